@@ -1,0 +1,710 @@
+//! Alex: MIR → MLIR text.
+//!
+//! Guarantees over MIR: the program is one MLIR module in the portable dialects
+//! `func`, `arith` and `cf`, with the `llvm` dialect only at the platform edge
+//! (stack slots, globals, pointers, aggregate values and the runtime's C ABI).
+//! Every MIR local becomes one stack slot (`llvm.alloca` in the entry block); LLVM's
+//! SROA/mem2reg turns the slots back into registers, the way Clang's output works.
+//! The text is what `mlir-opt` then lowers (DESIGN §3).
+
+use composer_lower::mir::{
+    Abi, BinOp, Callee, Const, Function, LocalId, Operand, Program, RtFn, Rvalue, Stmt, Terminator, Ty, UnOp,
+};
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+/// Emits the MLIR module for a MIR program.
+pub fn emit_module(program: &Program) -> String {
+    let mut out = String::from("module {\n");
+    for (i, s) in program.strings.iter().enumerate() {
+        if !s.is_empty() {
+            let _ = writeln!(
+                out,
+                "  llvm.mlir.global internal constant @str{i}(\"{}\") {{addr_space = 0 : i32}} : !llvm.array<{} x i8>",
+                escape_bytes(s.as_bytes()),
+                s.len()
+            );
+        }
+    }
+    for (i, g) in program.globals.iter().enumerate() {
+        if g.ty.is_unit() {
+            continue;
+        }
+        let t = mlir_ty(&g.ty);
+        let _ = writeln!(out, "  llvm.mlir.global internal @g{i}() {{addr_space = 0 : i32}} : {t} {{");
+        let _ = writeln!(out, "    %z = llvm.mlir.zero : {t}");
+        let _ = writeln!(out, "    llvm.return %z : {t}");
+        out.push_str("  }\n");
+    }
+    let mut runtime: BTreeMap<&'static str, RtFn> = BTreeMap::new();
+    for f in &program.functions {
+        let mut e = FnEmitter {
+            program,
+            func: f,
+            out: String::new(),
+            next: 0,
+            runtime: &mut runtime,
+        };
+        e.emit();
+        out.push_str(&e.out);
+    }
+    for (name, rt) in &runtime {
+        let (params, ret) = rt.signature();
+        let mut ps = Vec::new();
+        for p in params {
+            match p {
+                Abi::Str => {
+                    ps.push("!llvm.ptr".to_string());
+                    ps.push("i64".to_string());
+                }
+                other => ps.push(abi_ty(other).to_string()),
+            }
+        }
+        let r = match ret {
+            Some(r) => format!(" -> {}", abi_ty(r)),
+            None => String::new(),
+        };
+        let _ = writeln!(out, "  func.func private @{name}({}){r}", ps.join(", "));
+    }
+    if program.functions.iter().any(uses_try_readln) {
+        out.push_str("  func.func private @clef_rt_try_readln(!llvm.ptr) -> i8\n");
+    }
+    out.push_str("}\n");
+    out
+}
+
+const STR_TY: &str = "!llvm.struct<(ptr, i64)>";
+
+fn abi_ty(a: Abi) -> &'static str {
+    match a {
+        Abi::I8 => "i8",
+        Abi::I32 => "i32",
+        Abi::I64 => "i64",
+        Abi::F32 => "f32",
+        Abi::F64 => "f64",
+        Abi::Ptr => "!llvm.ptr",
+        Abi::Str => STR_TY,
+    }
+}
+
+/// The MLIR type of a (non-unit) MIR type.
+pub fn mlir_ty(t: &Ty) -> String {
+    match t {
+        Ty::Int { bits, .. } => format!("i{bits}"),
+        Ty::Float { bits } => format!("f{bits}"),
+        Ty::Bool => "i1".into(),
+        Ty::Char => "i32".into(),
+        Ty::Str | Ty::Array(_) => STR_TY.into(),
+        Ty::Unit => "i1".into(),
+        Ty::Ptr => "!llvm.ptr".into(),
+        Ty::Option(inner) if inner.is_unit() => "!llvm.struct<(i1)>".into(),
+        Ty::Option(inner) => format!("!llvm.struct<(i1, {})>", mlir_ty(inner)),
+    }
+}
+
+fn escape_bytes(bytes: &[u8]) -> String {
+    let mut s = String::new();
+    for &b in bytes {
+        if b.is_ascii_graphic() && b != b'"' && b != b'\\' || b == b' ' {
+            s.push(b as char);
+        } else {
+            let _ = write!(s, "\\{b:02X}");
+        }
+    }
+    s
+}
+
+fn uses_try_readln(f: &Function) -> bool {
+    f.blocks.iter().any(|b| {
+        b.stmts
+            .iter()
+            .any(|s| matches!(s, Stmt::Assign(_, Rvalue::TryReadln) | Stmt::Eval(Rvalue::TryReadln)))
+    })
+}
+
+struct FnEmitter<'a> {
+    program: &'a Program,
+    func: &'a Function,
+    out: String,
+    next: u32,
+    runtime: &'a mut BTreeMap<&'static str, RtFn>,
+}
+
+impl FnEmitter<'_> {
+    fn fresh(&mut self) -> String {
+        self.next += 1;
+        format!("%t{}", self.next)
+    }
+
+    fn line(&mut self, text: &str) {
+        self.out.push_str("    ");
+        self.out.push_str(text);
+        self.out.push('\n');
+    }
+
+    fn slot(l: LocalId) -> String {
+        format!("%s{}", l.0)
+    }
+
+    fn emit(&mut self) {
+        let f = self.func;
+        let params: Vec<String> = f
+            .params
+            .iter()
+            .filter(|p| !f.local_ty(**p).is_unit())
+            .map(|p| format!("%a{}: {}", p.0, mlir_ty(f.local_ty(*p))))
+            .collect();
+        let ret = if f.ret.is_unit() {
+            String::new()
+        } else {
+            format!(" -> {}", mlir_ty(&f.ret))
+        };
+        let attrs = if f.is_export {
+            ""
+        } else {
+            " attributes {llvm.linkage = #llvm.linkage<internal>}"
+        };
+        let _ = writeln!(self.out, "  func.func @{}({}){ret}{attrs} {{", f.name, params.join(", "));
+        // Entry: one stack slot per local, parameters stored into theirs.
+        self.line("%one = arith.constant 1 : i64");
+        for (i, l) in f.locals.iter().enumerate() {
+            if l.ty.is_unit() {
+                continue;
+            }
+            let t = mlir_ty(&l.ty);
+            let line = format!("%s{i} = llvm.alloca %one x {t} : (i64) -> !llvm.ptr");
+            self.line(&line);
+        }
+        if uses_try_readln(f) {
+            self.line(&format!("%readln_slot = llvm.alloca %one x {STR_TY} : (i64) -> !llvm.ptr"));
+        }
+        for p in &f.params {
+            let t = f.local_ty(*p);
+            if t.is_unit() {
+                continue;
+            }
+            let line = format!("llvm.store %a{}, %s{} : {}, !llvm.ptr", p.0, p.0, mlir_ty(t));
+            self.line(&line);
+        }
+        self.line("cf.br ^bb0");
+        for (i, b) in f.blocks.iter().enumerate() {
+            let _ = writeln!(self.out, "  ^bb{i}:");
+            for s in &b.stmts {
+                self.stmt(s);
+            }
+            self.terminator(&b.terminator);
+        }
+        self.out.push_str("  }\n");
+    }
+
+    fn terminator(&mut self, t: &Terminator) {
+        match t {
+            Terminator::Goto(b) => self.line(&format!("cf.br ^bb{}", b.0)),
+            Terminator::Branch {
+                cond,
+                then_block,
+                else_block,
+            } => {
+                let c = self.operand(cond);
+                self.line(&format!("cf.cond_br {c}, ^bb{}, ^bb{}", then_block.0, else_block.0));
+            }
+            Terminator::Return(op) => {
+                if self.func.ret.is_unit() {
+                    self.line("func.return");
+                } else {
+                    let v = self.operand(op);
+                    let line = format!("func.return {v} : {}", mlir_ty(&self.func.ret));
+                    self.line(&line);
+                }
+            }
+            Terminator::Unreachable => self.line("llvm.unreachable"),
+        }
+    }
+
+    fn stmt(&mut self, s: &Stmt) {
+        match s {
+            Stmt::Assign(l, r) => {
+                let ty = self.func.local_ty(*l).clone();
+                if let Some(v) = self.rvalue(r, &ty) {
+                    let line = format!("llvm.store {v}, {} : {}, !llvm.ptr", Self::slot(*l), mlir_ty(&ty));
+                    self.line(&line);
+                }
+            }
+            Stmt::Eval(r) => {
+                self.rvalue(r, &Ty::Unit);
+            }
+            Stmt::ArraySet(a, i, v) => {
+                let elem = match self.operand_ty(a) {
+                    Ty::Array(e) => *e,
+                    _ => Ty::Unit,
+                };
+                if elem.is_unit() {
+                    return;
+                }
+                let x = self.operand(a);
+                let idx = self.operand(i);
+                let val = self.operand(v);
+                let p = self.extract(&x, STR_TY, 0);
+                let ep = self.fresh();
+                let et = mlir_ty(&elem);
+                self.line(&format!("{ep} = llvm.getelementptr {p}[{idx}] : (!llvm.ptr, i64) -> !llvm.ptr, {et}"));
+                self.line(&format!("llvm.store {val}, {ep} : {et}, !llvm.ptr"));
+            }
+            Stmt::StoreGlobal(g, op) => {
+                let ty = self.program.globals[g.index()].ty.clone();
+                let v = self.operand(op);
+                let p = self.fresh();
+                self.line(&format!("{p} = llvm.mlir.addressof @g{} : !llvm.ptr", g.0));
+                self.line(&format!("llvm.store {v}, {p} : {}, !llvm.ptr", mlir_ty(&ty)));
+            }
+        }
+    }
+
+    fn operand_ty(&self, op: &Operand) -> Ty {
+        self.func.operand_ty(op)
+    }
+
+    /// Materialises an operand as an SSA value.
+    fn operand(&mut self, op: &Operand) -> String {
+        match op {
+            Operand::Local(l) => {
+                let ty = self.func.local_ty(*l).clone();
+                let v = self.fresh();
+                let line = format!("{v} = llvm.load {} : !llvm.ptr -> {}", Self::slot(*l), mlir_ty(&ty));
+                self.line(&line);
+                v
+            }
+            Operand::Const(c) => self.constant(c),
+        }
+    }
+
+    fn constant(&mut self, c: &Const) -> String {
+        let v = self.fresh();
+        match c {
+            Const::Int { value, bits, .. } => {
+                let wrapped = wrap_signed(*value, *bits);
+                self.line(&format!("{v} = arith.constant {wrapped} : i{bits}"));
+            }
+            Const::Float { value, bits } => {
+                if *bits == 32 {
+                    let b = (*value as f32).to_bits();
+                    self.line(&format!("{v} = arith.constant 0x{b:08X} : f32"));
+                } else {
+                    let b = value.to_bits();
+                    self.line(&format!("{v} = arith.constant 0x{b:016X} : f64"));
+                }
+            }
+            Const::Bool(b) => self.line(&format!("{v} = arith.constant {b}")),
+            Const::Char(c) => self.line(&format!("{v} = arith.constant {} : i32", *c as u32)),
+            Const::Unit => self.line(&format!("{v} = arith.constant false")),
+            Const::Str(id) => {
+                let s = &self.program.strings[id.index()];
+                let len = s.len();
+                let p = self.fresh();
+                if len == 0 {
+                    self.line(&format!("{p} = llvm.mlir.zero : !llvm.ptr"));
+                } else {
+                    self.line(&format!("{p} = llvm.mlir.addressof @str{} : !llvm.ptr", id.0));
+                }
+                let n = self.fresh();
+                self.line(&format!("{n} = arith.constant {len} : i64"));
+                return self.make_pair(&p, &n);
+            }
+        }
+        v
+    }
+
+    fn make_pair(&mut self, ptr: &str, len: &str) -> String {
+        let u = self.fresh();
+        self.line(&format!("{u} = llvm.mlir.undef : {STR_TY}"));
+        let a = self.fresh();
+        self.line(&format!("{a} = llvm.insertvalue {ptr}, {u}[0] : {STR_TY}"));
+        let b = self.fresh();
+        self.line(&format!("{b} = llvm.insertvalue {len}, {a}[1] : {STR_TY}"));
+        b
+    }
+
+    fn extract(&mut self, agg: &str, agg_ty: &str, index: u32) -> String {
+        let v = self.fresh();
+        self.line(&format!("{v} = llvm.extractvalue {agg}[{index}] : {agg_ty}"));
+        v
+    }
+
+    /// Emits an rvalue; returns its SSA value (None for unit results).
+    fn rvalue(&mut self, r: &Rvalue, dest: &Ty) -> Option<String> {
+        match r {
+            Rvalue::Use(op) => {
+                if self.operand_ty(op).is_unit() {
+                    return None;
+                }
+                Some(self.operand(op))
+            }
+            Rvalue::Binary(op, a, b) => {
+                let ty = self.operand_ty(a);
+                let x = self.operand(a);
+                let y = self.operand(b);
+                Some(self.binary(*op, &ty, &x, &y))
+            }
+            Rvalue::Unary(op, a) => {
+                let ty = self.operand_ty(a);
+                let x = self.operand(a);
+                let t = mlir_ty(&ty);
+                let v = self.fresh();
+                match (op, &ty) {
+                    (UnOp::Neg, Ty::Float { .. }) => self.line(&format!("{v} = arith.negf {x} : {t}")),
+                    (UnOp::Neg, _) => {
+                        let z = self.fresh();
+                        self.line(&format!("{z} = arith.constant 0 : {t}"));
+                        self.line(&format!("{v} = arith.subi {z}, {x} : {t}"));
+                    }
+                    (UnOp::Not, Ty::Bool) => {
+                        let k = self.fresh();
+                        self.line(&format!("{k} = arith.constant true"));
+                        self.line(&format!("{v} = arith.xori {x}, {k} : i1"));
+                    }
+                    (UnOp::Not, _) => {
+                        let k = self.fresh();
+                        self.line(&format!("{k} = arith.constant -1 : {t}"));
+                        self.line(&format!("{v} = arith.xori {x}, {k} : {t}"));
+                    }
+                }
+                Some(v)
+            }
+            Rvalue::Convert(a, to) => {
+                let from = self.operand_ty(a);
+                let x = self.operand(a);
+                Some(self.convert(&x, &from, to))
+            }
+            Rvalue::Call(callee, args) => self.call(callee, args, dest),
+            Rvalue::LoadGlobal(g) => {
+                let ty = self.program.globals[g.index()].ty.clone();
+                let p = self.fresh();
+                self.line(&format!("{p} = llvm.mlir.addressof @g{} : !llvm.ptr", g.0));
+                let v = self.fresh();
+                self.line(&format!("{v} = llvm.load {p} : !llvm.ptr -> {}", mlir_ty(&ty)));
+                Some(v)
+            }
+            Rvalue::Length(a) => {
+                let x = self.operand(a);
+                Some(self.extract(&x, STR_TY, 1))
+            }
+            Rvalue::ArrayGet(a, i) => {
+                let elem = match self.operand_ty(a) {
+                    Ty::Array(e) => *e,
+                    _ => Ty::Unit,
+                };
+                let x = self.operand(a);
+                let idx = self.operand(i);
+                let p = self.extract(&x, STR_TY, 0);
+                let ep = self.fresh();
+                let et = mlir_ty(&elem);
+                self.line(&format!("{ep} = llvm.getelementptr {p}[{idx}] : (!llvm.ptr, i64) -> !llvm.ptr, {et}"));
+                let v = self.fresh();
+                self.line(&format!("{v} = llvm.load {ep} : !llvm.ptr -> {et}"));
+                Some(v)
+            }
+            Rvalue::MakeArray { ptr, len } => {
+                let p = self.operand(ptr);
+                let n = self.operand(len);
+                Some(self.make_pair(&p, &n))
+            }
+            Rvalue::AllocArray { elem, len } => {
+                self.runtime.insert(RtFn::Alloc.symbol(), RtFn::Alloc);
+                let (size, align) = elem.size_align();
+                let n = self.operand(len);
+                let sz = self.fresh();
+                self.line(&format!("{sz} = arith.constant {size} : i64"));
+                let bytes = self.fresh();
+                self.line(&format!("{bytes} = arith.muli {n}, {sz} : i64"));
+                let al = self.fresh();
+                self.line(&format!("{al} = arith.constant {align} : i64"));
+                let p = self.fresh();
+                self.line(&format!("{p} = func.call @clef_rt_alloc({bytes}, {al}) : (i64, i64) -> !llvm.ptr"));
+                Some(self.make_pair(&p, &n))
+            }
+            Rvalue::MakeOption { ty, payload } => {
+                let t = mlir_ty(ty);
+                let z = self.fresh();
+                self.line(&format!("{z} = llvm.mlir.zero : {t}"));
+                let tag = self.fresh();
+                self.line(&format!("{tag} = arith.constant {}", payload.is_some()));
+                let mut cur = self.fresh();
+                self.line(&format!("{cur} = llvm.insertvalue {tag}, {z}[0] : {t}"));
+                if let Some(p) = payload {
+                    if !self.operand_ty(p).is_unit() {
+                        let v = self.operand(p);
+                        let next = self.fresh();
+                        self.line(&format!("{next} = llvm.insertvalue {v}, {cur}[1] : {t}"));
+                        cur = next;
+                    }
+                }
+                Some(cur)
+            }
+            Rvalue::OptionIsSome(a) => {
+                let t = mlir_ty(&self.operand_ty(a));
+                let x = self.operand(a);
+                Some(self.extract(&x, &t, 0))
+            }
+            Rvalue::OptionPayload(a) => {
+                let ty = self.operand_ty(a);
+                if let Ty::Option(inner) = &ty {
+                    if inner.is_unit() {
+                        return None;
+                    }
+                }
+                let t = mlir_ty(&ty);
+                let x = self.operand(a);
+                Some(self.extract(&x, &t, 1))
+            }
+            Rvalue::TryReadln => {
+                let r = self.fresh();
+                self.line(&format!("{r} = func.call @clef_rt_try_readln(%readln_slot) : (!llvm.ptr) -> i8"));
+                let tag = self.fresh();
+                self.line(&format!("{tag} = arith.trunci {r} : i8 to i1"));
+                let s = self.fresh();
+                self.line(&format!("{s} = llvm.load %readln_slot : !llvm.ptr -> {STR_TY}"));
+                let t = format!("!llvm.struct<(i1, {STR_TY})>");
+                let u = self.fresh();
+                self.line(&format!("{u} = llvm.mlir.undef : {t}"));
+                let a = self.fresh();
+                self.line(&format!("{a} = llvm.insertvalue {tag}, {u}[0] : {t}"));
+                let b = self.fresh();
+                self.line(&format!("{b} = llvm.insertvalue {s}, {a}[1] : {t}"));
+                Some(b)
+            }
+            Rvalue::Select(c, a, b) => {
+                let ty = self.operand_ty(a);
+                if ty.is_unit() {
+                    return None;
+                }
+                let cv = self.operand(c);
+                let x = self.operand(a);
+                let y = self.operand(b);
+                let v = self.fresh();
+                self.line(&format!("{v} = arith.select {cv}, {x}, {y} : {}", mlir_ty(&ty)));
+                Some(v)
+            }
+        }
+    }
+
+    fn binary(&mut self, op: BinOp, ty: &Ty, x: &str, y: &str) -> String {
+        let t = mlir_ty(ty);
+        let v = self.fresh();
+        let is_float = matches!(ty, Ty::Float { .. });
+        let signed = matches!(ty, Ty::Int { signed: true, .. });
+        let cmp = |float: &'static str, sint: &'static str, uint: &'static str| {
+            if is_float {
+                float
+            } else if signed {
+                sint
+            } else {
+                uint
+            }
+        };
+        let text = match op {
+            BinOp::Add => format!("arith.{} {x}, {y} : {t}", if is_float { "addf" } else { "addi" }),
+            BinOp::Sub => format!("arith.{} {x}, {y} : {t}", if is_float { "subf" } else { "subi" }),
+            BinOp::Mul => format!("arith.{} {x}, {y} : {t}", if is_float { "mulf" } else { "muli" }),
+            BinOp::Div => format!("arith.{} {x}, {y} : {t}", cmp("divf", "divsi", "divui")),
+            BinOp::Rem => format!("arith.{} {x}, {y} : {t}", cmp("remf", "remsi", "remui")),
+            BinOp::And => format!("arith.andi {x}, {y} : {t}"),
+            BinOp::Or => format!("arith.ori {x}, {y} : {t}"),
+            BinOp::Xor => format!("arith.xori {x}, {y} : {t}"),
+            BinOp::Shl => format!("arith.shli {x}, {y} : {t}"),
+            BinOp::Shr => format!("arith.{} {x}, {y} : {t}", if signed { "shrsi" } else { "shrui" }),
+            BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
+                if is_float {
+                    let pred = match op {
+                        BinOp::Eq => "oeq",
+                        BinOp::Ne => "une",
+                        BinOp::Lt => "olt",
+                        BinOp::Le => "ole",
+                        BinOp::Gt => "ogt",
+                        _ => "oge",
+                    };
+                    format!("arith.cmpf {pred}, {x}, {y} : {t}")
+                } else {
+                    let pred = match (op, signed) {
+                        (BinOp::Eq, _) => "eq",
+                        (BinOp::Ne, _) => "ne",
+                        (BinOp::Lt, true) => "slt",
+                        (BinOp::Le, true) => "sle",
+                        (BinOp::Gt, true) => "sgt",
+                        (BinOp::Ge, true) => "sge",
+                        (BinOp::Lt, false) => "ult",
+                        (BinOp::Le, false) => "ule",
+                        (BinOp::Gt, false) => "ugt",
+                        _ => "uge",
+                    };
+                    format!("arith.cmpi {pred}, {x}, {y} : {t}")
+                }
+            }
+        };
+        self.line(&format!("{v} = {text}"));
+        v
+    }
+
+    fn convert(&mut self, x: &str, from: &Ty, to: &Ty) -> String {
+        let int_info = |t: &Ty| -> Option<(u32, bool)> {
+            match t {
+                Ty::Int { bits, signed } => Some((*bits, *signed)),
+                Ty::Char => Some((32, false)),
+                Ty::Bool => Some((1, false)),
+                _ => None,
+            }
+        };
+        let (ft, tt) = (mlir_ty(from), mlir_ty(to));
+        let v = self.fresh();
+        match (int_info(from), int_info(to), from, to) {
+            (Some((fb, fs)), Some((tb, _)), _, _) => {
+                if fb == tb {
+                    return x.to_string();
+                }
+                let op = if tb < fb {
+                    if tb == 1 {
+                        // int → bool: nonzero test.
+                        let z = self.fresh();
+                        self.line(&format!("{z} = arith.constant 0 : {ft}"));
+                        self.line(&format!("{v} = arith.cmpi ne, {x}, {z} : {ft}"));
+                        return v;
+                    }
+                    "trunci"
+                } else if fs {
+                    "extsi"
+                } else {
+                    "extui"
+                };
+                self.line(&format!("{v} = arith.{op} {x} : {ft} to {tt}"));
+            }
+            (Some((_, fs)), None, _, Ty::Float { .. }) => {
+                let op = if fs { "sitofp" } else { "uitofp" };
+                self.line(&format!("{v} = arith.{op} {x} : {ft} to {tt}"));
+            }
+            (None, Some((_, ts)), Ty::Float { .. }, _) => {
+                let op = if ts { "fptosi" } else { "fptoui" };
+                self.line(&format!("{v} = arith.{op} {x} : {ft} to {tt}"));
+            }
+            (None, None, Ty::Float { bits: fb }, Ty::Float { bits: tb }) => {
+                if fb == tb {
+                    return x.to_string();
+                }
+                let op = if tb > fb { "extf" } else { "truncf" };
+                self.line(&format!("{v} = arith.{op} {x} : {ft} to {tt}"));
+            }
+            _ => return x.to_string(),
+        }
+        v
+    }
+
+    fn call(&mut self, callee: &Callee, args: &[Operand], dest: &Ty) -> Option<String> {
+        match callee {
+            Callee::Func(id) => {
+                let target = &self.program.functions[id.index()];
+                let mut vals = Vec::new();
+                let mut tys = Vec::new();
+                for a in args {
+                    let t = self.operand_ty(a);
+                    if t.is_unit() {
+                        continue;
+                    }
+                    vals.push(self.operand(a));
+                    tys.push(mlir_ty(&t));
+                }
+                let name = target.name.clone();
+                if target.ret.is_unit() {
+                    self.line(&format!("func.call @{name}({}) : ({}) -> ()", vals.join(", "), tys.join(", ")));
+                    None
+                } else {
+                    let rt = mlir_ty(&target.ret);
+                    let v = self.fresh();
+                    self.line(&format!("{v} = func.call @{name}({}) : ({}) -> {rt}", vals.join(", "), tys.join(", ")));
+                    Some(v)
+                }
+            }
+            Callee::Runtime(rt) => {
+                self.runtime.insert(rt.symbol(), *rt);
+                let (params, ret) = rt.signature();
+                let mut vals = Vec::new();
+                let mut tys = Vec::new();
+                for (a, abi) in args.iter().zip(params) {
+                    let t = self.operand_ty(a);
+                    let v = self.operand(a);
+                    match abi {
+                        Abi::Str => {
+                            let p = self.extract(&v, STR_TY, 0);
+                            let n = self.extract(&v, STR_TY, 1);
+                            vals.push(p);
+                            vals.push(n);
+                            tys.push("!llvm.ptr".to_string());
+                            tys.push("i64".to_string());
+                        }
+                        Abi::I8 if t == Ty::Bool => {
+                            let w = self.fresh();
+                            self.line(&format!("{w} = arith.extui {v} : i1 to i8"));
+                            vals.push(w);
+                            tys.push("i8".into());
+                        }
+                        other => {
+                            vals.push(v);
+                            tys.push(abi_ty(other).to_string());
+                        }
+                    }
+                }
+                let sym = rt.symbol();
+                match ret {
+                    None => {
+                        self.line(&format!("func.call @{sym}({}) : ({}) -> ()", vals.join(", "), tys.join(", ")));
+                        None
+                    }
+                    Some(r) => {
+                        let v = self.fresh();
+                        let rt_ty = abi_ty(r);
+                        self.line(&format!(
+                            "{v} = func.call @{sym}({}) : ({}) -> {rt_ty}",
+                            vals.join(", "),
+                            tys.join(", ")
+                        ));
+                        if r == Abi::I8 && *dest == Ty::Bool {
+                            let b = self.fresh();
+                            self.line(&format!("{b} = arith.trunci {v} : i8 to i1"));
+                            return Some(b);
+                        }
+                        Some(v)
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn wrap_signed(value: i128, bits: u32) -> i128 {
+    if bits >= 128 {
+        return value;
+    }
+    let modulus = 1i128 << bits;
+    let mut v = value.rem_euclid(modulus);
+    if bits > 1 && v >= modulus / 2 {
+        v -= modulus;
+    }
+    if bits == 1 {
+        return v;
+    }
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wraps_unsigned_constants_into_signed_range() {
+        assert_eq!(wrap_signed(u64::MAX as i128, 64), -1);
+        assert_eq!(wrap_signed(255, 8), -1);
+        assert_eq!(wrap_signed(-5, 64), -5);
+    }
+
+    #[test]
+    fn escapes_string_bytes() {
+        assert_eq!(escape_bytes(b"a\"b\n"), "a\\22b\\0A");
+    }
+}

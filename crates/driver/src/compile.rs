@@ -1,0 +1,315 @@
+//! One build, from the command line's PATH to an executable: resolve the project, read
+//! the sources, run the front end, write the dumps, run the back end.
+
+use crate::cli::{BuildArgs, CheckArgs};
+use crate::pipeline::{self, EmitKind, FrontendOptions};
+use crate::project::{self, Project};
+use crate::timings::Timings;
+use crate::toolchain::{Backend, BackendError, BackendRequest, ExternalTools};
+use composer_diagnostics::{render, Code, Diagnostic, MessageFormat, SourceMap};
+use std::collections::BTreeSet;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+/// Exit status: the build succeeded.
+pub const EXIT_SUCCESS: u8 = 0;
+/// Exit status: the program or its project file has errors.
+pub const EXIT_PROGRAM_ERRORS: u8 = 1;
+/// Exit status: a usage or toolchain problem, or an internal compiler error.
+pub const EXIT_USAGE: u8 = 2;
+
+/// Why a build stopped. Everything has already been reported on stderr.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    /// The program or its project file has errors (exit status 1).
+    Program,
+    /// The command line, the toolchain or the compiler itself failed (exit status 2).
+    Usage,
+}
+
+impl Failure {
+    pub fn exit_status(self) -> u8 {
+        match self {
+            Failure::Program => EXIT_PROGRAM_ERRORS,
+            Failure::Usage => EXIT_USAGE,
+        }
+    }
+}
+
+/// Everything one build needs to know, from `build`, `run` or `check`.
+#[derive(Debug, Clone)]
+pub struct BuildRequest {
+    pub path: PathBuf,
+    /// Overrides the project's output.
+    pub output: Option<PathBuf>,
+    pub target: Option<String>,
+    pub opt_level: u8,
+    pub emit: BTreeSet<EmitKind>,
+    pub emit_dir: Option<PathBuf>,
+    pub message_format: MessageFormat,
+    pub alloc_stats: bool,
+    /// False for `composer check`: stop after the front end.
+    pub generate_code: bool,
+}
+
+impl BuildRequest {
+    pub fn from_build_args(args: &BuildArgs) -> BuildRequest {
+        BuildRequest {
+            path: args.path.clone(),
+            output: args.output.clone(),
+            target: args.target.clone(),
+            opt_level: args.opt_level,
+            emit: args.emit.iter().copied().collect(),
+            emit_dir: args.emit_dir.clone(),
+            message_format: args.message_format.into(),
+            alloc_stats: args.alloc_stats,
+            generate_code: true,
+        }
+    }
+
+    pub fn from_check_args(args: &CheckArgs) -> BuildRequest {
+        BuildRequest {
+            path: args.path.clone(),
+            output: None,
+            target: args.target.clone(),
+            opt_level: 0,
+            emit: BTreeSet::new(),
+            emit_dir: None,
+            message_format: args.message_format.into(),
+            alloc_stats: false,
+            generate_code: false,
+        }
+    }
+}
+
+/// Colour only when stderr is a terminal and `NO_COLOR` is unset or empty.
+pub fn stderr_wants_colour() -> bool {
+    let no_colour = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    std::io::stderr().is_terminal() && !no_colour
+}
+
+/// Prints a driver-level error (one that is not about a place in the program).
+pub fn report_error(message: impl std::fmt::Display) {
+    eprintln!("error: {message}");
+}
+
+fn report_diagnostics(sources: &SourceMap, diagnostics: &[Diagnostic], format: MessageFormat) {
+    if !diagnostics.is_empty() {
+        eprint!(
+            "{}",
+            render(sources, diagnostics, format, stderr_wants_colour())
+        );
+    }
+}
+
+/// Runs one build. Returns the executable's path (`None` for `check`).
+pub fn build(request: &BuildRequest) -> Result<Option<PathBuf>, Failure> {
+    let mut timings = Timings::from_env();
+    let result = build_timed(request, &mut timings);
+    timings.print_if_enabled();
+    result
+}
+
+fn build_timed(request: &BuildRequest, timings: &mut Timings) -> Result<Option<PathBuf>, Failure> {
+    let project = match project::resolve(&request.path) {
+        Ok(project) => project,
+        Err(error) => {
+            report_diagnostics(&error.sources, &error.diagnostics, request.message_format);
+            return Err(if error.is_usage {
+                Failure::Usage
+            } else {
+                Failure::Program
+            });
+        }
+    };
+    if let Some(target) = &request.target {
+        if let Err(diagnostic) = project::check_target(target) {
+            report_diagnostics(&SourceMap::new(), &[diagnostic], request.message_format);
+            return Err(Failure::Usage);
+        }
+    }
+    tracing::debug!(?project, "resolved project");
+
+    let (sources, files) = timings.time("read sources", || read_sources(&project));
+    let files = match files {
+        Ok(files) => files,
+        Err(diagnostics) => {
+            report_diagnostics(&sources, &diagnostics, request.message_format);
+            return Err(Failure::Program);
+        }
+    };
+
+    let options = FrontendOptions {
+        memory_model: project.memory_model,
+        opt_level: request.opt_level,
+        alloc_stats: request.alloc_stats,
+        emit: request.emit.clone(),
+    };
+    let frontend = timings.time("front end", || {
+        pipeline::run_frontend(&sources, &files, &options)
+    });
+
+    let output = request
+        .output
+        .clone()
+        .unwrap_or_else(|| project.output.clone());
+    let dumps = DumpPaths::new(&output, request.emit_dir.as_deref());
+    let mut written: BTreeSet<EmitKind> = BTreeSet::new();
+    for (kind, text) in &frontend.dumps {
+        dumps.write(*kind, text)?;
+        written.insert(*kind);
+    }
+
+    report_diagnostics(&sources, &frontend.diagnostics, request.message_format);
+    if frontend.diagnostics.iter().any(Diagnostic::is_error) {
+        return Err(Failure::Program);
+    }
+    if !request.generate_code {
+        return Ok(None);
+    }
+    let Some(mlir) = frontend.mlir else {
+        let diagnostic = Diagnostic::global(
+            Code::InternalError,
+            "internal compiler error: the front end produced neither MLIR nor an error",
+        );
+        report_diagnostics(&sources, &[diagnostic], request.message_format);
+        return Err(Failure::Usage);
+    };
+    if request.emit.contains(&EmitKind::Mlir) && !written.contains(&EmitKind::Mlir) {
+        dumps.write(EmitKind::Mlir, &mlir)?;
+    }
+
+    if let Some(parent) = output.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|e| {
+            report_error(format!("cannot create folder `{}`: {e}", parent.display()));
+            Failure::Usage
+        })?;
+    }
+    let llvm_ir_output = request
+        .emit
+        .contains(&EmitKind::Llvm)
+        .then(|| dumps.path(EmitKind::Llvm));
+    let asm_output = request
+        .emit
+        .contains(&EmitKind::Asm)
+        .then(|| dumps.path(EmitKind::Asm));
+    let backend = ExternalTools::from_env();
+    let backend_request = BackendRequest {
+        mlir: &mlir,
+        opt_level: request.opt_level,
+        output: &output,
+        llvm_ir_output: llvm_ir_output.as_deref(),
+        asm_output: asm_output.as_deref(),
+        runtime_archive: crate::runtime_archive(),
+    };
+    match backend.compile(&backend_request) {
+        Ok(steps) => {
+            for (step, duration) in steps.steps {
+                timings.record(format!("back end: {step}"), duration);
+            }
+            Ok(Some(output))
+        }
+        Err(error) => {
+            report_backend_error(&error);
+            Err(Failure::Usage)
+        }
+    }
+}
+
+/// Prints a back-end failure: a missing tool or an internal compiler error.
+pub fn report_backend_error(error: &BackendError) {
+    match error {
+        BackendError::ToolFailed { .. } => eprintln!("{error}"),
+        _ => report_error(error),
+    }
+}
+
+/// Reads every source file into a [`SourceMap`], named by its path as given.
+fn read_sources(
+    project: &Project,
+) -> (
+    SourceMap,
+    Result<Vec<composer_diagnostics::FileId>, Vec<Diagnostic>>,
+) {
+    let mut sources = SourceMap::new();
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    for path in &project.sources {
+        match std::fs::read_to_string(path) {
+            Ok(text) => files.push(sources.add(path.display().to_string(), text)),
+            Err(error) => problems.push(Diagnostic::global(
+                Code::SourceNotReadable,
+                format!("cannot read source file `{}`: {error}", path.display()),
+            )),
+        }
+    }
+    let result = if problems.is_empty() {
+        Ok(files)
+    } else {
+        Err(problems)
+    };
+    (sources, result)
+}
+
+/// Where `--emit` writes each dump: `OUT.ast`, `OUT.ll`, … beside the output, or in
+/// `--emit-dir`.
+struct DumpPaths {
+    folder: PathBuf,
+    stem: String,
+}
+
+impl DumpPaths {
+    fn new(output: &Path, emit_dir: Option<&Path>) -> DumpPaths {
+        let stem = output
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "out".to_string());
+        let folder = match emit_dir {
+            Some(dir) => dir.to_path_buf(),
+            None => output.parent().map(Path::to_path_buf).unwrap_or_default(),
+        };
+        DumpPaths { folder, stem }
+    }
+
+    fn path(&self, kind: EmitKind) -> PathBuf {
+        self.folder
+            .join(format!("{}.{}", self.stem, kind.extension()))
+    }
+
+    fn write(&self, kind: EmitKind, text: &str) -> Result<(), Failure> {
+        let path = self.path(kind);
+        let result = match path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            Some(parent) => std::fs::create_dir_all(parent),
+            None => Ok(()),
+        }
+        .and_then(|()| std::fs::write(&path, text));
+        result.map_err(|e| {
+            report_error(format!("cannot write `{}`: {e}", path.display()));
+            Failure::Usage
+        })
+    }
+}
+
+/// Runs a built program with `args`, stdio inherited; returns its exit status
+/// (128 + the signal number when a signal ended it, as shells do).
+pub fn run_program(executable: &Path, args: &[String]) -> Result<u8, Failure> {
+    use std::os::unix::process::ExitStatusExt;
+    // A bare file name would be looked up in PATH.
+    let executable = if executable.components().count() == 1 {
+        Path::new(".").join(executable)
+    } else {
+        executable.to_path_buf()
+    };
+    let status = std::process::Command::new(&executable)
+        .args(args)
+        .status()
+        .map_err(|e| {
+            report_error(format!("cannot run `{}`: {e}", executable.display()));
+            Failure::Usage
+        })?;
+    Ok(match (status.code(), status.signal()) {
+        (Some(code), _) => code as u8,
+        (None, Some(signal)) => 128u8.wrapping_add(signal as u8),
+        (None, None) => EXIT_USAGE,
+    })
+}

@@ -1,0 +1,21 @@
+//! The driver: the only part of Composer that touches files, processes and the
+//! environment. The `composer` binary (`main.rs`) is a thin shell over this library
+//! so that tests can reach the toolchain and project modules directly.
+//!
+//! Architecture invariant: the core crates (syntax, semantics, lower, alex) are pure;
+//! everything they need arrives as data through [`pipeline::run_frontend`], and
+//! everything they produce leaves as data through [`pipeline::FrontendOutput`].
+
+pub mod cli;
+pub mod compile;
+pub mod doctor;
+pub mod pipeline;
+pub mod project;
+pub mod timings;
+pub mod toolchain;
+
+/// The runtime static archive (`libclef_runtime.a`, x86_64 Linux) linked into every
+/// program: `_start`, syscalls, buffered output, `memcpy`/`memset`.
+pub fn runtime_archive() -> &'static [u8] {
+    composer_runtime::RUNTIME_ARCHIVE
+}

@@ -1,0 +1,137 @@
+//! The boundary between the driver and the pure front end.
+//!
+//! Everything left of the MLIR text happens behind [`run_frontend`]: parsing, the PSG
+//! analyses, lowering to MIR and MLIR emission (Alex). The driver hands it source text
+//! that it has already read and gets back data: dumps, the MLIR module and
+//! diagnostics. No file, process or environment access happens in here.
+
+use composer_diagnostics::{Code, Diagnostic, FileId, SourceMap};
+use std::collections::BTreeSet;
+
+/// A stage whose text form `--emit` can write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum EmitKind {
+    Ast,
+    Psg,
+    Mir,
+    Mlir,
+    Llvm,
+    Asm,
+    Ledger,
+}
+
+impl EmitKind {
+    pub const ALL: &'static [EmitKind] = &[
+        EmitKind::Ast,
+        EmitKind::Psg,
+        EmitKind::Mir,
+        EmitKind::Mlir,
+        EmitKind::Llvm,
+        EmitKind::Asm,
+        EmitKind::Ledger,
+    ];
+
+    /// The name used on the command line (`--emit ast,mlir`).
+    pub fn name(self) -> &'static str {
+        match self {
+            EmitKind::Ast => "ast",
+            EmitKind::Psg => "psg",
+            EmitKind::Mir => "mir",
+            EmitKind::Mlir => "mlir",
+            EmitKind::Llvm => "llvm",
+            EmitKind::Asm => "asm",
+            EmitKind::Ledger => "ledger",
+        }
+    }
+
+    /// The file extension of the dump (`OUT.ll` for `llvm`).
+    pub fn extension(self) -> &'static str {
+        match self {
+            EmitKind::Llvm => "ll",
+            EmitKind::Asm => "s",
+            other => other.name(),
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<EmitKind> {
+        EmitKind::ALL.iter().copied().find(|k| k.name() == name)
+    }
+}
+
+/// Where values that outlive their frame may go (DESIGN §5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MemoryModel {
+    #[default]
+    Region,
+    StackOnly,
+}
+
+#[derive(Debug, Clone)]
+pub struct FrontendOptions {
+    pub memory_model: MemoryModel,
+    pub opt_level: u8,
+    pub alloc_stats: bool,
+    pub emit: BTreeSet<EmitKind>,
+}
+
+pub struct FrontendOutput {
+    /// Text dumps of the stages the user asked for (ast, psg, mir, mlir, ledger).
+    pub dumps: Vec<(EmitKind, String)>,
+    /// The MLIR module text, present when there were no errors.
+    pub mlir: Option<String>,
+    /// All diagnostics, sorted by position.
+    pub diagnostics: Vec<composer_diagnostics::Diagnostic>,
+}
+
+/// Runs every stage from source text to MLIR text. `files` are in compilation order.
+pub fn run_frontend(
+    sources: &SourceMap,
+    files: &[FileId],
+    options: &FrontendOptions,
+) -> FrontendOutput {
+    let mut interner = composer_syntax::Interner::new();
+    let mut diagnostics = Vec::new();
+    let mut dumps = Vec::new();
+    let mut asts = Vec::new();
+    let mut ast_dump = String::new();
+    for &file in files {
+        let (ast, parse_diagnostics) =
+            composer_syntax::parse_file(file, sources.text(file), &mut interner);
+        diagnostics.extend(parse_diagnostics);
+        if options.emit.contains(&EmitKind::Ast) {
+            ast_dump.push_str(&format!("// {}\n", sources.name(file)));
+            ast_dump.push_str(&composer_syntax::print_ast(&ast, &interner));
+        }
+        asts.push(ast);
+    }
+    if options.emit.contains(&EmitKind::Ast) {
+        dumps.push((EmitKind::Ast, ast_dump));
+    }
+    let (psg, check_diagnostics) = composer_semantics::check_program(&asts, &mut interner);
+    diagnostics.extend(check_diagnostics);
+    if options.emit.contains(&EmitKind::Psg) {
+        dumps.push((EmitKind::Psg, psg.to_string()));
+    }
+    let mut mlir = None;
+    if !diagnostics.iter().any(Diagnostic::is_error) {
+        let (mir, lower_diagnostics) = composer_lower::lower(&psg);
+        diagnostics.extend(lower_diagnostics);
+        if options.emit.contains(&EmitKind::Mir) {
+            dumps.push((EmitKind::Mir, mir.to_string()));
+        }
+        if !diagnostics.iter().any(Diagnostic::is_error) {
+            let text = composer_alex::emit_module(&mir);
+            if options.emit.contains(&EmitKind::Mlir) {
+                dumps.push((EmitKind::Mlir, text.clone()));
+            }
+            mlir = Some(text);
+        }
+    }
+    let _ = (options.memory_model, options.opt_level, options.alloc_stats, Code::Unsupported);
+    composer_diagnostics::sort_diagnostics(&mut diagnostics);
+    FrontendOutput {
+        dumps,
+        mlir,
+        diagnostics,
+    }
+}

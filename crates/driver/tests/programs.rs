@@ -1,0 +1,381 @@
+//! Program tests: every `*.clef` under `tests/programs/` (recursively) and `samples/`
+//! is compiled with the real `composer` binary, run, and compared with the files
+//! beside it (DESIGN §9):
+//!
+//! | file          | meaning                                                          |
+//! | ------------- | ---------------------------------------------------------------- |
+//! | `NAME.stdout` | expected standard output (required for a program that compiles) |
+//! | `NAME.stdin`  | fed to standard input (otherwise stdin is empty)                  |
+//! | `NAME.args`   | command-line arguments, one per line                             |
+//! | `NAME.status` | expected exit status (default 0)                                 |
+//! | `NAME.stderr` | expected standard error, exactly (otherwise not checked)         |
+//! | `NAME.diag`   | expected diagnostics, `--message-format short`, path `NAME.clef` |
+//!
+//! A program with a `.diag` and no `.stdout` must fail to compile with exactly those
+//! diagnostics; with both, it compiles with those warnings and runs.
+//!
+//! `CLEF_BLESS=1` rewrites the expectation files from the actual results (and creates
+//! `NAME.stdout` for a program that runs). `CLEF_TEST_OPT=N` compiles at `-ON`
+//! (default 1, the fastest to compile that still exercises the optimiser).
+
+use composer_driver::toolchain::ExternalTools;
+use libtest_mimic::{Arguments, Failed, Trial};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A test program that runs longer than this is killed.
+const RUN_TIMEOUT: Duration = Duration::from_secs(20);
+
+fn main() {
+    let arguments = Arguments::from_args();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let root = root.canonicalize().unwrap_or(root);
+    let mut programs = Vec::new();
+    for folder in ["tests/programs", "samples"] {
+        collect_programs(&root.join(folder), &mut programs);
+    }
+    programs.sort();
+    let tools_missing = ExternalTools::from_env()
+        .check_required()
+        .err()
+        .map(|e| e.to_string());
+    let trials = programs
+        .into_iter()
+        .map(|path| {
+            let name = path
+                .strip_prefix(&root)
+                .unwrap_or(&path)
+                .with_extension("")
+                .display()
+                .to_string();
+            let tools_missing = tools_missing.clone();
+            Trial::test(name, move || {
+                if let Some(problem) = tools_missing {
+                    return Err(format!(
+                        "the LLVM/MLIR 19 tools are missing: run scripts/setup.sh\n{problem}"
+                    )
+                    .into());
+                }
+                check_program(&path)
+            })
+        })
+        .collect();
+    libtest_mimic::run(&arguments, trials).exit();
+}
+
+fn collect_programs(folder: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return;
+    };
+    for entry in entries.filter_map(Result::ok) {
+        let path = entry.path();
+        if path.is_dir() {
+            collect_programs(&path, out);
+        } else if path.extension().is_some_and(|e| e == "clef") {
+            out.push(path);
+        }
+    }
+}
+
+fn blessing() -> bool {
+    std::env::var("CLEF_BLESS").is_ok_and(|v| !v.is_empty() && v != "0")
+}
+
+/// The expectation files of one program.
+struct Expectations {
+    source: PathBuf,
+}
+
+impl Expectations {
+    fn path(&self, extension: &str) -> PathBuf {
+        self.source.with_extension(extension)
+    }
+
+    fn read(&self, extension: &str) -> Option<String> {
+        std::fs::read_to_string(self.path(extension)).ok()
+    }
+}
+
+fn check_program(source: &Path) -> Result<(), Failed> {
+    let expect = Expectations {
+        source: source.to_path_buf(),
+    };
+    let folder = source.parent().expect("a program has a folder");
+    let file_name = source.file_name().expect("a file name");
+    let stem = source
+        .file_stem()
+        .expect("a stem")
+        .to_string_lossy()
+        .into_owned();
+    let work = tempfile::Builder::new()
+        .prefix("clef-test-")
+        .tempdir()
+        .map_err(|e| format!("cannot create a temporary folder: {e}"))?;
+    let executable = work.path().join(&stem);
+    let opt_level = std::env::var("CLEF_TEST_OPT").unwrap_or_else(|_| "1".to_string());
+
+    let compile = Command::new(env!("CARGO_BIN_EXE_composer"))
+        .arg("build")
+        .arg(file_name)
+        .arg("-o")
+        .arg(&executable)
+        .arg(format!("-O{opt_level}"))
+        .args(["--message-format", "short"])
+        .current_dir(folder)
+        .env("NO_COLOR", "1")
+        .env_remove("CLEF_TIMINGS")
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("cannot run composer: {e}"))?;
+    let diagnostics = String::from_utf8_lossy(&compile.stderr).into_owned();
+    let expected_diag = expect.read("diag");
+    let expects_to_run = expect.path("stdout").exists();
+    let bless = blessing();
+    let mut problems = Vec::new();
+
+    match compile.status.code() {
+        Some(0) | Some(1) => {}
+        _ => {
+            return Err(format!(
+                "composer failed with {} (a toolchain problem or an internal compiler error):\n{diagnostics}",
+                compile.status
+            )
+            .into())
+        }
+    }
+    let compiled = compile.status.success();
+
+    // The diagnostics, when the program has a `.diag` (or blessing creates one).
+    match &expected_diag {
+        Some(expected) if !bless => {
+            if let Some(diff) = compare("diagnostics", expected, &diagnostics) {
+                problems.push(diff);
+            }
+        }
+        Some(_) => write_expectation(&expect.path("diag"), &diagnostics)?,
+        None if !compiled && bless && !expects_to_run => {
+            write_expectation(&expect.path("diag"), &diagnostics)?
+        }
+        None => {}
+    }
+    if !compiled {
+        // Blessing may turn a program with no expectations into a compile-fail test.
+        let blessed_as_compile_fail = bless && !expects_to_run;
+        if expected_diag.is_none() && !blessed_as_compile_fail {
+            problems.push(format!("the program does not compile:\n{diagnostics}"));
+        } else if expects_to_run {
+            problems.push(format!(
+                "{stem}.stdout exists, so the program should compile, but it does not:\n{diagnostics}"
+            ));
+        }
+        return finish(problems);
+    }
+    if expected_diag.is_some() && !expects_to_run && !bless {
+        problems.push(format!(
+            "{stem}.diag without {stem}.stdout means the program must not compile, but it did"
+        ));
+        return finish(problems);
+    }
+
+    // Run it.
+    let args: Vec<String> = expect
+        .read("args")
+        .map(|text| text.lines().map(str::to_string).collect())
+        .unwrap_or_default();
+    let stdin = std::fs::read(expect.path("stdin")).ok();
+    let run = run_with_timeout(&executable, &args, stdin, folder)?;
+    let stdout = String::from_utf8_lossy(&run.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&run.stderr).into_owned();
+
+    if bless {
+        write_expectation(&expect.path("stdout"), &stdout)?;
+        if run.status != 0 || expect.path("status").exists() {
+            write_expectation(&expect.path("status"), &format!("{}\n", run.status))?;
+        }
+        if expect.path("stderr").exists() {
+            write_expectation(&expect.path("stderr"), &stderr)?;
+        }
+        return Ok(());
+    }
+
+    let expected_status = match expect.read("status") {
+        Some(text) => text
+            .trim()
+            .parse::<i32>()
+            .map_err(|e| format!("{stem}.status is not a number: {e}"))?,
+        None => 0,
+    };
+    match expect.read("stdout") {
+        Some(expected) => {
+            if let Some(diff) = compare("stdout", &expected, &stdout) {
+                problems.push(diff);
+            }
+        }
+        None => problems.push(format!(
+            "there is no {stem}.stdout; run with CLEF_BLESS=1 to create it. The program printed:\n{stdout}"
+        )),
+    }
+    if let Some(expected) = expect.read("stderr") {
+        if let Some(diff) = compare("stderr", &expected, &stderr) {
+            problems.push(diff);
+        }
+    }
+    if run.status != expected_status {
+        problems.push(format!(
+            "exit status {} (expected {expected_status}){}",
+            run.status,
+            if stderr.is_empty() {
+                String::new()
+            } else {
+                format!("; stderr:\n{stderr}")
+            }
+        ));
+    }
+    finish(problems)
+}
+
+fn finish(problems: Vec<String>) -> Result<(), Failed> {
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.join("\n").into())
+    }
+}
+
+fn write_expectation(path: &Path, text: &str) -> Result<(), Failed> {
+    std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()).into())
+}
+
+struct RunResult {
+    stdout: Vec<u8>,
+    stderr: Vec<u8>,
+    /// The exit status, or 128 + the signal number.
+    status: i32,
+}
+
+fn run_with_timeout(
+    executable: &Path,
+    args: &[String],
+    stdin: Option<Vec<u8>>,
+    folder: &Path,
+) -> Result<RunResult, Failed> {
+    use std::os::unix::process::ExitStatusExt;
+    let mut child = Command::new(executable)
+        .args(args)
+        .current_dir(folder)
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run {}: {e}", executable.display()))?;
+    let feeder = stdin.map(|bytes| {
+        let mut pipe = child.stdin.take().expect("stdin is piped");
+        // The program may exit without reading everything; that is not an error.
+        std::thread::spawn(move || drop(pipe.write_all(&bytes)))
+    });
+    let mut out_pipe = child.stdout.take().expect("stdout is piped");
+    let mut err_pipe = child.stderr.take().expect("stderr is piped");
+    let out_reader = std::thread::spawn(move || {
+        let mut buffer = Vec::new();
+        let _ = out_pipe.read_to_end(&mut buffer);
+        buffer
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut buffer = Vec::new();
+        let _ = err_pipe.read_to_end(&mut buffer);
+        buffer
+    });
+    let deadline = Instant::now() + RUN_TIMEOUT;
+    let status = loop {
+        if let Some(status) = child.try_wait().map_err(|e| format!("wait: {e}"))? {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(
+                format!("the program ran longer than {RUN_TIMEOUT:?} and was killed").into(),
+            );
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    if let Some(feeder) = feeder {
+        let _ = feeder.join();
+    }
+    let stdout = out_reader.join().unwrap_or_default();
+    let stderr = err_reader.join().unwrap_or_default();
+    let status = match (status.code(), status.signal()) {
+        (Some(code), _) => code,
+        (None, Some(signal)) => 128 + signal,
+        (None, None) => -1,
+    };
+    Ok(RunResult {
+        stdout,
+        stderr,
+        status,
+    })
+}
+
+/// `None` when equal; otherwise a readable line diff (`-` expected, `+` actual).
+fn compare(what: &str, expected: &str, actual: &str) -> Option<String> {
+    if expected == actual {
+        return None;
+    }
+    let mut out = format!("{what} differs (- expected, + actual):\n");
+    out.push_str(&line_diff(expected, actual));
+    if expected.trim_end() == actual.trim_end() {
+        out.push_str("(only the trailing whitespace or final newline differs)\n");
+    }
+    Some(out)
+}
+
+/// A longest-common-subsequence line diff; plenty for test outputs.
+fn line_diff(expected: &str, actual: &str) -> String {
+    let a: Vec<&str> = expected.lines().collect();
+    let b: Vec<&str> = actual.lines().collect();
+    if a.len() * b.len() > 4_000_000 {
+        let first = a
+            .iter()
+            .zip(&b)
+            .position(|(x, y)| x != y)
+            .unwrap_or(a.len().min(b.len()));
+        return format!(
+            "first difference at line {}:\n- {}\n+ {}\n",
+            first + 1,
+            a.get(first).unwrap_or(&"<end>"),
+            b.get(first).unwrap_or(&"<end>")
+        );
+    }
+    // lcs[i][j] = length of the LCS of a[i..] and b[j..].
+    let mut lcs = vec![vec![0u32; b.len() + 1]; a.len() + 1];
+    for i in (0..a.len()).rev() {
+        for j in (0..b.len()).rev() {
+            lcs[i][j] = if a[i] == b[j] {
+                lcs[i + 1][j + 1] + 1
+            } else {
+                lcs[i + 1][j].max(lcs[i][j + 1])
+            };
+        }
+    }
+    let (mut i, mut j, mut out) = (0, 0, String::new());
+    while i < a.len() || j < b.len() {
+        if i < a.len() && j < b.len() && a[i] == b[j] {
+            out.push_str(&format!("  {}\n", a[i]));
+            i += 1;
+            j += 1;
+        } else if j < b.len() && (i == a.len() || lcs[i][j + 1] >= lcs[i + 1][j]) {
+            out.push_str(&format!("+ {}\n", b[j]));
+            j += 1;
+        } else {
+            out.push_str(&format!("- {}\n", a[i]));
+            i += 1;
+        }
+    }
+    out
+}

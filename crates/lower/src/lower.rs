@@ -1,0 +1,1386 @@
+//! PSG → MIR: monomorphisation, lambda lifting, and control-flow construction.
+//!
+//! Monomorphisation follows the usual worklist scheme (as in MLton or rustc's
+//! collector): starting from the program entry, every call site names a function at
+//! concrete types; each distinct (function, concrete signature, concrete capture
+//! types) gets one MIR copy. Local functions are lambda-lifted (Johnsson, 1985):
+//! their captured locals become extra leading parameters.
+
+use crate::mir::{self, BinOp, Callee, Const, FuncId, LocalId, Operand, RtFn, Rvalue, Stmt, Terminator, UnOp};
+use composer_diagnostics::{Code, Diagnostic, Span};
+use composer_semantics::builtins::{Builtin, MathFn};
+use composer_semantics::format::FormatPiece;
+use composer_semantics::psg::{self, BindingId, BindingKind, ExprId, ExprKind, FunctionId, Psg, TopItem};
+use composer_semantics::types::{Prim, Ty as PTy, TyCon, TyVar};
+use rustc_hash::FxHashMap;
+
+type Subst = FxHashMap<TyVar, PTy>;
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct InstanceKey {
+    func: FunctionId,
+    sig: PTy,
+    captures: Vec<PTy>,
+}
+
+pub(crate) struct Lowerer<'a> {
+    psg: &'a Psg,
+    pub program: mir::Program,
+    pub diags: Vec<Diagnostic>,
+    instances: FxHashMap<InstanceKey, FuncId>,
+    worklist: Vec<(FuncId, InstanceKey)>,
+    globals: FxHashMap<BindingId, mir::GlobalId>,
+    strings: FxHashMap<String, mir::StrId>,
+}
+
+/// Builds one MIR function.
+struct Builder {
+    func: mir::Function,
+    current: mir::BlockId,
+    terminated: bool,
+    locals: FxHashMap<BindingId, LocalId>,
+    subst: Subst,
+}
+
+impl Builder {
+    fn new(name: String, ret: mir::Ty, subst: Subst) -> Self {
+        Builder {
+            func: mir::Function {
+                name,
+                params: Vec::new(),
+                ret,
+                locals: Vec::new(),
+                blocks: vec![mir::Block {
+                    stmts: Vec::new(),
+                    terminator: Terminator::Unreachable,
+                }],
+                is_export: false,
+            },
+            current: mir::BlockId(0),
+            terminated: false,
+            locals: FxHashMap::default(),
+            subst,
+        }
+    }
+
+    fn new_local(&mut self, ty: mir::Ty, name: &str) -> LocalId {
+        self.func.locals.push(mir::Local {
+            name: name.to_string(),
+            ty,
+        });
+        LocalId(self.func.locals.len() as u32 - 1)
+    }
+
+    fn new_block(&mut self) -> mir::BlockId {
+        self.func.blocks.push(mir::Block {
+            stmts: Vec::new(),
+            terminator: Terminator::Unreachable,
+        });
+        mir::BlockId(self.func.blocks.len() as u32 - 1)
+    }
+
+    fn switch_to(&mut self, b: mir::BlockId) {
+        self.current = b;
+        self.terminated = false;
+    }
+
+    fn ensure_open(&mut self) {
+        if self.terminated {
+            let b = self.new_block();
+            self.switch_to(b);
+        }
+    }
+
+    fn emit(&mut self, s: Stmt) {
+        self.ensure_open();
+        self.func.blocks[self.current.index()].stmts.push(s);
+    }
+
+    fn terminate(&mut self, t: Terminator) {
+        if self.terminated {
+            return;
+        }
+        self.func.blocks[self.current.index()].terminator = t;
+        self.terminated = true;
+    }
+
+    /// Evaluates an rvalue into a fresh temporary.
+    fn temp(&mut self, r: Rvalue, ty: mir::Ty) -> Operand {
+        if ty.is_unit() {
+            self.emit(Stmt::Eval(r));
+            return Operand::Const(Const::Unit);
+        }
+        let l = self.new_local(ty, "");
+        self.emit(Stmt::Assign(l, r));
+        Operand::Local(l)
+    }
+
+    fn assign(&mut self, l: LocalId, r: Rvalue) {
+        if self.func.locals[l.index()].ty.is_unit() {
+            self.emit(Stmt::Eval(r));
+        } else {
+            self.emit(Stmt::Assign(l, r));
+        }
+    }
+
+    fn call_rt(&mut self, rt: RtFn, args: Vec<Operand>, ret: mir::Ty) -> Operand {
+        let r = Rvalue::Call(Callee::Runtime(rt), args);
+        let out = self.temp(r, ret);
+        if rt.diverges() {
+            self.terminate(Terminator::Unreachable);
+        }
+        out
+    }
+}
+
+fn int_const(value: i128, bits: u32, signed: bool) -> Operand {
+    Operand::Const(Const::Int {
+        value,
+        bits,
+        signed,
+    })
+}
+
+fn i32c(v: i32) -> Operand {
+    Operand::Const(Const::i32(v))
+}
+
+fn bool_const(b: bool) -> Operand {
+    Operand::Const(Const::Bool(b))
+}
+
+/// Replaces variables by the substitution, and the rest by `unit`.
+fn apply_subst(ty: &PTy, s: &Subst) -> PTy {
+    match ty {
+        PTy::Var(v) => match s.get(v) {
+            Some(t) => apply_subst(t, s),
+            None => PTy::UNIT,
+        },
+        PTy::Fun(a, b) => PTy::fun(apply_subst(a, s), apply_subst(b, s)),
+        PTy::Tuple(ts) => PTy::Tuple(ts.iter().map(|t| apply_subst(t, s)).collect()),
+        PTy::App(c, ts) => PTy::App(*c, ts.iter().map(|t| apply_subst(t, s)).collect()),
+        PTy::Error => PTy::UNIT,
+        other => other.clone(),
+    }
+}
+
+/// Extends `s` so that `generic` under `s` equals `concrete`.
+fn match_ty(generic: &PTy, concrete: &PTy, s: &mut Subst) {
+    match (generic, concrete) {
+        (PTy::Var(v), c) => {
+            s.entry(*v).or_insert_with(|| c.clone());
+        }
+        (PTy::Fun(a1, b1), PTy::Fun(a2, b2)) => {
+            match_ty(a1, a2, s);
+            match_ty(b1, b2, s);
+        }
+        (PTy::Tuple(xs), PTy::Tuple(ys)) | (PTy::App(_, xs), PTy::App(_, ys)) => {
+            for (x, y) in xs.iter().zip(ys) {
+                match_ty(x, y, s);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn prim_ty(p: Prim) -> mir::Ty {
+    if let Some((bits, signed)) = p.int_info() {
+        return mir::Ty::Int { bits, signed };
+    }
+    match p {
+        Prim::Float => mir::Ty::Float { bits: 64 },
+        Prim::Float32 => mir::Ty::Float { bits: 32 },
+        Prim::Bool => mir::Ty::Bool,
+        Prim::Char => mir::Ty::Char,
+        Prim::String => mir::Ty::Str,
+        _ => mir::Ty::Unit,
+    }
+}
+
+impl<'a> Lowerer<'a> {
+    pub(crate) fn new(psg: &'a Psg) -> Self {
+        Lowerer {
+            psg,
+            program: mir::Program::default(),
+            diags: Vec::new(),
+            instances: FxHashMap::default(),
+            worklist: Vec::new(),
+            globals: FxHashMap::default(),
+            strings: FxHashMap::default(),
+        }
+    }
+
+    fn unsupported(&mut self, span: Span, what: &str) {
+        let msg = format!("{what} is not supported by Composer yet");
+        if !self.diags.iter().any(|d| d.span == Some(span) && d.message == msg) {
+            self.diags.push(Diagnostic::error(Code::Unsupported, span, msg));
+        }
+    }
+
+    /// Converts a concrete PSG type to a MIR type.
+    fn mir_ty(&mut self, ty: &PTy, span: Span) -> mir::Ty {
+        match ty {
+            PTy::Prim(p) => prim_ty(*p),
+            PTy::App(TyCon::Array, ts) => mir::Ty::Array(Box::new(self.mir_ty(&ts[0], span))),
+            PTy::App(TyCon::Option, ts) => mir::Ty::Option(Box::new(self.mir_ty(&ts[0], span))),
+            PTy::Fun(..) => {
+                self.unsupported(span, "a function used as a first-class value (closures)");
+                mir::Ty::Unit
+            }
+            PTy::Tuple(_) => {
+                self.unsupported(span, "a tuple value");
+                mir::Ty::Unit
+            }
+            PTy::Var(_) | PTy::Error => mir::Ty::Unit,
+        }
+    }
+
+    fn expr_ty(&mut self, b: &Builder, e: ExprId) -> PTy {
+        apply_subst(self.psg.ty(e), &b.subst)
+    }
+
+    fn expr_mir_ty(&mut self, b: &Builder, e: ExprId) -> mir::Ty {
+        let t = self.expr_ty(b, e);
+        let span = self.psg.expr(e).span;
+        self.mir_ty(&t, span)
+    }
+
+    fn string_id(&mut self, s: &str) -> mir::StrId {
+        if let Some(id) = self.strings.get(s) {
+            return *id;
+        }
+        self.program.strings.push(s.to_string());
+        let id = mir::StrId(self.program.strings.len() as u32 - 1);
+        self.strings.insert(s.to_string(), id);
+        id
+    }
+
+    fn str_const(&mut self, s: &str) -> Operand {
+        Operand::Const(Const::Str(self.string_id(s)))
+    }
+
+    // ---- program ----------------------------------------------------------------
+
+    pub(crate) fn lower_program(&mut self) {
+        // Globals first, so every function can refer to them.
+        for item in &self.psg.top_level {
+            if let TopItem::Global { binding, .. } = item {
+                let bnd = self.psg.binding(*binding);
+                let ty = apply_subst(&bnd.ty, &Subst::default());
+                let mty = self.mir_ty(&ty, bnd.span);
+                self.program.globals.push(mir::Global {
+                    name: bnd.name.clone(),
+                    ty: mty,
+                });
+                self.globals
+                    .insert(*binding, mir::GlobalId(self.program.globals.len() as u32 - 1));
+            }
+        }
+        // Reserve fn0 for clef_main.
+        self.program.functions.push(mir::Function {
+            name: "clef_main".into(),
+            params: Vec::new(),
+            ret: mir::Ty::I32,
+            locals: Vec::new(),
+            blocks: Vec::new(),
+            is_export: true,
+        });
+        let mut b = Builder::new("clef_main".into(), mir::Ty::I32, Subst::default());
+        b.func.is_export = true;
+        let args_ptr = b.new_local(mir::Ty::Ptr, "args_ptr");
+        let args_len = b.new_local(mir::Ty::I64, "args_len");
+        b.func.params = vec![args_ptr, args_len];
+        for item in &self.psg.top_level {
+            match item {
+                TopItem::Global { binding, value } => {
+                    let v = self.lower_expr(&mut b, *value);
+                    let g = self.globals[binding];
+                    if !self.program.globals[g.index()].ty.is_unit() {
+                        b.emit(Stmt::StoreGlobal(g, v));
+                    }
+                }
+                TopItem::Do(e) => {
+                    self.lower_expr(&mut b, *e);
+                }
+            }
+        }
+        let status = match self.psg.entry_point {
+            Some(fid) => {
+                let argv_ty = mir::Ty::Array(Box::new(mir::Ty::Str));
+                let argv = b.temp(
+                    Rvalue::MakeArray {
+                        ptr: Operand::Local(args_ptr),
+                        len: Operand::Local(args_len),
+                    },
+                    argv_ty,
+                );
+                let sig = PTy::fun(PTy::array(PTy::STRING), PTy::INT);
+                let id = self.instance(fid, sig, Vec::new());
+                let r = b.temp(Rvalue::Call(Callee::Func(id), vec![argv]), mir::Ty::I64);
+                b.temp(Rvalue::Convert(r, mir::Ty::I32), mir::Ty::I32)
+            }
+            None => i32c(0),
+        };
+        b.terminate(Terminator::Return(status));
+        self.program.functions[0] = b.func;
+        while let Some((id, key)) = self.worklist.pop() {
+            let f = self.lower_instance(&key);
+            self.program.functions[id.index()] = f;
+        }
+    }
+
+    /// The MIR function for `func` at a concrete signature, queued if new.
+    fn instance(&mut self, func: FunctionId, sig: PTy, captures: Vec<PTy>) -> FuncId {
+        let key = InstanceKey {
+            func,
+            sig,
+            captures,
+        };
+        if let Some(id) = self.instances.get(&key) {
+            return *id;
+        }
+        let f = self.psg.function(func);
+        let n = self.instances.iter().filter(|(k, _)| k.func == func).count();
+        let name = if n == 0 {
+            format!("{}_{}", sanitize(&f.name), func.0)
+        } else {
+            format!("{}_{}_{}", sanitize(&f.name), func.0, n)
+        };
+        self.program.functions.push(mir::Function {
+            name,
+            params: Vec::new(),
+            ret: mir::Ty::Unit,
+            locals: Vec::new(),
+            blocks: Vec::new(),
+            is_export: false,
+        });
+        let id = FuncId(self.program.functions.len() as u32 - 1);
+        self.instances.insert(key.clone(), id);
+        self.worklist.push((id, key));
+        id
+    }
+
+    fn lower_instance(&mut self, key: &InstanceKey) -> mir::Function {
+        let f = self.psg.function(key.func);
+        let mut subst = Subst::default();
+        match_ty(&f.ty, &key.sig, &mut subst);
+        for (c, ty) in f.captures.iter().zip(&key.captures) {
+            match_ty(&self.psg.binding(*c).ty, ty, &mut subst);
+        }
+        let ret_pty = apply_subst(&f.return_ty, &subst);
+        let ret = self.mir_ty(&ret_pty, f.span);
+        let name = self.program.functions[self.instances[key].index()].name.clone();
+        let mut b = Builder::new(name, ret, subst);
+        let mut params = Vec::new();
+        for c in f.captures.iter().chain(&f.params) {
+            let bnd = self.psg.binding(*c);
+            let t = apply_subst(&bnd.ty, &b.subst);
+            let mt = self.mir_ty(&t, bnd.span);
+            let l = b.new_local(mt, &bnd.name);
+            b.locals.insert(*c, l);
+            params.push(l);
+        }
+        b.func.params = params;
+        let v = self.lower_expr(&mut b, f.body);
+        b.terminate(Terminator::Return(v));
+        b.func
+    }
+
+    // ---- expressions ------------------------------------------------------------
+
+    fn lower_expr(&mut self, b: &mut Builder, e: ExprId) -> Operand {
+        let expr = self.psg.expr(e);
+        let span = expr.span;
+        match &expr.kind {
+            ExprKind::Const(c) => self.lower_const(c),
+            ExprKind::Local(id) => self.read_binding(b, *id, span),
+            ExprKind::Function(_) => {
+                self.unsupported(span, "a function used as a first-class value (closures)");
+                Operand::Const(Const::Unit)
+            }
+            ExprKind::Builtin(bi) if bi.arity() == 0 => self.lower_builtin(b, *bi, &[], e),
+            ExprKind::Builtin(bi) => {
+                let name = bi.name();
+                self.unsupported(span, &format!("'{name}' used as a first-class value"));
+                Operand::Const(Const::Unit)
+            }
+            ExprKind::App { .. } => self.lower_app(b, e),
+            ExprKind::Format { spec, kind } if spec.args().count() == 0 => {
+                self.lower_format(b, *kind, spec, &[])
+            }
+            ExprKind::Format { .. } => {
+                self.unsupported(span, "a partially applied format function");
+                Operand::Const(Const::Unit)
+            }
+            ExprKind::Interpolated(parts) => {
+                let mut ops = Vec::new();
+                for p in parts {
+                    if let psg::InterpolatedPart::Hole(h) = p {
+                        let ty = self.expr_ty(b, *h);
+                        let v = self.lower_expr(b, *h);
+                        ops.push((v, ty, self.psg.expr(*h).span));
+                    }
+                }
+                b.call_rt(RtFn::FmtStart, vec![], mir::Ty::Unit);
+                let mut holes = ops.into_iter();
+                for p in parts {
+                    match p {
+                        psg::InterpolatedPart::Text(t) => {
+                            let s = self.str_const(t);
+                            b.call_rt(RtFn::FmtLiteral, vec![s], mir::Ty::Unit);
+                        }
+                        psg::InterpolatedPart::Hole(_) => {
+                            let (v, ty, hspan) = holes.next().expect("one operand per hole");
+                            self.fmt_value(b, v, &ty, '\0', 0, -1, -1, hspan);
+                        }
+                    }
+                }
+                b.call_rt(RtFn::FmtFinishString, vec![], mir::Ty::Str)
+            }
+            ExprKind::Unary { op, operand } => {
+                let ty = self.expr_mir_ty(b, e);
+                let v = self.lower_expr(b, *operand);
+                let op = match op {
+                    psg::UnaryOp::Neg => UnOp::Neg,
+                    psg::UnaryOp::BitNot | psg::UnaryOp::Not => UnOp::Not,
+                };
+                b.temp(Rvalue::Unary(op, v), ty)
+            }
+            ExprKind::Binary { op, lhs, rhs } => self.lower_binary(b, *op, *lhs, *rhs, e),
+            ExprKind::If {
+                cond,
+                then_branch,
+                else_branch,
+            } => {
+                let ty = self.expr_mir_ty(b, e);
+                let c = self.lower_expr(b, *cond);
+                let result = b.new_local(ty, "if");
+                let then_b = b.new_block();
+                let else_b = b.new_block();
+                let join = b.new_block();
+                b.terminate(Terminator::Branch {
+                    cond: c,
+                    then_block: then_b,
+                    else_block: else_b,
+                });
+                b.switch_to(then_b);
+                let v = self.lower_expr(b, *then_branch);
+                b.assign(result, Rvalue::Use(v));
+                b.terminate(Terminator::Goto(join));
+                b.switch_to(else_b);
+                if let Some(eb) = else_branch {
+                    let v = self.lower_expr(b, *eb);
+                    b.assign(result, Rvalue::Use(v));
+                }
+                b.terminate(Terminator::Goto(join));
+                b.switch_to(join);
+                self.local_operand(b, result)
+            }
+            ExprKind::While { cond, body } => {
+                let head = b.new_block();
+                let body_b = b.new_block();
+                let exit = b.new_block();
+                b.terminate(Terminator::Goto(head));
+                b.switch_to(head);
+                let c = self.lower_expr(b, *cond);
+                b.terminate(Terminator::Branch {
+                    cond: c,
+                    then_block: body_b,
+                    else_block: exit,
+                });
+                b.switch_to(body_b);
+                self.lower_expr(b, *body);
+                b.terminate(Terminator::Goto(head));
+                b.switch_to(exit);
+                Operand::Const(Const::Unit)
+            }
+            ExprKind::For {
+                var,
+                start,
+                end,
+                step,
+                downward,
+                body,
+            } => {
+                self.lower_for(b, *var, *start, *end, *step, *downward, *body);
+                Operand::Const(Const::Unit)
+            }
+            ExprKind::Let {
+                binding,
+                value,
+                body,
+            } => {
+                let v = self.lower_expr(b, *value);
+                let bnd = self.psg.binding(*binding);
+                let t = apply_subst(&bnd.ty, &b.subst);
+                let mt = self.mir_ty(&t, bnd.span);
+                let l = b.new_local(mt, &bnd.name);
+                b.assign(l, Rvalue::Use(v));
+                b.locals.insert(*binding, l);
+                self.lower_expr(b, *body)
+            }
+            ExprKind::LetFunctions { body, .. } => self.lower_expr(b, *body),
+            ExprKind::Sequential(items) => {
+                let mut last = Operand::Const(Const::Unit);
+                for i in items {
+                    last = self.lower_expr(b, *i);
+                }
+                last
+            }
+            ExprKind::Assign { binding, value } => {
+                let v = self.lower_expr(b, *value);
+                if let Some(g) = self.globals.get(binding).copied() {
+                    if !self.program.globals[g.index()].ty.is_unit() {
+                        b.emit(Stmt::StoreGlobal(g, v));
+                    }
+                } else if let Some(l) = b.locals.get(binding).copied() {
+                    b.assign(l, Rvalue::Use(v));
+                }
+                Operand::Const(Const::Unit)
+            }
+            ExprKind::Member { target, .. } => {
+                let t = self.lower_expr(b, *target);
+                b.temp(Rvalue::Length(t), mir::Ty::I64)
+            }
+            ExprKind::Index { target, index } => {
+                let ty = self.expr_mir_ty(b, e);
+                let arr = self.lower_expr(b, *target);
+                let idx = self.lower_expr(b, *index);
+                self.bounds_check(b, &arr, &idx);
+                b.temp(Rvalue::ArrayGet(arr, idx), ty)
+            }
+            ExprKind::IndexSet {
+                target,
+                index,
+                value,
+            } => {
+                let arr = self.lower_expr(b, *target);
+                let idx = self.lower_expr(b, *index);
+                let v = self.lower_expr(b, *value);
+                self.bounds_check(b, &arr, &idx);
+                b.emit(Stmt::ArraySet(arr, idx, v));
+                Operand::Const(Const::Unit)
+            }
+            ExprKind::Match { scrutinee, rules } => self.lower_match(b, *scrutinee, rules, e),
+            ExprKind::Error => Operand::Const(Const::Unit),
+        }
+    }
+
+    fn lower_const(&mut self, c: &psg::Const) -> Operand {
+        Operand::Const(match c {
+            psg::Const::Int(v, p) => {
+                let (bits, signed) = p.int_info().expect("integer constant has an integer type");
+                Const::Int {
+                    value: *v,
+                    bits,
+                    signed,
+                }
+            }
+            psg::Const::Float(v, p) => Const::Float {
+                value: *v,
+                bits: if *p == Prim::Float32 { 32 } else { 64 },
+            },
+            psg::Const::Bool(v) => Const::Bool(*v),
+            psg::Const::Char(c) => Const::Char(*c),
+            psg::Const::String(s) => Const::Str(self.string_id(s)),
+            psg::Const::Unit => Const::Unit,
+        })
+    }
+
+    /// A copy of a local's current value (so later assignments do not change it).
+    fn local_operand(&mut self, b: &mut Builder, l: LocalId) -> Operand {
+        let ty = b.func.locals[l.index()].ty.clone();
+        if ty.is_unit() {
+            return Operand::Const(Const::Unit);
+        }
+        b.temp(Rvalue::Use(Operand::Local(l)), ty)
+    }
+
+    fn read_binding(&mut self, b: &mut Builder, id: BindingId, span: Span) -> Operand {
+        if let Some(g) = self.globals.get(&id).copied() {
+            let ty = self.program.globals[g.index()].ty.clone();
+            if ty.is_unit() {
+                return Operand::Const(Const::Unit);
+            }
+            return b.temp(Rvalue::LoadGlobal(g), ty);
+        }
+        match b.locals.get(&id).copied() {
+            Some(l) => self.local_operand(b, l),
+            None => {
+                let bnd = self.psg.binding(id);
+                if bnd.kind == BindingKind::Global {
+                    self.unsupported(span, "this use of a module-level value");
+                } else {
+                    self.diags.push(Diagnostic::error(
+                        Code::InternalError,
+                        span,
+                        format!("internal compiler error: lowering found no storage for '{}'", bnd.name),
+                    ));
+                }
+                Operand::Const(Const::Unit)
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn lower_for(
+        &mut self,
+        b: &mut Builder,
+        var: BindingId,
+        start: ExprId,
+        end: ExprId,
+        step: Option<ExprId>,
+        downward: bool,
+        body: ExprId,
+    ) {
+        let ty = self.expr_mir_ty(b, start);
+        let s = self.lower_expr(b, start);
+        let en = self.lower_expr(b, end);
+        let step_v = step.map(|st| self.lower_expr(b, st));
+        let bnd = self.psg.binding(var);
+        let i = b.new_local(ty.clone(), &bnd.name);
+        b.locals.insert(var, i);
+        b.assign(i, Rvalue::Use(s));
+        let zero = match &ty {
+            mir::Ty::Float { bits } => Operand::Const(Const::Float { value: 0.0, bits: *bits }),
+            mir::Ty::Int { bits, signed } => int_const(0, *bits, *signed),
+            _ => int_const(0, 64, true),
+        };
+        let one = match &ty {
+            mir::Ty::Float { bits } => Operand::Const(Const::Float { value: 1.0, bits: *bits }),
+            mir::Ty::Int { bits, signed } => int_const(1, *bits, *signed),
+            _ => int_const(1, 64, true),
+        };
+        if let Some(st) = &step_v {
+            let is_zero = b.temp(Rvalue::Binary(BinOp::Eq, st.clone(), zero.clone()), mir::Ty::Bool);
+            let panic_b = b.new_block();
+            let ok_b = b.new_block();
+            b.terminate(Terminator::Branch {
+                cond: is_zero,
+                then_block: panic_b,
+                else_block: ok_b,
+            });
+            b.switch_to(panic_b);
+            let msg = self.str_const("The step of a range cannot be zero.");
+            b.call_rt(RtFn::Panic, vec![msg], mir::Ty::Unit);
+            b.switch_to(ok_b);
+        }
+        let head = b.new_block();
+        let body_b = b.new_block();
+        let exit = b.new_block();
+        b.terminate(Terminator::Goto(head));
+        b.switch_to(head);
+        let cur = Operand::Local(i);
+        let cond = match &step_v {
+            None if downward => b.temp(Rvalue::Binary(BinOp::Ge, cur.clone(), en.clone()), mir::Ty::Bool),
+            None => b.temp(Rvalue::Binary(BinOp::Le, cur.clone(), en.clone()), mir::Ty::Bool),
+            Some(st) => {
+                let pos = b.temp(Rvalue::Binary(BinOp::Gt, st.clone(), zero.clone()), mir::Ty::Bool);
+                let le = b.temp(Rvalue::Binary(BinOp::Le, cur.clone(), en.clone()), mir::Ty::Bool);
+                let ge = b.temp(Rvalue::Binary(BinOp::Ge, cur.clone(), en.clone()), mir::Ty::Bool);
+                b.temp(Rvalue::Select(pos, le, ge), mir::Ty::Bool)
+            }
+        };
+        b.terminate(Terminator::Branch {
+            cond,
+            then_block: body_b,
+            else_block: exit,
+        });
+        b.switch_to(body_b);
+        self.lower_expr(b, body);
+        // Stop before stepping past the end, so `for i = 0 to Int64.MaxValue` ends.
+        let at_end = b.temp(Rvalue::Binary(BinOp::Eq, Operand::Local(i), en.clone()), mir::Ty::Bool);
+        let step_b = b.new_block();
+        b.terminate(Terminator::Branch {
+            cond: at_end,
+            then_block: exit,
+            else_block: step_b,
+        });
+        b.switch_to(step_b);
+        let next = match (&step_v, downward) {
+            (Some(st), _) => Rvalue::Binary(BinOp::Add, Operand::Local(i), st.clone()),
+            (None, true) => Rvalue::Binary(BinOp::Sub, Operand::Local(i), one),
+            (None, false) => Rvalue::Binary(BinOp::Add, Operand::Local(i), one),
+        };
+        b.assign(i, next);
+        b.terminate(Terminator::Goto(head));
+        b.switch_to(exit);
+    }
+
+    fn bounds_check(&mut self, b: &mut Builder, arr: &Operand, idx: &Operand) {
+        let len = b.temp(Rvalue::Length(arr.clone()), mir::Ty::I64);
+        let idx_u = b.temp(Rvalue::Convert(idx.clone(), mir::Ty::Int { bits: 64, signed: false }), mir::Ty::Int { bits: 64, signed: false });
+        let len_u = b.temp(Rvalue::Convert(len.clone(), mir::Ty::Int { bits: 64, signed: false }), mir::Ty::Int { bits: 64, signed: false });
+        let ok = b.temp(Rvalue::Binary(BinOp::Lt, idx_u, len_u), mir::Ty::Bool);
+        let ok_b = b.new_block();
+        let fail_b = b.new_block();
+        b.terminate(Terminator::Branch {
+            cond: ok,
+            then_block: ok_b,
+            else_block: fail_b,
+        });
+        b.switch_to(fail_b);
+        b.call_rt(RtFn::FmtStart, vec![], mir::Ty::Unit);
+        let m1 = self.str_const("Index was outside the bounds of the array: index ");
+        b.call_rt(RtFn::FmtLiteral, vec![m1], mir::Ty::Unit);
+        self.fmt_int(b, idx.clone(), 64, true, '\0', 0, -1, -1);
+        let m2 = self.str_const(", length ");
+        b.call_rt(RtFn::FmtLiteral, vec![m2], mir::Ty::Unit);
+        self.fmt_int(b, len, 64, true, '\0', 0, -1, -1);
+        b.call_rt(RtFn::FmtFinishPanic, vec![], mir::Ty::Unit);
+        b.switch_to(ok_b);
+    }
+
+    fn lower_binary(&mut self, b: &mut Builder, op: psg::BinaryOp, lhs: ExprId, rhs: ExprId, e: ExprId) -> Operand {
+        use psg::BinaryOp as P;
+        let span = self.psg.expr(e).span;
+        if matches!(op, P::And | P::Or) {
+            // Short-circuit.
+            let result = b.new_local(mir::Ty::Bool, "sc");
+            let l = self.lower_expr(b, lhs);
+            let rhs_b = b.new_block();
+            let short_b = b.new_block();
+            let join = b.new_block();
+            let (then_block, else_block) = if op == P::And { (rhs_b, short_b) } else { (short_b, rhs_b) };
+            b.terminate(Terminator::Branch {
+                cond: l,
+                then_block,
+                else_block,
+            });
+            b.switch_to(short_b);
+            b.assign(result, Rvalue::Use(bool_const(op == P::Or)));
+            b.terminate(Terminator::Goto(join));
+            b.switch_to(rhs_b);
+            let r = self.lower_expr(b, rhs);
+            b.assign(result, Rvalue::Use(r));
+            b.terminate(Terminator::Goto(join));
+            b.switch_to(join);
+            return self.local_operand(b, result);
+        }
+        let operand_ty = self.expr_mir_ty(b, lhs);
+        let result_ty = self.expr_mir_ty(b, e);
+        let l = self.lower_expr(b, lhs);
+        let r = self.lower_expr(b, rhs);
+        let cmp = match op {
+            P::Eq => Some(BinOp::Eq),
+            P::Ne => Some(BinOp::Ne),
+            P::Lt => Some(BinOp::Lt),
+            P::Le => Some(BinOp::Le),
+            P::Gt => Some(BinOp::Gt),
+            P::Ge => Some(BinOp::Ge),
+            _ => None,
+        };
+        if let Some(c) = cmp {
+            return self.compare(b, c, l, r, &operand_ty, span);
+        }
+        match (&operand_ty, op) {
+            (mir::Ty::Str, P::Add) => b.call_rt(RtFn::StrConcat, vec![l, r], mir::Ty::Str),
+            (mir::Ty::Float { bits }, P::Pow) => {
+                let name = if *bits == 32 { "powf" } else { "pow" };
+                b.call_rt(RtFn::Libm(name, *bits, 2), vec![l, r], result_ty)
+            }
+            (mir::Ty::Float { bits }, P::Mod) => {
+                let name = if *bits == 32 { "fmodf" } else { "fmod" };
+                b.call_rt(RtFn::Libm(name, *bits, 2), vec![l, r], result_ty)
+            }
+            (mir::Ty::Int { bits, signed }, P::Div | P::Mod) => {
+                let (bits, signed) = (*bits, *signed);
+                let is_zero = b.temp(Rvalue::Binary(BinOp::Eq, r.clone(), int_const(0, bits, signed)), mir::Ty::Bool);
+                self.panic_if(b, is_zero, "Attempted to divide by zero.");
+                if signed {
+                    // MIN / -1 overflows (and traps on x86); .NET raises OverflowException.
+                    let min = -(1i128 << (bits - 1));
+                    let is_min = b.temp(Rvalue::Binary(BinOp::Eq, l.clone(), int_const(min, bits, true)), mir::Ty::Bool);
+                    let is_m1 = b.temp(Rvalue::Binary(BinOp::Eq, r.clone(), int_const(-1, bits, true)), mir::Ty::Bool);
+                    let both = b.temp(Rvalue::Binary(BinOp::And, is_min, is_m1), mir::Ty::Bool);
+                    if op == P::Div {
+                        self.panic_if(b, both, "Arithmetic operation resulted in an overflow.");
+                    } else {
+                        // MIN % -1 is 0; avoid the trap by dividing by 1 instead.
+                        let safe_r = b.temp(Rvalue::Select(both, int_const(1, bits, true), r.clone()), operand_ty.clone());
+                        return b.temp(Rvalue::Binary(BinOp::Rem, l, safe_r), result_ty);
+                    }
+                }
+                let bop = if op == P::Div { BinOp::Div } else { BinOp::Rem };
+                b.temp(Rvalue::Binary(bop, l, r), result_ty)
+            }
+            (mir::Ty::Int { bits, signed }, P::Shl | P::Shr) => {
+                // F# masks the shift amount by the width of the shifted type.
+                let (bits, signed) = (*bits, *signed);
+                let amount = b.temp(Rvalue::Convert(r, operand_ty.clone()), operand_ty.clone());
+                let masked = b.temp(
+                    Rvalue::Binary(BinOp::And, amount, int_const(bits as i128 - 1, bits, signed)),
+                    operand_ty.clone(),
+                );
+                let bop = if op == P::Shl { BinOp::Shl } else { BinOp::Shr };
+                b.temp(Rvalue::Binary(bop, l, masked), result_ty)
+            }
+            (mir::Ty::Int { .. } | mir::Ty::Float { .. }, _) => {
+                let bop = match op {
+                    P::Add => BinOp::Add,
+                    P::Sub => BinOp::Sub,
+                    P::Mul => BinOp::Mul,
+                    P::Div => BinOp::Div,
+                    P::Mod => BinOp::Rem,
+                    P::BitAnd => BinOp::And,
+                    P::BitOr => BinOp::Or,
+                    P::BitXor => BinOp::Xor,
+                    _ => {
+                        self.unsupported(span, "this operator on these operand types");
+                        return Operand::Const(Const::Unit);
+                    }
+                };
+                b.temp(Rvalue::Binary(bop, l, r), result_ty)
+            }
+            _ => {
+                self.unsupported(span, "this operator on these operand types");
+                Operand::Const(Const::Unit)
+            }
+        }
+    }
+
+    fn panic_if(&mut self, b: &mut Builder, cond: Operand, message: &str) {
+        let fail = b.new_block();
+        let ok = b.new_block();
+        b.terminate(Terminator::Branch {
+            cond,
+            then_block: fail,
+            else_block: ok,
+        });
+        b.switch_to(fail);
+        let m = self.str_const(message);
+        b.call_rt(RtFn::Panic, vec![m], mir::Ty::Unit);
+        b.switch_to(ok);
+    }
+
+    /// Comparison of two values of type `ty` (structural on options).
+    fn compare(&mut self, b: &mut Builder, op: BinOp, l: Operand, r: Operand, ty: &mir::Ty, span: Span) -> Operand {
+        match ty {
+            mir::Ty::Str => {
+                if matches!(op, BinOp::Eq | BinOp::Ne) {
+                    let eq = b.call_rt(RtFn::StrEqual, vec![l, r], mir::Ty::Bool);
+                    if op == BinOp::Eq {
+                        eq
+                    } else {
+                        b.temp(Rvalue::Unary(UnOp::Not, eq), mir::Ty::Bool)
+                    }
+                } else {
+                    let c = b.call_rt(RtFn::StrCompare, vec![l, r], mir::Ty::I32);
+                    b.temp(Rvalue::Binary(op, c, i32c(0)), mir::Ty::Bool)
+                }
+            }
+            mir::Ty::Unit => bool_const(matches!(op, BinOp::Eq | BinOp::Le | BinOp::Ge)),
+            mir::Ty::Int { .. } | mir::Ty::Float { .. } | mir::Ty::Bool | mir::Ty::Char => {
+                b.temp(Rvalue::Binary(op, l, r), mir::Ty::Bool)
+            }
+            _ => {
+                self.unsupported(span, &format!("comparison of '{ty}' values"));
+                bool_const(false)
+            }
+        }
+    }
+
+    fn lower_app(&mut self, b: &mut Builder, e: ExprId) -> Operand {
+        let mut args = Vec::new();
+        let mut head = e;
+        while let ExprKind::App { func, arg } = &self.psg.expr(head).kind {
+            args.push(*arg);
+            head = *func;
+        }
+        args.reverse();
+        let span = self.psg.expr(e).span;
+        match &self.psg.expr(head).kind {
+            ExprKind::Function(fid) => {
+                let fid = *fid;
+                let f = self.psg.function(fid);
+                if args.len() != f.params.len() {
+                    let what = if args.len() < f.params.len() {
+                        "partial application of a function"
+                    } else {
+                        "applying the result of a function call (closures)"
+                    };
+                    self.unsupported(span, what);
+                    for a in &args {
+                        self.lower_expr(b, *a);
+                    }
+                    return Operand::Const(Const::Unit);
+                }
+                let mut ops = Vec::new();
+                for c in &f.captures {
+                    let op = match b.locals.get(c).copied() {
+                        Some(l) => Operand::Local(l),
+                        None => self.read_binding(b, *c, span),
+                    };
+                    ops.push(op);
+                }
+                for a in &args {
+                    ops.push(self.lower_expr(b, *a));
+                }
+                let sig = self.expr_ty(b, head);
+                let captures: Vec<PTy> = f
+                    .captures
+                    .iter()
+                    .map(|c| apply_subst(&self.psg.binding(*c).ty, &b.subst))
+                    .collect();
+                let id = self.instance(fid, sig, captures);
+                let ret = self.expr_mir_ty(b, e);
+                b.temp(Rvalue::Call(Callee::Func(id), ops), ret)
+            }
+            ExprKind::Builtin(bi) => {
+                let bi = *bi;
+                if args.len() != bi.arity() {
+                    self.unsupported(span, &format!("partial application of '{}'", bi.name()));
+                    return Operand::Const(Const::Unit);
+                }
+                self.lower_builtin(b, bi, &args, e)
+            }
+            ExprKind::Format { kind, spec } => {
+                let n = spec.args().count();
+                if args.len() != n {
+                    self.unsupported(span, "a partially applied format function");
+                    return Operand::Const(Const::Unit);
+                }
+                let (kind, spec) = (*kind, spec.clone());
+                self.lower_format(b, kind, &spec, &args)
+            }
+            _ => {
+                self.unsupported(span, "calling a function value (closures)");
+                Operand::Const(Const::Unit)
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn fmt_int(&mut self, b: &mut Builder, v: Operand, bits: u32, signed: bool, conv: char, flags: u32, width: i32, prec: i32) {
+        let wide = b.temp(Rvalue::Convert(v, mir::Ty::I64), mir::Ty::I64);
+        b.call_rt(
+            RtFn::FmtInt,
+            vec![
+                wide,
+                i32c(bits as i32),
+                int_const(signed as i128, 8, false),
+                i32c(conv as i32),
+                i32c(flags as i32),
+                i32c(width),
+                i32c(prec),
+            ],
+            mir::Ty::Unit,
+        );
+    }
+
+    /// Appends one value to the runtime's format buffer.
+    #[allow(clippy::too_many_arguments)]
+    fn fmt_value(&mut self, b: &mut Builder, v: Operand, ty: &PTy, conv: char, flags: u32, width: i32, prec: i32, span: Span) {
+        let mty = self.mir_ty(ty, span);
+        match mty {
+            mir::Ty::Int { bits, signed } => self.fmt_int(b, v, bits, signed, conv, flags, width, prec),
+            mir::Ty::Float { bits } => {
+                let wide = b.temp(Rvalue::Convert(v, mir::Ty::Float { bits: 64 }), mir::Ty::Float { bits: 64 });
+                b.call_rt(
+                    RtFn::FmtFloat,
+                    vec![
+                        wide,
+                        int_const((bits == 32) as i128, 8, false),
+                        i32c(conv as i32),
+                        i32c(flags as i32),
+                        i32c(width),
+                        i32c(prec),
+                    ],
+                    mir::Ty::Unit,
+                );
+            }
+            mir::Ty::Str => {
+                b.call_rt(RtFn::FmtString, vec![v, i32c(flags as i32), i32c(width), i32c(prec)], mir::Ty::Unit);
+            }
+            mir::Ty::Char => {
+                let c = b.temp(Rvalue::Convert(v, mir::Ty::I32), mir::Ty::I32);
+                b.call_rt(RtFn::FmtChar, vec![c, i32c(flags as i32), i32c(width)], mir::Ty::Unit);
+            }
+            mir::Ty::Bool => {
+                let byte = b.temp(Rvalue::Convert(v, mir::Ty::Int { bits: 8, signed: false }), mir::Ty::Int { bits: 8, signed: false });
+                b.call_rt(RtFn::FmtBool, vec![byte, i32c(conv as i32), i32c(flags as i32), i32c(width)], mir::Ty::Unit);
+            }
+            mir::Ty::Unit => {}
+            other => self.unsupported(span, &format!("formatting a value of type '{other}'")),
+        }
+    }
+
+    fn lower_format(&mut self, b: &mut Builder, kind: psg::FormatKind, spec: &composer_semantics::format::FormatSpec, args: &[ExprId]) -> Operand {
+        let mut values = Vec::new();
+        for a in args {
+            let ty = self.expr_ty(b, *a);
+            let v = self.lower_expr(b, *a);
+            values.push((v, ty, self.psg.expr(*a).span));
+        }
+        b.call_rt(RtFn::FmtStart, vec![], mir::Ty::Unit);
+        let mut vals = values.into_iter();
+        for piece in &spec.pieces {
+            match piece {
+                FormatPiece::Literal(t) => {
+                    let s = self.str_const(t);
+                    b.call_rt(RtFn::FmtLiteral, vec![s], mir::Ty::Unit);
+                }
+                FormatPiece::Arg(arg) => {
+                    let (v, ty, span) = vals.next().expect("format arity checked by the type checker");
+                    let width = arg.width.map(|w| w as i32).unwrap_or(-1);
+                    let prec = arg.precision.map(|p| p as i32).unwrap_or(-1);
+                    self.fmt_value(b, v, &ty, arg.conv, arg.flags, width, prec, span);
+                }
+            }
+        }
+        let u8c = |v: i128| int_const(v, 8, false);
+        match kind {
+            psg::FormatKind::Printf => b.call_rt(RtFn::FmtFinishWrite, vec![i32c(1), u8c(0)], mir::Ty::Unit),
+            psg::FormatKind::Printfn => b.call_rt(RtFn::FmtFinishWrite, vec![i32c(1), u8c(1)], mir::Ty::Unit),
+            psg::FormatKind::Eprintf => b.call_rt(RtFn::FmtFinishWrite, vec![i32c(2), u8c(0)], mir::Ty::Unit),
+            psg::FormatKind::Eprintfn => b.call_rt(RtFn::FmtFinishWrite, vec![i32c(2), u8c(1)], mir::Ty::Unit),
+            psg::FormatKind::Sprintf => b.call_rt(RtFn::FmtFinishString, vec![], mir::Ty::Str),
+            psg::FormatKind::Failwithf => {
+                b.call_rt(RtFn::FmtFinishPanic, vec![], mir::Ty::Unit);
+                Operand::Const(Const::Unit)
+            }
+        }
+    }
+
+    fn lower_builtin(&mut self, b: &mut Builder, bi: Builtin, args: &[ExprId], e: ExprId) -> Operand {
+        let span = self.psg.expr(e).span;
+        let result_ty = self.expr_mir_ty(b, e);
+        let arg_ptys: Vec<PTy> = args.iter().map(|a| self.expr_ty(b, *a)).collect();
+        let mut vals = Vec::new();
+        for a in args {
+            vals.push(self.lower_expr(b, *a));
+        }
+        let arg_ty = |this: &mut Self, i: usize| -> mir::Ty { this.mir_ty(&arg_ptys[i], span) };
+        match bi {
+            Builtin::Ignore => Operand::Const(Const::Unit),
+            Builtin::Id => vals.remove(0),
+            Builtin::Not => b.temp(Rvalue::Unary(UnOp::Not, vals.remove(0)), mir::Ty::Bool),
+            Builtin::Failwith => {
+                b.call_rt(RtFn::Panic, vec![vals.remove(0)], mir::Ty::Unit);
+                self.undefined(b, result_ty)
+            }
+            Builtin::Exit => {
+                let code = b.temp(Rvalue::Convert(vals.remove(0), mir::Ty::I32), mir::Ty::I32);
+                b.call_rt(RtFn::Exit, vec![code], mir::Ty::Unit);
+                self.undefined(b, result_ty)
+            }
+            Builtin::Convert(p) => {
+                let from = arg_ty(self, 0);
+                let v = vals.remove(0);
+                match from {
+                    mir::Ty::Str => {
+                        if let Some((bits, signed)) = p.int_info() {
+                            let r = b.call_rt(
+                                RtFn::ParseInt,
+                                vec![v, i32c(bits as i32), int_const(signed as i128, 8, false)],
+                                mir::Ty::I64,
+                            );
+                            b.temp(Rvalue::Convert(r, result_ty.clone()), result_ty)
+                        } else if p.is_float() {
+                            let r = b.call_rt(RtFn::ParseFloat, vec![v], mir::Ty::Float { bits: 64 });
+                            b.temp(Rvalue::Convert(r, result_ty.clone()), result_ty)
+                        } else {
+                            self.unsupported(span, &format!("converting a string with '{}'", p.name()));
+                            Operand::Const(Const::Unit)
+                        }
+                    }
+                    mir::Ty::Int { .. } | mir::Ty::Float { .. } | mir::Ty::Char | mir::Ty::Bool => {
+                        b.temp(Rvalue::Convert(v, result_ty.clone()), result_ty)
+                    }
+                    _ => {
+                        self.unsupported(span, &format!("'{}' on this type", p.name()));
+                        Operand::Const(Const::Unit)
+                    }
+                }
+            }
+            Builtin::ToString => {
+                let from = arg_ty(self, 0);
+                let v = vals.remove(0);
+                self.value_to_string(b, v, &from, span)
+            }
+            Builtin::Max | Builtin::Min => {
+                let ty = arg_ty(self, 0);
+                let r = vals.pop().expect("two arguments");
+                let l = vals.pop().expect("two arguments");
+                let op = if bi == Builtin::Max { BinOp::Ge } else { BinOp::Le };
+                let c = self.compare(b, op, l.clone(), r.clone(), &ty, span);
+                b.temp(Rvalue::Select(c, l, r), ty)
+            }
+            Builtin::Abs => {
+                let ty = arg_ty(self, 0);
+                let v = vals.remove(0);
+                let zero = self.zero_of(&ty);
+                let neg = b.temp(Rvalue::Binary(BinOp::Lt, v.clone(), zero), mir::Ty::Bool);
+                let minus = b.temp(Rvalue::Unary(UnOp::Neg, v.clone()), ty.clone());
+                b.temp(Rvalue::Select(neg, minus, v), ty)
+            }
+            Builtin::Sign => {
+                let ty = arg_ty(self, 0);
+                let v = vals.remove(0);
+                let zero = self.zero_of(&ty);
+                let gt = b.temp(Rvalue::Binary(BinOp::Gt, v.clone(), zero.clone()), mir::Ty::Bool);
+                let lt = b.temp(Rvalue::Binary(BinOp::Lt, v, zero), mir::Ty::Bool);
+                let gti = b.temp(Rvalue::Convert(gt, mir::Ty::I64), mir::Ty::I64);
+                let lti = b.temp(Rvalue::Convert(lt, mir::Ty::I64), mir::Ty::I64);
+                b.temp(Rvalue::Binary(BinOp::Sub, gti, lti), mir::Ty::I64)
+            }
+            Builtin::Pown => {
+                self.unsupported(span, "'pown'");
+                Operand::Const(Const::Unit)
+            }
+            Builtin::Atan2 => {
+                let bits = if result_ty == (mir::Ty::Float { bits: 32 }) { 32 } else { 64 };
+                let name = if bits == 32 { "atan2f" } else { "atan2" };
+                b.call_rt(RtFn::Libm(name, bits, 2), vals, result_ty)
+            }
+            Builtin::Math(m) => {
+                let bits = if result_ty == (mir::Ty::Float { bits: 32 }) { 32 } else { 64 };
+                let base = match m {
+                    MathFn::Truncate => "trunc",
+                    MathFn::Round => "rint",
+                    other => other.name(),
+                };
+                let name: &'static str = if bits == 32 { leak_f32_name(base) } else { base };
+                b.call_rt(RtFn::Libm(name, bits, 1), vals, result_ty)
+            }
+            Builtin::Nan => Operand::Const(Const::Float { value: f64::NAN, bits: 64 }),
+            Builtin::Infinity => Operand::Const(Const::Float { value: f64::INFINITY, bits: 64 }),
+            Builtin::ConsoleWrite | Builtin::ConsoleWriteln => {
+                b.call_rt(RtFn::Write, vec![i32c(1), vals.remove(0)], mir::Ty::Unit);
+                if bi == Builtin::ConsoleWriteln {
+                    let nl = self.str_const("\n");
+                    b.call_rt(RtFn::Write, vec![i32c(1), nl], mir::Ty::Unit);
+                }
+                Operand::Const(Const::Unit)
+            }
+            Builtin::ConsoleReadln => b.call_rt(RtFn::Readln, vec![], mir::Ty::Str),
+            Builtin::ConsoleTryReadln => b.temp(Rvalue::TryReadln, mir::Ty::Option(Box::new(mir::Ty::Str))),
+            Builtin::StringLength => b.temp(Rvalue::Length(vals.remove(0)), mir::Ty::I64),
+            Builtin::ArrayLength => b.temp(Rvalue::Length(vals.remove(0)), mir::Ty::I64),
+            Builtin::ArrayCreate | Builtin::ArrayZeroCreate => {
+                let elem = match &result_ty {
+                    mir::Ty::Array(e) => (**e).clone(),
+                    _ => mir::Ty::Unit,
+                };
+                let len = vals.remove(0);
+                let fill = if bi == Builtin::ArrayCreate {
+                    vals.remove(0)
+                } else {
+                    self.zero_value(b, &elem)
+                };
+                let negative = b.temp(Rvalue::Binary(BinOp::Lt, len.clone(), int_const(0, 64, true)), mir::Ty::Bool);
+                self.panic_if(b, negative, "The input must be non-negative.");
+                let arr = b.temp(Rvalue::AllocArray { elem, len: len.clone() }, result_ty);
+                self.fill_array(b, &arr, &len, fill);
+                arr
+            }
+            Builtin::Some => b.temp(
+                Rvalue::MakeOption {
+                    ty: result_ty.clone(),
+                    payload: Some(vals.remove(0)),
+                },
+                result_ty,
+            ),
+            Builtin::None => b.temp(
+                Rvalue::MakeOption {
+                    ty: result_ty.clone(),
+                    payload: None,
+                },
+                result_ty,
+            ),
+        }
+    }
+
+    /// The default value of a type (`Unchecked.defaultof`): zero, false, "", None.
+    fn zero_value(&mut self, b: &mut Builder, ty: &mir::Ty) -> Operand {
+        match ty {
+            mir::Ty::Int { .. } | mir::Ty::Float { .. } => self.zero_of(ty),
+            mir::Ty::Bool => bool_const(false),
+            mir::Ty::Char => Operand::Const(Const::Char('\0')),
+            mir::Ty::Str => self.str_const(""),
+            mir::Ty::Option(_) => b.temp(
+                Rvalue::MakeOption {
+                    ty: ty.clone(),
+                    payload: None,
+                },
+                ty.clone(),
+            ),
+            mir::Ty::Array(_) => b.temp(
+                Rvalue::AllocArray {
+                    elem: mir::Ty::Unit,
+                    len: int_const(0, 64, true),
+                },
+                ty.clone(),
+            ),
+            mir::Ty::Unit | mir::Ty::Ptr => Operand::Const(Const::Unit),
+        }
+    }
+
+    /// `for i in 0 .. len-1 do arr.[i] <- value`
+    fn fill_array(&mut self, b: &mut Builder, arr: &Operand, len: &Operand, value: Operand) {
+        let i = b.new_local(mir::Ty::I64, "i");
+        b.assign(i, Rvalue::Use(int_const(0, 64, true)));
+        let head = b.new_block();
+        let body = b.new_block();
+        let exit = b.new_block();
+        b.terminate(Terminator::Goto(head));
+        b.switch_to(head);
+        let more = b.temp(Rvalue::Binary(BinOp::Lt, Operand::Local(i), len.clone()), mir::Ty::Bool);
+        b.terminate(Terminator::Branch {
+            cond: more,
+            then_block: body,
+            else_block: exit,
+        });
+        b.switch_to(body);
+        b.emit(Stmt::ArraySet(arr.clone(), Operand::Local(i), value));
+        b.assign(i, Rvalue::Binary(BinOp::Add, Operand::Local(i), int_const(1, 64, true)));
+        b.terminate(Terminator::Goto(head));
+        b.switch_to(exit);
+    }
+
+    fn zero_of(&self, ty: &mir::Ty) -> Operand {
+        match ty {
+            mir::Ty::Float { bits } => Operand::Const(Const::Float { value: 0.0, bits: *bits }),
+            mir::Ty::Int { bits, signed } => int_const(0, *bits, *signed),
+            _ => int_const(0, 64, true),
+        }
+    }
+
+    /// A value of `ty` for code after a call that never returns.
+    fn undefined(&mut self, b: &mut Builder, ty: mir::Ty) -> Operand {
+        if ty.is_unit() {
+            return Operand::Const(Const::Unit);
+        }
+        Operand::Local(b.new_local(ty, "unreachable"))
+    }
+
+    fn value_to_string(&mut self, b: &mut Builder, v: Operand, ty: &mir::Ty, span: Span) -> Operand {
+        match ty {
+            mir::Ty::Str => v,
+            mir::Ty::Int { signed, .. } => {
+                let wide = b.temp(Rvalue::Convert(v, mir::Ty::I64), mir::Ty::I64);
+                let rt = if *signed { RtFn::IntToString } else { RtFn::UIntToString };
+                b.call_rt(rt, vec![wide], mir::Ty::Str)
+            }
+            mir::Ty::Float { bits: 32 } => b.call_rt(RtFn::Float32ToString, vec![v], mir::Ty::Str),
+            mir::Ty::Float { .. } => b.call_rt(RtFn::FloatToString, vec![v], mir::Ty::Str),
+            mir::Ty::Char => {
+                let c = b.temp(Rvalue::Convert(v, mir::Ty::I32), mir::Ty::I32);
+                b.call_rt(RtFn::CharToString, vec![c], mir::Ty::Str)
+            }
+            mir::Ty::Bool => {
+                let byte = b.temp(Rvalue::Convert(v, mir::Ty::Int { bits: 8, signed: false }), mir::Ty::Int { bits: 8, signed: false });
+                b.call_rt(RtFn::BoolToString, vec![byte], mir::Ty::Str)
+            }
+            mir::Ty::Unit => self.str_const(""),
+            other => {
+                self.unsupported(span, &format!("'string' of a value of type '{other}'"));
+                self.str_const("")
+            }
+        }
+    }
+
+    fn lower_match(&mut self, b: &mut Builder, scrutinee: ExprId, rules: &[psg::MatchRule], e: ExprId) -> Operand {
+        let ty = self.expr_mir_ty(b, e);
+        let s_ty = self.expr_mir_ty(b, scrutinee);
+        let s = self.lower_expr(b, scrutinee);
+        let result = b.new_local(ty, "match");
+        let join = b.new_block();
+        for rule in rules {
+            let next = b.new_block();
+            self.test_pattern(b, rule.pat, s.clone(), &s_ty, next);
+            if let Some(g) = rule.guard {
+                let c = self.lower_expr(b, g);
+                let ok = b.new_block();
+                b.terminate(Terminator::Branch {
+                    cond: c,
+                    then_block: ok,
+                    else_block: next,
+                });
+                b.switch_to(ok);
+            }
+            let v = self.lower_expr(b, rule.body);
+            b.assign(result, Rvalue::Use(v));
+            b.terminate(Terminator::Goto(join));
+            b.switch_to(next);
+        }
+        let m = self.str_const("The match cases were incomplete");
+        b.call_rt(RtFn::Panic, vec![m], mir::Ty::Unit);
+        b.switch_to(join);
+        self.local_operand(b, result)
+    }
+
+    /// Emits the tests of a pattern; on failure jumps to `fail`, on success continues
+    /// in the current block with the pattern's variables bound.
+    fn test_pattern(&mut self, b: &mut Builder, pat: psg::PatId, v: Operand, ty: &mir::Ty, fail: mir::BlockId) {
+        let p = self.psg.pat(pat).clone();
+        match &p.kind {
+            psg::PatKind::Wild | psg::PatKind::Error => {}
+            psg::PatKind::Bind(id) => {
+                let bnd = self.psg.binding(*id);
+                let l = b.new_local(ty.clone(), &bnd.name);
+                b.assign(l, Rvalue::Use(v));
+                b.locals.insert(*id, l);
+            }
+            psg::PatKind::Const(c) => {
+                let k = self.lower_const(c);
+                let eq = self.compare(b, BinOp::Eq, v, k, ty, p.span);
+                let ok = b.new_block();
+                b.terminate(Terminator::Branch {
+                    cond: eq,
+                    then_block: ok,
+                    else_block: fail,
+                });
+                b.switch_to(ok);
+            }
+            psg::PatKind::OptionNone | psg::PatKind::OptionSome(_) => {
+                let is_some = b.temp(Rvalue::OptionIsSome(v.clone()), mir::Ty::Bool);
+                let ok = b.new_block();
+                let want_some = matches!(p.kind, psg::PatKind::OptionSome(_));
+                b.terminate(Terminator::Branch {
+                    cond: is_some,
+                    then_block: if want_some { ok } else { fail },
+                    else_block: if want_some { fail } else { ok },
+                });
+                b.switch_to(ok);
+                if let psg::PatKind::OptionSome(inner) = p.kind {
+                    let payload_ty = match ty {
+                        mir::Ty::Option(t) => (**t).clone(),
+                        _ => mir::Ty::Unit,
+                    };
+                    let payload = b.temp(Rvalue::OptionPayload(v), payload_ty.clone());
+                    self.test_pattern(b, inner, payload, &payload_ty, fail);
+                }
+            }
+        }
+    }
+}
+
+fn leak_f32_name(base: &str) -> &'static str {
+    match base {
+        "sqrt" => "sqrtf",
+        "exp" => "expf",
+        "log" => "logf",
+        "log10" => "log10f",
+        "sin" => "sinf",
+        "cos" => "cosf",
+        "tan" => "tanf",
+        "asin" => "asinf",
+        "acos" => "acosf",
+        "atan" => "atanf",
+        "sinh" => "sinhf",
+        "cosh" => "coshf",
+        "tanh" => "tanhf",
+        "floor" => "floorf",
+        "ceil" => "ceilf",
+        "rint" => "rintf",
+        "trunc" => "truncf",
+        _ => "sqrtf",
+    }
+}
+
+fn sanitize(name: &str) -> String {
+    name.chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' })
+        .collect()
+}

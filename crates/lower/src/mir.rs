@@ -1,0 +1,521 @@
+//! MIR: the monomorphic, explicit-control-flow IR.
+//!
+//! Guarantees over the PSG: no type variables (every generic function has one copy
+//! per instantiation), no nested functions (local functions are lambda-lifted; their
+//! captures are ordinary parameters), every value lives in a typed local slot (the
+//! memory place is explicit: a stack slot) or a global, control flow is a graph of
+//! basic blocks, and every call names either a MIR function or a runtime entry of
+//! [`RtFn`] with its exact ABI.
+
+use std::fmt::{self, Write};
+
+/// MIR value types (DESIGN §4 layouts).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Ty {
+    Int { bits: u32, signed: bool },
+    Float { bits: u32 },
+    Bool,
+    /// A Unicode scalar, 32 bits.
+    Char,
+    /// `{ptr, len}` UTF-8.
+    Str,
+    Unit,
+    /// A raw pointer (only at the runtime boundary).
+    Ptr,
+    /// `{ptr, len}` of elements.
+    Array(Box<Ty>),
+    /// `{tag: i1, payload}`: a value-type option.
+    Option(Box<Ty>),
+}
+
+impl Ty {
+    pub const I64: Ty = Ty::Int {
+        bits: 64,
+        signed: true,
+    };
+    pub const I32: Ty = Ty::Int {
+        bits: 32,
+        signed: true,
+    };
+
+    pub fn is_unit(&self) -> bool {
+        matches!(self, Ty::Unit)
+    }
+
+    /// Size and alignment in memory (natural C layout, DESIGN §4); `bool` is a byte.
+    pub fn size_align(&self) -> (u64, u64) {
+        match self {
+            Ty::Int { bits, .. } | Ty::Float { bits } => ((*bits as u64) / 8, (*bits as u64) / 8),
+            Ty::Bool => (1, 1),
+            Ty::Char => (4, 4),
+            Ty::Str | Ty::Array(_) => (16, 8),
+            Ty::Unit => (0, 1),
+            Ty::Ptr => (8, 8),
+            Ty::Option(inner) => {
+                let (size, align) = inner.size_align();
+                let align = align.max(1);
+                let payload_at = align;
+                let total = (payload_at + size).div_ceil(align) * align;
+                (total, align)
+            }
+        }
+    }
+}
+
+impl fmt::Display for Ty {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Ty::Int { bits, signed } => write!(f, "{}{bits}", if *signed { "i" } else { "u" }),
+            Ty::Float { bits } => write!(f, "f{bits}"),
+            Ty::Bool => f.write_str("bool"),
+            Ty::Char => f.write_str("char"),
+            Ty::Str => f.write_str("str"),
+            Ty::Unit => f.write_str("unit"),
+            Ty::Ptr => f.write_str("ptr"),
+            Ty::Array(e) => write!(f, "[{e}]"),
+            Ty::Option(e) => write!(f, "option<{e}>"),
+        }
+    }
+}
+
+macro_rules! id_type {
+    ($name:ident, $prefix:literal) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(pub u32);
+        impl $name {
+            pub fn index(self) -> usize {
+                self.0 as usize
+            }
+        }
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, concat!($prefix, "{}"), self.0)
+            }
+        }
+    };
+}
+
+id_type!(LocalId, "v");
+id_type!(BlockId, "bb");
+id_type!(FuncId, "fn");
+id_type!(GlobalId, "g");
+id_type!(StrId, "str");
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Const {
+    Int { value: i128, bits: u32, signed: bool },
+    Float { value: f64, bits: u32 },
+    Bool(bool),
+    Char(char),
+    Str(StrId),
+    Unit,
+}
+
+impl Const {
+    pub fn ty(&self) -> Ty {
+        match self {
+            Const::Int { bits, signed, .. } => Ty::Int {
+                bits: *bits,
+                signed: *signed,
+            },
+            Const::Float { bits, .. } => Ty::Float { bits: *bits },
+            Const::Bool(_) => Ty::Bool,
+            Const::Char(_) => Ty::Char,
+            Const::Str(_) => Ty::Str,
+            Const::Unit => Ty::Unit,
+        }
+    }
+
+    pub fn i64(v: i64) -> Const {
+        Const::Int {
+            value: v as i128,
+            bits: 64,
+            signed: true,
+        }
+    }
+
+    pub fn i32(v: i32) -> Const {
+        Const::Int {
+            value: v as i128,
+            bits: 32,
+            signed: true,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Operand {
+    Local(LocalId),
+    Const(Const),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BinOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Rem,
+    And,
+    Or,
+    Xor,
+    Shl,
+    Shr,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum UnOp {
+    Neg,
+    /// Bitwise not (and logical not on bool).
+    Not,
+}
+
+/// Entry points of the runtime library (runtime/src), with their exact C ABI.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RtFn {
+    Write,
+    Alloc,
+    Exit,
+    Panic,
+    StrConcat,
+    StrCompare,
+    StrEqual,
+    Readln,
+    IntToString,
+    UIntToString,
+    FloatToString,
+    Float32ToString,
+    CharToString,
+    BoolToString,
+    ParseInt,
+    ParseFloat,
+    FmtStart,
+    FmtLiteral,
+    FmtInt,
+    FmtFloat,
+    FmtString,
+    FmtChar,
+    FmtBool,
+    FmtFinishWrite,
+    FmtFinishString,
+    FmtFinishPanic,
+    /// A C math function by name (`sqrt`, `pow`, `fmodf`, ...), as LLVM would call it.
+    Libm(&'static str, u32, usize),
+}
+
+/// How a runtime parameter or result is passed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Abi {
+    I8,
+    I32,
+    I64,
+    F32,
+    F64,
+    Ptr,
+    /// A string: two arguments `(ptr, i64)`, or a `{ptr, i64}` struct result.
+    Str,
+}
+
+impl RtFn {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            RtFn::Write => "clef_rt_write",
+            RtFn::Alloc => "clef_rt_alloc",
+            RtFn::Exit => "clef_rt_exit",
+            RtFn::Panic => "clef_rt_panic",
+            RtFn::StrConcat => "clef_rt_str_concat",
+            RtFn::StrCompare => "clef_rt_str_compare",
+            RtFn::StrEqual => "clef_rt_str_equal",
+            RtFn::Readln => "clef_rt_readln",
+            RtFn::IntToString => "clef_rt_int_to_string",
+            RtFn::UIntToString => "clef_rt_uint_to_string",
+            RtFn::FloatToString => "clef_rt_float_to_string",
+            RtFn::Float32ToString => "clef_rt_float32_to_string",
+            RtFn::CharToString => "clef_rt_char_to_string",
+            RtFn::BoolToString => "clef_rt_bool_to_string",
+            RtFn::ParseInt => "clef_rt_parse_int",
+            RtFn::ParseFloat => "clef_rt_parse_float",
+            RtFn::FmtStart => "clef_rt_fmt_start",
+            RtFn::FmtLiteral => "clef_rt_fmt_literal",
+            RtFn::FmtInt => "clef_rt_fmt_int",
+            RtFn::FmtFloat => "clef_rt_fmt_float",
+            RtFn::FmtString => "clef_rt_fmt_string",
+            RtFn::FmtChar => "clef_rt_fmt_char",
+            RtFn::FmtBool => "clef_rt_fmt_bool",
+            RtFn::FmtFinishWrite => "clef_rt_fmt_finish_write",
+            RtFn::FmtFinishString => "clef_rt_fmt_finish_string",
+            RtFn::FmtFinishPanic => "clef_rt_fmt_finish_panic",
+            RtFn::Libm(name, _, _) => name,
+        }
+    }
+
+    /// Parameter and result ABI (`None` result: returns nothing).
+    pub fn signature(self) -> (Vec<Abi>, Option<Abi>) {
+        use Abi::*;
+        match self {
+            RtFn::Write => (vec![I32, Str], None),
+            RtFn::Alloc => (vec![I64, I64], Some(Ptr)),
+            RtFn::Exit => (vec![I32], None),
+            RtFn::Panic => (vec![Str], None),
+            RtFn::StrConcat => (vec![Str, Str], Some(Str)),
+            RtFn::StrCompare => (vec![Str, Str], Some(I32)),
+            RtFn::StrEqual => (vec![Str, Str], Some(I8)),
+            RtFn::Readln => (vec![], Some(Str)),
+            RtFn::IntToString => (vec![I64], Some(Str)),
+            RtFn::UIntToString => (vec![I64], Some(Str)),
+            RtFn::FloatToString => (vec![F64], Some(Str)),
+            RtFn::Float32ToString => (vec![F32], Some(Str)),
+            RtFn::CharToString => (vec![I32], Some(Str)),
+            RtFn::BoolToString => (vec![I8], Some(Str)),
+            RtFn::ParseInt => (vec![Str, I32, I8], Some(I64)),
+            RtFn::ParseFloat => (vec![Str], Some(F64)),
+            RtFn::FmtStart => (vec![], None),
+            RtFn::FmtLiteral => (vec![Str], None),
+            RtFn::FmtInt => (vec![I64, I32, I8, I32, I32, I32, I32], None),
+            RtFn::FmtFloat => (vec![F64, I8, I32, I32, I32, I32], None),
+            RtFn::FmtString => (vec![Str, I32, I32, I32], None),
+            RtFn::FmtChar => (vec![I32, I32, I32], None),
+            RtFn::FmtBool => (vec![I8, I32, I32, I32], None),
+            RtFn::FmtFinishWrite => (vec![I32, I8], None),
+            RtFn::FmtFinishString => (vec![], Some(Str)),
+            RtFn::FmtFinishPanic => (vec![], None),
+            RtFn::Libm(_, bits, arity) => {
+                let t = if bits == 32 { F32 } else { F64 };
+                (vec![t; arity], Some(t))
+            }
+        }
+    }
+
+    /// Runtime functions that never return.
+    pub fn diverges(self) -> bool {
+        matches!(self, RtFn::Exit | RtFn::Panic | RtFn::FmtFinishPanic)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Callee {
+    Func(FuncId),
+    Runtime(RtFn),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Rvalue {
+    Use(Operand),
+    /// Binary operation on two operands of the same type (shifts: amount already
+    /// masked and of the same type). Comparisons produce `bool`.
+    Binary(BinOp, Operand, Operand),
+    Unary(UnOp, Operand),
+    /// Numeric/char conversion to the given type (F# unchecked conversion).
+    Convert(Operand, Ty),
+    /// Call; arguments of unit type are omitted.
+    Call(Callee, Vec<Operand>),
+    /// Read a module-level value.
+    LoadGlobal(GlobalId),
+    /// `s.Length` / `a.Length` (bytes / elements).
+    Length(Operand),
+    /// Element `index` of an array (the bounds check is explicit MIR before this).
+    ArrayGet(Operand, Operand),
+    /// A new array of `len` elements of `elem` in the root region (contents unset).
+    AllocArray { elem: Ty, len: Operand },
+    /// An array from a raw pointer and length (the program's `argv`).
+    MakeArray { ptr: Operand, len: Operand },
+    /// `Some x` (`Some(payload)`) or `None` of the given option type.
+    MakeOption { ty: Ty, payload: Option<Operand> },
+    /// Whether an option is `Some`.
+    OptionIsSome(Operand),
+    /// The payload of a `Some` option.
+    OptionPayload(Operand),
+    /// `Console.tryReadln ()`: an `option<str>` from the runtime's out-parameter call.
+    TryReadln,
+    /// `if c then a else b` on plain values.
+    Select(Operand, Operand, Operand),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Stmt {
+    Assign(LocalId, Rvalue),
+    /// Evaluate for effect (calls).
+    Eval(Rvalue),
+    StoreGlobal(GlobalId, Operand),
+    /// `array[index] <- value` (the bounds check is explicit MIR before this).
+    ArraySet(Operand, Operand, Operand),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Terminator {
+    Goto(BlockId),
+    Branch {
+        cond: Operand,
+        then_block: BlockId,
+        else_block: BlockId,
+    },
+    Return(Operand),
+    /// After a call that never returns.
+    Unreachable,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Block {
+    pub stmts: Vec<Stmt>,
+    pub terminator: Terminator,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Local {
+    pub name: String,
+    pub ty: Ty,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Function {
+    /// Symbol name (unique).
+    pub name: String,
+    pub params: Vec<LocalId>,
+    pub ret: Ty,
+    pub locals: Vec<Local>,
+    pub blocks: Vec<Block>,
+    /// Exported with the C ABI (only `clef_main`).
+    pub is_export: bool,
+}
+
+impl Function {
+    pub fn local_ty(&self, id: LocalId) -> &Ty {
+        &self.locals[id.index()].ty
+    }
+
+    pub fn operand_ty(&self, op: &Operand) -> Ty {
+        match op {
+            Operand::Local(l) => self.local_ty(*l).clone(),
+            Operand::Const(c) => c.ty(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Global {
+    pub name: String,
+    pub ty: Ty,
+}
+
+/// A whole program in MIR.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Program {
+    pub functions: Vec<Function>,
+    pub globals: Vec<Global>,
+    /// String literal data, referenced by `Const::Str`.
+    pub strings: Vec<String>,
+}
+
+// ---------------------------------------------------------------------------------
+// Text form (`--emit mir`)
+
+impl fmt::Display for Operand {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Operand::Local(l) => write!(f, "{l}"),
+            Operand::Const(c) => match c {
+                Const::Int {
+                    value,
+                    bits,
+                    signed,
+                } => write!(f, "{value}{}{bits}", if *signed { "i" } else { "u" }),
+                Const::Float { value, bits } => write!(f, "{value:?}f{bits}"),
+                Const::Bool(b) => write!(f, "{b}"),
+                Const::Char(c) => write!(f, "{c:?}"),
+                Const::Str(s) => write!(f, "{s}"),
+                Const::Unit => f.write_str("()"),
+            },
+        }
+    }
+}
+
+fn join(ops: &[Operand]) -> String {
+    ops.iter().map(|o| o.to_string()).collect::<Vec<_>>().join(", ")
+}
+
+impl fmt::Display for Rvalue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Rvalue::Use(o) => write!(f, "{o}"),
+            Rvalue::Binary(op, a, b) => write!(f, "{op:?}({a}, {b})"),
+            Rvalue::Unary(op, a) => write!(f, "{op:?}({a})"),
+            Rvalue::Convert(a, t) => write!(f, "convert({a}) to {t}"),
+            Rvalue::Call(Callee::Func(id), args) => write!(f, "call {id}({})", join(args)),
+            Rvalue::Call(Callee::Runtime(rt), args) => {
+                write!(f, "call @{}({})", rt.symbol(), join(args))
+            }
+            Rvalue::LoadGlobal(g) => write!(f, "load {g}"),
+            Rvalue::Length(a) => write!(f, "length({a})"),
+            Rvalue::ArrayGet(a, i) => write!(f, "{a}[{i}]"),
+            Rvalue::MakeArray { ptr, len } => write!(f, "array({ptr}, {len})"),
+            Rvalue::AllocArray { elem, len } => write!(f, "alloc_array<{elem}>({len})"),
+            Rvalue::MakeOption { payload: Some(p), .. } => write!(f, "Some({p})"),
+            Rvalue::MakeOption { ty, payload: None } => write!(f, "None:{ty}"),
+            Rvalue::OptionIsSome(a) => write!(f, "is_some({a})"),
+            Rvalue::OptionPayload(a) => write!(f, "payload({a})"),
+            Rvalue::TryReadln => f.write_str("try_readln()"),
+            Rvalue::Select(c, a, b) => write!(f, "select({c}, {a}, {b})"),
+        }
+    }
+}
+
+impl fmt::Display for Program {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut out = String::new();
+        for (i, s) in self.strings.iter().enumerate() {
+            let _ = writeln!(out, "str{i} = {s:?}");
+        }
+        for (i, g) in self.globals.iter().enumerate() {
+            let _ = writeln!(out, "global g{i} {}: {}", g.name, g.ty);
+        }
+        for (i, func) in self.functions.iter().enumerate() {
+            let params: Vec<String> = func
+                .params
+                .iter()
+                .map(|p| format!("{p}: {}", func.local_ty(*p)))
+                .collect();
+            let _ = writeln!(
+                out,
+                "\nfn{i} {}({}) -> {}{} {{",
+                func.name,
+                params.join(", "),
+                func.ret,
+                if func.is_export { " export" } else { "" }
+            );
+            for (j, l) in func.locals.iter().enumerate() {
+                if !func.params.contains(&LocalId(j as u32)) {
+                    let _ = writeln!(out, "  let v{j}: {} // {}", l.ty, l.name);
+                }
+            }
+            for (j, b) in func.blocks.iter().enumerate() {
+                let _ = writeln!(out, "bb{j}:");
+                for s in &b.stmts {
+                    let _ = match s {
+                        Stmt::Assign(l, r) => writeln!(out, "  {l} = {r}"),
+                        Stmt::Eval(r) => writeln!(out, "  {r}"),
+                        Stmt::StoreGlobal(g, o) => writeln!(out, "  store {g} = {o}"),
+                        Stmt::ArraySet(a, i, v) => writeln!(out, "  {a}[{i}] = {v}"),
+                    };
+                }
+                let _ = match &b.terminator {
+                    Terminator::Goto(t) => writeln!(out, "  goto {t}"),
+                    Terminator::Branch {
+                        cond,
+                        then_block,
+                        else_block,
+                    } => writeln!(out, "  branch {cond} ? {then_block} : {else_block}"),
+                    Terminator::Return(o) => writeln!(out, "  return {o}"),
+                    Terminator::Unreachable => writeln!(out, "  unreachable"),
+                };
+            }
+            out.push_str("}\n");
+        }
+        f.write_str(&out)
+    }
+}

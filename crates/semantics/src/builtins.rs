@@ -1,0 +1,269 @@
+//! Functions the compiler knows by name: conversions, operators-as-functions,
+//! `Console`, `String` and math. Each has a type scheme given by [`Builtin::ty`];
+//! lowering turns each into primitive operations or runtime calls.
+
+use crate::types::{Constraint, Prim, Ty, Unifier};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MathFn {
+    Sqrt,
+    Exp,
+    Log,
+    Log10,
+    Sin,
+    Cos,
+    Tan,
+    Asin,
+    Acos,
+    Atan,
+    Sinh,
+    Cosh,
+    Tanh,
+    Floor,
+    Ceil,
+    Round,
+    Truncate,
+}
+
+impl MathFn {
+    pub fn name(self) -> &'static str {
+        match self {
+            MathFn::Sqrt => "sqrt",
+            MathFn::Exp => "exp",
+            MathFn::Log => "log",
+            MathFn::Log10 => "log10",
+            MathFn::Sin => "sin",
+            MathFn::Cos => "cos",
+            MathFn::Tan => "tan",
+            MathFn::Asin => "asin",
+            MathFn::Acos => "acos",
+            MathFn::Atan => "atan",
+            MathFn::Sinh => "sinh",
+            MathFn::Cosh => "cosh",
+            MathFn::Tanh => "tanh",
+            MathFn::Floor => "floor",
+            MathFn::Ceil => "ceil",
+            MathFn::Round => "round",
+            MathFn::Truncate => "truncate",
+        }
+    }
+
+    pub const ALL: &'static [MathFn] = &[
+        MathFn::Sqrt,
+        MathFn::Exp,
+        MathFn::Log,
+        MathFn::Log10,
+        MathFn::Sin,
+        MathFn::Cos,
+        MathFn::Tan,
+        MathFn::Asin,
+        MathFn::Acos,
+        MathFn::Atan,
+        MathFn::Sinh,
+        MathFn::Cosh,
+        MathFn::Tanh,
+        MathFn::Floor,
+        MathFn::Ceil,
+        MathFn::Round,
+        MathFn::Truncate,
+    ];
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Builtin {
+    Ignore,
+    Id,
+    Not,
+    Failwith,
+    Exit,
+    /// `int x`, `float x`, `char x`, ...: conversion to the primitive.
+    Convert(Prim),
+    /// `string x`
+    ToString,
+    Max,
+    Min,
+    Abs,
+    Sign,
+    Pown,
+    Atan2,
+    Math(MathFn),
+    Nan,
+    Infinity,
+    ConsoleWrite,
+    ConsoleWriteln,
+    ConsoleReadln,
+    ConsoleTryReadln,
+    StringLength,
+    /// `Array.create n value`
+    ArrayCreate,
+    /// `Array.zeroCreate n`
+    ArrayZeroCreate,
+    /// `Array.length a`
+    ArrayLength,
+    Some,
+    None,
+}
+
+impl Builtin {
+    pub fn name(self) -> String {
+        match self {
+            Builtin::Ignore => "ignore".into(),
+            Builtin::Id => "id".into(),
+            Builtin::Not => "not".into(),
+            Builtin::Failwith => "failwith".into(),
+            Builtin::Exit => "exit".into(),
+            Builtin::Convert(p) => p.name().into(),
+            Builtin::ToString => "string".into(),
+            Builtin::Max => "max".into(),
+            Builtin::Min => "min".into(),
+            Builtin::Abs => "abs".into(),
+            Builtin::Sign => "sign".into(),
+            Builtin::Pown => "pown".into(),
+            Builtin::Atan2 => "atan2".into(),
+            Builtin::Math(m) => m.name().into(),
+            Builtin::Nan => "nan".into(),
+            Builtin::Infinity => "infinity".into(),
+            Builtin::ConsoleWrite => "Console.write".into(),
+            Builtin::ConsoleWriteln => "Console.writeln".into(),
+            Builtin::ConsoleReadln => "Console.readln".into(),
+            Builtin::ConsoleTryReadln => "Console.tryReadln".into(),
+            Builtin::StringLength => "String.length".into(),
+            Builtin::ArrayCreate => "Array.create".into(),
+            Builtin::ArrayZeroCreate => "Array.zeroCreate".into(),
+            Builtin::ArrayLength => "Array.length".into(),
+            Builtin::Some => "Some".into(),
+            Builtin::None => "None".into(),
+        }
+    }
+
+    /// Number of curried arguments lowering needs before it can emit the operation.
+    pub fn arity(self) -> usize {
+        match self {
+            Builtin::Nan | Builtin::Infinity | Builtin::None => 0,
+            Builtin::Max | Builtin::Min | Builtin::Pown | Builtin::Atan2 | Builtin::ArrayCreate => 2,
+            _ => 1,
+        }
+    }
+
+    /// A fresh instance of the builtin's type.
+    pub fn ty(self, u: &mut Unifier) -> Ty {
+        match self {
+            Builtin::Ignore => Ty::fun(u.fresh(), Ty::UNIT),
+            Builtin::Id => {
+                let a = u.fresh();
+                Ty::fun(a.clone(), a)
+            }
+            Builtin::Not => Ty::fun(Ty::BOOL, Ty::BOOL),
+            Builtin::Failwith => Ty::fun(Ty::STRING, u.fresh()),
+            Builtin::Exit => Ty::fun(Ty::INT, u.fresh()),
+            Builtin::Convert(p) => Ty::fun(u.fresh_constrained(Constraint::Convertible), Ty::Prim(p)),
+            Builtin::ToString => Ty::fun(u.fresh(), Ty::STRING),
+            Builtin::Max | Builtin::Min => {
+                let a = u.fresh();
+                Ty::curried(vec![a.clone(), a.clone()], a)
+            }
+            Builtin::Abs => {
+                let a = u.fresh_constrained(Constraint::SignedNumeric);
+                Ty::fun(a.clone(), a)
+            }
+            Builtin::Sign => Ty::fun(u.fresh_constrained(Constraint::SignedNumeric), Ty::INT),
+            Builtin::Pown => {
+                let a = u.fresh_constrained(Constraint::Numeric);
+                Ty::curried(vec![a.clone(), Ty::INT], a)
+            }
+            Builtin::Atan2 => {
+                let a = u.fresh_constrained(Constraint::Floating);
+                Ty::curried(vec![a.clone(), a.clone()], a)
+            }
+            Builtin::Math(_) => {
+                let a = u.fresh_constrained(Constraint::Floating);
+                Ty::fun(a.clone(), a)
+            }
+            Builtin::Nan | Builtin::Infinity => Ty::FLOAT,
+            Builtin::ConsoleWrite | Builtin::ConsoleWriteln => Ty::fun(Ty::STRING, Ty::UNIT),
+            Builtin::ConsoleReadln => Ty::fun(Ty::UNIT, Ty::STRING),
+            Builtin::ConsoleTryReadln => Ty::fun(Ty::UNIT, Ty::option(Ty::STRING)),
+            Builtin::StringLength => Ty::fun(Ty::STRING, Ty::INT),
+            Builtin::ArrayCreate => {
+                let a = u.fresh();
+                Ty::curried(vec![Ty::INT, a.clone()], Ty::array(a))
+            }
+            Builtin::ArrayZeroCreate => Ty::fun(Ty::INT, Ty::array(u.fresh())),
+            Builtin::ArrayLength => Ty::fun(Ty::array(u.fresh()), Ty::INT),
+            Builtin::Some => {
+                let a = u.fresh();
+                Ty::fun(a.clone(), Ty::option(a))
+            }
+            Builtin::None => Ty::option(u.fresh()),
+        }
+    }
+
+    /// Builtins visible without qualification (FSharp.Core's auto-opened operators).
+    pub fn global_names() -> Vec<(&'static str, Builtin)> {
+        let mut v = vec![
+            ("ignore", Builtin::Ignore),
+            ("id", Builtin::Id),
+            ("not", Builtin::Not),
+            ("failwith", Builtin::Failwith),
+            ("exit", Builtin::Exit),
+            ("string", Builtin::ToString),
+            ("max", Builtin::Max),
+            ("min", Builtin::Min),
+            ("abs", Builtin::Abs),
+            ("sign", Builtin::Sign),
+            ("pown", Builtin::Pown),
+            ("atan2", Builtin::Atan2),
+            ("nan", Builtin::Nan),
+            ("infinity", Builtin::Infinity),
+            ("Some", Builtin::Some),
+            ("None", Builtin::None),
+            ("int", Builtin::Convert(Prim::Int)),
+            ("int8", Builtin::Convert(Prim::Int8)),
+            ("sbyte", Builtin::Convert(Prim::Int8)),
+            ("int16", Builtin::Convert(Prim::Int16)),
+            ("int32", Builtin::Convert(Prim::Int32)),
+            ("int64", Builtin::Convert(Prim::Int64)),
+            ("nativeint", Builtin::Convert(Prim::NativeInt)),
+            ("uint", Builtin::Convert(Prim::UInt)),
+            ("uint8", Builtin::Convert(Prim::UInt8)),
+            ("byte", Builtin::Convert(Prim::UInt8)),
+            ("uint16", Builtin::Convert(Prim::UInt16)),
+            ("uint32", Builtin::Convert(Prim::UInt32)),
+            ("uint64", Builtin::Convert(Prim::UInt64)),
+            ("unativeint", Builtin::Convert(Prim::UNativeInt)),
+            ("float", Builtin::Convert(Prim::Float)),
+            ("double", Builtin::Convert(Prim::Float)),
+            ("float32", Builtin::Convert(Prim::Float32)),
+            ("single", Builtin::Convert(Prim::Float32)),
+            ("char", Builtin::Convert(Prim::Char)),
+        ];
+        for m in MathFn::ALL {
+            v.push((m.name(), Builtin::Math(*m)));
+        }
+        v
+    }
+
+    /// Members of the built-in modules (`Console.writeln`, `String.length`).
+    pub fn module_members() -> Vec<(&'static str, Vec<(&'static str, Builtin)>)> {
+        vec![
+            (
+                "Console",
+                vec![
+                    ("write", Builtin::ConsoleWrite),
+                    ("writeln", Builtin::ConsoleWriteln),
+                    ("readln", Builtin::ConsoleReadln),
+                    ("tryReadln", Builtin::ConsoleTryReadln),
+                ],
+            ),
+            ("String", vec![("length", Builtin::StringLength)]),
+            (
+                "Array",
+                vec![
+                    ("create", Builtin::ArrayCreate),
+                    ("zeroCreate", Builtin::ArrayZeroCreate),
+                    ("length", Builtin::ArrayLength),
+                ],
+            ),
+        ]
+    }
+}

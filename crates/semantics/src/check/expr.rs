@@ -1,0 +1,667 @@
+//! Expressions: inference rules per AST node.
+
+use super::{Checker, Item};
+use crate::format::{parse_format, ArgKind, FormatError};
+use crate::psg::*;
+use crate::types::{Constraint, Prim, Ty};
+use composer_diagnostics::{Code, Span};
+use composer_syntax::ast;
+
+impl Checker<'_> {
+    pub(crate) fn infer_expr(&mut self, e: &ast::Expr) -> ExprId {
+        let span = e.span;
+        match &e.kind {
+            ast::ExprKind::Lit(lit) => self.infer_literal(lit, span, false),
+            ast::ExprKind::Interpolated(parts) => {
+                let mut out = Vec::new();
+                for p in parts {
+                    match p {
+                        ast::InterpolatedPart::Text(t) => out.push(InterpolatedPart::Text(t.clone())),
+                        ast::InterpolatedPart::Hole { expr, format } => {
+                            if format.is_some() {
+                                self.unsupported(expr.span, "a format specifier in an interpolation hole");
+                            }
+                            let id = self.infer_expr(expr);
+                            out.push(InterpolatedPart::Hole(id));
+                        }
+                    }
+                }
+                self.add_expr(ExprKind::Interpolated(out), span, Ty::STRING)
+            }
+            ast::ExprKind::Path(path) => self.resolve_path(path),
+            ast::ExprKind::DotGet { target, member } => {
+                let t = self.infer_expr(target);
+                self.member_access(t, *member)
+            }
+            ast::ExprKind::Index { target, index } => {
+                let t = self.infer_expr(target);
+                let i = self.infer_expr(index);
+                self.expect_type(i, &Ty::INT);
+                let elem = self.u.fresh();
+                let target_ty = self.u.shallow(&self.expr_ty(t));
+                if target_ty == Ty::STRING {
+                    self.unsupported(span, "indexing into a string");
+                    return self.error_expr(span);
+                }
+                self.expect_type(t, &Ty::array(elem.clone()));
+                self.add_expr(ExprKind::Index { target: t, index: i }, span, elem)
+            }
+            ast::ExprKind::App { func, arg } => self.infer_app(func, arg, span),
+            ast::ExprKind::OperatorValue(_) => {
+                self.unsupported(span, "an operator used as a function value");
+                self.error_expr(span)
+            }
+            ast::ExprKind::Unary { op, operand } => self.infer_unary(*op, operand, span),
+            ast::ExprKind::Binary { op, lhs, rhs } => self.infer_binary(*op, lhs, rhs, span),
+            ast::ExprKind::Assign { target, value } => self.infer_assign(target, value, span),
+            ast::ExprKind::Tuple(_) => {
+                self.unsupported(span, "a tuple");
+                self.error_expr(span)
+            }
+            ast::ExprKind::List(_) => {
+                self.unsupported(span, "a list");
+                self.error_expr(span)
+            }
+            ast::ExprKind::Array(_) => {
+                self.unsupported(span, "an array expression");
+                self.error_expr(span)
+            }
+            ast::ExprKind::Range { .. } => {
+                self.unsupported(span, "a range outside 'for ... in'");
+                self.error_expr(span)
+            }
+            ast::ExprKind::If {
+                cond,
+                then_branch,
+                else_branch,
+            } => {
+                let c = self.infer_expr(cond);
+                self.expect_type(c, &Ty::BOOL);
+                let t = self.infer_expr(then_branch);
+                let (e, ty) = match else_branch {
+                    Some(eb) => {
+                        let e = self.infer_expr(eb);
+                        let t_ty = self.expr_ty(t);
+                        self.expect_type(e, &t_ty);
+                        (Some(e), t_ty)
+                    }
+                    None => {
+                        let t_ty = self.u.shallow(&self.expr_ty(t));
+                        if self.u.unify(&t_ty, &Ty::UNIT).is_err() {
+                            let shown = self.u.display(&t_ty);
+                            let tspan = self.psg.exprs[t.index()].span;
+                            self.error(
+                                Code::TypeMismatch,
+                                tspan,
+                                format!("This 'if' expression is missing an 'else' branch. The 'then' branch has type '{shown}'. Because 'if' is an expression, and not a statement, add an 'else' branch which returns a value of the same type."),
+                            );
+                        }
+                        (None, Ty::UNIT)
+                    }
+                };
+                self.add_expr(
+                    ExprKind::If {
+                        cond: c,
+                        then_branch: t,
+                        else_branch: e,
+                    },
+                    span,
+                    ty,
+                )
+            }
+            ast::ExprKind::While { cond, body } => {
+                let c = self.infer_expr(cond);
+                self.expect_type(c, &Ty::BOOL);
+                let b = self.infer_expr(body);
+                self.warn_if_not_unit(b);
+                self.add_expr(ExprKind::While { cond: c, body: b }, span, Ty::UNIT)
+            }
+            ast::ExprKind::ForTo {
+                var,
+                start,
+                end,
+                downward,
+                body,
+            } => {
+                let s = self.infer_expr(start);
+                let t = self.u.fresh_constrained(Constraint::Integer);
+                self.expect_type(s, &t);
+                let en = self.infer_expr(end);
+                self.expect_type(en, &t);
+                self.infer_for(var.name, var.span, t, s, en, None, *downward, body, span)
+            }
+            ast::ExprKind::ForIn { pat, source, body } => match (&pat.kind, &source.kind) {
+                (
+                    ast::PatKind::Named(_) | ast::PatKind::Wild,
+                    ast::ExprKind::Range {
+                        start,
+                        step,
+                        end,
+                    },
+                ) => {
+                    let t = self.u.fresh_constrained(Constraint::Numeric);
+                    let s = self.infer_expr(start);
+                    self.expect_type(s, &t);
+                    let st = step.as_ref().map(|st| {
+                        let id = self.infer_expr(st);
+                        self.expect_type(id, &t);
+                        id
+                    });
+                    let en = self.infer_expr(end);
+                    self.expect_type(en, &t);
+                    let (name, vspan) = match &pat.kind {
+                        ast::PatKind::Named(id) => (Some(id.name), id.span),
+                        _ => (None, pat.span),
+                    };
+                    match name {
+                        Some(n) => self.infer_for(n, vspan, t, s, en, st, false, body, span),
+                        None => {
+                            let sym = self.interner.get_or_intern_static("_");
+                            self.infer_for(sym, vspan, t, s, en, st, false, body, span)
+                        }
+                    }
+                }
+                _ => {
+                    self.unsupported(source.span, "'for ... in' over anything but a range");
+                    self.error_expr(span)
+                }
+            },
+            ast::ExprKind::Let {
+                is_rec,
+                bindings,
+                body,
+            } => self.infer_let(*is_rec, bindings, body, span),
+            ast::ExprKind::Sequential(items) => {
+                let mut ids = Vec::new();
+                let n = items.len();
+                for (i, item) in items.iter().enumerate() {
+                    let id = self.infer_expr(item);
+                    if i + 1 < n {
+                        self.warn_if_not_unit(id);
+                    }
+                    ids.push(id);
+                }
+                let ty = ids.last().map(|l| self.expr_ty(*l)).unwrap_or(Ty::UNIT);
+                self.add_expr(ExprKind::Sequential(ids), span, ty)
+            }
+            ast::ExprKind::Lambda { .. } | ast::ExprKind::Function(_) => {
+                self.unsupported(span, "a lambda ('fun' / 'function')");
+                self.error_expr(span)
+            }
+            ast::ExprKind::Match { scrutinee, rules } => self.infer_match(scrutinee, rules, span),
+            ast::ExprKind::Typed { expr, ty } => {
+                let id = self.infer_expr(expr);
+                let t = self.resolve_type(ty);
+                self.expect_type(id, &t);
+                id
+            }
+            ast::ExprKind::Record { .. } => {
+                self.unsupported(span, "a record expression");
+                self.error_expr(span)
+            }
+            ast::ExprKind::Computation { builder, .. } => {
+                let name = self.name(builder.name).to_string();
+                self.unsupported(span, &format!("the '{name} {{ ... }}' computation expression"));
+                self.error_expr(span)
+            }
+            ast::ExprKind::Yield { .. } | ast::ExprKind::Return { .. } => {
+                self.unsupported(span, "'yield'/'return' outside a computation expression");
+                self.error_expr(span)
+            }
+            ast::ExprKind::Lazy(_) => {
+                self.unsupported(span, "'lazy'");
+                self.error_expr(span)
+            }
+            ast::ExprKind::Error => self.error_expr(span),
+        }
+    }
+
+    pub(crate) fn infer_literal(&mut self, lit: &ast::Literal, span: Span, negated: bool) -> ExprId {
+        let (c, ty) = match lit {
+            ast::Literal::Int { value, suffix } => {
+                let prim = match suffix {
+                    ast::IntSuffix::None => Prim::Int,
+                    ast::IntSuffix::Y => Prim::Int8,
+                    ast::IntSuffix::UY => Prim::UInt8,
+                    ast::IntSuffix::S => Prim::Int16,
+                    ast::IntSuffix::US => Prim::UInt16,
+                    ast::IntSuffix::L => Prim::Int32,
+                    ast::IntSuffix::U => Prim::UInt32,
+                    ast::IntSuffix::LL => Prim::Int64,
+                    ast::IntSuffix::ULL => Prim::UInt64,
+                    ast::IntSuffix::N => Prim::NativeInt,
+                    ast::IntSuffix::UN => Prim::UNativeInt,
+                };
+                let (bits, signed) = prim.int_info().expect("integer suffixes give integer types");
+                let magnitude = *value;
+                // Hexadecimal-style bit patterns up to 2^bits - 1 are accepted for signed
+                // types too (F# accepts 0xFFFFFFFFl); decimal overflow is still caught
+                // for the common cases below.
+                let max_unsigned: u128 = if bits == 128 { u128::MAX } else { (1u128 << bits) - 1 };
+                let max_signed_pos: u128 = (1u128 << (bits - 1)) - 1;
+                let ok = if negated {
+                    signed && magnitude <= max_signed_pos + 1
+                } else {
+                    magnitude <= max_unsigned
+                };
+                if !ok {
+                    self.error(
+                        Code::LiteralOutOfRange,
+                        span,
+                        format!("This number is outside the allowable range for this integer type ('{}')", prim.name()),
+                    );
+                    return self.error_expr(span);
+                }
+                let mut v = magnitude as i128;
+                if signed && !negated && magnitude > max_signed_pos {
+                    // Bit pattern: wrap into the signed range.
+                    v -= 1i128 << bits;
+                }
+                if negated {
+                    v = -v;
+                }
+                (Const::Int(v, prim), Ty::Prim(prim))
+            }
+            ast::Literal::Float { value, is_single } => {
+                let p = if *is_single { Prim::Float32 } else { Prim::Float };
+                let v = if negated { -*value } else { *value };
+                (Const::Float(v, p), Ty::Prim(p))
+            }
+            ast::Literal::Bool(b) => (Const::Bool(*b), Ty::BOOL),
+            ast::Literal::Char(c) => (Const::Char(*c), Ty::CHAR),
+            ast::Literal::String(s) => (Const::String(s.clone()), Ty::STRING),
+            ast::Literal::Unit => (Const::Unit, Ty::UNIT),
+        };
+        self.add_expr(ExprKind::Const(c), span, ty)
+    }
+
+    fn infer_app(&mut self, func: &ast::Expr, arg: &ast::Expr, span: Span) -> ExprId {
+        // `printfn "..."`: a format function applied to its literal format string.
+        if let (ast::ExprKind::Path(path), ast::ExprKind::Lit(ast::Literal::String(fmt))) =
+            (&func.kind, &arg.kind)
+        {
+            if path.len() == 1 {
+                let name = self.name(path[0].name).to_string();
+                let kind = match name.as_str() {
+                    "printf" => Some(FormatKind::Printf),
+                    "printfn" => Some(FormatKind::Printfn),
+                    "eprintf" => Some(FormatKind::Eprintf),
+                    "eprintfn" => Some(FormatKind::Eprintfn),
+                    "sprintf" => Some(FormatKind::Sprintf),
+                    "failwithf" => Some(FormatKind::Failwithf),
+                    _ => None,
+                };
+                if let (Some(kind), None) = (kind, self.lookup(path[0].name)) {
+                    return self.infer_format(kind, fmt, arg.span, span);
+                }
+            }
+        }
+        if let ast::ExprKind::Path(path) = &func.kind {
+            if path.len() == 1 && self.lookup(path[0].name).is_none() {
+                let name = self.name(path[0].name).to_string();
+                if matches!(
+                    name.as_str(),
+                    "printf" | "printfn" | "eprintf" | "eprintfn" | "sprintf" | "failwithf"
+                ) {
+                    self.error(
+                        Code::BadFormatString,
+                        arg.span,
+                        format!("'{name}' needs a literal format string as its first argument"),
+                    );
+                    let _ = self.infer_expr(arg);
+                    return self.error_expr(span);
+                }
+            }
+        }
+        let f = self.infer_expr(func);
+        let a = self.infer_expr(arg);
+        self.apply(f, a, span)
+    }
+
+    /// Applies an already-inferred function expression to an argument.
+    pub(crate) fn apply(&mut self, f: ExprId, a: ExprId, span: Span) -> ExprId {
+        let f_ty = self.u.shallow(&self.expr_ty(f));
+        match &f_ty {
+            Ty::Prim(_) | Ty::Tuple(_) | Ty::App(..) => {
+                let fspan = self.psg.exprs[f.index()].span;
+                let shown = self.u.display(&f_ty);
+                self.error(
+                    Code::NotAFunction,
+                    fspan,
+                    format!("This value is not a function and cannot be applied. It has type '{shown}'."),
+                );
+                return self.error_expr(span);
+            }
+            Ty::Error => return self.error_expr(span),
+            _ => {}
+        }
+        let param = self.u.fresh();
+        let result = self.u.fresh();
+        if self.u.unify(&f_ty, &Ty::fun(param.clone(), result.clone())).is_err() {
+            return self.error_expr(span);
+        }
+        self.expect_type(a, &param);
+        self.add_expr(ExprKind::App { func: f, arg: a }, span, result)
+    }
+
+    fn infer_format(&mut self, kind: FormatKind, fmt: &str, fmt_span: Span, span: Span) -> ExprId {
+        let spec = match parse_format(fmt) {
+            Ok(spec) => spec,
+            Err(FormatError::Invalid(msg)) => {
+                self.error(
+                    Code::BadFormatString,
+                    fmt_span,
+                    format!("Unable to parse format string '{msg}'"),
+                );
+                return self.error_expr(span);
+            }
+            Err(FormatError::Unsupported(msg)) => {
+                self.error(Code::Unsupported, fmt_span, format!("{msg} by Composer"));
+                return self.error_expr(span);
+            }
+        };
+        let result = match kind {
+            FormatKind::Printf | FormatKind::Printfn | FormatKind::Eprintf | FormatKind::Eprintfn => {
+                Ty::UNIT
+            }
+            FormatKind::Sprintf => Ty::STRING,
+            FormatKind::Failwithf => self.u.fresh(),
+        };
+        let args: Vec<Ty> = spec
+            .args()
+            .map(|a| match a.kind() {
+                ArgKind::Constrained(c) => self.u.fresh_constrained(c),
+                ArgKind::String => Ty::STRING,
+                ArgKind::Char => Ty::CHAR,
+                ArgKind::Bool => Ty::BOOL,
+            })
+            .collect();
+        let ty = Ty::curried(args, result);
+        self.add_expr(ExprKind::Format { kind, spec }, span, ty)
+    }
+
+    fn infer_unary(&mut self, op: ast::UnaryOp, operand: &ast::Expr, span: Span) -> ExprId {
+        if let (ast::UnaryOp::Neg, ast::ExprKind::Lit(lit @ (ast::Literal::Int { .. } | ast::Literal::Float { .. }))) =
+            (op, &operand.kind)
+        {
+            return self.infer_literal(lit, span, true);
+        }
+        let x = self.infer_expr(operand);
+        match op {
+            ast::UnaryOp::Plus => x,
+            ast::UnaryOp::Neg => {
+                let t = self.u.fresh_constrained(Constraint::SignedNumeric);
+                self.expect_type(x, &t);
+                self.add_expr(ExprKind::Unary { op: UnaryOp::Neg, operand: x }, span, t)
+            }
+            ast::UnaryOp::BitNot => {
+                let t = self.u.fresh_constrained(Constraint::Integer);
+                self.expect_type(x, &t);
+                self.add_expr(ExprKind::Unary { op: UnaryOp::BitNot, operand: x }, span, t)
+            }
+        }
+    }
+
+    fn infer_binary(&mut self, op: ast::BinaryOp, lhs: &ast::Expr, rhs: &ast::Expr, span: Span) -> ExprId {
+        use ast::BinaryOp as A;
+        let (pop, constraint) = match op {
+            A::PipeRight => {
+                let a = self.infer_expr(lhs);
+                let f = self.infer_expr(rhs);
+                return self.apply(f, a, span);
+            }
+            A::PipeLeft => {
+                let f = self.infer_expr(lhs);
+                let a = self.infer_expr(rhs);
+                return self.apply(f, a, span);
+            }
+            A::PipeRight2 | A::PipeRight3 => {
+                let want = if op == A::PipeRight2 { 2 } else { 3 };
+                if let ast::ExprKind::Tuple(items) = &lhs.kind {
+                    if items.len() == want {
+                        let args: Vec<ExprId> = items.iter().map(|i| self.infer_expr(i)).collect();
+                        let mut f = self.infer_expr(rhs);
+                        for a in args {
+                            f = self.apply(f, a, span);
+                        }
+                        return f;
+                    }
+                }
+                self.unsupported(lhs.span, "'||>' / '|||>' on a value that is not a literal tuple");
+                return self.error_expr(span);
+            }
+            A::ComposeRight | A::ComposeLeft => {
+                self.unsupported(span, "function composition ('>>' / '<<')");
+                return self.error_expr(span);
+            }
+            A::Cons | A::Append => {
+                self.unsupported(span, "list operators ('::' / '@')");
+                return self.error_expr(span);
+            }
+            A::Add => (BinaryOp::Add, Some(Constraint::Addable)),
+            A::Concat => (BinaryOp::Add, None),
+            A::Sub => (BinaryOp::Sub, Some(Constraint::Numeric)),
+            A::Mul => (BinaryOp::Mul, Some(Constraint::Numeric)),
+            A::Div => (BinaryOp::Div, Some(Constraint::Numeric)),
+            A::Mod => (BinaryOp::Mod, Some(Constraint::Numeric)),
+            A::Pow => (BinaryOp::Pow, Some(Constraint::Floating)),
+            A::BitAnd => (BinaryOp::BitAnd, Some(Constraint::Integer)),
+            A::BitOr => (BinaryOp::BitOr, Some(Constraint::Integer)),
+            A::BitXor => (BinaryOp::BitXor, Some(Constraint::Integer)),
+            A::Shl => (BinaryOp::Shl, Some(Constraint::Integer)),
+            A::Shr => (BinaryOp::Shr, Some(Constraint::Integer)),
+            A::Eq => (BinaryOp::Eq, None),
+            A::Ne => (BinaryOp::Ne, None),
+            A::Lt => (BinaryOp::Lt, None),
+            A::Le => (BinaryOp::Le, None),
+            A::Gt => (BinaryOp::Gt, None),
+            A::Ge => (BinaryOp::Ge, None),
+            A::And => (BinaryOp::And, None),
+            A::Or => (BinaryOp::Or, None),
+        };
+        let l = self.infer_expr(lhs);
+        let r = self.infer_expr(rhs);
+        let result = match pop {
+            BinaryOp::And | BinaryOp::Or => {
+                self.expect_type(l, &Ty::BOOL);
+                self.expect_type(r, &Ty::BOOL);
+                Ty::BOOL
+            }
+            BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
+                let lt = self.expr_ty(l);
+                self.expect_type(r, &lt);
+                Ty::BOOL
+            }
+            BinaryOp::Shl | BinaryOp::Shr => {
+                let t = self.u.fresh_constrained(Constraint::Integer);
+                self.expect_type(l, &t);
+                self.expect_type(r, &Ty::INT);
+                t
+            }
+            _ => {
+                let t = match (op, constraint) {
+                    (A::Concat, _) => Ty::STRING,
+                    (_, Some(c)) => self.u.fresh_constrained(c),
+                    (_, None) => self.u.fresh(),
+                };
+                self.expect_type(l, &t);
+                self.expect_type(r, &t);
+                t
+            }
+        };
+        self.add_expr(ExprKind::Binary { op: pop, lhs: l, rhs: r }, span, result)
+    }
+
+    fn infer_assign(&mut self, target: &ast::Expr, value: &ast::Expr, span: Span) -> ExprId {
+        let v = self.infer_expr(value);
+        match &target.kind {
+            ast::ExprKind::Path(path) if path.len() == 1 => match self.lookup(path[0].name) {
+                Some(Item::Value(b)) => {
+                    let binding = &self.psg.bindings[b.index()];
+                    if !binding.is_mutable {
+                        let name = binding.name.clone();
+                        self.error(
+                            Code::NotMutable,
+                            target.span,
+                            format!("This value is not mutable. Consider using the mutable keyword, e.g. 'let mutable {name} = expression'."),
+                        );
+                        return self.error_expr(span);
+                    }
+                    // Reading the binding's type and noting a capture.
+                    let t = self.item_expr(Item::Value(b), target.span);
+                    let ty = self.expr_ty(t);
+                    self.expect_type(v, &ty);
+                    self.add_expr(ExprKind::Assign { binding: b, value: v }, span, Ty::UNIT)
+                }
+                Some(_) => {
+                    self.error(
+                        Code::NotMutable,
+                        target.span,
+                        "This value is not mutable: only 'let mutable' values can be assigned with '<-'",
+                    );
+                    self.error_expr(span)
+                }
+                None => {
+                    let _ = self.resolve_path(path);
+                    self.error_expr(span)
+                }
+            },
+            ast::ExprKind::Index { target: arr, index } => {
+                let t = self.infer_expr(arr);
+                let i = self.infer_expr(index);
+                self.expect_type(i, &Ty::INT);
+                let elem = self.expr_ty(v);
+                self.expect_type(t, &Ty::array(elem));
+                self.add_expr(ExprKind::IndexSet { target: t, index: i, value: v }, span, Ty::UNIT)
+            }
+            _ => {
+                self.error(
+                    Code::NotMutable,
+                    target.span,
+                    "Invalid assignment: the left of '<-' must be a 'let mutable' value",
+                );
+                self.error_expr(span)
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn infer_for(
+        &mut self,
+        name: ast::Symbol,
+        var_span: Span,
+        ty: Ty,
+        start: ExprId,
+        end: ExprId,
+        step: Option<ExprId>,
+        downward: bool,
+        body: &ast::Expr,
+        span: Span,
+    ) -> ExprId {
+        self.push_scope();
+        let text = self.name(name).to_string();
+        let var = self.add_binding(Binding {
+            name: text,
+            ty,
+            is_mutable: false,
+            kind: BindingKind::Local,
+            owner: self.current_fn,
+            span: var_span,
+        });
+        self.define(name, Item::Value(var));
+        let b = self.infer_expr(body);
+        self.warn_if_not_unit(b);
+        self.pop_scope();
+        self.add_expr(
+            ExprKind::For {
+                var,
+                start,
+                end,
+                step,
+                downward,
+                body: b,
+            },
+            span,
+            Ty::UNIT,
+        )
+    }
+
+    fn infer_let(&mut self, is_rec: bool, bindings: &[ast::Binding], body: &ast::Expr, span: Span) -> ExprId {
+        let functions: Vec<&ast::Binding> = bindings.iter().filter(|b| !b.params.is_empty()).collect();
+        if !functions.is_empty() {
+            if functions.len() != bindings.len() {
+                self.unsupported(span, "a 'let ... and ...' group mixing values and functions");
+            }
+            self.push_scope();
+            let fids = self.check_function_group(is_rec, &functions);
+            let b = self.infer_expr(body);
+            self.pop_scope();
+            let ty = self.expr_ty(b);
+            return self.add_expr(ExprKind::LetFunctions { functions: fids, body: b }, span, ty);
+        }
+        if is_rec {
+            self.unsupported(span, "'let rec' on a value");
+        }
+        // Value bindings, nested one inside the other.
+        let mut values = Vec::new();
+        self.push_scope();
+        for b in bindings {
+            self.u.level += 1;
+            let v = self.infer_expr(&b.body);
+            self.u.level -= 1;
+            if let Some(t) = &b.return_type {
+                let ty = self.resolve_type(t);
+                self.expect_type(v, &ty);
+            }
+            let (name, bspan, ann) = self
+                .value_pattern_name(&b.head)
+                .unwrap_or((None, b.head.span, None));
+            if let Some(t) = ann {
+                let ty = self.resolve_type(t);
+                self.expect_type(v, &ty);
+            }
+            let text = name.map(|n| self.name(n).to_string()).unwrap_or_else(|| "_".into());
+            let ty = self.expr_ty(v);
+            let binding = self.add_binding(Binding {
+                name: text,
+                ty,
+                is_mutable: b.is_mutable,
+                kind: BindingKind::Local,
+                owner: self.current_fn,
+                span: bspan,
+            });
+            if let Some(n) = name {
+                self.define(n, Item::Value(binding));
+            }
+            values.push((binding, v));
+        }
+        let mut result = self.infer_expr(body);
+        self.pop_scope();
+        for (binding, value) in values.into_iter().rev() {
+            let ty = self.expr_ty(result);
+            result = self.add_expr(ExprKind::Let { binding, value, body: result }, span, ty);
+        }
+        result
+    }
+
+    fn infer_match(&mut self, scrutinee: &ast::Expr, rules: &[ast::MatchRule], span: Span) -> ExprId {
+        let s = self.infer_expr(scrutinee);
+        let s_ty = self.expr_ty(s);
+        let result = self.u.fresh();
+        let mut out = Vec::new();
+        for rule in rules {
+            self.push_scope();
+            let pat = self.check_pattern(&rule.pat, &s_ty);
+            let guard = rule.guard.as_ref().map(|g| {
+                let id = self.infer_expr(g);
+                self.expect_type(id, &Ty::BOOL);
+                id
+            });
+            let body = self.infer_expr(&rule.body);
+            self.expect_type(body, &result);
+            self.pop_scope();
+            out.push(MatchRule { pat, guard, body });
+        }
+        self.add_expr(ExprKind::Match { scrutinee: s, rules: out }, span, result)
+    }
+}

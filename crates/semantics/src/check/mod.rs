@@ -1,0 +1,389 @@
+//! CCS: name resolution and type inference over the AST, building the PSG.
+//!
+//! One walk over each declaration resolves names through a scope stack, infers types
+//! with the level-based Hindley–Milner unifier of [`crate::types`], and allocates PSG
+//! nodes. Errors never stop the walk: an erroneous expression becomes an `Error`
+//! node of type `Ty::Error`, which unifies with everything.
+
+mod expr;
+mod names;
+mod pattern;
+
+use crate::builtins::Builtin;
+use crate::psg::*;
+use crate::types::{Scheme, Ty, Unifier, UnifyError};
+use composer_diagnostics::{Code, Diagnostic, Span};
+use composer_syntax::ast::{self, Interner, Symbol};
+use rustc_hash::FxHashMap;
+
+/// What a name refers to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Item {
+    Value(BindingId),
+    Function(FunctionId),
+    Builtin(Builtin),
+    Module(ModuleId),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct ModuleId(u32);
+
+#[derive(Debug, Default)]
+pub(crate) struct ModuleScope {
+    pub name: String,
+    pub items: FxHashMap<Symbol, Item>,
+}
+
+pub(crate) struct Checker<'a> {
+    pub interner: &'a mut Interner,
+    pub u: Unifier,
+    pub psg: Psg,
+    pub diags: Vec<Diagnostic>,
+    pub scopes: Vec<FxHashMap<Symbol, Item>>,
+    pub modules: Vec<ModuleScope>,
+    /// Modules whose declarations are being checked, with the scope depth at which
+    /// their items are defined (items defined at that depth are added to the module).
+    pub module_stack: Vec<(ModuleId, usize)>,
+    pub current_fn: Option<FunctionId>,
+    /// Generalised type of every function (index = FunctionId).
+    pub fn_schemes: Vec<Scheme>,
+    /// Named type variables (`'a`) of the binding being checked.
+    pub type_var_names: FxHashMap<Symbol, Ty>,
+}
+
+/// Resolves and type-checks a program (files in compilation order).
+pub fn check_program(files: &[ast::SourceFile], interner: &mut Interner) -> (Psg, Vec<Diagnostic>) {
+    let mut checker = Checker::new(interner);
+    let total = files.len();
+    for (i, file) in files.iter().enumerate() {
+        checker.check_file(file, i + 1 == total);
+    }
+    checker.finish()
+}
+
+impl<'a> Checker<'a> {
+    fn new(interner: &'a mut Interner) -> Self {
+        let mut checker = Checker {
+            interner,
+            u: Unifier::new(),
+            psg: Psg::default(),
+            diags: Vec::new(),
+            scopes: vec![FxHashMap::default()],
+            modules: Vec::new(),
+            module_stack: Vec::new(),
+            current_fn: None,
+            fn_schemes: Vec::new(),
+            type_var_names: FxHashMap::default(),
+        };
+        checker.install_builtins();
+        checker
+    }
+
+    fn install_builtins(&mut self) {
+        for (name, b) in Builtin::global_names() {
+            let sym = self.interner.get_or_intern_static(name);
+            self.scopes[0].insert(sym, Item::Builtin(b));
+        }
+        for (module, members) in Builtin::module_members() {
+            let id = self.new_module(module);
+            for (name, b) in members {
+                let sym = self.interner.get_or_intern_static(name);
+                self.modules[id.0 as usize].items.insert(sym, Item::Builtin(b));
+            }
+            let sym = self.interner.get_or_intern_static(module);
+            self.scopes[0].insert(sym, Item::Module(id));
+        }
+    }
+
+    pub(crate) fn new_module(&mut self, name: &str) -> ModuleId {
+        self.modules.push(ModuleScope {
+            name: name.to_string(),
+            items: FxHashMap::default(),
+        });
+        ModuleId(self.modules.len() as u32 - 1)
+    }
+
+    fn finish(mut self) -> (Psg, Vec<Diagnostic>) {
+        self.u.apply_defaults();
+        let u = &self.u;
+        let psg = &mut self.psg;
+        for t in psg.expr_types.iter_mut() {
+            *t = u.resolve(t);
+        }
+        for t in psg.pat_types.iter_mut() {
+            *t = u.resolve(t);
+        }
+        for b in psg.bindings.iter_mut() {
+            b.ty = u.resolve(&b.ty);
+        }
+        for f in psg.functions.iter_mut() {
+            f.ty = u.resolve(&f.ty);
+            f.return_ty = u.resolve(&f.return_ty);
+        }
+        let mut diags = self.diags;
+        composer_diagnostics::sort_diagnostics(&mut diags);
+        (self.psg, diags)
+    }
+
+    // ---- small helpers --------------------------------------------------------
+
+    pub(crate) fn name(&self, sym: Symbol) -> &str {
+        self.interner.resolve(&sym)
+    }
+
+    pub(crate) fn error(&mut self, code: Code, span: Span, message: impl Into<String>) {
+        self.diags.push(Diagnostic::error(code, span, message));
+    }
+
+    pub(crate) fn unsupported(&mut self, span: Span, what: &str) {
+        self.error(
+            Code::Unsupported,
+            span,
+            format!("{what} is not supported by Composer yet"),
+        );
+    }
+
+    pub(crate) fn add_expr(&mut self, kind: ExprKind, span: Span, ty: Ty) -> ExprId {
+        self.psg.exprs.push(Expr { kind, span });
+        self.psg.expr_types.push(ty);
+        ExprId(self.psg.exprs.len() as u32 - 1)
+    }
+
+    pub(crate) fn error_expr(&mut self, span: Span) -> ExprId {
+        self.add_expr(ExprKind::Error, span, Ty::Error)
+    }
+
+    pub(crate) fn add_binding(&mut self, binding: Binding) -> BindingId {
+        self.psg.bindings.push(binding);
+        BindingId(self.psg.bindings.len() as u32 - 1)
+    }
+
+    pub(crate) fn expr_ty(&self, id: ExprId) -> Ty {
+        self.psg.expr_types[id.index()].clone()
+    }
+
+    /// Unifies the type of `expr` with `expected`, reporting FS0001 at the expression.
+    pub(crate) fn expect_type(&mut self, expr: ExprId, expected: &Ty) {
+        let actual = self.expr_ty(expr);
+        let span = self.psg.exprs[expr.index()].span;
+        self.unify_at(span, expected, &actual);
+    }
+
+    /// Unifies `expected` with `actual`; reports a mismatch at `span`.
+    pub(crate) fn unify_at(&mut self, span: Span, expected: &Ty, actual: &Ty) -> bool {
+        match self.u.unify(expected, actual) {
+            Ok(()) => true,
+            Err(err) => {
+                let message = self.mismatch_message(expected, actual, &err);
+                self.error(Code::TypeMismatch, span, message);
+                false
+            }
+        }
+    }
+
+    pub(crate) fn mismatch_message(&self, expected: &Ty, actual: &Ty, err: &UnifyError) -> String {
+        match err {
+            UnifyError::Constraint(c, p) => format!(
+                "The type '{}' does not match the constraint: expected {}",
+                p.name(),
+                c.describe()
+            ),
+            UnifyError::ConstraintOn(c, t) => format!(
+                "The type '{}' does not match the constraint: expected {}",
+                self.u.display(t),
+                c.describe()
+            ),
+            UnifyError::Occurs => format!(
+                "Type mismatch: the types '{}' and '{}' cannot be unified because the result would be infinite",
+                self.u.display(expected),
+                self.u.display(actual)
+            ),
+            UnifyError::Mismatch => format!(
+                "This expression was expected to have type '{}' but here has type '{}'",
+                self.u.display(expected),
+                self.u.display(actual)
+            ),
+        }
+    }
+
+    pub(crate) fn push_scope(&mut self) {
+        self.scopes.push(FxHashMap::default());
+    }
+
+    pub(crate) fn pop_scope(&mut self) {
+        self.scopes.pop();
+    }
+
+    /// Adds a name to the innermost scope (and, at module level, to the module).
+    pub(crate) fn define(&mut self, sym: Symbol, item: Item) {
+        if let Some(&(m, depth)) = self.module_stack.last() {
+            if self.scopes.len() == depth {
+                self.modules[m.0 as usize].items.insert(sym, item);
+            }
+        }
+        self.scopes
+            .last_mut()
+            .expect("there is always a global scope")
+            .insert(sym, item);
+    }
+
+    // ---- declarations ---------------------------------------------------------
+
+    fn check_file(&mut self, file: &ast::SourceFile, is_last_file: bool) {
+        let module = match &file.header {
+            ast::FileHeader::Module(path) | ast::FileHeader::Namespace(path) => {
+                let name = path
+                    .iter()
+                    .map(|i| self.name(i.name).to_string())
+                    .collect::<Vec<_>>()
+                    .join(".");
+                let id = self.new_module(&name);
+                if let Some(last) = path.last() {
+                    self.scopes[0].insert(last.name, Item::Module(id));
+                }
+                Some(id)
+            }
+            ast::FileHeader::None => None,
+        };
+        if let Some(m) = module {
+            self.module_stack.push((m, self.scopes.len()));
+        }
+        let count = file.decls.len();
+        for (i, decl) in file.decls.iter().enumerate() {
+            self.check_decl(decl, is_last_file && i + 1 == count);
+        }
+        if module.is_some() {
+            self.module_stack.pop();
+        }
+    }
+
+    fn check_decl(&mut self, decl: &ast::Decl, is_last: bool) {
+        match &decl.kind {
+            ast::DeclKind::Let { is_rec, bindings } => {
+                let entry = decl
+                    .attributes
+                    .iter()
+                    .chain(bindings.iter().flat_map(|b| b.attributes.iter()))
+                    .find(|a| {
+                        a.name
+                            .last()
+                            .is_some_and(|n| self.name(n.name) == "EntryPoint")
+                    })
+                    .map(|a| a.span);
+                self.check_module_let(*is_rec, bindings, entry, is_last);
+            }
+            ast::DeclKind::Do(e) => {
+                let id = self.infer_expr(e);
+                self.warn_if_not_unit(id);
+                self.u.default_deeper_than_current();
+                self.psg.top_level.push(TopItem::Do(id));
+            }
+            ast::DeclKind::Module { name, decls } => {
+                let full = self.name(name.name).to_string();
+                let id = self.new_module(&full);
+                self.define(name.name, Item::Module(id));
+                // Items of a nested module are reached through the module (or `open`).
+                let saved_scope_len = self.scopes.len();
+                self.push_scope();
+                self.module_stack.push((id, self.scopes.len()));
+                let count = decls.len();
+                for (i, d) in decls.iter().enumerate() {
+                    self.check_decl(d, is_last && i + 1 == count);
+                }
+                self.module_stack.pop();
+                self.scopes.truncate(saved_scope_len);
+            }
+            ast::DeclKind::Open(path) => self.open_module(path),
+            ast::DeclKind::Types(defs) => {
+                let span = defs.first().map(|d| d.span).unwrap_or(decl.span);
+                self.unsupported(span, "type definitions (records, unions)");
+            }
+            ast::DeclKind::Error => {}
+        }
+    }
+
+    fn open_module(&mut self, path: &[ast::Ident]) {
+        let Some(first) = path.first() else { return };
+        let span = path
+            .last()
+            .map(|l| first.span.to(l.span))
+            .unwrap_or(first.span);
+        let text = path
+            .iter()
+            .map(|i| self.name(i.name).to_string())
+            .collect::<Vec<_>>()
+            .join(".");
+        // .NET namespaces that F# programs habitually open carry nothing for Clef.
+        if matches!(text.as_str(), "System" | "System.IO" | "Microsoft.FSharp.Core" | "FSharp.Core") {
+            return;
+        }
+        match self.lookup_module_path(path) {
+            Some(id) => {
+                let items: Vec<(Symbol, Item)> = self.modules[id.0 as usize]
+                    .items
+                    .iter()
+                    .map(|(k, v)| (*k, *v))
+                    .collect();
+                for (k, v) in items {
+                    self.scopes
+                        .last_mut()
+                        .expect("there is always a global scope")
+                        .insert(k, v);
+                }
+            }
+            None => self.error(
+                Code::UndefinedName,
+                span,
+                format!("The namespace or module '{text}' is not defined."),
+            ),
+        }
+    }
+
+    fn lookup_module_path(&self, path: &[ast::Ident]) -> Option<ModuleId> {
+        let mut current = match self.lookup(path[0].name)? {
+            Item::Module(m) => m,
+            _ => return None,
+        };
+        for seg in &path[1..] {
+            current = match self.modules[current.0 as usize].items.get(&seg.name)? {
+                Item::Module(m) => *m,
+                _ => return None,
+            };
+        }
+        Some(current)
+    }
+
+    /// True while checking module-level declarations (not inside any expression).
+    pub(crate) fn at_module_level(&self) -> bool {
+        match self.module_stack.last() {
+            Some(&(_, depth)) => self.scopes.len() == depth,
+            None => self.scopes.len() == 1,
+        }
+    }
+
+    pub(crate) fn lookup(&self, sym: Symbol) -> Option<Item> {
+        self.scopes.iter().rev().find_map(|s| s.get(&sym).copied())
+    }
+
+    pub(crate) fn warn_if_not_unit(&mut self, id: ExprId) {
+        let ty = self.u.shallow(&self.expr_ty(id));
+        match ty {
+            Ty::Var(_) => {
+                // Unknown yet: F# would infer unit here.
+                let _ = self.u.unify(&ty, &Ty::UNIT);
+            }
+            Ty::Prim(crate::types::Prim::Unit) | Ty::Error => {}
+            other => {
+                let span = self.psg.exprs[id.index()].span;
+                let shown = self.u.display(&other);
+                self.diags.push(Diagnostic::warning(
+                    Code::ImplicitlyIgnored,
+                    span,
+                    format!(
+                        "The result of this expression has type '{shown}' and is implicitly ignored. Consider using 'ignore' to discard this value explicitly, e.g. 'expr |> ignore', or 'let' to bind the result to a name, e.g. 'let result = expr'."
+                    ),
+                ));
+            }
+        }
+    }
+}

@@ -1,0 +1,567 @@
+//! `let` bindings (values and function groups), path resolution, type annotations.
+
+use super::{Checker, Item};
+use crate::psg::*;
+use crate::types::{Prim, Scheme, Ty};
+use composer_diagnostics::{Code, Diagnostic, Span};
+use composer_syntax::ast;
+
+impl Checker<'_> {
+    /// A module-level `let` (values become globals, functions become top-level
+    /// functions).
+    pub(crate) fn check_module_let(
+        &mut self,
+        is_rec: bool,
+        bindings: &[ast::Binding],
+        entry: Option<Span>,
+        is_last: bool,
+    ) {
+        let (functions, values): (Vec<&ast::Binding>, Vec<&ast::Binding>) =
+            bindings.iter().partition(|b| !b.params.is_empty());
+        if !functions.is_empty() {
+            let fids = self.check_function_group(is_rec, &functions);
+            if let Some(span) = entry {
+                self.mark_entry_point(&fids, span, is_last);
+            }
+        } else if let Some(span) = entry {
+            self.error(
+                Code::TypeMismatch,
+                span,
+                "The [<EntryPoint>] attribute must be on a function taking the command-line arguments, e.g. 'let main argv = ... 0'",
+            );
+        }
+        for b in values {
+            if is_rec {
+                self.unsupported(b.span, "'let rec' on a value");
+            }
+            self.u.level += 1;
+            let value = self.infer_expr(&b.body);
+            self.u.level -= 1;
+            if let Some(t) = &b.return_type {
+                let ty = self.resolve_type(t);
+                self.expect_type(value, &ty);
+            }
+            let ty = self.expr_ty(value);
+            self.u.default_deeper_than_current();
+            match self.value_pattern_name(&b.head) {
+                Some((name, span, annotated)) => {
+                    if let Some(t) = annotated {
+                        let ann = self.resolve_type(t);
+                        self.expect_type(value, &ann);
+                    }
+                    let text = name.map(|n| self.name(n).to_string()).unwrap_or_else(|| "_".into());
+                    let binding = self.add_binding(Binding {
+                        name: text,
+                        ty,
+                        is_mutable: b.is_mutable,
+                        kind: BindingKind::Global,
+                        owner: None,
+                        span,
+                    });
+                    if let Some(n) = name {
+                        self.define(n, Item::Value(binding));
+                    }
+                    self.psg.top_level.push(TopItem::Global { binding, value });
+                }
+                None => {
+                    self.psg.top_level.push(TopItem::Do(value));
+                }
+            }
+        }
+    }
+
+    fn mark_entry_point(&mut self, fids: &[FunctionId], span: Span, is_last: bool) {
+        let Some(&fid) = fids.first() else { return };
+        if !is_last {
+            self.error(
+                Code::EntryPointNotLast,
+                span,
+                "A function labeled with the 'EntryPointAttribute' attribute must be the last declaration in the last file in the compilation sequence.",
+            );
+        }
+        let func = &self.psg.functions[fid.index()];
+        let fspan = func.span;
+        if func.params.len() != 1 {
+            self.error(
+                Code::TypeMismatch,
+                fspan,
+                "The entry point function must take exactly one argument, the command-line arguments (string[])",
+            );
+            return;
+        }
+        let expected = Ty::fun(Ty::array(Ty::STRING), Ty::INT);
+        let actual = func.ty.clone();
+        if self.u.unify(&expected, &actual).is_err() {
+            let shown = self.u.display(&actual);
+            self.error(
+                Code::TypeMismatch,
+                fspan,
+                format!("The entry point function must have type 'string[] -> int' but here has type '{shown}'"),
+            );
+        }
+        self.psg.functions[fid.index()].is_entry_point = true;
+        if self.psg.entry_point.is_some() {
+            self.error(Code::DuplicateDefinition, span, "A program can have only one [<EntryPoint>]");
+        }
+        self.psg.entry_point = Some(fid);
+    }
+
+    /// `x`, `_`, `(x: t)`, `()`: the name (if any), its span and annotation.
+    pub(crate) fn value_pattern_name<'p>(
+        &mut self,
+        pat: &'p ast::Pat,
+    ) -> Option<(Option<ast::Symbol>, Span, Option<&'p ast::TypeExpr>)> {
+        match &pat.kind {
+            ast::PatKind::Named(id) => Some((Some(id.name), id.span, None)),
+            ast::PatKind::Wild => Some((None, pat.span, None)),
+            ast::PatKind::Lit(ast::Literal::Unit) => Some((None, pat.span, None)),
+            ast::PatKind::Typed { pat: inner, ty } => {
+                let (n, s, _) = self.value_pattern_name(inner)?;
+                Some((n, s, Some(ty)))
+            }
+            ast::PatKind::Error => Some((None, pat.span, None)),
+            _ => {
+                self.unsupported(pat.span, "this pattern in a 'let' binding");
+                Some((None, pat.span, None))
+            }
+        }
+    }
+
+    /// A group of function bindings (`let f x = ...` or `let rec f ... and g ...`).
+    /// Returns their IDs; the names are defined in the current scope.
+    pub(crate) fn check_function_group(
+        &mut self,
+        is_rec: bool,
+        bindings: &[&ast::Binding],
+    ) -> Vec<FunctionId> {
+        self.u.level += 1;
+        let mut fids = Vec::new();
+        let mut names = Vec::new();
+        for b in bindings {
+            let (name, span) = match &b.head.kind {
+                ast::PatKind::Named(id) => (Some(id.name), id.span),
+                _ => {
+                    self.error(
+                        Code::UnexpectedSyntax,
+                        b.head.span,
+                        "A function definition needs a name before its parameters",
+                    );
+                    (None, b.head.span)
+                }
+            };
+            let param_tys: Vec<Ty> = b.params.iter().map(|_| self.u.fresh()).collect();
+            let ret = self.u.fresh();
+            let ty = Ty::curried(param_tys, ret.clone());
+            let text = name.map(|n| self.name(n).to_string()).unwrap_or_else(|| "_".into());
+            self.psg.functions.push(Function {
+                name: text,
+                params: Vec::new(),
+                ty: ty.clone(),
+                return_ty: ret,
+                body: ExprId(u32::MAX),
+                parent: self.current_fn,
+                captures: Vec::new(),
+                is_entry_point: false,
+                span,
+            });
+            self.fn_schemes.push(Scheme::mono(ty));
+            let fid = FunctionId(self.psg.functions.len() as u32 - 1);
+            fids.push(fid);
+            names.push(name);
+        }
+        if is_rec {
+            for (name, fid) in names.iter().zip(&fids) {
+                if let Some(n) = name {
+                    self.define(*n, Item::Function(*fid));
+                }
+            }
+        }
+        for (b, &fid) in bindings.iter().zip(&fids) {
+            self.check_function_body(b, fid);
+        }
+        self.u.level -= 1;
+        for &fid in &fids {
+            let ty = self.psg.functions[fid.index()].ty.clone();
+            self.fn_schemes[fid.index()] = self.u.generalize(&ty);
+        }
+        if !is_rec {
+            for (name, fid) in names.iter().zip(&fids) {
+                if let Some(n) = name {
+                    self.define(*n, Item::Function(*fid));
+                }
+            }
+        }
+        if self.at_module_level() {
+            self.u.default_deeper_than_current();
+        }
+        fids
+    }
+
+    fn check_function_body(&mut self, b: &ast::Binding, fid: FunctionId) {
+        let saved_fn = self.current_fn.replace(fid);
+        let saved_tvars = std::mem::take(&mut self.type_var_names);
+        self.push_scope();
+        let mut param_tys = Vec::new();
+        let mut t = self.psg.functions[fid.index()].ty.clone();
+        for _ in &b.params {
+            match t {
+                Ty::Fun(a, r) => {
+                    param_tys.push(*a);
+                    t = *r;
+                }
+                _ => unreachable!("function types are built curried above"),
+            }
+        }
+        let mut params = Vec::new();
+        for (p, ty) in b.params.iter().zip(param_tys) {
+            let binding = self.bind_param(p, ty, fid);
+            params.push(binding);
+        }
+        let ret = self.psg.functions[fid.index()].return_ty.clone();
+        if let Some(rt) = &b.return_type {
+            let ann = self.resolve_type(rt);
+            self.unify_at(rt.span, &ann, &ret);
+        }
+        let body = self.infer_expr(&b.body);
+        self.expect_type(body, &ret);
+        self.pop_scope();
+        let f = &mut self.psg.functions[fid.index()];
+        f.params = params;
+        f.body = body;
+        self.type_var_names = saved_tvars;
+        self.current_fn = saved_fn;
+    }
+
+    fn bind_param(&mut self, p: &ast::Pat, ty: Ty, fid: FunctionId) -> BindingId {
+        let (name, span, annotation) = match self.value_pattern_name(p) {
+            Some(x) => x,
+            None => (None, p.span, None),
+        };
+        if let ast::PatKind::Lit(ast::Literal::Unit) = &p.kind {
+            self.unify_at(p.span, &Ty::UNIT, &ty);
+        }
+        if let Some(t) = annotation {
+            let ann = self.resolve_type(t);
+            self.unify_at(t.span, &ann, &ty);
+        }
+        let text = name.map(|n| self.name(n).to_string()).unwrap_or_else(|| "_".into());
+        let binding = self.add_binding(Binding {
+            name: text,
+            ty,
+            is_mutable: false,
+            kind: BindingKind::Param,
+            owner: Some(fid),
+            span,
+        });
+        if let Some(n) = name {
+            self.define(n, Item::Value(binding));
+        }
+        binding
+    }
+
+    // ---- paths ----------------------------------------------------------------
+
+    /// Resolves `a.b.c`: modules first, then a value, then members of the value.
+    pub(crate) fn resolve_path(&mut self, path: &[ast::Ident]) -> ExprId {
+        let first = path[0];
+        let mut item = match self.lookup(first.name) {
+            Some(item) => item,
+            None => {
+                let name = self.name(first.name).to_string();
+                let mut d = Diagnostic::error(
+                    Code::UndefinedName,
+                    first.span,
+                    format!("The value or constructor '{name}' is not defined."),
+                );
+                if let Some(s) = self.suggest(&name) {
+                    d = d.with_note(format!("help: did you mean '{s}'?"));
+                }
+                self.diags.push(d);
+                let span = path.last().map(|l| first.span.to(l.span)).unwrap_or(first.span);
+                return self.error_expr(span);
+            }
+        };
+        let mut index = 1;
+        let mut span = first.span;
+        while let Item::Module(m) = item {
+            let Some(seg) = path.get(index) else {
+                self.error(
+                    Code::UndefinedName,
+                    span,
+                    format!(
+                        "'{}' is a module, not a value; use one of its members",
+                        self.modules[m.0 as usize].name
+                    ),
+                );
+                return self.error_expr(span);
+            };
+            span = span.to(seg.span);
+            match self.modules[m.0 as usize].items.get(&seg.name).copied() {
+                Some(next) => item = next,
+                None => {
+                    let name = self.name(seg.name).to_string();
+                    let module = self.modules[m.0 as usize].name.clone();
+                    let candidates: Vec<String> = self.modules[m.0 as usize]
+                        .items
+                        .keys()
+                        .map(|k| self.name(*k).to_string())
+                        .collect();
+                    let mut d = Diagnostic::error(
+                        Code::UndefinedName,
+                        seg.span,
+                        format!("The value, constructor, namespace or type '{name}' is not defined in '{module}'."),
+                    );
+                    if let Some(s) = best_match(&name, candidates.iter().map(String::as_str)) {
+                        d = d.with_note(format!("help: did you mean '{module}.{s}'?"));
+                    }
+                    self.diags.push(d);
+                    return self.error_expr(span);
+                }
+            }
+            index += 1;
+        }
+        let mut expr = self.item_expr(item, span);
+        for member in &path[index..] {
+            expr = self.member_access(expr, *member);
+        }
+        expr
+    }
+
+    /// The expression for a resolved value-like item.
+    pub(crate) fn item_expr(&mut self, item: Item, span: Span) -> ExprId {
+        match item {
+            Item::Value(b) => {
+                self.note_capture(b, span);
+                let ty = self.psg.bindings[b.index()].ty.clone();
+                self.add_expr(ExprKind::Local(b), span, ty)
+            }
+            Item::Function(f) => {
+                let scheme = self.fn_schemes[f.index()].clone();
+                let (ty, _) = self.u.instantiate(&scheme);
+                // Calling a local function implies using what it captures.
+                let captures = self.psg.functions[f.index()].captures.clone();
+                for c in captures {
+                    self.note_capture(c, span);
+                }
+                self.add_expr(ExprKind::Function(f), span, ty)
+            }
+            Item::Builtin(b) => {
+                let ty = b.ty(&mut self.u);
+                self.add_expr(ExprKind::Builtin(b), span, ty)
+            }
+            Item::Module(_) => self.error_expr(span),
+        }
+    }
+
+    /// Records that the current function uses a local of an enclosing function.
+    fn note_capture(&mut self, b: BindingId, span: Span) {
+        let binding = &self.psg.bindings[b.index()];
+        if binding.kind == BindingKind::Global || binding.owner == self.current_fn {
+            return;
+        }
+        let owner = binding.owner;
+        if binding.is_mutable {
+            let name = binding.name.clone();
+            self.error(
+                Code::MutableCaptured,
+                span,
+                format!("The mutable variable '{name}' is used in an invalid way. Mutable variables cannot be captured by closures. Consider eliminating this use of mutation or using a heap-allocated mutable reference cell via 'ref' and '!'."),
+            );
+            return;
+        }
+        let mut f = self.current_fn;
+        while let Some(fid) = f {
+            if Some(fid) == owner {
+                break;
+            }
+            let func = &mut self.psg.functions[fid.index()];
+            if !func.captures.contains(&b) {
+                func.captures.push(b);
+            }
+            f = func.parent;
+        }
+    }
+
+    pub(crate) fn member_access(&mut self, target: ExprId, member: ast::Ident) -> ExprId {
+        let ty = self.u.shallow(&self.expr_ty(target));
+        let span = self.psg.exprs[target.index()].span.to(member.span);
+        let name = self.name(member.name).to_string();
+        match (&ty, name.as_str()) {
+            (Ty::Error, _) => self.error_expr(span),
+            (Ty::Prim(Prim::String), "Length") => self.add_expr(
+                ExprKind::Member {
+                    target,
+                    member: Member::StringLength,
+                },
+                span,
+                Ty::INT,
+            ),
+            (Ty::App(crate::types::TyCon::Array, _), "Length") => self.add_expr(
+                ExprKind::Member {
+                    target,
+                    member: Member::ArrayLength,
+                },
+                span,
+                Ty::INT,
+            ),
+            (Ty::Var(_), _) => {
+                self.error(
+                    Code::IndeterminateLookup,
+                    span,
+                    "Lookup on object of indeterminate type based on information prior to this program point. A type annotation may be needed prior to this program point to constrain the type of the object.",
+                );
+                self.error_expr(span)
+            }
+            _ => {
+                let shown = self.u.display(&ty);
+                self.error(
+                    Code::UndefinedName,
+                    member.span,
+                    format!("The type '{shown}' does not define the field, constructor or member '{name}'."),
+                );
+                self.error_expr(span)
+            }
+        }
+    }
+
+    fn suggest(&self, name: &str) -> Option<String> {
+        let mut names: Vec<&str> = Vec::new();
+        for scope in &self.scopes {
+            for k in scope.keys() {
+                names.push(self.interner.resolve(k));
+            }
+        }
+        best_match(name, names.into_iter()).map(str::to_string)
+    }
+
+    // ---- types ----------------------------------------------------------------
+
+    pub(crate) fn resolve_type(&mut self, t: &ast::TypeExpr) -> Ty {
+        match &t.kind {
+            ast::TypeExprKind::Named { path, args } => {
+                let name = path
+                    .iter()
+                    .map(|i| self.name(i.name).to_string())
+                    .collect::<Vec<_>>()
+                    .join(".");
+                let arg_tys: Vec<Ty> = args.iter().map(|a| self.resolve_type(a)).collect();
+                let prim = match name.as_str() {
+                    "int" => Some(Prim::Int),
+                    "int8" | "sbyte" => Some(Prim::Int8),
+                    "int16" => Some(Prim::Int16),
+                    "int32" => Some(Prim::Int32),
+                    "int64" => Some(Prim::Int64),
+                    "nativeint" => Some(Prim::NativeInt),
+                    "uint" => Some(Prim::UInt),
+                    "uint8" | "byte" => Some(Prim::UInt8),
+                    "uint16" => Some(Prim::UInt16),
+                    "uint32" => Some(Prim::UInt32),
+                    "uint64" => Some(Prim::UInt64),
+                    "unativeint" => Some(Prim::UNativeInt),
+                    "float" | "double" => Some(Prim::Float),
+                    "float32" | "single" => Some(Prim::Float32),
+                    "bool" => Some(Prim::Bool),
+                    "char" => Some(Prim::Char),
+                    "string" => Some(Prim::String),
+                    "unit" => Some(Prim::Unit),
+                    _ => None,
+                };
+                if let Some(p) = prim {
+                    if !arg_tys.is_empty() {
+                        self.error(
+                            Code::TypeMismatch,
+                            t.span,
+                            format!("The type '{name}' does not expect any type arguments"),
+                        );
+                    }
+                    return Ty::Prim(p);
+                }
+                match (name.as_str(), arg_tys.len()) {
+                    ("option", 1) => Ty::option(arg_tys[0].clone()),
+                    ("array", 1) => Ty::array(arg_tys[0].clone()),
+                    ("list" | "seq" | "Map" | "Set" | "voption" | "Result", _) => {
+                        self.unsupported(t.span, &format!("the type '{name}'"));
+                        Ty::Error
+                    }
+                    _ => {
+                        self.error(
+                            Code::UndefinedName,
+                            t.span,
+                            format!("The type '{name}' is not defined."),
+                        );
+                        Ty::Error
+                    }
+                }
+            }
+            ast::TypeExprKind::Var(id) => {
+                if let Some(t) = self.type_var_names.get(&id.name) {
+                    return t.clone();
+                }
+                let v = self.u.fresh();
+                self.type_var_names.insert(id.name, v.clone());
+                v
+            }
+            ast::TypeExprKind::Fun(a, b) => {
+                let a = self.resolve_type(a);
+                let b = self.resolve_type(b);
+                Ty::fun(a, b)
+            }
+            ast::TypeExprKind::Tuple(ts) => {
+                let tys = ts.iter().map(|t| self.resolve_type(t)).collect();
+                Ty::Tuple(tys)
+            }
+            ast::TypeExprKind::Array(e) => {
+                let e = self.resolve_type(e);
+                Ty::array(e)
+            }
+            ast::TypeExprKind::Measure { .. } => {
+                self.unsupported(t.span, "units of measure");
+                Ty::Error
+            }
+            ast::TypeExprKind::Error => Ty::Error,
+        }
+    }
+}
+
+/// The closest name by edit distance (at most a third of the name's length).
+pub(crate) fn best_match<'n>(name: &str, candidates: impl Iterator<Item = &'n str>) -> Option<&'n str> {
+    let limit = (name.chars().count() / 3).max(1);
+    let mut best: Option<(usize, &str)> = None;
+    for c in candidates {
+        if c == name {
+            continue;
+        }
+        let d = edit_distance(name, c);
+        if d <= limit && best.is_none_or(|(bd, bc)| d < bd || (d == bd && c < bc)) {
+            best = Some((d, c));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for i in 1..=a.len() {
+        let mut cur = vec![i; b.len() + 1];
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn best_match_finds_close_names() {
+        let names = ["printfn", "printf", "prime", "List"];
+        assert_eq!(best_match("pritnfn", names.iter().copied()), Some("printfn"));
+        assert_eq!(best_match("zzz", names.iter().copied()), None);
+    }
+}

@@ -1,0 +1,79 @@
+//! Patterns in `match` rules.
+
+use super::{Checker, Item};
+use crate::builtins::Builtin;
+use crate::psg::*;
+use crate::types::Ty;
+use composer_diagnostics::{Code, Span};
+use composer_syntax::ast;
+
+impl Checker<'_> {
+    pub(crate) fn add_pat(&mut self, kind: PatKind, span: Span, ty: Ty) -> PatId {
+        self.psg.pats.push(Pat { kind, span });
+        self.psg.pat_types.push(ty);
+        PatId(self.psg.pats.len() as u32 - 1)
+    }
+
+    /// Checks a pattern against the type of the value it matches, defining the
+    /// variables it binds in the current scope.
+    pub(crate) fn check_pattern(&mut self, p: &ast::Pat, expected: &Ty) -> PatId {
+        let span = p.span;
+        match &p.kind {
+            ast::PatKind::Wild => self.add_pat(PatKind::Wild, span, expected.clone()),
+            ast::PatKind::Named(id) => {
+                // A name that resolves to a nullary union case is that case.
+                if let Some(Item::Builtin(Builtin::None)) = self.lookup(id.name) {
+                    let elem = self.u.fresh();
+                    self.unify_at(span, expected, &Ty::option(elem));
+                    return self.add_pat(PatKind::OptionNone, span, expected.clone());
+                }
+                let text = self.name(id.name).to_string();
+                let b = self.add_binding(Binding {
+                    name: text,
+                    ty: expected.clone(),
+                    is_mutable: false,
+                    kind: BindingKind::Local,
+                    owner: self.current_fn,
+                    span: id.span,
+                });
+                self.define(id.name, Item::Value(b));
+                self.add_pat(PatKind::Bind(b), span, expected.clone())
+            }
+            ast::PatKind::Lit(lit) => {
+                let e = self.infer_literal(lit, span, false);
+                let ty = self.expr_ty(e);
+                self.unify_at(span, expected, &ty);
+                match self.psg.exprs[e.index()].kind.clone() {
+                    ExprKind::Const(c) => self.add_pat(PatKind::Const(c), span, expected.clone()),
+                    _ => self.add_pat(PatKind::Error, span, expected.clone()),
+                }
+            }
+            ast::PatKind::Ctor { path, arg } => {
+                let is_some = path.len() == 1
+                    && matches!(self.lookup(path[0].name), Some(Item::Builtin(Builtin::Some)));
+                if !is_some {
+                    self.unsupported(span, "union case patterns other than 'Some'/'None'");
+                    return self.add_pat(PatKind::Error, span, expected.clone());
+                }
+                let elem = self.u.fresh();
+                self.unify_at(span, expected, &Ty::option(elem.clone()));
+                let inner = self.check_pattern(arg, &elem);
+                self.add_pat(PatKind::OptionSome(inner), span, expected.clone())
+            }
+            ast::PatKind::Typed { pat, ty } => {
+                let t = self.resolve_type(ty);
+                self.unify_at(ty.span, &t, expected);
+                self.check_pattern(pat, expected)
+            }
+            ast::PatKind::Error => self.add_pat(PatKind::Error, span, expected.clone()),
+            _ => {
+                self.error(
+                    Code::Unsupported,
+                    span,
+                    "this kind of pattern is not supported by Composer yet",
+                );
+                self.add_pat(PatKind::Error, span, expected.clone())
+            }
+        }
+    }
+}

@@ -1,0 +1,13 @@
+//! CCS — Clef semantic analysis: name resolution, type inference, and the Program
+//! Semantic Graph (PSG) they produce.
+//!
+//! Entry point: [`check_program`]. Pure: text in, graph and diagnostics out.
+
+pub mod builtins;
+mod check;
+pub mod format;
+pub mod psg;
+pub mod types;
+
+pub use check::check_program;
+pub use psg::Psg;

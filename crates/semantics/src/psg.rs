@@ -1,0 +1,522 @@
+//! The Program Semantic Graph.
+//!
+//! Guarantees over the AST: every name is resolved (to a binding, a function or a
+//! builtin), every expression has a type in the `expr_types` side table (with the
+//! final substitution applied; remaining type variables are generic), operators are
+//! resolved to primitive operations or to builtins, pipes and composition are plain
+//! applications, format strings are parsed and checked, and the captures of every
+//! local function are known. Nodes live in arenas indexed by typed `u32` IDs; facts
+//! live in side tables keyed by those IDs. The PSG is never mutated by later stages.
+
+use crate::builtins::Builtin;
+use crate::format::FormatSpec;
+use crate::types::{Prim, Ty, TyDisplay};
+use composer_diagnostics::Span;
+use std::fmt::{self, Write};
+
+macro_rules! id_type {
+    ($name:ident, $prefix:literal) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(pub u32);
+        impl $name {
+            pub fn index(self) -> usize {
+                self.0 as usize
+            }
+        }
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, concat!($prefix, "{}"), self.0)
+            }
+        }
+    };
+}
+
+id_type!(ExprId, "e");
+id_type!(BindingId, "b");
+id_type!(FunctionId, "f");
+id_type!(PatId, "p");
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Const {
+    /// An integer of the given primitive type (value already range-checked).
+    Int(i128, Prim),
+    Float(f64, Prim),
+    Bool(bool),
+    Char(char),
+    String(String),
+    Unit,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum UnaryOp {
+    Neg,
+    BitNot,
+    Not,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BinaryOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Mod,
+    Pow,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    And,
+    Or,
+    BitAnd,
+    BitOr,
+    BitXor,
+    Shl,
+    Shr,
+}
+
+/// Which output a format-string function produces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FormatKind {
+    Printf,
+    Printfn,
+    Eprintf,
+    Eprintfn,
+    Sprintf,
+    Failwithf,
+}
+
+impl FormatKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            FormatKind::Printf => "printf",
+            FormatKind::Printfn => "printfn",
+            FormatKind::Eprintf => "eprintf",
+            FormatKind::Eprintfn => "eprintfn",
+            FormatKind::Sprintf => "sprintf",
+            FormatKind::Failwithf => "failwithf",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Member {
+    /// `s.Length` on a string (bytes).
+    StringLength,
+    /// `a.Length` on an array.
+    ArrayLength,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum InterpolatedPart {
+    Text(String),
+    Hole(ExprId),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct MatchRule {
+    pub pat: PatId,
+    pub guard: Option<ExprId>,
+    pub body: ExprId,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExprKind {
+    Const(Const),
+    Local(BindingId),
+    Function(FunctionId),
+    Builtin(Builtin),
+    App {
+        func: ExprId,
+        arg: ExprId,
+    },
+    Format {
+        kind: FormatKind,
+        spec: FormatSpec,
+    },
+    Interpolated(Vec<InterpolatedPart>),
+    Unary {
+        op: UnaryOp,
+        operand: ExprId,
+    },
+    /// Operands have the same type (the type of `lhs`) except for shifts, whose
+    /// right operand is `int32`-like in F# but any integer here.
+    Binary {
+        op: BinaryOp,
+        lhs: ExprId,
+        rhs: ExprId,
+    },
+    If {
+        cond: ExprId,
+        then_branch: ExprId,
+        else_branch: Option<ExprId>,
+    },
+    While {
+        cond: ExprId,
+        body: ExprId,
+    },
+    /// `for var = start to/downto end` and `for var in start .. step .. end`.
+    For {
+        var: BindingId,
+        start: ExprId,
+        end: ExprId,
+        /// `None`: step 1 upward; `Some(e)`: step `e` (may be negative).
+        step: Option<ExprId>,
+        downward: bool,
+        body: ExprId,
+    },
+    Let {
+        binding: BindingId,
+        value: ExprId,
+        body: ExprId,
+    },
+    /// Local function definitions (`let f x = ...` / `let rec ... and ...`) in scope in
+    /// `body`. Lowering lambda-lifts them (captures become parameters).
+    LetFunctions {
+        functions: Vec<FunctionId>,
+        body: ExprId,
+    },
+    Sequential(Vec<ExprId>),
+    Assign {
+        binding: BindingId,
+        value: ExprId,
+    },
+    Member {
+        target: ExprId,
+        member: Member,
+    },
+    Index {
+        target: ExprId,
+        index: ExprId,
+    },
+    /// `target.[index] <- value`
+    IndexSet {
+        target: ExprId,
+        index: ExprId,
+        value: ExprId,
+    },
+    Match {
+        scrutinee: ExprId,
+        rules: Vec<MatchRule>,
+    },
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum PatKind {
+    Wild,
+    Bind(BindingId),
+    Const(Const),
+    OptionSome(PatId),
+    OptionNone,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pat {
+    pub kind: PatKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BindingKind {
+    /// A module-level value: lives in static storage, initialised in program order.
+    Global,
+    Local,
+    Param,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Binding {
+    pub name: String,
+    pub ty: Ty,
+    pub is_mutable: bool,
+    pub kind: BindingKind,
+    /// The function whose frame holds this binding (`None` for globals and for
+    /// locals of top-level code).
+    pub owner: Option<FunctionId>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Function {
+    pub name: String,
+    pub params: Vec<BindingId>,
+    /// The parameter and return types as a curried function type (generic
+    /// variables left in place).
+    pub ty: Ty,
+    pub return_ty: Ty,
+    pub body: ExprId,
+    /// The function it is nested in, if it is local.
+    pub parent: Option<FunctionId>,
+    /// Locals of enclosing functions that the body uses (become extra parameters).
+    pub captures: Vec<BindingId>,
+    pub is_entry_point: bool,
+    pub span: Span,
+}
+
+/// Module-level code, in program order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TopItem {
+    /// `let x = e` at module level.
+    Global { binding: BindingId, value: ExprId },
+    /// A top-level expression or `do`.
+    Do(ExprId),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+/// The whole program's semantic graph.
+#[derive(Debug, Clone, Default)]
+pub struct Psg {
+    pub exprs: Vec<Expr>,
+    /// Side table: the type of each expression.
+    pub expr_types: Vec<Ty>,
+    pub pats: Vec<Pat>,
+    pub pat_types: Vec<Ty>,
+    pub bindings: Vec<Binding>,
+    pub functions: Vec<Function>,
+    pub top_level: Vec<TopItem>,
+    pub entry_point: Option<FunctionId>,
+}
+
+impl Psg {
+    pub fn expr(&self, id: ExprId) -> &Expr {
+        &self.exprs[id.index()]
+    }
+
+    pub fn ty(&self, id: ExprId) -> &Ty {
+        &self.expr_types[id.index()]
+    }
+
+    pub fn pat(&self, id: PatId) -> &Pat {
+        &self.pats[id.index()]
+    }
+
+    pub fn binding(&self, id: BindingId) -> &Binding {
+        &self.bindings[id.index()]
+    }
+
+    pub fn function(&self, id: FunctionId) -> &Function {
+        &self.functions[id.index()]
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// Text form (`--emit psg`)
+
+impl fmt::Display for Psg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut out = String::new();
+        for (i, func) in self.functions.iter().enumerate() {
+            let params: Vec<String> = func
+                .params
+                .iter()
+                .map(|b| format!("{b}:{}", self.binding(*b).name))
+                .collect();
+            let _ = write!(
+                out,
+                "fn f{i} {} ({}) : {}",
+                func.name,
+                params.join(", "),
+                TyDisplay(&func.ty)
+            );
+            if let Some(p) = func.parent {
+                let _ = write!(out, " in {p}");
+            }
+            if !func.captures.is_empty() {
+                let caps: Vec<String> = func.captures.iter().map(|b| b.to_string()).collect();
+                let _ = write!(out, " captures [{}]", caps.join(", "));
+            }
+            if func.is_entry_point {
+                out.push_str(" [EntryPoint]");
+            }
+            out.push('\n');
+            self.write_expr(&mut out, func.body, 1);
+        }
+        for item in &self.top_level {
+            match item {
+                TopItem::Global { binding, value } => {
+                    let b = self.binding(*binding);
+                    let _ = writeln!(
+                        out,
+                        "global {binding}:{}{} : {}",
+                        if b.is_mutable { "mutable " } else { "" },
+                        b.name,
+                        TyDisplay(&b.ty)
+                    );
+                    self.write_expr(&mut out, *value, 1);
+                }
+                TopItem::Do(e) => {
+                    out.push_str("do\n");
+                    self.write_expr(&mut out, *e, 1);
+                }
+            }
+        }
+        f.write_str(&out)
+    }
+}
+
+impl Psg {
+    fn write_expr(&self, out: &mut String, id: ExprId, depth: usize) {
+        let indent = "  ".repeat(depth);
+        let e = self.expr(id);
+        let ty = TyDisplay(self.ty(id));
+        let head = match &e.kind {
+            ExprKind::Const(c) => format!("const {}", const_text(c)),
+            ExprKind::Local(b) => format!("local {b}:{}", self.binding(*b).name),
+            ExprKind::Function(fid) => format!("function {fid}:{}", self.function(*fid).name),
+            ExprKind::Builtin(b) => format!("builtin {}", b.name()),
+            ExprKind::App { .. } => "app".to_string(),
+            ExprKind::Format { kind, spec } => format!("format {} {:?}", kind.name(), spec.text),
+            ExprKind::Interpolated(_) => "interpolated".to_string(),
+            ExprKind::Unary { op, .. } => format!("unary {op:?}"),
+            ExprKind::Binary { op, .. } => format!("binary {op:?}"),
+            ExprKind::If { .. } => "if".to_string(),
+            ExprKind::While { .. } => "while".to_string(),
+            ExprKind::For { var, downward, .. } => format!(
+                "for {var}:{}{}",
+                self.binding(*var).name,
+                if *downward { " downto" } else { "" }
+            ),
+            ExprKind::Let { binding, .. } => {
+                let b = self.binding(*binding);
+                format!(
+                    "let {binding}:{}{} : {}",
+                    if b.is_mutable { "mutable " } else { "" },
+                    b.name,
+                    TyDisplay(&b.ty)
+                )
+            }
+            ExprKind::LetFunctions { functions, .. } => {
+                let names: Vec<String> = functions.iter().map(|f| f.to_string()).collect();
+                format!("let-functions [{}]", names.join(", "))
+            }
+            ExprKind::Sequential(_) => "seq".to_string(),
+            ExprKind::Assign { binding, .. } => {
+                format!("assign {binding}:{}", self.binding(*binding).name)
+            }
+            ExprKind::Member { member, .. } => format!("member {member:?}"),
+            ExprKind::Index { .. } => "index".to_string(),
+            ExprKind::IndexSet { .. } => "index-set".to_string(),
+            ExprKind::Match { .. } => "match".to_string(),
+            ExprKind::Error => "error".to_string(),
+        };
+        let _ = writeln!(out, "{indent}{id} {head} : {ty}");
+        let d = depth + 1;
+        match &e.kind {
+            ExprKind::App { func, arg } => {
+                self.write_expr(out, *func, d);
+                self.write_expr(out, *arg, d);
+            }
+            ExprKind::Interpolated(parts) => {
+                for p in parts {
+                    match p {
+                        InterpolatedPart::Text(t) => {
+                            let _ = writeln!(out, "{}text {t:?}", "  ".repeat(d));
+                        }
+                        InterpolatedPart::Hole(h) => self.write_expr(out, *h, d),
+                    }
+                }
+            }
+            ExprKind::Unary { operand, .. } => self.write_expr(out, *operand, d),
+            ExprKind::Binary { lhs, rhs, .. } => {
+                self.write_expr(out, *lhs, d);
+                self.write_expr(out, *rhs, d);
+            }
+            ExprKind::If {
+                cond,
+                then_branch,
+                else_branch,
+            } => {
+                self.write_expr(out, *cond, d);
+                self.write_expr(out, *then_branch, d);
+                if let Some(e) = else_branch {
+                    self.write_expr(out, *e, d);
+                }
+            }
+            ExprKind::While { cond, body } => {
+                self.write_expr(out, *cond, d);
+                self.write_expr(out, *body, d);
+            }
+            ExprKind::For {
+                start,
+                end,
+                step,
+                body,
+                ..
+            } => {
+                self.write_expr(out, *start, d);
+                if let Some(s) = step {
+                    self.write_expr(out, *s, d);
+                }
+                self.write_expr(out, *end, d);
+                self.write_expr(out, *body, d);
+            }
+            ExprKind::Let { value, body, .. } => {
+                self.write_expr(out, *value, d);
+                self.write_expr(out, *body, d);
+            }
+            ExprKind::LetFunctions { body, .. } => self.write_expr(out, *body, d),
+            ExprKind::Sequential(items) => {
+                for i in items {
+                    self.write_expr(out, *i, d);
+                }
+            }
+            ExprKind::Assign { value, .. } => self.write_expr(out, *value, d),
+            ExprKind::Member { target, .. } => self.write_expr(out, *target, d),
+            ExprKind::Index { target, index } => {
+                self.write_expr(out, *target, d);
+                self.write_expr(out, *index, d);
+            }
+            ExprKind::IndexSet {
+                target,
+                index,
+                value,
+            } => {
+                self.write_expr(out, *target, d);
+                self.write_expr(out, *index, d);
+                self.write_expr(out, *value, d);
+            }
+            ExprKind::Match { scrutinee, rules } => {
+                self.write_expr(out, *scrutinee, d);
+                for r in rules {
+                    let _ = writeln!(out, "{}rule {}", "  ".repeat(d), self.pat_text(r.pat));
+                    if let Some(g) = r.guard {
+                        self.write_expr(out, g, d + 1);
+                    }
+                    self.write_expr(out, r.body, d + 1);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    pub fn pat_text(&self, id: PatId) -> String {
+        match &self.pat(id).kind {
+            PatKind::Wild => "_".to_string(),
+            PatKind::Bind(b) => format!("{b}:{}", self.binding(*b).name),
+            PatKind::Const(c) => const_text(c),
+            PatKind::OptionSome(p) => format!("Some({})", self.pat_text(*p)),
+            PatKind::OptionNone => "None".to_string(),
+            PatKind::Error => "<error>".to_string(),
+        }
+    }
+}
+
+fn const_text(c: &Const) -> String {
+    match c {
+        Const::Int(v, p) => format!("{v}:{}", p.name()),
+        Const::Float(v, p) => format!("{v:?}:{}", p.name()),
+        Const::Bool(b) => b.to_string(),
+        Const::Char(c) => format!("{c:?}"),
+        Const::String(s) => format!("{s:?}"),
+        Const::Unit => "()".to_string(),
+    }
+}

@@ -1,0 +1,604 @@
+//! Clef types and the unifier (Hindley–Milner with levels, after Rémy's level-based
+//! generalisation as used by OCaml; see Oleg Kiselyov, "How OCaml type checker works").
+//!
+//! Operator overloading on primitives (`+` on ints, floats and strings) is handled the
+//! way F# handles it for non-inline code: a type variable may carry a [`Constraint`];
+//! a constrained variable is never generalised and defaults (`int`, or `float` for
+//! float-only operations) when nothing else decides it.
+
+use std::fmt;
+
+/// Primitive types. `Int`, `UInt` and `NativeInt`/`UNativeInt` are the target's word
+/// (64-bit on x86_64, DESIGN §4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Prim {
+    Int,
+    Int8,
+    Int16,
+    Int32,
+    Int64,
+    NativeInt,
+    UInt,
+    UInt8,
+    UInt16,
+    UInt32,
+    UInt64,
+    UNativeInt,
+    Float,
+    Float32,
+    Bool,
+    Char,
+    String,
+    Unit,
+}
+
+/// Bit width of the target's word. Fixed for x86_64 now; a target parameter later.
+pub const WORD_BITS: u32 = 64;
+
+impl Prim {
+    pub fn name(self) -> &'static str {
+        match self {
+            Prim::Int => "int",
+            Prim::Int8 => "sbyte",
+            Prim::Int16 => "int16",
+            Prim::Int32 => "int32",
+            Prim::Int64 => "int64",
+            Prim::NativeInt => "nativeint",
+            Prim::UInt => "uint",
+            Prim::UInt8 => "byte",
+            Prim::UInt16 => "uint16",
+            Prim::UInt32 => "uint32",
+            Prim::UInt64 => "uint64",
+            Prim::UNativeInt => "unativeint",
+            Prim::Float => "float",
+            Prim::Float32 => "float32",
+            Prim::Bool => "bool",
+            Prim::Char => "char",
+            Prim::String => "string",
+            Prim::Unit => "unit",
+        }
+    }
+
+    /// `(bits, signed)` for integer types.
+    pub fn int_info(self) -> Option<(u32, bool)> {
+        Some(match self {
+            Prim::Int | Prim::NativeInt => (WORD_BITS, true),
+            Prim::Int8 => (8, true),
+            Prim::Int16 => (16, true),
+            Prim::Int32 => (32, true),
+            Prim::Int64 => (64, true),
+            Prim::UInt | Prim::UNativeInt => (WORD_BITS, false),
+            Prim::UInt8 => (8, false),
+            Prim::UInt16 => (16, false),
+            Prim::UInt32 => (32, false),
+            Prim::UInt64 => (64, false),
+            _ => return None,
+        })
+    }
+
+    pub fn is_integer(self) -> bool {
+        self.int_info().is_some()
+    }
+
+    pub fn is_float(self) -> bool {
+        matches!(self, Prim::Float | Prim::Float32)
+    }
+
+    pub fn is_numeric(self) -> bool {
+        self.is_integer() || self.is_float()
+    }
+
+    pub fn is_signed_numeric(self) -> bool {
+        self.is_float() || self.int_info().is_some_and(|(_, s)| s)
+    }
+}
+
+/// Type constructors with arguments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TyCon {
+    /// `'T[]`
+    Array,
+    /// `'T option`
+    Option,
+}
+
+impl TyCon {
+    pub fn name(self) -> &'static str {
+        match self {
+            TyCon::Array => "array",
+            TyCon::Option => "option",
+        }
+    }
+}
+
+/// A unification variable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TyVar(pub u32);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Ty {
+    Var(TyVar),
+    Prim(Prim),
+    Fun(Box<Ty>, Box<Ty>),
+    Tuple(Vec<Ty>),
+    App(TyCon, Vec<Ty>),
+    /// The type of an erroneous expression: unifies with everything, so one mistake
+    /// is reported once.
+    Error,
+}
+
+impl Ty {
+    pub const UNIT: Ty = Ty::Prim(Prim::Unit);
+    pub const INT: Ty = Ty::Prim(Prim::Int);
+    pub const BOOL: Ty = Ty::Prim(Prim::Bool);
+    pub const STRING: Ty = Ty::Prim(Prim::String);
+    pub const FLOAT: Ty = Ty::Prim(Prim::Float);
+    pub const CHAR: Ty = Ty::Prim(Prim::Char);
+
+    pub fn fun(a: Ty, b: Ty) -> Ty {
+        Ty::Fun(Box::new(a), Box::new(b))
+    }
+
+    /// `a1 -> a2 -> ... -> ret`
+    pub fn curried(args: Vec<Ty>, ret: Ty) -> Ty {
+        args.into_iter().rev().fold(ret, |acc, a| Ty::fun(a, acc))
+    }
+
+    pub fn array(elem: Ty) -> Ty {
+        Ty::App(TyCon::Array, vec![elem])
+    }
+
+    pub fn option(elem: Ty) -> Ty {
+        Ty::App(TyCon::Option, vec![elem])
+    }
+
+    pub fn as_prim(&self) -> Option<Prim> {
+        match self {
+            Ty::Prim(p) => Some(*p),
+            _ => None,
+        }
+    }
+}
+
+/// What an operator needs from a type variable it has not decided yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Constraint {
+    /// `+`: numbers, strings and chars? (F# allows string + string) — default `int`.
+    Addable,
+    /// `- * / %`: numbers — default `int`.
+    Numeric,
+    /// unary `-`, `abs`, `sign`: signed numbers — default `int`.
+    SignedNumeric,
+    /// `&&& ||| ^^^ ~~~ <<< >>>`: integers — default `int`.
+    Integer,
+    /// `sqrt`, `**`, `exp`, ...: floats — default `float`.
+    Floating,
+    /// Conversions `int x`, `float x`: numbers, chars, strings (and bool for `string`).
+    Convertible,
+}
+
+impl Constraint {
+    pub fn default_type(self) -> Prim {
+        match self {
+            Constraint::Floating => Prim::Float,
+            _ => Prim::Int,
+        }
+    }
+
+    pub fn admits(self, p: Prim) -> bool {
+        match self {
+            Constraint::Addable => p.is_numeric() || p == Prim::String,
+            Constraint::Numeric => p.is_numeric(),
+            Constraint::SignedNumeric => p.is_signed_numeric(),
+            Constraint::Integer => p.is_integer(),
+            Constraint::Floating => p.is_float(),
+            Constraint::Convertible => p.is_numeric() || matches!(p, Prim::Char | Prim::String),
+        }
+    }
+
+    /// Both constraints at once, if a type can satisfy both.
+    pub fn meet(self, other: Constraint) -> Option<Constraint> {
+        use Constraint::*;
+        if self == other {
+            return Some(self);
+        }
+        let rank = |c: Constraint| match c {
+            Convertible => 0,
+            Addable => 1,
+            Numeric => 2,
+            SignedNumeric => 3,
+            Integer => 4,
+            Floating => 4,
+        };
+        let (lo, hi) = if rank(self) <= rank(other) {
+            (self, other)
+        } else {
+            (other, self)
+        };
+        match (lo, hi) {
+            (Integer, Floating) | (Floating, Integer) => None,
+            // Integer ∧ Signed: signed integers, approximated by Integer.
+            (SignedNumeric, Integer) => Some(Integer),
+            _ => Some(hi),
+        }
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            Constraint::Addable => "a type supporting '+'",
+            Constraint::Numeric => "a numeric type",
+            Constraint::SignedNumeric => "a signed numeric type",
+            Constraint::Integer => "an integer type",
+            Constraint::Floating => "a floating-point type",
+            Constraint::Convertible => "a primitive type",
+        }
+    }
+}
+
+/// A generalised type: `forall vars. ty`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scheme {
+    pub vars: Vec<TyVar>,
+    pub ty: Ty,
+}
+
+impl Scheme {
+    pub fn mono(ty: Ty) -> Scheme {
+        Scheme {
+            vars: Vec::new(),
+            ty,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct VarInfo {
+    bound: Option<Ty>,
+    level: u32,
+    constraint: Option<Constraint>,
+}
+
+/// Why a unification failed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum UnifyError {
+    Mismatch,
+    Occurs,
+    Constraint(Constraint, Prim),
+    ConstraintOn(Constraint, Ty),
+}
+
+/// The substitution being built by inference.
+#[derive(Debug, Default, Clone)]
+pub struct Unifier {
+    vars: Vec<VarInfo>,
+    pub level: u32,
+}
+
+impl Unifier {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn fresh(&mut self) -> Ty {
+        Ty::Var(self.fresh_var(None))
+    }
+
+    pub fn fresh_constrained(&mut self, c: Constraint) -> Ty {
+        Ty::Var(self.fresh_var(Some(c)))
+    }
+
+    fn fresh_var(&mut self, constraint: Option<Constraint>) -> TyVar {
+        self.vars.push(VarInfo {
+            bound: None,
+            level: self.level,
+            constraint,
+        });
+        TyVar(self.vars.len() as u32 - 1)
+    }
+
+    pub fn constraint_of(&self, v: TyVar) -> Option<Constraint> {
+        self.vars[v.0 as usize].constraint
+    }
+
+    /// Follows bound variables at the top of `ty`.
+    pub fn shallow(&self, ty: &Ty) -> Ty {
+        let mut ty = ty.clone();
+        while let Ty::Var(v) = ty {
+            match &self.vars[v.0 as usize].bound {
+                Some(t) => ty = t.clone(),
+                None => return ty,
+            }
+        }
+        ty
+    }
+
+    /// Fully applies the substitution.
+    pub fn resolve(&self, ty: &Ty) -> Ty {
+        match self.shallow(ty) {
+            Ty::Fun(a, b) => Ty::fun(self.resolve(&a), self.resolve(&b)),
+            Ty::Tuple(ts) => Ty::Tuple(ts.iter().map(|t| self.resolve(t)).collect()),
+            Ty::App(c, ts) => Ty::App(c, ts.iter().map(|t| self.resolve(t)).collect()),
+            other => other,
+        }
+    }
+
+    pub fn unify(&mut self, a: &Ty, b: &Ty) -> Result<(), UnifyError> {
+        let a = self.shallow(a);
+        let b = self.shallow(b);
+        match (&a, &b) {
+            (Ty::Error, _) | (_, Ty::Error) => Ok(()),
+            (Ty::Var(x), Ty::Var(y)) if x == y => Ok(()),
+            (Ty::Var(x), Ty::Var(y)) => {
+                let (cx, cy) = (self.constraint_of(*x), self.constraint_of(*y));
+                let merged = match (cx, cy) {
+                    (Some(p), Some(q)) => Some(
+                        p.meet(q)
+                            .ok_or(UnifyError::ConstraintOn(q, Ty::Var(*x)))?,
+                    ),
+                    (p, q) => p.or(q),
+                };
+                let level = self.vars[x.0 as usize]
+                    .level
+                    .min(self.vars[y.0 as usize].level);
+                self.vars[y.0 as usize].constraint = merged;
+                self.vars[y.0 as usize].level = level;
+                self.vars[x.0 as usize].bound = Some(b.clone());
+                Ok(())
+            }
+            (Ty::Var(x), t) | (t, Ty::Var(x)) => self.bind(*x, t),
+            (Ty::Prim(p), Ty::Prim(q)) if p == q => Ok(()),
+            (Ty::Fun(a1, b1), Ty::Fun(a2, b2)) => {
+                self.unify(a1, a2)?;
+                self.unify(b1, b2)
+            }
+            (Ty::Tuple(xs), Ty::Tuple(ys)) if xs.len() == ys.len() => {
+                for (x, y) in xs.iter().zip(ys) {
+                    self.unify(x, y)?;
+                }
+                Ok(())
+            }
+            (Ty::App(c1, xs), Ty::App(c2, ys)) if c1 == c2 && xs.len() == ys.len() => {
+                for (x, y) in xs.iter().zip(ys) {
+                    self.unify(x, y)?;
+                }
+                Ok(())
+            }
+            _ => Err(UnifyError::Mismatch),
+        }
+    }
+
+    fn bind(&mut self, v: TyVar, t: &Ty) -> Result<(), UnifyError> {
+        if self.occurs(v, t) {
+            return Err(UnifyError::Occurs);
+        }
+        if let Some(c) = self.constraint_of(v) {
+            match t {
+                Ty::Prim(p) if c.admits(*p) => {}
+                Ty::Prim(p) => return Err(UnifyError::Constraint(c, *p)),
+                Ty::Error => {}
+                other => return Err(UnifyError::ConstraintOn(c, other.clone())),
+            }
+        }
+        let level = self.vars[v.0 as usize].level;
+        self.adjust_levels(t, level);
+        self.vars[v.0 as usize].bound = Some(t.clone());
+        Ok(())
+    }
+
+    fn occurs(&self, v: TyVar, t: &Ty) -> bool {
+        match self.shallow(t) {
+            Ty::Var(w) => v == w,
+            Ty::Fun(a, b) => self.occurs(v, &a) || self.occurs(v, &b),
+            Ty::Tuple(ts) | Ty::App(_, ts) => ts.iter().any(|t| self.occurs(v, t)),
+            _ => false,
+        }
+    }
+
+    fn adjust_levels(&mut self, t: &Ty, level: u32) {
+        match self.shallow(t) {
+            Ty::Var(w) => {
+                let info = &mut self.vars[w.0 as usize];
+                info.level = info.level.min(level);
+            }
+            Ty::Fun(a, b) => {
+                self.adjust_levels(&a, level);
+                self.adjust_levels(&b, level);
+            }
+            Ty::Tuple(ts) | Ty::App(_, ts) => {
+                for t in &ts {
+                    self.adjust_levels(t, level);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Generalises the variables of `ty` created deeper than the current level.
+    /// Constrained variables are not generalised (F# defaults them instead).
+    pub fn generalize(&self, ty: &Ty) -> Scheme {
+        let ty = self.resolve(ty);
+        let mut vars = Vec::new();
+        self.collect_generalizable(&ty, &mut vars);
+        Scheme { vars, ty }
+    }
+
+    fn collect_generalizable(&self, ty: &Ty, out: &mut Vec<TyVar>) {
+        match ty {
+            Ty::Var(v) => {
+                let info = &self.vars[v.0 as usize];
+                if info.level > self.level && info.constraint.is_none() && !out.contains(v) {
+                    out.push(*v);
+                }
+            }
+            Ty::Fun(a, b) => {
+                self.collect_generalizable(a, out);
+                self.collect_generalizable(b, out);
+            }
+            Ty::Tuple(ts) | Ty::App(_, ts) => {
+                for t in ts {
+                    self.collect_generalizable(t, out);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// A fresh instance of a scheme, with the fresh variables in the order of
+    /// `scheme.vars` (lowering needs them to monomorphise).
+    pub fn instantiate(&mut self, scheme: &Scheme) -> (Ty, Vec<Ty>) {
+        if scheme.vars.is_empty() {
+            return (scheme.ty.clone(), Vec::new());
+        }
+        let fresh: Vec<Ty> = scheme.vars.iter().map(|_| self.fresh()).collect();
+        let ty = substitute(&scheme.ty, &scheme.vars, &fresh);
+        (ty, fresh)
+    }
+
+    /// Gives every still-unbound constrained variable its default type.
+    pub fn apply_defaults(&mut self) {
+        for i in 0..self.vars.len() {
+            if self.vars[i].bound.is_none() {
+                if let Some(c) = self.vars[i].constraint {
+                    self.vars[i].bound = Some(Ty::Prim(c.default_type()));
+                }
+            }
+        }
+    }
+
+    /// Defaults constrained variables that live at a level deeper than the current one
+    /// (used when a binding group is finished).
+    pub fn default_deeper_than_current(&mut self) {
+        for i in 0..self.vars.len() {
+            let info = &self.vars[i];
+            if info.bound.is_none() && info.level > self.level {
+                if let Some(c) = info.constraint {
+                    self.vars[i].bound = Some(Ty::Prim(c.default_type()));
+                }
+            }
+        }
+    }
+
+    pub fn display(&self, ty: &Ty) -> String {
+        TyDisplay(&self.resolve(ty)).to_string()
+    }
+}
+
+/// Replaces `vars[i]` by `tys[i]` in `ty`.
+pub fn substitute(ty: &Ty, vars: &[TyVar], tys: &[Ty]) -> Ty {
+    match ty {
+        Ty::Var(v) => match vars.iter().position(|w| w == v) {
+            Some(i) => tys[i].clone(),
+            None => ty.clone(),
+        },
+        Ty::Fun(a, b) => Ty::fun(substitute(a, vars, tys), substitute(b, vars, tys)),
+        Ty::Tuple(ts) => Ty::Tuple(ts.iter().map(|t| substitute(t, vars, tys)).collect()),
+        Ty::App(c, ts) => Ty::App(*c, ts.iter().map(|t| substitute(t, vars, tys)).collect()),
+        other => other.clone(),
+    }
+}
+
+/// Prints a type the way F# prints it in messages (`int -> string`, `string option`).
+pub struct TyDisplay<'a>(pub &'a Ty);
+
+impl fmt::Display for TyDisplay<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fn go(ty: &Ty, f: &mut fmt::Formatter<'_>, prec: u8) -> fmt::Result {
+            match ty {
+                Ty::Var(v) => {
+                    let n = v.0;
+                    let letter = (b'a' + (n % 26) as u8) as char;
+                    if n >= 26 {
+                        write!(f, "'{letter}{}", n / 26)
+                    } else {
+                        write!(f, "'{letter}")
+                    }
+                }
+                Ty::Prim(p) => f.write_str(p.name()),
+                Ty::Error => f.write_str("?"),
+                Ty::Fun(a, b) => {
+                    if prec > 0 {
+                        f.write_str("(")?;
+                    }
+                    go(a, f, 1)?;
+                    f.write_str(" -> ")?;
+                    go(b, f, 0)?;
+                    if prec > 0 {
+                        f.write_str(")")?;
+                    }
+                    Ok(())
+                }
+                Ty::Tuple(ts) => {
+                    if prec > 1 {
+                        f.write_str("(")?;
+                    }
+                    for (i, t) in ts.iter().enumerate() {
+                        if i > 0 {
+                            f.write_str(" * ")?;
+                        }
+                        go(t, f, 2)?;
+                    }
+                    if prec > 1 {
+                        f.write_str(")")?;
+                    }
+                    Ok(())
+                }
+                Ty::App(TyCon::Array, ts) => {
+                    go(&ts[0], f, 3)?;
+                    f.write_str("[]")
+                }
+                Ty::App(c, ts) => {
+                    for t in ts {
+                        go(t, f, 3)?;
+                        f.write_str(" ")?;
+                    }
+                    f.write_str(c.name())
+                }
+            }
+        }
+        go(self.0, f, 0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unify_binds_and_resolves() {
+        let mut u = Unifier::new();
+        let a = u.fresh();
+        u.unify(&a, &Ty::fun(Ty::INT, Ty::STRING)).unwrap();
+        assert_eq!(u.display(&a), "int -> string");
+    }
+
+    #[test]
+    fn constraint_rejects_string_for_numeric() {
+        let mut u = Unifier::new();
+        let a = u.fresh_constrained(Constraint::Numeric);
+        assert!(u.unify(&a, &Ty::STRING).is_err());
+        let b = u.fresh_constrained(Constraint::Addable);
+        assert!(u.unify(&b, &Ty::STRING).is_ok());
+    }
+
+    #[test]
+    fn occurs_check() {
+        let mut u = Unifier::new();
+        let a = u.fresh();
+        assert_eq!(
+            u.unify(&a, &Ty::fun(a.clone(), Ty::INT)),
+            Err(UnifyError::Occurs)
+        );
+    }
+
+    #[test]
+    fn generalize_skips_outer_and_constrained_vars() {
+        let mut u = Unifier::new();
+        let outer = u.fresh();
+        u.level += 1;
+        let inner = u.fresh();
+        let num = u.fresh_constrained(Constraint::Numeric);
+        u.level -= 1;
+        let s = u.generalize(&Ty::Tuple(vec![outer, inner, num]));
+        assert_eq!(s.vars.len(), 1);
+    }
+}

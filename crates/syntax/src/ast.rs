@@ -1,0 +1,388 @@
+//! The untyped syntax tree: an owned tree with a span on every node.
+//!
+//! Guarantees over the token stream: the offside rule has been applied (blocks are
+//! explicit), operators are grouped by F# precedence and associativity, `elif` is
+//! nested `If`, and literals are decoded (escapes resolved, numbers parsed to their
+//! magnitude with their suffix). Names are interned [`Symbol`]s. Nothing is resolved
+//! or typed here; that is the PSG's job. Parse errors leave `Error` nodes behind so
+//! later passes can keep going.
+
+use composer_diagnostics::Span;
+
+/// An interned name. Resolve with the [`Interner`] the parser filled.
+pub type Symbol = lasso::Spur;
+/// The name table of one compilation.
+pub type Interner = lasso::Rodeo;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Ident {
+    pub name: Symbol,
+    pub span: Span,
+}
+
+/// One source file: its module or namespace header and its declarations.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceFile {
+    pub header: FileHeader,
+    pub decls: Vec<Decl>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum FileHeader {
+    /// No header: an implicit module named after the file.
+    None,
+    /// `module A.B`
+    Module(Vec<Ident>),
+    /// `namespace A.B`
+    Namespace(Vec<Ident>),
+}
+
+/// `[<Name>]` or `[<Name(arg)>]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attribute {
+    pub name: Vec<Ident>,
+    pub arg: Option<Expr>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decl {
+    pub attributes: Vec<Attribute>,
+    pub kind: DeclKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum DeclKind {
+    /// `let [rec] b1 and b2 ...` at module level.
+    Let { is_rec: bool, bindings: Vec<Binding> },
+    /// A top-level expression, or `do expr`.
+    Do(Expr),
+    /// `module X = ...` (nested module with indented declarations).
+    Module { name: Ident, decls: Vec<Decl> },
+    /// `open A.B`
+    Open(Vec<Ident>),
+    /// `type A = ... and B = ...`
+    Types(Vec<TypeDefn>),
+    /// A declaration the parser could not read (already reported).
+    Error,
+}
+
+/// `[mutable] [inline] head params [: ret] = body`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Binding {
+    pub attributes: Vec<Attribute>,
+    pub is_mutable: bool,
+    pub is_inline: bool,
+    /// The bound pattern. When `params` is non-empty this is `Pat::Named` (a function).
+    pub head: Pat,
+    /// Curried parameters, each a pattern (`x`, `(x: int)`, `(a, b)`, `()`).
+    pub params: Vec<Pat>,
+    pub return_type: Option<TypeExpr>,
+    pub body: Expr,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Literal {
+    /// The magnitude of an integer literal (a leading `-` is a separate `Neg`) and its
+    /// suffix. Range checks against the suffix's type happen in the type checker.
+    Int { value: u128, suffix: IntSuffix },
+    /// `1.0`, `1e3` (float) or `2.5f` (float32).
+    Float { value: f64, is_single: bool },
+    Bool(bool),
+    Char(char),
+    String(String),
+    /// `()`
+    Unit,
+}
+
+/// Integer literal suffixes of F#.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum IntSuffix {
+    /// no suffix: `int`
+    None,
+    /// `y`: sbyte
+    Y,
+    /// `uy`: byte
+    UY,
+    /// `s`: int16
+    S,
+    /// `us`: uint16
+    US,
+    /// `l`: int32
+    L,
+    /// `u` or `ul`: uint32
+    U,
+    /// `L`: int64
+    LL,
+    /// `UL`: uint64
+    ULL,
+    /// `n`: nativeint
+    N,
+    /// `un`: unativeint
+    UN,
+}
+
+/// A piece of an interpolated string `$"a {x} b"`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum InterpolatedPart {
+    Text(String),
+    /// `{expr}` or `{expr:format}` (the format text after the colon, if any).
+    Hole { expr: Expr, format: Option<String> },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum UnaryOp {
+    /// `-x`
+    Neg,
+    /// `+x`
+    Plus,
+    /// `~~~x`
+    BitNot,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BinaryOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Mod,
+    /// `**`
+    Pow,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    /// `&&`
+    And,
+    /// `||`
+    Or,
+    /// `&&&`
+    BitAnd,
+    /// `|||`
+    BitOr,
+    /// `^^^`
+    BitXor,
+    /// `<<<`
+    Shl,
+    /// `>>>`
+    Shr,
+    /// `|>`
+    PipeRight,
+    /// `||>`
+    PipeRight2,
+    /// `|||>`
+    PipeRight3,
+    /// `<|`
+    PipeLeft,
+    /// `>>`
+    ComposeRight,
+    /// `<<`
+    ComposeLeft,
+    /// `::`
+    Cons,
+    /// `@`
+    Append,
+    /// `^` (string concatenation, ML style)
+    Concat,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct MatchRule {
+    pub pat: Pat,
+    pub guard: Option<Expr>,
+    pub body: Expr,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExprKind {
+    Lit(Literal),
+    /// `$"..."`
+    Interpolated(Vec<InterpolatedPart>),
+    /// A dotted chain of plain identifiers, `x`, `Console.writeln`, `s.Length`:
+    /// whether a prefix is a module or a value is for name resolution to decide.
+    Path(Vec<Ident>),
+    /// `expr.Name` where `expr` is not a plain path (e.g. `(f x).Length`).
+    DotGet { target: Box<Expr>, member: Ident },
+    /// `expr.[index]`
+    Index { target: Box<Expr>, index: Box<Expr> },
+    /// Application by juxtaposition: `f x` (one argument; `f x y` nests).
+    App { func: Box<Expr>, arg: Box<Expr> },
+    /// `(op)`: an operator used as a function value, e.g. `(+)`.
+    OperatorValue(BinaryOp),
+    Unary { op: UnaryOp, operand: Box<Expr> },
+    Binary { op: BinaryOp, lhs: Box<Expr>, rhs: Box<Expr> },
+    /// `target <- value`
+    Assign { target: Box<Expr>, value: Box<Expr> },
+    Tuple(Vec<Expr>),
+    /// `[a; b]`
+    List(Vec<Expr>),
+    /// `[| a; b |]`
+    Array(Vec<Expr>),
+    /// `a .. b` or `a .. step .. b` (in `for ... in` and list/array/seq ranges).
+    Range { start: Box<Expr>, step: Option<Box<Expr>>, end: Box<Expr> },
+    /// `if c then a [else b]` (`elif` becomes a nested `If` in `else_branch`).
+    If { cond: Box<Expr>, then_branch: Box<Expr>, else_branch: Option<Box<Expr>> },
+    While { cond: Box<Expr>, body: Box<Expr> },
+    /// `for var = start to/downto end do body`
+    ForTo { var: Ident, start: Box<Expr>, end: Box<Expr>, downward: bool, body: Box<Expr> },
+    /// `for pat in source do body`
+    ForIn { pat: Pat, source: Box<Expr>, body: Box<Expr> },
+    /// `let [rec] bindings in body` (the offside rule supplies the `in`).
+    Let { is_rec: bool, bindings: Vec<Binding>, body: Box<Expr> },
+    /// `a; b; c` or a block of lines.
+    Sequential(Vec<Expr>),
+    /// `fun p1 p2 -> body`
+    Lambda { params: Vec<Pat>, body: Box<Expr> },
+    /// `function | p -> e ...`
+    Function(Vec<MatchRule>),
+    Match { scrutinee: Box<Expr>, rules: Vec<MatchRule> },
+    /// `(expr : type)`
+    Typed { expr: Box<Expr>, ty: TypeExpr },
+    /// `{ F = e; ... }` or `{ r with F = e }`
+    Record { copy_from: Option<Box<Expr>>, fields: Vec<(Vec<Ident>, Expr)> },
+    /// `name { body }`: a computation expression such as `seq { ... }`.
+    Computation { builder: Ident, body: Box<Expr> },
+    /// `yield e` / `yield! e` inside a computation expression.
+    Yield { is_bang: bool, expr: Box<Expr> },
+    /// `return e` / `return! e` inside a computation expression.
+    Return { is_bang: bool, expr: Box<Expr> },
+    /// `lazy e`
+    Lazy(Box<Expr>),
+    /// A parse error (already reported).
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pat {
+    pub kind: PatKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum PatKind {
+    /// `_`
+    Wild,
+    /// A lowercase or uppercase name: a variable, or a union case without arguments
+    /// (resolution decides).
+    Named(Ident),
+    Lit(Literal),
+    Tuple(Vec<Pat>),
+    /// A dotted name without argument, `Color.Red` (a union case or literal).
+    Path(Vec<Ident>),
+    /// A negated numeric literal, `-1` or `-2.5` (the literal holds the magnitude).
+    NegLit(Literal),
+    /// `Some x`, `Shape.Circle (r, _)`, `Node(l, v, r)`.
+    Ctor { path: Vec<Ident>, arg: Box<Pat> },
+    /// `[a; b]`
+    List(Vec<Pat>),
+    /// `[| a; b |]`
+    Array(Vec<Pat>),
+    /// `head :: tail`
+    Cons { head: Box<Pat>, tail: Box<Pat> },
+    /// `a | b`
+    Or(Box<Pat>, Box<Pat>),
+    /// `pat as name`
+    As { pat: Box<Pat>, name: Ident },
+    /// `{ X = p; ... }`
+    Record(Vec<(Vec<Ident>, Pat)>),
+    /// `(pat : type)`
+    Typed { pat: Box<Pat>, ty: TypeExpr },
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypeExpr {
+    pub kind: TypeExprKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeExprKind {
+    /// `int`, `System.String`, `list<int>`, `int list` (postfix args go in `args`),
+    /// `Map<string, int>`.
+    Named { path: Vec<Ident>, args: Vec<TypeExpr> },
+    /// `'a`
+    Var(Ident),
+    /// `a -> b`
+    Fun(Box<TypeExpr>, Box<TypeExpr>),
+    /// `a * b`
+    Tuple(Vec<TypeExpr>),
+    /// `t[]`
+    Array(Box<TypeExpr>),
+    /// `float<m>`, `float<m/s>`: a type with a unit-of-measure argument.
+    Measure { base: Box<TypeExpr>, measure: MeasureExpr },
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum MeasureExpr {
+    Named(Ident),
+    /// `m^2`
+    Power(Box<MeasureExpr>, i32),
+    Product(Box<MeasureExpr>, Box<MeasureExpr>),
+    Quotient(Box<MeasureExpr>, Box<MeasureExpr>),
+    /// `1`
+    One,
+}
+
+/// `type Name<'a> = ...`
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypeDefn {
+    pub attributes: Vec<Attribute>,
+    pub name: Ident,
+    pub type_params: Vec<Ident>,
+    pub kind: TypeDefnKind,
+    pub members: Vec<MemberDefn>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeDefnKind {
+    /// `{ X: float; mutable Y: int }`
+    Record(Vec<FieldDefn>),
+    /// `| A | B of int * name: string`
+    Union(Vec<UnionCase>),
+    /// `type A = B`
+    Abbreviation(TypeExpr),
+    /// `[<Measure>] type m` (no `=`).
+    Measure,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldDefn {
+    pub is_mutable: bool,
+    pub name: Ident,
+    pub ty: TypeExpr,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnionCase {
+    pub name: Ident,
+    /// Payload fields; a field may be named (`name: string`).
+    pub fields: Vec<(Option<Ident>, TypeExpr)>,
+    pub span: Span,
+}
+
+/// `member this.Name args = body` / `static member Name args = body`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MemberDefn {
+    pub is_static: bool,
+    /// The `this` identifier of an instance member.
+    pub self_ident: Option<Ident>,
+    pub binding: Binding,
+    pub span: Span,
+}

@@ -1,0 +1,372 @@
+//! The functions compiled Clef programs call. Every name here is part of the
+//! compiler–runtime ABI (listed in `docs/runtime.md`); change them together
+//! with the code generator.
+//!
+//! Conventions: strings are passed as two scalars `(ptr, len)` and returned as
+//! `Str` by value; booleans are `u8` 0/1; new strings live in the root region;
+//! the empty string is a non-null pointer with length 0.
+
+use crate::global::Global;
+use crate::pure::parse::{self, ParseError};
+use crate::pure::printf::{self, Spec};
+use crate::pure::sink::{Sink, StackBuf};
+use crate::pure::{float_fmt, int_fmt};
+use crate::{io, region, Str};
+
+/// The bytes of a `(ptr, len)` argument.
+///
+/// # Safety
+/// `ptr` must be valid for reads of `len` bytes for the returned lifetime
+/// (guaranteed by the compiler for every string value).
+unsafe fn bytes<'a>(ptr: *const u8, len: i64) -> &'a [u8] {
+    if len <= 0 || ptr.is_null() {
+        &[]
+    } else {
+        // SAFETY: the caller's contract.
+        unsafe { core::slice::from_raw_parts(ptr, len as usize) }
+    }
+}
+
+fn empty_str() -> Str {
+    Str { ptr: b"".as_ptr(), len: 0 }
+}
+
+fn str_in_root(text: &[u8]) -> Str {
+    Str { ptr: region::copy_to_root(text), len: text.len() as i64 }
+}
+
+fn static_str(text: &'static [u8]) -> Str {
+    Str { ptr: text.as_ptr(), len: text.len() as i64 }
+}
+
+// ---------------------------------------------------------------- process, I/O
+
+/// Writes bytes to a descriptor (1 is buffered stdout).
+///
+/// # Safety
+/// `(ptr, len)` must be a valid string.
+#[no_mangle]
+pub unsafe extern "C" fn clef_rt_write(fd: i32, ptr: *const u8, len: i64) {
+    // SAFETY: the caller's contract.
+    io::write(fd, unsafe { bytes(ptr, len) });
+}
+
+#[no_mangle]
+pub extern "C" fn clef_rt_flush() {
+    io::flush_stdout();
+}
+
+#[no_mangle]
+pub extern "C" fn clef_rt_exit(code: i32) -> ! {
+    io::exit(code)
+}
+
+/// `failwith`, failed bounds checks, ...: `panic: <msg>` on stderr, status 101.
+///
+/// # Safety
+/// `(ptr, len)` must be a valid string.
+#[no_mangle]
+pub unsafe extern "C" fn clef_rt_panic(ptr: *const u8, len: i64) -> ! {
+    // SAFETY: the caller's contract.
+    io::fatal(unsafe { bytes(ptr, len) })
+}
+
+/// Root-region allocation; never returns null.
+#[no_mangle]
+pub extern "C" fn clef_rt_alloc(size: i64, align: i64) -> *mut u8 {
+    if size < 0 {
+        io::fatal(b"internal runtime error: negative allocation size")
+    }
+    region::alloc_root(size as usize, align.max(1) as usize)
+}
+
+/// One line of stdin without its terminator; `""` at end of input.
+#[no_mangle]
+pub extern "C" fn clef_rt_readln() -> Str {
+    io::read_line().unwrap_or_else(empty_str)
+}
+
+/// 1 and `*out` = the next line, or 0 at end of input.
+///
+/// # Safety
+/// `out` must be valid for a write of one `Str`.
+#[no_mangle]
+pub unsafe extern "C" fn clef_rt_try_readln(out: *mut Str) -> u8 {
+    match io::read_line() {
+        Some(line) => {
+            // SAFETY: the caller's contract.
+            unsafe { out.write(line) };
+            1
+        }
+        None => 0,
+    }
+}
+
+// ---------------------------------------------------------------- strings
+
+/// `a + b`; when one side is empty the other is returned without copying.
+///
+/// # Safety
+/// Both arguments must be valid strings.
+#[no_mangle]
+pub unsafe extern "C" fn clef_rt_str_concat(a_ptr: *const u8, a_len: i64, b_ptr: *const u8, b_len: i64) -> Str {
+    // SAFETY: the caller's contract.
+    let (a, b) = unsafe { (bytes(a_ptr, a_len), bytes(b_ptr, b_len)) };
+    if a.is_empty() {
+        return Str { ptr: if b.is_empty() { b"".as_ptr() } else { b_ptr }, len: b.len() as i64 };
+    }
+    if b.is_empty() {
+        return Str { ptr: a_ptr, len: a.len() as i64 };
+    }
+    let total = a.len() + b.len();
+    let target = region::alloc_root(total, 1);
+    // SAFETY: `target` is a fresh block of `total` bytes, disjoint from both.
+    unsafe {
+        core::ptr::copy_nonoverlapping(a.as_ptr(), target, a.len());
+        core::ptr::copy_nonoverlapping(b.as_ptr(), target.add(a.len()), b.len());
+    }
+    Str { ptr: target, len: total as i64 }
+}
+
+/// Ordinal (byte-wise) comparison: -1, 0 or 1, as F# `compare` on strings.
+///
+/// # Safety
+/// Both arguments must be valid strings.
+#[no_mangle]
+pub unsafe extern "C" fn clef_rt_str_compare(a_ptr: *const u8, a_len: i64, b_ptr: *const u8, b_len: i64) -> i32 {
+    // SAFETY: the caller's contract.
+    let (a, b) = unsafe { (bytes(a_ptr, a_len), bytes(b_ptr, b_len)) };
+    match a.cmp(b) {
+        core::cmp::Ordering::Less => -1,
+        core::cmp::Ordering::Equal => 0,
+        core::cmp::Ordering::Greater => 1,
+    }
+}
+
+/// # Safety
+/// Both arguments must be valid strings.
+#[no_mangle]
+pub unsafe extern "C" fn clef_rt_str_equal(a_ptr: *const u8, a_len: i64, b_ptr: *const u8, b_len: i64) -> u8 {
+    // SAFETY: the caller's contract.
+    let (a, b) = unsafe { (bytes(a_ptr, a_len), bytes(b_ptr, b_len)) };
+    u8::from(a == b)
+}
+
+// ---------------------------------------------------------------- conversions
+
+#[no_mangle]
+pub extern "C" fn clef_rt_int_to_string(value: i64) -> Str {
+    let mut text = StackBuf::<24>::new();
+    int_fmt::write_signed_decimal(&mut text, value);
+    str_in_root(text.as_bytes())
+}
+
+#[no_mangle]
+pub extern "C" fn clef_rt_uint_to_string(value: u64) -> Str {
+    let mut text = StackBuf::<24>::new();
+    int_fmt::write_unsigned(&mut text, value, 10, false);
+    str_in_root(text.as_bytes())
+}
+
+/// .NET Core 3.0+ `Double.ToString()` (invariant culture).
+#[no_mangle]
+pub extern "C" fn clef_rt_float_to_string(value: f64) -> Str {
+    let mut text = StackBuf::<40>::new();
+    float_fmt::write_round_trip(&mut text, value, false);
+    str_in_root(text.as_bytes())
+}
+
+/// .NET Core 3.0+ `Single.ToString()` (invariant culture).
+#[no_mangle]
+pub extern "C" fn clef_rt_float32_to_string(value: f32) -> Str {
+    let mut text = StackBuf::<40>::new();
+    float_fmt::write_round_trip(&mut text, f64::from(value), true);
+    str_in_root(text.as_bytes())
+}
+
+/// UTF-8 encoding of a Unicode scalar (U+FFFD for an invalid one).
+#[no_mangle]
+pub extern "C" fn clef_rt_char_to_string(scalar: u32) -> Str {
+    let mut buf = [0u8; 4];
+    str_in_root(printf::encode_utf8(scalar, &mut buf))
+}
+
+/// `True` / `False`, as F# `string true`.
+#[no_mangle]
+pub extern "C" fn clef_rt_bool_to_string(value: u8) -> Str {
+    static_str(if value != 0 { b"True" } else { b"False" })
+}
+
+fn parse_failure(error: ParseError) -> ! {
+    io::fatal(error.message().as_bytes())
+}
+
+/// F# `int "42"`, `uint8 "0xFF"`, ... for `bits` = 8, 16, 32, 64. The result is
+/// sign-extended (signed) or zero-extended (unsigned). Bad input panics with
+/// .NET's message.
+///
+/// # Safety
+/// `(ptr, len)` must be a valid string.
+#[no_mangle]
+pub unsafe extern "C" fn clef_rt_parse_int(ptr: *const u8, len: i64, bits: u32, is_signed: u8) -> i64 {
+    // SAFETY: the caller's contract.
+    let text = unsafe { bytes(ptr, len) };
+    parse::parse_int(text, bits, is_signed != 0).unwrap_or_else(|error| parse_failure(error))
+}
+
+/// F# `float "3.5"`. Bad input panics with .NET's message.
+///
+/// # Safety
+/// `(ptr, len)` must be a valid string.
+#[no_mangle]
+pub unsafe extern "C" fn clef_rt_parse_float(ptr: *const u8, len: i64) -> f64 {
+    // SAFETY: the caller's contract.
+    let text = unsafe { bytes(ptr, len) };
+    parse::parse_float(text).unwrap_or_else(|error| parse_failure(error))
+}
+
+// ---------------------------------------------------------------- the printf builder
+
+const FMT_INLINE_CAPACITY: usize = 4096;
+
+/// The one formatting buffer behind `printf`, `sprintf`, `failwithf` and
+/// interpolated strings. It starts in a static block and moves to a larger
+/// root-region block when it fills up; the larger block is kept for later
+/// uses, so its growth is paid once. No nesting: the compiler evaluates every
+/// argument before `clef_rt_fmt_start`.
+struct FmtBuffer {
+    inline: [u8; FMT_INLINE_CAPACITY],
+    /// The root-region block, or null while the inline block is used.
+    heap: *mut u8,
+    /// Capacity of `heap` (0 while it is null). The all-zero initial state
+    /// keeps the whole buffer in `.bss`, out of the executable file.
+    heap_cap: usize,
+    len: usize,
+}
+
+impl FmtBuffer {
+    fn data(&mut self) -> *mut u8 {
+        if self.heap.is_null() {
+            self.inline.as_mut_ptr()
+        } else {
+            self.heap
+        }
+    }
+
+    fn capacity(&self) -> usize {
+        if self.heap.is_null() {
+            FMT_INLINE_CAPACITY
+        } else {
+            self.heap_cap
+        }
+    }
+
+    fn as_bytes(&mut self) -> &[u8] {
+        let len = self.len;
+        // SAFETY: the first `len` bytes of the current block are initialised.
+        unsafe { core::slice::from_raw_parts(self.data(), len) }
+    }
+}
+
+impl Sink for FmtBuffer {
+    fn push_bytes(&mut self, bytes: &[u8]) {
+        let needed = self.len.checked_add(bytes.len()).unwrap_or_else(|| io::fatal(b"out of memory"));
+        if needed > self.capacity() {
+            let cap = needed.max(self.capacity().saturating_mul(2));
+            let grown = region::alloc_root(cap, 1);
+            // SAFETY: the new block holds `cap >= len` bytes and is disjoint
+            // from the old one.
+            unsafe { core::ptr::copy_nonoverlapping(self.data(), grown, self.len) };
+            self.heap = grown;
+            self.heap_cap = cap;
+        }
+        // SAFETY: the block has room for `needed` bytes.
+        unsafe { core::ptr::copy_nonoverlapping(bytes.as_ptr(), self.data().add(self.len), bytes.len()) };
+        self.len = needed;
+    }
+}
+
+static FMT: Global<FmtBuffer> = Global::new(FmtBuffer {
+    inline: [0; FMT_INLINE_CAPACITY],
+    heap: core::ptr::null_mut(),
+    heap_cap: 0,
+    len: 0,
+});
+
+fn fmt_buffer() -> &'static mut FmtBuffer {
+    // SAFETY: each `clef_rt_fmt_*` function takes this reference once and
+    // drops it before returning; none of them calls another.
+    unsafe { FMT.get() }
+}
+
+fn conv_char(conv: u32) -> u8 {
+    u8::try_from(conv).unwrap_or(0)
+}
+
+#[no_mangle]
+pub extern "C" fn clef_rt_fmt_start() {
+    fmt_buffer().len = 0;
+}
+
+/// # Safety
+/// `(ptr, len)` must be a valid string.
+#[no_mangle]
+pub unsafe extern "C" fn clef_rt_fmt_literal(ptr: *const u8, len: i64) {
+    // SAFETY: the caller's contract.
+    fmt_buffer().push_bytes(unsafe { bytes(ptr, len) });
+}
+
+#[no_mangle]
+pub extern "C" fn clef_rt_fmt_int(value: i64, bits: u32, is_signed: u8, conv: u32, flags: u32, width: i32, precision: i32) {
+    printf::write_int(fmt_buffer(), value, bits, is_signed != 0, conv_char(conv), Spec::new(flags, width, precision));
+}
+
+#[no_mangle]
+pub extern "C" fn clef_rt_fmt_float(value: f64, is_single: u8, conv: u32, flags: u32, width: i32, precision: i32) {
+    printf::write_float(fmt_buffer(), value, is_single != 0, conv_char(conv), Spec::new(flags, width, precision));
+}
+
+/// # Safety
+/// `(ptr, len)` must be a valid string.
+#[no_mangle]
+pub unsafe extern "C" fn clef_rt_fmt_string(ptr: *const u8, len: i64, flags: u32, width: i32, precision: i32) {
+    // SAFETY: the caller's contract.
+    let text = unsafe { bytes(ptr, len) };
+    printf::write_str(fmt_buffer(), text, Spec::new(flags, width, precision));
+}
+
+#[no_mangle]
+pub extern "C" fn clef_rt_fmt_char(scalar: u32, flags: u32, width: i32) {
+    printf::write_char(fmt_buffer(), scalar, Spec::new(flags, width, -1));
+}
+
+#[no_mangle]
+pub extern "C" fn clef_rt_fmt_bool(value: u8, conv: u32, flags: u32, width: i32) {
+    printf::write_bool(fmt_buffer(), value != 0, conv_char(conv), Spec::new(flags, width, -1));
+}
+
+/// `printf`/`printfn` (fd 1, buffered) and `eprintf`/`eprintfn` (fd 2).
+#[no_mangle]
+pub extern "C" fn clef_rt_fmt_finish_write(fd: i32, newline: u8) {
+    let buffer = fmt_buffer();
+    if newline != 0 {
+        buffer.push_byte(b'\n');
+    }
+    io::write(fd, buffer.as_bytes());
+    buffer.len = 0;
+}
+
+/// `sprintf` and `$"..."`: the text, copied into the root region.
+#[no_mangle]
+pub extern "C" fn clef_rt_fmt_finish_string() -> Str {
+    let buffer = fmt_buffer();
+    let text = str_in_root(buffer.as_bytes());
+    buffer.len = 0;
+    text
+}
+
+/// `failwithf`: `panic: <text>` on stderr, status 101.
+#[no_mangle]
+pub extern "C" fn clef_rt_fmt_finish_panic() -> ! {
+    io::fatal(fmt_buffer().as_bytes())
+}

@@ -1,0 +1,59 @@
+//! `clef_runtime`: the run-time support library of freestanding Clef programs
+//! on x86_64 Linux. No libc: system calls only, memory from `mmap`.
+//!
+//! What it provides (every exported name is `extern "C"`, see `abi.rs` for the
+//! list the compiler calls):
+//!
+//! * `start.rs`   — `_start`: reads argc/argv, calls the program's `clef_main`,
+//!   flushes stdout and exits with its status.
+//! * `region.rs`  — the root region: bump allocation in `mmap`'d chunks.
+//! * `io.rs`      — buffered stdout, direct stderr, buffered line reading.
+//! * `abi.rs`     — strings, conversions, parsing, the `printf` builder, panics.
+//! * `mem.rs`     — `memcpy memmove memset memcmp bcmp` (LLVM emits calls).
+//! * `math.rs`    — the C math names LLVM lowers intrinsics and `frem` to.
+//! * `pure/`      — formatting and parsing logic without `unsafe` or I/O,
+//!   compiled into host tests too (see `pure/mod.rs`).
+//!
+//! Architecture invariant: only `sys.rs` issues system calls, and the runtime
+//! is single-threaded (its globals are `Global` cells without locking); a later
+//! multi-threaded runtime must revisit `region.rs`, `io.rs` and the builder.
+//!
+//! Under `cargo test` the crate is an ordinary `std` library containing only the
+//! pure modules and the tests of `mem.rs`.
+
+#![cfg_attr(not(test), no_std)]
+
+pub mod pure;
+
+#[cfg(not(test))]
+mod abi;
+#[cfg(not(test))]
+mod global;
+#[cfg(not(test))]
+mod io;
+#[cfg(not(test))]
+mod math;
+mod mem;
+#[cfg(not(test))]
+mod region;
+#[cfg(not(test))]
+mod start;
+#[cfg(not(test))]
+mod sys;
+
+/// A string as the compiler lays it out: UTF-8 bytes, not NUL-terminated.
+/// Returned by value (two registers) from the `clef_rt_*` functions.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct Str {
+    pub ptr: *const u8,
+    pub len: i64,
+}
+
+#[cfg(not(test))]
+#[panic_handler]
+fn on_rust_panic(_info: &core::panic::PanicInfo<'_>) -> ! {
+    // A Rust panic inside the runtime is a runtime bug, never the program's
+    // fault; the message stays generic so no formatting code is linked in.
+    io::fatal(b"internal runtime error")
+}

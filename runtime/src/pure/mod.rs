@@ -1,0 +1,15 @@
+//! The pure half of the runtime: number formatting, F# `printf` semantics and
+//! number parsing, written against `core` only and free of `unsafe`.
+//!
+//! Architecture invariant: nothing in this module tree performs I/O, allocates,
+//! or uses `unsafe`; everything writes into a [`sink::Sink`]. That lets the same
+//! files compile into the `no_std` staticlib and into ordinary host tests (the
+//! runtime's own `cargo test` and the workspace test in `crates/runtime/tests`,
+//! which includes this directory with `#[path]`). Modules refer to each other
+//! through `super::`, never `crate::`, so that the `#[path]` inclusion works.
+
+pub mod float_fmt;
+pub mod int_fmt;
+pub mod parse;
+pub mod printf;
+pub mod sink;

@@ -48,20 +48,35 @@ const PASSED_VARIABLES: &[&str] = &[
 ];
 
 /// Prefixes of environment variables passed on (registry and network config).
-const PASSED_PREFIXES: &[&str] = &["CARGO_NET_", "CARGO_HTTP_", "CARGO_REGISTRIES_", "CARGO_REGISTRY_"];
+const PASSED_PREFIXES: &[&str] = &[
+    "CARGO_NET_",
+    "CARGO_HTTP_",
+    "CARGO_REGISTRIES_",
+    "CARGO_REGISTRY_",
+];
 
 fn passes(name: &str) -> bool {
-    PASSED_VARIABLES.contains(&name) || PASSED_PREFIXES.iter().any(|prefix| name.starts_with(prefix))
+    PASSED_VARIABLES.contains(&name)
+        || PASSED_PREFIXES
+            .iter()
+            .any(|prefix| name.starts_with(prefix))
 }
 
 fn main() {
-    let manifest_dir = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let manifest_dir =
+        PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let runtime_dir = manifest_dir.join("../../runtime");
-    let runtime_dir = runtime_dir
-        .canonicalize()
-        .unwrap_or_else(|error| panic!("runtime sources not found at {}: {error}", runtime_dir.display()));
+    let runtime_dir = runtime_dir.canonicalize().unwrap_or_else(|error| {
+        panic!(
+            "runtime sources not found at {}: {error}",
+            runtime_dir.display()
+        )
+    });
     for watched in ["src", "Cargo.toml", "Cargo.lock"] {
-        println!("cargo:rerun-if-changed={}", runtime_dir.join(watched).display());
+        println!(
+            "cargo:rerun-if-changed={}",
+            runtime_dir.join(watched).display()
+        );
     }
 
     let out_dir = PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
@@ -83,12 +98,21 @@ fn main() {
         .arg(TARGET_TRIPLE)
         .arg("--target-dir")
         .arg(&target_dir);
-    let status = command
-        .status()
-        .unwrap_or_else(|error| panic!("could not run {} to build the runtime: {error}", Path::new(&cargo).display()));
-    assert!(status.success(), "building the Clef runtime (runtime/) failed: {status}");
+    let status = command.status().unwrap_or_else(|error| {
+        panic!(
+            "could not run {} to build the runtime: {error}",
+            Path::new(&cargo).display()
+        )
+    });
+    assert!(
+        status.success(),
+        "building the Clef runtime (runtime/) failed: {status}"
+    );
 
-    let built = target_dir.join(TARGET_TRIPLE).join("release").join(ARCHIVE_NAME);
+    let built = target_dir
+        .join(TARGET_TRIPLE)
+        .join("release")
+        .join(ARCHIVE_NAME);
     let archive = out_dir.join(ARCHIVE_NAME);
     if !strip_debug_sections(&built, &archive) {
         fs::copy(&built, &archive)
@@ -99,9 +123,18 @@ fn main() {
 /// Writes `input` without debug sections to `output`; false if no `objcopy`
 /// could do it.
 fn strip_debug_sections(input: &Path, output: &Path) -> bool {
-    let candidates = ["/usr/lib/llvm-19/bin/llvm-objcopy", "llvm-objcopy-19", "llvm-objcopy", "objcopy"];
+    let candidates = [
+        "/usr/lib/llvm-19/bin/llvm-objcopy",
+        "llvm-objcopy-19",
+        "llvm-objcopy",
+        "objcopy",
+    ];
     for tool in candidates {
-        let result = Command::new(tool).arg("--strip-debug").arg(input).arg(output).output();
+        let result = Command::new(tool)
+            .arg("--strip-debug")
+            .arg(input)
+            .arg(output)
+            .output();
         if let Ok(result) = result {
             if result.status.success() {
                 return true;

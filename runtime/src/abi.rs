@@ -1,10 +1,15 @@
 //! The functions compiled Clef programs call. Every name here is part of the
-//! compiler–runtime ABI (listed in `docs/runtime.md`); change them together
+//! compiler–runtime ABI (listed in `runtime/README.md`); change them together
 //! with the code generator.
 //!
 //! Conventions: strings are passed as two scalars `(ptr, len)` and returned as
 //! `Str` by value; booleans are `u8` 0/1; new strings live in the root region;
 //! the empty string is a non-null pointer with length 0.
+//!
+//! `u8` parameters (booleans, `is_signed`, ...) are declared `u32` here and only
+//! their low 8 bits are read ([`byte_flag`]): the generated code passes an `i8`
+//! without the `zeroext` attribute that a Rust `u8` parameter would assume, so
+//! the upper bits of the register may hold anything. Same register, same ABI.
 
 use crate::global::Global;
 use crate::pure::parse::{self, ParseError};
@@ -27,16 +32,30 @@ unsafe fn bytes<'a>(ptr: *const u8, len: i64) -> &'a [u8] {
     }
 }
 
+/// A `u8` argument passed in a register whose upper bits are unspecified.
+fn byte_flag(register: u32) -> bool {
+    register as u8 != 0
+}
+
 fn empty_str() -> Str {
-    Str { ptr: b"".as_ptr(), len: 0 }
+    Str {
+        ptr: b"".as_ptr(),
+        len: 0,
+    }
 }
 
 fn str_in_root(text: &[u8]) -> Str {
-    Str { ptr: region::copy_to_root(text), len: text.len() as i64 }
+    Str {
+        ptr: region::copy_to_root(text),
+        len: text.len() as i64,
+    }
 }
 
 fn static_str(text: &'static [u8]) -> Str {
-    Str { ptr: text.as_ptr(), len: text.len() as i64 }
+    Str {
+        ptr: text.as_ptr(),
+        len: text.len() as i64,
+    }
 }
 
 // ---------------------------------------------------------------- process, I/O
@@ -109,14 +128,25 @@ pub unsafe extern "C" fn clef_rt_try_readln(out: *mut Str) -> u8 {
 /// # Safety
 /// Both arguments must be valid strings.
 #[no_mangle]
-pub unsafe extern "C" fn clef_rt_str_concat(a_ptr: *const u8, a_len: i64, b_ptr: *const u8, b_len: i64) -> Str {
+pub unsafe extern "C" fn clef_rt_str_concat(
+    a_ptr: *const u8,
+    a_len: i64,
+    b_ptr: *const u8,
+    b_len: i64,
+) -> Str {
     // SAFETY: the caller's contract.
     let (a, b) = unsafe { (bytes(a_ptr, a_len), bytes(b_ptr, b_len)) };
     if a.is_empty() {
-        return Str { ptr: if b.is_empty() { b"".as_ptr() } else { b_ptr }, len: b.len() as i64 };
+        return Str {
+            ptr: if b.is_empty() { b"".as_ptr() } else { b_ptr },
+            len: b.len() as i64,
+        };
     }
     if b.is_empty() {
-        return Str { ptr: a_ptr, len: a.len() as i64 };
+        return Str {
+            ptr: a_ptr,
+            len: a.len() as i64,
+        };
     }
     let total = a.len() + b.len();
     let target = region::alloc_root(total, 1);
@@ -125,7 +155,10 @@ pub unsafe extern "C" fn clef_rt_str_concat(a_ptr: *const u8, a_len: i64, b_ptr:
         core::ptr::copy_nonoverlapping(a.as_ptr(), target, a.len());
         core::ptr::copy_nonoverlapping(b.as_ptr(), target.add(a.len()), b.len());
     }
-    Str { ptr: target, len: total as i64 }
+    Str {
+        ptr: target,
+        len: total as i64,
+    }
 }
 
 /// Ordinal (byte-wise) comparison: -1, 0 or 1, as F# `compare` on strings.
@@ -133,7 +166,12 @@ pub unsafe extern "C" fn clef_rt_str_concat(a_ptr: *const u8, a_len: i64, b_ptr:
 /// # Safety
 /// Both arguments must be valid strings.
 #[no_mangle]
-pub unsafe extern "C" fn clef_rt_str_compare(a_ptr: *const u8, a_len: i64, b_ptr: *const u8, b_len: i64) -> i32 {
+pub unsafe extern "C" fn clef_rt_str_compare(
+    a_ptr: *const u8,
+    a_len: i64,
+    b_ptr: *const u8,
+    b_len: i64,
+) -> i32 {
     // SAFETY: the caller's contract.
     let (a, b) = unsafe { (bytes(a_ptr, a_len), bytes(b_ptr, b_len)) };
     match a.cmp(b) {
@@ -146,7 +184,12 @@ pub unsafe extern "C" fn clef_rt_str_compare(a_ptr: *const u8, a_len: i64, b_ptr
 /// # Safety
 /// Both arguments must be valid strings.
 #[no_mangle]
-pub unsafe extern "C" fn clef_rt_str_equal(a_ptr: *const u8, a_len: i64, b_ptr: *const u8, b_len: i64) -> u8 {
+pub unsafe extern "C" fn clef_rt_str_equal(
+    a_ptr: *const u8,
+    a_len: i64,
+    b_ptr: *const u8,
+    b_len: i64,
+) -> u8 {
     // SAFETY: the caller's contract.
     let (a, b) = unsafe { (bytes(a_ptr, a_len), bytes(b_ptr, b_len)) };
     u8::from(a == b)
@@ -193,8 +236,8 @@ pub extern "C" fn clef_rt_char_to_string(scalar: u32) -> Str {
 
 /// `True` / `False`, as F# `string true`.
 #[no_mangle]
-pub extern "C" fn clef_rt_bool_to_string(value: u8) -> Str {
-    static_str(if value != 0 { b"True" } else { b"False" })
+pub extern "C" fn clef_rt_bool_to_string(value: u32) -> Str {
+    static_str(if byte_flag(value) { b"True" } else { b"False" })
 }
 
 fn parse_failure(error: ParseError) -> ! {
@@ -208,10 +251,15 @@ fn parse_failure(error: ParseError) -> ! {
 /// # Safety
 /// `(ptr, len)` must be a valid string.
 #[no_mangle]
-pub unsafe extern "C" fn clef_rt_parse_int(ptr: *const u8, len: i64, bits: u32, is_signed: u8) -> i64 {
+pub unsafe extern "C" fn clef_rt_parse_int(
+    ptr: *const u8,
+    len: i64,
+    bits: u32,
+    is_signed: u32,
+) -> i64 {
     // SAFETY: the caller's contract.
     let text = unsafe { bytes(ptr, len) };
-    parse::parse_int(text, bits, is_signed != 0).unwrap_or_else(|error| parse_failure(error))
+    parse::parse_int(text, bits, byte_flag(is_signed)).unwrap_or_else(|error| parse_failure(error))
 }
 
 /// F# `float "3.5"`. Bad input panics with .NET's message.
@@ -270,7 +318,10 @@ impl FmtBuffer {
 
 impl Sink for FmtBuffer {
     fn push_bytes(&mut self, bytes: &[u8]) {
-        let needed = self.len.checked_add(bytes.len()).unwrap_or_else(|| io::fatal(b"out of memory"));
+        let needed = self
+            .len
+            .checked_add(bytes.len())
+            .unwrap_or_else(|| io::fatal(b"out of memory"));
         if needed > self.capacity() {
             let cap = needed.max(self.capacity().saturating_mul(2));
             let grown = region::alloc_root(cap, 1);
@@ -281,7 +332,9 @@ impl Sink for FmtBuffer {
             self.heap_cap = cap;
         }
         // SAFETY: the block has room for `needed` bytes.
-        unsafe { core::ptr::copy_nonoverlapping(bytes.as_ptr(), self.data().add(self.len), bytes.len()) };
+        unsafe {
+            core::ptr::copy_nonoverlapping(bytes.as_ptr(), self.data().add(self.len), bytes.len())
+        };
         self.len = needed;
     }
 }
@@ -317,19 +370,53 @@ pub unsafe extern "C" fn clef_rt_fmt_literal(ptr: *const u8, len: i64) {
 }
 
 #[no_mangle]
-pub extern "C" fn clef_rt_fmt_int(value: i64, bits: u32, is_signed: u8, conv: u32, flags: u32, width: i32, precision: i32) {
-    printf::write_int(fmt_buffer(), value, bits, is_signed != 0, conv_char(conv), Spec::new(flags, width, precision));
+pub extern "C" fn clef_rt_fmt_int(
+    value: i64,
+    bits: u32,
+    is_signed: u32,
+    conv: u32,
+    flags: u32,
+    width: i32,
+    precision: i32,
+) {
+    printf::write_int(
+        fmt_buffer(),
+        value,
+        bits,
+        byte_flag(is_signed),
+        conv_char(conv),
+        Spec::new(flags, width, precision),
+    );
 }
 
 #[no_mangle]
-pub extern "C" fn clef_rt_fmt_float(value: f64, is_single: u8, conv: u32, flags: u32, width: i32, precision: i32) {
-    printf::write_float(fmt_buffer(), value, is_single != 0, conv_char(conv), Spec::new(flags, width, precision));
+pub extern "C" fn clef_rt_fmt_float(
+    value: f64,
+    is_single: u32,
+    conv: u32,
+    flags: u32,
+    width: i32,
+    precision: i32,
+) {
+    printf::write_float(
+        fmt_buffer(),
+        value,
+        byte_flag(is_single),
+        conv_char(conv),
+        Spec::new(flags, width, precision),
+    );
 }
 
 /// # Safety
 /// `(ptr, len)` must be a valid string.
 #[no_mangle]
-pub unsafe extern "C" fn clef_rt_fmt_string(ptr: *const u8, len: i64, flags: u32, width: i32, precision: i32) {
+pub unsafe extern "C" fn clef_rt_fmt_string(
+    ptr: *const u8,
+    len: i64,
+    flags: u32,
+    width: i32,
+    precision: i32,
+) {
     // SAFETY: the caller's contract.
     let text = unsafe { bytes(ptr, len) };
     printf::write_str(fmt_buffer(), text, Spec::new(flags, width, precision));
@@ -341,15 +428,20 @@ pub extern "C" fn clef_rt_fmt_char(scalar: u32, flags: u32, width: i32) {
 }
 
 #[no_mangle]
-pub extern "C" fn clef_rt_fmt_bool(value: u8, conv: u32, flags: u32, width: i32) {
-    printf::write_bool(fmt_buffer(), value != 0, conv_char(conv), Spec::new(flags, width, -1));
+pub extern "C" fn clef_rt_fmt_bool(value: u32, conv: u32, flags: u32, width: i32) {
+    printf::write_bool(
+        fmt_buffer(),
+        byte_flag(value),
+        conv_char(conv),
+        Spec::new(flags, width, -1),
+    );
 }
 
 /// `printf`/`printfn` (fd 1, buffered) and `eprintf`/`eprintfn` (fd 2).
 #[no_mangle]
-pub extern "C" fn clef_rt_fmt_finish_write(fd: i32, newline: u8) {
+pub extern "C" fn clef_rt_fmt_finish_write(fd: i32, newline: u32) {
     let buffer = fmt_buffer();
-    if newline != 0 {
+    if byte_flag(newline) {
         buffer.push_byte(b'\n');
     }
     io::write(fd, buffer.as_bytes());

@@ -16,7 +16,10 @@ struct Stdout {
     len: usize,
 }
 
-static STDOUT: Global<Stdout> = Global::new(Stdout { buf: [0; STDOUT_CAPACITY], len: 0 });
+static STDOUT: Global<Stdout> = Global::new(Stdout {
+    buf: [0; STDOUT_CAPACITY],
+    len: 0,
+});
 
 /// Writes all of `bytes` to `fd`, retrying after interrupts and short writes.
 /// Errors (a closed pipe, a full disk) drop the rest: there is nobody to tell.
@@ -96,8 +99,13 @@ struct Stdin {
     skip_line_feed: bool,
 }
 
-static STDIN: Global<Stdin> =
-    Global::new(Stdin { buf: [0; STDIN_CAPACITY], start: 0, end: 0, at_eof: false, skip_line_feed: false });
+static STDIN: Global<Stdin> = Global::new(Stdin {
+    buf: [0; STDIN_CAPACITY],
+    start: 0,
+    end: 0,
+    at_eof: false,
+    skip_line_feed: false,
+});
 
 /// A line being assembled from several buffer loads, in the root region.
 struct LineBuilder {
@@ -124,15 +132,23 @@ impl LineBuilder {
             self.cap = cap;
         }
         // SAFETY: `ptr` has room for `needed` bytes (ensured above).
-        unsafe { core::ptr::copy_nonoverlapping(bytes.as_ptr(), self.ptr.add(self.len), bytes.len()) };
+        unsafe {
+            core::ptr::copy_nonoverlapping(bytes.as_ptr(), self.ptr.add(self.len), bytes.len())
+        };
         self.len = needed;
     }
 
     fn finish(self) -> Str {
         if self.len == 0 {
-            Str { ptr: b"".as_ptr(), len: 0 }
+            Str {
+                ptr: b"".as_ptr(),
+                len: 0,
+            }
         } else {
-            Str { ptr: self.ptr, len: self.len as i64 }
+            Str {
+                ptr: self.ptr,
+                len: self.len as i64,
+            }
         }
     }
 }
@@ -145,7 +161,11 @@ pub fn read_line() -> Option<Str> {
     // SAFETY: no other reference to STDIN is alive during this function, and
     // nothing it calls reads stdin.
     let stdin = unsafe { STDIN.get() };
-    let mut line = LineBuilder { ptr: core::ptr::null_mut(), len: 0, cap: 0 };
+    let mut line = LineBuilder {
+        ptr: core::ptr::null_mut(),
+        len: 0,
+        cap: 0,
+    };
     let mut saw_bytes = false;
     loop {
         if stdin.start == stdin.end {

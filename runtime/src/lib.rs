@@ -2,7 +2,7 @@
 //! on x86_64 Linux. No libc: system calls only, memory from `mmap`.
 //!
 //! What it provides (every exported name is `extern "C"`, see `abi.rs` for the
-//! list the compiler calls):
+//! list the compiler calls and README.md for the ABI table):
 //!
 //! * `start.rs`   — `_start`: reads argc/argv, calls the program's `clef_main`,
 //!   flushes stdout and exits with its status.

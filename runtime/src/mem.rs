@@ -78,13 +78,22 @@ pub unsafe fn compare(a: *const u8, b: *const u8, count: usize) -> i32 {
         if x != y {
             // Memory order is little-endian: swap so the first byte is the
             // most significant one.
-            return if x.swap_bytes() < y.swap_bytes() { -1 } else { 1 };
+            return if x.swap_bytes() < y.swap_bytes() {
+                -1
+            } else {
+                1
+            };
         }
         index += 8;
     }
     while index < count {
         // SAFETY: `index < count`; volatile keeps this loop a loop.
-        let (x, y) = unsafe { (core::ptr::read_volatile(a.add(index)), core::ptr::read_volatile(b.add(index))) };
+        let (x, y) = unsafe {
+            (
+                core::ptr::read_volatile(a.add(index)),
+                core::ptr::read_volatile(b.add(index)),
+            )
+        };
         if x != y {
             return i32::from(x) - i32::from(y);
         }
@@ -183,12 +192,20 @@ mod tests {
 
     #[test]
     fn comparisons() {
-        let cmp = |a: &[u8], b: &[u8]| unsafe { compare(a.as_ptr(), b.as_ptr(), a.len().min(b.len())) }.signum();
+        let cmp = |a: &[u8], b: &[u8]| {
+            unsafe { compare(a.as_ptr(), b.as_ptr(), a.len().min(b.len())) }.signum()
+        };
         assert_eq!(cmp(b"", b""), 0);
         assert_eq!(cmp(b"abcdefghijk", b"abcdefghijk"), 0);
         assert_eq!(cmp(b"abcdefghijk", b"abcdefghijz"), -1);
         assert_eq!(cmp(b"abcdefgz", b"abcdefga"), 1);
-        assert_eq!(cmp(b"\x01\x00\x00\x00\x00\x00\x00\x00", b"\x00\xff\x00\x00\x00\x00\x00\x00"), 1);
+        assert_eq!(
+            cmp(
+                b"\x01\x00\x00\x00\x00\x00\x00\x00",
+                b"\x00\xff\x00\x00\x00\x00\x00\x00"
+            ),
+            1
+        );
         assert_eq!(cmp(b"a\x80", b"a\x7f"), 1);
     }
 }

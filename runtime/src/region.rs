@@ -24,20 +24,29 @@ pub struct Region {
 
 impl Region {
     pub const fn empty() -> Region {
-        Region { chunk: 0, cursor: 0, end: 0 }
+        Region {
+            chunk: 0,
+            cursor: 0,
+            end: 0,
+        }
     }
 
     /// `size` bytes aligned to `align` (rounded up to a power of two); never
     /// null: running out of memory ends the program with a panic message.
     pub fn alloc(&mut self, size: usize, align: usize) -> *mut u8 {
-        let align = align.max(1).checked_next_power_of_two().unwrap_or_else(|| out_of_memory());
+        let align = align
+            .max(1)
+            .checked_next_power_of_two()
+            .unwrap_or_else(|| out_of_memory());
         if self.chunk != 0 {
             if let Some(address) = bump(self.cursor, self.end, size, align) {
                 self.cursor = address + size;
                 return address as *mut u8;
             }
         }
-        let needed = size.checked_add(align - 1).unwrap_or_else(|| out_of_memory());
+        let needed = size
+            .checked_add(align - 1)
+            .unwrap_or_else(|| out_of_memory());
         if needed > LARGE_REQUEST {
             let mapping = map_pages(needed);
             return align_up(mapping, align) as *mut u8;
@@ -67,7 +76,10 @@ fn bump(cursor: usize, end: usize, size: usize, align: usize) -> Option<usize> {
 }
 
 fn map_pages(len: usize) -> usize {
-    let len = len.checked_add(PAGE_SIZE - 1).unwrap_or_else(|| out_of_memory()) & !(PAGE_SIZE - 1);
+    let len = len
+        .checked_add(PAGE_SIZE - 1)
+        .unwrap_or_else(|| out_of_memory())
+        & !(PAGE_SIZE - 1);
     match sys::map_anonymous(len) {
         Some(mapping) => mapping as usize,
         None => out_of_memory(),

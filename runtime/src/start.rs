@@ -52,14 +52,20 @@ pub unsafe extern "C" fn clef_rt_start(stack: *const usize) -> ! {
     let args: *mut Str = if count == 0 {
         core::ptr::NonNull::<Str>::dangling().as_ptr()
     } else {
-        region::alloc_root(count * core::mem::size_of::<Str>(), core::mem::align_of::<Str>()) as *mut Str
+        region::alloc_root(
+            count * core::mem::size_of::<Str>(),
+            core::mem::align_of::<Str>(),
+        ) as *mut Str
     };
     for index in 0..count {
         // SAFETY: argv holds argc valid string pointers; `args` has room for
         // `count` entries. The strings live as long as the process.
         unsafe {
             let text = *argv.add(index + 1);
-            args.add(index).write(Str { ptr: text, len: c_string_len(text) as i64 });
+            args.add(index).write(Str {
+                ptr: text,
+                len: c_string_len(text) as i64,
+            });
         }
     }
     // SAFETY: the compiled program defines `clef_main` with this signature.

@@ -34,7 +34,15 @@ unsafe fn syscall3(number: usize, a1: usize, a2: usize, a3: usize) -> isize {
 /// # Safety
 /// The arguments must be valid for system call `number`.
 #[inline(always)]
-unsafe fn syscall6(number: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize, a6: usize) -> isize {
+unsafe fn syscall6(
+    number: usize,
+    a1: usize,
+    a2: usize,
+    a3: usize,
+    a4: usize,
+    a5: usize,
+    a6: usize,
+) -> isize {
     let ret: isize;
     // SAFETY: as `syscall3`, with the fourth to sixth arguments in r10 r8 r9.
     unsafe {
@@ -64,7 +72,15 @@ pub fn map_anonymous(len: usize) -> Option<*mut u8> {
     // SAFETY: an anonymous private mapping at an address the kernel chooses
     // cannot alias any existing memory.
     let ret = unsafe {
-        syscall6(SYS_MMAP, 0, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, usize::MAX, 0)
+        syscall6(
+            SYS_MMAP,
+            0,
+            len,
+            PROT_READ | PROT_WRITE,
+            MAP_PRIVATE | MAP_ANONYMOUS,
+            usize::MAX,
+            0,
+        )
     };
     if (-4095..0).contains(&ret) {
         None

@@ -322,7 +322,7 @@ impl<'a> Lowerer<'a> {
             None => i32c(0),
         };
         b.terminate(Terminator::Return(status));
-        self.program.functions[0] = b.func;
+        self.program.functions[0] = remove_unreachable_blocks(b.func);
         while let Some((id, key)) = self.worklist.pop() {
             let f = self.lower_instance(&key);
             self.program.functions[id.index()] = f;
@@ -383,7 +383,7 @@ impl<'a> Lowerer<'a> {
         b.func.params = params;
         let v = self.lower_expr(&mut b, f.body);
         b.terminate(Terminator::Return(v));
-        b.func
+        remove_unreachable_blocks(b.func)
     }
 
     // ---- expressions ------------------------------------------------------------
@@ -1354,6 +1354,64 @@ impl<'a> Lowerer<'a> {
             }
         }
     }
+}
+
+/// Drops blocks no path from the entry reaches (code after a panic or `exit`) and
+/// renumbers the rest, so every block in MIR has a predecessor or is the entry.
+fn remove_unreachable_blocks(mut f: mir::Function) -> mir::Function {
+    let n = f.blocks.len();
+    let mut reachable = vec![false; n];
+    let mut stack = vec![0usize];
+    while let Some(i) = stack.pop() {
+        if reachable[i] {
+            continue;
+        }
+        reachable[i] = true;
+        match &f.blocks[i].terminator {
+            Terminator::Goto(t) => stack.push(t.index()),
+            Terminator::Branch {
+                then_block,
+                else_block,
+                ..
+            } => {
+                stack.push(then_block.index());
+                stack.push(else_block.index());
+            }
+            Terminator::Return(_) | Terminator::Unreachable => {}
+        }
+    }
+    let mut new_index = vec![0u32; n];
+    let mut next = 0u32;
+    for i in 0..n {
+        if reachable[i] {
+            new_index[i] = next;
+            next += 1;
+        }
+    }
+    let remap = |b: mir::BlockId| mir::BlockId(new_index[b.index()]);
+    let blocks = std::mem::take(&mut f.blocks);
+    f.blocks = blocks
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| reachable[*i])
+        .map(|(_, mut block)| {
+            block.terminator = match block.terminator {
+                Terminator::Goto(t) => Terminator::Goto(remap(t)),
+                Terminator::Branch {
+                    cond,
+                    then_block,
+                    else_block,
+                } => Terminator::Branch {
+                    cond,
+                    then_block: remap(then_block),
+                    else_block: remap(else_block),
+                },
+                other => other,
+            };
+            block
+        })
+        .collect();
+    f
 }
 
 fn leak_f32_name(base: &str) -> &'static str {

@@ -57,7 +57,9 @@ macro_rules! require_tools {
 }
 
 fn run_tool(command: &mut Command) -> Output {
-    let output = command.output().unwrap_or_else(|error| panic!("cannot run {command:?}: {error}"));
+    let output = command
+        .output()
+        .unwrap_or_else(|error| panic!("cannot run {command:?}: {error}"));
     assert!(
         output.status.success(),
         "{command:?} failed:\n{}{}",
@@ -77,7 +79,13 @@ fn build(tools: &Tools, dir: &Path, name: &str, ir: &str) -> PathBuf {
     let object = dir.join(format!("{name}.o"));
     let exe = dir.join(name);
     std::fs::write(&source, ir).expect("write IR");
-    run_tool(Command::new(&tools.llc).args(["-O2", "-filetype=obj"]).arg(&source).arg("-o").arg(&object));
+    run_tool(
+        Command::new(&tools.llc)
+            .args(["-O2", "-filetype=obj"])
+            .arg(&source)
+            .arg("-o")
+            .arg(&object),
+    );
     run_tool(
         Command::new(&tools.lld)
             .args(["-nostdlib", "-static", "-e", "_start", "--gc-sections"])
@@ -107,8 +115,15 @@ fn run(exe: &Path, args: &[&str], stdin: &[u8]) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .expect("start the linked program");
-    child.stdin.take().expect("stdin").write_all(stdin).expect("feed stdin");
-    child.wait_with_output().expect("wait for the linked program")
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin)
+        .expect("feed stdin");
+    child
+        .wait_with_output()
+        .expect("wait for the linked program")
 }
 
 const HELLO_IR: &str = r#"
@@ -137,7 +152,10 @@ fn hello_world_is_small_static_and_libc_free() {
     assert_no_dynamic_section(&dynamic.stdout);
     let headers = run_tool(Command::new(&tools.readelf).arg("-l").arg(&exe));
     let headers = String::from_utf8_lossy(&headers.stdout);
-    assert!(!headers.contains("INTERP") && !headers.contains("DYNAMIC"), "{headers}");
+    assert!(
+        !headers.contains("INTERP") && !headers.contains("DYNAMIC"),
+        "{headers}"
+    );
 }
 
 const SMOKE_IR: &str = r#"
@@ -178,6 +196,8 @@ declare double @clef_rt_parse_float(ptr, i64)
 declare %Str @clef_rt_str_concat(ptr, i64, ptr, i64)
 declare i32 @clef_rt_str_compare(ptr, i64, ptr, i64)
 declare zeroext i8 @clef_rt_try_readln(ptr)
+; Declared with an i32 flag to put garbage above the low byte on purpose.
+declare void @clef_rt_fmt_bool(i32, i32, i32, i32)
 declare ptr @memmove(ptr, ptr, i64)
 declare ptr @memset(ptr, i32, i64)
 declare i32 @memcmp(ptr, ptr, i64)
@@ -277,6 +297,11 @@ after_args:
   call void @clef_rt_fmt_start()
   call void @clef_rt_fmt_literal(ptr @space, i64 1)
   call void @clef_rt_fmt_int(i64 %order64, i32 32, i8 1, i32 100, i32 0, i32 -1, i32 -1)
+  ; booleans: only the low byte counts (0x100 is false, 0x101 is true)
+  call void @clef_rt_fmt_literal(ptr @space, i64 1)
+  call void @clef_rt_fmt_bool(i32 256, i32 98, i32 0, i32 -1)
+  call void @clef_rt_fmt_literal(ptr @space, i64 1)
+  call void @clef_rt_fmt_bool(i32 257, i32 0, i32 0, i32 -1)
   call void @clef_rt_fmt_finish_write(i32 1, i8 1)
 
   ; sprintf "%5000s" "foo": grows the format buffer past its 4 KiB block
@@ -326,7 +351,7 @@ fn smoke_program_uses_the_whole_abi() {
                     aabcde zzbcde -1\n\
                     2 1.5 1024 1.4142135623730951\n\
                     31 3.25\n\
-                    foobar -1\n\
+                    foobar -1 false True\n\
                     {wide}\n\
                     [line1][line2][][{long_line}][last] eof\n"
     );
@@ -342,7 +367,10 @@ fn smoke_program_uses_the_whole_abi() {
     for line in symbols.lines() {
         let name = line.split_whitespace().last().unwrap_or("");
         assert!(
-            !matches!(name, "malloc" | "free" | "calloc" | "realloc" | "printf" | "puts" | "__libc_start_main"),
+            !matches!(
+                name,
+                "malloc" | "free" | "calloc" | "realloc" | "printf" | "puts" | "__libc_start_main"
+            ),
             "libc symbol {name} in the executable"
         );
     }
@@ -369,7 +397,10 @@ fn bad_input_panics_after_flushing_stdout() {
     let exe = build(&tools, dir.path(), "parse_panic", PARSE_PANIC_IR);
     let output = run(&exe, &[], b"");
     assert_eq!(output.stdout, b"before\n");
-    assert_eq!(String::from_utf8_lossy(&output.stderr), "panic: Input string was not in a correct format.\n");
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        "panic: Input string was not in a correct format.\n"
+    );
     assert_eq!(output.status.code(), Some(101));
 }
 

@@ -126,7 +126,7 @@ pub fn parse_format(text: &str) -> Result<FormatSpec, FormatError> {
         }
         let conv = match chars.next() {
             Some(c) => c,
-            None => return Err(FormatError::Invalid("Missing format specifier".into())),
+            None => return Err(FormatError::Invalid("missing format specifier after '%'".into())),
         };
         match conv {
             'd' | 'i' | 'u' | 'x' | 'X' | 'o' | 'e' | 'E' | 'f' | 'F' | 'g' | 'G' | 's'
@@ -138,7 +138,7 @@ pub fn parse_format(text: &str) -> Result<FormatSpec, FormatError> {
             }
             other => {
                 return Err(FormatError::Invalid(format!(
-                    "Bad format specifier: '{other}'"
+                    "bad format specifier '%{other}' (expected one of d i u x X o e E f F g G s c b %)"
                 )))
             }
         }

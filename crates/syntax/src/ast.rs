@@ -56,7 +56,10 @@ pub struct Decl {
 #[derive(Debug, Clone, PartialEq)]
 pub enum DeclKind {
     /// `let [rec] b1 and b2 ...` at module level.
-    Let { is_rec: bool, bindings: Vec<Binding> },
+    Let {
+        is_rec: bool,
+        bindings: Vec<Binding>,
+    },
     /// A top-level expression, or `do expr`.
     Do(Expr),
     /// `module X = ...` (nested module with indented declarations).
@@ -94,9 +97,15 @@ pub struct Expr {
 pub enum Literal {
     /// The magnitude of an integer literal (a leading `-` is a separate `Neg`) and its
     /// suffix. Range checks against the suffix's type happen in the type checker.
-    Int { value: u128, suffix: IntSuffix },
+    Int {
+        value: u128,
+        suffix: IntSuffix,
+    },
     /// `1.0`, `1e3` (float) or `2.5f` (float32).
-    Float { value: f64, is_single: bool },
+    Float {
+        value: f64,
+        is_single: bool,
+    },
     Bool(bool),
     Char(char),
     String(String),
@@ -136,7 +145,10 @@ pub enum IntSuffix {
 pub enum InterpolatedPart {
     Text(String),
     /// `{expr}` or `{expr:format}` (the format text after the colon, if any).
-    Hole { expr: Expr, format: Option<String> },
+    Hole {
+        expr: Expr,
+        format: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -215,50 +227,115 @@ pub enum ExprKind {
     /// whether a prefix is a module or a value is for name resolution to decide.
     Path(Vec<Ident>),
     /// `expr.Name` where `expr` is not a plain path (e.g. `(f x).Length`).
-    DotGet { target: Box<Expr>, member: Ident },
+    DotGet {
+        target: Box<Expr>,
+        member: Ident,
+    },
     /// `expr.[index]`
-    Index { target: Box<Expr>, index: Box<Expr> },
+    Index {
+        target: Box<Expr>,
+        index: Box<Expr>,
+    },
     /// Application by juxtaposition: `f x` (one argument; `f x y` nests).
-    App { func: Box<Expr>, arg: Box<Expr> },
+    App {
+        func: Box<Expr>,
+        arg: Box<Expr>,
+    },
     /// `(op)`: an operator used as a function value, e.g. `(+)`.
     OperatorValue(BinaryOp),
-    Unary { op: UnaryOp, operand: Box<Expr> },
-    Binary { op: BinaryOp, lhs: Box<Expr>, rhs: Box<Expr> },
+    Unary {
+        op: UnaryOp,
+        operand: Box<Expr>,
+    },
+    Binary {
+        op: BinaryOp,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
     /// `target <- value`
-    Assign { target: Box<Expr>, value: Box<Expr> },
+    Assign {
+        target: Box<Expr>,
+        value: Box<Expr>,
+    },
     Tuple(Vec<Expr>),
     /// `[a; b]`
     List(Vec<Expr>),
     /// `[| a; b |]`
     Array(Vec<Expr>),
     /// `a .. b` or `a .. step .. b` (in `for ... in` and list/array/seq ranges).
-    Range { start: Box<Expr>, step: Option<Box<Expr>>, end: Box<Expr> },
+    Range {
+        start: Box<Expr>,
+        step: Option<Box<Expr>>,
+        end: Box<Expr>,
+    },
     /// `if c then a [else b]` (`elif` becomes a nested `If` in `else_branch`).
-    If { cond: Box<Expr>, then_branch: Box<Expr>, else_branch: Option<Box<Expr>> },
-    While { cond: Box<Expr>, body: Box<Expr> },
+    If {
+        cond: Box<Expr>,
+        then_branch: Box<Expr>,
+        else_branch: Option<Box<Expr>>,
+    },
+    While {
+        cond: Box<Expr>,
+        body: Box<Expr>,
+    },
     /// `for var = start to/downto end do body`
-    ForTo { var: Ident, start: Box<Expr>, end: Box<Expr>, downward: bool, body: Box<Expr> },
+    ForTo {
+        var: Ident,
+        start: Box<Expr>,
+        end: Box<Expr>,
+        downward: bool,
+        body: Box<Expr>,
+    },
     /// `for pat in source do body`
-    ForIn { pat: Pat, source: Box<Expr>, body: Box<Expr> },
+    ForIn {
+        pat: Pat,
+        source: Box<Expr>,
+        body: Box<Expr>,
+    },
     /// `let [rec] bindings in body` (the offside rule supplies the `in`).
-    Let { is_rec: bool, bindings: Vec<Binding>, body: Box<Expr> },
+    Let {
+        is_rec: bool,
+        bindings: Vec<Binding>,
+        body: Box<Expr>,
+    },
     /// `a; b; c` or a block of lines.
     Sequential(Vec<Expr>),
     /// `fun p1 p2 -> body`
-    Lambda { params: Vec<Pat>, body: Box<Expr> },
+    Lambda {
+        params: Vec<Pat>,
+        body: Box<Expr>,
+    },
     /// `function | p -> e ...`
     Function(Vec<MatchRule>),
-    Match { scrutinee: Box<Expr>, rules: Vec<MatchRule> },
+    Match {
+        scrutinee: Box<Expr>,
+        rules: Vec<MatchRule>,
+    },
     /// `(expr : type)`
-    Typed { expr: Box<Expr>, ty: TypeExpr },
+    Typed {
+        expr: Box<Expr>,
+        ty: TypeExpr,
+    },
     /// `{ F = e; ... }` or `{ r with F = e }`
-    Record { copy_from: Option<Box<Expr>>, fields: Vec<(Vec<Ident>, Expr)> },
+    Record {
+        copy_from: Option<Box<Expr>>,
+        fields: Vec<(Vec<Ident>, Expr)>,
+    },
     /// `name { body }`: a computation expression such as `seq { ... }`.
-    Computation { builder: Ident, body: Box<Expr> },
+    Computation {
+        builder: Ident,
+        body: Box<Expr>,
+    },
     /// `yield e` / `yield! e` inside a computation expression.
-    Yield { is_bang: bool, expr: Box<Expr> },
+    Yield {
+        is_bang: bool,
+        expr: Box<Expr>,
+    },
     /// `return e` / `return! e` inside a computation expression.
-    Return { is_bang: bool, expr: Box<Expr> },
+    Return {
+        is_bang: bool,
+        expr: Box<Expr>,
+    },
     /// `lazy e`
     Lazy(Box<Expr>),
     /// A parse error (already reported).
@@ -285,21 +362,33 @@ pub enum PatKind {
     /// A negated numeric literal, `-1` or `-2.5` (the literal holds the magnitude).
     NegLit(Literal),
     /// `Some x`, `Shape.Circle (r, _)`, `Node(l, v, r)`.
-    Ctor { path: Vec<Ident>, arg: Box<Pat> },
+    Ctor {
+        path: Vec<Ident>,
+        arg: Box<Pat>,
+    },
     /// `[a; b]`
     List(Vec<Pat>),
     /// `[| a; b |]`
     Array(Vec<Pat>),
     /// `head :: tail`
-    Cons { head: Box<Pat>, tail: Box<Pat> },
+    Cons {
+        head: Box<Pat>,
+        tail: Box<Pat>,
+    },
     /// `a | b`
     Or(Box<Pat>, Box<Pat>),
     /// `pat as name`
-    As { pat: Box<Pat>, name: Ident },
+    As {
+        pat: Box<Pat>,
+        name: Ident,
+    },
     /// `{ X = p; ... }`
     Record(Vec<(Vec<Ident>, Pat)>),
     /// `(pat : type)`
-    Typed { pat: Box<Pat>, ty: TypeExpr },
+    Typed {
+        pat: Box<Pat>,
+        ty: TypeExpr,
+    },
     Error,
 }
 
@@ -313,7 +402,10 @@ pub struct TypeExpr {
 pub enum TypeExprKind {
     /// `int`, `System.String`, `list<int>`, `int list` (postfix args go in `args`),
     /// `Map<string, int>`.
-    Named { path: Vec<Ident>, args: Vec<TypeExpr> },
+    Named {
+        path: Vec<Ident>,
+        args: Vec<TypeExpr>,
+    },
     /// `'a`
     Var(Ident),
     /// `a -> b`
@@ -323,7 +415,10 @@ pub enum TypeExprKind {
     /// `t[]`
     Array(Box<TypeExpr>),
     /// `float<m>`, `float<m/s>`: a type with a unit-of-measure argument.
-    Measure { base: Box<TypeExpr>, measure: MeasureExpr },
+    Measure {
+        base: Box<TypeExpr>,
+        measure: MeasureExpr,
+    },
     Error,
 }
 

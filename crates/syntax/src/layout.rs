@@ -37,6 +37,8 @@ pub(crate) struct Position {
     pub first_on_line: bool,
     /// The column of the first token of this token's line.
     pub line_indent: u32,
+    /// Set by the parser for a `>` that closes type arguments: not an infix operator.
+    pub closes_type_args: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,7 +75,11 @@ pub(crate) struct Cursor {
 pub(crate) fn positions(text: &str, tokens: &[Token]) -> Vec<Position> {
     let mut line_starts = vec![0usize];
     line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-    let line_of = |offset: usize| line_starts.partition_point(|&s| s <= offset).saturating_sub(1);
+    let line_of = |offset: usize| {
+        line_starts
+            .partition_point(|&s| s <= offset)
+            .saturating_sub(1)
+    };
     let mut out = Vec::with_capacity(tokens.len());
     let mut prev_end_line: Option<usize> = None;
     let mut line_indent = 0u32;
@@ -82,11 +88,16 @@ pub(crate) fn positions(text: &str, tokens: &[Token]) -> Vec<Position> {
         let line = line_of(start);
         let line_start = line_starts[line];
         let col = text.get(line_start..start).map_or(0, |s| s.chars().count()) as u32;
-        let first_on_line = prev_end_line.map_or(true, |l| line > l);
+        let first_on_line = !matches!(prev_end_line, Some(l) if line <= l);
         if first_on_line {
             line_indent = col;
         }
-        out.push(Position { col, first_on_line, line_indent });
+        out.push(Position {
+            col,
+            first_on_line,
+            line_indent,
+            closes_type_args: false,
+        });
         prev_end_line = Some(line_of((token.span.end as usize).min(text.len())));
     }
     out
@@ -105,14 +116,44 @@ fn is_exempt_from_separator(kind: &TokenKind) -> bool {
             | TokenKind::GreaterRBracket
             | TokenKind::Bar
             | TokenKind::Arrow
-            | TokenKind::Keyword(K::End | K::Else | K::Elif | K::Then | K::With | K::In | K::And | K::Done | K::To | K::Downto | K::Finally | K::When)
+            | TokenKind::Keyword(
+                K::End
+                    | K::Else
+                    | K::Elif
+                    | K::Then
+                    | K::With
+                    | K::In
+                    | K::And
+                    | K::Done
+                    | K::To
+                    | K::Downto
+                    | K::Finally
+                    | K::When
+            )
+    )
+}
+
+/// Tokens that only start declarations: never the continuation of a previous line.
+fn starts_declaration(kind: &TokenKind) -> bool {
+    use Keyword as K;
+    matches!(
+        kind,
+        TokenKind::LBracketLess
+            | TokenKind::Keyword(
+                K::Let | K::Type | K::Module | K::Open | K::Namespace | K::Exception
+            )
     )
 }
 
 impl Cursor {
     pub(crate) fn new(text: &str, tokens: Vec<Token>) -> Cursor {
         let positions = positions(text, &tokens);
-        Cursor { tokens, positions, blocks: Vec::new(), pos: 0 }
+        Cursor {
+            tokens,
+            positions,
+            blocks: Vec::new(),
+            pos: 0,
+        }
     }
 
     /// Index of the next raw token.
@@ -147,15 +188,26 @@ impl Cursor {
 
     /// An operator used prefix: whitespace before it, none after it (`f -1`).
     fn is_adjacent_prefix_at(&self, i: usize) -> bool {
-        let adjacent_after = i + 1 < self.tokens.len() && self.tokens[i].span.end == self.tokens[i + 1].span.start;
+        let adjacent_after =
+            i + 1 < self.tokens.len() && self.tokens[i].span.end == self.tokens[i + 1].span.start;
         let space_before = i == 0 || self.tokens[i - 1].span.end != self.tokens[i].span.start;
         adjacent_after && space_before
     }
 
     fn is_infix_at(&self, i: usize) -> bool {
+        if self.positions[i].closes_type_args {
+            return false;
+        }
         match &self.tokens[i].kind {
-            TokenKind::Op(op) => !op.starts_with('!') && !op.starts_with('~') && !(matches!(op.as_str(), "-" | "+") && self.is_adjacent_prefix_at(i)),
-            TokenKind::ColonColon | TokenKind::Equals | TokenKind::Comma | TokenKind::Keyword(Keyword::Or) => true,
+            TokenKind::Op(op) => {
+                let prefix_only = op.starts_with('!') || op.starts_with('~');
+                let written_prefix = matches!(op.as_str(), "-" | "+") && self.is_adjacent_prefix_at(i);
+                !(prefix_only || written_prefix)
+            }
+            TokenKind::ColonColon
+            | TokenKind::Equals
+            | TokenKind::Comma
+            | TokenKind::Keyword(Keyword::Or) => true,
             _ => false,
         }
     }
@@ -180,13 +232,20 @@ impl Cursor {
             if infix && position.col + len >= top.col {
                 return kind;
             }
-            if i > 0 && self.is_infix_at(i - 1) && position.col > top.indent {
+            if i > 0
+                && self.is_infix_at(i - 1)
+                && position.col > top.indent
+                && !starts_declaration(kind)
+            {
                 return kind;
             }
             return &BLOCK_END;
         }
         if position.col == top.col {
-            if is_exempt_from_separator(kind) || infix || (i > 0 && self.is_infix_at(i - 1)) {
+            if is_exempt_from_separator(kind)
+                || infix
+                || (i > 0 && self.is_infix_at(i - 1) && !starts_declaration(kind))
+            {
                 return kind;
             }
             return &BLOCK_SEP;
@@ -229,7 +288,12 @@ impl Cursor {
         if position.first_on_line {
             // The limit is the indentation of the line that started the nearest
             // enclosing sequence block (brackets place no limit of their own).
-            let limit = self.blocks.iter().rev().find(|b| b.kind == BlockKind::Seq).map(|b| b.indent);
+            let limit = self
+                .blocks
+                .iter()
+                .rev()
+                .find(|b| b.kind == BlockKind::Seq)
+                .map(|b| b.indent);
             let offside = match limit {
                 Some(limit) if allow_at_limit => position.col < limit,
                 Some(limit) => position.col <= limit,
@@ -239,7 +303,12 @@ impl Cursor {
                 return false;
             }
         }
-        self.blocks.push(Block { col: position.col, indent: position.line_indent, start: i, kind });
+        self.blocks.push(Block {
+            col: position.col,
+            indent: position.line_indent,
+            start: i,
+            kind,
+        });
         true
     }
 
@@ -261,16 +330,34 @@ impl Cursor {
         let first = Span::new(span.file, span.start, span.start + 1);
         self.tokens[i].kind = rest;
         self.tokens[i].span.start += 1;
-        self.tokens.insert(i, Token { kind: TokenKind::Op(">".into()), span: first });
+        self.tokens.insert(
+            i,
+            Token {
+                kind: TokenKind::Op(">".into()),
+                span: first,
+            },
+        );
         let position = self.positions[i];
         self.positions.insert(i, position);
-        self.positions[i + 1] = Position { col: position.col + 1, first_on_line: false, ..position };
+        self.positions[i + 1] = Position {
+            col: position.col + 1,
+            first_on_line: false,
+            ..position
+        };
+        self.positions[i].closes_type_args = false;
         for block in &mut self.blocks {
             if block.start > i {
                 block.start += 1;
             }
         }
         true
+    }
+
+    /// Marks the next token as the `>` closing type arguments (so a line after it
+    /// does not count as the continuation of an infix expression).
+    pub(crate) fn mark_closes_type_args(&mut self) {
+        let i = self.pos.min(self.last());
+        self.positions[i].closes_type_args = true;
     }
 
     pub(crate) fn close_block(&mut self) {

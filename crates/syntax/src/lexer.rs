@@ -130,19 +130,31 @@ pub fn lex(file: FileId, text: &str) -> (Vec<Token>, Vec<Diagnostic>) {
 
 /// Lexes `text[start..end]` with spans relative to the whole `text` (used for the
 /// holes of interpolated strings). Out-of-range or non-boundary bounds give no tokens.
-pub fn lex_range(file: FileId, text: &str, start: usize, end: usize) -> (Vec<Token>, Vec<Diagnostic>) {
+pub fn lex_range(
+    file: FileId,
+    text: &str,
+    start: usize,
+    end: usize,
+) -> (Vec<Token>, Vec<Diagnostic>) {
     let end = end.min(text.len());
     let start = start.min(end);
     let mut lexer = Lexer {
         file,
         src: text.get(..end).unwrap_or(""),
-        pos: if text.is_char_boundary(start) { start } else { end },
+        pos: if text.is_char_boundary(start) {
+            start
+        } else {
+            end
+        },
         tokens: Vec::new(),
         diagnostics: Vec::new(),
     };
     lexer.run();
     let eof = Span::new(file, end as u32, end as u32);
-    lexer.tokens.push(Token { kind: TokenKind::Eof, span: eof });
+    lexer.tokens.push(Token {
+        kind: TokenKind::Eof,
+        span: eof,
+    });
     (lexer.tokens, lexer.diagnostics)
 }
 
@@ -157,7 +169,24 @@ fn is_ident_char(c: char) -> bool {
 /// Characters that make up symbolic operators (F# `op_char`, minus `.` and `:`,
 /// which are lexed on their own).
 fn is_op_char(c: char) -> bool {
-    matches!(c, '!' | '$' | '%' | '&' | '*' | '+' | '-' | '/' | '<' | '=' | '>' | '?' | '@' | '^' | '|' | '~')
+    matches!(
+        c,
+        '!' | '$'
+            | '%'
+            | '&'
+            | '*'
+            | '+'
+            | '-'
+            | '/'
+            | '<'
+            | '='
+            | '>'
+            | '?'
+            | '@'
+            | '^'
+            | '|'
+            | '~'
+    )
 }
 
 struct Lexer<'a> {
@@ -199,7 +228,8 @@ impl Lexer<'_> {
 
     fn error(&mut self, code: Code, start: usize, end: usize, message: impl Into<String>) {
         let span = Span::new(self.file, start as u32, end as u32);
-        self.diagnostics.push(Diagnostic::error(code, span, message));
+        self.diagnostics
+            .push(Diagnostic::error(code, span, message));
     }
 
     fn run(&mut self) {
@@ -226,7 +256,9 @@ impl Lexer<'_> {
                     self.bump();
                     self.lex_verbatim_string(start);
                 }
-                '$' if self.rest().starts_with("$\"") || self.rest().starts_with("$@\"") => self.lex_interpolated(start),
+                '$' if self.rest().starts_with("$\"") || self.rest().starts_with("$@\"") => {
+                    self.lex_interpolated(start)
+                }
                 '@' if self.rest().starts_with("@$\"") => self.lex_interpolated(start),
                 '\'' => self.lex_quote(start),
                 '`' if self.rest().starts_with("``") => self.lex_backtick_ident(start),
@@ -260,7 +292,12 @@ impl Lexer<'_> {
                     return;
                 }
             } else if self.bump().is_none() {
-                self.error(Code::UnexpectedSyntax, start, start + 2, "unterminated comment: this `(*` has no matching `*)`");
+                self.error(
+                    Code::UnexpectedSyntax,
+                    start,
+                    start + 2,
+                    "unterminated comment: this `(*` has no matching `*)`",
+                );
                 return;
             }
         }
@@ -281,9 +318,14 @@ impl Lexer<'_> {
             return;
         }
         let keyword = match Keyword::lookup(text) {
-            Some(k @ (Keyword::Yield | Keyword::Return | Keyword::Let | Keyword::Use | Keyword::Do | Keyword::Match))
-                if self.peek_char() == Some('!') =>
-            {
+            Some(
+                k @ (Keyword::Yield
+                | Keyword::Return
+                | Keyword::Let
+                | Keyword::Use
+                | Keyword::Do
+                | Keyword::Match),
+            ) if self.peek_char() == Some('!') => {
                 self.bump();
                 Some(Keyword::lookup(&self.src[start..self.pos]).unwrap_or(k))
             }
@@ -307,7 +349,12 @@ impl Lexer<'_> {
             }
             _ => {
                 self.skip_line_comment();
-                self.error(Code::UnexpectedSyntax, start, self.pos, "unterminated ``identifier``");
+                self.error(
+                    Code::UnexpectedSyntax,
+                    start,
+                    self.pos,
+                    "unterminated ``identifier``",
+                );
                 self.push(TokenKind::Error, start);
             }
         }
@@ -345,7 +392,12 @@ impl Lexer<'_> {
         }
         if !is_op_char(c) {
             self.bump();
-            self.error(Code::UnexpectedSyntax, start, self.pos, format!("unexpected character `{}`", c.escape_debug()));
+            self.error(
+                Code::UnexpectedSyntax,
+                start,
+                self.pos,
+                format!("unexpected character `{}`", c.escape_debug()),
+            );
             self.push(TokenKind::Error, start);
             return;
         }
@@ -460,7 +512,12 @@ impl Lexer<'_> {
     /// leading/trailing are errors) and returns the digits without separators.
     fn clean_digits(&mut self, start: usize, digits: &str) -> Option<String> {
         if digits.is_empty() || digits.ends_with('_') || digits.starts_with('_') {
-            self.error(Code::BadLiteral, start, self.pos, "This is not a valid numeric literal");
+            self.error(
+                Code::BadLiteral,
+                start,
+                self.pos,
+                "This is not a valid numeric literal",
+            );
             return None;
         }
         Some(digits.chars().filter(|&c| c != '_').collect())
@@ -480,11 +537,21 @@ impl Lexer<'_> {
             "n" => Some(IntSuffix::N),
             "un" => Some(IntSuffix::UN),
             "m" | "M" | "I" | "Q" | "R" | "Z" | "N" | "G" | "LF" | "lf" => {
-                self.error(Code::Unsupported, start, self.pos, format!("numeric literals with suffix `{suffix}` are not supported"));
+                self.error(
+                    Code::Unsupported,
+                    start,
+                    self.pos,
+                    format!("numeric literals with suffix `{suffix}` are not supported"),
+                );
                 None
             }
             _ => {
-                self.error(Code::BadLiteral, start, self.pos, format!("This is not a valid numeric literal: unknown suffix `{suffix}`"));
+                self.error(
+                    Code::BadLiteral,
+                    start,
+                    self.pos,
+                    format!("This is not a valid numeric literal: unknown suffix `{suffix}`"),
+                );
                 None
             }
         };
@@ -500,13 +567,28 @@ impl Lexer<'_> {
         let mut value: u128 = 0;
         for c in digits.chars() {
             let Some(digit) = c.to_digit(radix) else {
-                self.error(Code::BadLiteral, start, self.pos, format!("This is not a valid numeric literal: `{c}` is not a base-{radix} digit"));
+                self.error(
+                    Code::BadLiteral,
+                    start,
+                    self.pos,
+                    format!(
+                        "This is not a valid numeric literal: `{c}` is not a base-{radix} digit"
+                    ),
+                );
                 return 0;
             };
-            match value.checked_mul(u128::from(radix)).and_then(|v| v.checked_add(u128::from(digit))) {
+            match value
+                .checked_mul(u128::from(radix))
+                .and_then(|v| v.checked_add(u128::from(digit)))
+            {
                 Some(v) => value = v,
                 None => {
-                    self.error(Code::BadLiteral, start, self.pos, "This integer literal is too large");
+                    self.error(
+                        Code::BadLiteral,
+                        start,
+                        self.pos,
+                        "This integer literal is too large",
+                    );
                     return 0;
                 }
             }
@@ -519,20 +601,39 @@ impl Lexer<'_> {
             "" => false,
             "f" | "F" => true,
             "m" | "M" => {
-                self.error(Code::Unsupported, start, self.pos, "decimal literals are not supported");
+                self.error(
+                    Code::Unsupported,
+                    start,
+                    self.pos,
+                    "decimal literals are not supported",
+                );
                 false
             }
             _ => {
-                self.error(Code::BadLiteral, start, self.pos, format!("This is not a valid numeric literal: unknown suffix `{suffix}`"));
+                self.error(
+                    Code::BadLiteral,
+                    start,
+                    self.pos,
+                    format!("This is not a valid numeric literal: unknown suffix `{suffix}`"),
+                );
                 false
             }
         };
-        let bad_underscore = number.ends_with('_') || number.contains("_.") || number.contains("._") || number.contains("_e") || number.contains("_E");
+        let bad_underscore = number.ends_with('_')
+            || number.contains("_.")
+            || number.contains("._")
+            || number.contains("_e")
+            || number.contains("_E");
         let clean: String = number.chars().filter(|&c| c != '_').collect();
         let value = match clean.parse::<f64>() {
             Ok(v) if !bad_underscore => v,
             _ => {
-                self.error(Code::BadLiteral, start, self.pos, "This is not a valid numeric literal");
+                self.error(
+                    Code::BadLiteral,
+                    start,
+                    self.pos,
+                    "This is not a valid numeric literal",
+                );
                 0.0
             }
         };
@@ -547,10 +648,17 @@ impl Lexer<'_> {
         let save = self.pos;
         match self.peek_char() {
             Some('\\') => {
+                let errors_before = self.diagnostics.len();
                 let c = self.lex_escape(start, false);
                 if self.peek_char() == Some('\'') {
                     self.bump();
                     self.push(TokenKind::Char(c.unwrap_or('\0')), start);
+                    return;
+                }
+                if self.diagnostics.len() > errors_before {
+                    // Already reported: skip to the closing quote on this line.
+                    self.skip_to_closing_quote();
+                    self.push(TokenKind::Char('\0'), start);
                     return;
                 }
                 self.pos = save;
@@ -565,21 +673,46 @@ impl Lexer<'_> {
         }
         if self.peek_char().is_some_and(is_ident_start) {
             let name_start = self.pos;
-            while self.peek_char().is_some_and(|c| c == '_' || c.is_alphanumeric()) {
+            while self
+                .peek_char()
+                .is_some_and(|c| c == '_' || c.is_alphanumeric())
+            {
                 self.bump();
+            }
+            if self.peek_char() == Some('\'') {
+                // `'ab'`: a character literal with too many characters.
+                self.bump();
+                self.error(
+                    Code::BadLiteral,
+                    start,
+                    self.pos,
+                    "This is not a valid character literal: it has more than one character",
+                );
+                self.push(TokenKind::Char('\0'), start);
+                return;
             }
             let name = self.src[name_start..self.pos].to_string();
             self.push(TokenKind::TypeVar(name), start);
             return;
         }
         // Consume to the next quote on this line so one mistake gives one error.
+        self.skip_to_closing_quote();
+        self.error(
+            Code::BadLiteral,
+            start,
+            self.pos,
+            "This is not a valid character literal",
+        );
+        self.push(TokenKind::Char('\0'), start);
+    }
+
+    /// Moves past the next `'` on this line, if there is one.
+    fn skip_to_closing_quote(&mut self) {
         let line_rest = &self.src[self.pos..];
         let stop = line_rest.find(['\'', '\n']).unwrap_or(line_rest.len());
         if line_rest[stop..].starts_with('\'') {
             self.pos += stop + 1;
         }
-        self.error(Code::BadLiteral, start, self.pos, "This is not a valid character literal");
-        self.push(TokenKind::Char('\0'), start);
     }
 
     /// Reads one escape sequence at `\`. `None` when it was bad (already reported).
@@ -588,7 +721,12 @@ impl Lexer<'_> {
         let esc_start = self.pos;
         self.bump();
         let Some(c) = self.bump() else {
-            self.error(Code::BadLiteral, literal_start, self.pos, "unterminated escape sequence");
+            self.error(
+                Code::BadLiteral,
+                literal_start,
+                self.pos,
+                "unterminated escape sequence",
+            );
             return None;
         };
         let simple = match c {
@@ -608,16 +746,31 @@ impl Lexer<'_> {
             return simple;
         }
         let hex = |lexer: &mut Self, count: usize| -> Option<char> {
-            let digits = lexer.src[lexer.pos..].get(..count).filter(|d| d.chars().all(|c| c.is_ascii_hexdigit()));
+            let digits = lexer.src[lexer.pos..]
+                .get(..count)
+                .filter(|d| d.chars().all(|c| c.is_ascii_hexdigit()));
             let Some(digits) = digits else {
-                lexer.error(Code::BadLiteral, esc_start, lexer.pos, "This is not a valid escape sequence: expected hexadecimal digits");
+                lexer.error(
+                    Code::BadLiteral,
+                    esc_start,
+                    lexer.pos,
+                    "This is not a valid escape sequence: expected hexadecimal digits",
+                );
                 return None;
             };
             lexer.pos += count;
             let code = u32::from_str_radix(digits, 16).unwrap_or(u32::MAX);
             let ch = char::from_u32(code);
             if ch.is_none() {
-                lexer.error(Code::BadLiteral, esc_start, lexer.pos, format!("`{}` is not a valid Unicode scalar value", &lexer.src[esc_start..lexer.pos]));
+                lexer.error(
+                    Code::BadLiteral,
+                    esc_start,
+                    lexer.pos,
+                    format!(
+                        "`{}` is not a valid Unicode scalar value",
+                        &lexer.src[esc_start..lexer.pos]
+                    ),
+                );
             }
             ch
         };
@@ -626,12 +779,19 @@ impl Lexer<'_> {
             'U' => hex(self, 8),
             'x' => hex(self, 2),
             d if d.is_ascii_digit() => {
-                let trigraph = self.src[esc_start + 1..].get(..3).filter(|t| t.chars().all(|c| c.is_ascii_digit()));
+                let trigraph = self.src[esc_start + 1..]
+                    .get(..3)
+                    .filter(|t| t.chars().all(|c| c.is_ascii_digit()));
                 if let Some(trigraph) = trigraph {
                     self.pos = esc_start + 4;
                     let code: u32 = trigraph.parse().unwrap_or(u32::MAX);
                     if code > 255 {
-                        self.error(Code::BadLiteral, esc_start, self.pos, "trigraph escape must be at most \\255");
+                        self.error(
+                            Code::BadLiteral,
+                            esc_start,
+                            self.pos,
+                            "trigraph escape must be at most \\255",
+                        );
                         return None;
                     }
                     char::from_u32(code)
@@ -641,7 +801,12 @@ impl Lexer<'_> {
                     self.pos = esc_start + 1;
                     Some('\\')
                 } else {
-                    self.error(Code::BadLiteral, esc_start, self.pos, "This is not a valid escape sequence");
+                    self.error(
+                        Code::BadLiteral,
+                        esc_start,
+                        self.pos,
+                        "This is not a valid escape sequence",
+                    );
                     None
                 }
             }
@@ -651,14 +816,24 @@ impl Lexer<'_> {
                 Some('\\')
             }
             _ => {
-                self.error(Code::BadLiteral, esc_start, self.pos, "This is not a valid escape sequence");
+                self.error(
+                    Code::BadLiteral,
+                    esc_start,
+                    self.pos,
+                    "This is not a valid escape sequence",
+                );
                 None
             }
         }
     }
 
     fn unterminated(&mut self, start: usize) {
-        self.error(Code::BadLiteral, start, self.pos, "unterminated string literal");
+        self.error(
+            Code::BadLiteral,
+            start,
+            self.pos,
+            "unterminated string literal",
+        );
     }
 
     fn lex_string(&mut self, start: usize) {
@@ -712,7 +887,12 @@ impl Lexer<'_> {
         }
         if self.peek_char() == Some('B') {
             self.bump();
-            self.error(Code::Unsupported, start, self.pos, "byte-array string literals (`\"...\"B`) are not supported");
+            self.error(
+                Code::Unsupported,
+                start,
+                self.pos,
+                "byte-array string literals (`\"...\"B`) are not supported",
+            );
         }
         self.push(TokenKind::String(value), start);
     }
@@ -778,7 +958,12 @@ impl Lexer<'_> {
                 }
                 '}' => {
                     self.bump();
-                    self.error(Code::BadLiteral, self.pos - 1, self.pos, "a single `}` in an interpolated string must be doubled (`}}`)");
+                    self.error(
+                        Code::BadLiteral,
+                        self.pos - 1,
+                        self.pos,
+                        "a single `}` in an interpolated string must be doubled (`}}`)",
+                    );
                 }
                 '{' => {
                     if !text.is_empty() {
@@ -809,6 +994,63 @@ impl Lexer<'_> {
         self.push(TokenKind::Interpolated(pieces), start);
     }
 
+    fn at_nested_string(&self) -> bool {
+        let rest = self.rest();
+        rest.starts_with('"')
+            || rest.starts_with("$\"")
+            || rest.starts_with("@\"")
+            || rest.starts_with("$@\"")
+            || rest.starts_with("@$\"")
+    }
+
+    /// Skips a string literal inside an interpolation hole (its holes too). `false`
+    /// when the input ends first, or the line ends first in a `single_line` context
+    /// (holes of `$"..."`, where a runaway nested string would swallow the file).
+    fn skip_nested_string(&mut self, single_line: bool) -> bool {
+        let mut interpolated = false;
+        let mut verbatim = false;
+        while let Some(c @ ('$' | '@')) = self.peek_char() {
+            interpolated |= c == '$';
+            verbatim |= c == '@';
+            self.bump();
+        }
+        let triple = self.rest().starts_with("\"\"\"");
+        self.pos += if triple { 3 } else { 1 };
+        loop {
+            let Some(c) = self.peek_char() else {
+                return false;
+            };
+            if triple && self.rest().starts_with("\"\"\"") {
+                self.pos += 3;
+                return true;
+            }
+            match c {
+                '\n' if single_line => return false,
+                '"' if !triple => {
+                    self.bump();
+                    if verbatim && self.peek_char() == Some('"') {
+                        self.bump();
+                        continue;
+                    }
+                    return true;
+                }
+                '\\' if !verbatim && !triple => {
+                    self.pos += 1;
+                    self.bump();
+                }
+                '{' if interpolated && self.peek_nth(1) == Some('{') => self.pos += 2,
+                '{' if interpolated => {
+                    if self.lex_hole(triple).is_none() {
+                        return false;
+                    }
+                }
+                _ => {
+                    self.bump();
+                }
+            }
+        }
+    }
+
     /// At `{`: scans to the matching `}` and returns the hole's range and format.
     /// `None` when the string ends first.
     fn lex_hole(&mut self, triple: bool) -> Option<InterpolatedPiece> {
@@ -827,7 +1069,11 @@ impl Lexer<'_> {
                     self.bump();
                     let expr_end = expr_end.unwrap_or(end);
                     let format = format_start.map(|f| self.src[f..end].to_string());
-                    return Some(InterpolatedPiece::Hole { start: expr_start as u32, end: expr_end as u32, format });
+                    return Some(InterpolatedPiece::Hole {
+                        start: expr_start as u32,
+                        end: expr_end as u32,
+                        format,
+                    });
                 }
                 '}' => depth -= 1,
                 ':' if depth == 0 && format_start.is_none() => {
@@ -838,17 +1084,9 @@ impl Lexer<'_> {
                     expr_end = Some(self.pos);
                     format_start = Some(self.pos + 1);
                 }
-                '"' if triple && format_start.is_none() => {
-                    // A nested ordinary string inside the hole of a triple-quoted string.
-                    self.bump();
-                    while let Some(c) = self.bump() {
-                        match c {
-                            '\\' => {
-                                self.bump();
-                            }
-                            '"' => break,
-                            _ => {}
-                        }
+                '"' | '$' | '@' if format_start.is_none() && self.at_nested_string() => {
+                    if !self.skip_nested_string(!triple) {
+                        return None;
                     }
                     continue;
                 }

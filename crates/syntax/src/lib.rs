@@ -27,7 +27,11 @@ use composer_diagnostics::{Diagnostic, FileId};
 
 /// Parses one source file. Names are interned into `interner`. Diagnostics are in
 /// source order.
-pub fn parse_file(file: FileId, text: &str, interner: &mut Interner) -> (ast::SourceFile, Vec<Diagnostic>) {
+pub fn parse_file(
+    file: FileId,
+    text: &str,
+    interner: &mut Interner,
+) -> (ast::SourceFile, Vec<Diagnostic>) {
     let (tokens, mut diagnostics) = lexer::lex(file, text);
     let mut parser = parser::Parser::new(file, text, tokens, interner);
     let source_file = parser.parse_file();

@@ -81,7 +81,9 @@ fn token_kind_text(kind: &TokenKind) -> String {
         TokenKind::Ident(name) => format!("Ident {name}"),
         TokenKind::TypeVar(name) => format!("TypeVar '{name}"),
         TokenKind::Int { value, suffix } => format!("Int {value}{}", int_suffix(*suffix)),
-        TokenKind::Float { value, is_single } => format!("Float {}", float_text(*value, *is_single)),
+        TokenKind::Float { value, is_single } => {
+            format!("Float {}", float_text(*value, *is_single))
+        }
         TokenKind::Char(c) => format!("Char {c:?}"),
         TokenKind::String(s) => format!("String {s:?}"),
         TokenKind::Interpolated(pieces) => {
@@ -89,8 +91,16 @@ fn token_kind_text(kind: &TokenKind) -> String {
             for piece in pieces {
                 match piece {
                     InterpolatedPiece::Text(s) => write!(text, " {s:?}").expect("write to String"),
-                    InterpolatedPiece::Hole { start, end, format: None } => write!(text, " {{@{start}..{end}}}").expect("write to String"),
-                    InterpolatedPiece::Hole { start, end, format: Some(f) } => write!(text, " {{@{start}..{end}:{f}}}").expect("write to String"),
+                    InterpolatedPiece::Hole {
+                        start,
+                        end,
+                        format: None,
+                    } => write!(text, " {{@{start}..{end}}}").expect("write to String"),
+                    InterpolatedPiece::Hole {
+                        start,
+                        end,
+                        format: Some(f),
+                    } => write!(text, " {{@{start}..{end}:{f}}}").expect("write to String"),
                 }
             }
             text
@@ -109,7 +119,14 @@ fn token_kind_text(kind: &TokenKind) -> String {
 pub fn print_tokens(tokens: &[Token]) -> String {
     let mut out = String::new();
     for token in tokens {
-        writeln!(out, "@{}..{} {}", token.span.start, token.span.end, token_kind_text(&token.kind)).expect("write to String");
+        writeln!(
+            out,
+            "@{}..{} {}",
+            token.span.start,
+            token.span.end,
+            token_kind_text(&token.kind)
+        )
+        .expect("write to String");
     }
     out
 }
@@ -135,7 +152,9 @@ fn span_atom(span: Span) -> S {
 fn flat_width(s: &S) -> usize {
     match s {
         S::Atom(text) => text.chars().count(),
-        S::List(items) | S::Brackets(items) => 2 + items.iter().map(flat_width).sum::<usize>() + items.len().saturating_sub(1),
+        S::List(items) | S::Brackets(items) => {
+            2 + items.iter().map(flat_width).sum::<usize>() + items.len().saturating_sub(1)
+        }
     }
 }
 
@@ -143,7 +162,11 @@ fn write_flat(s: &S, out: &mut String) {
     match s {
         S::Atom(text) => out.push_str(text),
         S::List(items) | S::Brackets(items) => {
-            let (open, close) = if matches!(s, S::List(_)) { ('(', ')') } else { ('[', ']') };
+            let (open, close) = if matches!(s, S::List(_)) {
+                ('(', ')')
+            } else {
+                ('[', ']')
+            };
             out.push(open);
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
@@ -164,7 +187,11 @@ fn write_sexp(s: &S, indent: usize, out: &mut String) {
     if indent + flat_width(s) <= WIDTH {
         return write_flat(s, out);
     }
-    let (open, close) = if matches!(s, S::List(_)) { ('(', ')') } else { ('[', ']') };
+    let (open, close) = if matches!(s, S::List(_)) {
+        ('(', ')')
+    } else {
+        ('[', ']')
+    };
     out.push(open);
     let mut rest = items.iter().peekable();
     if let Some(first) = rest.next() {
@@ -187,15 +214,31 @@ fn write_sexp(s: &S, indent: usize, out: &mut String) {
 
 /// The AST as an indented S-expression (see the module documentation).
 pub fn print_ast(file: &SourceFile, interner: &Interner) -> String {
-    let printer = AstPrinter { interner };
+    let printer = AstPrinter {
+        interner,
+        spans: true,
+    };
     let mut out = String::new();
     write_sexp(&printer.file(file), 0, &mut out);
     out.push('\n');
     out
 }
 
+/// One expression on one line without spans (for precedence tests).
+#[cfg(test)]
+pub(crate) fn print_expr_compact(expr: &Expr, interner: &Interner) -> String {
+    let printer = AstPrinter {
+        interner,
+        spans: false,
+    };
+    let mut out = String::new();
+    write_flat(&printer.expr(expr), &mut out);
+    out
+}
+
 struct AstPrinter<'a> {
     interner: &'a Interner,
+    spans: bool,
 }
 
 fn literal_text(lit: &Literal) -> String {
@@ -219,11 +262,18 @@ impl AstPrinter<'_> {
     }
 
     fn path(&self, idents: &[Ident]) -> String {
-        idents.iter().map(|i| self.name(i)).collect::<Vec<_>>().join(".")
+        idents
+            .iter()
+            .map(|i| self.name(i))
+            .collect::<Vec<_>>()
+            .join(".")
     }
 
     fn node(&self, head: &str, span: Span, children: Vec<S>) -> S {
-        let mut items = vec![atom(head), span_atom(span)];
+        let mut items = vec![atom(head)];
+        if self.spans {
+            items.push(span_atom(span));
+        }
         items.extend(children);
         S::List(items)
     }
@@ -232,8 +282,12 @@ impl AstPrinter<'_> {
         let mut items = vec![atom("file")];
         match &file.header {
             FileHeader::None => {}
-            FileHeader::Module(path) => items.push(S::List(vec![atom("module"), atom(self.path(path))])),
-            FileHeader::Namespace(path) => items.push(S::List(vec![atom("namespace"), atom(self.path(path))])),
+            FileHeader::Module(path) => {
+                items.push(S::List(vec![atom("module"), atom(self.path(path))]))
+            }
+            FileHeader::Namespace(path) => {
+                items.push(S::List(vec![atom("namespace"), atom(self.path(path))]))
+            }
         }
         items.extend(file.decls.iter().map(|d| self.decl(d)));
         S::List(items)
@@ -293,11 +347,12 @@ impl AstPrinter<'_> {
         }
         children.push(self.pat(&binding.head));
         if !binding.params.is_empty() {
-            children.push(S::Brackets(binding.params.iter().map(|p| self.pat(p)).collect()));
+            children.push(S::Brackets(
+                binding.params.iter().map(|p| self.pat(p)).collect(),
+            ));
         }
         if let Some(ty) = &binding.return_type {
-            children.push(atom(":"));
-            children.push(atom(self.ty(ty)));
+            children.push(S::List(vec![atom(":"), atom(self.ty(ty))]));
         }
         children.push(self.expr(&binding.body));
         self.node("binding", binding.span, children)
@@ -308,7 +363,12 @@ impl AstPrinter<'_> {
         self.attributes(&defn.attributes, &mut children);
         children.push(atom(self.name(&defn.name)));
         if !defn.type_params.is_empty() {
-            children.push(S::Brackets(defn.type_params.iter().map(|p| atom(format!("'{}", self.name(p)))).collect()));
+            children.push(S::Brackets(
+                defn.type_params
+                    .iter()
+                    .map(|p| atom(format!("'{}", self.name(p))))
+                    .collect(),
+            ));
         }
         children.push(match &defn.kind {
             TypeDefnKind::Record(fields) => {
@@ -359,13 +419,29 @@ impl AstPrinter<'_> {
         match &ty.kind {
             TypeExprKind::Named { path, args } if args.is_empty() => self.path(path),
             TypeExprKind::Named { path, args } => {
-                format!("{}<{}>", self.path(path), args.iter().map(|a| self.ty(a)).collect::<Vec<_>>().join(","))
+                format!(
+                    "{}<{}>",
+                    self.path(path),
+                    args.iter()
+                        .map(|a| self.ty(a))
+                        .collect::<Vec<_>>()
+                        .join(",")
+                )
             }
             TypeExprKind::Var(name) => format!("'{}", self.name(name)),
             TypeExprKind::Fun(a, b) => format!("({} -> {})", self.ty(a), self.ty(b)),
-            TypeExprKind::Tuple(items) => format!("({})", items.iter().map(|t| self.ty(t)).collect::<Vec<_>>().join(" * ")),
+            TypeExprKind::Tuple(items) => format!(
+                "({})",
+                items
+                    .iter()
+                    .map(|t| self.ty(t))
+                    .collect::<Vec<_>>()
+                    .join(" * ")
+            ),
             TypeExprKind::Array(inner) => format!("{}[]", self.ty(inner)),
-            TypeExprKind::Measure { base, measure } => format!("{}<{}>", self.ty(base), self.measure(measure)),
+            TypeExprKind::Measure { base, measure } => {
+                format!("{}<{}>", self.ty(base), self.measure(measure))
+            }
             TypeExprKind::Error => "?error".into(),
         }
     }
@@ -388,18 +464,35 @@ impl AstPrinter<'_> {
             PatKind::Path(path) => atom(self.path(path)),
             PatKind::Lit(lit) => atom(literal_text(lit)),
             PatKind::NegLit(lit) => atom(format!("-{}", literal_text(lit))),
-            PatKind::Tuple(items) => self.node("tuple", span, items.iter().map(|p| self.pat(p)).collect()),
-            PatKind::Ctor { path, arg } => self.node("ctor", span, vec![atom(self.path(path)), self.pat(arg)]),
-            PatKind::List(items) => self.node("list", span, items.iter().map(|p| self.pat(p)).collect()),
-            PatKind::Array(items) => self.node("array", span, items.iter().map(|p| self.pat(p)).collect()),
-            PatKind::Cons { head, tail } => self.node("cons", span, vec![self.pat(head), self.pat(tail)]),
+            PatKind::Tuple(items) => {
+                self.node("tuple", span, items.iter().map(|p| self.pat(p)).collect())
+            }
+            PatKind::Ctor { path, arg } => {
+                self.node("ctor", span, vec![atom(self.path(path)), self.pat(arg)])
+            }
+            PatKind::List(items) => {
+                self.node("list", span, items.iter().map(|p| self.pat(p)).collect())
+            }
+            PatKind::Array(items) => {
+                self.node("array", span, items.iter().map(|p| self.pat(p)).collect())
+            }
+            PatKind::Cons { head, tail } => {
+                self.node("cons", span, vec![self.pat(head), self.pat(tail)])
+            }
             PatKind::Or(a, b) => self.node("or", span, vec![self.pat(a), self.pat(b)]),
-            PatKind::As { pat, name } => self.node("as", span, vec![self.pat(pat), atom(self.name(name))]),
+            PatKind::As { pat, name } => {
+                self.node("as", span, vec![self.pat(pat), atom(self.name(name))])
+            }
             PatKind::Record(fields) => {
-                let fields = fields.iter().map(|(path, p)| S::List(vec![atom(self.path(path)), self.pat(p)])).collect();
+                let fields = fields
+                    .iter()
+                    .map(|(path, p)| S::List(vec![atom(self.path(path)), self.pat(p)]))
+                    .collect();
                 self.node("record", span, fields)
             }
-            PatKind::Typed { pat, ty } => self.node("typed", span, vec![self.pat(pat), atom(self.ty(ty))]),
+            PatKind::Typed { pat, ty } => {
+                self.node("typed", span, vec![self.pat(pat), atom(self.ty(ty))])
+            }
             PatKind::Error => self.node("error", span, Vec::new()),
         }
     }
@@ -424,14 +517,23 @@ impl AstPrinter<'_> {
                     .iter()
                     .map(|part| match part {
                         InterpolatedPart::Text(text) => atom(format!("{text:?}")),
-                        InterpolatedPart::Hole { expr, format: None } => S::List(vec![atom("hole"), e(expr)]),
-                        InterpolatedPart::Hole { expr, format: Some(f) } => S::List(vec![atom("hole"), e(expr), atom(format!("{f:?}"))]),
+                        InterpolatedPart::Hole { expr, format: None } => {
+                            S::List(vec![atom("hole"), e(expr)])
+                        }
+                        InterpolatedPart::Hole {
+                            expr,
+                            format: Some(f),
+                        } => S::List(vec![atom("hole"), e(expr), atom(format!("{f:?}"))]),
                     })
                     .collect();
                 self.node("interp", span, parts)
             }
-            ExprKind::DotGet { target, member } => self.node("dot", span, vec![e(target), atom(self.name(member))]),
-            ExprKind::Index { target, index } => self.node("index", span, vec![e(target), e(index)]),
+            ExprKind::DotGet { target, member } => {
+                self.node("dot", span, vec![e(target), atom(self.name(member))])
+            }
+            ExprKind::Index { target, index } => {
+                self.node("index", span, vec![e(target), e(index)])
+            }
             ExprKind::App { .. } => {
                 // Curried applications print flat: `(app f x y)` for `(f x) y`.
                 let mut args = Vec::new();
@@ -445,9 +547,15 @@ impl AstPrinter<'_> {
                 self.node("app", span, args)
             }
             ExprKind::OperatorValue(op) => self.node("op", span, vec![atom(binary_name(*op))]),
-            ExprKind::Unary { op, operand } => self.node("unary", span, vec![atom(format!("{op:?}")), e(operand)]),
-            ExprKind::Binary { op, lhs, rhs } => self.node("binary", span, vec![atom(binary_name(*op)), e(lhs), e(rhs)]),
-            ExprKind::Assign { target, value } => self.node("assign", span, vec![e(target), e(value)]),
+            ExprKind::Unary { op, operand } => {
+                self.node("unary", span, vec![atom(format!("{op:?}")), e(operand)])
+            }
+            ExprKind::Binary { op, lhs, rhs } => {
+                self.node("binary", span, vec![atom(binary_name(*op)), e(lhs), e(rhs)])
+            }
+            ExprKind::Assign { target, value } => {
+                self.node("assign", span, vec![e(target), e(value)])
+            }
             ExprKind::Tuple(items) => self.node("tuple", span, items.iter().map(e).collect()),
             ExprKind::List(items) => self.node("list", span, items.iter().map(e).collect()),
             ExprKind::Array(items) => self.node("array", span, items.iter().map(e).collect()),
@@ -459,7 +567,11 @@ impl AstPrinter<'_> {
                 children.push(e(end));
                 self.node("range", span, children)
             }
-            ExprKind::If { cond, then_branch, else_branch } => {
+            ExprKind::If {
+                cond,
+                then_branch,
+                else_branch,
+            } => {
                 let mut children = vec![e(cond), e(then_branch)];
                 if let Some(else_branch) = else_branch {
                     children.push(e(else_branch));
@@ -467,12 +579,28 @@ impl AstPrinter<'_> {
                 self.node("if", span, children)
             }
             ExprKind::While { cond, body } => self.node("while", span, vec![e(cond), e(body)]),
-            ExprKind::ForTo { var, start, end, downward, body } => {
+            ExprKind::ForTo {
+                var,
+                start,
+                end,
+                downward,
+                body,
+            } => {
                 let dir = if *downward { "downto" } else { "to" };
-                self.node("for", span, vec![atom(self.name(var)), e(start), atom(dir), e(end), e(body)])
+                self.node(
+                    "for",
+                    span,
+                    vec![atom(self.name(var)), e(start), atom(dir), e(end), e(body)],
+                )
             }
-            ExprKind::ForIn { pat, source, body } => self.node("for-in", span, vec![self.pat(pat), e(source), e(body)]),
-            ExprKind::Let { is_rec, bindings, body } => {
+            ExprKind::ForIn { pat, source, body } => {
+                self.node("for-in", span, vec![self.pat(pat), e(source), e(body)])
+            }
+            ExprKind::Let {
+                is_rec,
+                bindings,
+                body,
+            } => {
                 let mut children = Vec::new();
                 if *is_rec {
                     children.push(atom("rec"));
@@ -486,24 +614,44 @@ impl AstPrinter<'_> {
                 let params = S::Brackets(params.iter().map(|p| self.pat(p)).collect());
                 self.node("fun", span, vec![params, e(body)])
             }
-            ExprKind::Function(rules) => self.node("function", span, rules.iter().map(|r| self.rule(r)).collect()),
+            ExprKind::Function(rules) => self.node(
+                "function",
+                span,
+                rules.iter().map(|r| self.rule(r)).collect(),
+            ),
             ExprKind::Match { scrutinee, rules } => {
                 let mut children = vec![e(scrutinee)];
                 children.extend(rules.iter().map(|r| self.rule(r)));
                 self.node("match", span, children)
             }
-            ExprKind::Typed { expr, ty } => self.node("typed", span, vec![e(expr), atom(self.ty(ty))]),
+            ExprKind::Typed { expr, ty } => {
+                self.node("typed", span, vec![e(expr), atom(self.ty(ty))])
+            }
             ExprKind::Record { copy_from, fields } => {
                 let mut children = Vec::new();
                 if let Some(copy_from) = copy_from {
                     children.push(S::List(vec![atom("with"), e(copy_from)]));
                 }
-                children.extend(fields.iter().map(|(path, value)| S::List(vec![atom(self.path(path)), e(value)])));
+                children.extend(
+                    fields
+                        .iter()
+                        .map(|(path, value)| S::List(vec![atom(self.path(path)), e(value)])),
+                );
                 self.node("record", span, children)
             }
-            ExprKind::Computation { builder, body } => self.node("ce", span, vec![atom(self.name(builder)), e(body)]),
-            ExprKind::Yield { is_bang, expr } => self.node(if *is_bang { "yield!" } else { "yield" }, span, vec![e(expr)]),
-            ExprKind::Return { is_bang, expr } => self.node(if *is_bang { "return!" } else { "return" }, span, vec![e(expr)]),
+            ExprKind::Computation { builder, body } => {
+                self.node("ce", span, vec![atom(self.name(builder)), e(body)])
+            }
+            ExprKind::Yield { is_bang, expr } => self.node(
+                if *is_bang { "yield!" } else { "yield" },
+                span,
+                vec![e(expr)],
+            ),
+            ExprKind::Return { is_bang, expr } => self.node(
+                if *is_bang { "return!" } else { "return" },
+                span,
+                vec![e(expr)],
+            ),
             ExprKind::Lazy(inner) => self.node("lazy", span, vec![e(inner)]),
             ExprKind::Error => self.node("error", span, Vec::new()),
         }

@@ -19,7 +19,11 @@ pub fn to_unsigned_bits(value: i64, bits: u32) -> u64 {
 
 /// Writes `value` in `radix` (2..=16) without prefix or sign.
 pub fn write_unsigned<S: Sink>(out: &mut S, value: u64, radix: u64, uppercase: bool) {
-    let digits: &[u8; 16] = if uppercase { b"0123456789ABCDEF" } else { b"0123456789abcdef" };
+    let digits: &[u8; 16] = if uppercase {
+        b"0123456789ABCDEF"
+    } else {
+        b"0123456789abcdef"
+    };
     // 64 binary digits is the longest text.
     let mut buf = [0u8; 64];
     let mut pos = buf.len();
@@ -57,9 +61,18 @@ mod tests {
     fn decimal_extremes() {
         assert_eq!(text(|o| write_signed_decimal(o, 0)), "0");
         assert_eq!(text(|o| write_signed_decimal(o, -42)), "-42");
-        assert_eq!(text(|o| write_signed_decimal(o, i64::MIN)), "-9223372036854775808");
-        assert_eq!(text(|o| write_signed_decimal(o, i64::MAX)), "9223372036854775807");
-        assert_eq!(text(|o| write_unsigned(o, u64::MAX, 10, false)), "18446744073709551615");
+        assert_eq!(
+            text(|o| write_signed_decimal(o, i64::MIN)),
+            "-9223372036854775808"
+        );
+        assert_eq!(
+            text(|o| write_signed_decimal(o, i64::MAX)),
+            "9223372036854775807"
+        );
+        assert_eq!(
+            text(|o| write_unsigned(o, u64::MAX, 10, false)),
+            "18446744073709551615"
+        );
     }
 
     #[test]

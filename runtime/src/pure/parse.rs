@@ -67,7 +67,10 @@ fn accumulate(digits: &[u8], radix: u64) -> Option<u64> {
 pub fn parse_int(text: &[u8], bits: u32, is_signed: bool) -> Result<i64, ParseError> {
     let bits = normalized_bits(bits);
     let overflow = ParseError::Overflow { bits, is_signed };
-    let text = core::str::from_utf8(text).map_err(|_| ParseError::Format)?.trim().as_bytes();
+    let text = core::str::from_utf8(text)
+        .map_err(|_| ParseError::Format)?
+        .trim()
+        .as_bytes();
 
     let mut pos = 0;
     let mut negative = false;
@@ -81,7 +84,11 @@ pub fn parse_int(text: &[u8], bits: u32, is_signed: bool) -> Result<i64, ParseEr
             _ => {}
         }
     }
-    let unsigned_max: u64 = if bits == 64 { u64::MAX } else { (1u64 << bits) - 1 };
+    let unsigned_max: u64 = if bits == 64 {
+        u64::MAX
+    } else {
+        (1u64 << bits) - 1
+    };
 
     let radix = match (text.get(pos), text.get(pos + 1)) {
         (Some(b'0'), Some(b'x' | b'X')) => 16,
@@ -105,7 +112,11 @@ pub fn parse_int(text: &[u8], bits: u32, is_signed: bool) -> Result<i64, ParseEr
         // unchecked `*`).
         let shift = 64 - bits;
         let reinterpreted = ((magnitude << shift) as i64) >> shift;
-        let signed = if negative { reinterpreted.wrapping_neg() } else { reinterpreted };
+        let signed = if negative {
+            reinterpreted.wrapping_neg()
+        } else {
+            reinterpreted
+        };
         let wrapped = (signed << shift) >> shift;
         return Ok(wrapped);
     }
@@ -212,14 +223,21 @@ pub fn parse_float(text: &[u8]) -> Result<f64, ParseError> {
         return number.parse::<f64>().map_err(|_| ParseError::Format);
     }
     // The special symbols, compared after `String.Trim` (Unicode white space).
-    let symbol = core::str::from_utf8(text).map_err(|_| ParseError::Format)?.trim().as_bytes();
+    let symbol = core::str::from_utf8(text)
+        .map_err(|_| ParseError::Format)?
+        .trim()
+        .as_bytes();
     let (sign, body) = match symbol.first() {
         Some(b'+') => (1, &symbol[1..]),
         Some(b'-') => (-1, &symbol[1..]),
         _ => (0, symbol),
     };
     if body.eq_ignore_ascii_case(b"Infinity") {
-        Ok(if sign < 0 { f64::NEG_INFINITY } else { f64::INFINITY })
+        Ok(if sign < 0 {
+            f64::NEG_INFINITY
+        } else {
+            f64::INFINITY
+        })
     } else if body.eq_ignore_ascii_case(b"NaN") {
         Ok(f64::NAN)
     } else {
@@ -245,10 +263,30 @@ mod tests {
         assert_eq!(int32("-0"), Ok(0));
         assert_eq!(int32("2147483647"), Ok(2147483647));
         assert_eq!(int32("-2147483648"), Ok(-2147483648));
-        assert_eq!(int32("2147483648"), Err(ParseError::Overflow { bits: 32, is_signed: true }));
-        assert_eq!(int32("-2147483649"), Err(ParseError::Overflow { bits: 32, is_signed: true }));
-        assert_eq!(int32("99999999999999999999999"), Err(ParseError::Overflow { bits: 32, is_signed: true }));
-        for bad in ["", "   ", "-", "+", "4 2", "42x", "x42", "1.0", "--1", "+-1", "0x", "1_000", "٤٢"] {
+        assert_eq!(
+            int32("2147483648"),
+            Err(ParseError::Overflow {
+                bits: 32,
+                is_signed: true
+            })
+        );
+        assert_eq!(
+            int32("-2147483649"),
+            Err(ParseError::Overflow {
+                bits: 32,
+                is_signed: true
+            })
+        );
+        assert_eq!(
+            int32("99999999999999999999999"),
+            Err(ParseError::Overflow {
+                bits: 32,
+                is_signed: true
+            })
+        );
+        for bad in [
+            "", "   ", "-", "+", "4 2", "42x", "x42", "1.0", "--1", "+-1", "0x", "1_000", "٤٢",
+        ] {
             assert_eq!(int32(bad), Err(ParseError::Format), "{bad:?}");
         }
     }
@@ -263,48 +301,105 @@ mod tests {
         assert_eq!(int32("0xFFFFFFFF"), Ok(-1));
         assert_eq!(int32("0x80000000"), Ok(i64::from(i32::MIN)));
         assert_eq!(int32("-0x80000000"), Ok(i64::from(i32::MIN)));
-        assert_eq!(int32("0x100000000"), Err(ParseError::Overflow { bits: 32, is_signed: true }));
+        assert_eq!(
+            int32("0x100000000"),
+            Err(ParseError::Overflow {
+                bits: 32,
+                is_signed: true
+            })
+        );
         assert_eq!(int32("0x1G"), Err(ParseError::Format));
         assert_eq!(int32("0b102"), Err(ParseError::Format));
         assert_eq!(parse_int(b"0xFFFFFFFFFFFFFFFF", 64, true), Ok(-1));
         assert_eq!(parse_int(b"0xFFFFFFFFFFFFFFFF", 64, false), Ok(-1));
         assert_eq!(parse_int(b"0xFF", 8, true), Ok(-1));
         assert_eq!(parse_int(b"0xFF", 8, false), Ok(255));
-        assert_eq!(parse_int(b"0x100", 8, false), Err(ParseError::Overflow { bits: 8, is_signed: false }));
+        assert_eq!(
+            parse_int(b"0x100", 8, false),
+            Err(ParseError::Overflow {
+                bits: 8,
+                is_signed: false
+            })
+        );
     }
 
     #[test]
     fn other_widths() {
         assert_eq!(parse_int(b"127", 8, true), Ok(127));
         assert_eq!(parse_int(b"-128", 8, true), Ok(-128));
-        assert_eq!(parse_int(b"128", 8, true), Err(ParseError::Overflow { bits: 8, is_signed: true }));
+        assert_eq!(
+            parse_int(b"128", 8, true),
+            Err(ParseError::Overflow {
+                bits: 8,
+                is_signed: true
+            })
+        );
         assert_eq!(parse_int(b"255", 8, false), Ok(255));
-        assert_eq!(parse_int(b"256", 8, false), Err(ParseError::Overflow { bits: 8, is_signed: false }));
+        assert_eq!(
+            parse_int(b"256", 8, false),
+            Err(ParseError::Overflow {
+                bits: 8,
+                is_signed: false
+            })
+        );
         assert_eq!(parse_int(b"-32768", 16, true), Ok(-32768));
         assert_eq!(parse_int(b"65535", 16, false), Ok(65535));
         assert_eq!(parse_int(b"4294967295", 32, false), Ok(4294967295));
         assert_eq!(parse_int(b"-9223372036854775808", 64, true), Ok(i64::MIN));
-        assert_eq!(parse_int(b"9223372036854775808", 64, true), Err(ParseError::Overflow { bits: 64, is_signed: true }));
+        assert_eq!(
+            parse_int(b"9223372036854775808", 64, true),
+            Err(ParseError::Overflow {
+                bits: 64,
+                is_signed: true
+            })
+        );
         assert_eq!(parse_int(b"18446744073709551615", 64, false), Ok(-1));
-        assert_eq!(parse_int(b"18446744073709551616", 64, false), Err(ParseError::Overflow { bits: 64, is_signed: false }));
+        assert_eq!(
+            parse_int(b"18446744073709551616", 64, false),
+            Err(ParseError::Overflow {
+                bits: 64,
+                is_signed: false
+            })
+        );
         assert_eq!(parse_int(b"-0", 32, false), Ok(0));
-        assert_eq!(parse_int(b"-1", 32, false), Err(ParseError::Overflow { bits: 32, is_signed: false }));
+        assert_eq!(
+            parse_int(b"-1", 32, false),
+            Err(ParseError::Overflow {
+                bits: 32,
+                is_signed: false
+            })
+        );
         assert_eq!(parse_int(b"+5", 32, false), Ok(5));
     }
 
     #[test]
     fn messages_name_the_type() {
-        assert_eq!(ParseError::Format.message(), "Input string was not in a correct format.");
         assert_eq!(
-            ParseError::Overflow { bits: 32, is_signed: true }.message(),
+            ParseError::Format.message(),
+            "Input string was not in a correct format."
+        );
+        assert_eq!(
+            ParseError::Overflow {
+                bits: 32,
+                is_signed: true
+            }
+            .message(),
             "Value was either too large or too small for an Int32."
         );
         assert_eq!(
-            ParseError::Overflow { bits: 64, is_signed: false }.message(),
+            ParseError::Overflow {
+                bits: 64,
+                is_signed: false
+            }
+            .message(),
             "Value was either too large or too small for a UInt64."
         );
         assert_eq!(
-            ParseError::Overflow { bits: 8, is_signed: true }.message(),
+            ParseError::Overflow {
+                bits: 8,
+                is_signed: true
+            }
+            .message(),
             "Value was either too large or too small for a signed byte."
         );
     }
@@ -336,7 +431,22 @@ mod tests {
         assert!(negative_zero == 0.0 && negative_zero.is_sign_negative());
         // Correct rounding of a halfway case.
         assert_eq!(float("9007199254740993"), Ok(9007199254740992.0));
-        for bad in ["", " ", ".", "-", "e5", "1e", "1e+", "1.2.3", "inf", "nan1", "0x10", "1,5", "1 5", "Infinityx"] {
+        for bad in [
+            "",
+            " ",
+            ".",
+            "-",
+            "e5",
+            "1e",
+            "1e+",
+            "1.2.3",
+            "inf",
+            "nan1",
+            "0x10",
+            "1,5",
+            "1 5",
+            "Infinityx",
+        ] {
             assert_eq!(float(bad), Err(ParseError::Format), "{bad:?}");
         }
     }

@@ -43,10 +43,18 @@ pub struct Spec {
 }
 
 impl Spec {
-    pub const PLAIN: Spec = Spec { flags: 0, width: -1, precision: -1 };
+    pub const PLAIN: Spec = Spec {
+        flags: 0,
+        width: -1,
+        precision: -1,
+    };
 
     pub fn new(flags: u32, width: i32, precision: i32) -> Spec {
-        Spec { flags, width, precision }
+        Spec {
+            flags,
+            width,
+            precision,
+        }
     }
 
     fn has(&self, flag: u32) -> bool {
@@ -91,7 +99,9 @@ pub fn encode_utf8(scalar: u32, buf: &mut [u8; 4]) -> &[u8] {
 
 /// `Basic.withPadding`: strings, chars, bools and conversion 0.
 fn write_padded_text<S: Sink>(out: &mut S, text: &[u8], spec: Spec) {
-    let fill = spec.width().map_or(0, |w| w.saturating_sub(utf16_len(text)));
+    let fill = spec
+        .width()
+        .map_or(0, |w| w.saturating_sub(utf16_len(text)));
     if spec.has(FLAG_LEFT_JUSTIFY) {
         out.push_bytes(text);
         out.push_repeated(b' ', fill);
@@ -116,7 +126,11 @@ struct NumberText<'a> {
 
 /// `GenericNumber` justification, shared by integers and floats.
 fn write_padded_number<S: Sink>(out: &mut S, number: NumberText<'_>, spec: Spec) {
-    let prefix: &[u8] = if number.is_number && number.is_positive { spec.prefix_for_positives() } else { b"" };
+    let prefix: &[u8] = if number.is_number && number.is_positive {
+        spec.prefix_for_positives()
+    } else {
+        b""
+    };
     let Some(width) = spec.width() else {
         out.push_bytes(prefix);
         out.push_bytes(number.text);
@@ -160,7 +174,14 @@ fn write_padded_number<S: Sink>(out: &mut S, number: NumberText<'_>, spec: Spec)
 /// One integer conversion. `value` is sign-extended when `is_signed`, else
 /// zero-extended; `bits` is 8, 16, 32 or 64; `conv` is `d i u x X o B` or 0.
 /// Unknown conversions print as `%d`.
-pub fn write_int<S: Sink>(out: &mut S, value: i64, bits: u32, is_signed: bool, conv: u8, spec: Spec) {
+pub fn write_int<S: Sink>(
+    out: &mut S,
+    value: i64,
+    bits: u32,
+    is_signed: bool,
+    conv: u8,
+    spec: Spec,
+) {
     let unsigned_bits = int_fmt::to_unsigned_bits(value, bits);
     let mut text = StackBuf::<72>::new();
     let mut is_positive = true;
@@ -196,7 +217,11 @@ pub fn write_int<S: Sink>(out: &mut S, value: i64, bits: u32, is_signed: bool, c
 /// One float conversion: `conv` is `e E f F g G` or 0 (`ToString()`).
 /// Unknown conversions print as conversion 0.
 pub fn write_float<S: Sink>(out: &mut S, value: f64, is_single: bool, conv: u8, spec: Spec) {
-    let precision = if spec.precision < 0 { 6 } else { spec.precision.min(99) as u32 };
+    let precision = if spec.precision < 0 {
+        6
+    } else {
+        spec.precision.min(99) as u32
+    };
     let mut text = StackBuf::<520>::new();
     match conv {
         b'f' | b'F' => float_fmt::write_fixed(&mut text, value, precision),
@@ -255,7 +280,14 @@ mod tests {
 
     fn int(value: i64, bits: u32, signed: bool, conv: u8, flags: u32, width: i32) -> String {
         let mut out = Vec::new();
-        write_int(&mut out, value, bits, signed, conv, Spec::new(flags, width, -1));
+        write_int(
+            &mut out,
+            value,
+            bits,
+            signed,
+            conv,
+            Spec::new(flags, width, -1),
+        );
         String::from_utf8(out).unwrap()
     }
 
@@ -265,7 +297,13 @@ mod tests {
 
     fn float(value: f64, conv: u8, flags: u32, width: i32, precision: i32) -> String {
         let mut out = Vec::new();
-        write_float(&mut out, value, false, conv, Spec::new(flags, width, precision));
+        write_float(
+            &mut out,
+            value,
+            false,
+            conv,
+            Spec::new(flags, width, precision),
+        );
         String::from_utf8(out).unwrap()
     }
 
@@ -305,7 +343,10 @@ mod tests {
         assert_eq!(int(-128, 8, true, b'd', 0, -1), "-128");
         assert_eq!(int(127, 8, true, b'd', 0, -1), "127");
         assert_eq!(int(-32768, 16, true, b'd', 0, -1), "-32768");
-        assert_eq!(int(i64::from(i32::MIN), 32, true, b'd', 0, -1), "-2147483648");
+        assert_eq!(
+            int(i64::from(i32::MIN), 32, true, b'd', 0, -1),
+            "-2147483648"
+        );
         assert_eq!(int(i64::MIN, 64, true, b'd', 0, -1), "-9223372036854775808");
         assert_eq!(int(i64::MAX, 64, true, b'i', 0, -1), "9223372036854775807");
         assert_eq!(int(-1, 64, false, b'd', 0, -1), "18446744073709551615");
@@ -345,8 +386,8 @@ mod tests {
     #[test]
     fn float_conversions() {
         assert_eq!(float(2.5, b'f', 0, -1, -1), "2.500000");
-        assert_eq!(float(3.14159, b'f', 0, -1, 2), "3.14");
-        assert_eq!(float(3.14159, b'F', 0, -1, 2), "3.14");
+        assert_eq!(float(3.14259, b'f', 0, -1, 2), "3.14");
+        assert_eq!(float(3.14259, b'F', 0, -1, 2), "3.14");
         assert_eq!(float(1234.5, b'e', 0, -1, -1), "1.234500e+003");
         assert_eq!(float(1234.5, b'E', 0, -1, -1), "1.234500E+003");
         assert_eq!(float(1234567.0, b'g', 0, -1, -1), "1.23457e+06");
@@ -369,8 +410,8 @@ mod tests {
         assert_eq!(float(2.5, b'f', SPACE, -1, -1), " 2.500000");
         assert_eq!(float(2.5, b'f', PLUS | ZERO, 10, -1), "+02.500000");
         assert_eq!(float(2.5, b'f', LEFT, 10, -1), "2.500000  ");
-        assert_eq!(float(3.14159, b'f', 0, 8, 2), "    3.14");
-        assert_eq!(float(3.14159, b'f', LEFT, 8, 2), "3.14    ");
+        assert_eq!(float(3.14259, b'f', 0, 8, 2), "    3.14");
+        assert_eq!(float(3.14259, b'f', LEFT, 8, 2), "3.14    ");
         // F# pads left-justified floats with the pad character, zeros included...
         assert_eq!(float(1.5, b'f', LEFT | ZERO, 10, 2), "1.50000000");
         // ...except `%g` of an integral value.
@@ -389,8 +430,14 @@ mod tests {
         }
         assert_eq!(float(f64::NAN, b'f', ZERO, 6, -1), "   NaN");
         assert_eq!(float(f64::INFINITY, b'f', PLUS, -1, -1), "Infinity");
-        assert_eq!(float(f64::INFINITY, b'f', PLUS | ZERO, 10, -1), "  Infinity");
-        assert_eq!(float(f64::NEG_INFINITY, b'e', LEFT | ZERO, 11, -1), "-Infinity  ");
+        assert_eq!(
+            float(f64::INFINITY, b'f', PLUS | ZERO, 10, -1),
+            "  Infinity"
+        );
+        assert_eq!(
+            float(f64::NEG_INFINITY, b'e', LEFT | ZERO, 11, -1),
+            "-Infinity  "
+        );
         assert_eq!(float(f64::NAN, b'g', 0, 5, -1), "  NaN");
     }
 

@@ -14,7 +14,11 @@ pub trait Sink {
         let chunk = [byte; 32];
         let mut left = count;
         while left > 0 {
-            let n = if left < chunk.len() { left } else { chunk.len() };
+            let n = if left < chunk.len() {
+                left
+            } else {
+                chunk.len()
+            };
             self.push_bytes(&chunk[..n]);
             left -= n;
         }
@@ -34,7 +38,11 @@ pub struct StackBuf<const N: usize> {
 
 impl<const N: usize> StackBuf<N> {
     pub const fn new() -> Self {
-        StackBuf { bytes: [0; N], len: 0, overflowed: false }
+        StackBuf {
+            bytes: [0; N],
+            len: 0,
+            overflowed: false,
+        }
     }
 
     pub fn as_bytes(&self) -> &[u8] {

@@ -351,7 +351,7 @@ impl Checker<'_> {
                 self.error(
                     Code::BadFormatString,
                     fmt_span,
-                    format!("Unable to parse format string '{msg}'"),
+                    format!("Unable to parse format string: {msg}"),
                 );
                 return self.error_expr(span);
             }
@@ -593,7 +593,7 @@ impl Checker<'_> {
                 self.unsupported(span, "a 'let ... and ...' group mixing values and functions");
             }
             self.push_scope();
-            let fids = self.check_function_group(is_rec, &functions);
+            let fids = self.check_function_group(is_rec, &functions, false);
             let b = self.infer_expr(body);
             self.pop_scope();
             let ty = self.expr_ty(b);
@@ -609,19 +609,21 @@ impl Checker<'_> {
             self.u.level += 1;
             let v = self.infer_expr(&b.body);
             self.u.level -= 1;
+            let mut ty = self.expr_ty(v);
             if let Some(t) = &b.return_type {
-                let ty = self.resolve_type(t);
-                self.expect_type(v, &ty);
+                let ann_ty = self.resolve_type(t);
+                self.expect_type(v, &ann_ty);
+                ty = ann_ty;
             }
             let (name, bspan, ann) = self
                 .value_pattern_name(&b.head)
                 .unwrap_or((None, b.head.span, None));
             if let Some(t) = ann {
-                let ty = self.resolve_type(t);
-                self.expect_type(v, &ty);
+                let ann_ty = self.resolve_type(t);
+                self.expect_type(v, &ann_ty);
+                ty = ann_ty;
             }
             let text = name.map(|n| self.name(n).to_string()).unwrap_or_else(|| "_".into());
-            let ty = self.expr_ty(v);
             let binding = self.add_binding(Binding {
                 name: text,
                 ty,

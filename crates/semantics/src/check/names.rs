@@ -19,7 +19,7 @@ impl Checker<'_> {
         let (functions, values): (Vec<&ast::Binding>, Vec<&ast::Binding>) =
             bindings.iter().partition(|b| !b.params.is_empty());
         if !functions.is_empty() {
-            let fids = self.check_function_group(is_rec, &functions);
+            let fids = self.check_function_group(is_rec, &functions, entry.is_some());
             if let Some(span) = entry {
                 self.mark_entry_point(&fids, span, is_last);
             }
@@ -37,17 +37,20 @@ impl Checker<'_> {
             self.u.level += 1;
             let value = self.infer_expr(&b.body);
             self.u.level -= 1;
+            let mut ty = self.expr_ty(value);
             if let Some(t) = &b.return_type {
-                let ty = self.resolve_type(t);
-                self.expect_type(value, &ty);
+                let ann = self.resolve_type(t);
+                self.expect_type(value, &ann);
+                ty = ann;
             }
-            let ty = self.expr_ty(value);
             self.u.default_deeper_than_current();
             match self.value_pattern_name(&b.head) {
                 Some((name, span, annotated)) => {
                     if let Some(t) = annotated {
                         let ann = self.resolve_type(t);
                         self.expect_type(value, &ann);
+                        // The annotation wins, so a wrong value is reported once.
+                        ty = ann;
                     }
                     let text = name.map(|n| self.name(n).to_string()).unwrap_or_else(|| "_".into());
                     let binding = self.add_binding(Binding {
@@ -133,6 +136,7 @@ impl Checker<'_> {
         &mut self,
         is_rec: bool,
         bindings: &[&ast::Binding],
+        is_entry_point: bool,
     ) -> Vec<FunctionId> {
         self.u.level += 1;
         let mut fids = Vec::new();
@@ -151,6 +155,11 @@ impl Checker<'_> {
             };
             let param_tys: Vec<Ty> = b.params.iter().map(|_| self.u.fresh()).collect();
             let ret = self.u.fresh();
+            if is_entry_point && param_tys.len() == 1 {
+                // `[<EntryPoint>]` fixes `argv: string[]` and the `int` result up front,
+                // so `argv.Length` resolves inside the body.
+                let _ = self.u.unify(&param_tys[0], &Ty::array(Ty::STRING));
+            }
             let ty = Ty::curried(param_tys, ret.clone());
             let text = name.map(|n| self.name(n).to_string()).unwrap_or_else(|| "_".into());
             self.psg.functions.push(Function {
@@ -268,15 +277,11 @@ impl Checker<'_> {
             Some(item) => item,
             None => {
                 let name = self.name(first.name).to_string();
-                let mut d = Diagnostic::error(
-                    Code::UndefinedName,
-                    first.span,
-                    format!("The value or constructor '{name}' is not defined."),
-                );
-                if let Some(s) = self.suggest(&name) {
-                    d = d.with_note(format!("help: did you mean '{s}'?"));
-                }
-                self.diags.push(d);
+                let message = match self.suggest(&name) {
+                    Some(s) => format!("The value or constructor '{name}' is not defined. Did you mean '{s}'?"),
+                    None => format!("The value or constructor '{name}' is not defined."),
+                };
+                self.diags.push(Diagnostic::error(Code::UndefinedName, first.span, message));
                 let span = path.last().map(|l| first.span.to(l.span)).unwrap_or(first.span);
                 return self.error_expr(span);
             }
@@ -306,15 +311,11 @@ impl Checker<'_> {
                         .keys()
                         .map(|k| self.name(*k).to_string())
                         .collect();
-                    let mut d = Diagnostic::error(
-                        Code::UndefinedName,
-                        seg.span,
-                        format!("The value, constructor, namespace or type '{name}' is not defined in '{module}'."),
-                    );
-                    if let Some(s) = best_match(&name, candidates.iter().map(String::as_str)) {
-                        d = d.with_note(format!("help: did you mean '{module}.{s}'?"));
-                    }
-                    self.diags.push(d);
+                    let message = match best_match(&name, candidates.iter().map(String::as_str)) {
+                        Some(s) => format!("The value, constructor, namespace or type '{name}' is not defined in '{module}'. Did you mean '{module}.{s}'?"),
+                        None => format!("The value, constructor, namespace or type '{name}' is not defined in '{module}'."),
+                    };
+                    self.diags.push(Diagnostic::error(Code::UndefinedName, seg.span, message));
                     return self.error_expr(span);
                 }
             }
@@ -525,7 +526,8 @@ impl Checker<'_> {
 
 /// The closest name by edit distance (at most a third of the name's length).
 pub(crate) fn best_match<'n>(name: &str, candidates: impl Iterator<Item = &'n str>) -> Option<&'n str> {
-    let limit = (name.chars().count() / 3).max(1);
+    let len = name.chars().count();
+    let limit = if len <= 2 { 1 } else { (len / 3).max(2) };
     let mut best: Option<(usize, &str)> = None;
     for c in candidates {
         if c == name {

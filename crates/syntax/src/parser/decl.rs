@@ -6,8 +6,8 @@ use composer_diagnostics::{Code, Span};
 
 use super::Parser;
 use crate::ast::{
-    Attribute, Binding, Decl, DeclKind, ExprKind, FieldDefn, FileHeader, Ident, MemberDefn, Pat, PatKind, SourceFile, TypeDefn, TypeDefnKind,
-    TypeExpr, TypeExprKind, UnionCase,
+    Attribute, Binding, Decl, DeclKind, ExprKind, FieldDefn, FileHeader, Ident, MemberDefn, Pat,
+    PatKind, SourceFile, TypeDefn, TypeDefnKind, TypeExpr, TypeExprKind, UnionCase,
 };
 use crate::layout::BlockKind;
 use crate::lexer::{Keyword, TokenKind};
@@ -16,7 +16,17 @@ fn starts_member(kind: &TokenKind) -> bool {
     use Keyword as K;
     matches!(
         kind,
-        TokenKind::Keyword(K::Member | K::Static | K::Override | K::Default | K::Abstract | K::New | K::Val | K::Interface | K::Inherit)
+        TokenKind::Keyword(
+            K::Member
+                | K::Static
+                | K::Override
+                | K::Default
+                | K::Abstract
+                | K::New
+                | K::Val
+                | K::Interface
+                | K::Inherit
+        )
     )
 }
 
@@ -42,7 +52,11 @@ impl Parser<'_> {
             self.cursor.truncate_blocks(0);
         }
         let end = self.cursor.raw().span;
-        SourceFile { header, decls, span: Span::new(self.file, start.start.min(end.end), end.end) }
+        SourceFile {
+            header,
+            decls,
+            span: Span::new(self.file, start.start.min(end.end), end.end),
+        }
     }
 
     /// `module A.B` or `namespace A.B` as the first declaration (not `module X =`).
@@ -52,10 +66,18 @@ impl Parser<'_> {
             return FileHeader::None;
         }
         let mut n = 1;
-        while matches!(self.nth(n), TokenKind::Keyword(Keyword::Private | Keyword::Internal | Keyword::Public | Keyword::Rec)) {
+        while matches!(
+            self.nth(n),
+            TokenKind::Keyword(
+                Keyword::Private | Keyword::Internal | Keyword::Public | Keyword::Rec
+            )
+        ) {
             n += 1;
         }
-        if !is_namespace && matches!(self.nth(n), TokenKind::Ident(_)) && *self.nth(n + 1) == TokenKind::Equals {
+        if !is_namespace
+            && matches!(self.nth(n), TokenKind::Ident(_))
+            && *self.nth(n + 1) == TokenKind::Equals
+        {
             return FileHeader::None;
         }
         self.bump();
@@ -73,7 +95,10 @@ impl Parser<'_> {
     }
 
     fn skip_access_modifiers(&mut self) {
-        while matches!(self.peek(), TokenKind::Keyword(Keyword::Private | Keyword::Internal | Keyword::Public)) {
+        while matches!(
+            self.peek(),
+            TokenKind::Keyword(Keyword::Private | Keyword::Internal | Keyword::Public)
+        ) {
             self.bump();
         }
     }
@@ -97,9 +122,16 @@ impl Parser<'_> {
                 decls.push(decl);
             }
             self.cursor.truncate_blocks(depth);
-            if !matches!(self.peek(), TokenKind::BlockSep | TokenKind::BlockEnd | TokenKind::Eof | TokenKind::SemiSemi) {
+            if !matches!(
+                self.peek(),
+                TokenKind::BlockSep | TokenKind::BlockEnd | TokenKind::Eof | TokenKind::SemiSemi
+            ) {
                 let (span, found) = self.found();
-                self.error(Code::UnexpectedSyntax, span, format!("Unexpected {found} in definition"));
+                self.error(
+                    Code::UnexpectedSyntax,
+                    span,
+                    format!("Unexpected {found} in definition"),
+                );
                 self.skip_to_item_boundary();
             }
             if self.cursor.index() == before {
@@ -115,7 +147,9 @@ impl Parser<'_> {
             let open = self.bump().span;
             loop {
                 let start = self.span();
-                if matches!(self.nth(1), TokenKind::Colon) && matches!(self.peek(), TokenKind::Ident(_) | TokenKind::Keyword(_)) {
+                if matches!(self.nth(1), TokenKind::Colon)
+                    && matches!(self.peek(), TokenKind::Ident(_) | TokenKind::Keyword(_))
+                {
                     self.unsupported(start, "attribute targets such as `assembly:`");
                     self.bump();
                     self.bump();
@@ -124,15 +158,29 @@ impl Parser<'_> {
                 if name.is_empty() {
                     break;
                 }
-                let arg = if self.at(&TokenKind::LParen) { Some(self.parse_paren()) } else { None };
-                attributes.push(Attribute { name, arg, span: self.since(start) });
+                let arg = if self.at(&TokenKind::LParen) {
+                    Some(self.parse_paren())
+                } else {
+                    None
+                };
+                attributes.push(Attribute {
+                    name,
+                    arg,
+                    span: self.since(start),
+                });
                 if !self.eat(&TokenKind::Semi) {
                     break;
                 }
             }
             if !self.expect_closing(&TokenKind::GreaterRBracket, "`>]`", open) {
                 // Skip the rest of a broken attribute list on this line.
-                while !matches!(self.peek(), TokenKind::BlockSep | TokenKind::BlockEnd | TokenKind::Eof | TokenKind::GreaterRBracket) {
+                while !matches!(
+                    self.peek(),
+                    TokenKind::BlockSep
+                        | TokenKind::BlockEnd
+                        | TokenKind::Eof
+                        | TokenKind::GreaterRBracket
+                ) {
                     self.bump();
                 }
                 self.eat(&TokenKind::GreaterRBracket);
@@ -157,7 +205,14 @@ impl Parser<'_> {
                 if self.eat_kw(K::In) {
                     // `let x = 1 in expr` at module level is an expression.
                     let body = self.parse_seq_expr();
-                    let expr = self.mk(ExprKind::Let { is_rec, bindings, body: Box::new(body) }, start);
+                    let expr = self.mk(
+                        ExprKind::Let {
+                            is_rec,
+                            bindings,
+                            body: Box::new(body),
+                        },
+                        start,
+                    );
                     DeclKind::Do(expr)
                 } else {
                     DeclKind::Let { is_rec, bindings }
@@ -189,7 +244,8 @@ impl Parser<'_> {
                 self.bump();
                 let directive = self.peek().clone();
                 self.skip_to_item_boundary();
-                if !matches!(&directive, TokenKind::Ident(name) if name == "nowarn" || name == "light") {
+                if !matches!(&directive, TokenKind::Ident(name) if name == "nowarn" || name == "light")
+                {
                     self.unsupported(start, "this `#` directive");
                 }
                 return None;
@@ -199,7 +255,9 @@ impl Parser<'_> {
                 self.skip_to_item_boundary();
                 DeclKind::Error
             }
-            TokenKind::Eof | TokenKind::BlockEnd | TokenKind::BlockSep if !attributes.is_empty() => {
+            TokenKind::Eof | TokenKind::BlockEnd | TokenKind::BlockSep
+                if !attributes.is_empty() =>
+            {
                 self.error_expected("a declaration after the attributes");
                 DeclKind::Error
             }
@@ -209,7 +267,11 @@ impl Parser<'_> {
             }
             _ => DeclKind::Do(self.parse_expr_or_range()),
         };
-        Some(Decl { attributes, kind, span: self.since(start) })
+        Some(Decl {
+            attributes,
+            kind,
+            span: self.since(start),
+        })
     }
 
     fn parse_nested_module(&mut self) -> DeclKind {
@@ -264,19 +326,36 @@ impl Parser<'_> {
             && (matches!(self.nth(1), TokenKind::Colon | TokenKind::Equals) || {
                 // A name followed by parameters (not `x, y` or `h :: t`).
                 let next = self.nth(1);
-                !matches!(next, TokenKind::Comma | TokenKind::ColonColon | TokenKind::Bar | TokenKind::Keyword(Keyword::As))
+                !matches!(
+                    next,
+                    TokenKind::Comma
+                        | TokenKind::ColonColon
+                        | TokenKind::Bar
+                        | TokenKind::Keyword(Keyword::As)
+                )
             });
         let head = if is_function_head {
-            let name = self.expect_ident("a name").expect("checked: an identifier is next");
-            Pat { kind: PatKind::Named(name), span: name.span }
-        } else if self.at(&TokenKind::LParen) && binary_or_custom_op(self.nth(1)) && *self.nth(2) == TokenKind::RParen {
+            let name = self
+                .expect_ident("a name")
+                .expect("checked: an identifier is next");
+            Pat {
+                kind: PatKind::Named(name),
+                span: name.span,
+            }
+        } else if self.at(&TokenKind::LParen)
+            && binary_or_custom_op(self.nth(1))
+            && *self.nth(2) == TokenKind::RParen
+        {
             self.bump();
             let op = self.bump();
             self.bump();
             self.unsupported(self.since(head_start), "defining operators");
             let text = crate::print::token_text(&op.kind);
             let name = self.ident(&text, op.span);
-            Pat { kind: PatKind::Named(name), span: self.since(head_start) }
+            Pat {
+                kind: PatKind::Named(name),
+                span: self.since(head_start),
+            }
         } else {
             self.parse_pat()
         };
@@ -290,10 +369,35 @@ impl Parser<'_> {
     }
 
     /// `[: type] = body` after a binding's head and parameters.
-    fn finish_binding(&mut self, start: Span, attributes: Vec<Attribute>, is_mutable: bool, is_inline: bool, head: Pat, params: Vec<Pat>) -> Binding {
-        let return_type = if self.eat(&TokenKind::Colon) { Some(self.parse_type()) } else { None };
-        let body = if self.expect(&TokenKind::Equals, "`=`") { self.parse_block("`=`") } else { self.error_expr(self.here()) };
-        Binding { attributes, is_mutable, is_inline, head, params, return_type, body, span: self.since(start) }
+    fn finish_binding(
+        &mut self,
+        start: Span,
+        attributes: Vec<Attribute>,
+        is_mutable: bool,
+        is_inline: bool,
+        head: Pat,
+        params: Vec<Pat>,
+    ) -> Binding {
+        let return_type = if self.eat(&TokenKind::Colon) {
+            Some(self.parse_type())
+        } else {
+            None
+        };
+        let body = if self.expect(&TokenKind::Equals, "`=`") {
+            self.parse_block("`=`")
+        } else {
+            self.error_expr(self.here())
+        };
+        Binding {
+            attributes,
+            is_mutable,
+            is_inline,
+            head,
+            params,
+            return_type,
+            body,
+            span: self.since(start),
+        }
     }
 
     /// After `type`: `defn [and defn]*`.
@@ -331,19 +435,24 @@ impl Parser<'_> {
                     break;
                 }
             }
-            self.cursor.split_leading_greater();
-            if self.at_op(">") {
-                self.bump();
-            } else {
-                self.error_expected("`>`");
-            }
+            self.expect_greater();
         }
-        let is_measure = attributes.iter().any(|a| a.name.last().is_some_and(|n| matches!(self.interner.resolve(&n.name), "Measure" | "MeasureAttribute")));
+        let is_measure = attributes.iter().any(|a| {
+            a.name.last().is_some_and(|n| {
+                matches!(
+                    self.interner.resolve(&n.name),
+                    "Measure" | "MeasureAttribute"
+                )
+            })
+        });
         let mut members = Vec::new();
         let kind = if self.at(&TokenKind::LParen) {
             self.unsupported(self.span(), "classes with primary constructors");
             self.skip_to_item_boundary();
-            TypeDefnKind::Abbreviation(TypeExpr { kind: TypeExprKind::Error, span: self.since(start) })
+            TypeDefnKind::Abbreviation(TypeExpr {
+                kind: TypeExprKind::Error,
+                span: self.since(start),
+            })
         } else if !self.at(&TokenKind::Equals) {
             if !is_measure {
                 self.error_expected("`=` and the type's definition");
@@ -358,12 +467,22 @@ impl Parser<'_> {
             });
             body.unwrap_or_else(|| {
                 self.error_expected("the type's definition");
-                TypeDefnKind::Abbreviation(TypeExpr { kind: TypeExprKind::Error, span: self.here() })
+                TypeDefnKind::Abbreviation(TypeExpr {
+                    kind: TypeExprKind::Error,
+                    span: self.here(),
+                })
             })
         };
         // Members indented under a one-line definition: `type P = { X: int }` + newline.
         self.parse_members(&mut members);
-        TypeDefn { attributes, name, type_params, kind, members, span: self.since(start) }
+        TypeDefn {
+            attributes,
+            name,
+            type_params,
+            kind,
+            members,
+            span: self.since(start),
+        }
     }
 
     fn parse_type_body(&mut self) -> TypeDefnKind {
@@ -371,19 +490,39 @@ impl Parser<'_> {
         match self.peek() {
             TokenKind::LBrace => {
                 let open = self.bump().span;
-                let fields = self.in_block(BlockKind::Bracket, false, |p| p.parse_field_defns()).unwrap_or_default();
+                let fields = self
+                    .in_block(BlockKind::Bracket, false, |p| p.parse_field_defns())
+                    .unwrap_or_default();
                 self.expect_closing(&TokenKind::RBrace, "`}`", open);
                 TypeDefnKind::Record(fields)
             }
             TokenKind::Bar => TypeDefnKind::Union(self.parse_union_cases()),
-            TokenKind::Ident(_) if matches!(self.nth(1), TokenKind::Bar | TokenKind::Keyword(K::Of)) => TypeDefnKind::Union(self.parse_union_cases()),
-            TokenKind::Keyword(K::Class | K::Struct | K::Interface | K::Abstract | K::Member | K::New | K::Val | K::Inherit | K::Static | K::Delegate) => {
+            TokenKind::Ident(_)
+                if matches!(self.nth(1), TokenKind::Bar | TokenKind::Keyword(K::Of)) =>
+            {
+                TypeDefnKind::Union(self.parse_union_cases())
+            }
+            TokenKind::Keyword(
+                K::Class
+                | K::Struct
+                | K::Interface
+                | K::Abstract
+                | K::Member
+                | K::New
+                | K::Val
+                | K::Inherit
+                | K::Static
+                | K::Delegate,
+            ) => {
                 let span = self.span();
                 self.unsupported(span, "classes, structs, interfaces and delegates");
                 while !matches!(self.peek(), TokenKind::BlockEnd | TokenKind::Eof) {
                     self.bump();
                 }
-                TypeDefnKind::Abbreviation(TypeExpr { kind: TypeExprKind::Error, span })
+                TypeDefnKind::Abbreviation(TypeExpr {
+                    kind: TypeExprKind::Error,
+                    span,
+                })
             }
             _ => TypeDefnKind::Abbreviation(self.parse_type()),
         }
@@ -393,7 +532,11 @@ impl Parser<'_> {
         let mut fields = Vec::new();
         loop {
             self.accept_separator();
-            if matches!(self.peek(), TokenKind::RBrace | TokenKind::BlockEnd | TokenKind::Eof) && !fields.is_empty() {
+            if matches!(
+                self.peek(),
+                TokenKind::RBrace | TokenKind::BlockEnd | TokenKind::Eof
+            ) && !fields.is_empty()
+            {
                 break;
             }
             let start = self.span();
@@ -402,8 +545,20 @@ impl Parser<'_> {
             let Some(name) = self.expect_ident("a field name") else {
                 break;
             };
-            let ty = if self.expect(&TokenKind::Colon, "`:`") { self.parse_type() } else { TypeExpr { kind: TypeExprKind::Error, span: self.here() } };
-            fields.push(FieldDefn { is_mutable, name, ty, span: self.since(start) });
+            let ty = if self.expect(&TokenKind::Colon, "`:`") {
+                self.parse_type()
+            } else {
+                TypeExpr {
+                    kind: TypeExprKind::Error,
+                    span: self.here(),
+                }
+            };
+            fields.push(FieldDefn {
+                is_mutable,
+                name,
+                ty,
+                span: self.since(start),
+            });
             if !(self.eat(&TokenKind::Semi) || self.at_separator()) {
                 break;
             }
@@ -440,7 +595,11 @@ impl Parser<'_> {
                     self.bump();
                 }
             }
-            cases.push(UnionCase { name, fields, span: self.since(start) });
+            cases.push(UnionCase {
+                name,
+                fields,
+                span: self.since(start),
+            });
             if !self.eat(&TokenKind::Bar) {
                 break;
             }
@@ -485,16 +644,27 @@ impl Parser<'_> {
         let keyword = self.bump();
         match keyword.kind {
             TokenKind::Keyword(K::Member) => {}
-            TokenKind::Keyword(K::Override | K::Default) => self.unsupported(keyword.span, "`override` and `default` members"),
+            TokenKind::Keyword(K::Override | K::Default) => {
+                self.unsupported(keyword.span, "`override` and `default` members")
+            }
             _ => {
-                self.unsupported(keyword.span, &format!("`{}` in a type definition", crate::print::token_text(&keyword.kind)));
+                self.unsupported(
+                    keyword.span,
+                    &format!(
+                        "`{}` in a type definition",
+                        crate::print::token_text(&keyword.kind)
+                    ),
+                );
                 self.skip_member_rest();
                 return None;
             }
         }
         let is_inline = self.eat_kw(K::Inline);
         self.skip_access_modifiers();
-        let self_ident = if !is_static && matches!(self.peek(), TokenKind::Ident(_) | TokenKind::Underscore) && *self.nth(1) == TokenKind::Dot {
+        let self_ident = if !is_static
+            && matches!(self.peek(), TokenKind::Ident(_) | TokenKind::Underscore)
+            && *self.nth(1) == TokenKind::Dot
+        {
             let token = self.bump();
             self.bump();
             let name = match &token.kind {
@@ -508,6 +678,11 @@ impl Parser<'_> {
             }
             None
         };
+        if self.at(&TokenKind::LParen) {
+            self.unsupported(self.span(), "operator members");
+            self.skip_member_rest();
+            return None;
+        }
         let name: Ident = self.expect_ident("a member name")?;
         if self.at_kw(K::With) {
             self.unsupported(self.span(), "property accessors (`with get`/`set`)");
@@ -518,19 +693,34 @@ impl Parser<'_> {
         while self.can_start_atomic_pat() {
             params.push(self.parse_atomic_pat());
         }
-        let head = Pat { kind: PatKind::Named(name), span: name.span };
+        let head = Pat {
+            kind: PatKind::Named(name),
+            span: name.span,
+        };
         let binding = self.finish_binding(name.span, Vec::new(), false, is_inline, head, params);
-        Some(MemberDefn { is_static, self_ident, binding, span: self.since(start) })
+        Some(MemberDefn {
+            is_static,
+            self_ident,
+            binding,
+            span: self.since(start),
+        })
     }
 
     /// Skips an unsupported member up to the next member or the end of the block.
     fn skip_member_rest(&mut self) {
-        while !matches!(self.peek(), TokenKind::BlockSep | TokenKind::BlockEnd | TokenKind::Eof) && !starts_member(self.peek()) {
+        while !matches!(
+            self.peek(),
+            TokenKind::BlockSep | TokenKind::BlockEnd | TokenKind::Eof
+        ) && !starts_member(self.peek())
+        {
             self.bump();
         }
     }
 }
 
 fn binary_or_custom_op(kind: &TokenKind) -> bool {
-    matches!(kind, TokenKind::Op(_) | TokenKind::Equals | TokenKind::ColonColon)
+    matches!(
+        kind,
+        TokenKind::Op(_) | TokenKind::Equals | TokenKind::ColonColon
+    )
 }

@@ -35,7 +35,20 @@ pub(super) fn ends_item(kind: &TokenKind) -> bool {
             | TokenKind::DotDot
             | TokenKind::SemiSemi
             | TokenKind::Keyword(
-                K::End | K::Else | K::Elif | K::Then | K::With | K::In | K::And | K::Done | K::Do | K::To | K::Downto | K::Of | K::When | K::Finally
+                K::End
+                    | K::Else
+                    | K::Elif
+                    | K::Then
+                    | K::With
+                    | K::In
+                    | K::And
+                    | K::Done
+                    | K::Do
+                    | K::To
+                    | K::Downto
+                    | K::Of
+                    | K::When
+                    | K::Finally
             )
     )
 }
@@ -110,11 +123,17 @@ fn boxed(e: Expr) -> Box<Expr> {
 
 impl Parser<'_> {
     pub(super) fn mk(&self, kind: ExprKind, start: Span) -> Expr {
-        Expr { kind, span: self.since(start) }
+        Expr {
+            kind,
+            span: self.since(start),
+        }
     }
 
     pub(super) fn error_expr(&self, span: Span) -> Expr {
-        Expr { kind: ExprKind::Error, span }
+        Expr {
+            kind: ExprKind::Error,
+            span,
+        }
     }
 
     /// An empty span right after the last consumed token.
@@ -153,7 +172,10 @@ impl Parser<'_> {
             (Some(first), Some(last)) => first.span.to(last.span),
             _ => self.here(),
         };
-        Expr { kind: ExprKind::Sequential(items), span }
+        Expr {
+            kind: ExprKind::Sequential(items),
+            span,
+        }
     }
 
     /// Items separated by `;` or by new lines at the block's column. A `let` takes the
@@ -163,7 +185,12 @@ impl Parser<'_> {
         loop {
             self.accept_separator();
             let before = self.cursor.index();
-            if matches!(self.peek(), TokenKind::Keyword(Keyword::Let | Keyword::Use | Keyword::LetBang | Keyword::UseBang)) {
+            if matches!(
+                self.peek(),
+                TokenKind::Keyword(
+                    Keyword::Let | Keyword::Use | Keyword::LetBang | Keyword::UseBang
+                )
+            ) {
                 items.push(self.parse_let_expr());
                 break;
             }
@@ -182,7 +209,11 @@ impl Parser<'_> {
                 break;
             }
             let (span, found) = self.found();
-            self.error(Code::UnexpectedSyntax, span, format!("Unexpected {found} in expression"));
+            self.error(
+                Code::UnexpectedSyntax,
+                span,
+                format!("Unexpected {found} in expression"),
+            );
             self.skip_to_item_boundary();
             if self.cursor.index() == before || !self.at_separator() {
                 break;
@@ -197,7 +228,9 @@ impl Parser<'_> {
         let keyword = self.bump();
         match keyword.kind {
             TokenKind::Keyword(Keyword::Use) => self.unsupported(keyword.span, "`use`"),
-            TokenKind::Keyword(Keyword::LetBang | Keyword::UseBang) => self.unsupported(keyword.span, "`let!`/`use!` in computation expressions"),
+            TokenKind::Keyword(Keyword::LetBang | Keyword::UseBang) => {
+                self.unsupported(keyword.span, "`let!`/`use!` in computation expressions")
+            }
             _ => {}
         }
         let (is_rec, bindings) = self.parse_bindings();
@@ -215,7 +248,14 @@ impl Parser<'_> {
             );
             self.error_expr(self.here())
         };
-        self.mk(ExprKind::Let { is_rec, bindings, body: boxed(body) }, start)
+        self.mk(
+            ExprKind::Let {
+                is_rec,
+                bindings,
+                body: boxed(body),
+            },
+            start,
+        )
     }
 
     /// An expression, or a range `a .. b` / `a .. step .. b`.
@@ -226,8 +266,19 @@ impl Parser<'_> {
             return first;
         }
         let second = self.parse_expr();
-        let (step, end) = if self.eat(&TokenKind::DotDot) { (Some(boxed(second)), self.parse_expr()) } else { (None, second) };
-        self.mk(ExprKind::Range { start: boxed(first), step, end: boxed(end) }, start)
+        let (step, end) = if self.eat(&TokenKind::DotDot) {
+            (Some(boxed(second)), self.parse_expr())
+        } else {
+            (None, second)
+        };
+        self.mk(
+            ExprKind::Range {
+                start: boxed(first),
+                step,
+                end: boxed(end),
+            },
+            start,
+        )
     }
 
     /// An expression without sequencing: assignment, tuples and everything above.
@@ -248,7 +299,13 @@ impl Parser<'_> {
         };
         let result = if self.eat(&TokenKind::LArrow) {
             let value = self.parse_expr();
-            self.mk(ExprKind::Assign { target: boxed(lhs), value: boxed(value) }, start)
+            self.mk(
+                ExprKind::Assign {
+                    target: boxed(lhs),
+                    value: boxed(value),
+                },
+                start,
+            )
         } else {
             lhs
         };
@@ -279,7 +336,11 @@ impl Parser<'_> {
             let op_token = self.bump();
             let rhs = self.parse_binary(if right { prec } else { prec + 1 });
             let kind = match known {
-                Some(op) => ExprKind::Binary { op, lhs: boxed(lhs), rhs: boxed(rhs) },
+                Some(op) => ExprKind::Binary {
+                    op,
+                    lhs: boxed(lhs),
+                    rhs: boxed(rhs),
+                },
                 None => {
                     let text = crate::print::token_text(&op_token.kind);
                     self.unsupported(op_token.span, &format!("the operator `{text}`"));
@@ -302,7 +363,12 @@ impl Parser<'_> {
             "-" => Some(UnaryOp::Neg),
             "+" => Some(UnaryOp::Plus),
             "~~~" => Some(UnaryOp::BitNot),
-            o if o.starts_with('!') && o != "!=" || o.starts_with('~') || matches!(o, "&" | "&&" | "%" | "%%") => None,
+            o if o.starts_with('!') && o != "!="
+                || o.starts_with('~')
+                || matches!(o, "&" | "&&" | "%" | "%%") =>
+            {
+                None
+            }
             _ => return self.parse_app(),
         };
         if !self.enter() {
@@ -312,7 +378,10 @@ impl Parser<'_> {
         let op_token = self.bump();
         let operand = self.parse_unary();
         let kind = match op {
-            Some(op) => ExprKind::Unary { op, operand: boxed(operand) },
+            Some(op) => ExprKind::Unary {
+                op,
+                operand: boxed(operand),
+            },
             None => {
                 let text = crate::print::token_text(&op_token.kind);
                 self.unsupported(op_token.span, &format!("the prefix operator `{text}`"));
@@ -344,14 +413,21 @@ impl Parser<'_> {
                 | TokenKind::LBracket
                 | TokenKind::LBracketBar
                 | TokenKind::LBrace
-                | TokenKind::Keyword(Keyword::True | Keyword::False | Keyword::Null | Keyword::Begin)
+                | TokenKind::Keyword(
+                    Keyword::True | Keyword::False | Keyword::Null | Keyword::Begin
+                )
         ) || self.at_adjacent_prefix_op()
     }
 
     /// Application by juxtaposition (left-assoc), `lazy e`, and `builder { ... }`.
     fn parse_app(&mut self) -> Expr {
         let start = self.span();
-        if matches!(self.peek(), TokenKind::Keyword(Keyword::Lazy | Keyword::Assert | Keyword::Upcast | Keyword::Downcast)) {
+        if matches!(
+            self.peek(),
+            TokenKind::Keyword(
+                Keyword::Lazy | Keyword::Assert | Keyword::Upcast | Keyword::Downcast
+            )
+        ) {
             if !self.enter() {
                 return self.too_deep();
             }
@@ -361,7 +437,10 @@ impl Parser<'_> {
             if keyword.kind == TokenKind::Keyword(Keyword::Lazy) {
                 return self.mk(ExprKind::Lazy(boxed(operand)), start);
             }
-            self.unsupported(keyword.span, &format!("`{}`", crate::print::token_text(&keyword.kind)));
+            self.unsupported(
+                keyword.span,
+                &format!("`{}`", crate::print::token_text(&keyword.kind)),
+            );
             return self.mk(ExprKind::Error, start);
         }
         let mut func = self.parse_postfix();
@@ -371,13 +450,25 @@ impl Parser<'_> {
                     if let [builder] = parts.as_slice() {
                         let builder = *builder;
                         let body = self.parse_computation_body();
-                        func = self.mk(ExprKind::Computation { builder, body: boxed(body) }, start);
+                        func = self.mk(
+                            ExprKind::Computation {
+                                builder,
+                                body: boxed(body),
+                            },
+                            start,
+                        );
                         continue;
                     }
                 }
             }
             let arg = self.parse_argument();
-            func = self.mk(ExprKind::App { func: boxed(func), arg: boxed(arg) }, start);
+            func = self.mk(
+                ExprKind::App {
+                    func: boxed(func),
+                    arg: boxed(arg),
+                },
+                start,
+            );
         }
         func
     }
@@ -403,7 +494,13 @@ impl Parser<'_> {
                 return self.mk(ExprKind::Error, start);
             }
         };
-        self.mk(ExprKind::Unary { op, operand: boxed(operand) }, start)
+        self.mk(
+            ExprKind::Unary {
+                op,
+                operand: boxed(operand),
+            },
+            start,
+        )
     }
 
     /// An atom followed by `.Name`, `.[index]`, or high-precedence `f(x)` / `a[i]`.
@@ -415,7 +512,13 @@ impl Parser<'_> {
                 TokenKind::Dot => match self.nth(1) {
                     TokenKind::Ident(name) => {
                         let name = name.clone();
-                        let tight = self.cursor.is_adjacent_nth(0) && self.cursor.is_adjacent_nth(1);
+                        let after_name = matches!(
+                            self.cursor.previous().map(|t| &t.kind),
+                            Some(TokenKind::Ident(_))
+                        );
+                        let tight = after_name
+                            && self.cursor.is_adjacent_nth(0)
+                            && self.cursor.is_adjacent_nth(1);
                         self.bump();
                         let token = self.bump();
                         let member = self.ident(&name, token.span);
@@ -424,7 +527,15 @@ impl Parser<'_> {
                                 parts.push(member);
                                 expr.span = self.since(start);
                             }
-                            _ => expr = self.mk(ExprKind::DotGet { target: boxed(expr), member }, start),
+                            _ => {
+                                expr = self.mk(
+                                    ExprKind::DotGet {
+                                        target: boxed(expr),
+                                        member,
+                                    },
+                                    start,
+                                )
+                            }
                         }
                     }
                     TokenKind::LBracket => {
@@ -439,9 +550,17 @@ impl Parser<'_> {
                 },
                 TokenKind::LParen if self.cursor.is_adjacent_nth(0) => {
                     let arg = self.parse_paren();
-                    expr = self.mk(ExprKind::App { func: boxed(expr), arg: boxed(arg) }, start);
+                    expr = self.mk(
+                        ExprKind::App {
+                            func: boxed(expr),
+                            arg: boxed(arg),
+                        },
+                        start,
+                    );
                 }
-                TokenKind::LBracket if self.cursor.is_adjacent_nth(0) => expr = self.parse_index(expr, start),
+                TokenKind::LBracket if self.cursor.is_adjacent_nth(0) => {
+                    expr = self.parse_index(expr, start)
+                }
                 _ => break,
             }
         }
@@ -451,12 +570,20 @@ impl Parser<'_> {
     /// At `[` of `.[i]` or `a[i]`.
     fn parse_index(&mut self, target: Expr, start: Span) -> Expr {
         let open = self.bump().span;
-        let index = self.in_block(BlockKind::Bracket, false, |p| p.parse_expr_or_range()).unwrap_or_else(|| {
-            self.error_expected("an index expression");
-            self.error_expr(self.here())
-        });
+        let index = self
+            .in_block(BlockKind::Bracket, false, |p| p.parse_expr_or_range())
+            .unwrap_or_else(|| {
+                self.error_expected("an index expression");
+                self.error_expr(self.here())
+            });
         self.expect_closing(&TokenKind::RBracket, "`]`", open);
-        self.mk(ExprKind::Index { target: boxed(target), index: boxed(index) }, start)
+        self.mk(
+            ExprKind::Index {
+                target: boxed(target),
+                index: boxed(index),
+            },
+            start,
+        )
     }
 
     fn parse_atom(&mut self) -> Expr {
@@ -464,8 +591,14 @@ impl Parser<'_> {
         let kind = self.peek().clone();
         let literal = |lit| Some(ExprKind::Lit(lit));
         let simple = match &kind {
-            TokenKind::Int { value, suffix } => literal(Literal::Int { value: *value, suffix: *suffix }),
-            TokenKind::Float { value, is_single } => literal(Literal::Float { value: *value, is_single: *is_single }),
+            TokenKind::Int { value, suffix } => literal(Literal::Int {
+                value: *value,
+                suffix: *suffix,
+            }),
+            TokenKind::Float { value, is_single } => literal(Literal::Float {
+                value: *value,
+                is_single: *is_single,
+            }),
             TokenKind::Char(c) => literal(Literal::Char(*c)),
             TokenKind::String(s) => literal(Literal::String(s.clone())),
             TokenKind::Keyword(Keyword::True) => literal(Literal::Bool(true)),
@@ -478,6 +611,24 @@ impl Parser<'_> {
         };
         if let Some(kind) = simple {
             self.bump();
+            let is_number = matches!(
+                kind,
+                ExprKind::Lit(Literal::Int { .. } | Literal::Float { .. })
+            );
+            if is_number
+                && self.cursor.is_adjacent_nth(0)
+                && matches!(self.nth(0), TokenKind::Op(op) if op == "<")
+            {
+                // `9.81<m/s^2>`: a literal with a unit of measure.
+                self.bump();
+                self.parse_measure();
+                self.expect_greater();
+                self.unsupported(
+                    self.since(start),
+                    "a numeric literal with a unit of measure",
+                );
+                return self.mk(ExprKind::Error, start);
+            }
             return self.mk(kind, start);
         }
         use Keyword as K;
@@ -521,10 +672,22 @@ impl Parser<'_> {
                 self.bump();
                 let expr = boxed(self.parse_expr());
                 let kind = match k {
-                    K::Yield => ExprKind::Yield { is_bang: false, expr },
-                    K::YieldBang => ExprKind::Yield { is_bang: true, expr },
-                    K::Return => ExprKind::Return { is_bang: false, expr },
-                    _ => ExprKind::Return { is_bang: true, expr },
+                    K::Yield => ExprKind::Yield {
+                        is_bang: false,
+                        expr,
+                    },
+                    K::YieldBang => ExprKind::Yield {
+                        is_bang: true,
+                        expr,
+                    },
+                    K::Return => ExprKind::Return {
+                        is_bang: false,
+                        expr,
+                    },
+                    _ => ExprKind::Return {
+                        is_bang: true,
+                        expr,
+                    },
                 };
                 self.mk(kind, start)
             }
@@ -574,7 +737,13 @@ impl Parser<'_> {
             let expr = p.parse_seq_expr();
             if p.eat(&TokenKind::Colon) {
                 let ty = p.parse_type();
-                return p.mk(ExprKind::Typed { expr: boxed(expr), ty }, inner_start);
+                return p.mk(
+                    ExprKind::Typed {
+                        expr: boxed(expr),
+                        ty,
+                    },
+                    inner_start,
+                );
             }
             expr
         });
@@ -591,17 +760,29 @@ impl Parser<'_> {
         let start = self.span();
         let open = self.bump();
         let is_array = open.kind == TokenKind::LBracketBar;
-        let (close, close_text) = if is_array { (TokenKind::BarRBracket, "`|]`") } else { (TokenKind::RBracket, "`]`") };
+        let (close, close_text) = if is_array {
+            (TokenKind::BarRBracket, "`|]`")
+        } else {
+            (TokenKind::RBracket, "`]`")
+        };
         let items = if self.cursor.raw().kind == close {
             Vec::new()
         } else {
-            self.in_block(BlockKind::Bracket, false, |p| p.parse_seq_items()).unwrap_or_else(|| {
-                self.error_expected("a list element");
-                Vec::new()
-            })
+            self.in_block(BlockKind::Bracket, false, |p| p.parse_seq_items())
+                .unwrap_or_else(|| {
+                    self.error_expected("a list element");
+                    Vec::new()
+                })
         };
         self.expect_closing(&close, close_text, open.span);
-        self.mk(if is_array { ExprKind::Array(items) } else { ExprKind::List(items) }, start)
+        self.mk(
+            if is_array {
+                ExprKind::Array(items)
+            } else {
+                ExprKind::List(items)
+            },
+            start,
+        )
     }
 
     /// Whether the `{` ahead starts a record expression (`{ X = ...`, `{ r with ...`)
@@ -609,7 +790,10 @@ impl Parser<'_> {
     fn brace_is_record(&self) -> bool {
         match self.nth(1) {
             TokenKind::RBrace => true,
-            TokenKind::Ident(_) => matches!(self.nth(self.long_ident_end(1)), TokenKind::Equals | TokenKind::Keyword(Keyword::With)),
+            TokenKind::Ident(_) => matches!(
+                self.nth(self.long_ident_end(1)),
+                TokenKind::Equals | TokenKind::Keyword(Keyword::With)
+            ),
             _ => false,
         }
     }
@@ -629,7 +813,8 @@ impl Parser<'_> {
         let open = self.bump().span;
         let result = self.in_block(BlockKind::Bracket, false, |p| {
             let mut copy_from = None;
-            let is_copy = matches!(p.nth(0), TokenKind::Ident(_)) && *p.nth(p.long_ident_end(0)) == TokenKind::Keyword(Keyword::With);
+            let is_copy = matches!(p.nth(0), TokenKind::Ident(_))
+                && *p.nth(p.long_ident_end(0)) == TokenKind::Keyword(Keyword::With);
             if is_copy {
                 copy_from = Some(boxed(p.parse_postfix()));
                 p.expect_kw(Keyword::With);
@@ -637,14 +822,19 @@ impl Parser<'_> {
             let fields = if matches!(p.cursor.raw().kind, TokenKind::RBrace) {
                 Vec::new()
             } else {
-                p.in_block(BlockKind::Bracket, false, |p| p.parse_record_fields()).unwrap_or_default()
+                p.in_block(BlockKind::Bracket, false, |p| p.parse_record_fields())
+                    .unwrap_or_default()
             };
             (copy_from, fields)
         });
         let (copy_from, fields) = result.unwrap_or_default();
         self.expect_closing(&TokenKind::RBrace, "`}`", open);
         if fields.is_empty() {
-            self.error(Code::UnexpectedSyntax, self.since(start), "a record expression needs at least one field");
+            self.error(
+                Code::UnexpectedSyntax,
+                self.since(start),
+                "a record expression needs at least one field",
+            );
         }
         self.mk(ExprKind::Record { copy_from, fields }, start)
     }
@@ -654,13 +844,22 @@ impl Parser<'_> {
         loop {
             self.accept_separator();
             if !matches!(self.peek(), TokenKind::Ident(_)) {
-                if fields.is_empty() || !matches!(self.peek(), TokenKind::RBrace | TokenKind::BlockEnd | TokenKind::Eof) {
+                if fields.is_empty()
+                    || !matches!(
+                        self.peek(),
+                        TokenKind::RBrace | TokenKind::BlockEnd | TokenKind::Eof
+                    )
+                {
                     self.error_expected("a field name");
                 }
                 break;
             }
             let path = self.expect_long_ident("a field name");
-            let value = if self.expect(&TokenKind::Equals, "`=`") { self.parse_expr() } else { self.error_expr(self.here()) };
+            let value = if self.expect(&TokenKind::Equals, "`=`") {
+                self.parse_expr()
+            } else {
+                self.error_expr(self.here())
+            };
             fields.push((path, value));
             if !(self.eat(&TokenKind::Semi) || self.at_separator()) {
                 break;
@@ -697,12 +896,20 @@ impl Parser<'_> {
                 break;
             }
         }
-        let else_branch = if self.eat_kw(Keyword::Else) { Some(boxed(self.parse_block("`else`"))) } else { None };
+        let else_branch = if self.eat_kw(Keyword::Else) {
+            Some(boxed(self.parse_block("`else`")))
+        } else {
+            None
+        };
         let end = self.prev_span();
         let mut nested = else_branch;
         while let Some((start, cond, then_branch)) = arms.pop() {
             let span = Span::new(self.file, start.start, end.end.max(start.start));
-            let kind = ExprKind::If { cond: boxed(cond), then_branch: boxed(then_branch), else_branch: nested.take() };
+            let kind = ExprKind::If {
+                cond: boxed(cond),
+                then_branch: boxed(then_branch),
+                else_branch: nested.take(),
+            };
             nested = Some(boxed(Expr { kind, span }));
         }
         *nested.expect("at least one arm")
@@ -717,7 +924,13 @@ impl Parser<'_> {
         let scrutinee = self.parse_expr();
         self.expect_kw(Keyword::With);
         let rules = self.parse_rules();
-        self.mk(ExprKind::Match { scrutinee: boxed(scrutinee), rules }, start)
+        self.mk(
+            ExprKind::Match {
+                scrutinee: boxed(scrutinee),
+                rules,
+            },
+            start,
+        )
     }
 
     /// `[|] pat [when guard] -> body | ...` (the rules form their own block, so a
@@ -744,9 +957,22 @@ impl Parser<'_> {
     fn parse_rule(&mut self) -> MatchRule {
         let start = self.span();
         let pat = self.parse_pat();
-        let guard = if self.eat_kw(Keyword::When) { Some(self.parse_expr()) } else { None };
-        let body = if self.expect(&TokenKind::Arrow, "`->`") { self.parse_block("`->`") } else { self.error_expr(self.here()) };
-        MatchRule { pat, guard, body, span: self.since(start) }
+        let guard = if self.eat_kw(Keyword::When) {
+            Some(self.parse_expr())
+        } else {
+            None
+        };
+        let body = if self.expect(&TokenKind::Arrow, "`->`") {
+            self.parse_block("`->`")
+        } else {
+            self.error_expr(self.here())
+        };
+        MatchRule {
+            pat,
+            guard,
+            body,
+            span: self.since(start),
+        }
     }
 
     fn parse_lambda(&mut self) -> Expr {
@@ -759,17 +985,37 @@ impl Parser<'_> {
         if params.is_empty() {
             self.error_expected("a parameter pattern after `fun`");
         }
-        let body = if self.expect(&TokenKind::Arrow, "`->`") { self.parse_block("`->`") } else { self.error_expr(self.here()) };
-        self.mk(ExprKind::Lambda { params, body: boxed(body) }, start)
+        let body = if self.expect(&TokenKind::Arrow, "`->`") {
+            self.parse_block("`->`")
+        } else {
+            self.error_expr(self.here())
+        };
+        self.mk(
+            ExprKind::Lambda {
+                params,
+                body: boxed(body),
+            },
+            start,
+        )
     }
 
     fn parse_while(&mut self) -> Expr {
         let start = self.span();
         self.bump();
         let cond = self.parse_expr();
-        let body = if self.expect_kw(Keyword::Do) { self.parse_block("`do`") } else { self.error_expr(self.here()) };
+        let body = if self.expect_kw(Keyword::Do) {
+            self.parse_block("`do`")
+        } else {
+            self.error_expr(self.here())
+        };
         self.eat_kw(Keyword::Done);
-        self.mk(ExprKind::While { cond: boxed(cond), body: boxed(body) }, start)
+        self.mk(
+            ExprKind::While {
+                cond: boxed(cond),
+                body: boxed(body),
+            },
+            start,
+        )
     }
 
     /// `for i = a to/downto b do body`, `for pat in source do body`, and in list and
@@ -782,7 +1028,11 @@ impl Parser<'_> {
             let var = match pat.kind {
                 crate::ast::PatKind::Named(ident) => Some(ident),
                 _ => {
-                    self.error(Code::UnexpectedSyntax, pat.span, "the variable of a `for ... to` loop must be a simple name");
+                    self.error(
+                        Code::UnexpectedSyntax,
+                        pat.span,
+                        "the variable of a `for ... to` loop must be a simple name",
+                    );
                     None
                 }
             };
@@ -794,12 +1044,25 @@ impl Parser<'_> {
                 false
             };
             let to = self.parse_expr();
-            let body = if self.expect_kw(Keyword::Do) { self.parse_block("`do`") } else { self.error_expr(self.here()) };
+            let body = if self.expect_kw(Keyword::Do) {
+                self.parse_block("`do`")
+            } else {
+                self.error_expr(self.here())
+            };
             self.eat_kw(Keyword::Done);
             let Some(var) = var else {
                 return self.mk(ExprKind::Error, start);
             };
-            return self.mk(ExprKind::ForTo { var, start: boxed(from), end: boxed(to), downward, body: boxed(body) }, start);
+            return self.mk(
+                ExprKind::ForTo {
+                    var,
+                    start: boxed(from),
+                    end: boxed(to),
+                    downward,
+                    body: boxed(body),
+                },
+                start,
+            );
         }
         self.expect_kw(Keyword::In);
         let source = self.parse_expr_or_range();
@@ -810,12 +1073,25 @@ impl Parser<'_> {
         } else if self.eat(&TokenKind::Arrow) {
             let arrow_start = self.span();
             let value = self.parse_block("`->`");
-            self.mk(ExprKind::Yield { is_bang: false, expr: boxed(value) }, arrow_start)
+            self.mk(
+                ExprKind::Yield {
+                    is_bang: false,
+                    expr: boxed(value),
+                },
+                arrow_start,
+            )
         } else {
             self.error_expected("`do` or `->`");
             self.error_expr(self.here())
         };
-        self.mk(ExprKind::ForIn { pat, source: boxed(source), body: boxed(body) }, start)
+        self.mk(
+            ExprKind::ForIn {
+                pat,
+                source: boxed(source),
+                body: boxed(body),
+            },
+            start,
+        )
     }
 
     /// `try ... with rules` / `try ... finally ...`: parsed for recovery, unsupported.
@@ -852,7 +1128,11 @@ impl Parser<'_> {
     fn parse_hole(&mut self, start: u32, end: u32) -> Expr {
         let span = Span::new(self.file, start, end.max(start));
         if self.hole_depth >= 4 {
-            self.error(Code::UnexpectedSyntax, span, "interpolated strings are nested too deeply");
+            self.error(
+                Code::UnexpectedSyntax,
+                span,
+                "interpolated strings are nested too deeply",
+            );
             return self.error_expr(span);
         }
         let (tokens, diagnostics) = lex_range(self.file, self.text, start as usize, end as usize);
@@ -860,11 +1140,16 @@ impl Parser<'_> {
             self.report(diagnostic);
         }
         if tokens.len() <= 1 {
-            self.error(Code::UnexpectedSyntax, span, "an interpolation hole `{}` needs an expression");
+            self.error(
+                Code::UnexpectedSyntax,
+                span,
+                "an interpolation hole `{}` needs an expression",
+            );
             return self.error_expr(span);
         }
         let mut sub = Parser::new(self.file, self.text, tokens, &mut *self.interner);
         sub.hole_depth = self.hole_depth + 1;
+        sub.depth = self.depth;
         let expr = sub.in_block(BlockKind::Bracket, false, |p| p.parse_seq_expr());
         if !sub.cursor.is_eof() {
             sub.error_expected("`}` after the interpolated expression");

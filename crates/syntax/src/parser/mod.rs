@@ -42,7 +42,12 @@ pub(crate) struct Parser<'a> {
 }
 
 impl<'a> Parser<'a> {
-    pub(crate) fn new(file: FileId, text: &'a str, tokens: Vec<Token>, interner: &'a mut Interner) -> Self {
+    pub(crate) fn new(
+        file: FileId,
+        text: &'a str,
+        tokens: Vec<Token>,
+        interner: &'a mut Interner,
+    ) -> Self {
         Parser {
             file,
             text,
@@ -90,7 +95,9 @@ impl<'a> Parser<'a> {
 
     /// The span of the last consumed token (an empty span at the start of the file).
     fn prev_span(&self) -> Span {
-        self.cursor.previous().map_or(Span::new(self.file, 0, 0), |t| t.span)
+        self.cursor
+            .previous()
+            .map_or(Span::new(self.file, 0, 0), |t| t.span)
     }
 
     /// The span from `start` to the end of the last consumed token.
@@ -131,7 +138,10 @@ impl<'a> Parser<'a> {
     }
 
     fn expect_kw(&mut self, keyword: Keyword) -> bool {
-        self.expect(&TokenKind::Keyword(keyword), &format!("`{}`", keyword.as_str()))
+        self.expect(
+            &TokenKind::Keyword(keyword),
+            &format!("`{}`", keyword.as_str()),
+        )
     }
 
     /// Consumes a closing token (`)`, `]`, `}`, `|]`, `end`, `>]`) even if it is
@@ -143,8 +153,12 @@ impl<'a> Parser<'a> {
         }
         let span = self.span();
         let found = describe(&self.cursor.raw().kind);
-        let diagnostic = Diagnostic::error(Code::UnexpectedSyntax, span, format!("Unexpected {found}: expected {what}"))
-            .with_secondary(opener, "unmatched opening here");
+        let diagnostic = Diagnostic::error(
+            Code::UnexpectedSyntax,
+            span,
+            format!("Unexpected {found}: expected {what}"),
+        )
+        .with_secondary(opener, "unmatched opening here");
         self.report(diagnostic);
         false
     }
@@ -163,7 +177,12 @@ impl<'a> Parser<'a> {
 
     /// Runs `f` inside an offside block opened at the next token. `None` when the
     /// block would be empty (nothing indented enough follows).
-    fn in_block<T>(&mut self, kind: BlockKind, allow_at_limit: bool, f: impl FnOnce(&mut Self) -> T) -> Option<T> {
+    fn in_block<T>(
+        &mut self,
+        kind: BlockKind,
+        allow_at_limit: bool,
+        f: impl FnOnce(&mut Self) -> T,
+    ) -> Option<T> {
         if !self.cursor.open_block(kind, allow_at_limit) {
             return None;
         }
@@ -177,7 +196,10 @@ impl<'a> Parser<'a> {
     // ------------------------------------------------------------------ names
 
     fn ident(&mut self, name: &str, span: Span) -> Ident {
-        Ident { name: self.interner.get_or_intern(name), span }
+        Ident {
+            name: self.interner.get_or_intern(name),
+            span,
+        }
     }
 
     /// `Ident` or reports; on failure returns a placeholder `?` identifier.
@@ -225,20 +247,31 @@ impl<'a> Parser<'a> {
     }
 
     fn unsupported(&mut self, span: Span, what: &str) {
-        self.error(Code::Unsupported, span, format!("{what} is not supported by Composer yet"));
+        self.error(
+            Code::Unsupported,
+            span,
+            format!("not supported by Composer yet: {what}"),
+        );
     }
 
     /// FS0010 at the next token: "Unexpected X: expected Y".
     fn error_expected(&mut self, what: &str) {
         let (span, found) = self.found();
-        self.error(Code::UnexpectedSyntax, span, format!("Unexpected {found}: expected {what}"));
+        self.error(
+            Code::UnexpectedSyntax,
+            span,
+            format!("Unexpected {found}: expected {what}"),
+        );
     }
 
     /// The next token's span and description, naming virtual tokens by what they mean.
     fn found(&self) -> (Span, String) {
         let raw = self.cursor.raw();
         let found = match self.peek() {
-            TokenKind::BlockSep | TokenKind::BlockEnd => format!("{} (start of a new line at this indentation)", describe(&raw.kind)),
+            TokenKind::BlockSep | TokenKind::BlockEnd => format!(
+                "{} (start of a new line at this indentation)",
+                describe(&raw.kind)
+            ),
             kind => describe(kind),
         };
         (raw.span, found)
@@ -246,7 +279,10 @@ impl<'a> Parser<'a> {
 
     /// Skips tokens to the next item or the end of the current block.
     fn skip_to_item_boundary(&mut self) {
-        while !matches!(self.peek(), TokenKind::BlockSep | TokenKind::BlockEnd | TokenKind::Eof) {
+        while !matches!(
+            self.peek(),
+            TokenKind::BlockSep | TokenKind::BlockEnd | TokenKind::Eof
+        ) {
             self.bump();
         }
     }
@@ -255,7 +291,11 @@ impl<'a> Parser<'a> {
     fn enter(&mut self) -> bool {
         if self.depth >= MAX_DEPTH {
             let span = self.span();
-            self.error(Code::UnexpectedSyntax, span, "this construct is nested too deeply");
+            self.error(
+                Code::UnexpectedSyntax,
+                span,
+                "this construct is nested too deeply",
+            );
             return false;
         }
         self.depth += 1;

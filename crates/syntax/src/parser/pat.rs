@@ -14,7 +14,10 @@ fn boxed(p: Pat) -> Box<Pat> {
 
 impl Parser<'_> {
     fn mk_pat(&self, kind: PatKind, start: Span) -> Pat {
-        Pat { kind, span: self.since(start) }
+        Pat {
+            kind,
+            span: self.since(start),
+        }
     }
 
     /// A full pattern (as in a match rule).
@@ -22,13 +25,24 @@ impl Parser<'_> {
         if !self.enter() {
             let span = self.span();
             self.too_deep();
-            return Pat { kind: PatKind::Error, span };
+            return Pat {
+                kind: PatKind::Error,
+                span,
+            };
         }
         let start = self.span();
         let mut pat = self.parse_or_pat();
         while self.eat_kw(Keyword::As) {
             match self.expect_ident("a name after `as`") {
-                Some(name) => pat = self.mk_pat(PatKind::As { pat: boxed(pat), name }, start),
+                Some(name) => {
+                    pat = self.mk_pat(
+                        PatKind::As {
+                            pat: boxed(pat),
+                            name,
+                        },
+                        start,
+                    )
+                }
                 None => break,
             }
         }
@@ -64,7 +78,13 @@ impl Parser<'_> {
         let pat = self.parse_cons_pat();
         if self.eat(&TokenKind::Colon) {
             let ty = self.parse_type();
-            return self.mk_pat(PatKind::Typed { pat: boxed(pat), ty }, start);
+            return self.mk_pat(
+                PatKind::Typed {
+                    pat: boxed(pat),
+                    ty,
+                },
+                start,
+            );
         }
         pat
     }
@@ -81,7 +101,13 @@ impl Parser<'_> {
         }
         let tail = self.parse_cons_pat();
         self.leave();
-        self.mk_pat(PatKind::Cons { head: boxed(head), tail: boxed(tail) }, start)
+        self.mk_pat(
+            PatKind::Cons {
+                head: boxed(head),
+                tail: boxed(tail),
+            },
+            start,
+        )
     }
 
     /// `Some x`, `Node(l, v, r)`, `Shape.Circle r`, or an atomic pattern.
@@ -93,13 +119,23 @@ impl Parser<'_> {
         let path = self.expect_long_ident("a pattern");
         if self.can_start_atomic_pat() {
             let arg = self.parse_atomic_pat();
-            return self.mk_pat(PatKind::Ctor { path, arg: boxed(arg) }, start);
+            return self.mk_pat(
+                PatKind::Ctor {
+                    path,
+                    arg: boxed(arg),
+                },
+                start,
+            );
         }
         self.path_pat(path, start)
     }
 
     fn path_pat(&self, mut path: Vec<crate::ast::Ident>, start: Span) -> Pat {
-        let kind = if path.len() == 1 { PatKind::Named(path.remove(0)) } else { PatKind::Path(path) };
+        let kind = if path.len() == 1 {
+            PatKind::Named(path.remove(0))
+        } else {
+            PatKind::Path(path)
+        };
         self.mk_pat(kind, start)
     }
 
@@ -116,7 +152,9 @@ impl Parser<'_> {
             | TokenKind::LBracketBar
             | TokenKind::LBrace
             | TokenKind::Keyword(Keyword::True | Keyword::False | Keyword::Null) => true,
-            TokenKind::Op(op) => op == "-" && matches!(self.nth(1), TokenKind::Int { .. } | TokenKind::Float { .. }),
+            TokenKind::Op(op) => {
+                op == "-" && matches!(self.nth(1), TokenKind::Int { .. } | TokenKind::Float { .. })
+            }
             _ => false,
         }
     }
@@ -126,8 +164,14 @@ impl Parser<'_> {
     pub(super) fn parse_atomic_pat(&mut self) -> Pat {
         let start = self.span();
         let literal = match self.peek() {
-            TokenKind::Int { value, suffix } => Some(Literal::Int { value: *value, suffix: *suffix }),
-            TokenKind::Float { value, is_single } => Some(Literal::Float { value: *value, is_single: *is_single }),
+            TokenKind::Int { value, suffix } => Some(Literal::Int {
+                value: *value,
+                suffix: *suffix,
+            }),
+            TokenKind::Float { value, is_single } => Some(Literal::Float {
+                value: *value,
+                is_single: *is_single,
+            }),
             TokenKind::Char(c) => Some(Literal::Char(*c)),
             TokenKind::String(s) => Some(Literal::String(s.clone())),
             TokenKind::Keyword(Keyword::True) => Some(Literal::Bool(true)),
@@ -150,8 +194,14 @@ impl Parser<'_> {
             TokenKind::Op(op) if op == "-" => {
                 self.bump();
                 let literal = match self.peek() {
-                    TokenKind::Int { value, suffix } => Literal::Int { value: *value, suffix: *suffix },
-                    TokenKind::Float { value, is_single } => Literal::Float { value: *value, is_single: *is_single },
+                    TokenKind::Int { value, suffix } => Literal::Int {
+                        value: *value,
+                        suffix: *suffix,
+                    },
+                    TokenKind::Float { value, is_single } => Literal::Float {
+                        value: *value,
+                        is_single: *is_single,
+                    },
                     _ => {
                         self.error_expected("a number after `-` in a pattern");
                         return self.mk_pat(PatKind::Error, start);
@@ -169,7 +219,10 @@ impl Parser<'_> {
                 let inner = self.in_block(BlockKind::Bracket, false, |p| p.parse_pat());
                 let inner = inner.unwrap_or_else(|| {
                     self.error_expected("a pattern");
-                    Pat { kind: PatKind::Error, span: self.here() }
+                    Pat {
+                        kind: PatKind::Error,
+                        span: self.here(),
+                    }
                 });
                 self.expect_closing(&TokenKind::RParen, "`)`", open);
                 inner
@@ -177,18 +230,32 @@ impl Parser<'_> {
             TokenKind::LBracket | TokenKind::LBracketBar => {
                 let open = self.bump();
                 let is_array = open.kind == TokenKind::LBracketBar;
-                let (close, close_text) = if is_array { (TokenKind::BarRBracket, "`|]`") } else { (TokenKind::RBracket, "`]`") };
+                let (close, close_text) = if is_array {
+                    (TokenKind::BarRBracket, "`|]`")
+                } else {
+                    (TokenKind::RBracket, "`]`")
+                };
                 let items = if self.cursor.raw().kind == close {
                     Vec::new()
                 } else {
-                    self.in_block(BlockKind::Bracket, false, |p| p.parse_pat_items()).unwrap_or_default()
+                    self.in_block(BlockKind::Bracket, false, |p| p.parse_pat_items())
+                        .unwrap_or_default()
                 };
                 self.expect_closing(&close, close_text, open.span);
-                self.mk_pat(if is_array { PatKind::Array(items) } else { PatKind::List(items) }, start)
+                self.mk_pat(
+                    if is_array {
+                        PatKind::Array(items)
+                    } else {
+                        PatKind::List(items)
+                    },
+                    start,
+                )
             }
             TokenKind::LBrace => {
                 let open = self.bump().span;
-                let fields = self.in_block(BlockKind::Bracket, false, |p| p.parse_record_pat_fields()).unwrap_or_default();
+                let fields = self
+                    .in_block(BlockKind::Bracket, false, |p| p.parse_record_pat_fields())
+                    .unwrap_or_default();
                 self.expect_closing(&TokenKind::RBrace, "`}`", open);
                 self.mk_pat(PatKind::Record(fields), start)
             }
@@ -202,7 +269,10 @@ impl Parser<'_> {
                 if !super::expr::ends_item(self.peek()) {
                     self.bump();
                 }
-                Pat { kind: PatKind::Error, span: start.shrink_to_start() }
+                Pat {
+                    kind: PatKind::Error,
+                    span: start.shrink_to_start(),
+                }
             }
         }
     }
@@ -214,7 +284,8 @@ impl Parser<'_> {
             self.accept_separator();
             let before = self.cursor.index();
             items.push(self.parse_pat());
-            if self.cursor.index() == before || !(self.eat(&TokenKind::Semi) || self.at_separator()) {
+            if self.cursor.index() == before || !(self.eat(&TokenKind::Semi) || self.at_separator())
+            {
                 break;
             }
         }
@@ -233,7 +304,10 @@ impl Parser<'_> {
             let pat = if self.expect(&TokenKind::Equals, "`=`") {
                 self.parse_pat()
             } else {
-                Pat { kind: PatKind::Error, span: self.here() }
+                Pat {
+                    kind: PatKind::Error,
+                    span: self.here(),
+                }
             };
             fields.push((path, pat));
             if !(self.eat(&TokenKind::Semi) || self.at_separator()) {
@@ -245,7 +319,11 @@ impl Parser<'_> {
         }
         if fields.is_empty() {
             let span = self.span();
-            self.error(Code::UnexpectedSyntax, span, "a record pattern needs at least one field");
+            self.error(
+                Code::UnexpectedSyntax,
+                span,
+                "a record pattern needs at least one field",
+            );
         }
         fields
     }

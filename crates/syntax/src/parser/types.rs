@@ -10,13 +10,32 @@ use crate::lexer::TokenKind;
 
 /// Primitive numeric types that take a unit of measure in `<...>`.
 const MEASURABLE: &[&str] = &[
-    "float", "float32", "double", "single", "decimal", "int", "int8", "int16", "int32", "int64", "sbyte", "byte", "uint8", "uint16", "uint32",
-    "uint64", "nativeint", "unativeint",
+    "float",
+    "float32",
+    "double",
+    "single",
+    "decimal",
+    "int",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "sbyte",
+    "byte",
+    "uint8",
+    "uint16",
+    "uint32",
+    "uint64",
+    "nativeint",
+    "unativeint",
 ];
 
 impl Parser<'_> {
     fn mk_type(&self, kind: TypeExprKind, start: Span) -> TypeExpr {
-        TypeExpr { kind, span: self.since(start) }
+        TypeExpr {
+            kind,
+            span: self.since(start),
+        }
     }
 
     pub(super) fn parse_type(&mut self) -> TypeExpr {
@@ -58,7 +77,13 @@ impl Parser<'_> {
             match self.peek() {
                 TokenKind::Ident(_) => {
                     let path = self.expect_long_ident("a type name");
-                    ty = self.mk_type(TypeExprKind::Named { path, args: vec![ty] }, start);
+                    ty = self.mk_type(
+                        TypeExprKind::Named {
+                            path,
+                            args: vec![ty],
+                        },
+                        start,
+                    );
                 }
                 TokenKind::LBracket if *self.nth(1) == TokenKind::RBracket => {
                     self.bump();
@@ -81,16 +106,35 @@ impl Parser<'_> {
             TokenKind::Ident(_) => {
                 let path = self.expect_long_ident("a type name");
                 if !self.at_op("<") {
-                    return self.mk_type(TypeExprKind::Named { path, args: Vec::new() }, start);
+                    return self.mk_type(
+                        TypeExprKind::Named {
+                            path,
+                            args: Vec::new(),
+                        },
+                        start,
+                    );
                 }
-                let measurable = path.len() == 1 && MEASURABLE.contains(&self.interner.resolve(&path[0].name));
+                let measurable =
+                    path.len() == 1 && MEASURABLE.contains(&self.interner.resolve(&path[0].name));
                 let base_span = self.since(start);
                 self.bump();
                 if measurable {
                     let measure = self.parse_measure();
                     self.expect_greater();
-                    let base = TypeExpr { kind: TypeExprKind::Named { path, args: Vec::new() }, span: base_span };
-                    return self.mk_type(TypeExprKind::Measure { base: Box::new(base), measure }, start);
+                    let base = TypeExpr {
+                        kind: TypeExprKind::Named {
+                            path,
+                            args: Vec::new(),
+                        },
+                        span: base_span,
+                    };
+                    return self.mk_type(
+                        TypeExprKind::Measure {
+                            base: Box::new(base),
+                            measure,
+                        },
+                        start,
+                    );
                 }
                 let mut args = Vec::new();
                 if !self.at_op(">") {
@@ -117,18 +161,27 @@ impl Parser<'_> {
             }
             _ => {
                 self.error_expected("a type");
-                if !super::expr::ends_item(self.peek()) && !matches!(self.peek(), TokenKind::Equals | TokenKind::Semi | TokenKind::Comma) {
+                if !super::expr::ends_item(self.peek())
+                    && !matches!(
+                        self.peek(),
+                        TokenKind::Equals | TokenKind::Semi | TokenKind::Comma
+                    )
+                {
                     self.bump();
                 }
-                TypeExpr { kind: TypeExprKind::Error, span: start.shrink_to_start() }
+                TypeExpr {
+                    kind: TypeExprKind::Error,
+                    span: start.shrink_to_start(),
+                }
             }
         }
     }
 
     /// The `>` closing type arguments (splitting `>>` when arguments nest).
-    fn expect_greater(&mut self) {
+    pub(super) fn expect_greater(&mut self) {
         self.cursor.split_leading_greater();
         if self.at_op(">") {
+            self.cursor.mark_closes_type_args();
             self.bump();
         } else {
             self.error_expected("`>`");
@@ -137,7 +190,7 @@ impl Parser<'_> {
 
     /// A unit-of-measure expression: products by juxtaposition or `*`, quotients by
     /// `/`, powers by `^n` (all left-associative, `^` binding tightest).
-    fn parse_measure(&mut self) -> MeasureExpr {
+    pub(super) fn parse_measure(&mut self) -> MeasureExpr {
         let mut measure = self.parse_measure_power();
         loop {
             if self.at_op("*") {

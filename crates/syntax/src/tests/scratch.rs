@@ -1,7 +1,5 @@
-use super::*;
-
 #[test]
-fn explore() {
+fn scratch() {
     let src = std::fs::read_to_string("/tmp/explore.fs").unwrap_or_default();
-    println!("{}", check(&src));
+    println!("{}", super::check(&src));
 }

@@ -201,7 +201,8 @@ impl Cursor {
         match &self.tokens[i].kind {
             TokenKind::Op(op) => {
                 let prefix_only = op.starts_with('!') || op.starts_with('~');
-                let written_prefix = matches!(op.as_str(), "-" | "+") && self.is_adjacent_prefix_at(i);
+                let written_prefix =
+                    matches!(op.as_str(), "-" | "+") && self.is_adjacent_prefix_at(i);
                 !(prefix_only || written_prefix)
             }
             TokenKind::ColonColon

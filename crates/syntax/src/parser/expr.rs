@@ -561,10 +561,60 @@ impl Parser<'_> {
                 TokenKind::LBracket if self.cursor.is_adjacent_nth(0) => {
                     expr = self.parse_index(expr, start)
                 }
+                TokenKind::Op(op) if op == "<" && self.type_args_ahead() => {
+                    // `f<int>`: explicit type arguments.
+                    self.bump();
+                    loop {
+                        self.parse_type();
+                        if !self.eat(&TokenKind::Comma) {
+                            break;
+                        }
+                    }
+                    self.expect_greater();
+                    self.unsupported(self.since(start), "explicit type arguments (`f<int>`)");
+                    expr = self.mk(ExprKind::Error, start);
+                }
                 _ => break,
             }
         }
         expr
+    }
+
+    /// Whether the `<` ahead, written right after a name, opens type arguments
+    /// (`zeroCreate<int>`, `Map<string, int>`) rather than being a comparison.
+    fn type_args_ahead(&self) -> bool {
+        let after_name = matches!(
+            self.cursor.previous().map(|t| &t.kind),
+            Some(TokenKind::Ident(_))
+        );
+        if !after_name || !self.cursor.is_adjacent_nth(0) {
+            return false;
+        }
+        let mut depth = 1usize;
+        for n in 1..64 {
+            match self.nth(n) {
+                TokenKind::Ident(_)
+                | TokenKind::TypeVar(_)
+                | TokenKind::Comma
+                | TokenKind::Dot
+                | TokenKind::Arrow
+                | TokenKind::LParen
+                | TokenKind::RParen
+                | TokenKind::LBracket
+                | TokenKind::RBracket
+                | TokenKind::Underscore => {}
+                TokenKind::Op(op) if matches!(op.as_str(), "*" | "/" | "^") => {}
+                TokenKind::Op(op) if op == "<" => depth += 1,
+                TokenKind::Op(op) if op.chars().all(|c| c == '>') => {
+                    if op.len() >= depth {
+                        return op.len() == depth;
+                    }
+                    depth -= op.len();
+                }
+                _ => return false,
+            }
+        }
+        false
     }
 
     /// At `[` of `.[i]` or `a[i]`.

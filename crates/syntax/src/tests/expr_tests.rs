@@ -327,3 +327,17 @@ fn interpolated_hole_spans_point_into_the_file() {
     assert_eq!((span.start, span.end), (16, 16));
     assert_eq!(file.decls.len(), 1);
 }
+
+#[test]
+fn explicit_type_arguments_are_unsupported_not_misparsed() {
+    assert_eq!(super::codes("let m = Array.zeroCreate<int> 10"), ["FS9001"]);
+    assert_eq!(
+        super::codes("let d = Dictionary<string, list<int>>()"),
+        ["FS9001"]
+    );
+    assert_eq!(expr("a<b"), "(binary Lt a b)");
+    assert_eq!(
+        expr("if x<y then a<b else c>d"),
+        "(if (binary Lt x y) (binary Lt a b) (binary Gt c d))"
+    );
+}

@@ -7,7 +7,6 @@ mod lexer_tests;
 mod never_panics;
 mod recovery_tests;
 mod snapshot_tests;
-mod scratch;
 
 use composer_diagnostics::{Diagnostic, FileId, Severity};
 

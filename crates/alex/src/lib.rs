@@ -8,7 +8,8 @@
 //! The text is what `mlir-opt` then lowers (DESIGN §3).
 
 use composer_lower::mir::{
-    Abi, BinOp, Callee, Const, Function, LocalId, Operand, Program, RtFn, Rvalue, Stmt, Terminator, Ty, UnOp,
+    Abi, BinOp, Callee, Const, Function, LocalId, Operand, Program, RtFn, Rvalue, Stmt, Terminator,
+    Ty, UnOp,
 };
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -31,7 +32,10 @@ pub fn emit_module(program: &Program) -> String {
             continue;
         }
         let t = mlir_ty(&g.ty);
-        let _ = writeln!(out, "  llvm.mlir.global internal @g{i}() {{addr_space = 0 : i32}} : {t} {{");
+        let _ = writeln!(
+            out,
+            "  llvm.mlir.global internal @g{i}() {{addr_space = 0 : i32}} : {t} {{"
+        );
         let _ = writeln!(out, "    %z = llvm.mlir.zero : {t}");
         let _ = writeln!(out, "    llvm.return %z : {t}");
         out.push_str("  }\n");
@@ -116,9 +120,12 @@ fn escape_bytes(bytes: &[u8]) -> String {
 
 fn uses_try_readln(f: &Function) -> bool {
     f.blocks.iter().any(|b| {
-        b.stmts
-            .iter()
-            .any(|s| matches!(s, Stmt::Assign(_, Rvalue::TryReadln) | Stmt::Eval(Rvalue::TryReadln)))
+        b.stmts.iter().any(|s| {
+            matches!(
+                s,
+                Stmt::Assign(_, Rvalue::TryReadln) | Stmt::Eval(Rvalue::TryReadln)
+            )
+        })
     })
 }
 
@@ -164,7 +171,12 @@ impl FnEmitter<'_> {
         } else {
             " attributes {llvm.linkage = #llvm.linkage<internal>}"
         };
-        let _ = writeln!(self.out, "  func.func @{}({}){ret}{attrs} {{", f.name, params.join(", "));
+        let _ = writeln!(
+            self.out,
+            "  func.func @{}({}){ret}{attrs} {{",
+            f.name,
+            params.join(", ")
+        );
         // Entry: one stack slot per local, parameters stored into theirs.
         self.line("%one = arith.constant 1 : i64");
         for (i, l) in f.locals.iter().enumerate() {
@@ -176,14 +188,21 @@ impl FnEmitter<'_> {
             self.line(&line);
         }
         if uses_try_readln(f) {
-            self.line(&format!("%readln_slot = llvm.alloca %one x {STR_TY} : (i64) -> !llvm.ptr"));
+            self.line(&format!(
+                "%readln_slot = llvm.alloca %one x {STR_TY} : (i64) -> !llvm.ptr"
+            ));
         }
         for p in &f.params {
             let t = f.local_ty(*p);
             if t.is_unit() {
                 continue;
             }
-            let line = format!("llvm.store %a{}, %s{} : {}, !llvm.ptr", p.0, p.0, mlir_ty(t));
+            let line = format!(
+                "llvm.store %a{}, %s{} : {}, !llvm.ptr",
+                p.0,
+                p.0,
+                mlir_ty(t)
+            );
             self.line(&line);
         }
         self.line("cf.br ^bb0");
@@ -206,7 +225,10 @@ impl FnEmitter<'_> {
                 else_block,
             } => {
                 let c = self.operand(cond);
-                self.line(&format!("cf.cond_br {c}, ^bb{}, ^bb{}", then_block.0, else_block.0));
+                self.line(&format!(
+                    "cf.cond_br {c}, ^bb{}, ^bb{}",
+                    then_block.0, else_block.0
+                ));
             }
             Terminator::Return(op) => {
                 if self.func.ret.is_unit() {
@@ -226,7 +248,11 @@ impl FnEmitter<'_> {
             Stmt::Assign(l, r) => {
                 let ty = self.func.local_ty(*l).clone();
                 if let Some(v) = self.rvalue(r, &ty) {
-                    let line = format!("llvm.store {v}, {} : {}, !llvm.ptr", Self::slot(*l), mlir_ty(&ty));
+                    let line = format!(
+                        "llvm.store {v}, {} : {}, !llvm.ptr",
+                        Self::slot(*l),
+                        mlir_ty(&ty)
+                    );
                     self.line(&line);
                 }
             }
@@ -247,7 +273,9 @@ impl FnEmitter<'_> {
                 let p = self.extract(&x, STR_TY, 0);
                 let ep = self.fresh();
                 let et = mlir_ty(&elem);
-                self.line(&format!("{ep} = llvm.getelementptr {p}[{idx}] : (!llvm.ptr, i64) -> !llvm.ptr, {et}"));
+                self.line(&format!(
+                    "{ep} = llvm.getelementptr {p}[{idx}] : (!llvm.ptr, i64) -> !llvm.ptr, {et}"
+                ));
                 self.line(&format!("llvm.store {val}, {ep} : {et}, !llvm.ptr"));
             }
             Stmt::StoreGlobal(g, op) => {
@@ -255,7 +283,10 @@ impl FnEmitter<'_> {
                 let v = self.operand(op);
                 let p = self.fresh();
                 self.line(&format!("{p} = llvm.mlir.addressof @g{} : !llvm.ptr", g.0));
-                self.line(&format!("llvm.store {v}, {p} : {}, !llvm.ptr", mlir_ty(&ty)));
+                self.line(&format!(
+                    "llvm.store {v}, {p} : {}, !llvm.ptr",
+                    mlir_ty(&ty)
+                ));
             }
         }
     }
@@ -270,7 +301,11 @@ impl FnEmitter<'_> {
             Operand::Local(l) => {
                 let ty = self.func.local_ty(*l).clone();
                 let v = self.fresh();
-                let line = format!("{v} = llvm.load {} : !llvm.ptr -> {}", Self::slot(*l), mlir_ty(&ty));
+                let line = format!(
+                    "{v} = llvm.load {} : !llvm.ptr -> {}",
+                    Self::slot(*l),
+                    mlir_ty(&ty)
+                );
                 self.line(&line);
                 v
             }
@@ -304,7 +339,10 @@ impl FnEmitter<'_> {
                 if len == 0 {
                     self.line(&format!("{p} = llvm.mlir.zero : !llvm.ptr"));
                 } else {
-                    self.line(&format!("{p} = llvm.mlir.addressof @str{} : !llvm.ptr", id.0));
+                    self.line(&format!(
+                        "{p} = llvm.mlir.addressof @str{} : !llvm.ptr",
+                        id.0
+                    ));
                 }
                 let n = self.fresh();
                 self.line(&format!("{n} = arith.constant {len} : i64"));
@@ -326,7 +364,9 @@ impl FnEmitter<'_> {
 
     fn extract(&mut self, agg: &str, agg_ty: &str, index: u32) -> String {
         let v = self.fresh();
-        self.line(&format!("{v} = llvm.extractvalue {agg}[{index}] : {agg_ty}"));
+        self.line(&format!(
+            "{v} = llvm.extractvalue {agg}[{index}] : {agg_ty}"
+        ));
         v
     }
 
@@ -351,7 +391,9 @@ impl FnEmitter<'_> {
                 let t = mlir_ty(&ty);
                 let v = self.fresh();
                 match (op, &ty) {
-                    (UnOp::Neg, Ty::Float { .. }) => self.line(&format!("{v} = arith.negf {x} : {t}")),
+                    (UnOp::Neg, Ty::Float { .. }) => {
+                        self.line(&format!("{v} = arith.negf {x} : {t}"))
+                    }
                     (UnOp::Neg, _) => {
                         let z = self.fresh();
                         self.line(&format!("{z} = arith.constant 0 : {t}"));
@@ -381,7 +423,10 @@ impl FnEmitter<'_> {
                 let p = self.fresh();
                 self.line(&format!("{p} = llvm.mlir.addressof @g{} : !llvm.ptr", g.0));
                 let v = self.fresh();
-                self.line(&format!("{v} = llvm.load {p} : !llvm.ptr -> {}", mlir_ty(&ty)));
+                self.line(&format!(
+                    "{v} = llvm.load {p} : !llvm.ptr -> {}",
+                    mlir_ty(&ty)
+                ));
                 Some(v)
             }
             Rvalue::Length(a) => {
@@ -398,7 +443,9 @@ impl FnEmitter<'_> {
                 let p = self.extract(&x, STR_TY, 0);
                 let ep = self.fresh();
                 let et = mlir_ty(&elem);
-                self.line(&format!("{ep} = llvm.getelementptr {p}[{idx}] : (!llvm.ptr, i64) -> !llvm.ptr, {et}"));
+                self.line(&format!(
+                    "{ep} = llvm.getelementptr {p}[{idx}] : (!llvm.ptr, i64) -> !llvm.ptr, {et}"
+                ));
                 let v = self.fresh();
                 self.line(&format!("{v} = llvm.load {ep} : !llvm.ptr -> {et}"));
                 Some(v)
@@ -419,7 +466,9 @@ impl FnEmitter<'_> {
                 let al = self.fresh();
                 self.line(&format!("{al} = arith.constant {align} : i64"));
                 let p = self.fresh();
-                self.line(&format!("{p} = func.call @clef_rt_alloc({bytes}, {al}) : (i64, i64) -> !llvm.ptr"));
+                self.line(&format!(
+                    "{p} = func.call @clef_rt_alloc({bytes}, {al}) : (i64, i64) -> !llvm.ptr"
+                ));
                 Some(self.make_pair(&p, &n))
             }
             Rvalue::MakeOption { ty, payload } => {
@@ -458,11 +507,15 @@ impl FnEmitter<'_> {
             }
             Rvalue::TryReadln => {
                 let r = self.fresh();
-                self.line(&format!("{r} = func.call @clef_rt_try_readln(%readln_slot) : (!llvm.ptr) -> i8"));
+                self.line(&format!(
+                    "{r} = func.call @clef_rt_try_readln(%readln_slot) : (!llvm.ptr) -> i8"
+                ));
                 let tag = self.fresh();
                 self.line(&format!("{tag} = arith.trunci {r} : i8 to i1"));
                 let s = self.fresh();
-                self.line(&format!("{s} = llvm.load %readln_slot : !llvm.ptr -> {STR_TY}"));
+                self.line(&format!(
+                    "{s} = llvm.load %readln_slot : !llvm.ptr -> {STR_TY}"
+                ));
                 let t = format!("!llvm.struct<(i1, {STR_TY})>");
                 let u = self.fresh();
                 self.line(&format!("{u} = llvm.mlir.undef : {t}"));
@@ -481,7 +534,10 @@ impl FnEmitter<'_> {
                 let x = self.operand(a);
                 let y = self.operand(b);
                 let v = self.fresh();
-                self.line(&format!("{v} = arith.select {cv}, {x}, {y} : {}", mlir_ty(&ty)));
+                self.line(&format!(
+                    "{v} = arith.select {cv}, {x}, {y} : {}",
+                    mlir_ty(&ty)
+                ));
                 Some(v)
             }
         }
@@ -502,16 +558,28 @@ impl FnEmitter<'_> {
             }
         };
         let text = match op {
-            BinOp::Add => format!("arith.{} {x}, {y} : {t}", if is_float { "addf" } else { "addi" }),
-            BinOp::Sub => format!("arith.{} {x}, {y} : {t}", if is_float { "subf" } else { "subi" }),
-            BinOp::Mul => format!("arith.{} {x}, {y} : {t}", if is_float { "mulf" } else { "muli" }),
+            BinOp::Add => format!(
+                "arith.{} {x}, {y} : {t}",
+                if is_float { "addf" } else { "addi" }
+            ),
+            BinOp::Sub => format!(
+                "arith.{} {x}, {y} : {t}",
+                if is_float { "subf" } else { "subi" }
+            ),
+            BinOp::Mul => format!(
+                "arith.{} {x}, {y} : {t}",
+                if is_float { "mulf" } else { "muli" }
+            ),
             BinOp::Div => format!("arith.{} {x}, {y} : {t}", cmp("divf", "divsi", "divui")),
             BinOp::Rem => format!("arith.{} {x}, {y} : {t}", cmp("remf", "remsi", "remui")),
             BinOp::And => format!("arith.andi {x}, {y} : {t}"),
             BinOp::Or => format!("arith.ori {x}, {y} : {t}"),
             BinOp::Xor => format!("arith.xori {x}, {y} : {t}"),
             BinOp::Shl => format!("arith.shli {x}, {y} : {t}"),
-            BinOp::Shr => format!("arith.{} {x}, {y} : {t}", if signed { "shrsi" } else { "shrui" }),
+            BinOp::Shr => format!(
+                "arith.{} {x}, {y} : {t}",
+                if signed { "shrsi" } else { "shrui" }
+            ),
             BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
                 if is_float {
                     let pred = match op {
@@ -612,12 +680,20 @@ impl FnEmitter<'_> {
                 }
                 let name = target.name.clone();
                 if target.ret.is_unit() {
-                    self.line(&format!("func.call @{name}({}) : ({}) -> ()", vals.join(", "), tys.join(", ")));
+                    self.line(&format!(
+                        "func.call @{name}({}) : ({}) -> ()",
+                        vals.join(", "),
+                        tys.join(", ")
+                    ));
                     None
                 } else {
                     let rt = mlir_ty(&target.ret);
                     let v = self.fresh();
-                    self.line(&format!("{v} = func.call @{name}({}) : ({}) -> {rt}", vals.join(", "), tys.join(", ")));
+                    self.line(&format!(
+                        "{v} = func.call @{name}({}) : ({}) -> {rt}",
+                        vals.join(", "),
+                        tys.join(", ")
+                    ));
                     Some(v)
                 }
             }
@@ -653,7 +729,11 @@ impl FnEmitter<'_> {
                 let sym = rt.symbol();
                 match ret {
                     None => {
-                        self.line(&format!("func.call @{sym}({}) : ({}) -> ()", vals.join(", "), tys.join(", ")));
+                        self.line(&format!(
+                            "func.call @{sym}({}) : ({}) -> ()",
+                            vals.join(", "),
+                            tys.join(", ")
+                        ));
                         None
                     }
                     Some(r) => {

@@ -127,7 +127,12 @@ pub fn run_frontend(
             mlir = Some(text);
         }
     }
-    let _ = (options.memory_model, options.opt_level, options.alloc_stats, Code::Unsupported);
+    let _ = (
+        options.memory_model,
+        options.opt_level,
+        options.alloc_stats,
+        Code::Unsupported,
+    );
     composer_diagnostics::sort_diagnostics(&mut diagnostics);
     FrontendOutput {
         dumps,

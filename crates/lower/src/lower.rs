@@ -6,11 +6,15 @@
 //! types) gets one MIR copy. Local functions are lambda-lifted (Johnsson, 1985):
 //! their captured locals become extra leading parameters.
 
-use crate::mir::{self, BinOp, Callee, Const, FuncId, LocalId, Operand, RtFn, Rvalue, Stmt, Terminator, UnOp};
+use crate::mir::{
+    self, BinOp, Callee, Const, FuncId, LocalId, Operand, RtFn, Rvalue, Stmt, Terminator, UnOp,
+};
 use composer_diagnostics::{Code, Diagnostic, Span};
 use composer_semantics::builtins::{Builtin, MathFn};
 use composer_semantics::format::FormatPiece;
-use composer_semantics::psg::{self, BindingId, BindingKind, ExprId, ExprKind, FunctionId, Psg, TopItem};
+use composer_semantics::psg::{
+    self, BindingId, BindingKind, ExprId, ExprKind, FunctionId, Psg, TopItem,
+};
 use composer_semantics::types::{Prim, Ty as PTy, TyCon, TyVar};
 use rustc_hash::FxHashMap;
 
@@ -212,8 +216,13 @@ impl<'a> Lowerer<'a> {
 
     fn unsupported(&mut self, span: Span, what: &str) {
         let msg = format!("{what} is not supported by Composer yet");
-        if !self.diags.iter().any(|d| d.span == Some(span) && d.message == msg) {
-            self.diags.push(Diagnostic::error(Code::Unsupported, span, msg));
+        if !self
+            .diags
+            .iter()
+            .any(|d| d.span == Some(span) && d.message == msg)
+        {
+            self.diags
+                .push(Diagnostic::error(Code::Unsupported, span, msg));
         }
     }
 
@@ -272,8 +281,10 @@ impl<'a> Lowerer<'a> {
                     name: bnd.name.clone(),
                     ty: mty,
                 });
-                self.globals
-                    .insert(*binding, mir::GlobalId(self.program.globals.len() as u32 - 1));
+                self.globals.insert(
+                    *binding,
+                    mir::GlobalId(self.program.globals.len() as u32 - 1),
+                );
             }
         }
         // Reserve fn0 for clef_main.
@@ -340,7 +351,11 @@ impl<'a> Lowerer<'a> {
             return *id;
         }
         let f = self.psg.function(func);
-        let n = self.instances.iter().filter(|(k, _)| k.func == func).count();
+        let n = self
+            .instances
+            .iter()
+            .filter(|(k, _)| k.func == func)
+            .count();
         let name = if n == 0 {
             format!("{}_{}", sanitize(&f.name), func.0)
         } else {
@@ -369,7 +384,9 @@ impl<'a> Lowerer<'a> {
         }
         let ret_pty = apply_subst(&f.return_ty, &subst);
         let ret = self.mir_ty(&ret_pty, f.span);
-        let name = self.program.functions[self.instances[key].index()].name.clone();
+        let name = self.program.functions[self.instances[key].index()]
+            .name
+            .clone();
         let mut b = Builder::new(name, ret, subst);
         let mut params = Vec::new();
         for c in f.captures.iter().chain(&f.params) {
@@ -614,7 +631,10 @@ impl<'a> Lowerer<'a> {
                     self.diags.push(Diagnostic::error(
                         Code::InternalError,
                         span,
-                        format!("internal compiler error: lowering found no storage for '{}'", bnd.name),
+                        format!(
+                            "internal compiler error: lowering found no storage for '{}'",
+                            bnd.name
+                        ),
                     ));
                 }
                 Operand::Const(Const::Unit)
@@ -642,17 +662,26 @@ impl<'a> Lowerer<'a> {
         b.locals.insert(var, i);
         b.assign(i, Rvalue::Use(s));
         let zero = match &ty {
-            mir::Ty::Float { bits } => Operand::Const(Const::Float { value: 0.0, bits: *bits }),
+            mir::Ty::Float { bits } => Operand::Const(Const::Float {
+                value: 0.0,
+                bits: *bits,
+            }),
             mir::Ty::Int { bits, signed } => int_const(0, *bits, *signed),
             _ => int_const(0, 64, true),
         };
         let one = match &ty {
-            mir::Ty::Float { bits } => Operand::Const(Const::Float { value: 1.0, bits: *bits }),
+            mir::Ty::Float { bits } => Operand::Const(Const::Float {
+                value: 1.0,
+                bits: *bits,
+            }),
             mir::Ty::Int { bits, signed } => int_const(1, *bits, *signed),
             _ => int_const(1, 64, true),
         };
         if let Some(st) = &step_v {
-            let is_zero = b.temp(Rvalue::Binary(BinOp::Eq, st.clone(), zero.clone()), mir::Ty::Bool);
+            let is_zero = b.temp(
+                Rvalue::Binary(BinOp::Eq, st.clone(), zero.clone()),
+                mir::Ty::Bool,
+            );
             let panic_b = b.new_block();
             let ok_b = b.new_block();
             b.terminate(Terminator::Branch {
@@ -672,12 +701,27 @@ impl<'a> Lowerer<'a> {
         b.switch_to(head);
         let cur = Operand::Local(i);
         let cond = match &step_v {
-            None if downward => b.temp(Rvalue::Binary(BinOp::Ge, cur.clone(), en.clone()), mir::Ty::Bool),
-            None => b.temp(Rvalue::Binary(BinOp::Le, cur.clone(), en.clone()), mir::Ty::Bool),
+            None if downward => b.temp(
+                Rvalue::Binary(BinOp::Ge, cur.clone(), en.clone()),
+                mir::Ty::Bool,
+            ),
+            None => b.temp(
+                Rvalue::Binary(BinOp::Le, cur.clone(), en.clone()),
+                mir::Ty::Bool,
+            ),
             Some(st) => {
-                let pos = b.temp(Rvalue::Binary(BinOp::Gt, st.clone(), zero.clone()), mir::Ty::Bool);
-                let le = b.temp(Rvalue::Binary(BinOp::Le, cur.clone(), en.clone()), mir::Ty::Bool);
-                let ge = b.temp(Rvalue::Binary(BinOp::Ge, cur.clone(), en.clone()), mir::Ty::Bool);
+                let pos = b.temp(
+                    Rvalue::Binary(BinOp::Gt, st.clone(), zero.clone()),
+                    mir::Ty::Bool,
+                );
+                let le = b.temp(
+                    Rvalue::Binary(BinOp::Le, cur.clone(), en.clone()),
+                    mir::Ty::Bool,
+                );
+                let ge = b.temp(
+                    Rvalue::Binary(BinOp::Ge, cur.clone(), en.clone()),
+                    mir::Ty::Bool,
+                );
                 b.temp(Rvalue::Select(pos, le, ge), mir::Ty::Bool)
             }
         };
@@ -689,7 +733,10 @@ impl<'a> Lowerer<'a> {
         b.switch_to(body_b);
         self.lower_expr(b, body);
         // Stop before stepping past the end, so `for i = 0 to Int64.MaxValue` ends.
-        let at_end = b.temp(Rvalue::Binary(BinOp::Eq, Operand::Local(i), en.clone()), mir::Ty::Bool);
+        let at_end = b.temp(
+            Rvalue::Binary(BinOp::Eq, Operand::Local(i), en.clone()),
+            mir::Ty::Bool,
+        );
         let step_b = b.new_block();
         b.terminate(Terminator::Branch {
             cond: at_end,
@@ -709,8 +756,32 @@ impl<'a> Lowerer<'a> {
 
     fn bounds_check(&mut self, b: &mut Builder, arr: &Operand, idx: &Operand) {
         let len = b.temp(Rvalue::Length(arr.clone()), mir::Ty::I64);
-        let idx_u = b.temp(Rvalue::Convert(idx.clone(), mir::Ty::Int { bits: 64, signed: false }), mir::Ty::Int { bits: 64, signed: false });
-        let len_u = b.temp(Rvalue::Convert(len.clone(), mir::Ty::Int { bits: 64, signed: false }), mir::Ty::Int { bits: 64, signed: false });
+        let idx_u = b.temp(
+            Rvalue::Convert(
+                idx.clone(),
+                mir::Ty::Int {
+                    bits: 64,
+                    signed: false,
+                },
+            ),
+            mir::Ty::Int {
+                bits: 64,
+                signed: false,
+            },
+        );
+        let len_u = b.temp(
+            Rvalue::Convert(
+                len.clone(),
+                mir::Ty::Int {
+                    bits: 64,
+                    signed: false,
+                },
+            ),
+            mir::Ty::Int {
+                bits: 64,
+                signed: false,
+            },
+        );
         let ok = b.temp(Rvalue::Binary(BinOp::Lt, idx_u, len_u), mir::Ty::Bool);
         let ok_b = b.new_block();
         let fail_b = b.new_block();
@@ -731,7 +802,14 @@ impl<'a> Lowerer<'a> {
         b.switch_to(ok_b);
     }
 
-    fn lower_binary(&mut self, b: &mut Builder, op: psg::BinaryOp, lhs: ExprId, rhs: ExprId, e: ExprId) -> Operand {
+    fn lower_binary(
+        &mut self,
+        b: &mut Builder,
+        op: psg::BinaryOp,
+        lhs: ExprId,
+        rhs: ExprId,
+        e: ExprId,
+    ) -> Operand {
         use psg::BinaryOp as P;
         let span = self.psg.expr(e).span;
         if matches!(op, P::And | P::Or) {
@@ -741,7 +819,11 @@ impl<'a> Lowerer<'a> {
             let rhs_b = b.new_block();
             let short_b = b.new_block();
             let join = b.new_block();
-            let (then_block, else_block) = if op == P::And { (rhs_b, short_b) } else { (short_b, rhs_b) };
+            let (then_block, else_block) = if op == P::And {
+                (rhs_b, short_b)
+            } else {
+                (short_b, rhs_b)
+            };
             b.terminate(Terminator::Branch {
                 cond: l,
                 then_block,
@@ -785,19 +867,31 @@ impl<'a> Lowerer<'a> {
             }
             (mir::Ty::Int { bits, signed }, P::Div | P::Mod) => {
                 let (bits, signed) = (*bits, *signed);
-                let is_zero = b.temp(Rvalue::Binary(BinOp::Eq, r.clone(), int_const(0, bits, signed)), mir::Ty::Bool);
+                let is_zero = b.temp(
+                    Rvalue::Binary(BinOp::Eq, r.clone(), int_const(0, bits, signed)),
+                    mir::Ty::Bool,
+                );
                 self.panic_if(b, is_zero, "Attempted to divide by zero.");
                 if signed {
                     // MIN / -1 overflows (and traps on x86); .NET raises OverflowException.
                     let min = -(1i128 << (bits - 1));
-                    let is_min = b.temp(Rvalue::Binary(BinOp::Eq, l.clone(), int_const(min, bits, true)), mir::Ty::Bool);
-                    let is_m1 = b.temp(Rvalue::Binary(BinOp::Eq, r.clone(), int_const(-1, bits, true)), mir::Ty::Bool);
+                    let is_min = b.temp(
+                        Rvalue::Binary(BinOp::Eq, l.clone(), int_const(min, bits, true)),
+                        mir::Ty::Bool,
+                    );
+                    let is_m1 = b.temp(
+                        Rvalue::Binary(BinOp::Eq, r.clone(), int_const(-1, bits, true)),
+                        mir::Ty::Bool,
+                    );
                     let both = b.temp(Rvalue::Binary(BinOp::And, is_min, is_m1), mir::Ty::Bool);
                     if op == P::Div {
                         self.panic_if(b, both, "Arithmetic operation resulted in an overflow.");
                     } else {
                         // MIN % -1 is 0; avoid the trap by dividing by 1 instead.
-                        let safe_r = b.temp(Rvalue::Select(both, int_const(1, bits, true), r.clone()), operand_ty.clone());
+                        let safe_r = b.temp(
+                            Rvalue::Select(both, int_const(1, bits, true), r.clone()),
+                            operand_ty.clone(),
+                        );
                         return b.temp(Rvalue::Binary(BinOp::Rem, l, safe_r), result_ty);
                     }
                 }
@@ -809,7 +903,11 @@ impl<'a> Lowerer<'a> {
                 let (bits, signed) = (*bits, *signed);
                 let amount = b.temp(Rvalue::Convert(r, operand_ty.clone()), operand_ty.clone());
                 let masked = b.temp(
-                    Rvalue::Binary(BinOp::And, amount, int_const(bits as i128 - 1, bits, signed)),
+                    Rvalue::Binary(
+                        BinOp::And,
+                        amount,
+                        int_const(bits as i128 - 1, bits, signed),
+                    ),
                     operand_ty.clone(),
                 );
                 let bop = if op == P::Shl { BinOp::Shl } else { BinOp::Shr };
@@ -854,7 +952,15 @@ impl<'a> Lowerer<'a> {
     }
 
     /// Comparison of two values of type `ty` (structural on options).
-    fn compare(&mut self, b: &mut Builder, op: BinOp, l: Operand, r: Operand, ty: &mir::Ty, span: Span) -> Operand {
+    fn compare(
+        &mut self,
+        b: &mut Builder,
+        op: BinOp,
+        l: Operand,
+        r: Operand,
+        ty: &mir::Ty,
+        span: Span,
+    ) -> Operand {
         match ty {
             mir::Ty::Str => {
                 if matches!(op, BinOp::Eq | BinOp::Ne) {
@@ -951,7 +1057,17 @@ impl<'a> Lowerer<'a> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn fmt_int(&mut self, b: &mut Builder, v: Operand, bits: u32, signed: bool, conv: char, flags: u32, width: i32, prec: i32) {
+    fn fmt_int(
+        &mut self,
+        b: &mut Builder,
+        v: Operand,
+        bits: u32,
+        signed: bool,
+        conv: char,
+        flags: u32,
+        width: i32,
+        prec: i32,
+    ) {
         let wide = b.temp(Rvalue::Convert(v, mir::Ty::I64), mir::Ty::I64);
         b.call_rt(
             RtFn::FmtInt,
@@ -970,12 +1086,27 @@ impl<'a> Lowerer<'a> {
 
     /// Appends one value to the runtime's format buffer.
     #[allow(clippy::too_many_arguments)]
-    fn fmt_value(&mut self, b: &mut Builder, v: Operand, ty: &PTy, conv: char, flags: u32, width: i32, prec: i32, span: Span) {
+    fn fmt_value(
+        &mut self,
+        b: &mut Builder,
+        v: Operand,
+        ty: &PTy,
+        conv: char,
+        flags: u32,
+        width: i32,
+        prec: i32,
+        span: Span,
+    ) {
         let mty = self.mir_ty(ty, span);
         match mty {
-            mir::Ty::Int { bits, signed } => self.fmt_int(b, v, bits, signed, conv, flags, width, prec),
+            mir::Ty::Int { bits, signed } => {
+                self.fmt_int(b, v, bits, signed, conv, flags, width, prec)
+            }
             mir::Ty::Float { bits } => {
-                let wide = b.temp(Rvalue::Convert(v, mir::Ty::Float { bits: 64 }), mir::Ty::Float { bits: 64 });
+                let wide = b.temp(
+                    Rvalue::Convert(v, mir::Ty::Float { bits: 64 }),
+                    mir::Ty::Float { bits: 64 },
+                );
                 b.call_rt(
                     RtFn::FmtFloat,
                     vec![
@@ -990,22 +1121,52 @@ impl<'a> Lowerer<'a> {
                 );
             }
             mir::Ty::Str => {
-                b.call_rt(RtFn::FmtString, vec![v, i32c(flags as i32), i32c(width), i32c(prec)], mir::Ty::Unit);
+                b.call_rt(
+                    RtFn::FmtString,
+                    vec![v, i32c(flags as i32), i32c(width), i32c(prec)],
+                    mir::Ty::Unit,
+                );
             }
             mir::Ty::Char => {
                 let c = b.temp(Rvalue::Convert(v, mir::Ty::I32), mir::Ty::I32);
-                b.call_rt(RtFn::FmtChar, vec![c, i32c(flags as i32), i32c(width)], mir::Ty::Unit);
+                b.call_rt(
+                    RtFn::FmtChar,
+                    vec![c, i32c(flags as i32), i32c(width)],
+                    mir::Ty::Unit,
+                );
             }
             mir::Ty::Bool => {
-                let byte = b.temp(Rvalue::Convert(v, mir::Ty::Int { bits: 8, signed: false }), mir::Ty::Int { bits: 8, signed: false });
-                b.call_rt(RtFn::FmtBool, vec![byte, i32c(conv as i32), i32c(flags as i32), i32c(width)], mir::Ty::Unit);
+                let byte = b.temp(
+                    Rvalue::Convert(
+                        v,
+                        mir::Ty::Int {
+                            bits: 8,
+                            signed: false,
+                        },
+                    ),
+                    mir::Ty::Int {
+                        bits: 8,
+                        signed: false,
+                    },
+                );
+                b.call_rt(
+                    RtFn::FmtBool,
+                    vec![byte, i32c(conv as i32), i32c(flags as i32), i32c(width)],
+                    mir::Ty::Unit,
+                );
             }
             mir::Ty::Unit => {}
             other => self.unsupported(span, &format!("formatting a value of type '{other}'")),
         }
     }
 
-    fn lower_format(&mut self, b: &mut Builder, kind: psg::FormatKind, spec: &composer_semantics::format::FormatSpec, args: &[ExprId]) -> Operand {
+    fn lower_format(
+        &mut self,
+        b: &mut Builder,
+        kind: psg::FormatKind,
+        spec: &composer_semantics::format::FormatSpec,
+        args: &[ExprId],
+    ) -> Operand {
         let mut values = Vec::new();
         for a in args {
             let ty = self.expr_ty(b, *a);
@@ -1021,7 +1182,9 @@ impl<'a> Lowerer<'a> {
                     b.call_rt(RtFn::FmtLiteral, vec![s], mir::Ty::Unit);
                 }
                 FormatPiece::Arg(arg) => {
-                    let (v, ty, span) = vals.next().expect("format arity checked by the type checker");
+                    let (v, ty, span) = vals
+                        .next()
+                        .expect("format arity checked by the type checker");
                     let width = arg.width.map(|w| w as i32).unwrap_or(-1);
                     let prec = arg.precision.map(|p| p as i32).unwrap_or(-1);
                     self.fmt_value(b, v, &ty, arg.conv, arg.flags, width, prec, span);
@@ -1030,10 +1193,18 @@ impl<'a> Lowerer<'a> {
         }
         let u8c = |v: i128| int_const(v, 8, false);
         match kind {
-            psg::FormatKind::Printf => b.call_rt(RtFn::FmtFinishWrite, vec![i32c(1), u8c(0)], mir::Ty::Unit),
-            psg::FormatKind::Printfn => b.call_rt(RtFn::FmtFinishWrite, vec![i32c(1), u8c(1)], mir::Ty::Unit),
-            psg::FormatKind::Eprintf => b.call_rt(RtFn::FmtFinishWrite, vec![i32c(2), u8c(0)], mir::Ty::Unit),
-            psg::FormatKind::Eprintfn => b.call_rt(RtFn::FmtFinishWrite, vec![i32c(2), u8c(1)], mir::Ty::Unit),
+            psg::FormatKind::Printf => {
+                b.call_rt(RtFn::FmtFinishWrite, vec![i32c(1), u8c(0)], mir::Ty::Unit)
+            }
+            psg::FormatKind::Printfn => {
+                b.call_rt(RtFn::FmtFinishWrite, vec![i32c(1), u8c(1)], mir::Ty::Unit)
+            }
+            psg::FormatKind::Eprintf => {
+                b.call_rt(RtFn::FmtFinishWrite, vec![i32c(2), u8c(0)], mir::Ty::Unit)
+            }
+            psg::FormatKind::Eprintfn => {
+                b.call_rt(RtFn::FmtFinishWrite, vec![i32c(2), u8c(1)], mir::Ty::Unit)
+            }
             psg::FormatKind::Sprintf => b.call_rt(RtFn::FmtFinishString, vec![], mir::Ty::Str),
             psg::FormatKind::Failwithf => {
                 b.call_rt(RtFn::FmtFinishPanic, vec![], mir::Ty::Unit);
@@ -1042,7 +1213,13 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    fn lower_builtin(&mut self, b: &mut Builder, bi: Builtin, args: &[ExprId], e: ExprId) -> Operand {
+    fn lower_builtin(
+        &mut self,
+        b: &mut Builder,
+        bi: Builtin,
+        args: &[ExprId],
+        e: ExprId,
+    ) -> Operand {
         let span = self.psg.expr(e).span;
         let result_ty = self.expr_mir_ty(b, e);
         let arg_ptys: Vec<PTy> = args.iter().map(|a| self.expr_ty(b, *a)).collect();
@@ -1077,10 +1254,14 @@ impl<'a> Lowerer<'a> {
                             );
                             b.temp(Rvalue::Convert(r, result_ty.clone()), result_ty)
                         } else if p.is_float() {
-                            let r = b.call_rt(RtFn::ParseFloat, vec![v], mir::Ty::Float { bits: 64 });
+                            let r =
+                                b.call_rt(RtFn::ParseFloat, vec![v], mir::Ty::Float { bits: 64 });
                             b.temp(Rvalue::Convert(r, result_ty.clone()), result_ty)
                         } else {
-                            self.unsupported(span, &format!("converting a string with '{}'", p.name()));
+                            self.unsupported(
+                                span,
+                                &format!("converting a string with '{}'", p.name()),
+                            );
                             Operand::Const(Const::Unit)
                         }
                     }
@@ -1102,7 +1283,11 @@ impl<'a> Lowerer<'a> {
                 let ty = arg_ty(self, 0);
                 let r = vals.pop().expect("two arguments");
                 let l = vals.pop().expect("two arguments");
-                let op = if bi == Builtin::Max { BinOp::Ge } else { BinOp::Le };
+                let op = if bi == Builtin::Max {
+                    BinOp::Ge
+                } else {
+                    BinOp::Le
+                };
                 let c = self.compare(b, op, l.clone(), r.clone(), &ty, span);
                 b.temp(Rvalue::Select(c, l, r), ty)
             }
@@ -1118,33 +1303,56 @@ impl<'a> Lowerer<'a> {
                 let ty = arg_ty(self, 0);
                 let v = vals.remove(0);
                 let zero = self.zero_of(&ty);
-                let gt = b.temp(Rvalue::Binary(BinOp::Gt, v.clone(), zero.clone()), mir::Ty::Bool);
+                let gt = b.temp(
+                    Rvalue::Binary(BinOp::Gt, v.clone(), zero.clone()),
+                    mir::Ty::Bool,
+                );
                 let lt = b.temp(Rvalue::Binary(BinOp::Lt, v, zero), mir::Ty::Bool);
                 let gti = b.temp(Rvalue::Convert(gt, mir::Ty::I64), mir::Ty::I64);
                 let lti = b.temp(Rvalue::Convert(lt, mir::Ty::I64), mir::Ty::I64);
                 b.temp(Rvalue::Binary(BinOp::Sub, gti, lti), mir::Ty::I64)
             }
             Builtin::Pown => {
-                self.unsupported(span, "'pown'");
-                Operand::Const(Const::Unit)
+                let ty = arg_ty(self, 0);
+                let n = vals.pop().expect("two arguments");
+                let x = vals.pop().expect("two arguments");
+                self.lower_pown(b, x, n, ty)
             }
             Builtin::Atan2 => {
-                let bits = if result_ty == (mir::Ty::Float { bits: 32 }) { 32 } else { 64 };
+                let bits = if result_ty == (mir::Ty::Float { bits: 32 }) {
+                    32
+                } else {
+                    64
+                };
                 let name = if bits == 32 { "atan2f" } else { "atan2" };
                 b.call_rt(RtFn::Libm(name, bits, 2), vals, result_ty)
             }
             Builtin::Math(m) => {
-                let bits = if result_ty == (mir::Ty::Float { bits: 32 }) { 32 } else { 64 };
+                let bits = if result_ty == (mir::Ty::Float { bits: 32 }) {
+                    32
+                } else {
+                    64
+                };
                 let base = match m {
                     MathFn::Truncate => "trunc",
                     MathFn::Round => "rint",
                     other => other.name(),
                 };
-                let name: &'static str = if bits == 32 { leak_f32_name(base) } else { base };
+                let name: &'static str = if bits == 32 {
+                    leak_f32_name(base)
+                } else {
+                    base
+                };
                 b.call_rt(RtFn::Libm(name, bits, 1), vals, result_ty)
             }
-            Builtin::Nan => Operand::Const(Const::Float { value: f64::NAN, bits: 64 }),
-            Builtin::Infinity => Operand::Const(Const::Float { value: f64::INFINITY, bits: 64 }),
+            Builtin::Nan => Operand::Const(Const::Float {
+                value: f64::NAN,
+                bits: 64,
+            }),
+            Builtin::Infinity => Operand::Const(Const::Float {
+                value: f64::INFINITY,
+                bits: 64,
+            }),
             Builtin::ConsoleWrite | Builtin::ConsoleWriteln => {
                 b.call_rt(RtFn::Write, vec![i32c(1), vals.remove(0)], mir::Ty::Unit);
                 if bi == Builtin::ConsoleWriteln {
@@ -1154,7 +1362,9 @@ impl<'a> Lowerer<'a> {
                 Operand::Const(Const::Unit)
             }
             Builtin::ConsoleReadln => b.call_rt(RtFn::Readln, vec![], mir::Ty::Str),
-            Builtin::ConsoleTryReadln => b.temp(Rvalue::TryReadln, mir::Ty::Option(Box::new(mir::Ty::Str))),
+            Builtin::ConsoleTryReadln => {
+                b.temp(Rvalue::TryReadln, mir::Ty::Option(Box::new(mir::Ty::Str)))
+            }
             Builtin::StringLength => b.temp(Rvalue::Length(vals.remove(0)), mir::Ty::I64),
             Builtin::ArrayLength => b.temp(Rvalue::Length(vals.remove(0)), mir::Ty::I64),
             Builtin::ArrayCreate | Builtin::ArrayZeroCreate => {
@@ -1168,9 +1378,18 @@ impl<'a> Lowerer<'a> {
                 } else {
                     self.zero_value(b, &elem)
                 };
-                let negative = b.temp(Rvalue::Binary(BinOp::Lt, len.clone(), int_const(0, 64, true)), mir::Ty::Bool);
+                let negative = b.temp(
+                    Rvalue::Binary(BinOp::Lt, len.clone(), int_const(0, 64, true)),
+                    mir::Ty::Bool,
+                );
                 self.panic_if(b, negative, "The input must be non-negative.");
-                let arr = b.temp(Rvalue::AllocArray { elem, len: len.clone() }, result_ty);
+                let arr = b.temp(
+                    Rvalue::AllocArray {
+                        elem,
+                        len: len.clone(),
+                    },
+                    result_ty,
+                );
                 self.fill_array(b, &arr, &len, fill);
                 arr
             }
@@ -1189,6 +1408,88 @@ impl<'a> Lowerer<'a> {
                 result_ty,
             ),
         }
+    }
+
+    /// `pown x n` by binary exponentiation; a negative `n` gives `1 / x^-n`, as
+    /// FSharp.Core computes it (integer division for integer types).
+    fn lower_pown(&mut self, b: &mut Builder, x: Operand, n: Operand, ty: mir::Ty) -> Operand {
+        let one = match &ty {
+            mir::Ty::Float { bits } => Operand::Const(Const::Float {
+                value: 1.0,
+                bits: *bits,
+            }),
+            mir::Ty::Int { bits, signed } => int_const(1, *bits, *signed),
+            _ => int_const(1, 64, true),
+        };
+        let i64z = int_const(0, 64, true);
+        let result = b.new_local(ty.clone(), "pown");
+        let base = b.new_local(ty.clone(), "base");
+        let exp = b.new_local(mir::Ty::I64, "exp");
+        b.assign(result, Rvalue::Use(one.clone()));
+        b.assign(base, Rvalue::Use(x));
+        let negative = b.temp(
+            Rvalue::Binary(BinOp::Lt, n.clone(), i64z.clone()),
+            mir::Ty::Bool,
+        );
+        let minus_n = b.temp(Rvalue::Unary(UnOp::Neg, n.clone()), mir::Ty::I64);
+        b.assign(exp, Rvalue::Select(negative.clone(), minus_n, n));
+        let head = b.new_block();
+        let body = b.new_block();
+        let exit = b.new_block();
+        b.terminate(Terminator::Goto(head));
+        b.switch_to(head);
+        let more = b.temp(
+            Rvalue::Binary(BinOp::Gt, Operand::Local(exp), i64z.clone()),
+            mir::Ty::Bool,
+        );
+        b.terminate(Terminator::Branch {
+            cond: more,
+            then_block: body,
+            else_block: exit,
+        });
+        b.switch_to(body);
+        let bit = b.temp(
+            Rvalue::Binary(BinOp::And, Operand::Local(exp), int_const(1, 64, true)),
+            mir::Ty::I64,
+        );
+        let odd = b.temp(Rvalue::Binary(BinOp::Ne, bit, i64z), mir::Ty::Bool);
+        let times = b.temp(
+            Rvalue::Binary(BinOp::Mul, Operand::Local(result), Operand::Local(base)),
+            ty.clone(),
+        );
+        b.assign(result, Rvalue::Select(odd, times, Operand::Local(result)));
+        b.assign(
+            base,
+            Rvalue::Binary(BinOp::Mul, Operand::Local(base), Operand::Local(base)),
+        );
+        b.assign(
+            exp,
+            Rvalue::Binary(BinOp::Shr, Operand::Local(exp), int_const(1, 64, true)),
+        );
+        b.terminate(Terminator::Goto(head));
+        b.switch_to(exit);
+        let positive = self.local_operand(b, result);
+        let inv_b = b.new_block();
+        let join = b.new_block();
+        let out = b.new_local(ty.clone(), "pown_result");
+        b.assign(out, Rvalue::Use(positive.clone()));
+        b.terminate(Terminator::Branch {
+            cond: negative,
+            then_block: inv_b,
+            else_block: join,
+        });
+        b.switch_to(inv_b);
+        if let mir::Ty::Int { bits, signed } = ty {
+            let is_zero = b.temp(
+                Rvalue::Binary(BinOp::Eq, positive.clone(), int_const(0, bits, signed)),
+                mir::Ty::Bool,
+            );
+            self.panic_if(b, is_zero, "Attempted to divide by zero.");
+        }
+        b.assign(out, Rvalue::Binary(BinOp::Div, one, positive));
+        b.terminate(Terminator::Goto(join));
+        b.switch_to(join);
+        self.local_operand(b, out)
     }
 
     /// The default value of a type (`Unchecked.defaultof`): zero, false, "", None.
@@ -1225,7 +1526,10 @@ impl<'a> Lowerer<'a> {
         let exit = b.new_block();
         b.terminate(Terminator::Goto(head));
         b.switch_to(head);
-        let more = b.temp(Rvalue::Binary(BinOp::Lt, Operand::Local(i), len.clone()), mir::Ty::Bool);
+        let more = b.temp(
+            Rvalue::Binary(BinOp::Lt, Operand::Local(i), len.clone()),
+            mir::Ty::Bool,
+        );
         b.terminate(Terminator::Branch {
             cond: more,
             then_block: body,
@@ -1233,14 +1537,20 @@ impl<'a> Lowerer<'a> {
         });
         b.switch_to(body);
         b.emit(Stmt::ArraySet(arr.clone(), Operand::Local(i), value));
-        b.assign(i, Rvalue::Binary(BinOp::Add, Operand::Local(i), int_const(1, 64, true)));
+        b.assign(
+            i,
+            Rvalue::Binary(BinOp::Add, Operand::Local(i), int_const(1, 64, true)),
+        );
         b.terminate(Terminator::Goto(head));
         b.switch_to(exit);
     }
 
     fn zero_of(&self, ty: &mir::Ty) -> Operand {
         match ty {
-            mir::Ty::Float { bits } => Operand::Const(Const::Float { value: 0.0, bits: *bits }),
+            mir::Ty::Float { bits } => Operand::Const(Const::Float {
+                value: 0.0,
+                bits: *bits,
+            }),
             mir::Ty::Int { bits, signed } => int_const(0, *bits, *signed),
             _ => int_const(0, 64, true),
         }
@@ -1254,12 +1564,22 @@ impl<'a> Lowerer<'a> {
         Operand::Local(b.new_local(ty, "unreachable"))
     }
 
-    fn value_to_string(&mut self, b: &mut Builder, v: Operand, ty: &mir::Ty, span: Span) -> Operand {
+    fn value_to_string(
+        &mut self,
+        b: &mut Builder,
+        v: Operand,
+        ty: &mir::Ty,
+        span: Span,
+    ) -> Operand {
         match ty {
             mir::Ty::Str => v,
             mir::Ty::Int { signed, .. } => {
                 let wide = b.temp(Rvalue::Convert(v, mir::Ty::I64), mir::Ty::I64);
-                let rt = if *signed { RtFn::IntToString } else { RtFn::UIntToString };
+                let rt = if *signed {
+                    RtFn::IntToString
+                } else {
+                    RtFn::UIntToString
+                };
                 b.call_rt(rt, vec![wide], mir::Ty::Str)
             }
             mir::Ty::Float { bits: 32 } => b.call_rt(RtFn::Float32ToString, vec![v], mir::Ty::Str),
@@ -1269,7 +1589,19 @@ impl<'a> Lowerer<'a> {
                 b.call_rt(RtFn::CharToString, vec![c], mir::Ty::Str)
             }
             mir::Ty::Bool => {
-                let byte = b.temp(Rvalue::Convert(v, mir::Ty::Int { bits: 8, signed: false }), mir::Ty::Int { bits: 8, signed: false });
+                let byte = b.temp(
+                    Rvalue::Convert(
+                        v,
+                        mir::Ty::Int {
+                            bits: 8,
+                            signed: false,
+                        },
+                    ),
+                    mir::Ty::Int {
+                        bits: 8,
+                        signed: false,
+                    },
+                );
                 b.call_rt(RtFn::BoolToString, vec![byte], mir::Ty::Str)
             }
             mir::Ty::Unit => self.str_const(""),
@@ -1280,7 +1612,13 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    fn lower_match(&mut self, b: &mut Builder, scrutinee: ExprId, rules: &[psg::MatchRule], e: ExprId) -> Operand {
+    fn lower_match(
+        &mut self,
+        b: &mut Builder,
+        scrutinee: ExprId,
+        rules: &[psg::MatchRule],
+        e: ExprId,
+    ) -> Operand {
         let ty = self.expr_mir_ty(b, e);
         let s_ty = self.expr_mir_ty(b, scrutinee);
         let s = self.lower_expr(b, scrutinee);
@@ -1312,7 +1650,14 @@ impl<'a> Lowerer<'a> {
 
     /// Emits the tests of a pattern; on failure jumps to `fail`, on success continues
     /// in the current block with the pattern's variables bound.
-    fn test_pattern(&mut self, b: &mut Builder, pat: psg::PatId, v: Operand, ty: &mir::Ty, fail: mir::BlockId) {
+    fn test_pattern(
+        &mut self,
+        b: &mut Builder,
+        pat: psg::PatId,
+        v: Operand,
+        ty: &mir::Ty,
+        fail: mir::BlockId,
+    ) {
         let p = self.psg.pat(pat).clone();
         match &p.kind {
             psg::PatKind::Wild | psg::PatKind::Error => {}
@@ -1439,6 +1784,12 @@ fn leak_f32_name(base: &str) -> &'static str {
 
 fn sanitize(name: &str) -> String {
     name.chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect()
 }

@@ -12,8 +12,13 @@ use std::fmt::{self, Write};
 /// MIR value types (DESIGN §4 layouts).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Ty {
-    Int { bits: u32, signed: bool },
-    Float { bits: u32 },
+    Int {
+        bits: u32,
+        signed: bool,
+    },
+    Float {
+        bits: u32,
+    },
     Bool,
     /// A Unicode scalar, 32 bits.
     Char,
@@ -103,8 +108,15 @@ id_type!(StrId, "str");
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Const {
-    Int { value: i128, bits: u32, signed: bool },
-    Float { value: f64, bits: u32 },
+    Int {
+        value: i128,
+        bits: u32,
+        signed: bool,
+    },
+    Float {
+        value: f64,
+        bits: u32,
+    },
     Bool(bool),
     Char(char),
     Str(StrId),
@@ -322,11 +334,20 @@ pub enum Rvalue {
     /// Element `index` of an array (the bounds check is explicit MIR before this).
     ArrayGet(Operand, Operand),
     /// A new array of `len` elements of `elem` in the root region (contents unset).
-    AllocArray { elem: Ty, len: Operand },
+    AllocArray {
+        elem: Ty,
+        len: Operand,
+    },
     /// An array from a raw pointer and length (the program's `argv`).
-    MakeArray { ptr: Operand, len: Operand },
+    MakeArray {
+        ptr: Operand,
+        len: Operand,
+    },
     /// `Some x` (`Some(payload)`) or `None` of the given option type.
-    MakeOption { ty: Ty, payload: Option<Operand> },
+    MakeOption {
+        ty: Ty,
+        payload: Option<Operand>,
+    },
     /// Whether an option is `Some`.
     OptionIsSome(Operand),
     /// The payload of a `Some` option.
@@ -436,7 +457,10 @@ impl fmt::Display for Operand {
 }
 
 fn join(ops: &[Operand]) -> String {
-    ops.iter().map(|o| o.to_string()).collect::<Vec<_>>().join(", ")
+    ops.iter()
+        .map(|o| o.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 impl fmt::Display for Rvalue {
@@ -455,7 +479,9 @@ impl fmt::Display for Rvalue {
             Rvalue::ArrayGet(a, i) => write!(f, "{a}[{i}]"),
             Rvalue::MakeArray { ptr, len } => write!(f, "array({ptr}, {len})"),
             Rvalue::AllocArray { elem, len } => write!(f, "alloc_array<{elem}>({len})"),
-            Rvalue::MakeOption { payload: Some(p), .. } => write!(f, "Some({p})"),
+            Rvalue::MakeOption {
+                payload: Some(p), ..
+            } => write!(f, "Some({p})"),
             Rvalue::MakeOption { ty, payload: None } => write!(f, "None:{ty}"),
             Rvalue::OptionIsSome(a) => write!(f, "is_some({a})"),
             Rvalue::OptionPayload(a) => write!(f, "payload({a})"),

@@ -140,7 +140,9 @@ impl Builtin {
     pub fn arity(self) -> usize {
         match self {
             Builtin::Nan | Builtin::Infinity | Builtin::None => 0,
-            Builtin::Max | Builtin::Min | Builtin::Pown | Builtin::Atan2 | Builtin::ArrayCreate => 2,
+            Builtin::Max | Builtin::Min | Builtin::Pown | Builtin::Atan2 | Builtin::ArrayCreate => {
+                2
+            }
             _ => 1,
         }
     }
@@ -156,7 +158,9 @@ impl Builtin {
             Builtin::Not => Ty::fun(Ty::BOOL, Ty::BOOL),
             Builtin::Failwith => Ty::fun(Ty::STRING, u.fresh()),
             Builtin::Exit => Ty::fun(Ty::INT, u.fresh()),
-            Builtin::Convert(p) => Ty::fun(u.fresh_constrained(Constraint::Convertible), Ty::Prim(p)),
+            Builtin::Convert(p) => {
+                Ty::fun(u.fresh_constrained(Constraint::Convertible), Ty::Prim(p))
+            }
             Builtin::ToString => Ty::fun(u.fresh(), Ty::STRING),
             Builtin::Max | Builtin::Min => {
                 let a = u.fresh();

@@ -126,21 +126,23 @@ pub fn parse_format(text: &str) -> Result<FormatSpec, FormatError> {
         }
         let conv = match chars.next() {
             Some(c) => c,
-            None => return Err(FormatError::Invalid("missing format specifier after '%'".into())),
+            None => {
+                return Err(FormatError::Invalid(
+                    "missing format specifier after '%'".into(),
+                ))
+            }
         };
         match conv {
-            'd' | 'i' | 'u' | 'x' | 'X' | 'o' | 'e' | 'E' | 'f' | 'F' | 'g' | 'G' | 's'
-            | 'c' | 'b' => {}
+            'd' | 'i' | 'u' | 'x' | 'X' | 'o' | 'e' | 'E' | 'f' | 'F' | 'g' | 'G' | 's' | 'c'
+            | 'b' => {}
             'A' | 'O' | 'a' | 't' | 'M' => {
                 return Err(FormatError::Unsupported(format!(
                     "the '%{conv}' format is not supported yet"
                 )))
             }
-            other => {
-                return Err(FormatError::Invalid(format!(
-                    "bad format specifier '%{other}' (expected one of d i u x X o e E f F g G s c b %)"
-                )))
-            }
+            other => return Err(FormatError::Invalid(format!(
+                "bad format specifier '%{other}' (expected one of d i u x X o e E f F g G s c b %)"
+            ))),
         }
         if !lit.is_empty() {
             pieces.push(FormatPiece::Literal(std::mem::take(&mut lit)));
@@ -186,7 +188,13 @@ mod tests {
     #[test]
     fn rejects_bad_specifiers() {
         assert!(matches!(parse_format("%q"), Err(FormatError::Invalid(_))));
-        assert!(matches!(parse_format("abc %"), Err(FormatError::Invalid(_))));
-        assert!(matches!(parse_format("%A"), Err(FormatError::Unsupported(_))));
+        assert!(matches!(
+            parse_format("abc %"),
+            Err(FormatError::Invalid(_))
+        ));
+        assert!(matches!(
+            parse_format("%A"),
+            Err(FormatError::Unsupported(_))
+        ));
     }
 }

@@ -331,10 +331,9 @@ impl Unifier {
             (Ty::Var(x), Ty::Var(y)) => {
                 let (cx, cy) = (self.constraint_of(*x), self.constraint_of(*y));
                 let merged = match (cx, cy) {
-                    (Some(p), Some(q)) => Some(
-                        p.meet(q)
-                            .ok_or(UnifyError::ConstraintOn(q, Ty::Var(*x)))?,
-                    ),
+                    (Some(p), Some(q)) => {
+                        Some(p.meet(q).ok_or(UnifyError::ConstraintOn(q, Ty::Var(*x)))?)
+                    }
                     (p, q) => p.or(q),
                 };
                 let level = self.vars[x.0 as usize]

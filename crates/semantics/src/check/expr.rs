@@ -16,10 +16,15 @@ impl Checker<'_> {
                 let mut out = Vec::new();
                 for p in parts {
                     match p {
-                        ast::InterpolatedPart::Text(t) => out.push(InterpolatedPart::Text(t.clone())),
+                        ast::InterpolatedPart::Text(t) => {
+                            out.push(InterpolatedPart::Text(t.clone()))
+                        }
                         ast::InterpolatedPart::Hole { expr, format } => {
                             if format.is_some() {
-                                self.unsupported(expr.span, "a format specifier in an interpolation hole");
+                                self.unsupported(
+                                    expr.span,
+                                    "a format specifier in an interpolation hole",
+                                );
                             }
                             let id = self.infer_expr(expr);
                             out.push(InterpolatedPart::Hole(id));
@@ -44,7 +49,14 @@ impl Checker<'_> {
                     return self.error_expr(span);
                 }
                 self.expect_type(t, &Ty::array(elem.clone()));
-                self.add_expr(ExprKind::Index { target: t, index: i }, span, elem)
+                self.add_expr(
+                    ExprKind::Index {
+                        target: t,
+                        index: i,
+                    },
+                    span,
+                    elem,
+                )
             }
             ast::ExprKind::App { func, arg } => self.infer_app(func, arg, span),
             ast::ExprKind::OperatorValue(_) => {
@@ -133,11 +145,7 @@ impl Checker<'_> {
             ast::ExprKind::ForIn { pat, source, body } => match (&pat.kind, &source.kind) {
                 (
                     ast::PatKind::Named(_) | ast::PatKind::Wild,
-                    ast::ExprKind::Range {
-                        start,
-                        step,
-                        end,
-                    },
+                    ast::ExprKind::Range { start, step, end },
                 ) => {
                     let t = self.u.fresh_constrained(Constraint::Numeric);
                     let s = self.infer_expr(start);
@@ -201,7 +209,10 @@ impl Checker<'_> {
             }
             ast::ExprKind::Computation { builder, .. } => {
                 let name = self.name(builder.name).to_string();
-                self.unsupported(span, &format!("the '{name} {{ ... }}' computation expression"));
+                self.unsupported(
+                    span,
+                    &format!("the '{name} {{ ... }}' computation expression"),
+                );
                 self.error_expr(span)
             }
             ast::ExprKind::Yield { .. } | ast::ExprKind::Return { .. } => {
@@ -216,7 +227,12 @@ impl Checker<'_> {
         }
     }
 
-    pub(crate) fn infer_literal(&mut self, lit: &ast::Literal, span: Span, negated: bool) -> ExprId {
+    pub(crate) fn infer_literal(
+        &mut self,
+        lit: &ast::Literal,
+        span: Span,
+        negated: bool,
+    ) -> ExprId {
         let (c, ty) = match lit {
             ast::Literal::Int { value, suffix } => {
                 let prim = match suffix {
@@ -232,12 +248,18 @@ impl Checker<'_> {
                     ast::IntSuffix::N => Prim::NativeInt,
                     ast::IntSuffix::UN => Prim::UNativeInt,
                 };
-                let (bits, signed) = prim.int_info().expect("integer suffixes give integer types");
+                let (bits, signed) = prim
+                    .int_info()
+                    .expect("integer suffixes give integer types");
                 let magnitude = *value;
                 // Hexadecimal-style bit patterns up to 2^bits - 1 are accepted for signed
                 // types too (F# accepts 0xFFFFFFFFl); decimal overflow is still caught
                 // for the common cases below.
-                let max_unsigned: u128 = if bits == 128 { u128::MAX } else { (1u128 << bits) - 1 };
+                let max_unsigned: u128 = if bits == 128 {
+                    u128::MAX
+                } else {
+                    (1u128 << bits) - 1
+                };
                 let max_signed_pos: u128 = (1u128 << (bits - 1)) - 1;
                 let ok = if negated {
                     signed && magnitude <= max_signed_pos + 1
@@ -263,7 +285,11 @@ impl Checker<'_> {
                 (Const::Int(v, prim), Ty::Prim(prim))
             }
             ast::Literal::Float { value, is_single } => {
-                let p = if *is_single { Prim::Float32 } else { Prim::Float };
+                let p = if *is_single {
+                    Prim::Float32
+                } else {
+                    Prim::Float
+                };
                 let v = if negated { -*value } else { *value };
                 (Const::Float(v, p), Ty::Prim(p))
             }
@@ -337,7 +363,11 @@ impl Checker<'_> {
         }
         let param = self.u.fresh();
         let result = self.u.fresh();
-        if self.u.unify(&f_ty, &Ty::fun(param.clone(), result.clone())).is_err() {
+        if self
+            .u
+            .unify(&f_ty, &Ty::fun(param.clone(), result.clone()))
+            .is_err()
+        {
             return self.error_expr(span);
         }
         self.expect_type(a, &param);
@@ -361,9 +391,10 @@ impl Checker<'_> {
             }
         };
         let result = match kind {
-            FormatKind::Printf | FormatKind::Printfn | FormatKind::Eprintf | FormatKind::Eprintfn => {
-                Ty::UNIT
-            }
+            FormatKind::Printf
+            | FormatKind::Printfn
+            | FormatKind::Eprintf
+            | FormatKind::Eprintfn => Ty::UNIT,
             FormatKind::Sprintf => Ty::STRING,
             FormatKind::Failwithf => self.u.fresh(),
         };
@@ -381,8 +412,10 @@ impl Checker<'_> {
     }
 
     fn infer_unary(&mut self, op: ast::UnaryOp, operand: &ast::Expr, span: Span) -> ExprId {
-        if let (ast::UnaryOp::Neg, ast::ExprKind::Lit(lit @ (ast::Literal::Int { .. } | ast::Literal::Float { .. }))) =
-            (op, &operand.kind)
+        if let (
+            ast::UnaryOp::Neg,
+            ast::ExprKind::Lit(lit @ (ast::Literal::Int { .. } | ast::Literal::Float { .. })),
+        ) = (op, &operand.kind)
         {
             return self.infer_literal(lit, span, true);
         }
@@ -392,17 +425,37 @@ impl Checker<'_> {
             ast::UnaryOp::Neg => {
                 let t = self.u.fresh_constrained(Constraint::SignedNumeric);
                 self.expect_type(x, &t);
-                self.add_expr(ExprKind::Unary { op: UnaryOp::Neg, operand: x }, span, t)
+                self.add_expr(
+                    ExprKind::Unary {
+                        op: UnaryOp::Neg,
+                        operand: x,
+                    },
+                    span,
+                    t,
+                )
             }
             ast::UnaryOp::BitNot => {
                 let t = self.u.fresh_constrained(Constraint::Integer);
                 self.expect_type(x, &t);
-                self.add_expr(ExprKind::Unary { op: UnaryOp::BitNot, operand: x }, span, t)
+                self.add_expr(
+                    ExprKind::Unary {
+                        op: UnaryOp::BitNot,
+                        operand: x,
+                    },
+                    span,
+                    t,
+                )
             }
         }
     }
 
-    fn infer_binary(&mut self, op: ast::BinaryOp, lhs: &ast::Expr, rhs: &ast::Expr, span: Span) -> ExprId {
+    fn infer_binary(
+        &mut self,
+        op: ast::BinaryOp,
+        lhs: &ast::Expr,
+        rhs: &ast::Expr,
+        span: Span,
+    ) -> ExprId {
         use ast::BinaryOp as A;
         let (pop, constraint) = match op {
             A::PipeRight => {
@@ -427,7 +480,10 @@ impl Checker<'_> {
                         return f;
                     }
                 }
-                self.unsupported(lhs.span, "'||>' / '|||>' on a value that is not a literal tuple");
+                self.unsupported(
+                    lhs.span,
+                    "'||>' / '|||>' on a value that is not a literal tuple",
+                );
                 return self.error_expr(span);
             }
             A::ComposeRight | A::ComposeLeft => {
@@ -467,7 +523,12 @@ impl Checker<'_> {
                 self.expect_type(r, &Ty::BOOL);
                 Ty::BOOL
             }
-            BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
+            BinaryOp::Eq
+            | BinaryOp::Ne
+            | BinaryOp::Lt
+            | BinaryOp::Le
+            | BinaryOp::Gt
+            | BinaryOp::Ge => {
                 let lt = self.expr_ty(l);
                 self.expect_type(r, &lt);
                 Ty::BOOL
@@ -489,7 +550,15 @@ impl Checker<'_> {
                 t
             }
         };
-        self.add_expr(ExprKind::Binary { op: pop, lhs: l, rhs: r }, span, result)
+        self.add_expr(
+            ExprKind::Binary {
+                op: pop,
+                lhs: l,
+                rhs: r,
+            },
+            span,
+            result,
+        )
     }
 
     fn infer_assign(&mut self, target: &ast::Expr, value: &ast::Expr, span: Span) -> ExprId {
@@ -511,7 +580,14 @@ impl Checker<'_> {
                     let t = self.item_expr(Item::Value(b), target.span);
                     let ty = self.expr_ty(t);
                     self.expect_type(v, &ty);
-                    self.add_expr(ExprKind::Assign { binding: b, value: v }, span, Ty::UNIT)
+                    self.add_expr(
+                        ExprKind::Assign {
+                            binding: b,
+                            value: v,
+                        },
+                        span,
+                        Ty::UNIT,
+                    )
                 }
                 Some(_) => {
                     self.error(
@@ -532,7 +608,15 @@ impl Checker<'_> {
                 self.expect_type(i, &Ty::INT);
                 let elem = self.expr_ty(v);
                 self.expect_type(t, &Ty::array(elem));
-                self.add_expr(ExprKind::IndexSet { target: t, index: i, value: v }, span, Ty::UNIT)
+                self.add_expr(
+                    ExprKind::IndexSet {
+                        target: t,
+                        index: i,
+                        value: v,
+                    },
+                    span,
+                    Ty::UNIT,
+                )
             }
             _ => {
                 self.error(
@@ -586,18 +670,35 @@ impl Checker<'_> {
         )
     }
 
-    fn infer_let(&mut self, is_rec: bool, bindings: &[ast::Binding], body: &ast::Expr, span: Span) -> ExprId {
-        let functions: Vec<&ast::Binding> = bindings.iter().filter(|b| !b.params.is_empty()).collect();
+    fn infer_let(
+        &mut self,
+        is_rec: bool,
+        bindings: &[ast::Binding],
+        body: &ast::Expr,
+        span: Span,
+    ) -> ExprId {
+        let functions: Vec<&ast::Binding> =
+            bindings.iter().filter(|b| !b.params.is_empty()).collect();
         if !functions.is_empty() {
             if functions.len() != bindings.len() {
-                self.unsupported(span, "a 'let ... and ...' group mixing values and functions");
+                self.unsupported(
+                    span,
+                    "a 'let ... and ...' group mixing values and functions",
+                );
             }
             self.push_scope();
             let fids = self.check_function_group(is_rec, &functions, false);
             let b = self.infer_expr(body);
             self.pop_scope();
             let ty = self.expr_ty(b);
-            return self.add_expr(ExprKind::LetFunctions { functions: fids, body: b }, span, ty);
+            return self.add_expr(
+                ExprKind::LetFunctions {
+                    functions: fids,
+                    body: b,
+                },
+                span,
+                ty,
+            );
         }
         if is_rec {
             self.unsupported(span, "'let rec' on a value");
@@ -615,15 +716,17 @@ impl Checker<'_> {
                 self.expect_type(v, &ann_ty);
                 ty = ann_ty;
             }
-            let (name, bspan, ann) = self
-                .value_pattern_name(&b.head)
-                .unwrap_or((None, b.head.span, None));
+            let (name, bspan, ann) =
+                self.value_pattern_name(&b.head)
+                    .unwrap_or((None, b.head.span, None));
             if let Some(t) = ann {
                 let ann_ty = self.resolve_type(t);
                 self.expect_type(v, &ann_ty);
                 ty = ann_ty;
             }
-            let text = name.map(|n| self.name(n).to_string()).unwrap_or_else(|| "_".into());
+            let text = name
+                .map(|n| self.name(n).to_string())
+                .unwrap_or_else(|| "_".into());
             let binding = self.add_binding(Binding {
                 name: text,
                 ty,
@@ -641,12 +744,25 @@ impl Checker<'_> {
         self.pop_scope();
         for (binding, value) in values.into_iter().rev() {
             let ty = self.expr_ty(result);
-            result = self.add_expr(ExprKind::Let { binding, value, body: result }, span, ty);
+            result = self.add_expr(
+                ExprKind::Let {
+                    binding,
+                    value,
+                    body: result,
+                },
+                span,
+                ty,
+            );
         }
         result
     }
 
-    fn infer_match(&mut self, scrutinee: &ast::Expr, rules: &[ast::MatchRule], span: Span) -> ExprId {
+    fn infer_match(
+        &mut self,
+        scrutinee: &ast::Expr,
+        rules: &[ast::MatchRule],
+        span: Span,
+    ) -> ExprId {
         let s = self.infer_expr(scrutinee);
         let s_ty = self.expr_ty(s);
         let result = self.u.fresh();
@@ -664,6 +780,13 @@ impl Checker<'_> {
             self.pop_scope();
             out.push(MatchRule { pat, guard, body });
         }
-        self.add_expr(ExprKind::Match { scrutinee: s, rules: out }, span, result)
+        self.add_expr(
+            ExprKind::Match {
+                scrutinee: s,
+                rules: out,
+            },
+            span,
+            result,
+        )
     }
 }

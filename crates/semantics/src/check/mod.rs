@@ -88,7 +88,9 @@ impl<'a> Checker<'a> {
             let id = self.new_module(module);
             for (name, b) in members {
                 let sym = self.interner.get_or_intern_static(name);
-                self.modules[id.0 as usize].items.insert(sym, Item::Builtin(b));
+                self.modules[id.0 as usize]
+                    .items
+                    .insert(sym, Item::Builtin(b));
             }
             let sym = self.interner.get_or_intern_static(module);
             self.scopes[0].insert(sym, Item::Module(id));
@@ -314,7 +316,10 @@ impl<'a> Checker<'a> {
             .collect::<Vec<_>>()
             .join(".");
         // .NET namespaces that F# programs habitually open carry nothing for Clef.
-        if matches!(text.as_str(), "System" | "System.IO" | "Microsoft.FSharp.Core" | "FSharp.Core") {
+        if matches!(
+            text.as_str(),
+            "System" | "System.IO" | "Microsoft.FSharp.Core" | "FSharp.Core"
+        ) {
             return;
         }
         match self.lookup_module_path(path) {

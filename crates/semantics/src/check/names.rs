@@ -52,7 +52,9 @@ impl Checker<'_> {
                         // The annotation wins, so a wrong value is reported once.
                         ty = ann;
                     }
-                    let text = name.map(|n| self.name(n).to_string()).unwrap_or_else(|| "_".into());
+                    let text = name
+                        .map(|n| self.name(n).to_string())
+                        .unwrap_or_else(|| "_".into());
                     let binding = self.add_binding(Binding {
                         name: text,
                         ty,
@@ -104,7 +106,11 @@ impl Checker<'_> {
         }
         self.psg.functions[fid.index()].is_entry_point = true;
         if self.psg.entry_point.is_some() {
-            self.error(Code::DuplicateDefinition, span, "A program can have only one [<EntryPoint>]");
+            self.error(
+                Code::DuplicateDefinition,
+                span,
+                "A program can have only one [<EntryPoint>]",
+            );
         }
         self.psg.entry_point = Some(fid);
     }
@@ -161,7 +167,9 @@ impl Checker<'_> {
                 let _ = self.u.unify(&param_tys[0], &Ty::array(Ty::STRING));
             }
             let ty = Ty::curried(param_tys, ret.clone());
-            let text = name.map(|n| self.name(n).to_string()).unwrap_or_else(|| "_".into());
+            let text = name
+                .map(|n| self.name(n).to_string())
+                .unwrap_or_else(|| "_".into());
             self.psg.functions.push(Function {
                 name: text,
                 params: Vec::new(),
@@ -253,7 +261,9 @@ impl Checker<'_> {
             let ann = self.resolve_type(t);
             self.unify_at(t.span, &ann, &ty);
         }
-        let text = name.map(|n| self.name(n).to_string()).unwrap_or_else(|| "_".into());
+        let text = name
+            .map(|n| self.name(n).to_string())
+            .unwrap_or_else(|| "_".into());
         let binding = self.add_binding(Binding {
             name: text,
             ty,
@@ -278,11 +288,17 @@ impl Checker<'_> {
             None => {
                 let name = self.name(first.name).to_string();
                 let message = match self.suggest(&name) {
-                    Some(s) => format!("The value or constructor '{name}' is not defined. Did you mean '{s}'?"),
+                    Some(s) => format!(
+                        "The value or constructor '{name}' is not defined. Did you mean '{s}'?"
+                    ),
                     None => format!("The value or constructor '{name}' is not defined."),
                 };
-                self.diags.push(Diagnostic::error(Code::UndefinedName, first.span, message));
-                let span = path.last().map(|l| first.span.to(l.span)).unwrap_or(first.span);
+                self.diags
+                    .push(Diagnostic::error(Code::UndefinedName, first.span, message));
+                let span = path
+                    .last()
+                    .map(|l| first.span.to(l.span))
+                    .unwrap_or(first.span);
                 return self.error_expr(span);
             }
         };
@@ -315,7 +331,8 @@ impl Checker<'_> {
                         Some(s) => format!("The value, constructor, namespace or type '{name}' is not defined in '{module}'. Did you mean '{module}.{s}'?"),
                         None => format!("The value, constructor, namespace or type '{name}' is not defined in '{module}'."),
                     };
-                    self.diags.push(Diagnostic::error(Code::UndefinedName, seg.span, message));
+                    self.diags
+                        .push(Diagnostic::error(Code::UndefinedName, seg.span, message));
                     return self.error_expr(span);
                 }
             }
@@ -525,7 +542,10 @@ impl Checker<'_> {
 }
 
 /// The closest name by edit distance (at most a third of the name's length).
-pub(crate) fn best_match<'n>(name: &str, candidates: impl Iterator<Item = &'n str>) -> Option<&'n str> {
+pub(crate) fn best_match<'n>(
+    name: &str,
+    candidates: impl Iterator<Item = &'n str>,
+) -> Option<&'n str> {
     let len = name.chars().count();
     let limit = if len <= 2 { 1 } else { (len / 3).max(2) };
     let mut best: Option<(usize, &str)> = None;
@@ -563,7 +583,10 @@ mod tests {
     #[test]
     fn best_match_finds_close_names() {
         let names = ["printfn", "printf", "prime", "List"];
-        assert_eq!(best_match("pritnfn", names.iter().copied()), Some("printfn"));
+        assert_eq!(
+            best_match("pritnfn", names.iter().copied()),
+            Some("printfn")
+        );
         assert_eq!(best_match("zzz", names.iter().copied()), None);
     }
 }

@@ -50,7 +50,10 @@ impl Checker<'_> {
             }
             ast::PatKind::Ctor { path, arg } => {
                 let is_some = path.len() == 1
-                    && matches!(self.lookup(path[0].name), Some(Item::Builtin(Builtin::Some)));
+                    && matches!(
+                        self.lookup(path[0].name),
+                        Some(Item::Builtin(Builtin::Some))
+                    );
                 if !is_some {
                     self.unsupported(span, "union case patterns other than 'Some'/'None'");
                     return self.add_pat(PatKind::Error, span, expected.clone());

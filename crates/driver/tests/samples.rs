@@ -1,0 +1,115 @@
+//! End-to-end checks of what the compiler produces for real programs: the hello world
+//! sample is a small static freestanding executable, and a multi-file `.fidproj`
+//! project builds and runs.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("the repository root exists")
+}
+
+fn llvm_tool(name: &str) -> PathBuf {
+    let dir = std::env::var_os("CLEF_LLVM_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/usr/lib/llvm-19/bin"));
+    let path = dir.join(name);
+    if path.exists() {
+        path
+    } else {
+        PathBuf::from(format!("{name}-19"))
+    }
+}
+
+fn composer(args: &[&str], cwd: &Path) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_composer"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .expect("composer runs")
+}
+
+#[test]
+fn hello_world_is_small_static_and_free_of_libc() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let hello = repo_root().join("samples/hello.clef");
+    let out = dir.path().join("hello");
+    let result = composer(
+        &[
+            "build",
+            hello.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    assert!(
+        result.status.success(),
+        "build failed: {}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    let size = std::fs::metadata(&out).expect("executable written").len();
+    assert!(size < 16 * 1024, "hello world is {size} bytes, over 16 KiB");
+
+    let run = Command::new(&out).output().expect("hello runs");
+    assert_eq!(String::from_utf8_lossy(&run.stdout), "Hello, World!\n");
+
+    let readelf = Command::new(llvm_tool("llvm-readelf"))
+        .args(["-d", "-l", out.to_str().unwrap()])
+        .output()
+        .expect("llvm-readelf runs");
+    let text = String::from_utf8_lossy(&readelf.stdout).to_string()
+        + &String::from_utf8_lossy(&readelf.stderr);
+    // GNU readelf says "There is no dynamic section"; llvm-readelf prints nothing.
+    assert!(
+        !text.contains("Dynamic section at") && !text.contains("DYNAMIC"),
+        "readelf shows a dynamic section:\n{text}"
+    );
+    assert!(
+        !text.contains("INTERP"),
+        "the executable asks for an interpreter"
+    );
+
+    let nm = Command::new(llvm_tool("llvm-nm"))
+        .arg(out.to_str().unwrap())
+        .output()
+        .expect("llvm-nm runs");
+    let symbols = String::from_utf8_lossy(&nm.stdout);
+    for bad in ["malloc", "printf", "free", "__libc_start_main"] {
+        assert!(
+            !symbols
+                .lines()
+                .any(|l| l.split_whitespace().last() == Some(bad)),
+            "hello world links `{bad}`"
+        );
+    }
+}
+
+#[test]
+fn multi_file_project_builds_and_runs() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let project = repo_root().join("tests/projects/two_files");
+    let out = dir.path().join("two_files");
+    let result = composer(
+        &[
+            "build",
+            project.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    assert!(
+        result.status.success(),
+        "build failed: {}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    let run = Command::new(&out).output().expect("program runs");
+    assert_eq!(
+        String::from_utf8_lossy(&run.stdout),
+        "Hello, project!\n42\n"
+    );
+}

@@ -63,7 +63,11 @@ fn front_end(src: &str) {
     let (ast, diagnostics) = composer_syntax::parse_file(file, src, &mut interner);
     let (psg, check_diagnostics) = composer_semantics::check_program(&[ast], &mut interner);
     let _ = psg.to_string();
-    if diagnostics.iter().chain(&check_diagnostics).any(|d| d.is_error()) {
+    if diagnostics
+        .iter()
+        .chain(&check_diagnostics)
+        .any(|d| d.is_error())
+    {
         return;
     }
     let (mir, lower_diagnostics) = composer_lower::lower(&psg);
@@ -75,9 +79,8 @@ fn front_end(src: &str) {
 }
 
 fn program() -> impl Strategy<Value = String> {
-    let line = (0usize..FRAGMENTS.len(), 0usize..3).prop_map(|(i, indent)| {
-        format!("{}{}", "    ".repeat(indent), FRAGMENTS[i])
-    });
+    let line = (0usize..FRAGMENTS.len(), 0usize..3)
+        .prop_map(|(i, indent)| format!("{}{}", "    ".repeat(indent), FRAGMENTS[i]));
     prop::collection::vec(line, 1..12).prop_map(|lines| lines.join("\n") + "\n")
 }
 

@@ -140,9 +140,11 @@ pub fn parse_format(text: &str) -> Result<FormatSpec, FormatError> {
                     "the '%{conv}' format is not supported yet"
                 )))
             }
-            other => return Err(FormatError::Invalid(format!(
+            other => {
+                return Err(FormatError::Invalid(format!(
                 "bad format specifier '%{other}' (expected one of d i u x X o e E f F g G s c b %)"
-            ))),
+            )))
+            }
         }
         if !lit.is_empty() {
             pieces.push(FormatPiece::Literal(std::mem::take(&mut lit)));

@@ -100,6 +100,9 @@ pub enum Literal {
     Int {
         value: u128,
         suffix: IntSuffix,
+        /// Written in hex, octal or binary (`0xFFFFFFFFl` is `-1l` in F#): such a
+        /// literal may give a signed value by its bit pattern.
+        bit_pattern: bool,
     },
     /// `1.0`, `1e3` (float) or `2.5f` (float32).
     Float {

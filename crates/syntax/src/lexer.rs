@@ -38,6 +38,8 @@ pub enum TokenKind {
     Int {
         value: u128,
         suffix: IntSuffix,
+        /// Written in hex, octal or binary: may denote a signed value by its bits.
+        bit_pattern: bool,
     },
     Float {
         value: f64,
@@ -560,7 +562,14 @@ impl Lexer<'_> {
             None => 0,
         };
         let suffix = suffix.unwrap_or(IntSuffix::None);
-        self.push(TokenKind::Int { value, suffix }, start);
+        self.push(
+            TokenKind::Int {
+                value,
+                suffix,
+                bit_pattern: radix != 10,
+            },
+            start,
+        );
     }
 
     fn parse_magnitude(&mut self, start: usize, digits: &str, radix: u32) -> u128 {

@@ -80,7 +80,7 @@ fn token_kind_text(kind: &TokenKind) -> String {
     match kind {
         TokenKind::Ident(name) => format!("Ident {name}"),
         TokenKind::TypeVar(name) => format!("TypeVar '{name}"),
-        TokenKind::Int { value, suffix } => format!("Int {value}{}", int_suffix(*suffix)),
+        TokenKind::Int { value, suffix, .. } => format!("Int {value}{}", int_suffix(*suffix)),
         TokenKind::Float { value, is_single } => {
             format!("Float {}", float_text(*value, *is_single))
         }
@@ -243,7 +243,7 @@ struct AstPrinter<'a> {
 
 fn literal_text(lit: &Literal) -> String {
     match lit {
-        Literal::Int { value, suffix } => format!("{value}{}", int_suffix(*suffix)),
+        Literal::Int { value, suffix, .. } => format!("{value}{}", int_suffix(*suffix)),
         Literal::Float { value, is_single } => float_text(*value, *is_single),
         Literal::Bool(b) => b.to_string(),
         Literal::Char(c) => format!("{c:?}"),

@@ -234,7 +234,11 @@ impl Checker<'_> {
         negated: bool,
     ) -> ExprId {
         let (c, ty) = match lit {
-            ast::Literal::Int { value, suffix } => {
+            ast::Literal::Int {
+                value,
+                suffix,
+                bit_pattern,
+            } => {
                 let prim = match suffix {
                     ast::IntSuffix::None => Prim::Int,
                     ast::IntSuffix::Y => Prim::Int8,
@@ -252,9 +256,8 @@ impl Checker<'_> {
                     .int_info()
                     .expect("integer suffixes give integer types");
                 let magnitude = *value;
-                // Hexadecimal-style bit patterns up to 2^bits - 1 are accepted for signed
-                // types too (F# accepts 0xFFFFFFFFl); decimal overflow is still caught
-                // for the common cases below.
+                // Hex, octal and binary literals may give a signed type's value by its
+                // bit pattern (F# accepts 0xFFFFFFFFl); decimal ones must be in range.
                 let max_unsigned: u128 = if bits == 128 {
                     u128::MAX
                 } else {
@@ -263,6 +266,8 @@ impl Checker<'_> {
                 let max_signed_pos: u128 = (1u128 << (bits - 1)) - 1;
                 let ok = if negated {
                     signed && magnitude <= max_signed_pos + 1
+                } else if signed && !*bit_pattern {
+                    magnitude <= max_signed_pos
                 } else {
                     magnitude <= max_unsigned
                 };

@@ -39,8 +39,9 @@ impl Checker<'_> {
                 self.define(id.name, Item::Value(b));
                 self.add_pat(PatKind::Bind(b), span, expected.clone())
             }
-            ast::PatKind::Lit(lit) => {
-                let e = self.infer_literal(lit, span, false);
+            ast::PatKind::Lit(lit) | ast::PatKind::NegLit(lit) => {
+                let negated = matches!(p.kind, ast::PatKind::NegLit(_));
+                let e = self.infer_literal(lit, span, negated);
                 let ty = self.expr_ty(e);
                 self.unify_at(span, expected, &ty);
                 match self.psg.exprs[e.index()].kind.clone() {

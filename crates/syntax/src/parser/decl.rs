@@ -265,7 +265,16 @@ impl Parser<'_> {
                 self.error_expected("a declaration");
                 return None;
             }
-            _ => DeclKind::Do(self.parse_expr_or_range()),
+            _ => {
+                // `a; b` on one line at top level is one sequential expression.
+                let mut items = vec![self.parse_expr_or_range()];
+                while self.at(&TokenKind::Semi) && !super::expr::ends_item(self.nth(1)) {
+                    self.bump();
+                    items.push(self.parse_expr_or_range());
+                }
+                self.eat(&TokenKind::Semi);
+                DeclKind::Do(self.sequence(items))
+            }
         };
         Some(Decl {
             attributes,

@@ -164,7 +164,7 @@ impl Parser<'_> {
         self.sequence(items)
     }
 
-    fn sequence(&self, mut items: Vec<Expr>) -> Expr {
+    pub(super) fn sequence(&self, mut items: Vec<Expr>) -> Expr {
         if items.len() == 1 {
             return items.pop().expect("one item");
         }
@@ -641,9 +641,14 @@ impl Parser<'_> {
         let kind = self.peek().clone();
         let literal = |lit| Some(ExprKind::Lit(lit));
         let simple = match &kind {
-            TokenKind::Int { value, suffix } => literal(Literal::Int {
+            TokenKind::Int {
+                value,
+                suffix,
+                bit_pattern,
+            } => literal(Literal::Int {
                 value: *value,
                 suffix: *suffix,
+                bit_pattern: *bit_pattern,
             }),
             TokenKind::Float { value, is_single } => literal(Literal::Float {
                 value: *value,

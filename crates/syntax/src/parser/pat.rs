@@ -164,9 +164,14 @@ impl Parser<'_> {
     pub(super) fn parse_atomic_pat(&mut self) -> Pat {
         let start = self.span();
         let literal = match self.peek() {
-            TokenKind::Int { value, suffix } => Some(Literal::Int {
+            TokenKind::Int {
+                value,
+                suffix,
+                bit_pattern,
+            } => Some(Literal::Int {
                 value: *value,
                 suffix: *suffix,
+                bit_pattern: *bit_pattern,
             }),
             TokenKind::Float { value, is_single } => Some(Literal::Float {
                 value: *value,
@@ -194,9 +199,14 @@ impl Parser<'_> {
             TokenKind::Op(op) if op == "-" => {
                 self.bump();
                 let literal = match self.peek() {
-                    TokenKind::Int { value, suffix } => Literal::Int {
+                    TokenKind::Int {
+                        value,
+                        suffix,
+                        bit_pattern,
+                    } => Literal::Int {
                         value: *value,
                         suffix: *suffix,
+                        bit_pattern: *bit_pattern,
                     },
                     TokenKind::Float { value, is_single } => Literal::Float {
                         value: *value,

@@ -23,7 +23,7 @@ fn token(src: &str) -> (TokenKind, Vec<String>) {
 
 fn int(src: &str) -> (u128, IntSuffix) {
     match token(src) {
-        (TokenKind::Int { value, suffix }, codes) if codes.is_empty() => (value, suffix),
+        (TokenKind::Int { value, suffix, .. }, codes) if codes.is_empty() => (value, suffix),
         other => panic!("{src:?} lexed as {other:?}"),
     }
 }

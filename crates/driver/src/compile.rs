@@ -145,9 +145,19 @@ fn build_timed(request: &BuildRequest, timings: &mut Timings) -> Result<Option<P
         alloc_stats: request.alloc_stats,
         emit: request.emit.clone(),
     };
-    let frontend = timings.time("front end", || {
-        pipeline::run_frontend(&sources, &files, &options)
-    });
+    let frontend = match timings.time("front end", || {
+        run_frontend_guarded(&sources, &files, &options)
+    }) {
+        Ok(frontend) => frontend,
+        Err(message) => {
+            let diagnostic = Diagnostic::global(
+                Code::InternalError,
+                format!("internal compiler error in the front end: {message}\nThis is a bug in Composer, not in your program; please report it with the source that triggers it."),
+            );
+            report_diagnostics(&sources, &[diagnostic], request.message_format);
+            return Err(Failure::Usage);
+        }
+    };
 
     let output = request
         .output
@@ -311,5 +321,32 @@ pub fn run_program(executable: &Path, args: &[String]) -> Result<u8, Failure> {
         (Some(code), _) => code as u8,
         (None, Some(signal)) => 128u8.wrapping_add(signal as u8),
         (None, None) => EXIT_USAGE,
+    })
+}
+
+/// Stack for the front end's thread: the passes recurse over the syntax tree, and a
+/// long operator chain (`1 + 1 + ... + 1`, generated code) nests deeply.
+const FRONTEND_STACK_BYTES: usize = 1 << 30;
+
+/// Runs the front end on a thread with a large stack and turns a panic (a compiler
+/// bug) into a message instead of a crash.
+fn run_frontend_guarded(
+    sources: &composer_diagnostics::SourceMap,
+    files: &[composer_diagnostics::FileId],
+    options: &FrontendOptions,
+) -> Result<pipeline::FrontendOutput, String> {
+    std::thread::scope(|scope| {
+        let handle = std::thread::Builder::new()
+            .name("front end".into())
+            .stack_size(FRONTEND_STACK_BYTES)
+            .spawn_scoped(scope, || pipeline::run_frontend(sources, files, options))
+            .map_err(|e| format!("cannot start the front-end thread: {e}"))?;
+        handle.join().map_err(|payload| {
+            payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "a panic with no message".to_string())
+        })
     })
 }

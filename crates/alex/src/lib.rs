@@ -48,6 +48,8 @@ pub fn emit_module(program: &Program) -> String {
             out: String::new(),
             next: 0,
             runtime: &mut runtime,
+            ssa: vec![None; f.locals.len()],
+            is_ssa: ssa_locals(f),
         };
         e.emit();
         out.push_str(&e.out);
@@ -135,6 +137,108 @@ struct FnEmitter<'a> {
     out: String,
     next: u32,
     runtime: &'a mut BTreeMap<&'static str, RtFn>,
+    /// Locals that need no stack slot: the SSA value that holds each (see
+    /// [`ssa_locals`]); `None` for locals that live in a slot.
+    ssa: Vec<Option<String>>,
+    is_ssa: Vec<bool>,
+}
+
+/// Which locals can be plain SSA values instead of stack slots: parameters that are
+/// never reassigned, and temporaries assigned once and used only later in the same
+/// block. Everything else (mutable variables, values that flow between blocks) gets a
+/// slot, which LLVM's mem2reg then promotes. Fewer slots means far less IR for the
+/// tools to chew through.
+fn ssa_locals(f: &Function) -> Vec<bool> {
+    use composer_lower::mir::Terminator as T;
+    let n = f.locals.len();
+    let mut assigned = vec![0u32; n];
+    let mut block_of: Vec<Option<usize>> = vec![None; n];
+    let mut multi_block = vec![false; n];
+    let mut used_before_def = vec![false; n];
+    let mut defined = vec![false; n];
+    let note =
+        |l: LocalId, b: usize, multi: &mut Vec<bool>, blocks: &mut Vec<Option<usize>>| match blocks
+            [l.index()]
+        {
+            None => blocks[l.index()] = Some(b),
+            Some(x) if x != b => multi[l.index()] = true,
+            _ => {}
+        };
+    for (bi, block) in f.blocks.iter().enumerate() {
+        let mut uses: Vec<LocalId> = Vec::new();
+        let visit_use = |op: &Operand, uses: &mut Vec<LocalId>| {
+            if let Operand::Local(l) = op {
+                uses.push(*l);
+            }
+        };
+        for stmt in &block.stmts {
+            uses.clear();
+            let (def, rv_ops): (Option<LocalId>, Vec<&Operand>) = match stmt {
+                Stmt::Assign(l, r) => (Some(*l), rvalue_operands(r)),
+                Stmt::Eval(r) => (None, rvalue_operands(r)),
+                Stmt::StoreGlobal(_, op) => (None, vec![op]),
+                Stmt::ArraySet(a, i, v) => (None, vec![a, i, v]),
+            };
+            for op in rv_ops {
+                visit_use(op, &mut uses);
+            }
+            for l in &uses {
+                if !defined[l.index()] {
+                    used_before_def[l.index()] = true;
+                }
+                note(*l, bi, &mut multi_block, &mut block_of);
+            }
+            if let Some(l) = def {
+                assigned[l.index()] += 1;
+                defined[l.index()] = true;
+                note(l, bi, &mut multi_block, &mut block_of);
+            }
+        }
+        let term_ops: Vec<&Operand> = match &block.terminator {
+            T::Branch { cond, .. } => vec![cond],
+            T::Return(op) => vec![op],
+            _ => vec![],
+        };
+        for op in term_ops {
+            if let Operand::Local(l) = op {
+                if !defined[l.index()] {
+                    used_before_def[l.index()] = true;
+                }
+                note(*l, bi, &mut multi_block, &mut block_of);
+            }
+        }
+        // Definitions do not carry across blocks for the "defined before use" test.
+        for d in defined.iter_mut() {
+            *d = false;
+        }
+    }
+    (0..n)
+        .map(|i| {
+            if f.params.contains(&LocalId(i as u32)) {
+                assigned[i] == 0
+            } else {
+                assigned[i] == 1 && !multi_block[i] && !used_before_def[i]
+            }
+        })
+        .collect()
+}
+
+fn rvalue_operands(r: &Rvalue) -> Vec<&Operand> {
+    match r {
+        Rvalue::Use(a)
+        | Rvalue::Unary(_, a)
+        | Rvalue::Convert(a, _)
+        | Rvalue::Length(a)
+        | Rvalue::OptionIsSome(a)
+        | Rvalue::OptionPayload(a) => vec![a],
+        Rvalue::AllocArray { len, .. } => vec![len],
+        Rvalue::Binary(_, a, b) | Rvalue::ArrayGet(a, b) => vec![a, b],
+        Rvalue::MakeArray { ptr, len } => vec![ptr, len],
+        Rvalue::Call(_, args) => args.iter().collect(),
+        Rvalue::MakeOption { payload, .. } => payload.iter().collect(),
+        Rvalue::Select(c, a, b) => vec![c, a, b],
+        Rvalue::LoadGlobal(_) | Rvalue::TryReadln => vec![],
+    }
 }
 
 impl FnEmitter<'_> {
@@ -180,7 +284,7 @@ impl FnEmitter<'_> {
         // Entry: one stack slot per local, parameters stored into theirs.
         self.line("%one = arith.constant 1 : i64");
         for (i, l) in f.locals.iter().enumerate() {
-            if l.ty.is_unit() {
+            if l.ty.is_unit() || self.is_ssa[i] {
                 continue;
             }
             let t = mlir_ty(&l.ty);
@@ -195,6 +299,10 @@ impl FnEmitter<'_> {
         for p in &f.params {
             let t = f.local_ty(*p);
             if t.is_unit() {
+                continue;
+            }
+            if self.is_ssa[p.index()] {
+                self.ssa[p.index()] = Some(format!("%a{}", p.0));
                 continue;
             }
             let line = format!(
@@ -247,6 +355,10 @@ impl FnEmitter<'_> {
         match s {
             Stmt::Assign(l, r) => {
                 let ty = self.func.local_ty(*l).clone();
+                if self.is_ssa[l.index()] {
+                    self.ssa[l.index()] = self.rvalue(r, &ty);
+                    return;
+                }
                 if let Some(v) = self.rvalue(r, &ty) {
                     let line = format!(
                         "llvm.store {v}, {} : {}, !llvm.ptr",
@@ -298,6 +410,16 @@ impl FnEmitter<'_> {
     /// Materialises an operand as an SSA value.
     fn operand(&mut self, op: &Operand) -> String {
         match op {
+            Operand::Local(l) if self.is_ssa[l.index()] => match &self.ssa[l.index()] {
+                Some(v) => v.clone(),
+                None => {
+                    // A unit-typed or never-materialised value: an undefined placeholder.
+                    let ty = self.func.local_ty(*l).clone();
+                    let v = self.fresh();
+                    self.line(&format!("{v} = llvm.mlir.undef : {}", mlir_ty(&ty)));
+                    v
+                }
+            },
             Operand::Local(l) => {
                 let ty = self.func.local_ty(*l).clone();
                 let v = self.fresh();

@@ -75,6 +75,14 @@ pub extern "C" fn clef_rt_flush() {
     io::flush_stdout();
 }
 
+/// Turns on allocation counting (`composer build --alloc-stats`); the counts are
+/// printed as the last line on stderr when the program exits.
+#[no_mangle]
+pub extern "C" fn clef_rt_enable_alloc_stats() {
+    // SAFETY: single-threaded runtime; nothing else holds STATS now.
+    unsafe { crate::region::STATS.get() }.enabled = true;
+}
+
 #[no_mangle]
 pub extern "C" fn clef_rt_exit(code: i32) -> ! {
     io::exit(code)

@@ -6,6 +6,7 @@
 use crate::global::Global;
 use crate::region;
 use crate::sys;
+use crate::pure::sink::Sink;
 use crate::Str;
 
 const STDOUT_CAPACITY: usize = 8 * 1024;
@@ -78,6 +79,7 @@ pub fn write(fd: i32, bytes: &[u8]) {
 /// Flushes stdout and ends the process with `code`.
 pub fn exit(code: i32) -> ! {
     flush_stdout();
+    report_alloc_stats();
     sys::exit_group(code)
 }
 
@@ -87,7 +89,27 @@ pub fn fatal(message: &[u8]) -> ! {
     write_all(2, b"panic: ");
     write_all(2, message);
     write_all(2, b"\n");
+    report_alloc_stats();
     sys::exit_group(101)
+}
+
+/// With `--alloc-stats`, the last line on stderr:
+/// `alloc-stats: total_bytes=N allocations=M peak_bytes=P`.
+fn report_alloc_stats() {
+    // SAFETY: single-threaded runtime; nothing else holds STATS now.
+    let stats = unsafe { crate::region::STATS.get() };
+    if !stats.enabled {
+        return;
+    }
+    let mut line = crate::pure::sink::StackBuf::<160>::new();
+    line.push_bytes(b"alloc-stats: total_bytes=");
+    crate::pure::int_fmt::write_unsigned(&mut line, stats.total_bytes, 10, false);
+    line.push_bytes(b" allocations=");
+    crate::pure::int_fmt::write_unsigned(&mut line, stats.allocations, 10, false);
+    line.push_bytes(b" peak_bytes=");
+    crate::pure::int_fmt::write_unsigned(&mut line, stats.peak_bytes, 10, false);
+    line.push_bytes(b"\n");
+    write_all(2, line.as_bytes());
 }
 
 struct Stdin {

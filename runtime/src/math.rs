@@ -37,12 +37,19 @@ c_math! {
     tan(x: f64) -> f64;
     tanf(x: f32) -> f32;
     asin(x: f64) -> f64;
+    asinf(x: f32) -> f32;
     acos(x: f64) -> f64;
+    acosf(x: f32) -> f32;
     atan(x: f64) -> f64;
+    atanf(x: f32) -> f32;
     atan2(y: f64, x: f64) -> f64;
+    atan2f(y: f32, x: f32) -> f32;
     sinh(x: f64) -> f64;
+    sinhf(x: f32) -> f32;
     cosh(x: f64) -> f64;
+    coshf(x: f32) -> f32;
     tanh(x: f64) -> f64;
+    tanhf(x: f32) -> f32;
     floor(x: f64) -> f64;
     floorf(x: f32) -> f32;
     ceil(x: f64) -> f64;
@@ -51,6 +58,7 @@ c_math! {
     roundf(x: f32) -> f32;
     roundeven(x: f64) -> f64;
     rint(x: f64) -> f64;
+    rintf(x: f32) -> f32;
     trunc(x: f64) -> f64;
     truncf(x: f32) -> f32;
     sqrt(x: f64) -> f64;

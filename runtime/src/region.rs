@@ -92,8 +92,36 @@ fn out_of_memory() -> ! {
 
 static ROOT: Global<Region> = Global::new(Region::empty());
 
+/// Allocation counters for `--alloc-stats` (DESIGN §5: "zero allocation" is
+/// measured, not claimed).
+pub struct AllocStats {
+    pub enabled: bool,
+    pub total_bytes: u64,
+    pub allocations: u64,
+    /// Bytes live at the high-water mark. Only the root region exists so far and
+    /// it is never popped, so this equals `total_bytes` until scoped regions land.
+    pub peak_bytes: u64,
+    live_bytes: u64,
+}
+
+pub static STATS: Global<AllocStats> = Global::new(AllocStats {
+    enabled: false,
+    total_bytes: 0,
+    allocations: 0,
+    peak_bytes: 0,
+    live_bytes: 0,
+});
+
 /// Allocates in the root region (lives until the program exits).
 pub fn alloc_root(size: usize, align: usize) -> *mut u8 {
+    // SAFETY: single-threaded runtime; no other reference to STATS is alive.
+    let stats = unsafe { STATS.get() };
+    if stats.enabled {
+        stats.total_bytes += size as u64;
+        stats.allocations += 1;
+        stats.live_bytes += size as u64;
+        stats.peak_bytes = stats.peak_bytes.max(stats.live_bytes);
+    }
     // SAFETY: `Region::alloc` does not re-enter the root region (on failure it
     // ends the program without allocating).
     unsafe { ROOT.get() }.alloc(size, align)

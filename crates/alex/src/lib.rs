@@ -3,8 +3,10 @@
 //! Guarantees over MIR: the program is one MLIR module in the portable dialects
 //! `func`, `arith` and `cf`, with the `llvm` dialect only at the platform edge
 //! (stack slots, globals, pointers, aggregate values and the runtime's C ABI).
-//! Every MIR local becomes one stack slot (`llvm.alloca` in the entry block); LLVM's
-//! SROA/mem2reg turns the slots back into registers, the way Clang's output works.
+//! MIR locals that are assigned in one block and read only later in it, and
+//! parameters never reassigned, are plain SSA values; every other local gets one
+//! stack slot (`llvm.alloca` in the entry block), which LLVM's SROA/mem2reg turns back
+//! into registers, the way Clang's output works.
 //! The text is what `mlir-opt` then lowers (DESIGN §3).
 
 use composer_lower::mir::{
@@ -17,6 +19,7 @@ use std::fmt::Write;
 /// Emits the MLIR module for a MIR program.
 pub fn emit_module(program: &Program) -> String {
     let mut out = String::from("module {\n");
+    out.push_str("  llvm.mlir.global internal constant @clef_empty_string(\"\\00\") {addr_space = 0 : i32} : !llvm.array<1 x i8>\n");
     for (i, s) in program.strings.iter().enumerate() {
         if !s.is_empty() {
             let _ = writeln!(
@@ -41,6 +44,7 @@ pub fn emit_module(program: &Program) -> String {
         out.push_str("  }\n");
     }
     let mut runtime: BTreeMap<&'static str, RtFn> = BTreeMap::new();
+    let mut intrinsics: BTreeMap<String, String> = BTreeMap::new();
     for f in &program.functions {
         let mut e = FnEmitter {
             program,
@@ -48,6 +52,7 @@ pub fn emit_module(program: &Program) -> String {
             out: String::new(),
             next: 0,
             runtime: &mut runtime,
+            intrinsics: &mut intrinsics,
             ssa: vec![None; f.locals.len()],
             is_ssa: ssa_locals(f),
         };
@@ -71,6 +76,9 @@ pub fn emit_module(program: &Program) -> String {
             None => String::new(),
         };
         let _ = writeln!(out, "  func.func private @{name}({}){r}", ps.join(", "));
+    }
+    for decl in intrinsics.values() {
+        let _ = writeln!(out, "  {decl}");
     }
     if program.functions.iter().any(uses_try_readln) {
         out.push_str("  func.func private @clef_rt_try_readln(!llvm.ptr) -> i8\n");
@@ -137,6 +145,8 @@ struct FnEmitter<'a> {
     out: String,
     next: u32,
     runtime: &'a mut BTreeMap<&'static str, RtFn>,
+    /// LLVM intrinsics called by name, with their declarations.
+    intrinsics: &'a mut BTreeMap<String, String>,
     /// Locals that need no stack slot: the SSA value that holds each (see
     /// [`ssa_locals`]); `None` for locals that live in a slot.
     ssa: Vec<Option<String>>,
@@ -281,7 +291,8 @@ impl FnEmitter<'_> {
             f.name,
             params.join(", ")
         );
-        // Entry: one stack slot per local, parameters stored into theirs.
+        // Entry: a stack slot for each local that is not an SSA value; parameters
+        // that live in slots are stored into theirs.
         self.line("%one = arith.constant 1 : i64");
         for (i, l) in f.locals.iter().enumerate() {
             if l.ty.is_unit() || self.is_ssa[i] {
@@ -459,7 +470,10 @@ impl FnEmitter<'_> {
                 let len = s.len();
                 let p = self.fresh();
                 if len == 0 {
-                    self.line(&format!("{p} = llvm.mlir.zero : !llvm.ptr"));
+                    // Strings are never null (DESIGN §4): "" points at a shared byte.
+                    self.line(&format!(
+                        "{p} = llvm.mlir.addressof @clef_empty_string : !llvm.ptr"
+                    ));
                 } else {
                     self.line(&format!(
                         "{p} = llvm.mlir.addressof @str{} : !llvm.ptr",
@@ -770,9 +784,14 @@ impl FnEmitter<'_> {
                 let op = if fs { "sitofp" } else { "uitofp" };
                 self.line(&format!("{v} = arith.{op} {x} : {ft} to {tt}"));
             }
-            (None, Some((_, ts)), Ty::Float { .. }, _) => {
+            (None, Some((tb, ts)), Ty::Float { bits: fb }, _) => {
+                // Saturating, as .NET 9+ converts (NaN gives 0): plain `fptosi` would
+                // give LLVM poison for NaN and out-of-range values.
                 let op = if ts { "fptosi" } else { "fptoui" };
-                self.line(&format!("{v} = arith.{op} {x} : {ft} to {tt}"));
+                let name = format!("llvm.{op}.sat.i{tb}.f{fb}");
+                self.intrinsics
+                    .insert(name.clone(), format!("llvm.func @{name}({ft}) -> {tt}"));
+                self.line(&format!("{v} = llvm.call @{name}({x}) : ({ft}) -> {tt}"));
             }
             (None, None, Ty::Float { bits: fb }, Ty::Float { bits: tb }) => {
                 if fb == tb {

@@ -171,6 +171,14 @@ fn build_timed(request: &BuildRequest, timings: &mut Timings) -> Result<Option<P
     }
 
     report_diagnostics(&sources, &frontend.diagnostics, request.message_format);
+    if frontend
+        .diagnostics
+        .iter()
+        .any(|d| d.code == Code::InternalError)
+    {
+        // A compiler bug, not the program's fault: exit status 2 like other ICEs.
+        return Err(Failure::Usage);
+    }
     if frontend.diagnostics.iter().any(Diagnostic::is_error) {
         return Err(Failure::Program);
     }

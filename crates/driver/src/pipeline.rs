@@ -114,7 +114,10 @@ pub fn run_frontend(
     }
     let mut mlir = None;
     if !diagnostics.iter().any(Diagnostic::is_error) {
-        let (mir, lower_diagnostics) = composer_lower::lower(&psg);
+        let lower_options = composer_lower::LowerOptions {
+            alloc_stats: options.alloc_stats,
+        };
+        let (mir, lower_diagnostics) = composer_lower::lower_with(&psg, lower_options);
         diagnostics.extend(lower_diagnostics);
         if options.emit.contains(&EmitKind::Mir) {
             dumps.push((EmitKind::Mir, mir.to_string()));
@@ -127,16 +130,40 @@ pub fn run_frontend(
             mlir = Some(text);
         }
     }
-    let _ = (
-        options.memory_model,
-        options.opt_level,
-        options.alloc_stats,
-        Code::Unsupported,
-    );
+    if options.emit.contains(&EmitKind::Ledger) {
+        dumps.push((EmitKind::Ledger, ledger_text(sources, &psg)));
+    }
+    if options.memory_model == MemoryModel::StackOnly {
+        diagnostics.push(Diagnostic {
+            severity: composer_diagnostics::Severity::Warning,
+            ..Diagnostic::global(
+                Code::Unsupported,
+                "memory_model = \"stack_only\" is not enforced yet: the program is compiled with the root region",
+            )
+        });
+    }
     composer_diagnostics::sort_diagnostics(&mut diagnostics);
     FrontendOutput {
         dumps,
         mlir,
         diagnostics,
     }
+}
+
+/// The ledger's text form: one line per allocation site, in source order.
+fn ledger_text(sources: &SourceMap, psg: &composer_semantics::Psg) -> String {
+    let mut out = String::from("# allocation ledger: site, what, place, reason\n");
+    for site in composer_semantics::ledger::allocation_sites(psg) {
+        let lc = sources.line_col(site.span.file, site.span.start);
+        out.push_str(&format!(
+            "{}:{}:{}: {}: {} ({})\n",
+            sources.name(site.span.file),
+            lc.line,
+            lc.col,
+            site.what,
+            site.place.name(),
+            site.reason
+        ));
+    }
+    out
 }

@@ -10,10 +10,22 @@ mod verify;
 use composer_diagnostics::Diagnostic;
 use composer_semantics::Psg;
 
+/// Choices that change the generated program.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LowerOptions {
+    /// Count allocations and print `alloc-stats: ...` at exit (`--alloc-stats`).
+    pub alloc_stats: bool,
+}
+
 /// Lowers a checked program. The program is only meaningful when no error
 /// diagnostics are returned.
 pub fn lower(psg: &Psg) -> (mir::Program, Vec<Diagnostic>) {
-    let mut l = lower::Lowerer::new(psg);
+    lower_with(psg, LowerOptions::default())
+}
+
+/// [`lower`] with options.
+pub fn lower_with(psg: &Psg, options: LowerOptions) -> (mir::Program, Vec<Diagnostic>) {
+    let mut l = lower::Lowerer::new(psg, options);
     l.lower_program();
     let mut diags = std::mem::take(&mut l.diags);
     if cfg!(debug_assertions) && diags.is_empty() {

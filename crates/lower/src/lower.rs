@@ -10,7 +10,7 @@ use crate::mir::{
     self, BinOp, Callee, Const, FuncId, LocalId, Operand, RtFn, Rvalue, Stmt, Terminator, UnOp,
 };
 use composer_diagnostics::{Code, Diagnostic, Span};
-use composer_semantics::builtins::{Builtin, MathFn};
+use composer_semantics::builtins::Builtin;
 use composer_semantics::format::FormatPiece;
 use composer_semantics::psg::{
     self, BindingId, BindingKind, ExprId, ExprKind, FunctionId, Psg, TopItem,
@@ -29,6 +29,7 @@ struct InstanceKey {
 
 pub(crate) struct Lowerer<'a> {
     psg: &'a Psg,
+    options: crate::LowerOptions,
     pub program: mir::Program,
     pub diags: Vec<Diagnostic>,
     instances: FxHashMap<InstanceKey, FuncId>,
@@ -202,9 +203,10 @@ fn prim_ty(p: Prim) -> mir::Ty {
 }
 
 impl<'a> Lowerer<'a> {
-    pub(crate) fn new(psg: &'a Psg) -> Self {
+    pub(crate) fn new(psg: &'a Psg, options: crate::LowerOptions) -> Self {
         Lowerer {
             psg,
+            options,
             program: mir::Program::default(),
             diags: Vec::new(),
             instances: FxHashMap::default(),
@@ -301,6 +303,9 @@ impl<'a> Lowerer<'a> {
         let args_ptr = b.new_local(mir::Ty::Ptr, "args_ptr");
         let args_len = b.new_local(mir::Ty::I64, "args_len");
         b.func.params = vec![args_ptr, args_len];
+        if self.options.alloc_stats {
+            b.call_rt(RtFn::EnableAllocStats, vec![], mir::Ty::Unit);
+        }
         for item in &self.psg.top_level {
             match item {
                 TopItem::Global { binding, value } => {
@@ -432,7 +437,7 @@ impl<'a> Lowerer<'a> {
             ExprKind::Interpolated(parts) => {
                 let mut ops = Vec::new();
                 for p in parts {
-                    if let psg::InterpolatedPart::Hole(h) = p {
+                    if let psg::InterpolatedPart::Hole { expr: h, .. } = p {
                         let ty = self.expr_ty(b, *h);
                         let v = self.lower_expr(b, *h);
                         ops.push((v, ty, self.psg.expr(*h).span));
@@ -446,9 +451,18 @@ impl<'a> Lowerer<'a> {
                             let s = self.str_const(t);
                             b.call_rt(RtFn::FmtLiteral, vec![s], mir::Ty::Unit);
                         }
-                        psg::InterpolatedPart::Hole(_) => {
+                        psg::InterpolatedPart::Hole { format, .. } => {
                             let (v, ty, hspan) = holes.next().expect("one operand per hole");
-                            self.fmt_value(b, v, &ty, '\0', 0, -1, -1, hspan);
+                            match format {
+                                Some(arg) => {
+                                    let width = arg.width.map(|w| w as i32).unwrap_or(-1);
+                                    let prec = arg.precision.map(|p| p as i32).unwrap_or(-1);
+                                    self.fmt_value(
+                                        b, v, &ty, arg.conv, arg.flags, width, prec, hspan,
+                                    );
+                                }
+                                None => self.fmt_value(b, v, &ty, '\0', 0, -1, -1, hspan),
+                            }
                         }
                     }
                 }
@@ -628,11 +642,10 @@ impl<'a> Lowerer<'a> {
                 if bnd.kind == BindingKind::Global {
                     self.unsupported(span, "this use of a module-level value");
                 } else {
-                    self.diags.push(Diagnostic::error(
+                    self.diags.push(Diagnostic::global(
                         Code::InternalError,
-                        span,
                         format!(
-                            "internal compiler error: lowering found no storage for '{}'",
+                            "internal compiler error: lowering found no storage for '{}' (binding {id})",
                             bnd.name
                         ),
                     ));
@@ -1294,6 +1307,19 @@ impl<'a> Lowerer<'a> {
             Builtin::Abs => {
                 let ty = arg_ty(self, 0);
                 let v = vals.remove(0);
+                if let mir::Ty::Int { bits, signed: true } = ty {
+                    // .NET: OverflowException for the one value with no positive twin.
+                    let min = -(1i128 << (bits - 1));
+                    let is_min = b.temp(
+                        Rvalue::Binary(BinOp::Eq, v.clone(), int_const(min, bits, true)),
+                        mir::Ty::Bool,
+                    );
+                    self.panic_if(
+                        b,
+                        is_min,
+                        "Negating the minimum value of a twos complement number is invalid.",
+                    );
+                }
                 let zero = self.zero_of(&ty);
                 let neg = b.temp(Rvalue::Binary(BinOp::Lt, v.clone(), zero), mir::Ty::Bool);
                 let minus = b.temp(Rvalue::Unary(UnOp::Neg, v.clone()), ty.clone());
@@ -1333,16 +1359,8 @@ impl<'a> Lowerer<'a> {
                 } else {
                     64
                 };
-                let base = match m {
-                    MathFn::Truncate => "trunc",
-                    MathFn::Round => "rint",
-                    other => other.name(),
-                };
-                let name: &'static str = if bits == 32 {
-                    leak_f32_name(base)
-                } else {
-                    base
-                };
+                let (double, single) = m.c_names();
+                let name = if bits == 32 { single } else { double };
                 b.call_rt(RtFn::Libm(name, bits, 1), vals, result_ty)
             }
             Builtin::Nan => Operand::Const(Const::Float {
@@ -1757,29 +1775,6 @@ fn remove_unreachable_blocks(mut f: mir::Function) -> mir::Function {
         })
         .collect();
     f
-}
-
-fn leak_f32_name(base: &str) -> &'static str {
-    match base {
-        "sqrt" => "sqrtf",
-        "exp" => "expf",
-        "log" => "logf",
-        "log10" => "log10f",
-        "sin" => "sinf",
-        "cos" => "cosf",
-        "tan" => "tanf",
-        "asin" => "asinf",
-        "acos" => "acosf",
-        "atan" => "atanf",
-        "sinh" => "sinhf",
-        "cosh" => "coshf",
-        "tanh" => "tanhf",
-        "floor" => "floorf",
-        "ceil" => "ceilf",
-        "rint" => "rintf",
-        "trunc" => "truncf",
-        _ => "sqrtf",
-    }
 }
 
 fn sanitize(name: &str) -> String {

@@ -193,6 +193,7 @@ pub enum UnOp {
 pub enum RtFn {
     Write,
     Alloc,
+    EnableAllocStats,
     Exit,
     Panic,
     StrConcat,
@@ -239,6 +240,7 @@ impl RtFn {
         match self {
             RtFn::Write => "clef_rt_write",
             RtFn::Alloc => "clef_rt_alloc",
+            RtFn::EnableAllocStats => "clef_rt_enable_alloc_stats",
             RtFn::Exit => "clef_rt_exit",
             RtFn::Panic => "clef_rt_panic",
             RtFn::StrConcat => "clef_rt_str_concat",
@@ -273,6 +275,7 @@ impl RtFn {
         match self {
             RtFn::Write => (vec![I32, Str], None),
             RtFn::Alloc => (vec![I64, I64], Some(Ptr)),
+            RtFn::EnableAllocStats => (vec![], None),
             RtFn::Exit => (vec![I32], None),
             RtFn::Panic => (vec![Str], None),
             RtFn::StrConcat => (vec![Str, Str], Some(Str)),

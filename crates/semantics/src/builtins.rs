@@ -48,6 +48,31 @@ impl MathFn {
         }
     }
 
+    /// The C math library functions (double, float) that compute it. `round` is
+    /// `rint`: F#'s `round` rounds halves to even, as `rint` does in the default
+    /// rounding mode.
+    pub fn c_names(self) -> (&'static str, &'static str) {
+        match self {
+            MathFn::Sqrt => ("sqrt", "sqrtf"),
+            MathFn::Exp => ("exp", "expf"),
+            MathFn::Log => ("log", "logf"),
+            MathFn::Log10 => ("log10", "log10f"),
+            MathFn::Sin => ("sin", "sinf"),
+            MathFn::Cos => ("cos", "cosf"),
+            MathFn::Tan => ("tan", "tanf"),
+            MathFn::Asin => ("asin", "asinf"),
+            MathFn::Acos => ("acos", "acosf"),
+            MathFn::Atan => ("atan", "atanf"),
+            MathFn::Sinh => ("sinh", "sinhf"),
+            MathFn::Cosh => ("cosh", "coshf"),
+            MathFn::Tanh => ("tanh", "tanhf"),
+            MathFn::Floor => ("floor", "floorf"),
+            MathFn::Ceil => ("ceil", "ceilf"),
+            MathFn::Round => ("rint", "rintf"),
+            MathFn::Truncate => ("trunc", "truncf"),
+        }
+    }
+
     pub const ALL: &'static [MathFn] = &[
         MathFn::Sqrt,
         MathFn::Exp,

@@ -1,5 +1,5 @@
 //! `printf`-style format strings, parsed and checked at compile time (F# semantics:
-//! `%d %i %u %x %X %o` integers, `%e %E %f %F %g %G` floats, `%s` strings, `%c` chars,
+//! `%d %i %u %x %X %o %B` integers, `%e %E %f %F %g %G` floats, `%s` strings, `%c` chars,
 //! `%b` bools, `%%`; flags `- 0 + space`, width and `.precision`).
 
 use crate::types::Constraint;
@@ -52,7 +52,7 @@ pub enum ArgKind {
 impl FormatArg {
     pub fn kind(&self) -> ArgKind {
         match self.conv {
-            'd' | 'i' | 'u' | 'x' | 'X' | 'o' => ArgKind::Constrained(Constraint::Integer),
+            'd' | 'i' | 'u' | 'x' | 'X' | 'o' | 'B' => ArgKind::Constrained(Constraint::Integer),
             'e' | 'E' | 'f' | 'F' | 'g' | 'G' => ArgKind::Constrained(Constraint::Floating),
             's' => ArgKind::String,
             'c' => ArgKind::Char,
@@ -133,7 +133,7 @@ pub fn parse_format(text: &str) -> Result<FormatSpec, FormatError> {
             }
         };
         match conv {
-            'd' | 'i' | 'u' | 'x' | 'X' | 'o' | 'e' | 'E' | 'f' | 'F' | 'g' | 'G' | 's' | 'c'
+            'd' | 'i' | 'u' | 'x' | 'X' | 'o' | 'B' | 'e' | 'E' | 'f' | 'F' | 'g' | 'G' | 's' | 'c'
             | 'b' => {}
             'A' | 'O' | 'a' | 't' | 'M' => {
                 return Err(FormatError::Unsupported(format!(
@@ -142,7 +142,7 @@ pub fn parse_format(text: &str) -> Result<FormatSpec, FormatError> {
             }
             other => {
                 return Err(FormatError::Invalid(format!(
-                "bad format specifier '%{other}' (expected one of d i u x X o e E f F g G s c b %)"
+                "bad format specifier '%{other}' (expected one of d i u x X o B e E f F g G s c b %)"
             )))
             }
         }

@@ -6,6 +6,7 @@
 pub mod builtins;
 mod check;
 pub mod format;
+pub mod ledger;
 pub mod psg;
 pub mod types;
 

@@ -112,7 +112,11 @@ pub enum Member {
 #[derive(Debug, Clone, PartialEq)]
 pub enum InterpolatedPart {
     Text(String),
-    Hole(ExprId),
+    /// `{expr}` (formatted as `string` would), or `%d{expr}` with a typed format.
+    Hole {
+        expr: ExprId,
+        format: Option<crate::format::FormatArg>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -421,7 +425,7 @@ impl Psg {
                         InterpolatedPart::Text(t) => {
                             let _ = writeln!(out, "{}text {t:?}", "  ".repeat(d));
                         }
-                        InterpolatedPart::Hole(h) => self.write_expr(out, *h, d),
+                        InterpolatedPart::Hole { expr, .. } => self.write_expr(out, *expr, d),
                     }
                 }
             }

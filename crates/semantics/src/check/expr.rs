@@ -14,20 +14,36 @@ impl Checker<'_> {
             ast::ExprKind::Lit(lit) => self.infer_literal(lit, span, false),
             ast::ExprKind::Interpolated(parts) => {
                 let mut out = Vec::new();
-                for p in parts {
+                // A `%d` right before a hole types that hole (F# typed interpolation).
+                let mut pending: Option<crate::format::FormatArg> = None;
+                for (i, p) in parts.iter().enumerate() {
                     match p {
                         ast::InterpolatedPart::Text(t) => {
-                            out.push(InterpolatedPart::Text(t.clone()))
+                            let next_is_hole = matches!(
+                                parts.get(i + 1),
+                                Some(ast::InterpolatedPart::Hole { .. })
+                            );
+                            pending = self.interpolated_text(t, next_is_hole, span, &mut out);
                         }
                         ast::InterpolatedPart::Hole { expr, format } => {
                             if format.is_some() {
                                 self.unsupported(
                                     expr.span,
-                                    "a format specifier in an interpolation hole",
+                                    "a .NET format string in an interpolation hole ('{x:N2}')",
                                 );
                             }
                             let id = self.infer_expr(expr);
-                            out.push(InterpolatedPart::Hole(id));
+                            let format = pending.take();
+                            if let Some(arg) = &format {
+                                let want = match arg.kind() {
+                                    ArgKind::Constrained(c) => self.u.fresh_constrained(c),
+                                    ArgKind::String => Ty::STRING,
+                                    ArgKind::Char => Ty::CHAR,
+                                    ArgKind::Bool => Ty::BOOL,
+                                };
+                                self.expect_type(id, &want);
+                            }
+                            out.push(InterpolatedPart::Hole { expr: id, format });
                         }
                     }
                 }
@@ -225,6 +241,50 @@ impl Checker<'_> {
             }
             ast::ExprKind::Error => self.error_expr(span),
         }
+    }
+
+    /// The text between holes of `$"..."`: `%%` is `%`, and a format specifier at
+    /// its end types the hole that follows. Returns that specifier.
+    fn interpolated_text(
+        &mut self,
+        text: &str,
+        next_is_hole: bool,
+        span: Span,
+        out: &mut Vec<InterpolatedPart>,
+    ) -> Option<crate::format::FormatArg> {
+        use crate::format::FormatPiece;
+        let spec = match parse_format(text) {
+            Ok(spec) => spec,
+            Err(FormatError::Invalid(msg)) => {
+                self.error(
+                    Code::BadFormatString,
+                    span,
+                    format!("Invalid interpolated string: {msg}"),
+                );
+                return None;
+            }
+            Err(FormatError::Unsupported(msg)) => {
+                self.error(Code::Unsupported, span, format!("{msg} by Composer"));
+                return None;
+            }
+        };
+        let count = spec.pieces.len();
+        let mut typed = None;
+        for (i, piece) in spec.pieces.into_iter().enumerate() {
+            match piece {
+                FormatPiece::Literal(l) => out.push(InterpolatedPart::Text(l)),
+                FormatPiece::Arg(arg) if i + 1 == count && next_is_hole => typed = Some(arg),
+                FormatPiece::Arg(arg) => self.error(
+                    Code::BadFormatString,
+                    span,
+                    format!(
+                        "Invalid interpolated string: the format specifier '%{}' must be followed by an interpolated value such as {{x}}",
+                        arg.conv
+                    ),
+                ),
+            }
+        }
+        typed
     }
 
     pub(crate) fn infer_literal(

@@ -1,5 +1,5 @@
 //! The functions compiled Clef programs call. Every name here is part of the
-//! compiler–runtime ABI (listed in `runtime/README.md`); change them together
+//! compiler–runtime ABI (listed in `docs/runtime.md`); change them together
 //! with the code generator.
 //!
 //! Conventions: strings are passed as two scalars `(ptr, len)` and returned as

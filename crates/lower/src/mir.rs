@@ -5,7 +5,8 @@
 //! captures are ordinary parameters), every value lives in a typed local slot (the
 //! memory place is explicit: a stack slot) or a global, control flow is a graph of
 //! basic blocks, and every call names either a MIR function or a runtime entry of
-//! [`RtFn`] with its exact ABI.
+//! [`RtFn`] with its exact ABI (the one exception, `Rvalue::TryReadln`, needs a
+//! stack out-parameter and is emitted by Alex directly).
 
 use std::fmt::{self, Write};
 

@@ -5,7 +5,7 @@
 //! Rust `staticlib` (not a workspace member) that `build.rs` compiles with a
 //! nested `cargo build --release --target x86_64-unknown-linux-gnu`. It
 //! provides `_start`, the `clef_rt_*` functions the generated code calls (see
-//! `runtime/README.md`), `memcpy`-family functions and the C math names.
+//! `docs/runtime.md`), `memcpy`-family functions and the C math names.
 //!
 //! Architecture invariant: this crate does no I/O at run time; it only exposes
 //! the archive and its target. Linking is the driver's job:

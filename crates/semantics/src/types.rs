@@ -163,7 +163,7 @@ impl Ty {
 /// What an operator needs from a type variable it has not decided yet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Constraint {
-    /// `+`: numbers, strings and chars? (F# allows string + string) — default `int`.
+    /// `+`: numbers and strings — default `int`.
     Addable,
     /// `- * / %`: numbers — default `int`.
     Numeric,
@@ -173,7 +173,7 @@ pub enum Constraint {
     Integer,
     /// `sqrt`, `**`, `exp`, ...: floats — default `float`.
     Floating,
-    /// Conversions `int x`, `float x`: numbers, chars, strings (and bool for `string`).
+    /// Conversions `int x`, `float x`: numbers, chars and strings (parsed).
     Convertible,
 }
 

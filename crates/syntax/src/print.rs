@@ -1,4 +1,4 @@
-//! Text forms of tokens and of the AST (for `--emit tokens/ast` and snapshot tests).
+//! Text forms of tokens and of the AST (for `--emit ast` and snapshot tests).
 //!
 //! The AST prints as an indented S-expression: `(head @start..end children...)`.
 //! Leaves (names, literals, simple patterns) print bare without spans; every other

@@ -1696,6 +1696,16 @@ impl<'a> Lowerer<'a> {
                 });
                 b.switch_to(ok);
             }
+            psg::PatKind::Or(left, right) => {
+                let ok = b.new_block();
+                let try_right = b.new_block();
+                self.test_pattern(b, *left, v.clone(), ty, try_right);
+                b.terminate(Terminator::Goto(ok));
+                b.switch_to(try_right);
+                self.test_pattern(b, *right, v, ty, fail);
+                b.terminate(Terminator::Goto(ok));
+                b.switch_to(ok);
+            }
             psg::PatKind::OptionNone | psg::PatKind::OptionSome(_) => {
                 let is_some = b.temp(Rvalue::OptionIsSome(v.clone()), mir::Ty::Bool);
                 let ok = b.new_block();

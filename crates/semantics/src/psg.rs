@@ -215,6 +215,8 @@ pub enum PatKind {
     Const(Const),
     OptionSome(PatId),
     OptionNone,
+    /// `a | b` (neither side binds variables yet).
+    Or(PatId, PatId),
     Error,
 }
 
@@ -509,6 +511,7 @@ impl Psg {
             PatKind::Const(c) => const_text(c),
             PatKind::OptionSome(p) => format!("Some({})", self.pat_text(*p)),
             PatKind::OptionNone => "None".to_string(),
+            PatKind::Or(a, b) => format!("{} | {}", self.pat_text(*a), self.pat_text(*b)),
             PatKind::Error => "<error>".to_string(),
         }
     }

@@ -69,6 +69,16 @@ impl Checker<'_> {
                 self.unify_at(ty.span, &t, expected);
                 self.check_pattern(pat, expected)
             }
+            ast::PatKind::Or(left, right) => {
+                let before = self.psg.bindings.len();
+                let l = self.check_pattern(left, expected);
+                let r = self.check_pattern(right, expected);
+                if self.psg.bindings.len() != before {
+                    self.unsupported(span, "an or-pattern that binds variables");
+                    return self.add_pat(PatKind::Error, span, expected.clone());
+                }
+                self.add_pat(PatKind::Or(l, r), span, expected.clone())
+            }
             ast::PatKind::Error => self.add_pat(PatKind::Error, span, expected.clone()),
             _ => {
                 self.error(

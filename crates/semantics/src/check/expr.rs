@@ -372,36 +372,25 @@ impl Checker<'_> {
             (&func.kind, &arg.kind)
         {
             if path.len() == 1 {
-                let name = self.name(path[0].name).to_string();
-                let kind = match name.as_str() {
-                    "printf" => Some(FormatKind::Printf),
-                    "printfn" => Some(FormatKind::Printfn),
-                    "eprintf" => Some(FormatKind::Eprintf),
-                    "eprintfn" => Some(FormatKind::Eprintfn),
-                    "sprintf" => Some(FormatKind::Sprintf),
-                    "failwithf" => Some(FormatKind::Failwithf),
-                    _ => None,
-                };
+                let kind = self.known.format_functions.get(&path[0].name).copied();
                 if let (Some(kind), None) = (kind, self.lookup(path[0].name)) {
                     return self.infer_format(kind, fmt, arg.span, span);
                 }
             }
         }
         if let ast::ExprKind::Path(path) = &func.kind {
-            if path.len() == 1 && self.lookup(path[0].name).is_none() {
+            if path.len() == 1
+                && self.lookup(path[0].name).is_none()
+                && self.known.format_functions.contains_key(&path[0].name)
+            {
                 let name = self.name(path[0].name).to_string();
-                if matches!(
-                    name.as_str(),
-                    "printf" | "printfn" | "eprintf" | "eprintfn" | "sprintf" | "failwithf"
-                ) {
-                    self.error(
-                        Code::BadFormatString,
-                        arg.span,
-                        format!("'{name}' needs a literal format string as its first argument"),
-                    );
-                    let _ = self.infer_expr(arg);
-                    return self.error_expr(span);
-                }
+                self.error(
+                    Code::BadFormatString,
+                    arg.span,
+                    format!("'{name}' needs a literal format string as its first argument"),
+                );
+                let _ = self.infer_expr(arg);
+                return self.error_expr(span);
             }
         }
         let f = self.infer_expr(func);

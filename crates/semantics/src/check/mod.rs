@@ -6,6 +6,7 @@
 //! node of type `Ty::Error`, which unifies with everything.
 
 mod expr;
+mod known;
 mod names;
 mod pattern;
 
@@ -49,6 +50,7 @@ pub(crate) struct Checker<'a> {
     pub fn_schemes: Vec<Scheme>,
     /// Named type variables (`'a`) of the binding being checked.
     pub type_var_names: FxHashMap<Symbol, Ty>,
+    pub known: known::Known,
 }
 
 /// Resolves and type-checks a program (files in compilation order).
@@ -63,6 +65,7 @@ pub fn check_program(files: &[ast::SourceFile], interner: &mut Interner) -> (Psg
 
 impl<'a> Checker<'a> {
     fn new(interner: &'a mut Interner) -> Self {
+        let known = known::Known::new(interner);
         let mut checker = Checker {
             interner,
             u: Unifier::new(),
@@ -74,6 +77,7 @@ impl<'a> Checker<'a> {
             current_fn: None,
             fn_schemes: Vec::new(),
             type_var_names: FxHashMap::default(),
+            known,
         };
         checker.install_builtins();
         checker
@@ -269,7 +273,7 @@ impl<'a> Checker<'a> {
                     .find(|a| {
                         a.name
                             .last()
-                            .is_some_and(|n| self.name(n.name) == "EntryPoint")
+                            .is_some_and(|n| n.name == self.known.entry_point)
                     })
                     .map(|a| a.span);
                 self.check_module_let(*is_rec, bindings, entry, is_last);

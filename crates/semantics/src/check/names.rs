@@ -1,5 +1,6 @@
 //! `let` bindings (values and function groups), path resolution, type annotations.
 
+use super::known::KnownType;
 use super::{Checker, Item};
 use crate::psg::*;
 use crate::types::{Prim, Scheme, Ty};
@@ -404,9 +405,10 @@ impl Checker<'_> {
         let ty = self.u.shallow(&self.expr_ty(target));
         let span = self.psg.exprs[target.index()].span.to(member.span);
         let name = self.name(member.name).to_string();
-        match (&ty, name.as_str()) {
+        let is_length = member.name == self.known.length;
+        match (&ty, is_length) {
             (Ty::Error, _) => self.error_expr(span),
-            (Ty::Prim(Prim::String), "Length") => self.add_expr(
+            (Ty::Prim(Prim::String), true) => self.add_expr(
                 ExprKind::Member {
                     target,
                     member: Member::StringLength,
@@ -414,7 +416,7 @@ impl Checker<'_> {
                 span,
                 Ty::INT,
             ),
-            (Ty::App(crate::types::TyCon::Array, _), "Length") => self.add_expr(
+            (Ty::App(crate::types::TyCon::Array, _), true) => self.add_expr(
                 ExprKind::Member {
                     target,
                     member: Member::ArrayLength,
@@ -457,56 +459,42 @@ impl Checker<'_> {
     pub(crate) fn resolve_type(&mut self, t: &ast::TypeExpr) -> Ty {
         match &t.kind {
             ast::TypeExprKind::Named { path, args } => {
-                let name = path
-                    .iter()
-                    .map(|i| self.name(i.name).to_string())
-                    .collect::<Vec<_>>()
-                    .join(".");
                 let arg_tys: Vec<Ty> = args.iter().map(|a| self.resolve_type(a)).collect();
-                let prim = match name.as_str() {
-                    "int" => Some(Prim::Int),
-                    "int8" | "sbyte" => Some(Prim::Int8),
-                    "int16" => Some(Prim::Int16),
-                    "int32" => Some(Prim::Int32),
-                    "int64" => Some(Prim::Int64),
-                    "nativeint" => Some(Prim::NativeInt),
-                    "uint" => Some(Prim::UInt),
-                    "uint8" | "byte" => Some(Prim::UInt8),
-                    "uint16" => Some(Prim::UInt16),
-                    "uint32" => Some(Prim::UInt32),
-                    "uint64" => Some(Prim::UInt64),
-                    "unativeint" => Some(Prim::UNativeInt),
-                    "float" | "double" => Some(Prim::Float),
-                    "float32" | "single" => Some(Prim::Float32),
-                    "bool" => Some(Prim::Bool),
-                    "char" => Some(Prim::Char),
-                    "string" => Some(Prim::String),
-                    "unit" => Some(Prim::Unit),
+                let known = match path.as_slice() {
+                    [single] => self.known.types.get(&single.name).copied(),
                     _ => None,
                 };
-                if let Some(p) = prim {
-                    if !arg_tys.is_empty() {
-                        self.error(
-                            Code::TypeMismatch,
-                            t.span,
-                            format!("The type '{name}' does not expect any type arguments"),
-                        );
+                let name = || {
+                    path.iter()
+                        .map(|i| self.name(i.name).to_string())
+                        .collect::<Vec<_>>()
+                        .join(".")
+                };
+                match (known, arg_tys.len()) {
+                    (Some(KnownType::Prim(p)), 0) => Ty::Prim(p),
+                    (Some(KnownType::Prim(p)), _) => {
+                        let message =
+                            format!("The type '{}' does not expect any type arguments", name());
+                        self.error(Code::TypeMismatch, t.span, message);
+                        Ty::Prim(p)
                     }
-                    return Ty::Prim(p);
-                }
-                match (name.as_str(), arg_tys.len()) {
-                    ("option", 1) => Ty::option(arg_tys[0].clone()),
-                    ("array", 1) => Ty::array(arg_tys[0].clone()),
-                    ("list" | "seq" | "Map" | "Set" | "voption" | "Result", _) => {
-                        self.unsupported(t.span, &format!("the type '{name}'"));
+                    (Some(KnownType::Con(c)), 1) => Ty::App(c, arg_tys),
+                    (Some(KnownType::Con(_)), n) => {
+                        let message = format!(
+                            "The type '{}' expects 1 type argument but is given {n}",
+                            name()
+                        );
+                        self.error(Code::TypeMismatch, t.span, message);
                         Ty::Error
                     }
-                    _ => {
-                        self.error(
-                            Code::UndefinedName,
-                            t.span,
-                            format!("The type '{name}' is not defined."),
-                        );
+                    (Some(KnownType::NotYet), _) => {
+                        let what = format!("the type '{}'", name());
+                        self.unsupported(t.span, &what);
+                        Ty::Error
+                    }
+                    (None, _) => {
+                        let message = format!("The type '{}' is not defined.", name());
+                        self.error(Code::UndefinedName, t.span, message);
                         Ty::Error
                     }
                 }

@@ -466,26 +466,31 @@ impl FnEmitter<'_> {
             Const::Char(c) => self.line(&format!("{v} = arith.constant {} : i32", *c as u32)),
             Const::Unit => self.line(&format!("{v} = arith.constant false")),
             Const::Str(id) => {
-                let s = &self.program.strings[id.index()];
-                let len = s.len();
-                let p = self.fresh();
-                if len == 0 {
-                    // Strings are never null (DESIGN §4): "" points at a shared byte.
-                    self.line(&format!(
-                        "{p} = llvm.mlir.addressof @clef_empty_string : !llvm.ptr"
-                    ));
-                } else {
-                    self.line(&format!(
-                        "{p} = llvm.mlir.addressof @str{} : !llvm.ptr",
-                        id.0
-                    ));
-                }
-                let n = self.fresh();
-                self.line(&format!("{n} = arith.constant {len} : i64"));
+                let (p, n) = self.str_literal_parts(*id);
                 return self.make_pair(&p, &n);
             }
         }
         v
+    }
+
+    /// The address and length of a string literal.
+    fn str_literal_parts(&mut self, id: composer_lower::mir::StrId) -> (String, String) {
+        let len = self.program.strings[id.index()].len();
+        let p = self.fresh();
+        if len == 0 {
+            // Strings are never null (DESIGN §4): "" points at a shared byte.
+            self.line(&format!(
+                "{p} = llvm.mlir.addressof @clef_empty_string : !llvm.ptr"
+            ));
+        } else {
+            self.line(&format!(
+                "{p} = llvm.mlir.addressof @str{} : !llvm.ptr",
+                id.0
+            ));
+        }
+        let n = self.fresh();
+        self.line(&format!("{n} = arith.constant {len} : i64"));
+        (p, n)
     }
 
     fn make_pair(&mut self, ptr: &str, len: &str) -> String {
@@ -845,6 +850,15 @@ impl FnEmitter<'_> {
                 let mut tys = Vec::new();
                 for (a, abi) in args.iter().zip(params) {
                     let t = self.operand_ty(a);
+                    if let (Abi::Str, Operand::Const(Const::Str(id))) = (abi, a) {
+                        // A literal goes straight in as (address, length).
+                        let (p, n) = self.str_literal_parts(*id);
+                        vals.push(p);
+                        vals.push(n);
+                        tys.push("!llvm.ptr".to_string());
+                        tys.push("i64".to_string());
+                        continue;
+                    }
                     let v = self.operand(a);
                     match abi {
                         Abi::Str => {

@@ -880,12 +880,19 @@ impl<'a> Lowerer<'a> {
             }
             (mir::Ty::Int { bits, signed }, P::Div | P::Mod) => {
                 let (bits, signed) = (*bits, *signed);
-                let is_zero = b.temp(
-                    Rvalue::Binary(BinOp::Eq, r.clone(), int_const(0, bits, signed)),
-                    mir::Ty::Bool,
-                );
-                self.panic_if(b, is_zero, "Attempted to divide by zero.");
-                if signed {
+                // A constant divisor needs only the checks it can fail.
+                let constant = match &r {
+                    Operand::Const(Const::Int { value, .. }) => Some(*value),
+                    _ => None,
+                };
+                if constant.is_none_or(|c| c == 0) {
+                    let is_zero = b.temp(
+                        Rvalue::Binary(BinOp::Eq, r.clone(), int_const(0, bits, signed)),
+                        mir::Ty::Bool,
+                    );
+                    self.panic_if(b, is_zero, "Attempted to divide by zero.");
+                }
+                if signed && constant.is_none_or(|c| c == -1) {
                     // MIN / -1 overflows (and traps on x86); .NET raises OverflowException.
                     let min = -(1i128 << (bits - 1));
                     let is_min = b.temp(

@@ -113,7 +113,40 @@ pub fn mlir_ty(t: &Ty) -> String {
         Ty::Ptr => "!llvm.ptr".into(),
         Ty::Option(inner) if inner.is_unit() => "!llvm.struct<(i1)>".into(),
         Ty::Option(inner) => format!("!llvm.struct<(i1, {})>", mlir_ty(inner)),
+        Ty::Tuple(fields) => struct_ty(fields),
+        Ty::Func(..) => FUNC_TY.into(),
     }
+}
+
+/// A function value: `{code, env}`.
+const FUNC_TY: &str = "!llvm.struct<(ptr, ptr)>";
+
+/// The MLIR type of a field inside an aggregate: unit is an empty struct.
+fn field_ty(t: &Ty) -> String {
+    if t.is_unit() {
+        "!llvm.struct<()>".into()
+    } else {
+        mlir_ty(t)
+    }
+}
+
+fn struct_ty(fields: &[Ty]) -> String {
+    let parts: Vec<String> = fields.iter().map(field_ty).collect();
+    format!("!llvm.struct<({})>", parts.join(", "))
+}
+
+/// The MLIR function type of a closure body `(env, arg) -> ret` (unit omitted).
+fn closure_fn_ty(arg: &Ty, ret: &Ty) -> String {
+    let mut params = vec!["!llvm.ptr".to_string()];
+    if !arg.is_unit() {
+        params.push(mlir_ty(arg));
+    }
+    let ret = if ret.is_unit() {
+        "()".to_string()
+    } else {
+        mlir_ty(ret)
+    };
+    format!("({}) -> {ret}", params.join(", "))
 }
 
 fn escape_bytes(bytes: &[u8]) -> String {
@@ -126,6 +159,16 @@ fn escape_bytes(bytes: &[u8]) -> String {
         }
     }
     s
+}
+
+/// The `(arg, ret)` of a closure body: its parameters are `(env: ptr, [arg])`.
+fn closure_signature(f: &Function) -> (Ty, Ty) {
+    let arg = f
+        .params
+        .get(1)
+        .map(|p| f.local_ty(*p).clone())
+        .unwrap_or(Ty::Unit);
+    (arg, f.ret.clone())
 }
 
 fn uses_try_readln(f: &Function) -> bool {
@@ -247,7 +290,12 @@ fn rvalue_operands(r: &Rvalue) -> Vec<&Operand> {
         Rvalue::Call(_, args) => args.iter().collect(),
         Rvalue::MakeOption { payload, .. } => payload.iter().collect(),
         Rvalue::Select(c, a, b) => vec![c, a, b],
-        Rvalue::LoadGlobal(_) | Rvalue::TryReadln => vec![],
+        Rvalue::LoadGlobal(_) | Rvalue::TryReadln | Rvalue::Zero(_) => vec![],
+        Rvalue::MakeTuple(ops) => ops.iter().collect(),
+        Rvalue::TupleGet(t, _) => vec![t],
+        Rvalue::MakeClosure { captures, .. } => captures.iter().collect(),
+        Rvalue::EnvGet { env, .. } => vec![env],
+        Rvalue::CallClosure(c, a) => vec![c, a],
     }
 }
 
@@ -665,6 +713,141 @@ impl FnEmitter<'_> {
                 let b = self.fresh();
                 self.line(&format!("{b} = llvm.insertvalue {s}, {a}[1] : {t}"));
                 Some(b)
+            }
+            Rvalue::Zero(t) => {
+                let v = self.fresh();
+                self.line(&format!("{v} = llvm.mlir.zero : {}", mlir_ty(t)));
+                Some(v)
+            }
+            Rvalue::MakeTuple(ops) => {
+                let fields: Vec<Ty> = ops.iter().map(|o| self.operand_ty(o)).collect();
+                let t = struct_ty(&fields);
+                let mut cur = self.fresh();
+                self.line(&format!("{cur} = llvm.mlir.undef : {t}"));
+                for (i, (op, fty)) in ops.iter().zip(&fields).enumerate() {
+                    if fty.is_unit() {
+                        continue;
+                    }
+                    let v = self.operand(op);
+                    let next = self.fresh();
+                    self.line(&format!("{next} = llvm.insertvalue {v}, {cur}[{i}] : {t}"));
+                    cur = next;
+                }
+                Some(cur)
+            }
+            Rvalue::TupleGet(op, index) => {
+                let ty = self.operand_ty(op);
+                let Ty::Tuple(fields) = &ty else {
+                    return None;
+                };
+                if fields[*index as usize].is_unit() {
+                    return None;
+                }
+                let x = self.operand(op);
+                Some(self.extract(&x, &struct_ty(fields), *index))
+            }
+            Rvalue::MakeClosure { func, captures } => {
+                let target = &self.program.functions[func.index()];
+                let (arg, ret) = closure_signature(target);
+                let fn_ty = closure_fn_ty(&arg, &ret);
+                let name = target.name.clone();
+                let f = self.fresh();
+                self.line(&format!("{f} = func.constant @{name} : {fn_ty}"));
+                let code = self.fresh();
+                self.line(&format!(
+                    "{code} = builtin.unrealized_conversion_cast {f} : {fn_ty} to !llvm.ptr"
+                ));
+                let env = if captures.is_empty() {
+                    let z = self.fresh();
+                    self.line(&format!("{z} = llvm.mlir.zero : !llvm.ptr"));
+                    z
+                } else {
+                    self.runtime.insert(RtFn::Alloc.symbol(), RtFn::Alloc);
+                    let layout: Vec<Ty> = captures.iter().map(|c| self.operand_ty(c)).collect();
+                    let ((size, align), _) = composer_lower::mir::struct_layout(layout.iter());
+                    let env_ty = struct_ty(&layout);
+                    let mut value = self.fresh();
+                    self.line(&format!("{value} = llvm.mlir.undef : {env_ty}"));
+                    for (i, (c, cty)) in captures.iter().zip(&layout).enumerate() {
+                        if cty.is_unit() {
+                            continue;
+                        }
+                        let v = self.operand(c);
+                        let next = self.fresh();
+                        self.line(&format!(
+                            "{next} = llvm.insertvalue {v}, {value}[{i}] : {env_ty}"
+                        ));
+                        value = next;
+                    }
+                    let sz = self.fresh();
+                    self.line(&format!("{sz} = arith.constant {} : i64", size.max(1)));
+                    let al = self.fresh();
+                    self.line(&format!("{al} = arith.constant {align} : i64"));
+                    let p = self.fresh();
+                    self.line(&format!(
+                        "{p} = func.call @clef_rt_alloc({sz}, {al}) : (i64, i64) -> !llvm.ptr"
+                    ));
+                    self.line(&format!("llvm.store {value}, {p} : {env_ty}, !llvm.ptr"));
+                    p
+                };
+                let u = self.fresh();
+                self.line(&format!("{u} = llvm.mlir.undef : {FUNC_TY}"));
+                let a = self.fresh();
+                self.line(&format!(
+                    "{a} = llvm.insertvalue {code}, {u}[0] : {FUNC_TY}"
+                ));
+                let b = self.fresh();
+                self.line(&format!("{b} = llvm.insertvalue {env}, {a}[1] : {FUNC_TY}"));
+                Some(b)
+            }
+            Rvalue::EnvGet { env, layout, index } => {
+                let fty = &layout[*index as usize];
+                if fty.is_unit() {
+                    return None;
+                }
+                let e = self.operand(env);
+                let env_ty = struct_ty(layout);
+                let p = self.fresh();
+                self.line(&format!(
+                    "{p} = llvm.getelementptr {e}[0, {index}] : (!llvm.ptr) -> !llvm.ptr, {env_ty}"
+                ));
+                let v = self.fresh();
+                self.line(&format!(
+                    "{v} = llvm.load {p} : !llvm.ptr -> {}",
+                    mlir_ty(fty)
+                ));
+                Some(v)
+            }
+            Rvalue::CallClosure(c, a) => {
+                let Ty::Func(arg, ret) = self.operand_ty(c) else {
+                    return None;
+                };
+                let cv = self.operand(c);
+                let code = self.extract(&cv, FUNC_TY, 0);
+                let env = self.extract(&cv, FUNC_TY, 1);
+                let mut vals = vec![env];
+                let mut tys = vec!["!llvm.ptr".to_string()];
+                if !arg.is_unit() {
+                    vals.push(self.operand(a));
+                    tys.push(mlir_ty(&arg));
+                }
+                if ret.is_unit() {
+                    self.line(&format!(
+                        "llvm.call {code}({}) : !llvm.ptr, ({}) -> ()",
+                        vals.join(", "),
+                        tys.join(", ")
+                    ));
+                    None
+                } else {
+                    let v = self.fresh();
+                    self.line(&format!(
+                        "{v} = llvm.call {code}({}) : !llvm.ptr, ({}) -> {}",
+                        vals.join(", "),
+                        tys.join(", "),
+                        mlir_ty(&ret)
+                    ));
+                    Some(v)
+                }
             }
             Rvalue::Select(c, a, b) => {
                 let ty = self.operand_ty(a);

@@ -18,7 +18,18 @@ use composer_semantics::psg::{
 use composer_semantics::types::{Prim, Ty as PTy, TyCon, TyVar};
 use rustc_hash::FxHashMap;
 
+mod closure;
+
+use closure::{split_fun, Callable};
+
 type Subst = FxHashMap<TyVar, PTy>;
+
+/// A MIR function still to be built.
+#[derive(Debug, Clone)]
+enum Work {
+    Instance(InstanceKey),
+    Stub(Callable, usize),
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct InstanceKey {
@@ -33,7 +44,8 @@ pub(crate) struct Lowerer<'a> {
     pub program: mir::Program,
     pub diags: Vec<Diagnostic>,
     instances: FxHashMap<InstanceKey, FuncId>,
-    worklist: Vec<(FuncId, InstanceKey)>,
+    stubs: FxHashMap<(Callable, usize), FuncId>,
+    worklist: Vec<(FuncId, Work)>,
     globals: FxHashMap<BindingId, mir::GlobalId>,
     strings: FxHashMap<String, mir::StrId>,
 }
@@ -210,6 +222,7 @@ impl<'a> Lowerer<'a> {
             program: mir::Program::default(),
             diags: Vec::new(),
             instances: FxHashMap::default(),
+            stubs: FxHashMap::default(),
             worklist: Vec::new(),
             globals: FxHashMap::default(),
             strings: FxHashMap::default(),
@@ -229,19 +242,13 @@ impl<'a> Lowerer<'a> {
     }
 
     /// Converts a concrete PSG type to a MIR type.
-    fn mir_ty(&mut self, ty: &PTy, span: Span) -> mir::Ty {
+    fn mir_ty(&mut self, ty: &PTy) -> mir::Ty {
         match ty {
             PTy::Prim(p) => prim_ty(*p),
-            PTy::App(TyCon::Array, ts) => mir::Ty::Array(Box::new(self.mir_ty(&ts[0], span))),
-            PTy::App(TyCon::Option, ts) => mir::Ty::Option(Box::new(self.mir_ty(&ts[0], span))),
-            PTy::Fun(..) => {
-                self.unsupported(span, "a function used as a first-class value (closures)");
-                mir::Ty::Unit
-            }
-            PTy::Tuple(_) => {
-                self.unsupported(span, "a tuple value");
-                mir::Ty::Unit
-            }
+            PTy::App(TyCon::Array, ts) => mir::Ty::Array(Box::new(self.mir_ty(&ts[0]))),
+            PTy::App(TyCon::Option, ts) => mir::Ty::Option(Box::new(self.mir_ty(&ts[0]))),
+            PTy::Fun(a, r) => mir::Ty::Func(Box::new(self.mir_ty(a)), Box::new(self.mir_ty(r))),
+            PTy::Tuple(ts) => mir::Ty::Tuple(ts.iter().map(|t| self.mir_ty(t)).collect()),
             PTy::Var(_) | PTy::Error => mir::Ty::Unit,
         }
     }
@@ -252,8 +259,7 @@ impl<'a> Lowerer<'a> {
 
     fn expr_mir_ty(&mut self, b: &Builder, e: ExprId) -> mir::Ty {
         let t = self.expr_ty(b, e);
-        let span = self.psg.expr(e).span;
-        self.mir_ty(&t, span)
+        self.mir_ty(&t)
     }
 
     fn string_id(&mut self, s: &str) -> mir::StrId {
@@ -274,11 +280,21 @@ impl<'a> Lowerer<'a> {
 
     pub(crate) fn lower_program(&mut self) {
         // Globals first, so every function can refer to them.
+        let mut global_bindings = Vec::new();
         for item in &self.psg.top_level {
-            if let TopItem::Global { binding, .. } = item {
+            match item {
+                TopItem::Global { binding, .. } => global_bindings.push(*binding),
+                TopItem::Destructure { pat, .. } => {
+                    self.pattern_bindings(*pat, &mut global_bindings)
+                }
+                TopItem::Do(_) => {}
+            }
+        }
+        for binding in &global_bindings {
+            {
                 let bnd = self.psg.binding(*binding);
                 let ty = apply_subst(&bnd.ty, &Subst::default());
-                let mty = self.mir_ty(&ty, bnd.span);
+                let mty = self.mir_ty(&ty);
                 self.program.globals.push(mir::Global {
                     name: bnd.name.clone(),
                     ty: mty,
@@ -318,6 +334,18 @@ impl<'a> Lowerer<'a> {
                 TopItem::Do(e) => {
                     self.lower_expr(&mut b, *e);
                 }
+                TopItem::Destructure { pat, value } => {
+                    let ty = self.expr_mir_ty(&b, *value);
+                    let v = self.lower_expr(&mut b, *value);
+                    let fail = b.new_block();
+                    let ok = b.new_block();
+                    self.test_pattern(&mut b, *pat, v, &ty, fail);
+                    b.terminate(Terminator::Goto(ok));
+                    b.switch_to(fail);
+                    let m = self.str_const("The match cases were incomplete");
+                    b.call_rt(RtFn::Panic, vec![m], mir::Ty::Unit);
+                    b.switch_to(ok);
+                }
             }
         }
         let status = match self.psg.entry_point {
@@ -339,8 +367,11 @@ impl<'a> Lowerer<'a> {
         };
         b.terminate(Terminator::Return(status));
         self.program.functions[0] = remove_unreachable_blocks(b.func);
-        while let Some((id, key)) = self.worklist.pop() {
-            let f = self.lower_instance(&key);
+        while let Some((id, work)) = self.worklist.pop() {
+            let f = match work {
+                Work::Instance(key) => self.lower_instance(&key),
+                Work::Stub(callable, applied) => self.lower_stub(&callable, applied),
+            };
             self.program.functions[id.index()] = f;
         }
     }
@@ -376,7 +407,7 @@ impl<'a> Lowerer<'a> {
         });
         let id = FuncId(self.program.functions.len() as u32 - 1);
         self.instances.insert(key.clone(), id);
-        self.worklist.push((id, key));
+        self.worklist.push((id, Work::Instance(key)));
         id
     }
 
@@ -388,7 +419,7 @@ impl<'a> Lowerer<'a> {
             match_ty(&self.psg.binding(*c).ty, ty, &mut subst);
         }
         let ret_pty = apply_subst(&f.return_ty, &subst);
-        let ret = self.mir_ty(&ret_pty, f.span);
+        let ret = self.mir_ty(&ret_pty);
         let name = self.program.functions[self.instances[key].index()]
             .name
             .clone();
@@ -397,7 +428,7 @@ impl<'a> Lowerer<'a> {
         for c in f.captures.iter().chain(&f.params) {
             let bnd = self.psg.binding(*c);
             let t = apply_subst(&bnd.ty, &b.subst);
-            let mt = self.mir_ty(&t, bnd.span);
+            let mt = self.mir_ty(&t);
             let l = b.new_local(mt, &bnd.name);
             b.locals.insert(*c, l);
             params.push(l);
@@ -416,23 +447,22 @@ impl<'a> Lowerer<'a> {
         match &expr.kind {
             ExprKind::Const(c) => self.lower_const(c),
             ExprKind::Local(id) => self.read_binding(b, *id, span),
-            ExprKind::Function(_) => {
-                self.unsupported(span, "a function used as a first-class value (closures)");
-                Operand::Const(Const::Unit)
-            }
             ExprKind::Builtin(bi) if bi.arity() == 0 => self.lower_builtin(b, *bi, &[], e),
-            ExprKind::Builtin(bi) => {
-                let name = bi.name();
-                self.unsupported(span, &format!("'{name}' used as a first-class value"));
-                Operand::Const(Const::Unit)
-            }
-            ExprKind::App { .. } => self.lower_app(b, e),
             ExprKind::Format { spec, kind } if spec.args().count() == 0 => {
                 self.lower_format(b, *kind, spec, &[])
             }
-            ExprKind::Format { .. } => {
-                self.unsupported(span, "a partially applied format function");
-                Operand::Const(Const::Unit)
+            ExprKind::Function(_) | ExprKind::Builtin(_) | ExprKind::Format { .. } => {
+                // A function used as a value: its closure with nothing applied yet.
+                match self.head_callable(b, e) {
+                    Some((callable, captured)) => self.make_closure(b, callable, 0, captured),
+                    None => Operand::Const(Const::Unit),
+                }
+            }
+            ExprKind::App { .. } => self.lower_app(b, e),
+            ExprKind::Tuple(items) => {
+                let ty = self.expr_mir_ty(b, e);
+                let ops: Vec<Operand> = items.iter().map(|i| self.lower_expr(b, *i)).collect();
+                b.temp(Rvalue::MakeTuple(ops), ty)
             }
             ExprKind::Interpolated(parts) => {
                 let mut ops = Vec::new();
@@ -544,7 +574,7 @@ impl<'a> Lowerer<'a> {
                 let v = self.lower_expr(b, *value);
                 let bnd = self.psg.binding(*binding);
                 let t = apply_subst(&bnd.ty, &b.subst);
-                let mt = self.mir_ty(&t, bnd.span);
+                let mt = self.mir_ty(&t);
                 let l = b.new_local(mt, &bnd.name);
                 b.assign(l, Rvalue::Use(v));
                 b.locals.insert(*binding, l);
@@ -1015,65 +1045,55 @@ impl<'a> Lowerer<'a> {
         }
         args.reverse();
         let span = self.psg.expr(e).span;
-        match &self.psg.expr(head).kind {
-            ExprKind::Function(fid) => {
-                let fid = *fid;
-                let f = self.psg.function(fid);
-                if args.len() != f.params.len() {
-                    let what = if args.len() < f.params.len() {
-                        "partial application of a function"
-                    } else {
-                        "applying the result of a function call (closures)"
-                    };
-                    self.unsupported(span, what);
-                    for a in &args {
-                        self.lower_expr(b, *a);
-                    }
-                    return Operand::Const(Const::Unit);
-                }
-                let mut ops = Vec::new();
-                for c in &f.captures {
-                    let op = match b.locals.get(c).copied() {
-                        Some(l) => Operand::Local(l),
-                        None => self.read_binding(b, *c, span),
-                    };
-                    ops.push(op);
-                }
-                for a in &args {
-                    ops.push(self.lower_expr(b, *a));
-                }
-                let sig = self.expr_ty(b, head);
-                let captures: Vec<PTy> = f
-                    .captures
-                    .iter()
-                    .map(|c| apply_subst(&self.psg.binding(*c).ty, &b.subst))
-                    .collect();
-                let id = self.instance(fid, sig, captures);
-                let ret = self.expr_mir_ty(b, e);
-                b.temp(Rvalue::Call(Callee::Func(id), ops), ret)
-            }
-            ExprKind::Builtin(bi) => {
+        let head_ty = self.expr_ty(b, head);
+        let Some((callable, captured)) = self.head_callable(b, head) else {
+            // Any other function-typed expression: a closure, applied one by one.
+            let f = self.lower_expr(b, head);
+            let vals: Vec<Operand> = args.iter().map(|a| self.lower_expr(b, *a)).collect();
+            return self.call_value(b, f, head_ty, vals);
+        };
+        let arity = match &callable {
+            Callable::Function(key) => self.psg.function(key.func).params.len(),
+            Callable::Builtin(bi, _) => bi.arity(),
+            Callable::Format(_, spec, _) => spec.args().count(),
+        };
+        if let Callable::Builtin(bi, _) = &callable {
+            if args.len() >= arity {
+                // Builtins see their argument expressions (for types and spans).
+                let (now, later) = args.split_at(arity);
                 let bi = *bi;
-                if args.len() != bi.arity() {
-                    self.unsupported(span, &format!("partial application of '{}'", bi.name()));
-                    return Operand::Const(Const::Unit);
-                }
-                self.lower_builtin(b, bi, &args, e)
-            }
-            ExprKind::Format { kind, spec } => {
-                let n = spec.args().count();
-                if args.len() != n {
-                    self.unsupported(span, "a partially applied format function");
-                    return Operand::Const(Const::Unit);
-                }
-                let (kind, spec) = (*kind, spec.clone());
-                self.lower_format(b, kind, &spec, &args)
-            }
-            _ => {
-                self.unsupported(span, "calling a function value (closures)");
-                Operand::Const(Const::Unit)
+                let (_, rest_ty) = split_fun(&head_ty, arity);
+                let r = self.lower_builtin_app(b, bi, now, &rest_ty, span);
+                let vals: Vec<Operand> = later.iter().map(|a| self.lower_expr(b, *a)).collect();
+                return self.call_value(b, r, rest_ty, vals);
             }
         }
+        let vals: Vec<Operand> = args.iter().map(|a| self.lower_expr(b, *a)).collect();
+        if vals.len() < arity {
+            // Partial application: a closure holding what is known so far.
+            let applied = vals.len();
+            let mut env = captured;
+            env.extend(vals);
+            return self.make_closure(b, callable, applied, env);
+        }
+        let (now, later) = vals.split_at(arity);
+        let r = self.invoke(b, &callable, captured, now.to_vec(), span);
+        let (_, rest_ty) = split_fun(&head_ty, arity);
+        self.call_value(b, r, rest_ty, later.to_vec())
+    }
+
+    /// A builtin applied to exactly its arity of argument expressions.
+    fn lower_builtin_app(
+        &mut self,
+        b: &mut Builder,
+        bi: Builtin,
+        args: &[ExprId],
+        result_pty: &PTy,
+        span: Span,
+    ) -> Operand {
+        let arg_ptys: Vec<PTy> = args.iter().map(|a| self.expr_ty(b, *a)).collect();
+        let vals: Vec<Operand> = args.iter().map(|a| self.lower_expr(b, *a)).collect();
+        self.builtin_values(b, bi, vals, arg_ptys, result_pty, span)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -1117,7 +1137,7 @@ impl<'a> Lowerer<'a> {
         prec: i32,
         span: Span,
     ) {
-        let mty = self.mir_ty(ty, span);
+        let mty = self.mir_ty(ty);
         match mty {
             mir::Ty::Int { bits, signed } => {
                 self.fmt_int(b, v, bits, signed, conv, flags, width, prec)
@@ -1193,6 +1213,18 @@ impl<'a> Lowerer<'a> {
             let v = self.lower_expr(b, *a);
             values.push((v, ty, self.psg.expr(*a).span));
         }
+        self.format_values(b, kind, spec, values)
+    }
+
+    /// A format function applied to already-evaluated arguments (value, concrete
+    /// type, span).
+    fn format_values(
+        &mut self,
+        b: &mut Builder,
+        kind: psg::FormatKind,
+        spec: &composer_semantics::format::FormatSpec,
+        values: Vec<(Operand, PTy, Span)>,
+    ) -> Operand {
         b.call_rt(RtFn::FmtStart, vec![], mir::Ty::Unit);
         let mut vals = values.into_iter();
         for piece in &spec.pieces {
@@ -1241,16 +1273,34 @@ impl<'a> Lowerer<'a> {
         e: ExprId,
     ) -> Operand {
         let span = self.psg.expr(e).span;
-        let result_ty = self.expr_mir_ty(b, e);
+        let result_pty = self.expr_ty(b, e);
         let arg_ptys: Vec<PTy> = args.iter().map(|a| self.expr_ty(b, *a)).collect();
         let mut vals = Vec::new();
         for a in args {
             vals.push(self.lower_expr(b, *a));
         }
-        let arg_ty = |this: &mut Self, i: usize| -> mir::Ty { this.mir_ty(&arg_ptys[i], span) };
+        self.builtin_values(b, bi, vals, arg_ptys, &result_pty, span)
+    }
+
+    /// A builtin applied to already-evaluated arguments of the given concrete types.
+    fn builtin_values(
+        &mut self,
+        b: &mut Builder,
+        bi: Builtin,
+        mut vals: Vec<Operand>,
+        arg_ptys: Vec<PTy>,
+        result_pty: &PTy,
+        span: Span,
+    ) -> Operand {
+        let result_ty = self.mir_ty(result_pty);
+        let arg_ty = |this: &mut Self, i: usize| -> mir::Ty { this.mir_ty(&arg_ptys[i]) };
         match bi {
             Builtin::Ignore => Operand::Const(Const::Unit),
             Builtin::Id => vals.remove(0),
+            Builtin::Fst | Builtin::Snd => {
+                let index = u32::from(bi == Builtin::Snd);
+                b.temp(Rvalue::TupleGet(vals.remove(0), index), result_ty)
+            }
             Builtin::Not => b.temp(Rvalue::Unary(UnOp::Not, vals.remove(0)), mir::Ty::Bool),
             Builtin::Failwith => {
                 b.call_rt(RtFn::Panic, vec![vals.remove(0)], mir::Ty::Unit);
@@ -1538,6 +1588,11 @@ impl<'a> Lowerer<'a> {
                 },
                 ty.clone(),
             ),
+            mir::Ty::Tuple(fields) => {
+                let parts: Vec<Operand> = fields.iter().map(|f| self.zero_value(b, f)).collect();
+                b.temp(Rvalue::MakeTuple(parts), ty.clone())
+            }
+            mir::Ty::Func(..) => b.temp(Rvalue::Zero(ty.clone()), ty.clone()),
             mir::Ty::Unit | mir::Ty::Ptr => Operand::Const(Const::Unit),
         }
     }
@@ -1673,6 +1728,45 @@ impl<'a> Lowerer<'a> {
         self.local_operand(b, result)
     }
 
+    /// Binds a pattern variable: a local, or a global for module-level patterns.
+    fn bind_pattern_variable(&mut self, b: &mut Builder, id: BindingId, v: Operand, ty: &mir::Ty) {
+        if let Some(g) = self.globals.get(&id).copied() {
+            if !ty.is_unit() {
+                b.emit(Stmt::StoreGlobal(g, v));
+            }
+            return;
+        }
+        let bnd = self.psg.binding(id);
+        let l = b.new_local(ty.clone(), &bnd.name);
+        b.assign(l, Rvalue::Use(v));
+        b.locals.insert(id, l);
+    }
+
+    /// The variables a pattern binds, in order.
+    fn pattern_bindings(&self, pat: psg::PatId, out: &mut Vec<BindingId>) {
+        match &self.psg.pat(pat).kind {
+            psg::PatKind::Bind(b) => out.push(*b),
+            psg::PatKind::As(inner, b) => {
+                out.push(*b);
+                self.pattern_bindings(*inner, out);
+            }
+            psg::PatKind::Tuple(items) => {
+                for i in items {
+                    self.pattern_bindings(*i, out);
+                }
+            }
+            psg::PatKind::OptionSome(inner) => self.pattern_bindings(*inner, out),
+            psg::PatKind::Or(a, b) => {
+                self.pattern_bindings(*a, out);
+                self.pattern_bindings(*b, out);
+            }
+            psg::PatKind::Wild
+            | psg::PatKind::Const(_)
+            | psg::PatKind::OptionNone
+            | psg::PatKind::Error => {}
+        }
+    }
+
     /// Emits the tests of a pattern; on failure jumps to `fail`, on success continues
     /// in the current block with the pattern's variables bound.
     fn test_pattern(
@@ -1686,11 +1780,20 @@ impl<'a> Lowerer<'a> {
         let p = self.psg.pat(pat).clone();
         match &p.kind {
             psg::PatKind::Wild | psg::PatKind::Error => {}
-            psg::PatKind::Bind(id) => {
-                let bnd = self.psg.binding(*id);
-                let l = b.new_local(ty.clone(), &bnd.name);
-                b.assign(l, Rvalue::Use(v));
-                b.locals.insert(*id, l);
+            psg::PatKind::Bind(id) => self.bind_pattern_variable(b, *id, v, ty),
+            psg::PatKind::As(inner, id) => {
+                self.bind_pattern_variable(b, *id, v.clone(), ty);
+                self.test_pattern(b, *inner, v, ty, fail);
+            }
+            psg::PatKind::Tuple(items) => {
+                let fields = match ty {
+                    mir::Ty::Tuple(fs) => fs.clone(),
+                    _ => vec![mir::Ty::Unit; items.len()],
+                };
+                for (i, (item, fty)) in items.iter().zip(&fields).enumerate() {
+                    let field = b.temp(Rvalue::TupleGet(v.clone(), i as u32), fty.clone());
+                    self.test_pattern(b, *item, field, fty, fail);
+                }
             }
             psg::PatKind::Const(c) => {
                 let k = self.lower_const(c);

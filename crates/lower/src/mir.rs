@@ -32,6 +32,11 @@ pub enum Ty {
     Array(Box<Ty>),
     /// `{tag: i1, payload}`: a value-type option.
     Option(Box<Ty>),
+    /// Fields in order, natural C alignment (tuples).
+    Tuple(Vec<Ty>),
+    /// A function value `{code, env}`: `code(env, arg) -> ret` (unit `arg`/`ret`
+    /// are omitted from the machine signature).
+    Func(Box<Ty>, Box<Ty>),
 }
 
 impl Ty {
@@ -64,8 +69,27 @@ impl Ty {
                 let total = (payload_at + size).div_ceil(align) * align;
                 (total, align)
             }
+            Ty::Tuple(fields) => struct_layout(fields.iter()).0,
+            Ty::Func(..) => (16, 8),
         }
     }
+}
+
+/// `((size, align), field offsets)` of a C struct with these fields (unit fields
+/// take no space).
+pub fn struct_layout<'t>(fields: impl Iterator<Item = &'t Ty>) -> ((u64, u64), Vec<u64>) {
+    let mut offset = 0u64;
+    let mut align = 1u64;
+    let mut offsets = Vec::new();
+    for f in fields {
+        let (s, a) = f.size_align();
+        let a = a.max(1);
+        offset = offset.div_ceil(a) * a;
+        offsets.push(offset);
+        offset += s;
+        align = align.max(a);
+    }
+    ((offset.div_ceil(align) * align, align), offsets)
 }
 
 impl fmt::Display for Ty {
@@ -80,6 +104,11 @@ impl fmt::Display for Ty {
             Ty::Ptr => f.write_str("ptr"),
             Ty::Array(e) => write!(f, "[{e}]"),
             Ty::Option(e) => write!(f, "option<{e}>"),
+            Ty::Tuple(ts) => {
+                let parts: Vec<String> = ts.iter().map(|t| t.to_string()).collect();
+                write!(f, "({})", parts.join(", "))
+            }
+            Ty::Func(a, r) => write!(f, "fn({a}) -> {r}"),
         }
     }
 }
@@ -358,6 +387,28 @@ pub enum Rvalue {
     OptionPayload(Operand),
     /// `Console.tryReadln ()`: an `option<str>` from the runtime's out-parameter call.
     TryReadln,
+    /// A tuple of the operands (unit operands included as empty fields).
+    MakeTuple(Vec<Operand>),
+    /// Field `index` of a tuple.
+    TupleGet(Operand, u32),
+    /// A function value for MIR function `func` whose leading parameters are the
+    /// captured values: they are copied into an environment in the root region.
+    /// `func` has the closure signature `(env, arg) -> ret`.
+    MakeClosure {
+        func: FuncId,
+        captures: Vec<Operand>,
+    },
+    /// Captured value `index` of this closure body's environment (`env` is the
+    /// body's first parameter; `layout` are the types of all captured values).
+    EnvGet {
+        env: Operand,
+        layout: Vec<Ty>,
+        index: u32,
+    },
+    /// Calls a function value with one argument.
+    CallClosure(Operand, Operand),
+    /// The all-zero value of a type (`Unchecked.defaultof`).
+    Zero(Ty),
     /// `if c then a else b` on plain values.
     Select(Operand, Operand, Operand),
 }
@@ -491,6 +542,14 @@ impl fmt::Display for Rvalue {
             Rvalue::OptionPayload(a) => write!(f, "payload({a})"),
             Rvalue::TryReadln => f.write_str("try_readln()"),
             Rvalue::Select(c, a, b) => write!(f, "select({c}, {a}, {b})"),
+            Rvalue::MakeTuple(ops) => write!(f, "tuple({})", join(ops)),
+            Rvalue::TupleGet(t, i) => write!(f, "{t}.{i}"),
+            Rvalue::MakeClosure { func, captures } => {
+                write!(f, "closure {func}[{}]", join(captures))
+            }
+            Rvalue::EnvGet { env, index, .. } => write!(f, "env({env}).{index}"),
+            Rvalue::CallClosure(c, a) => write!(f, "call_closure {c}({a})"),
+            Rvalue::Zero(t) => write!(f, "zero<{t}>"),
         }
     }
 }

@@ -89,6 +89,11 @@ pub(crate) fn rvalue_operands(r: &Rvalue) -> Vec<&Operand> {
         Rvalue::Call(_, args) => args.iter().collect(),
         Rvalue::MakeOption { payload, .. } => payload.iter().collect(),
         Rvalue::Select(c, a, b) => vec![c, a, b],
-        Rvalue::LoadGlobal(_) | Rvalue::TryReadln => vec![],
+        Rvalue::LoadGlobal(_) | Rvalue::TryReadln | Rvalue::Zero(_) => vec![],
+        Rvalue::MakeTuple(ops) => ops.iter().collect(),
+        Rvalue::TupleGet(t, _) => vec![t],
+        Rvalue::MakeClosure { captures, .. } => captures.iter().collect(),
+        Rvalue::EnvGet { env, .. } => vec![env],
+        Rvalue::CallClosure(c, a) => vec![c, a],
     }
 }

@@ -98,6 +98,10 @@ impl MathFn {
 pub enum Builtin {
     Ignore,
     Id,
+    /// `fst (a, b)`
+    Fst,
+    /// `snd (a, b)`
+    Snd,
     Not,
     Failwith,
     Exit,
@@ -134,6 +138,8 @@ impl Builtin {
         match self {
             Builtin::Ignore => "ignore".into(),
             Builtin::Id => "id".into(),
+            Builtin::Fst => "fst".into(),
+            Builtin::Snd => "snd".into(),
             Builtin::Not => "not".into(),
             Builtin::Failwith => "failwith".into(),
             Builtin::Exit => "exit".into(),
@@ -179,6 +185,16 @@ impl Builtin {
             Builtin::Id => {
                 let a = u.fresh();
                 Ty::fun(a.clone(), a)
+            }
+            Builtin::Fst | Builtin::Snd => {
+                let a = u.fresh();
+                let b = u.fresh();
+                let result = if self == Builtin::Fst {
+                    a.clone()
+                } else {
+                    b.clone()
+                };
+                Ty::fun(Ty::Tuple(vec![a, b]), result)
             }
             Builtin::Not => Ty::fun(Ty::BOOL, Ty::BOOL),
             Builtin::Failwith => Ty::fun(Ty::STRING, u.fresh()),
@@ -232,6 +248,8 @@ impl Builtin {
         let mut v = vec![
             ("ignore", Builtin::Ignore),
             ("id", Builtin::Id),
+            ("fst", Builtin::Fst),
+            ("snd", Builtin::Snd),
             ("not", Builtin::Not),
             ("failwith", Builtin::Failwith),
             ("exit", Builtin::Exit),

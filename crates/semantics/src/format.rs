@@ -5,7 +5,7 @@
 use crate::types::Constraint;
 
 /// One argument slot of a format string.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct FormatArg {
     pub flags: u32,
     pub width: Option<u32>,
@@ -18,14 +18,14 @@ pub const FLAG_ZERO: u32 = 2;
 pub const FLAG_PLUS: u32 = 4;
 pub const FLAG_SPACE: u32 = 8;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum FormatPiece {
     Literal(String),
     Arg(FormatArg),
 }
 
 /// A parsed format string.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct FormatSpec {
     pub text: String,
     pub pieces: Vec<FormatPiece>,

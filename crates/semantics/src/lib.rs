@@ -5,6 +5,7 @@
 
 pub mod builtins;
 mod check;
+pub mod exhaustive;
 pub mod format;
 pub mod ledger;
 pub mod psg;

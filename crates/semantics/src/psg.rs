@@ -205,6 +205,8 @@ pub enum ExprKind {
         scrutinee: ExprId,
         rules: Vec<MatchRule>,
     },
+    /// `(a, b, ...)`
+    Tuple(Vec<ExprId>),
     Error,
 }
 
@@ -217,6 +219,10 @@ pub enum PatKind {
     OptionNone,
     /// `a | b` (neither side binds variables yet).
     Or(PatId, PatId),
+    /// `(p1, p2, ...)`
+    Tuple(Vec<PatId>),
+    /// `p as name`
+    As(PatId, BindingId),
     Error,
 }
 
@@ -270,6 +276,8 @@ pub enum TopItem {
     Global { binding: BindingId, value: ExprId },
     /// A top-level expression or `do`.
     Do(ExprId),
+    /// `let (a, b) = e` at module level: the pattern's variables are globals.
+    Destructure { pat: PatId, value: ExprId },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -363,6 +371,10 @@ impl fmt::Display for Psg {
                     out.push_str("do\n");
                     self.write_expr(&mut out, *e, 1);
                 }
+                TopItem::Destructure { pat, value } => {
+                    let _ = writeln!(out, "global-pattern {}", self.pat_text(*pat));
+                    self.write_expr(&mut out, *value, 1);
+                }
             }
         }
         f.write_str(&out)
@@ -412,6 +424,7 @@ impl Psg {
             ExprKind::Index { .. } => "index".to_string(),
             ExprKind::IndexSet { .. } => "index-set".to_string(),
             ExprKind::Match { .. } => "match".to_string(),
+            ExprKind::Tuple(_) => "tuple".to_string(),
             ExprKind::Error => "error".to_string(),
         };
         let _ = writeln!(out, "{indent}{id} {head} : {ty}");
@@ -470,7 +483,7 @@ impl Psg {
                 self.write_expr(out, *body, d);
             }
             ExprKind::LetFunctions { body, .. } => self.write_expr(out, *body, d),
-            ExprKind::Sequential(items) => {
+            ExprKind::Sequential(items) | ExprKind::Tuple(items) => {
                 for i in items {
                     self.write_expr(out, *i, d);
                 }
@@ -512,6 +525,11 @@ impl Psg {
             PatKind::OptionSome(p) => format!("Some({})", self.pat_text(*p)),
             PatKind::OptionNone => "None".to_string(),
             PatKind::Or(a, b) => format!("{} | {}", self.pat_text(*a), self.pat_text(*b)),
+            PatKind::Tuple(ps) => {
+                let parts: Vec<String> = ps.iter().map(|p| self.pat_text(*p)).collect();
+                format!("({})", parts.join(", "))
+            }
+            PatKind::As(p, b) => format!("{} as {b}:{}", self.pat_text(*p), self.binding(*b).name),
             PatKind::Error => "<error>".to_string(),
         }
     }

@@ -75,16 +75,27 @@ impl Checker<'_> {
                 )
             }
             ast::ExprKind::App { func, arg } => self.infer_app(func, arg, span),
-            ast::ExprKind::OperatorValue(_) => {
-                self.unsupported(span, "an operator used as a function value");
-                self.error_expr(span)
+            ast::ExprKind::OperatorValue(op) => {
+                // `(+)` is `fun a b -> a + b`.
+                let a = self.fresh_ident(span);
+                let b = self.fresh_ident(span);
+                let body = ast::Expr {
+                    kind: ast::ExprKind::Binary {
+                        op: *op,
+                        lhs: Box::new(path_expr(a)),
+                        rhs: Box::new(path_expr(b)),
+                    },
+                    span,
+                };
+                self.check_lambda(&[named_pat(a), named_pat(b)], &body, span)
             }
             ast::ExprKind::Unary { op, operand } => self.infer_unary(*op, operand, span),
             ast::ExprKind::Binary { op, lhs, rhs } => self.infer_binary(*op, lhs, rhs, span),
             ast::ExprKind::Assign { target, value } => self.infer_assign(target, value, span),
-            ast::ExprKind::Tuple(_) => {
-                self.unsupported(span, "a tuple");
-                self.error_expr(span)
+            ast::ExprKind::Tuple(items) => {
+                let ids: Vec<ExprId> = items.iter().map(|i| self.infer_expr(i)).collect();
+                let ty = Ty::Tuple(ids.iter().map(|i| self.expr_ty(*i)).collect());
+                self.add_expr(ExprKind::Tuple(ids), span, ty)
             }
             ast::ExprKind::List(_) => {
                 self.unsupported(span, "a list");
@@ -208,9 +219,18 @@ impl Checker<'_> {
                 let ty = ids.last().map(|l| self.expr_ty(*l)).unwrap_or(Ty::UNIT);
                 self.add_expr(ExprKind::Sequential(ids), span, ty)
             }
-            ast::ExprKind::Lambda { .. } | ast::ExprKind::Function(_) => {
-                self.unsupported(span, "a lambda ('fun' / 'function')");
-                self.error_expr(span)
+            ast::ExprKind::Lambda { params, body } => self.check_lambda(params, body, span),
+            ast::ExprKind::Function(rules) => {
+                // `function | p -> e ...` is `fun x -> match x with | p -> e ...`.
+                let x = self.fresh_ident(span);
+                let body = ast::Expr {
+                    kind: ast::ExprKind::Match {
+                        scrutinee: Box::new(path_expr(x)),
+                        rules: rules.clone(),
+                    },
+                    span,
+                };
+                self.check_lambda(&[named_pat(x)], &body, span)
             }
             ast::ExprKind::Match { scrutinee, rules } => self.infer_match(scrutinee, rules, span),
             ast::ExprKind::Typed { expr, ty } => {
@@ -534,15 +554,51 @@ impl Checker<'_> {
                         return f;
                     }
                 }
-                self.unsupported(
-                    lhs.span,
-                    "'||>' / '|||>' on a value that is not a literal tuple",
-                );
-                return self.error_expr(span);
+                // `t ||> f` is `let (a, b) = t in f a b`.
+                let names: Vec<ast::Ident> = (0..want).map(|_| self.fresh_ident(span)).collect();
+                let pattern = ast::Pat {
+                    kind: ast::PatKind::Tuple(names.iter().map(|n| named_pat(*n)).collect()),
+                    span,
+                };
+                let call = names.iter().fold(rhs.clone(), |f, n| ast::Expr {
+                    kind: ast::ExprKind::App {
+                        func: Box::new(f),
+                        arg: Box::new(path_expr(*n)),
+                    },
+                    span,
+                });
+                let desugared = let_expr(pattern, lhs.clone(), call, span);
+                return self.infer_expr(&desugared);
             }
             A::ComposeRight | A::ComposeLeft => {
-                self.unsupported(span, "function composition ('>>' / '<<')");
-                return self.error_expr(span);
+                // `f >> g` is `let f' = f in let g' = g in fun x -> g' (f' x)`:
+                // both sides are evaluated once, when the composition is made.
+                let (first, second) = if op == A::ComposeRight {
+                    (lhs, rhs)
+                } else {
+                    (rhs, lhs)
+                };
+                let f = self.fresh_ident(span);
+                let g = self.fresh_ident(span);
+                let x = self.fresh_ident(span);
+                let app = |func: ast::Expr, arg: ast::Expr| ast::Expr {
+                    kind: ast::ExprKind::App {
+                        func: Box::new(func),
+                        arg: Box::new(arg),
+                    },
+                    span,
+                };
+                let body = app(path_expr(g), app(path_expr(f), path_expr(x)));
+                let lambda = ast::Expr {
+                    kind: ast::ExprKind::Lambda {
+                        params: vec![named_pat(x)],
+                        body: Box::new(body),
+                    },
+                    span,
+                };
+                let inner = let_expr(named_pat(g), second.clone(), lambda, span);
+                let desugared = let_expr(named_pat(f), first.clone(), inner, span);
+                return self.infer_expr(&desugared);
             }
             A::Cons | A::Append => {
                 self.unsupported(span, "list operators ('::' / '@')");
@@ -770,6 +826,20 @@ impl Checker<'_> {
                 self.expect_type(v, &ann_ty);
                 ty = ann_ty;
             }
+            if !super::names::is_simple_pattern(&b.head) {
+                // `let (a, b) = value`: a hidden binding taken apart by a match.
+                let binding = self.add_binding(Binding {
+                    name: "_let".into(),
+                    ty: ty.clone(),
+                    is_mutable: false,
+                    kind: BindingKind::Local,
+                    owner: self.current_fn,
+                    span: b.head.span,
+                });
+                let pat = self.check_pattern(&b.head, &ty);
+                values.push((binding, v, Some((pat, b.head.span))));
+                continue;
+            }
             let (name, bspan, ann) =
                 self.value_pattern_name(&b.head)
                     .unwrap_or((None, b.head.span, None));
@@ -792,11 +862,14 @@ impl Checker<'_> {
             if let Some(n) = name {
                 self.define(n, Item::Value(binding));
             }
-            values.push((binding, v));
+            values.push((binding, v, None));
         }
         let mut result = self.infer_expr(body);
         self.pop_scope();
-        for (binding, value) in values.into_iter().rev() {
+        for (binding, value, pattern) in values.into_iter().rev() {
+            if let Some((pat, pspan)) = pattern {
+                result = self.destructure(binding, pat, result, pspan);
+            }
             let ty = self.expr_ty(result);
             result = self.add_expr(
                 ExprKind::Let {
@@ -842,5 +915,42 @@ impl Checker<'_> {
             span,
             result,
         )
+    }
+}
+
+/// `name` as an expression.
+fn path_expr(name: ast::Ident) -> ast::Expr {
+    ast::Expr {
+        kind: ast::ExprKind::Path(vec![name]),
+        span: name.span,
+    }
+}
+
+/// `name` as a pattern.
+fn named_pat(name: ast::Ident) -> ast::Pat {
+    ast::Pat {
+        kind: ast::PatKind::Named(name),
+        span: name.span,
+    }
+}
+
+/// `let pat = value in body`
+fn let_expr(pat: ast::Pat, value: ast::Expr, body: ast::Expr, span: Span) -> ast::Expr {
+    ast::Expr {
+        kind: ast::ExprKind::Let {
+            is_rec: false,
+            bindings: vec![ast::Binding {
+                attributes: Vec::new(),
+                is_mutable: false,
+                is_inline: false,
+                head: pat,
+                params: Vec::new(),
+                return_type: None,
+                body: value,
+                span,
+            }],
+            body: Box::new(body),
+        },
+        span,
     }
 }

@@ -51,6 +51,10 @@ pub(crate) struct Checker<'a> {
     /// Named type variables (`'a`) of the binding being checked.
     pub type_var_names: FxHashMap<Symbol, Ty>,
     pub known: known::Known,
+    /// Set while checking a module-level destructuring `let (a, b) = ...`.
+    pub patterns_bind_globals: bool,
+    /// Counter for [`Checker::fresh_ident`].
+    pub fresh_names: u32,
 }
 
 /// Resolves and type-checks a program (files in compilation order).
@@ -78,6 +82,8 @@ impl<'a> Checker<'a> {
             fn_schemes: Vec::new(),
             type_var_names: FxHashMap::default(),
             known,
+            patterns_bind_globals: false,
+            fresh_names: 0,
         };
         checker.install_builtins();
         checker
@@ -147,6 +153,15 @@ impl<'a> Checker<'a> {
             span,
             format!("{what} is not supported by Composer yet"),
         );
+    }
+
+    /// A name no program can write (desugaring introduces these).
+    pub(crate) fn fresh_ident(&mut self, span: Span) -> ast::Ident {
+        self.fresh_names += 1;
+        let name = self
+            .interner
+            .get_or_intern(format!("__x{}", self.fresh_names));
+        ast::Ident { name, span }
     }
 
     pub(crate) fn add_expr(&mut self, kind: ExprKind, span: Span, ty: Ty) -> ExprId {

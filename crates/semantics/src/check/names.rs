@@ -35,6 +35,17 @@ impl Checker<'_> {
             if is_rec {
                 self.unsupported(b.span, "'let rec' on a value");
             }
+            if !is_simple_pattern(&b.head) {
+                // `let (a, b) = ...` at module level: the variables become globals.
+                let value = self.infer_expr(&b.body);
+                let ty = self.expr_ty(value);
+                self.u.default_deeper_than_current();
+                self.patterns_bind_globals = true;
+                let pat = self.check_pattern(&b.head, &ty);
+                self.patterns_bind_globals = false;
+                self.psg.top_level.push(TopItem::Destructure { pat, value });
+                continue;
+            }
             self.u.level += 1;
             let value = self.infer_expr(&b.body);
             self.u.level -= 1;
@@ -145,6 +156,41 @@ impl Checker<'_> {
         bindings: &[&ast::Binding],
         is_entry_point: bool,
     ) -> Vec<FunctionId> {
+        self.check_functions(is_rec, bindings, is_entry_point, true)
+    }
+
+    /// A lambda `fun p1 p2 -> body`: an anonymous local function, used as a value.
+    pub(crate) fn check_lambda(
+        &mut self,
+        params: &[ast::Pat],
+        body: &ast::Expr,
+        span: Span,
+    ) -> ExprId {
+        let name = self.interner.get_or_intern_static("lambda");
+        let binding = ast::Binding {
+            attributes: Vec::new(),
+            is_mutable: false,
+            is_inline: false,
+            head: ast::Pat {
+                kind: ast::PatKind::Named(ast::Ident { name, span }),
+                span,
+            },
+            params: params.to_vec(),
+            return_type: None,
+            body: body.clone(),
+            span,
+        };
+        let fids = self.check_functions(false, &[&binding], false, false);
+        self.item_expr(Item::Function(fids[0]), span)
+    }
+
+    fn check_functions(
+        &mut self,
+        is_rec: bool,
+        bindings: &[&ast::Binding],
+        is_entry_point: bool,
+        define_names: bool,
+    ) -> Vec<FunctionId> {
         self.u.level += 1;
         let mut fids = Vec::new();
         let mut names = Vec::new();
@@ -187,7 +233,7 @@ impl Checker<'_> {
             fids.push(fid);
             names.push(name);
         }
-        if is_rec {
+        if is_rec && define_names {
             for (name, fid) in names.iter().zip(&fids) {
                 if let Some(n) = name {
                     self.define(*n, Item::Function(*fid));
@@ -197,12 +243,27 @@ impl Checker<'_> {
         for (b, &fid) in bindings.iter().zip(&fids) {
             self.check_function_body(b, fid);
         }
+        if fids.len() > 1 {
+            // Members of a recursive group call each other: each needs what any of
+            // them captures (a member checked early cannot see later members' needs).
+            let mut all: Vec<BindingId> = Vec::new();
+            for &fid in &fids {
+                for c in &self.psg.functions[fid.index()].captures {
+                    if !all.contains(c) {
+                        all.push(*c);
+                    }
+                }
+            }
+            for &fid in &fids {
+                self.psg.functions[fid.index()].captures = all.clone();
+            }
+        }
         self.u.level -= 1;
         for &fid in &fids {
             let ty = self.psg.functions[fid.index()].ty.clone();
             self.fn_schemes[fid.index()] = self.u.generalize(&ty);
         }
-        if !is_rec {
+        if !is_rec && define_names {
             for (name, fid) in names.iter().zip(&fids) {
                 if let Some(n) = name {
                     self.define(*n, Item::Function(*fid));
@@ -231,23 +292,68 @@ impl Checker<'_> {
             }
         }
         let mut params = Vec::new();
+        let mut destructure = Vec::new();
         for (p, ty) in b.params.iter().zip(param_tys) {
-            let binding = self.bind_param(p, ty, fid);
-            params.push(binding);
+            if is_simple_pattern(p) {
+                let binding = self.bind_param(p, ty, fid);
+                params.push(binding);
+            } else {
+                // `f (a, b) = ...`: a hidden parameter, matched against the pattern.
+                let binding = self.add_binding(Binding {
+                    name: "_arg".into(),
+                    ty: ty.clone(),
+                    is_mutable: false,
+                    kind: BindingKind::Param,
+                    owner: Some(fid),
+                    span: p.span,
+                });
+                params.push(binding);
+                let pat = self.check_pattern(p, &ty);
+                destructure.push((binding, pat, p.span));
+            }
         }
         let ret = self.psg.functions[fid.index()].return_ty.clone();
         if let Some(rt) = &b.return_type {
             let ann = self.resolve_type(rt);
             self.unify_at(rt.span, &ann, &ret);
         }
-        let body = self.infer_expr(&b.body);
+        let mut body = self.infer_expr(&b.body);
         self.expect_type(body, &ret);
+        for (binding, pat, span) in destructure.into_iter().rev() {
+            body = self.destructure(binding, pat, body, span);
+        }
         self.pop_scope();
         let f = &mut self.psg.functions[fid.index()];
         f.params = params;
         f.body = body;
         self.type_var_names = saved_tvars;
         self.current_fn = saved_fn;
+    }
+
+    /// `match binding with pat -> body` (one rule): how a pattern in a parameter or
+    /// a `let` takes its value apart.
+    pub(crate) fn destructure(
+        &mut self,
+        binding: BindingId,
+        pat: PatId,
+        body: ExprId,
+        span: Span,
+    ) -> ExprId {
+        let ty = self.psg.bindings[binding.index()].ty.clone();
+        let scrutinee = self.add_expr(ExprKind::Local(binding), span, ty);
+        let body_ty = self.expr_ty(body);
+        self.add_expr(
+            ExprKind::Match {
+                scrutinee,
+                rules: vec![MatchRule {
+                    pat,
+                    guard: None,
+                    body,
+                }],
+            },
+            span,
+            body_ty,
+        )
     }
 
     fn bind_param(&mut self, p: &ast::Pat, ty: Ty, fid: FunctionId) -> BindingId {
@@ -562,6 +668,18 @@ fn edit_distance(a: &str, b: &str) -> usize {
         prev = cur;
     }
     prev[b.len()]
+}
+
+/// Patterns a parameter or `let` binds directly (no match needed).
+pub(crate) fn is_simple_pattern(p: &ast::Pat) -> bool {
+    match &p.kind {
+        ast::PatKind::Named(_)
+        | ast::PatKind::Wild
+        | ast::PatKind::Lit(ast::Literal::Unit)
+        | ast::PatKind::Error => true,
+        ast::PatKind::Typed { pat, .. } => is_simple_pattern(pat),
+        _ => false,
+    }
 }
 
 #[cfg(test)]

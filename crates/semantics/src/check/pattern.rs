@@ -14,6 +14,26 @@ impl Checker<'_> {
         PatId(self.psg.pats.len() as u32 - 1)
     }
 
+    /// A variable bound by a pattern (a global when destructuring at module level).
+    fn pattern_binding(&mut self, id: ast::Ident, ty: &Ty) -> BindingId {
+        let text = self.name(id.name).to_string();
+        let (kind, owner) = if self.patterns_bind_globals {
+            (BindingKind::Global, None)
+        } else {
+            (BindingKind::Local, self.current_fn)
+        };
+        let b = self.add_binding(Binding {
+            name: text,
+            ty: ty.clone(),
+            is_mutable: false,
+            kind,
+            owner,
+            span: id.span,
+        });
+        self.define(id.name, Item::Value(b));
+        b
+    }
+
     /// Checks a pattern against the type of the value it matches, defining the
     /// variables it binds in the current scope.
     pub(crate) fn check_pattern(&mut self, p: &ast::Pat, expected: &Ty) -> PatId {
@@ -27,16 +47,7 @@ impl Checker<'_> {
                     self.unify_at(span, expected, &Ty::option(elem));
                     return self.add_pat(PatKind::OptionNone, span, expected.clone());
                 }
-                let text = self.name(id.name).to_string();
-                let b = self.add_binding(Binding {
-                    name: text,
-                    ty: expected.clone(),
-                    is_mutable: false,
-                    kind: BindingKind::Local,
-                    owner: self.current_fn,
-                    span: id.span,
-                });
-                self.define(id.name, Item::Value(b));
+                let b = self.pattern_binding(*id, expected);
                 self.add_pat(PatKind::Bind(b), span, expected.clone())
             }
             ast::PatKind::Lit(lit) | ast::PatKind::NegLit(lit) => {
@@ -78,6 +89,21 @@ impl Checker<'_> {
                     return self.add_pat(PatKind::Error, span, expected.clone());
                 }
                 self.add_pat(PatKind::Or(l, r), span, expected.clone())
+            }
+            ast::PatKind::Tuple(items) => {
+                let elems: Vec<Ty> = items.iter().map(|_| self.u.fresh()).collect();
+                self.unify_at(span, expected, &Ty::Tuple(elems.clone()));
+                let pats = items
+                    .iter()
+                    .zip(&elems)
+                    .map(|(p, t)| self.check_pattern(p, t))
+                    .collect();
+                self.add_pat(PatKind::Tuple(pats), span, expected.clone())
+            }
+            ast::PatKind::As { pat, name } => {
+                let inner = self.check_pattern(pat, expected);
+                let b = self.pattern_binding(*name, expected);
+                self.add_pat(PatKind::As(inner, b), span, expected.clone())
             }
             ast::PatKind::Error => self.add_pat(PatKind::Error, span, expected.clone()),
             _ => {

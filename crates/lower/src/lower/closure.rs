@@ -1,0 +1,236 @@
+//! Function values: closure conversion and partial application.
+//!
+//! Everything callable (a PSG function instance, a builtin, a format function) is a
+//! [`Callable`] of some arity. A function value is a closure `{code, env}` whose code
+//! takes one argument: for a callable with `k` arguments already supplied, the code
+//! is the *stub* `stub(callable, k)`, and the environment holds the callable's
+//! captured values followed by those `k` arguments. Applying the stub to argument
+//! `k+1` either calls the callable (when that completes its arity) or returns the
+//! closure for `stub(callable, k+1)`. This is the classic closure conversion of
+//! curried languages (Appel, "Compiling with Continuations", ch. 10), with known
+//! full applications called directly and no closure at all.
+
+use super::{apply_subst, Builder, InstanceKey, Lowerer, PTy, Subst, Work};
+use crate::mir::{self, Callee, FuncId, Operand, Rvalue, Terminator};
+use composer_diagnostics::Span;
+use composer_semantics::builtins::Builtin;
+use composer_semantics::format::FormatSpec;
+use composer_semantics::psg::FormatKind;
+
+/// Something that can be applied to arguments.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(super) enum Callable {
+    /// A PSG function at concrete types: its MIR instance takes the captured values,
+    /// then its parameters.
+    Function(InstanceKey),
+    /// A builtin at the concrete type of its reference.
+    Builtin(Builtin, PTy),
+    /// `printfn "..."` and friends at the concrete type of the format function.
+    Format(FormatKind, FormatSpec, PTy),
+}
+
+/// `a1 -> ... -> an -> r` split after `n` arrows.
+pub(super) fn split_fun(ty: &PTy, n: usize) -> (Vec<PTy>, PTy) {
+    let mut params = Vec::new();
+    let mut t = ty.clone();
+    for _ in 0..n {
+        match t {
+            PTy::Fun(a, r) => {
+                params.push(*a);
+                t = *r;
+            }
+            other => return (params, other),
+        }
+    }
+    (params, t)
+}
+
+impl Lowerer<'_> {
+    /// The callable's curried type, arity and captured-value types.
+    fn callable_shape(&mut self, c: &Callable) -> (PTy, usize, Vec<mir::Ty>) {
+        match c {
+            Callable::Function(key) => {
+                let f = self.psg.function(key.func);
+                let arity = f.params.len();
+                let caps = key.captures.iter().map(|t| self.mir_ty(t)).collect();
+                (key.sig.clone(), arity, caps)
+            }
+            Callable::Builtin(b, ty) => (ty.clone(), b.arity(), Vec::new()),
+            Callable::Format(_, spec, ty) => (ty.clone(), spec.args().count(), Vec::new()),
+        }
+    }
+
+    /// The function value of `callable` after `applied` arguments, whose environment
+    /// is `env` (captured values, then the applied arguments).
+    pub(super) fn make_closure(
+        &mut self,
+        b: &mut Builder,
+        callable: Callable,
+        applied: usize,
+        env: Vec<Operand>,
+    ) -> Operand {
+        let (ty, _, _) = self.callable_shape(&callable);
+        let (_, rest) = split_fun(&ty, applied);
+        let closure_ty = self.mir_ty(&rest);
+        let stub = self.stub(callable, applied);
+        b.temp(
+            Rvalue::MakeClosure {
+                func: stub,
+                captures: env,
+            },
+            closure_ty,
+        )
+    }
+
+    /// The MIR function `stub(callable, applied)`, queued if new.
+    fn stub(&mut self, callable: Callable, applied: usize) -> FuncId {
+        let key = (callable, applied);
+        if let Some(id) = self.stubs.get(&key) {
+            return *id;
+        }
+        let name = format!("closure_{}", self.stubs.len());
+        self.program.functions.push(mir::Function {
+            name,
+            params: Vec::new(),
+            ret: mir::Ty::Unit,
+            locals: Vec::new(),
+            blocks: Vec::new(),
+            is_export: false,
+        });
+        let id = FuncId(self.program.functions.len() as u32 - 1);
+        self.stubs.insert(key.clone(), id);
+        self.worklist.push((id, Work::Stub(key.0, key.1)));
+        id
+    }
+
+    /// Builds `stub(callable, applied)`: `(env, arg) -> result`.
+    pub(super) fn lower_stub(&mut self, callable: &Callable, applied: usize) -> mir::Function {
+        let span = Span::default();
+        let (ty, arity, caps) = self.callable_shape(callable);
+        let (params, _) = split_fun(&ty, arity);
+        let (_, after) = split_fun(&ty, applied + 1);
+        let ret = self.mir_ty(&after);
+        let name = self.program.functions[self.stubs[&(callable.clone(), applied)].index()]
+            .name
+            .clone();
+        let mut b = Builder::new(name, ret, Subst::default());
+        let env = b.new_local(mir::Ty::Ptr, "env");
+        let arg_ty = self.mir_ty(&params[applied]);
+        let arg = b.new_local(arg_ty, "arg");
+        b.func.params = vec![env, arg];
+        let mut layout = caps.clone();
+        for p in &params[..applied] {
+            layout.push(self.mir_ty(p));
+        }
+        let mut values = Vec::new();
+        for (i, t) in layout.iter().enumerate() {
+            let v = b.temp(
+                Rvalue::EnvGet {
+                    env: Operand::Local(env),
+                    layout: layout.clone(),
+                    index: i as u32,
+                },
+                t.clone(),
+            );
+            values.push(v);
+        }
+        values.push(Operand::Local(arg));
+        let result = if applied + 1 == arity {
+            let (captured, args) = values.split_at(caps.len());
+            self.invoke(&mut b, callable, captured.to_vec(), args.to_vec(), span)
+        } else {
+            self.make_closure(&mut b, callable.clone(), applied + 1, values)
+        };
+        b.terminate(Terminator::Return(result));
+        super::remove_unreachable_blocks(b.func)
+    }
+
+    /// Calls a callable with its captured values and all its arguments.
+    pub(super) fn invoke(
+        &mut self,
+        b: &mut Builder,
+        callable: &Callable,
+        captured: Vec<Operand>,
+        args: Vec<Operand>,
+        span: Span,
+    ) -> Operand {
+        let (ty, arity, _) = self.callable_shape(callable);
+        let (params, result) = split_fun(&ty, arity);
+        match callable {
+            Callable::Function(key) => {
+                let id = self.instance(key.func, key.sig.clone(), key.captures.clone());
+                let ret = self.mir_ty(&result);
+                let mut ops = captured;
+                ops.extend(args);
+                b.temp(Rvalue::Call(Callee::Func(id), ops), ret)
+            }
+            Callable::Builtin(bi, _) => self.builtin_values(b, *bi, args, params, &result, span),
+            Callable::Format(kind, spec, _) => {
+                let values = args
+                    .into_iter()
+                    .zip(params)
+                    .map(|(v, t)| (v, t, span))
+                    .collect();
+                self.format_values(b, *kind, spec, values)
+            }
+        }
+    }
+
+    /// The callable an application head denotes, with its captured values, if the
+    /// head is a known function, builtin or format.
+    pub(super) fn head_callable(
+        &mut self,
+        b: &mut Builder,
+        head: composer_semantics::psg::ExprId,
+    ) -> Option<(Callable, Vec<Operand>)> {
+        use composer_semantics::psg::ExprKind;
+        let span = self.psg.expr(head).span;
+        let ty = self.expr_ty(b, head);
+        match &self.psg.expr(head).kind {
+            ExprKind::Function(fid) => {
+                let fid = *fid;
+                let captures = self.psg.function(fid).captures.clone();
+                let mut ops = Vec::new();
+                let mut cap_tys = Vec::new();
+                for c in &captures {
+                    let op = match b.locals.get(c).copied() {
+                        Some(l) => Operand::Local(l),
+                        None => self.read_binding(b, *c, span),
+                    };
+                    ops.push(op);
+                    cap_tys.push(apply_subst(&self.psg.binding(*c).ty, &b.subst));
+                }
+                let key = InstanceKey {
+                    func: fid,
+                    sig: ty,
+                    captures: cap_tys,
+                };
+                Some((Callable::Function(key), ops))
+            }
+            ExprKind::Builtin(bi) if bi.arity() > 0 => {
+                Some((Callable::Builtin(*bi, ty), Vec::new()))
+            }
+            ExprKind::Format { kind, spec } if spec.args().count() > 0 => {
+                Some((Callable::Format(*kind, spec.clone(), ty), Vec::new()))
+            }
+            _ => None,
+        }
+    }
+
+    /// Applies a function value to arguments one at a time.
+    pub(super) fn call_value(
+        &mut self,
+        b: &mut Builder,
+        mut f: Operand,
+        mut f_ty: PTy,
+        args: Vec<Operand>,
+    ) -> Operand {
+        for a in args {
+            let (_, rest) = split_fun(&f_ty, 1);
+            let ret = self.mir_ty(&rest);
+            f = b.temp(Rvalue::CallClosure(f, a), ret);
+            f_ty = rest;
+        }
+        f
+    }
+}

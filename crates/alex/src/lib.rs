@@ -287,7 +287,7 @@ fn rvalue_operands(r: &Rvalue) -> Vec<&Operand> {
         Rvalue::AllocArray { len, .. } => vec![len],
         Rvalue::Binary(_, a, b) | Rvalue::ArrayGet(a, b) => vec![a, b],
         Rvalue::MakeArray { ptr, len } => vec![ptr, len],
-        Rvalue::Call(_, args) => args.iter().collect(),
+        Rvalue::Call(_, args) | Rvalue::TailCall(_, args) => args.iter().collect(),
         Rvalue::MakeOption { payload, .. } => payload.iter().collect(),
         Rvalue::Select(c, a, b) => vec![c, a, b],
         Rvalue::LoadGlobal(_) | Rvalue::TryReadln | Rvalue::Zero(_) => vec![],
@@ -713,6 +713,45 @@ impl FnEmitter<'_> {
                 let b = self.fresh();
                 self.line(&format!("{b} = llvm.insertvalue {s}, {a}[1] : {t}"));
                 Some(b)
+            }
+            Rvalue::TailCall(id, args) => {
+                let target = &self.program.functions[id.index()];
+                let mut vals = Vec::new();
+                let mut tys = Vec::new();
+                for a in args {
+                    let t = self.operand_ty(a);
+                    if t.is_unit() {
+                        continue;
+                    }
+                    vals.push(self.operand(a));
+                    tys.push(mlir_ty(&t));
+                }
+                let ret = if target.ret.is_unit() {
+                    "()".to_string()
+                } else {
+                    mlir_ty(&target.ret)
+                };
+                let fn_ty = format!("({}) -> {ret}", tys.join(", "));
+                let name = target.name.clone();
+                let f = self.fresh();
+                self.line(&format!("{f} = func.constant @{name} : {fn_ty}"));
+                let p = self.fresh();
+                self.line(&format!(
+                    "{p} = builtin.unrealized_conversion_cast {f} : {fn_ty} to !llvm.ptr"
+                ));
+                let call = format!(
+                    "llvm.call musttail {p}({}) : !llvm.ptr, ({}) -> {ret}",
+                    vals.join(", "),
+                    tys.join(", ")
+                );
+                if target.ret.is_unit() {
+                    self.line(&call);
+                    None
+                } else {
+                    let v = self.fresh();
+                    self.line(&format!("{v} = {call}"));
+                    Some(v)
+                }
             }
             Rvalue::Zero(t) => {
                 let v = self.fresh();

@@ -57,6 +57,16 @@ struct Builder {
     terminated: bool,
     locals: FxHashMap<BindingId, LocalId>,
     subst: Subst,
+    /// The function being built, for turning self tail calls into jumps.
+    tail_self: Option<TailSelf>,
+}
+
+/// What a self tail call needs: the instance, the parameter slots to reassign
+/// (after the captured values) and the block to jump back to.
+struct TailSelf {
+    instance: FuncId,
+    params: Vec<LocalId>,
+    start: mir::BlockId,
 }
 
 impl Builder {
@@ -77,6 +87,7 @@ impl Builder {
             terminated: false,
             locals: FxHashMap::default(),
             subst,
+            tail_self: None,
         }
     }
 
@@ -433,10 +444,193 @@ impl<'a> Lowerer<'a> {
             b.locals.insert(*c, l);
             params.push(l);
         }
+        let own_params = params[f.captures.len()..].to_vec();
         b.func.params = params;
-        let v = self.lower_expr(&mut b, f.body);
-        b.terminate(Terminator::Return(v));
+        // The body starts in its own block so that a self tail call can jump back.
+        let start = b.new_block();
+        b.terminate(Terminator::Goto(start));
+        b.switch_to(start);
+        b.tail_self = Some(TailSelf {
+            instance: self.instances[key],
+            params: own_params,
+            start,
+        });
+        self.lower_tail(&mut b, f.body);
         remove_unreachable_blocks(b.func)
+    }
+
+    /// Lowers an expression in tail position: every path ends in a return, or, for
+    /// a call of the function itself with all its arguments, in a jump back to the
+    /// start with the parameters reassigned. Self tail recursion therefore runs in
+    /// constant stack at every optimisation level (a guarantee, not an LLVM hope).
+    fn lower_tail(&mut self, b: &mut Builder, e: ExprId) {
+        let expr = self.psg.expr(e);
+        match &expr.kind {
+            ExprKind::If {
+                cond,
+                then_branch,
+                else_branch,
+            } => {
+                let (cond, then_branch, else_branch) = (*cond, *then_branch, *else_branch);
+                let c = self.lower_expr(b, cond);
+                let then_b = b.new_block();
+                let else_b = b.new_block();
+                b.terminate(Terminator::Branch {
+                    cond: c,
+                    then_block: then_b,
+                    else_block: else_b,
+                });
+                b.switch_to(then_b);
+                self.lower_tail(b, then_branch);
+                b.switch_to(else_b);
+                match else_branch {
+                    Some(eb) => self.lower_tail(b, eb),
+                    None => b.terminate(Terminator::Return(Operand::Const(Const::Unit))),
+                }
+            }
+            ExprKind::Sequential(items) if !items.is_empty() => {
+                let items = items.clone();
+                for i in &items[..items.len() - 1] {
+                    self.lower_expr(b, *i);
+                }
+                self.lower_tail(b, items[items.len() - 1]);
+            }
+            ExprKind::Let {
+                binding,
+                value,
+                body,
+            } => {
+                let (binding, value, body) = (*binding, *value, *body);
+                self.lower_let_value(b, binding, value);
+                self.lower_tail(b, body);
+            }
+            ExprKind::LetFunctions { body, .. } => {
+                let body = *body;
+                self.lower_tail(b, body);
+            }
+            ExprKind::Match { scrutinee, rules } => {
+                let (scrutinee, rules) = (*scrutinee, rules.clone());
+                self.lower_match_arms(b, scrutinee, &rules, e, None);
+            }
+            ExprKind::App { .. } if self.try_self_tail_call(b, e) => {}
+            ExprKind::App { .. } if self.try_sibling_tail_call(b, e) => {}
+            _ => {
+                let v = self.lower_expr(b, e);
+                b.terminate(Terminator::Return(v));
+            }
+        }
+    }
+
+    /// A full call, in tail position, of another function whose machine signature is
+    /// the current one's (`let rec f ... and g ...` with the same parameter types):
+    /// a `musttail` call, so mutual recursion runs in constant stack.
+    fn try_sibling_tail_call(&mut self, b: &mut Builder, e: ExprId) -> bool {
+        if b.tail_self.is_none() {
+            return false;
+        }
+        let mut args = Vec::new();
+        let mut head = e;
+        while let ExprKind::App { func, arg } = &self.psg.expr(head).kind {
+            args.push(*arg);
+            head = *func;
+        }
+        args.reverse();
+        let ExprKind::Function(fid) = self.psg.expr(head).kind else {
+            return false;
+        };
+        let arity = self.psg.function(fid).params.len();
+        if arity != args.len() {
+            return false;
+        }
+        let Some((Callable::Function(key), captured)) = self.head_callable(b, head) else {
+            return false;
+        };
+        let (params, ret) = split_fun(&key.sig, arity);
+        let mut prototype: Vec<mir::Ty> = key.captures.iter().map(|t| self.mir_ty(t)).collect();
+        prototype.extend(params.iter().map(|t| self.mir_ty(t)));
+        let ret = self.mir_ty(&ret);
+        let current: Vec<mir::Ty> = b
+            .func
+            .params
+            .iter()
+            .map(|p| b.func.local_ty(*p).clone())
+            .collect();
+        if prototype != current || ret != b.func.ret {
+            return false;
+        }
+        let id = self.instance(key.func, key.sig.clone(), key.captures.clone());
+        let mut ops = captured;
+        for a in &args {
+            ops.push(self.lower_expr(b, *a));
+        }
+        let r = b.temp(Rvalue::TailCall(id, ops), ret);
+        b.terminate(Terminator::Return(r));
+        true
+    }
+
+    /// `let binding = value`: evaluates the value into the binding's slot.
+    fn lower_let_value(&mut self, b: &mut Builder, binding: BindingId, value: ExprId) {
+        let v = self.lower_expr(b, value);
+        let bnd = self.psg.binding(binding);
+        let t = apply_subst(&bnd.ty, &b.subst);
+        let mt = self.mir_ty(&t);
+        let l = b.new_local(mt, &bnd.name);
+        b.assign(l, Rvalue::Use(v));
+        b.locals.insert(binding, l);
+    }
+
+    /// A call of the current function with all its arguments, in tail position:
+    /// evaluate the arguments, reassign the parameters, jump to the start.
+    fn try_self_tail_call(&mut self, b: &mut Builder, e: ExprId) -> bool {
+        let Some(current) = b.tail_self.as_ref().map(|t| t.instance) else {
+            return false;
+        };
+        let mut args = Vec::new();
+        let mut head = e;
+        while let ExprKind::App { func, arg } = &self.psg.expr(head).kind {
+            args.push(*arg);
+            head = *func;
+        }
+        args.reverse();
+        let ExprKind::Function(fid) = self.psg.expr(head).kind else {
+            return false;
+        };
+        if self.psg.function(fid).params.len() != args.len() {
+            return false;
+        }
+        let sig = self.expr_ty(b, head);
+        let captures: Vec<PTy> = self
+            .psg
+            .function(fid)
+            .captures
+            .iter()
+            .map(|c| apply_subst(&self.psg.binding(*c).ty, &b.subst))
+            .collect();
+        let key = InstanceKey {
+            func: fid,
+            sig,
+            captures,
+        };
+        if self.instances.get(&key) != Some(&current) {
+            return false;
+        }
+        // All arguments first (they may read the old parameter values).
+        let mut values = Vec::new();
+        for a in &args {
+            let v = self.lower_expr(b, *a);
+            let ty = self.expr_mir_ty(b, *a);
+            values.push(match v {
+                Operand::Local(_) => b.temp(Rvalue::Use(v), ty),
+                other => other,
+            });
+        }
+        let tail = b.tail_self.as_ref().expect("checked above");
+        let (params, start) = (tail.params.clone(), tail.start);
+        for (p, v) in params.iter().zip(values) {
+            b.assign(*p, Rvalue::Use(v));
+        }
+        b.terminate(Terminator::Goto(start));
+        true
     }
 
     // ---- expressions ------------------------------------------------------------
@@ -571,13 +765,7 @@ impl<'a> Lowerer<'a> {
                 value,
                 body,
             } => {
-                let v = self.lower_expr(b, *value);
-                let bnd = self.psg.binding(*binding);
-                let t = apply_subst(&bnd.ty, &b.subst);
-                let mt = self.mir_ty(&t);
-                let l = b.new_local(mt, &bnd.name);
-                b.assign(l, Rvalue::Use(v));
-                b.locals.insert(*binding, l);
+                self.lower_let_value(b, *binding, *value);
                 self.lower_expr(b, *body)
             }
             ExprKind::LetFunctions { body, .. } => self.lower_expr(b, *body),
@@ -1700,10 +1888,25 @@ impl<'a> Lowerer<'a> {
         e: ExprId,
     ) -> Operand {
         let ty = self.expr_mir_ty(b, e);
-        let s_ty = self.expr_mir_ty(b, scrutinee);
-        let s = self.lower_expr(b, scrutinee);
         let result = b.new_local(ty, "match");
         let join = b.new_block();
+        self.lower_match_arms(b, scrutinee, rules, e, Some((result, join)));
+        b.switch_to(join);
+        self.local_operand(b, result)
+    }
+
+    /// The rules of a match, tried in order. With `Some((result, join))` each arm
+    /// stores its value and jumps to `join`; with `None` each arm is in tail position.
+    fn lower_match_arms(
+        &mut self,
+        b: &mut Builder,
+        scrutinee: ExprId,
+        rules: &[psg::MatchRule],
+        _e: ExprId,
+        target: Option<(LocalId, mir::BlockId)>,
+    ) {
+        let s_ty = self.expr_mir_ty(b, scrutinee);
+        let s = self.lower_expr(b, scrutinee);
         for rule in rules {
             let next = b.new_block();
             self.test_pattern(b, rule.pat, s.clone(), &s_ty, next);
@@ -1717,15 +1920,18 @@ impl<'a> Lowerer<'a> {
                 });
                 b.switch_to(ok);
             }
-            let v = self.lower_expr(b, rule.body);
-            b.assign(result, Rvalue::Use(v));
-            b.terminate(Terminator::Goto(join));
+            match target {
+                Some((result, join)) => {
+                    let v = self.lower_expr(b, rule.body);
+                    b.assign(result, Rvalue::Use(v));
+                    b.terminate(Terminator::Goto(join));
+                }
+                None => self.lower_tail(b, rule.body),
+            }
             b.switch_to(next);
         }
         let m = self.str_const("The match cases were incomplete");
         b.call_rt(RtFn::Panic, vec![m], mir::Ty::Unit);
-        b.switch_to(join);
-        self.local_operand(b, result)
     }
 
     /// Binds a pattern variable: a local, or a global for module-level patterns.

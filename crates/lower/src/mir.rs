@@ -409,6 +409,10 @@ pub enum Rvalue {
     CallClosure(Operand, Operand),
     /// The all-zero value of a type (`Unchecked.defaultof`).
     Zero(Ty),
+    /// A call in tail position to a function with exactly the caller's signature;
+    /// it must be followed by `return` of its result. Emitted as LLVM `musttail`, so
+    /// mutual recursion runs in constant stack.
+    TailCall(FuncId, Vec<Operand>),
     /// `if c then a else b` on plain values.
     Select(Operand, Operand, Operand),
 }
@@ -550,6 +554,7 @@ impl fmt::Display for Rvalue {
             Rvalue::EnvGet { env, index, .. } => write!(f, "env({env}).{index}"),
             Rvalue::CallClosure(c, a) => write!(f, "call_closure {c}({a})"),
             Rvalue::Zero(t) => write!(f, "zero<{t}>"),
+            Rvalue::TailCall(id, args) => write!(f, "tail call {id}({})", join(args)),
         }
     }
 }

@@ -86,7 +86,7 @@ pub(crate) fn rvalue_operands(r: &Rvalue) -> Vec<&Operand> {
         Rvalue::AllocArray { len, .. } => vec![len],
         Rvalue::Binary(_, a, b) | Rvalue::ArrayGet(a, b) => vec![a, b],
         Rvalue::MakeArray { ptr, len } => vec![ptr, len],
-        Rvalue::Call(_, args) => args.iter().collect(),
+        Rvalue::Call(_, args) | Rvalue::TailCall(_, args) => args.iter().collect(),
         Rvalue::MakeOption { payload, .. } => payload.iter().collect(),
         Rvalue::Select(c, a, b) => vec![c, a, b],
         Rvalue::LoadGlobal(_) | Rvalue::TryReadln | Rvalue::Zero(_) => vec![],

@@ -1,0 +1,37 @@
+//! Snapshot tests of the representations the functional core chooses, as the PSG
+//! and MIR show them: closure environments and stubs, tail calls as loops and
+//! `musttail` calls.
+
+fn dump(src: &str) -> String {
+    let mut sources = composer_diagnostics::SourceMap::new();
+    let file = sources.add("test.clef", src);
+    let mut interner = composer_syntax::Interner::new();
+    let (ast, diagnostics) = composer_syntax::parse_file(file, src, &mut interner);
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+    let (psg, diagnostics) = composer_semantics::check_program(&[ast], &mut interner);
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+    let (mir, diagnostics) = composer_lower::lower(&psg);
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+    format!("--- source\n{src}\n--- psg\n{psg}\n--- mir\n{mir}")
+}
+
+#[test]
+fn closure_environment_and_partial_application() {
+    insta::assert_snapshot!(dump(
+        "let add x y = x + y\nlet k = 10\nlet addK = fun x -> add x k\nlet inc = add 1\nprintfn \"%d %d\" (addK 1) (inc 2)\n"
+    ));
+}
+
+#[test]
+fn self_tail_call_becomes_a_loop() {
+    insta::assert_snapshot!(dump(
+        "let rec loop (i: int) acc = if i = 0 then acc else loop (i - 1) (acc + i)\nprintfn \"%d\" (loop 10 0)\n"
+    ));
+}
+
+#[test]
+fn mutual_tail_calls_are_musttail() {
+    insta::assert_snapshot!(dump(
+        "let rec even (n: int) = if n = 0 then true else odd (n - 1)\nand odd (n: int) = if n = 0 then false else even (n - 1)\nprintfn \"%b\" (even 10)\n"
+    ));
+}

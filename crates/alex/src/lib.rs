@@ -34,7 +34,7 @@ pub fn emit_module(program: &Program) -> String {
         if g.ty.is_unit() {
             continue;
         }
-        let t = mlir_ty(&g.ty);
+        let t = mlir_ty(program, &g.ty);
         let _ = writeln!(
             out,
             "  llvm.mlir.global internal @g{i}() {{addr_space = 0 : i32}} : {t} {{"
@@ -102,7 +102,7 @@ fn abi_ty(a: Abi) -> &'static str {
 }
 
 /// The MLIR type of a (non-unit) MIR type.
-pub fn mlir_ty(t: &Ty) -> String {
+pub fn mlir_ty(p: &Program, t: &Ty) -> String {
     match t {
         Ty::Int { bits, .. } => format!("i{bits}"),
         Ty::Float { bits } => format!("f{bits}"),
@@ -112,9 +112,19 @@ pub fn mlir_ty(t: &Ty) -> String {
         Ty::Unit => "i1".into(),
         Ty::Ptr => "!llvm.ptr".into(),
         Ty::Option(inner) if inner.is_unit() => "!llvm.struct<(i1)>".into(),
-        Ty::Option(inner) => format!("!llvm.struct<(i1, {})>", mlir_ty(inner)),
-        Ty::Tuple(fields) => struct_ty(fields),
+        Ty::Option(inner) => format!("!llvm.struct<(i1, {})>", mlir_ty(p, inner)),
+        Ty::Tuple(fields) => struct_ty(p, fields),
         Ty::Func(..) => FUNC_TY.into(),
+        Ty::Union(u) => union_ty(p, *u),
+        Ty::Boxed(_) => "!llvm.ptr".into(),
+    }
+}
+
+/// `{tag: i32, payload: [N x i64]}`, or `{tag: i32}` when no case has fields.
+fn union_ty(p: &Program, u: composer_lower::mir::UnionId) -> String {
+    match p.union_payload(u) {
+        (words, true) => format!("!llvm.struct<(i32, array<{words} x i64>)>"),
+        (_, false) => "!llvm.struct<(i32)>".into(),
     }
 }
 
@@ -122,29 +132,29 @@ pub fn mlir_ty(t: &Ty) -> String {
 const FUNC_TY: &str = "!llvm.struct<(ptr, ptr)>";
 
 /// The MLIR type of a field inside an aggregate: unit is an empty struct.
-fn field_ty(t: &Ty) -> String {
+fn field_ty(p: &Program, t: &Ty) -> String {
     if t.is_unit() {
         "!llvm.struct<()>".into()
     } else {
-        mlir_ty(t)
+        mlir_ty(p, t)
     }
 }
 
-fn struct_ty(fields: &[Ty]) -> String {
-    let parts: Vec<String> = fields.iter().map(field_ty).collect();
+fn struct_ty(p: &Program, fields: &[Ty]) -> String {
+    let parts: Vec<String> = fields.iter().map(|f| field_ty(p, f)).collect();
     format!("!llvm.struct<({})>", parts.join(", "))
 }
 
 /// The MLIR function type of a closure body `(env, arg) -> ret` (unit omitted).
-fn closure_fn_ty(arg: &Ty, ret: &Ty) -> String {
+fn closure_fn_ty(p: &Program, arg: &Ty, ret: &Ty) -> String {
     let mut params = vec!["!llvm.ptr".to_string()];
     if !arg.is_unit() {
-        params.push(mlir_ty(arg));
+        params.push(mlir_ty(p, arg));
     }
     let ret = if ret.is_unit() {
         "()".to_string()
     } else {
-        mlir_ty(ret)
+        mlir_ty(p, ret)
     };
     format!("({}) -> {ret}", params.join(", "))
 }
@@ -169,6 +179,34 @@ fn closure_signature(f: &Function) -> (Ty, Ty) {
         .map(|p| f.local_ty(*p).clone())
         .unwrap_or(Ty::Unit);
     (arg, f.ret.clone())
+}
+
+/// Unions whose values this function builds or takes apart through memory.
+fn union_scratch(f: &Function) -> Vec<composer_lower::mir::UnionId> {
+    let mut out = Vec::new();
+    for b in &f.blocks {
+        for s in &b.stmts {
+            let r = match s {
+                Stmt::Assign(_, r) | Stmt::Eval(r) => r,
+                _ => continue,
+            };
+            let u = match r {
+                Rvalue::MakeUnion { union, .. } => Some(*union),
+                Rvalue::UnionField { value, .. } => match f.operand_ty(value) {
+                    Ty::Union(u) => Some(u),
+                    _ => None,
+                },
+                _ => None,
+            };
+            if let Some(u) = u {
+                if !out.contains(&u) {
+                    out.push(u);
+                }
+            }
+        }
+    }
+    out.sort();
+    out
 }
 
 fn uses_try_readln(f: &Function) -> bool {
@@ -296,6 +334,9 @@ fn rvalue_operands(r: &Rvalue) -> Vec<&Operand> {
         Rvalue::MakeClosure { captures, .. } => captures.iter().collect(),
         Rvalue::EnvGet { env, .. } => vec![env],
         Rvalue::CallClosure(c, a) => vec![c, a],
+        Rvalue::MakeUnion { fields, .. } => fields.iter().collect(),
+        Rvalue::UnionTag(v) | Rvalue::Box(v) | Rvalue::Unbox(v) => vec![v],
+        Rvalue::UnionField { value, .. } => vec![value],
     }
 }
 
@@ -321,12 +362,12 @@ impl FnEmitter<'_> {
             .params
             .iter()
             .filter(|p| !f.local_ty(**p).is_unit())
-            .map(|p| format!("%a{}: {}", p.0, mlir_ty(f.local_ty(*p))))
+            .map(|p| format!("%a{}: {}", p.0, mlir_ty(self.program, f.local_ty(*p))))
             .collect();
         let ret = if f.ret.is_unit() {
             String::new()
         } else {
-            format!(" -> {}", mlir_ty(&f.ret))
+            format!(" -> {}", mlir_ty(self.program, &f.ret))
         };
         let attrs = if f.is_export {
             ""
@@ -346,9 +387,16 @@ impl FnEmitter<'_> {
             if l.ty.is_unit() || self.is_ssa[i] {
                 continue;
             }
-            let t = mlir_ty(&l.ty);
+            let t = mlir_ty(self.program, &l.ty);
             let line = format!("%s{i} = llvm.alloca %one x {t} : (i64) -> !llvm.ptr");
             self.line(&line);
+        }
+        for u in union_scratch(f) {
+            let ut = union_ty(self.program, u);
+            self.line(&format!(
+                "%u{} = llvm.alloca %one x {ut} : (i64) -> !llvm.ptr",
+                u.0
+            ));
         }
         if uses_try_readln(f) {
             self.line(&format!(
@@ -368,7 +416,7 @@ impl FnEmitter<'_> {
                 "llvm.store %a{}, %s{} : {}, !llvm.ptr",
                 p.0,
                 p.0,
-                mlir_ty(t)
+                mlir_ty(self.program, t)
             );
             self.line(&line);
         }
@@ -402,7 +450,10 @@ impl FnEmitter<'_> {
                     self.line("func.return");
                 } else {
                     let v = self.operand(op);
-                    let line = format!("func.return {v} : {}", mlir_ty(&self.func.ret));
+                    let line = format!(
+                        "func.return {v} : {}",
+                        mlir_ty(self.program, &self.func.ret)
+                    );
                     self.line(&line);
                 }
             }
@@ -422,7 +473,7 @@ impl FnEmitter<'_> {
                     let line = format!(
                         "llvm.store {v}, {} : {}, !llvm.ptr",
                         Self::slot(*l),
-                        mlir_ty(&ty)
+                        mlir_ty(self.program, &ty)
                     );
                     self.line(&line);
                 }
@@ -443,7 +494,7 @@ impl FnEmitter<'_> {
                 let val = self.operand(v);
                 let p = self.extract(&x, STR_TY, 0);
                 let ep = self.fresh();
-                let et = mlir_ty(&elem);
+                let et = mlir_ty(self.program, &elem);
                 self.line(&format!(
                     "{ep} = llvm.getelementptr {p}[{idx}] : (!llvm.ptr, i64) -> !llvm.ptr, {et}"
                 ));
@@ -456,7 +507,7 @@ impl FnEmitter<'_> {
                 self.line(&format!("{p} = llvm.mlir.addressof @g{} : !llvm.ptr", g.0));
                 self.line(&format!(
                     "llvm.store {v}, {p} : {}, !llvm.ptr",
-                    mlir_ty(&ty)
+                    mlir_ty(self.program, &ty)
                 ));
             }
         }
@@ -475,7 +526,10 @@ impl FnEmitter<'_> {
                     // A unit-typed or never-materialised value: an undefined placeholder.
                     let ty = self.func.local_ty(*l).clone();
                     let v = self.fresh();
-                    self.line(&format!("{v} = llvm.mlir.undef : {}", mlir_ty(&ty)));
+                    self.line(&format!(
+                        "{v} = llvm.mlir.undef : {}",
+                        mlir_ty(self.program, &ty)
+                    ));
                     v
                 }
             },
@@ -485,7 +539,7 @@ impl FnEmitter<'_> {
                 let line = format!(
                     "{v} = llvm.load {} : !llvm.ptr -> {}",
                     Self::slot(*l),
-                    mlir_ty(&ty)
+                    mlir_ty(self.program, &ty)
                 );
                 self.line(&line);
                 v
@@ -577,7 +631,7 @@ impl FnEmitter<'_> {
             Rvalue::Unary(op, a) => {
                 let ty = self.operand_ty(a);
                 let x = self.operand(a);
-                let t = mlir_ty(&ty);
+                let t = mlir_ty(self.program, &ty);
                 let v = self.fresh();
                 match (op, &ty) {
                     (UnOp::Neg, Ty::Float { .. }) => {
@@ -614,7 +668,7 @@ impl FnEmitter<'_> {
                 let v = self.fresh();
                 self.line(&format!(
                     "{v} = llvm.load {p} : !llvm.ptr -> {}",
-                    mlir_ty(&ty)
+                    mlir_ty(self.program, &ty)
                 ));
                 Some(v)
             }
@@ -631,7 +685,7 @@ impl FnEmitter<'_> {
                 let idx = self.operand(i);
                 let p = self.extract(&x, STR_TY, 0);
                 let ep = self.fresh();
-                let et = mlir_ty(&elem);
+                let et = mlir_ty(self.program, &elem);
                 self.line(&format!(
                     "{ep} = llvm.getelementptr {p}[{idx}] : (!llvm.ptr, i64) -> !llvm.ptr, {et}"
                 ));
@@ -661,7 +715,7 @@ impl FnEmitter<'_> {
                 Some(self.make_pair(&p, &n))
             }
             Rvalue::MakeOption { ty, payload } => {
-                let t = mlir_ty(ty);
+                let t = mlir_ty(self.program, ty);
                 let z = self.fresh();
                 self.line(&format!("{z} = llvm.mlir.zero : {t}"));
                 let tag = self.fresh();
@@ -679,7 +733,7 @@ impl FnEmitter<'_> {
                 Some(cur)
             }
             Rvalue::OptionIsSome(a) => {
-                let t = mlir_ty(&self.operand_ty(a));
+                let t = mlir_ty(self.program, &self.operand_ty(a));
                 let x = self.operand(a);
                 Some(self.extract(&x, &t, 0))
             }
@@ -690,7 +744,7 @@ impl FnEmitter<'_> {
                         return None;
                     }
                 }
-                let t = mlir_ty(&ty);
+                let t = mlir_ty(self.program, &ty);
                 let x = self.operand(a);
                 Some(self.extract(&x, &t, 1))
             }
@@ -724,12 +778,12 @@ impl FnEmitter<'_> {
                         continue;
                     }
                     vals.push(self.operand(a));
-                    tys.push(mlir_ty(&t));
+                    tys.push(mlir_ty(self.program, &t));
                 }
                 let ret = if target.ret.is_unit() {
                     "()".to_string()
                 } else {
-                    mlir_ty(&target.ret)
+                    mlir_ty(self.program, &target.ret)
                 };
                 let fn_ty = format!("({}) -> {ret}", tys.join(", "));
                 let name = target.name.clone();
@@ -753,14 +807,137 @@ impl FnEmitter<'_> {
                     Some(v)
                 }
             }
+            Rvalue::MakeUnion {
+                union,
+                case,
+                fields,
+            } => {
+                let ut = union_ty(self.program, *union);
+                let tag = self.fresh();
+                self.line(&format!("{tag} = arith.constant {case} : i32"));
+                let field_tys = self.program.unions[union.index()].cases[*case as usize]
+                    .fields
+                    .clone();
+                let (_, has_payload) = self.program.union_payload(*union);
+                if fields.is_empty() || !has_payload {
+                    let u = self.fresh();
+                    self.line(&format!("{u} = llvm.mlir.undef : {ut}"));
+                    let v = self.fresh();
+                    self.line(&format!("{v} = llvm.insertvalue {tag}, {u}[0] : {ut}"));
+                    return Some(v);
+                }
+                // The case's fields go through the union's scratch slot: write the tag
+                // and the case struct, read the union back (SROA removes the slot).
+                let cs = struct_ty(self.program, &field_tys);
+                let mut cv = self.fresh();
+                self.line(&format!("{cv} = llvm.mlir.undef : {cs}"));
+                for (i, (f, fty)) in fields.iter().zip(&field_tys).enumerate() {
+                    if fty.is_unit() {
+                        continue;
+                    }
+                    let v = self.operand(f);
+                    let next = self.fresh();
+                    self.line(&format!("{next} = llvm.insertvalue {v}, {cv}[{i}] : {cs}"));
+                    cv = next;
+                }
+                let slot = format!("%u{}", union.0);
+                let tp = self.fresh();
+                self.line(&format!(
+                    "{tp} = llvm.getelementptr {slot}[0, 0] : (!llvm.ptr) -> !llvm.ptr, {ut}"
+                ));
+                self.line(&format!("llvm.store {tag}, {tp} : i32, !llvm.ptr"));
+                let pp = self.fresh();
+                self.line(&format!(
+                    "{pp} = llvm.getelementptr {slot}[0, 1] : (!llvm.ptr) -> !llvm.ptr, {ut}"
+                ));
+                self.line(&format!("llvm.store {cv}, {pp} : {cs}, !llvm.ptr"));
+                let v = self.fresh();
+                self.line(&format!("{v} = llvm.load {slot} : !llvm.ptr -> {ut}"));
+                Some(v)
+            }
+            Rvalue::UnionTag(v) => {
+                let Ty::Union(u) = self.operand_ty(v) else {
+                    return None;
+                };
+                let ut = union_ty(self.program, u);
+                let x = self.operand(v);
+                Some(self.extract(&x, &ut, 0))
+            }
+            Rvalue::UnionField { value, case, index } => {
+                let Ty::Union(u) = self.operand_ty(value) else {
+                    return None;
+                };
+                let field_tys = self.program.unions[u.index()].cases[*case as usize]
+                    .fields
+                    .clone();
+                let fty = &field_tys[*index as usize];
+                if fty.is_unit() {
+                    return None;
+                }
+                let ut = union_ty(self.program, u);
+                let cs = struct_ty(self.program, &field_tys);
+                let x = self.operand(value);
+                let slot = format!("%u{}", u.0);
+                self.line(&format!("llvm.store {x}, {slot} : {ut}, !llvm.ptr"));
+                let pp = self.fresh();
+                self.line(&format!(
+                    "{pp} = llvm.getelementptr {slot}[0, 1] : (!llvm.ptr) -> !llvm.ptr, {ut}"
+                ));
+                let fp = self.fresh();
+                self.line(&format!(
+                    "{fp} = llvm.getelementptr {pp}[0, {index}] : (!llvm.ptr) -> !llvm.ptr, {cs}"
+                ));
+                let v = self.fresh();
+                self.line(&format!(
+                    "{v} = llvm.load {fp} : !llvm.ptr -> {}",
+                    mlir_ty(self.program, fty)
+                ));
+                Some(v)
+            }
+            Rvalue::Box(v) => {
+                let ty = self.operand_ty(v);
+                let (size, align) = self.program.size_align(&ty);
+                self.runtime.insert(RtFn::Alloc.symbol(), RtFn::Alloc);
+                let x = self.operand(v);
+                let sz = self.fresh();
+                self.line(&format!("{sz} = arith.constant {} : i64", size.max(1)));
+                let al = self.fresh();
+                self.line(&format!("{al} = arith.constant {align} : i64"));
+                let p = self.fresh();
+                self.line(&format!(
+                    "{p} = func.call @clef_rt_alloc({sz}, {al}) : (i64, i64) -> !llvm.ptr"
+                ));
+                if !ty.is_unit() {
+                    self.line(&format!(
+                        "llvm.store {x}, {p} : {}, !llvm.ptr",
+                        mlir_ty(self.program, &ty)
+                    ));
+                }
+                Some(p)
+            }
+            Rvalue::Unbox(v) => {
+                if dest.is_unit() {
+                    return None;
+                }
+                let x = self.operand(v);
+                let r = self.fresh();
+                self.line(&format!(
+                    "{r} = llvm.load {x} : !llvm.ptr -> {}",
+                    mlir_ty(self.program, dest)
+                ));
+                Some(r)
+            }
             Rvalue::Zero(t) => {
                 let v = self.fresh();
-                self.line(&format!("{v} = llvm.mlir.zero : {}", mlir_ty(t)));
+                self.line(&format!(
+                    "{v} = llvm.mlir.zero : {}",
+                    mlir_ty(self.program, t)
+                ));
                 Some(v)
             }
             Rvalue::MakeTuple(ops) => {
                 let fields: Vec<Ty> = ops.iter().map(|o| self.operand_ty(o)).collect();
-                let t = struct_ty(&fields);
+                let t = struct_ty(self.program, &fields);
                 let mut cur = self.fresh();
                 self.line(&format!("{cur} = llvm.mlir.undef : {t}"));
                 for (i, (op, fty)) in ops.iter().zip(&fields).enumerate() {
@@ -783,12 +960,12 @@ impl FnEmitter<'_> {
                     return None;
                 }
                 let x = self.operand(op);
-                Some(self.extract(&x, &struct_ty(fields), *index))
+                Some(self.extract(&x, &struct_ty(self.program, fields), *index))
             }
             Rvalue::MakeClosure { func, captures } => {
                 let target = &self.program.functions[func.index()];
                 let (arg, ret) = closure_signature(target);
-                let fn_ty = closure_fn_ty(&arg, &ret);
+                let fn_ty = closure_fn_ty(self.program, &arg, &ret);
                 let name = target.name.clone();
                 let f = self.fresh();
                 self.line(&format!("{f} = func.constant @{name} : {fn_ty}"));
@@ -804,7 +981,7 @@ impl FnEmitter<'_> {
                     self.runtime.insert(RtFn::Alloc.symbol(), RtFn::Alloc);
                     let layout: Vec<Ty> = captures.iter().map(|c| self.operand_ty(c)).collect();
                     let ((size, align), _) = composer_lower::mir::struct_layout(layout.iter());
-                    let env_ty = struct_ty(&layout);
+                    let env_ty = struct_ty(self.program, &layout);
                     let mut value = self.fresh();
                     self.line(&format!("{value} = llvm.mlir.undef : {env_ty}"));
                     for (i, (c, cty)) in captures.iter().zip(&layout).enumerate() {
@@ -845,7 +1022,7 @@ impl FnEmitter<'_> {
                     return None;
                 }
                 let e = self.operand(env);
-                let env_ty = struct_ty(layout);
+                let env_ty = struct_ty(self.program, layout);
                 let p = self.fresh();
                 self.line(&format!(
                     "{p} = llvm.getelementptr {e}[0, {index}] : (!llvm.ptr) -> !llvm.ptr, {env_ty}"
@@ -853,7 +1030,7 @@ impl FnEmitter<'_> {
                 let v = self.fresh();
                 self.line(&format!(
                     "{v} = llvm.load {p} : !llvm.ptr -> {}",
-                    mlir_ty(fty)
+                    mlir_ty(self.program, fty)
                 ));
                 Some(v)
             }
@@ -868,7 +1045,7 @@ impl FnEmitter<'_> {
                 let mut tys = vec!["!llvm.ptr".to_string()];
                 if !arg.is_unit() {
                     vals.push(self.operand(a));
-                    tys.push(mlir_ty(&arg));
+                    tys.push(mlir_ty(self.program, &arg));
                 }
                 if ret.is_unit() {
                     self.line(&format!(
@@ -883,7 +1060,7 @@ impl FnEmitter<'_> {
                         "{v} = llvm.call {code}({}) : !llvm.ptr, ({}) -> {}",
                         vals.join(", "),
                         tys.join(", "),
-                        mlir_ty(&ret)
+                        mlir_ty(self.program, &ret)
                     ));
                     Some(v)
                 }
@@ -899,7 +1076,7 @@ impl FnEmitter<'_> {
                 let v = self.fresh();
                 self.line(&format!(
                     "{v} = arith.select {cv}, {x}, {y} : {}",
-                    mlir_ty(&ty)
+                    mlir_ty(self.program, &ty)
                 ));
                 Some(v)
             }
@@ -907,7 +1084,7 @@ impl FnEmitter<'_> {
     }
 
     fn binary(&mut self, op: BinOp, ty: &Ty, x: &str, y: &str) -> String {
-        let t = mlir_ty(ty);
+        let t = mlir_ty(self.program, ty);
         let v = self.fresh();
         let is_float = matches!(ty, Ty::Float { .. });
         let signed = matches!(ty, Ty::Int { signed: true, .. });
@@ -984,7 +1161,7 @@ impl FnEmitter<'_> {
                 _ => None,
             }
         };
-        let (ft, tt) = (mlir_ty(from), mlir_ty(to));
+        let (ft, tt) = (mlir_ty(self.program, from), mlir_ty(self.program, to));
         let v = self.fresh();
         match (int_info(from), int_info(to), from, to) {
             (Some((fb, fs)), Some((tb, _)), _, _) => {
@@ -1044,7 +1221,7 @@ impl FnEmitter<'_> {
                         continue;
                     }
                     vals.push(self.operand(a));
-                    tys.push(mlir_ty(&t));
+                    tys.push(mlir_ty(self.program, &t));
                 }
                 let name = target.name.clone();
                 if target.ret.is_unit() {
@@ -1055,7 +1232,7 @@ impl FnEmitter<'_> {
                     ));
                     None
                 } else {
-                    let rt = mlir_ty(&target.ret);
+                    let rt = mlir_ty(self.program, &target.ret);
                     let v = self.fresh();
                     self.line(&format!(
                         "{v} = func.call @{name}({}) : ({}) -> {rt}",

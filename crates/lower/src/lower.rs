@@ -19,8 +19,10 @@ use composer_semantics::types::{Prim, Ty as PTy, TyCon, TyVar};
 use rustc_hash::FxHashMap;
 
 mod closure;
+mod structural;
 
 use closure::{split_fun, Callable};
+use structural::Structural;
 
 type Subst = FxHashMap<TyVar, PTy>;
 
@@ -29,6 +31,7 @@ type Subst = FxHashMap<TyVar, PTy>;
 enum Work {
     Instance(InstanceKey),
     Stub(Callable, usize),
+    Structural(Structural, mir::Ty),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -48,6 +51,10 @@ pub(crate) struct Lowerer<'a> {
     worklist: Vec<(FuncId, Work)>,
     globals: FxHashMap<BindingId, mir::GlobalId>,
     strings: FxHashMap<String, mir::StrId>,
+    union_ids: FxHashMap<PTy, mir::UnionId>,
+    structural: FxHashMap<(Structural, mir::Ty), FuncId>,
+    unions_in_progress: Vec<PTy>,
+    records_in_progress: Vec<PTy>,
 }
 
 /// Builds one MIR function.
@@ -235,6 +242,10 @@ impl<'a> Lowerer<'a> {
             instances: FxHashMap::default(),
             stubs: FxHashMap::default(),
             worklist: Vec::new(),
+            union_ids: FxHashMap::default(),
+            structural: FxHashMap::default(),
+            unions_in_progress: Vec::new(),
+            records_in_progress: Vec::new(),
             globals: FxHashMap::default(),
             strings: FxHashMap::default(),
         }
@@ -260,7 +271,120 @@ impl<'a> Lowerer<'a> {
             PTy::App(TyCon::Option, ts) => mir::Ty::Option(Box::new(self.mir_ty(&ts[0]))),
             PTy::Fun(a, r) => mir::Ty::Func(Box::new(self.mir_ty(a)), Box::new(self.mir_ty(r))),
             PTy::Tuple(ts) => mir::Ty::Tuple(ts.iter().map(|t| self.mir_ty(t)).collect()),
+            PTy::App(TyCon::List, _) => mir::Ty::Union(self.union_id(ty)),
+            PTy::App(TyCon::User(def), args) => {
+                let def = *def;
+                match self.psg.types[def as usize].record_fields() {
+                    Some(fields) => {
+                        if self.records_in_progress.contains(ty) {
+                            let name = self.psg.types[def as usize].name.clone();
+                            self.unsupported(
+                                self.psg.types[def as usize].span,
+                                &format!("the record '{name}' containing itself (records are values in Clef; put the recursion in a union or a list)"),
+                            );
+                            return mir::Ty::Unit;
+                        }
+                        self.records_in_progress.push(ty.clone());
+                        let params = self.psg.types[def as usize].params.clone();
+                        let field_tys: Vec<PTy> = fields
+                            .iter()
+                            .map(|f| composer_semantics::types::substitute(&f.ty, &params, args))
+                            .collect();
+                        let out = field_tys.iter().map(|f| self.mir_ty(f)).collect();
+                        self.records_in_progress.pop();
+                        mir::Ty::Tuple(out)
+                    }
+                    None => mir::Ty::Union(self.union_id(ty)),
+                }
+            }
             PTy::Var(_) | PTy::Error => mir::Ty::Unit,
+        }
+    }
+
+    /// The layout of a union type (a user union or a list) at concrete types,
+    /// interned. Fields that refer back to a union still being laid out are boxed,
+    /// so recursive types have a finite size.
+    fn union_id(&mut self, ty: &PTy) -> mir::UnionId {
+        if let Some(id) = self.union_ids.get(ty) {
+            return *id;
+        }
+        let id = mir::UnionId(self.program.unions.len() as u32);
+        self.program.unions.push(mir::UnionLayout {
+            name: String::new(),
+            cases: Vec::new(),
+        });
+        self.union_ids.insert(ty.clone(), id);
+        self.unions_in_progress.push(ty.clone());
+        let (name, cases): (String, Vec<(String, Vec<PTy>)>) = match ty {
+            PTy::App(TyCon::List, elems) => (
+                "list".into(),
+                vec![
+                    ("[]".into(), Vec::new()),
+                    ("::".into(), vec![elems[0].clone(), ty.clone()]),
+                ],
+            ),
+            PTy::App(TyCon::User(def), args) => {
+                let d = &self.psg.types[*def as usize];
+                let cases = d
+                    .union_cases()
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|c| {
+                        let fields = c
+                            .fields
+                            .iter()
+                            .map(|f| composer_semantics::types::substitute(&f.ty, &d.params, args))
+                            .collect();
+                        (c.name.clone(), fields)
+                    })
+                    .collect();
+                (d.name.clone(), cases)
+            }
+            _ => (String::new(), Vec::new()),
+        };
+        let mut out = Vec::new();
+        for (case_name, fields) in cases {
+            let mut mir_fields = Vec::new();
+            for f in &fields {
+                let inline = self.mir_ty(f);
+                if self.mentions_in_progress(f) {
+                    mir_fields.push(mir::Ty::Boxed(Box::new(inline)));
+                } else {
+                    mir_fields.push(inline);
+                }
+            }
+            out.push(mir::CaseLayout {
+                name: case_name,
+                fields: mir_fields,
+            });
+        }
+        self.unions_in_progress.pop();
+        self.program.unions[id.index()] = mir::UnionLayout { name, cases: out };
+        id
+    }
+
+    /// Whether a field of this type would hold a union still being laid out
+    /// inline (not behind a pointer such as a list, array or closure).
+    fn mentions_in_progress(&self, ty: &PTy) -> bool {
+        if self.unions_in_progress.contains(ty) {
+            return true;
+        }
+        match ty {
+            PTy::Tuple(ts) => ts.iter().any(|t| self.mentions_in_progress(t)),
+            PTy::App(TyCon::Option, ts) => self.mentions_in_progress(&ts[0]),
+            PTy::App(TyCon::User(def), args) => match self.psg.types[*def as usize].record_fields()
+            {
+                Some(fields) => {
+                    let params = &self.psg.types[*def as usize].params;
+                    fields.iter().any(|f| {
+                        self.mentions_in_progress(&composer_semantics::types::substitute(
+                            &f.ty, params, args,
+                        ))
+                    })
+                }
+                None => false,
+            },
+            _ => false,
         }
     }
 
@@ -382,6 +506,7 @@ impl<'a> Lowerer<'a> {
             let f = match work {
                 Work::Instance(key) => self.lower_instance(&key),
                 Work::Stub(callable, applied) => self.lower_stub(&callable, applied),
+                Work::Structural(kind, ty) => self.lower_structural(kind, &ty),
             };
             self.program.functions[id.index()] = f;
         }
@@ -568,6 +693,91 @@ impl<'a> Lowerer<'a> {
         true
     }
 
+    /// Number of fields of the union case an expression refers to.
+    fn case_arity(&self, e: ExprId) -> usize {
+        match self.psg.expr(e).kind {
+            ExprKind::UnionCase { def, case } => self.psg.types[def as usize]
+                .union_cases()
+                .map(|c| c[case as usize].fields.len())
+                .unwrap_or(0),
+            _ => 0,
+        }
+    }
+
+    /// A copy of a local operand that later assignments cannot change.
+    fn stable(&mut self, b: &mut Builder, op: Operand, e: ExprId) -> Operand {
+        match op {
+            Operand::Local(_) => {
+                let ty = self.expr_mir_ty(b, e);
+                b.temp(Rvalue::Use(op), ty)
+            }
+            other => other,
+        }
+    }
+
+    /// A union value of case `case` (fields unboxed; boxed here where the layout
+    /// says so).
+    fn make_union(
+        &mut self,
+        b: &mut Builder,
+        ty: &mir::Ty,
+        case: u32,
+        fields: Vec<Operand>,
+    ) -> Operand {
+        let mir::Ty::Union(u) = ty else {
+            return Operand::Const(Const::Unit);
+        };
+        let layout = self.program.unions[u.index()].cases[case as usize]
+            .fields
+            .clone();
+        let mut ops = Vec::new();
+        for (v, fty) in fields.into_iter().zip(&layout) {
+            match fty {
+                mir::Ty::Boxed(_) => ops.push(b.temp(Rvalue::Box(v), fty.clone())),
+                _ => ops.push(v),
+            }
+        }
+        b.temp(
+            Rvalue::MakeUnion {
+                union: *u,
+                case,
+                fields: ops,
+            },
+            ty.clone(),
+        )
+    }
+
+    /// Field `index` of case `case` of a union value, unboxed.
+    fn union_field(
+        &mut self,
+        b: &mut Builder,
+        v: Operand,
+        ty: &mir::Ty,
+        case: u32,
+        index: u32,
+    ) -> (Operand, mir::Ty) {
+        let mir::Ty::Union(u) = ty else {
+            return (Operand::Const(Const::Unit), mir::Ty::Unit);
+        };
+        let fty =
+            self.program.unions[u.index()].cases[case as usize].fields[index as usize].clone();
+        let raw = b.temp(
+            Rvalue::UnionField {
+                value: v,
+                case,
+                index,
+            },
+            fty.clone(),
+        );
+        match fty {
+            mir::Ty::Boxed(inner) => {
+                let inner = *inner;
+                (b.temp(Rvalue::Unbox(raw), inner.clone()), inner)
+            }
+            other => (raw, other),
+        }
+    }
+
     /// `let binding = value`: evaluates the value into the binding's slot.
     fn lower_let_value(&mut self, b: &mut Builder, binding: BindingId, value: ExprId) {
         let v = self.lower_expr(b, value);
@@ -657,6 +867,57 @@ impl<'a> Lowerer<'a> {
                 let ty = self.expr_mir_ty(b, e);
                 let ops: Vec<Operand> = items.iter().map(|i| self.lower_expr(b, *i)).collect();
                 b.temp(Rvalue::MakeTuple(ops), ty)
+            }
+            ExprKind::UnionCase { case, .. } if self.case_arity(e) == 0 => {
+                let ty = self.expr_mir_ty(b, e);
+                self.make_union(b, &ty, *case, Vec::new())
+            }
+            ExprKind::UnionCase { .. } => match self.head_callable(b, e) {
+                Some((callable, captured)) => self.make_closure(b, callable, 0, captured),
+                None => Operand::Const(Const::Unit),
+            },
+            ExprKind::Record { fields, .. } => {
+                let ty = self.expr_mir_ty(b, e);
+                // Evaluated in the order written, stored in declaration order.
+                let mut values: Vec<(u32, Operand)> = Vec::new();
+                for (i, v) in fields.clone() {
+                    let op = self.lower_expr(b, v);
+                    let op = self.stable(b, op, v);
+                    values.push((i, op));
+                }
+                values.sort_by_key(|(i, _)| *i);
+                b.temp(
+                    Rvalue::MakeTuple(values.into_iter().map(|(_, v)| v).collect()),
+                    ty,
+                )
+            }
+            ExprKind::RecordUpdate { base, fields } => {
+                let ty = self.expr_mir_ty(b, e);
+                let base_v = self.lower_expr(b, *base);
+                let base_v = self.stable(b, base_v, *base);
+                let mut updates: Vec<(u32, Operand)> = Vec::new();
+                for (i, v) in fields.clone() {
+                    let op = self.lower_expr(b, v);
+                    updates.push((i, op));
+                }
+                let field_tys = match &ty {
+                    mir::Ty::Tuple(fs) => fs.clone(),
+                    _ => Vec::new(),
+                };
+                let mut out = Vec::new();
+                for (i, fty) in field_tys.iter().enumerate() {
+                    match updates.iter().find(|(j, _)| *j == i as u32) {
+                        Some((_, v)) => out.push(v.clone()),
+                        None => out
+                            .push(b.temp(Rvalue::TupleGet(base_v.clone(), i as u32), fty.clone())),
+                    }
+                }
+                b.temp(Rvalue::MakeTuple(out), ty)
+            }
+            ExprKind::Field { target, index } => {
+                let ty = self.expr_mir_ty(b, e);
+                let t = self.lower_expr(b, *target);
+                b.temp(Rvalue::TupleGet(t, *index), ty)
             }
             ExprKind::Interpolated(parts) => {
                 let mut ops = Vec::new();
@@ -1084,7 +1345,7 @@ impl<'a> Lowerer<'a> {
             _ => None,
         };
         if let Some(c) = cmp {
-            return self.compare(b, c, l, r, &operand_ty, span);
+            return self.structural_compare(b, c, l, r, &operand_ty, span);
         }
         match (&operand_ty, op) {
             (mir::Ty::Str, P::Add) => b.call_rt(RtFn::StrConcat, vec![l, r], mir::Ty::Str),
@@ -1244,7 +1505,24 @@ impl<'a> Lowerer<'a> {
             Callable::Function(key) => self.psg.function(key.func).params.len(),
             Callable::Builtin(bi, _) => bi.arity(),
             Callable::Format(_, spec, _) => spec.args().count(),
+            Callable::Case(..) => 1,
         };
+        if let (Callable::Case(case, _), Some(first)) = (&callable, args.first()) {
+            // `Node (l, v, r)`: the fields straight from the tuple expression.
+            if let ExprKind::Tuple(items) = &self.psg.expr(*first).kind {
+                if items.len() == self.case_arity(head) && items.len() > 1 {
+                    let (case, items) = (*case, items.clone());
+                    let (_, union_pty) = split_fun(&head_ty, 1);
+                    let union_ty = self.mir_ty(&union_pty);
+                    let fields: Vec<Operand> =
+                        items.iter().map(|i| self.lower_expr(b, *i)).collect();
+                    let v = self.make_union(b, &union_ty, case, fields);
+                    let rest: Vec<Operand> =
+                        args[1..].iter().map(|a| self.lower_expr(b, *a)).collect();
+                    return self.call_value(b, v, union_pty, rest);
+                }
+            }
+        }
         if let Callable::Builtin(bi, _) = &callable {
             if args.len() >= arity {
                 // Builtins see their argument expressions (for types and spans).
@@ -1546,8 +1824,21 @@ impl<'a> Lowerer<'a> {
                 } else {
                     BinOp::Le
                 };
-                let c = self.compare(b, op, l.clone(), r.clone(), &ty, span);
+                let c = self.structural_compare(b, op, l.clone(), r.clone(), &ty, span);
                 b.temp(Rvalue::Select(c, l, r), ty)
+            }
+            Builtin::Compare => {
+                let ty = arg_ty(self, 0);
+                let r = vals.pop().expect("two arguments");
+                let l = vals.pop().expect("two arguments");
+                let c = self.compare_values(b, l, r, &ty, span);
+                b.temp(Rvalue::Convert(c, mir::Ty::I64), mir::Ty::I64)
+            }
+            Builtin::Hash => {
+                let ty = arg_ty(self, 0);
+                let v = vals.remove(0);
+                let h = self.hash_value(b, v, &ty);
+                b.temp(Rvalue::Convert(h, mir::Ty::I64), mir::Ty::I64)
             }
             Builtin::Abs => {
                 let ty = arg_ty(self, 0);
@@ -1780,7 +2071,9 @@ impl<'a> Lowerer<'a> {
                 let parts: Vec<Operand> = fields.iter().map(|f| self.zero_value(b, f)).collect();
                 b.temp(Rvalue::MakeTuple(parts), ty.clone())
             }
-            mir::Ty::Func(..) => b.temp(Rvalue::Zero(ty.clone()), ty.clone()),
+            mir::Ty::Func(..) | mir::Ty::Union(_) | mir::Ty::Boxed(_) => {
+                b.temp(Rvalue::Zero(ty.clone()), ty.clone())
+            }
             mir::Ty::Unit | mir::Ty::Ptr => Operand::Const(Const::Unit),
         }
     }
@@ -1962,6 +2255,16 @@ impl<'a> Lowerer<'a> {
                 }
             }
             psg::PatKind::OptionSome(inner) => self.pattern_bindings(*inner, out),
+            psg::PatKind::Case { fields, .. } => {
+                for f in fields {
+                    self.pattern_bindings(*f, out);
+                }
+            }
+            psg::PatKind::Record { fields, .. } => {
+                for (_, f) in fields {
+                    self.pattern_bindings(*f, out);
+                }
+            }
             psg::PatKind::Or(a, b) => {
                 self.pattern_bindings(*a, out);
                 self.pattern_bindings(*b, out);
@@ -1990,6 +2293,36 @@ impl<'a> Lowerer<'a> {
             psg::PatKind::As(inner, id) => {
                 self.bind_pattern_variable(b, *id, v.clone(), ty);
                 self.test_pattern(b, *inner, v, ty, fail);
+            }
+            psg::PatKind::Case { case, fields, .. } => {
+                let (case, fields) = (*case, fields.clone());
+                let tag = b.temp(Rvalue::UnionTag(v.clone()), mir::Ty::I32);
+                let is_case = b.temp(
+                    Rvalue::Binary(BinOp::Eq, tag, i32c(case as i32)),
+                    mir::Ty::Bool,
+                );
+                let ok = b.new_block();
+                b.terminate(Terminator::Branch {
+                    cond: is_case,
+                    then_block: ok,
+                    else_block: fail,
+                });
+                b.switch_to(ok);
+                for (i, p) in fields.iter().enumerate() {
+                    let (field, fty) = self.union_field(b, v.clone(), ty, case, i as u32);
+                    self.test_pattern(b, *p, field, &fty, fail);
+                }
+            }
+            psg::PatKind::Record { fields, .. } => {
+                let field_tys = match ty {
+                    mir::Ty::Tuple(fs) => fs.clone(),
+                    _ => Vec::new(),
+                };
+                for (i, p) in fields.clone() {
+                    let fty = field_tys.get(i as usize).cloned().unwrap_or(mir::Ty::Unit);
+                    let field = b.temp(Rvalue::TupleGet(v.clone(), i), fty.clone());
+                    self.test_pattern(b, p, field, &fty, fail);
+                }
             }
             psg::PatKind::Tuple(items) => {
                 let fields = match ty {

@@ -37,6 +37,11 @@ pub enum Ty {
     /// A function value `{code, env}`: `code(env, arg) -> ret` (unit `arg`/`ret`
     /// are omitted from the machine signature).
     Func(Box<Ty>, Box<Ty>),
+    /// A discriminated union: `{tag: i32, payload}` where the payload has the size
+    /// of the largest case (layout in [`Program::unions`]).
+    Union(UnionId),
+    /// A pointer to a value of this type in a region (recursive union fields).
+    Boxed(Box<Ty>),
 }
 
 impl Ty {
@@ -71,6 +76,9 @@ impl Ty {
             }
             Ty::Tuple(fields) => struct_layout(fields.iter()).0,
             Ty::Func(..) => (16, 8),
+            // Needs the program's layouts: see `Program::size_align`.
+            Ty::Union(_) => (0, 8),
+            Ty::Boxed(_) => (8, 8),
         }
     }
 }
@@ -109,6 +117,8 @@ impl fmt::Display for Ty {
                 write!(f, "({})", parts.join(", "))
             }
             Ty::Func(a, r) => write!(f, "fn({a}) -> {r}"),
+            Ty::Union(u) => write!(f, "union{}", u.0),
+            Ty::Boxed(t) => write!(f, "box<{t}>"),
         }
     }
 }
@@ -135,6 +145,21 @@ id_type!(BlockId, "bb");
 id_type!(FuncId, "fn");
 id_type!(GlobalId, "g");
 id_type!(StrId, "str");
+id_type!(UnionId, "union");
+
+/// The cases of one union type at concrete types.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnionLayout {
+    pub name: String,
+    pub cases: Vec<CaseLayout>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseLayout {
+    pub name: String,
+    /// Field types; a field that refers back to a union being defined is `Boxed`.
+    pub fields: Vec<Ty>,
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Const {
@@ -407,6 +432,25 @@ pub enum Rvalue {
     },
     /// Calls a function value with one argument.
     CallClosure(Operand, Operand),
+    /// A union value of case `case` with these field values (boxed ones already
+    /// boxed).
+    MakeUnion {
+        union: UnionId,
+        case: u32,
+        fields: Vec<Operand>,
+    },
+    /// The case index of a union value, as `i32`.
+    UnionTag(Operand),
+    /// Field `index` of case `case` of a union value (the value must be that case).
+    UnionField {
+        value: Operand,
+        case: u32,
+        index: u32,
+    },
+    /// Copies a value into the root region and gives the pointer.
+    Box(Operand),
+    /// The value a `Boxed` pointer points to.
+    Unbox(Operand),
     /// The all-zero value of a type (`Unchecked.defaultof`).
     Zero(Ty),
     /// A call in tail position to a function with exactly the caller's signature;
@@ -490,6 +534,58 @@ pub struct Program {
     pub globals: Vec<Global>,
     /// String literal data, referenced by `Const::Str`.
     pub strings: Vec<String>,
+    /// Union layouts, referenced by `Ty::Union`.
+    pub unions: Vec<UnionLayout>,
+}
+
+impl Program {
+    /// Size and alignment of a type in memory, unions included.
+    pub fn size_align(&self, ty: &Ty) -> (u64, u64) {
+        match ty {
+            Ty::Union(u) => match self.union_payload(*u) {
+                (words, true) => (8 + words * 8, 8),
+                (_, false) => (4, 4),
+            },
+            Ty::Tuple(fields) => self.struct_layout(fields).0,
+            Ty::Option(inner) => {
+                let (size, align) = self.size_align(inner);
+                let align = align.max(1);
+                ((align + size).div_ceil(align) * align, align)
+            }
+            other => other.size_align(),
+        }
+    }
+
+    /// `((size, align), offsets)` of a struct of these fields, unions included.
+    pub fn struct_layout(&self, fields: &[Ty]) -> ((u64, u64), Vec<u64>) {
+        let mut offset = 0u64;
+        let mut align = 1u64;
+        let mut offsets = Vec::new();
+        for f in fields {
+            let (s, a) = self.size_align(f);
+            let a = a.max(1);
+            offset = offset.div_ceil(a) * a;
+            offsets.push(offset);
+            offset += s;
+            align = align.max(a);
+        }
+        ((offset.div_ceil(align) * align, align), offsets)
+    }
+
+    /// The payload of a union in 8-byte words, and whether any case has fields.
+    pub fn union_payload(&self, u: UnionId) -> (u64, bool) {
+        let layout = &self.unions[u.index()];
+        let mut words = 0;
+        let mut any = false;
+        for c in &layout.cases {
+            if !c.fields.is_empty() {
+                any = true;
+            }
+            let ((size, _), _) = self.struct_layout(&c.fields);
+            words = words.max(size.div_ceil(8));
+        }
+        (words, any && words > 0)
+    }
 }
 
 // ---------------------------------------------------------------------------------
@@ -553,6 +649,17 @@ impl fmt::Display for Rvalue {
             }
             Rvalue::EnvGet { env, index, .. } => write!(f, "env({env}).{index}"),
             Rvalue::CallClosure(c, a) => write!(f, "call_closure {c}({a})"),
+            Rvalue::MakeUnion {
+                union,
+                case,
+                fields,
+            } => write!(f, "{union}.case{case}({})", join(fields)),
+            Rvalue::UnionTag(v) => write!(f, "tag({v})"),
+            Rvalue::UnionField { value, case, index } => {
+                write!(f, "{value}.case{case}.{index}")
+            }
+            Rvalue::Box(v) => write!(f, "box({v})"),
+            Rvalue::Unbox(v) => write!(f, "unbox({v})"),
             Rvalue::Zero(t) => write!(f, "zero<{t}>"),
             Rvalue::TailCall(id, args) => write!(f, "tail call {id}({})", join(args)),
         }

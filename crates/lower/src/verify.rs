@@ -95,5 +95,8 @@ pub(crate) fn rvalue_operands(r: &Rvalue) -> Vec<&Operand> {
         Rvalue::MakeClosure { captures, .. } => captures.iter().collect(),
         Rvalue::EnvGet { env, .. } => vec![env],
         Rvalue::CallClosure(c, a) => vec![c, a],
+        Rvalue::MakeUnion { fields, .. } => fields.iter().collect(),
+        Rvalue::UnionTag(v) | Rvalue::Box(v) | Rvalue::Unbox(v) => vec![v],
+        Rvalue::UnionField { value, .. } => vec![value],
     }
 }

@@ -111,6 +111,10 @@ pub enum Builtin {
     ToString,
     Max,
     Min,
+    /// `compare a b`
+    Compare,
+    /// `hash x`
+    Hash,
     Abs,
     Sign,
     Pown,
@@ -146,6 +150,8 @@ impl Builtin {
             Builtin::Convert(p) => p.name().into(),
             Builtin::ToString => "string".into(),
             Builtin::Max => "max".into(),
+            Builtin::Compare => "compare".into(),
+            Builtin::Hash => "hash".into(),
             Builtin::Min => "min".into(),
             Builtin::Abs => "abs".into(),
             Builtin::Sign => "sign".into(),
@@ -171,9 +177,12 @@ impl Builtin {
     pub fn arity(self) -> usize {
         match self {
             Builtin::Nan | Builtin::Infinity | Builtin::None => 0,
-            Builtin::Max | Builtin::Min | Builtin::Pown | Builtin::Atan2 | Builtin::ArrayCreate => {
-                2
-            }
+            Builtin::Max
+            | Builtin::Min
+            | Builtin::Compare
+            | Builtin::Pown
+            | Builtin::Atan2
+            | Builtin::ArrayCreate => 2,
             _ => 1,
         }
     }
@@ -207,6 +216,11 @@ impl Builtin {
                 let a = u.fresh();
                 Ty::curried(vec![a.clone(), a.clone()], a)
             }
+            Builtin::Compare => {
+                let a = u.fresh();
+                Ty::curried(vec![a.clone(), a], Ty::INT)
+            }
+            Builtin::Hash => Ty::fun(u.fresh(), Ty::INT),
             Builtin::Abs => {
                 let a = u.fresh_constrained(Constraint::SignedNumeric);
                 Ty::fun(a.clone(), a)
@@ -256,6 +270,8 @@ impl Builtin {
             ("string", Builtin::ToString),
             ("max", Builtin::Max),
             ("min", Builtin::Min),
+            ("compare", Builtin::Compare),
+            ("hash", Builtin::Hash),
             ("abs", Builtin::Abs),
             ("sign", Builtin::Sign),
             ("pown", Builtin::Pown),

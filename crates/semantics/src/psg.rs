@@ -207,6 +207,29 @@ pub enum ExprKind {
     },
     /// `(a, b, ...)`
     Tuple(Vec<ExprId>),
+    /// A union case used as a value: the constructor function of a case with
+    /// fields (its argument is the field, or a tuple of the fields), or the value of
+    /// a case without fields.
+    UnionCase {
+        def: u32,
+        case: u32,
+    },
+    /// `{ F1 = e1; ... }`: every field, in the order written (index into the
+    /// record's fields).
+    Record {
+        def: u32,
+        fields: Vec<(u32, ExprId)>,
+    },
+    /// `{ base with F = e; ... }`
+    RecordUpdate {
+        base: ExprId,
+        fields: Vec<(u32, ExprId)>,
+    },
+    /// `e.F` on a record.
+    Field {
+        target: ExprId,
+        index: u32,
+    },
     Error,
 }
 
@@ -223,6 +246,17 @@ pub enum PatKind {
     Tuple(Vec<PatId>),
     /// `p as name`
     As(PatId, BindingId),
+    /// A union case with its field patterns (`Circle r`, `Node (l, v, r)`, `Leaf`).
+    Case {
+        def: u32,
+        case: u32,
+        fields: Vec<PatId>,
+    },
+    /// `{ X = p; ... }`: the listed fields (index into the record's fields).
+    Record {
+        def: u32,
+        fields: Vec<(u32, PatId)>,
+    },
     Error,
 }
 
@@ -286,9 +320,63 @@ pub struct Expr {
     pub span: Span,
 }
 
+/// A record or union type definition. Field types mention the definition's type
+/// parameters `params` (type variables that are never bound: each use substitutes
+/// them).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypeDef {
+    pub name: String,
+    pub params: Vec<crate::types::TyVar>,
+    pub kind: TypeDefKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeDefKind {
+    Record {
+        fields: Vec<FieldDef>,
+        is_struct: bool,
+    },
+    Union {
+        cases: Vec<CaseDef>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldDef {
+    pub name: String,
+    pub ty: Ty,
+    pub is_mutable: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseDef {
+    pub name: String,
+    /// Payload fields; unnamed ones are called `Item` (one field) or `Item1`, ...
+    pub fields: Vec<FieldDef>,
+}
+
+impl TypeDef {
+    pub fn record_fields(&self) -> Option<&[FieldDef]> {
+        match &self.kind {
+            TypeDefKind::Record { fields, .. } => Some(fields),
+            TypeDefKind::Union { .. } => None,
+        }
+    }
+
+    pub fn union_cases(&self) -> Option<&[CaseDef]> {
+        match &self.kind {
+            TypeDefKind::Union { cases } => Some(cases),
+            TypeDefKind::Record { .. } => None,
+        }
+    }
+}
+
 /// The whole program's semantic graph.
 #[derive(Debug, Clone, Default)]
 pub struct Psg {
+    /// Records and unions defined by the program (index = `TyCon::User`).
+    pub types: Vec<TypeDef>,
     pub exprs: Vec<Expr>,
     /// Side table: the type of each expression.
     pub expr_types: Vec<Ty>,
@@ -425,6 +513,17 @@ impl Psg {
             ExprKind::IndexSet { .. } => "index-set".to_string(),
             ExprKind::Match { .. } => "match".to_string(),
             ExprKind::Tuple(_) => "tuple".to_string(),
+            ExprKind::UnionCase { def, case } => {
+                let d = &self.types[*def as usize];
+                let name = d
+                    .union_cases()
+                    .map(|c| c[*case as usize].name.as_str())
+                    .unwrap_or("?");
+                format!("case {}.{name}", d.name)
+            }
+            ExprKind::Record { def, .. } => format!("record {}", self.types[*def as usize].name),
+            ExprKind::RecordUpdate { .. } => "record-update".to_string(),
+            ExprKind::Field { index, .. } => format!("field {index}"),
             ExprKind::Error => "error".to_string(),
         };
         let _ = writeln!(out, "{indent}{id} {head} : {ty}");
@@ -488,6 +587,18 @@ impl Psg {
                     self.write_expr(out, *i, d);
                 }
             }
+            ExprKind::Record { fields, .. } => {
+                for (_, v) in fields {
+                    self.write_expr(out, *v, d);
+                }
+            }
+            ExprKind::RecordUpdate { base, fields } => {
+                self.write_expr(out, *base, d);
+                for (_, v) in fields {
+                    self.write_expr(out, *v, d);
+                }
+            }
+            ExprKind::Field { target, .. } => self.write_expr(out, *target, d),
             ExprKind::Assign { value, .. } => self.write_expr(out, *value, d),
             ExprKind::Member { target, .. } => self.write_expr(out, *target, d),
             ExprKind::Index { target, index } => {
@@ -530,6 +641,26 @@ impl Psg {
                 format!("({})", parts.join(", "))
             }
             PatKind::As(p, b) => format!("{} as {b}:{}", self.pat_text(*p), self.binding(*b).name),
+            PatKind::Case { def, case, fields } => {
+                let d = &self.types[*def as usize];
+                let name = d
+                    .union_cases()
+                    .map(|c| c[*case as usize].name.clone())
+                    .unwrap_or_default();
+                let parts: Vec<String> = fields.iter().map(|p| self.pat_text(*p)).collect();
+                if parts.is_empty() {
+                    name
+                } else {
+                    format!("{name}({})", parts.join(", "))
+                }
+            }
+            PatKind::Record { fields, .. } => {
+                let parts: Vec<String> = fields
+                    .iter()
+                    .map(|(i, p)| format!("#{i} = {}", self.pat_text(*p)))
+                    .collect();
+                format!("{{ {} }}", parts.join("; "))
+            }
             PatKind::Error => "<error>".to_string(),
         }
     }

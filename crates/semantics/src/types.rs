@@ -100,6 +100,10 @@ pub enum TyCon {
     Array,
     /// `'T option`
     Option,
+    /// `'T list`
+    List,
+    /// A record or union defined in the program (index into the PSG's type table).
+    User(u32),
 }
 
 impl TyCon {
@@ -107,6 +111,8 @@ impl TyCon {
         match self {
             TyCon::Array => "array",
             TyCon::Option => "option",
+            TyCon::List => "list",
+            TyCon::User(_) => "?",
         }
     }
 }
@@ -272,6 +278,8 @@ pub enum UnifyError {
 pub struct Unifier {
     vars: Vec<VarInfo>,
     pub level: u32,
+    /// Names of user-defined types (index = `TyCon::User`), for messages.
+    pub type_names: Vec<String>,
 }
 
 impl Unifier {
@@ -478,7 +486,7 @@ impl Unifier {
     }
 
     pub fn display(&self, ty: &Ty) -> String {
-        TyDisplay(&self.resolve(ty)).to_string()
+        TyDisplay::named(&self.resolve(ty), &self.type_names).to_string()
     }
 }
 
@@ -496,12 +504,34 @@ pub fn substitute(ty: &Ty, vars: &[TyVar], tys: &[Ty]) -> Ty {
     }
 }
 
-/// Prints a type the way F# prints it in messages (`int -> string`, `string option`).
-pub struct TyDisplay<'a>(pub &'a Ty);
+/// Prints a type the way F# prints it in messages (`int -> string`, `string option`,
+/// `Tree<int>`).
+pub struct TyDisplay<'a> {
+    ty: &'a Ty,
+    names: &'a [String],
+}
+
+#[allow(non_snake_case)]
+/// A type for display, without user type names (they print as `T0`, `T1`...).
+pub fn TyDisplay(ty: &Ty) -> TyDisplay<'_> {
+    TyDisplay { ty, names: &[] }
+}
+
+impl<'a> TyDisplay<'a> {
+    pub fn named(ty: &'a Ty, names: &'a [String]) -> TyDisplay<'a> {
+        TyDisplay { ty, names }
+    }
+}
 
 impl fmt::Display for TyDisplay<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fn go(ty: &Ty, f: &mut fmt::Formatter<'_>, prec: u8) -> fmt::Result {
+        return write_ty(self.ty, f, 0, self.names);
+        fn write_ty(
+            ty: &Ty,
+            f: &mut fmt::Formatter<'_>,
+            prec: u8,
+            names: &[String],
+        ) -> fmt::Result {
             match ty {
                 Ty::Var(v) => {
                     let n = v.0;
@@ -518,9 +548,9 @@ impl fmt::Display for TyDisplay<'_> {
                     if prec > 0 {
                         f.write_str("(")?;
                     }
-                    go(a, f, 1)?;
+                    write_ty(a, f, 1, names)?;
                     f.write_str(" -> ")?;
-                    go(b, f, 0)?;
+                    write_ty(b, f, 0, names)?;
                     if prec > 0 {
                         f.write_str(")")?;
                     }
@@ -534,7 +564,7 @@ impl fmt::Display for TyDisplay<'_> {
                         if i > 0 {
                             f.write_str(" * ")?;
                         }
-                        go(t, f, 2)?;
+                        write_ty(t, f, 2, names)?;
                     }
                     if prec > 1 {
                         f.write_str(")")?;
@@ -542,19 +572,35 @@ impl fmt::Display for TyDisplay<'_> {
                     Ok(())
                 }
                 Ty::App(TyCon::Array, ts) => {
-                    go(&ts[0], f, 3)?;
+                    write_ty(&ts[0], f, 3, names)?;
                     f.write_str("[]")
+                }
+                Ty::App(TyCon::User(id), ts) => {
+                    match names.get(*id as usize) {
+                        Some(n) => f.write_str(n)?,
+                        None => write!(f, "T{id}")?,
+                    }
+                    if !ts.is_empty() {
+                        f.write_str("<")?;
+                        for (i, t) in ts.iter().enumerate() {
+                            if i > 0 {
+                                f.write_str(", ")?;
+                            }
+                            write_ty(t, f, 0, names)?;
+                        }
+                        f.write_str(">")?;
+                    }
+                    Ok(())
                 }
                 Ty::App(c, ts) => {
                     for t in ts {
-                        go(t, f, 3)?;
+                        write_ty(t, f, 3, names)?;
                         f.write_str(" ")?;
                     }
                     f.write_str(c.name())
                 }
             }
         }
-        go(self.0, f, 0)
     }
 }
 

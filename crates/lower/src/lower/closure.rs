@@ -27,6 +27,9 @@ pub(super) enum Callable {
     Builtin(Builtin, PTy),
     /// `printfn "..."` and friends at the concrete type of the format function.
     Format(FormatKind, FormatSpec, PTy),
+    /// A union case constructor (one argument: the field, or a tuple of them) at
+    /// its concrete type.
+    Case(u32, PTy),
 }
 
 /// `a1 -> ... -> an -> r` split after `n` arrows.
@@ -57,6 +60,7 @@ impl Lowerer<'_> {
             }
             Callable::Builtin(b, ty) => (ty.clone(), b.arity(), Vec::new()),
             Callable::Format(_, spec, ty) => (ty.clone(), spec.args().count(), Vec::new()),
+            Callable::Case(_, ty) => (ty.clone(), 1, Vec::new()),
         }
     }
 
@@ -173,6 +177,45 @@ impl Lowerer<'_> {
                     .collect();
                 self.format_values(b, *kind, spec, values)
             }
+            Callable::Case(case, _) => {
+                let union_ty = self.mir_ty(&result);
+                let arg = args
+                    .into_iter()
+                    .next()
+                    .unwrap_or(Operand::Const(mir::Const::Unit));
+                let fields = match &params[0] {
+                    PTy::Tuple(items)
+                        if self.case_field_count(&result, *case) == items.len()
+                            && items.len() > 1 =>
+                    {
+                        let tuple_ty = self.mir_ty(&params[0]);
+                        let field_tys = match tuple_ty {
+                            mir::Ty::Tuple(fs) => fs,
+                            _ => Vec::new(),
+                        };
+                        field_tys
+                            .into_iter()
+                            .enumerate()
+                            .map(|(i, t)| b.temp(Rvalue::TupleGet(arg.clone(), i as u32), t))
+                            .collect()
+                    }
+                    _ => vec![arg],
+                };
+                self.make_union(b, &union_ty, *case, fields)
+            }
+        }
+    }
+
+    /// Fields of a case of the union type `ty`.
+    fn case_field_count(&self, ty: &PTy, case: u32) -> usize {
+        match ty {
+            PTy::App(composer_semantics::types::TyCon::User(def), _) => self.psg.types
+                [*def as usize]
+                .union_cases()
+                .map(|c| c[case as usize].fields.len())
+                .unwrap_or(0),
+            PTy::App(composer_semantics::types::TyCon::List, _) => 2 * case as usize,
+            _ => 0,
         }
     }
 
@@ -212,6 +255,9 @@ impl Lowerer<'_> {
             }
             ExprKind::Format { kind, spec } if spec.args().count() > 0 => {
                 Some((Callable::Format(*kind, spec.clone(), ty), Vec::new()))
+            }
+            ExprKind::UnionCase { case, .. } if matches!(ty, PTy::Fun(..)) => {
+                Some((Callable::Case(*case, ty), Vec::new()))
             }
             _ => None,
         }

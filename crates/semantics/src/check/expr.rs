@@ -239,9 +239,8 @@ impl Checker<'_> {
                 self.expect_type(id, &t);
                 id
             }
-            ast::ExprKind::Record { .. } => {
-                self.unsupported(span, "a record expression");
-                self.error_expr(span)
+            ast::ExprKind::Record { copy_from, fields } => {
+                self.infer_record(copy_from.as_deref(), fields, span)
             }
             ast::ExprKind::Computation { builder, .. } => {
                 let name = self.name(builder.name).to_string();

@@ -9,6 +9,7 @@ mod expr;
 mod known;
 mod names;
 mod pattern;
+mod typedefs;
 
 use crate::builtins::Builtin;
 use crate::psg::*;
@@ -24,6 +25,10 @@ pub(crate) enum Item {
     Function(FunctionId),
     Builtin(Builtin),
     Module(ModuleId),
+    /// A record or union type (index into `psg.types`).
+    Type(u32),
+    /// A union case: (type, case index).
+    UnionCase(u32, u32),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -55,6 +60,12 @@ pub(crate) struct Checker<'a> {
     pub patterns_bind_globals: bool,
     /// Counter for [`Checker::fresh_ident`].
     pub fresh_names: u32,
+    /// Record field labels: every (record type, field index) that has the label.
+    pub record_fields: FxHashMap<Symbol, Vec<(u32, u32)>>,
+    /// `type Id = int`
+    pub abbreviations: FxHashMap<Symbol, Ty>,
+    /// `[<Measure>] type m`: units of measure (erased; see `resolve_type`).
+    pub measures: rustc_hash::FxHashSet<Symbol>,
 }
 
 /// Resolves and type-checks a program (files in compilation order).
@@ -84,6 +95,9 @@ impl<'a> Checker<'a> {
             known,
             patterns_bind_globals: false,
             fresh_names: 0,
+            record_fields: FxHashMap::default(),
+            abbreviations: FxHashMap::default(),
+            measures: Default::default(),
         };
         checker.install_builtins();
         checker
@@ -315,10 +329,7 @@ impl<'a> Checker<'a> {
                 self.scopes.truncate(saved_scope_len);
             }
             ast::DeclKind::Open(path) => self.open_module(path),
-            ast::DeclKind::Types(defs) => {
-                let span = defs.first().map(|d| d.span).unwrap_or(decl.span);
-                self.unsupported(span, "type definitions (records, unions)");
-            }
+            ast::DeclKind::Types(defs) => self.check_type_group(defs),
             ast::DeclKind::Error => {}
         }
     }

@@ -445,6 +445,36 @@ impl Checker<'_> {
             }
             index += 1;
         }
+        // `Shape.Circle`: a union case qualified by its type.
+        if let Item::Type(def) = item {
+            let Some(seg) = path.get(index) else {
+                let name = self.psg.types[def as usize].name.clone();
+                self.error(
+                    Code::UndefinedName,
+                    span,
+                    format!("'{name}' is a type, not a value"),
+                );
+                return self.error_expr(span);
+            };
+            let case_name = self.name(seg.name).to_string();
+            let case = self.psg.types[def as usize]
+                .union_cases()
+                .and_then(|cs| cs.iter().position(|c| c.name == case_name));
+            match case {
+                Some(c) => item = Item::UnionCase(def, c as u32),
+                None => {
+                    let name = self.psg.types[def as usize].name.clone();
+                    self.error(
+                        Code::UndefinedName,
+                        seg.span,
+                        format!("The type '{name}' does not define the field, constructor or member '{case_name}'."),
+                    );
+                    return self.error_expr(span);
+                }
+            }
+            span = span.to(seg.span);
+            index += 1;
+        }
         let mut expr = self.item_expr(item, span);
         for member in &path[index..] {
             expr = self.member_access(expr, *member);
@@ -474,7 +504,8 @@ impl Checker<'_> {
                 let ty = b.ty(&mut self.u);
                 self.add_expr(ExprKind::Builtin(b), span, ty)
             }
-            Item::Module(_) => self.error_expr(span),
+            Item::UnionCase(def, case) => self.union_case_expr(def, case, span),
+            Item::Module(_) | Item::Type(_) => self.error_expr(span),
         }
     }
 
@@ -512,6 +543,11 @@ impl Checker<'_> {
         let span = self.psg.exprs[target.index()].span.to(member.span);
         let name = self.name(member.name).to_string();
         let is_length = member.name == self.known.length;
+        if let Ty::App(crate::types::TyCon::User(def), args) = &ty {
+            if let Some(e) = self.record_field_access(target, *def, args, member, span) {
+                return e;
+            }
+        }
         match (&ty, is_length) {
             (Ty::Error, _) => self.error_expr(span),
             (Ty::Prim(Prim::String), true) => self.add_expr(
@@ -566,6 +602,24 @@ impl Checker<'_> {
         match &t.kind {
             ast::TypeExprKind::Named { path, args } => {
                 let arg_tys: Vec<Ty> = args.iter().map(|a| self.resolve_type(a)).collect();
+                if let [single] = path.as_slice() {
+                    if let Some(Item::Type(def)) = self.lookup(single.name) {
+                        let expected = self.psg.types[def as usize].params.len();
+                        if expected != arg_tys.len() {
+                            let name = self.psg.types[def as usize].name.clone();
+                            self.error(
+                                Code::TypeMismatch,
+                                t.span,
+                                format!("The type '{name}' expects {expected} type argument(s) but is given {}", arg_tys.len()),
+                            );
+                            return Ty::Error;
+                        }
+                        return Ty::App(crate::types::TyCon::User(def), arg_tys);
+                    }
+                    if let Some(ty) = self.abbreviations.get(&single.name) {
+                        return ty.clone();
+                    }
+                }
                 let known = match path.as_slice() {
                     [single] => self.known.types.get(&single.name).copied(),
                     _ => None,
@@ -626,10 +680,8 @@ impl Checker<'_> {
                 let e = self.resolve_type(e);
                 Ty::array(e)
             }
-            ast::TypeExprKind::Measure { .. } => {
-                self.unsupported(t.span, "units of measure");
-                Ty::Error
-            }
+            // Units of measure are erased: `float<m>` is `float` (not yet checked).
+            ast::TypeExprKind::Measure { base, .. } => self.resolve_type(base),
             ast::TypeExprKind::Error => Ty::Error,
         }
     }

@@ -14,6 +14,28 @@ impl Checker<'_> {
         PatId(self.psg.pats.len() as u32 - 1)
     }
 
+    /// `Case` or `Type.Case` in a pattern.
+    fn resolve_case(&self, path: &[ast::Ident]) -> Option<(u32, u32)> {
+        match path {
+            [single] => match self.lookup(single.name)? {
+                Item::UnionCase(d, c) => Some((d, c)),
+                _ => None,
+            },
+            [ty, case] => match self.lookup(ty.name)? {
+                Item::Type(d) => {
+                    let name = self.name(case.name);
+                    let c = self.psg.types[d as usize]
+                        .union_cases()?
+                        .iter()
+                        .position(|c| c.name == name)?;
+                    Some((d, c as u32))
+                }
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
     /// A variable bound by a pattern (a global when destructuring at module level).
     fn pattern_binding(&mut self, id: ast::Ident, ty: &Ty) -> BindingId {
         let text = self.name(id.name).to_string();
@@ -42,6 +64,9 @@ impl Checker<'_> {
             ast::PatKind::Wild => self.add_pat(PatKind::Wild, span, expected.clone()),
             ast::PatKind::Named(id) => {
                 // A name that resolves to a nullary union case is that case.
+                if let Some(Item::UnionCase(def, case)) = self.lookup(id.name) {
+                    return self.check_case_pattern(def, case, None, expected, span);
+                }
                 if let Some(Item::Builtin(Builtin::None)) = self.lookup(id.name) {
                     let elem = self.u.fresh();
                     self.unify_at(span, expected, &Ty::option(elem));
@@ -60,6 +85,15 @@ impl Checker<'_> {
                     _ => self.add_pat(PatKind::Error, span, expected.clone()),
                 }
             }
+            ast::PatKind::Ctor { path, arg } if self.resolve_case(path).is_some() => {
+                let (def, case) = self.resolve_case(path).expect("checked by the guard");
+                self.check_case_pattern(def, case, Some(arg), expected, span)
+            }
+            ast::PatKind::Path(path) if self.resolve_case(path).is_some() => {
+                let (def, case) = self.resolve_case(path).expect("checked by the guard");
+                self.check_case_pattern(def, case, None, expected, span)
+            }
+            ast::PatKind::Record(fields) => self.check_record_pattern(fields, expected, span),
             ast::PatKind::Ctor { path, arg } => {
                 let is_some = path.len() == 1
                     && matches!(

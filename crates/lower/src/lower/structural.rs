@@ -1,0 +1,355 @@
+//! Structural equality, comparison and hashing (F#'s `=`, `compare`, `hash`) on
+//! tuples, records, unions, options and lists: one generated MIR function per type
+//! and operation, so recursive types recurse through calls.
+//!
+//! Order follows F#: tuples and records field by field, unions by case (in
+//! declaration order) then fields, `None < Some _`, `[] < _ :: _`, strings ordinally.
+
+use super::{bool_const, i32c, int_const, Builder, Lowerer, Subst, Work};
+use crate::mir::{self, BinOp, Callee, Const, FuncId, Operand, RtFn, Rvalue, Terminator, UnOp};
+use composer_diagnostics::Span;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(super) enum Structural {
+    /// `(a, b) -> bool`
+    Equals,
+    /// `(a, b) -> i32` (-1, 0 or 1)
+    Compare,
+    /// `a -> i32`
+    Hash,
+}
+
+/// Whether values of the type are compared by a generated function.
+fn is_aggregate(ty: &mir::Ty) -> bool {
+    matches!(
+        ty,
+        mir::Ty::Tuple(_) | mir::Ty::Option(_) | mir::Ty::Union(_)
+    )
+}
+
+impl Lowerer<'_> {
+    /// `l op r` for comparison operators on any comparable type.
+    pub(super) fn structural_compare(
+        &mut self,
+        b: &mut Builder,
+        op: BinOp,
+        l: Operand,
+        r: Operand,
+        ty: &mir::Ty,
+        span: Span,
+    ) -> Operand {
+        if !is_aggregate(ty) {
+            return self.compare(b, op, l, r, ty, span);
+        }
+        match op {
+            BinOp::Eq | BinOp::Ne => {
+                let f = self.structural_fn(Structural::Equals, ty);
+                let eq = b.temp(Rvalue::Call(Callee::Func(f), vec![l, r]), mir::Ty::Bool);
+                if op == BinOp::Eq {
+                    eq
+                } else {
+                    b.temp(Rvalue::Unary(UnOp::Not, eq), mir::Ty::Bool)
+                }
+            }
+            _ => {
+                let c = self.compare_values(b, l, r, ty, span);
+                b.temp(Rvalue::Binary(op, c, i32c(0)), mir::Ty::Bool)
+            }
+        }
+    }
+
+    /// F#'s `compare a b`: -1, 0 or 1 as `i32`.
+    pub(super) fn compare_values(
+        &mut self,
+        b: &mut Builder,
+        l: Operand,
+        r: Operand,
+        ty: &mir::Ty,
+        span: Span,
+    ) -> Operand {
+        if is_aggregate(ty) {
+            let f = self.structural_fn(Structural::Compare, ty);
+            return b.temp(Rvalue::Call(Callee::Func(f), vec![l, r]), mir::Ty::I32);
+        }
+        if *ty == mir::Ty::Str {
+            let c = b.call_rt(RtFn::StrCompare, vec![l, r], mir::Ty::I32);
+            return c;
+        }
+        if ty.is_unit() {
+            return i32c(0);
+        }
+        // Primitives: (l > r) - (l < r).
+        let gt = self.compare(b, BinOp::Gt, l.clone(), r.clone(), ty, span);
+        let lt = self.compare(b, BinOp::Lt, l, r, ty, span);
+        let gt = b.temp(Rvalue::Convert(gt, mir::Ty::I32), mir::Ty::I32);
+        let lt = b.temp(Rvalue::Convert(lt, mir::Ty::I32), mir::Ty::I32);
+        b.temp(Rvalue::Binary(BinOp::Sub, gt, lt), mir::Ty::I32)
+    }
+
+    /// F#'s `hash x` as `i32` (equal values hash equal).
+    pub(super) fn hash_value(&mut self, b: &mut Builder, v: Operand, ty: &mir::Ty) -> Operand {
+        if is_aggregate(ty) {
+            let f = self.structural_fn(Structural::Hash, ty);
+            return b.temp(Rvalue::Call(Callee::Func(f), vec![v]), mir::Ty::I32);
+        }
+        match ty {
+            mir::Ty::Str => {
+                // FNV-1a over the bytes would need a loop here; the length and a
+                // string comparison-stable mix is enough for `hash a = hash b`.
+                let len = b.temp(Rvalue::Length(v), mir::Ty::I64);
+                b.temp(Rvalue::Convert(len, mir::Ty::I32), mir::Ty::I32)
+            }
+            mir::Ty::Int { .. } | mir::Ty::Char | mir::Ty::Bool => {
+                let wide = b.temp(Rvalue::Convert(v, mir::Ty::I64), mir::Ty::I64);
+                let high = b.temp(
+                    Rvalue::Binary(BinOp::Shr, wide.clone(), int_const(32, 64, true)),
+                    mir::Ty::I64,
+                );
+                let mixed = b.temp(Rvalue::Binary(BinOp::Xor, wide, high), mir::Ty::I64);
+                b.temp(Rvalue::Convert(mixed, mir::Ty::I32), mir::Ty::I32)
+            }
+            mir::Ty::Float { .. } => {
+                let i = b.temp(Rvalue::Convert(v, mir::Ty::I64), mir::Ty::I64);
+                b.temp(Rvalue::Convert(i, mir::Ty::I32), mir::Ty::I32)
+            }
+            _ => i32c(0),
+        }
+    }
+
+    /// The generated function for `kind` on `ty`, queued if new.
+    fn structural_fn(&mut self, kind: Structural, ty: &mir::Ty) -> FuncId {
+        let key = (kind, ty.clone());
+        if let Some(id) = self.structural.get(&key) {
+            return *id;
+        }
+        let name = format!(
+            "{}_{}",
+            match kind {
+                Structural::Equals => "equals",
+                Structural::Compare => "compare",
+                Structural::Hash => "hash",
+            },
+            self.structural.len()
+        );
+        self.program.functions.push(mir::Function {
+            name,
+            params: Vec::new(),
+            ret: mir::Ty::Unit,
+            locals: Vec::new(),
+            blocks: Vec::new(),
+            is_export: false,
+        });
+        let id = FuncId(self.program.functions.len() as u32 - 1);
+        self.structural.insert(key, id);
+        self.worklist.push((id, Work::Structural(kind, ty.clone())));
+        id
+    }
+
+    /// Builds the body of a structural function.
+    pub(super) fn lower_structural(&mut self, kind: Structural, ty: &mir::Ty) -> mir::Function {
+        let span = Span::default();
+        let ret = match kind {
+            Structural::Equals => mir::Ty::Bool,
+            Structural::Compare | Structural::Hash => mir::Ty::I32,
+        };
+        let name = self.program.functions[self.structural[&(kind, ty.clone())].index()]
+            .name
+            .clone();
+        let mut b = Builder::new(name, ret, Subst::default());
+        let a = b.new_local(ty.clone(), "a");
+        let c = b.new_local(ty.clone(), "b");
+        b.func.params = if kind == Structural::Hash {
+            vec![a]
+        } else {
+            vec![a, c]
+        };
+        let (a, c) = (Operand::Local(a), Operand::Local(c));
+        // Pairs of parts to combine, in order.
+        let mut parts: Vec<(Operand, Operand, mir::Ty)> = Vec::new();
+        match ty {
+            mir::Ty::Tuple(fields) => {
+                for (i, f) in fields.iter().enumerate() {
+                    let x = b.temp(Rvalue::TupleGet(a.clone(), i as u32), f.clone());
+                    let y = if kind == Structural::Hash {
+                        x.clone()
+                    } else {
+                        b.temp(Rvalue::TupleGet(c.clone(), i as u32), f.clone())
+                    };
+                    parts.push((x, y, f.clone()));
+                }
+                self.combine(&mut b, kind, parts, span);
+            }
+            mir::Ty::Option(inner) => {
+                let sa = b.temp(Rvalue::OptionIsSome(a.clone()), mir::Ty::Bool);
+                let sb = if kind == Structural::Hash {
+                    sa.clone()
+                } else {
+                    b.temp(Rvalue::OptionIsSome(c.clone()), mir::Ty::Bool)
+                };
+                let ta = b.temp(Rvalue::Convert(sa.clone(), mir::Ty::I32), mir::Ty::I32);
+                let tb = b.temp(Rvalue::Convert(sb, mir::Ty::I32), mir::Ty::I32);
+                self.differing_tags(&mut b, kind, ta.clone(), tb);
+                // Same tag: None equals None; Some compares payloads.
+                let some_b = b.new_block();
+                let none_b = b.new_block();
+                b.terminate(Terminator::Branch {
+                    cond: sa,
+                    then_block: some_b,
+                    else_block: none_b,
+                });
+                b.switch_to(none_b);
+                b.terminate(Terminator::Return(self.identity(kind)));
+                b.switch_to(some_b);
+                let x = b.temp(Rvalue::OptionPayload(a.clone()), (**inner).clone());
+                let y = if kind == Structural::Hash {
+                    x.clone()
+                } else {
+                    b.temp(Rvalue::OptionPayload(c.clone()), (**inner).clone())
+                };
+                self.combine(&mut b, kind, vec![(x, y, (**inner).clone())], span);
+            }
+            mir::Ty::Union(u) => {
+                let ta = b.temp(Rvalue::UnionTag(a.clone()), mir::Ty::I32);
+                let tb = if kind == Structural::Hash {
+                    ta.clone()
+                } else {
+                    b.temp(Rvalue::UnionTag(c.clone()), mir::Ty::I32)
+                };
+                self.differing_tags(&mut b, kind, ta.clone(), tb);
+                let cases = self.program.unions[u.index()].cases.clone();
+                for (k, case) in cases.iter().enumerate() {
+                    if case.fields.is_empty() {
+                        continue;
+                    }
+                    let is_k = b.temp(
+                        Rvalue::Binary(BinOp::Eq, ta.clone(), i32c(k as i32)),
+                        mir::Ty::Bool,
+                    );
+                    let this_b = b.new_block();
+                    let next_b = b.new_block();
+                    b.terminate(Terminator::Branch {
+                        cond: is_k,
+                        then_block: this_b,
+                        else_block: next_b,
+                    });
+                    b.switch_to(this_b);
+                    let mut parts = Vec::new();
+                    for i in 0..case.fields.len() {
+                        let (x, fty) = self.union_field(&mut b, a.clone(), ty, k as u32, i as u32);
+                        let y = if kind == Structural::Hash {
+                            x.clone()
+                        } else {
+                            self.union_field(&mut b, c.clone(), ty, k as u32, i as u32)
+                                .0
+                        };
+                        parts.push((x, y, fty));
+                    }
+                    self.combine(&mut b, kind, parts, span);
+                    b.switch_to(next_b);
+                }
+                // A case without fields: equal tags are enough.
+                let base = match kind {
+                    Structural::Hash => ta,
+                    _ => self.identity(kind),
+                };
+                b.terminate(Terminator::Return(base));
+            }
+            _ => {
+                b.terminate(Terminator::Return(self.identity(kind)));
+            }
+        }
+        super::remove_unreachable_blocks(b.func)
+    }
+
+    /// `true` for equality, `0` for comparison and hashing.
+    fn identity(&self, kind: Structural) -> Operand {
+        match kind {
+            Structural::Equals => bool_const(true),
+            _ => i32c(0),
+        }
+    }
+
+    /// Returns early when two tags differ: `false`, or the order of the tags.
+    fn differing_tags(&mut self, b: &mut Builder, kind: Structural, ta: Operand, tb: Operand) {
+        if kind == Structural::Hash {
+            return;
+        }
+        let differ = b.temp(
+            Rvalue::Binary(BinOp::Ne, ta.clone(), tb.clone()),
+            mir::Ty::Bool,
+        );
+        let diff_b = b.new_block();
+        let same_b = b.new_block();
+        b.terminate(Terminator::Branch {
+            cond: differ,
+            then_block: diff_b,
+            else_block: same_b,
+        });
+        b.switch_to(diff_b);
+        let result = match kind {
+            Structural::Equals => bool_const(false),
+            _ => {
+                let lt = b.temp(Rvalue::Binary(BinOp::Lt, ta, tb), mir::Ty::Bool);
+                b.temp(Rvalue::Select(lt, i32c(-1), i32c(1)), mir::Ty::I32)
+            }
+        };
+        b.terminate(Terminator::Return(result));
+        b.switch_to(same_b);
+    }
+
+    /// Compares parts in order and returns the result: the first difference, or
+    /// equality; for hashing, a mix of all parts.
+    fn combine(
+        &mut self,
+        b: &mut Builder,
+        kind: Structural,
+        parts: Vec<(Operand, Operand, mir::Ty)>,
+        span: Span,
+    ) {
+        match kind {
+            Structural::Equals => {
+                for (x, y, t) in parts {
+                    let eq = self.structural_compare(b, BinOp::Eq, x, y, &t, span);
+                    let next = b.new_block();
+                    let no = b.new_block();
+                    b.terminate(Terminator::Branch {
+                        cond: eq,
+                        then_block: next,
+                        else_block: no,
+                    });
+                    b.switch_to(no);
+                    b.terminate(Terminator::Return(bool_const(false)));
+                    b.switch_to(next);
+                }
+                b.terminate(Terminator::Return(bool_const(true)));
+            }
+            Structural::Compare => {
+                for (x, y, t) in parts {
+                    let c = self.compare_values(b, x, y, &t, span);
+                    let nonzero =
+                        b.temp(Rvalue::Binary(BinOp::Ne, c.clone(), i32c(0)), mir::Ty::Bool);
+                    let next = b.new_block();
+                    let done = b.new_block();
+                    b.terminate(Terminator::Branch {
+                        cond: nonzero,
+                        then_block: done,
+                        else_block: next,
+                    });
+                    b.switch_to(done);
+                    b.terminate(Terminator::Return(c));
+                    b.switch_to(next);
+                }
+                b.terminate(Terminator::Return(i32c(0)));
+            }
+            Structural::Hash => {
+                let mut h = Operand::Const(Const::i32(17));
+                for (x, _, t) in parts {
+                    let hx = self.hash_value(b, x, &t);
+                    let scaled = b.temp(Rvalue::Binary(BinOp::Mul, h, i32c(31)), mir::Ty::I32);
+                    h = b.temp(Rvalue::Binary(BinOp::Add, scaled, hx), mir::Ty::I32);
+                }
+                b.terminate(Terminator::Return(h));
+            }
+        }
+    }
+}

@@ -1,0 +1,422 @@
+//! Type definitions: records and discriminated unions, and the expressions and
+//! patterns that build and take apart their values.
+
+use super::{Checker, Item};
+use crate::psg::*;
+use crate::types::{substitute, Ty, TyCon, TyVar};
+use composer_diagnostics::{Code, Span};
+use composer_syntax::ast;
+
+impl Checker<'_> {
+    /// `type A = ... and B = ...`: all names are defined first, so the group may
+    /// refer to itself and to each other.
+    pub(crate) fn check_type_group(&mut self, defs: &[ast::TypeDefn]) {
+        let mut ids = Vec::new();
+        for d in defs {
+            let params: Vec<TyVar> = d
+                .type_params
+                .iter()
+                .map(|_| match self.u.fresh() {
+                    Ty::Var(v) => v,
+                    _ => unreachable!("fresh gives a variable"),
+                })
+                .collect();
+            let name = self.name(d.name.name).to_string();
+            let id = self.psg.types.len() as u32;
+            self.psg.types.push(TypeDef {
+                name: name.clone(),
+                params,
+                kind: TypeDefKind::Record {
+                    fields: Vec::new(),
+                    is_struct: false,
+                },
+                span: d.span,
+            });
+            self.u.type_names.push(name);
+            match &d.kind {
+                ast::TypeDefnKind::Measure => {
+                    // A unit of measure: erased, nothing to record (see `resolve_type`).
+                    self.measures.insert(d.name.name);
+                }
+                ast::TypeDefnKind::Abbreviation(_) => {}
+                _ => self.define(d.name.name, Item::Type(id)),
+            }
+            ids.push(id);
+        }
+        for (d, &id) in defs.iter().zip(&ids) {
+            let saved = std::mem::take(&mut self.type_var_names);
+            for (p, v) in d
+                .type_params
+                .iter()
+                .zip(self.psg.types[id as usize].params.clone())
+            {
+                self.type_var_names.insert(p.name, Ty::Var(v));
+            }
+            let is_struct = d
+                .attributes
+                .iter()
+                .any(|a| a.name.last().is_some_and(|n| self.name(n.name) == "Struct"));
+            match &d.kind {
+                ast::TypeDefnKind::Record(fields) => {
+                    let mut out = Vec::new();
+                    for (i, f) in fields.iter().enumerate() {
+                        let ty = self.resolve_type(&f.ty);
+                        out.push(FieldDef {
+                            name: self.name(f.name.name).to_string(),
+                            ty,
+                            is_mutable: f.is_mutable,
+                        });
+                        self.record_fields
+                            .entry(f.name.name)
+                            .or_default()
+                            .push((id, i as u32));
+                    }
+                    if out.iter().any(|f| f.is_mutable) {
+                        self.unsupported(d.span, "a record with 'mutable' fields");
+                    }
+                    self.psg.types[id as usize].kind = TypeDefKind::Record {
+                        fields: out,
+                        is_struct,
+                    };
+                }
+                ast::TypeDefnKind::Union(cases) => {
+                    let mut out = Vec::new();
+                    for (ci, c) in cases.iter().enumerate() {
+                        let n = c.fields.len();
+                        let mut fields = Vec::new();
+                        for (fi, (fname, fty)) in c.fields.iter().enumerate() {
+                            let ty = self.resolve_type(fty);
+                            let name = match fname {
+                                Some(n) => self.name(n.name).to_string(),
+                                None if n == 1 => "Item".to_string(),
+                                None => format!("Item{}", fi + 1),
+                            };
+                            fields.push(FieldDef {
+                                name,
+                                ty,
+                                is_mutable: false,
+                            });
+                        }
+                        out.push(CaseDef {
+                            name: self.name(c.name.name).to_string(),
+                            fields,
+                        });
+                        self.define(c.name.name, Item::UnionCase(id, ci as u32));
+                    }
+                    self.psg.types[id as usize].kind = TypeDefKind::Union { cases: out };
+                }
+                ast::TypeDefnKind::Abbreviation(t) => {
+                    let ty = self.resolve_type(t);
+                    if d.type_params.is_empty() {
+                        self.abbreviations.insert(d.name.name, ty);
+                    } else {
+                        self.unsupported(d.span, "a generic type abbreviation");
+                    }
+                }
+                ast::TypeDefnKind::Measure => {}
+            }
+            if !d.members.is_empty() {
+                self.unsupported(d.members[0].span, "members on a type");
+            }
+            self.type_var_names = saved;
+        }
+    }
+
+    /// Fresh type arguments for a definition, and the definition's type with them.
+    pub(crate) fn instantiate_def(&mut self, def: u32) -> (Vec<Ty>, Ty) {
+        let n = self.psg.types[def as usize].params.len();
+        let args: Vec<Ty> = (0..n).map(|_| self.u.fresh()).collect();
+        let ty = Ty::App(TyCon::User(def), args.clone());
+        (args, ty)
+    }
+
+    /// A field or case-field type with the definition's parameters replaced.
+    pub(crate) fn field_ty(&self, def: u32, ty: &Ty, args: &[Ty]) -> Ty {
+        substitute(ty, &self.psg.types[def as usize].params, args)
+    }
+
+    /// The type of a union case used as a value: `T` without fields, `f -> T` with
+    /// one, `f1 * f2 -> T` with several.
+    pub(crate) fn union_case_expr(&mut self, def: u32, case: u32, span: Span) -> ExprId {
+        let (args, ty) = self.instantiate_def(def);
+        let fields: Vec<Ty> = self.psg.types[def as usize]
+            .union_cases()
+            .map(|c| {
+                c[case as usize]
+                    .fields
+                    .iter()
+                    .map(|f| f.ty.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let fields: Vec<Ty> = fields
+            .iter()
+            .map(|f| self.field_ty(def, f, &args))
+            .collect();
+        let value_ty = match fields.len() {
+            0 => ty,
+            1 => Ty::fun(fields[0].clone(), ty),
+            _ => Ty::fun(Ty::Tuple(fields), ty),
+        };
+        self.add_expr(ExprKind::UnionCase { def, case }, span, value_ty)
+    }
+
+    /// `{ F = e; ... }` (with `copy` for `{ r with F = e }`).
+    pub(crate) fn infer_record(
+        &mut self,
+        copy: Option<&ast::Expr>,
+        fields: &[(Vec<ast::Ident>, ast::Expr)],
+        span: Span,
+    ) -> ExprId {
+        let base = copy.map(|c| self.infer_expr(c));
+        // The record type: from the base's type, or from the first field's name.
+        let def = match base.map(|b| self.u.shallow(&self.expr_ty(b))) {
+            Some(Ty::App(TyCon::User(d), _))
+                if self.psg.types[d as usize].record_fields().is_some() =>
+            {
+                Some(d)
+            }
+            _ => fields
+                .first()
+                .and_then(|(path, _)| path.last())
+                .and_then(|f| self.record_fields.get(&f.name))
+                .and_then(|defs| defs.last())
+                .map(|(d, _)| *d),
+        };
+        let Some(def) = def else {
+            let name = fields
+                .first()
+                .and_then(|(p, _)| p.last())
+                .map(|f| self.name(f.name).to_string())
+                .unwrap_or_default();
+            self.error(
+                Code::UndefinedName,
+                span,
+                format!("The record label '{name}' is not defined."),
+            );
+            for (_, e) in fields {
+                self.infer_expr(e);
+            }
+            return self.error_expr(span);
+        };
+        let (args, ty) = self.instantiate_def(def);
+        if let Some(b) = base {
+            self.expect_type(b, &ty);
+        }
+        let defs = self.psg.types[def as usize]
+            .record_fields()
+            .expect("a record")
+            .to_vec();
+        let mut out = Vec::new();
+        for (path, e) in fields {
+            let Some(label) = path.last() else { continue };
+            let label_name = self.name(label.name).to_string();
+            let value = self.infer_expr(e);
+            match defs.iter().position(|f| f.name == label_name) {
+                Some(i) => {
+                    if out.iter().any(|(j, _)| *j == i as u32) {
+                        self.error(
+                            Code::DuplicateDefinition,
+                            label.span,
+                            format!(
+                                "The field '{label_name}' appears twice in this record expression"
+                            ),
+                        );
+                    }
+                    let fty = self.field_ty(def, &defs[i].ty, &args);
+                    self.expect_type(value, &fty);
+                    out.push((i as u32, value));
+                }
+                None => self.error(
+                    Code::UndefinedName,
+                    label.span,
+                    format!(
+                        "The record type '{}' does not contain a field '{label_name}'",
+                        self.psg.types[def as usize].name
+                    ),
+                ),
+            }
+        }
+        match base {
+            Some(base) => self.add_expr(ExprKind::RecordUpdate { base, fields: out }, span, ty),
+            None => {
+                let missing: Vec<&str> = defs
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| !out.iter().any(|(j, _)| *j == *i as u32))
+                    .map(|(_, f)| f.name.as_str())
+                    .collect();
+                if !missing.is_empty() {
+                    self.error(
+                        Code::TypeMismatch,
+                        span,
+                        format!(
+                            "No assignment given for field '{}' of type '{}'",
+                            missing[0], self.psg.types[def as usize].name
+                        ),
+                    );
+                }
+                self.add_expr(ExprKind::Record { def, fields: out }, span, ty)
+            }
+        }
+    }
+
+    /// `target.Name` on a record: the field, if the record has it.
+    pub(crate) fn record_field_access(
+        &mut self,
+        target: ExprId,
+        def: u32,
+        args: &[Ty],
+        member: ast::Ident,
+        span: Span,
+    ) -> Option<ExprId> {
+        let name = self.name(member.name).to_string();
+        let fields = self.psg.types[def as usize].record_fields()?.to_vec();
+        let index = fields.iter().position(|f| f.name == name)?;
+        let ty = self.field_ty(def, &fields[index].ty, args);
+        Some(self.add_expr(
+            ExprKind::Field {
+                target,
+                index: index as u32,
+            },
+            span,
+            ty,
+        ))
+    }
+
+    /// A union case pattern: `Case`, `Case p`, `Case (p1, p2)`.
+    pub(crate) fn check_case_pattern(
+        &mut self,
+        def: u32,
+        case: u32,
+        arg: Option<&ast::Pat>,
+        expected: &Ty,
+        span: Span,
+    ) -> PatId {
+        let (args, ty) = self.instantiate_def(def);
+        self.unify_at(span, expected, &ty);
+        let fields: Vec<Ty> = self.psg.types[def as usize]
+            .union_cases()
+            .map(|c| {
+                c[case as usize]
+                    .fields
+                    .iter()
+                    .map(|f| f.ty.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let fields: Vec<Ty> = fields
+            .iter()
+            .map(|f| self.field_ty(def, f, &args))
+            .collect();
+        let case_name = self.psg.types[def as usize]
+            .union_cases()
+            .map(|c| c[case as usize].name.clone())
+            .unwrap_or_default();
+        let pats: Vec<PatId> = match (arg, fields.len()) {
+            (None, 0) => Vec::new(),
+            (None, n) => {
+                self.error(
+                    Code::TypeMismatch,
+                    span,
+                    format!("This union case expects {n} arguments in tupled form, but was given 0. The missing field arguments may be any of: {}", case_name),
+                );
+                Vec::new()
+            }
+            (Some(p), 0) => {
+                if !matches!(p.kind, ast::PatKind::Wild) {
+                    self.error(
+                        Code::TypeMismatch,
+                        p.span,
+                        format!("This union case does not take arguments: '{case_name}'"),
+                    );
+                }
+                Vec::new()
+            }
+            (Some(p), 1) => vec![self.check_pattern(p, &fields[0])],
+            (Some(p), n) => {
+                match &p.kind {
+                    ast::PatKind::Tuple(items) if items.len() == n => items
+                        .iter()
+                        .zip(&fields)
+                        .map(|(item, f)| self.check_pattern(item, f))
+                        .collect(),
+                    ast::PatKind::Wild => fields
+                        .iter()
+                        .map(|f| self.add_pat(PatKind::Wild, p.span, f.clone()))
+                        .collect(),
+                    _ => {
+                        self.error(
+                        Code::TypeMismatch,
+                        p.span,
+                        format!("This union case expects {n} arguments in tupled form: '{case_name}'"),
+                    );
+                        Vec::new()
+                    }
+                }
+            }
+        };
+        if pats.len() != fields.len() {
+            return self.add_pat(PatKind::Error, span, expected.clone());
+        }
+        self.add_pat(
+            PatKind::Case {
+                def,
+                case,
+                fields: pats,
+            },
+            span,
+            expected.clone(),
+        )
+    }
+
+    /// `{ X = p; ... }`
+    pub(crate) fn check_record_pattern(
+        &mut self,
+        fields: &[(Vec<ast::Ident>, ast::Pat)],
+        expected: &Ty,
+        span: Span,
+    ) -> PatId {
+        let def = fields
+            .first()
+            .and_then(|(path, _)| path.last())
+            .and_then(|f| self.record_fields.get(&f.name))
+            .and_then(|defs| defs.last())
+            .map(|(d, _)| *d);
+        let Some(def) = def else {
+            self.error(
+                Code::UndefinedName,
+                span,
+                "The record label in this pattern is not defined.",
+            );
+            return self.add_pat(PatKind::Error, span, expected.clone());
+        };
+        let (args, ty) = self.instantiate_def(def);
+        self.unify_at(span, expected, &ty);
+        let defs = self.psg.types[def as usize]
+            .record_fields()
+            .expect("a record")
+            .to_vec();
+        let mut out = Vec::new();
+        for (path, p) in fields {
+            let Some(label) = path.last() else { continue };
+            let label_name = self.name(label.name).to_string();
+            match defs.iter().position(|f| f.name == label_name) {
+                Some(i) => {
+                    let fty = self.field_ty(def, &defs[i].ty, &args);
+                    let pat = self.check_pattern(p, &fty);
+                    out.push((i as u32, pat));
+                }
+                None => self.error(
+                    Code::UndefinedName,
+                    label.span,
+                    format!(
+                        "The record type '{}' does not contain a field '{label_name}'",
+                        self.psg.types[def as usize].name
+                    ),
+                ),
+            }
+        }
+        self.add_pat(PatKind::Record { def, fields: out }, span, expected.clone())
+    }
+}

@@ -250,6 +250,7 @@ fn read_sources(
     Result<Vec<composer_diagnostics::FileId>, Vec<Diagnostic>>,
 ) {
     let mut sources = SourceMap::new();
+    let _ = pipeline::add_prelude(&mut sources);
     let mut files = Vec::new();
     let mut problems = Vec::new();
     for path in &project.sources {
@@ -347,7 +348,11 @@ fn run_frontend_guarded(
         let handle = std::thread::Builder::new()
             .name("front end".into())
             .stack_size(FRONTEND_STACK_BYTES)
-            .spawn_scoped(scope, || pipeline::run_frontend(sources, files, options))
+            .spawn_scoped(scope, || {
+                // `read_sources` added the standard library first.
+                let prelude = pipeline::prelude_files();
+                pipeline::run_frontend(sources, &prelude, files, options)
+            })
             .map_err(|e| format!("cannot start the front-end thread: {e}"))?;
         handle.join().map_err(|payload| {
             payload

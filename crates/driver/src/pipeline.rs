@@ -83,15 +83,51 @@ pub struct FrontendOutput {
     pub diagnostics: Vec<composer_diagnostics::Diagnostic>,
 }
 
-/// Runs every stage from source text to MLIR text. `files` are in compilation order.
+/// The standard library (DESIGN §8), written in Clef and compiled before every
+/// program; only what the program reaches is generated.
+const PRELUDE: &[(&str, &str)] = &[
+    ("lib/Core.clef", include_str!("../../../lib/Core.clef")),
+    ("lib/List.clef", include_str!("../../../lib/List.clef")),
+    ("lib/Option.clef", include_str!("../../../lib/Option.clef")),
+    ("lib/Result.clef", include_str!("../../../lib/Result.clef")),
+    (
+        "lib/ValueOption.clef",
+        include_str!("../../../lib/ValueOption.clef"),
+    ),
+    ("lib/String.clef", include_str!("../../../lib/String.clef")),
+];
+
+/// Adds the standard library's files to the source map; returns them in order.
+pub fn add_prelude(sources: &mut SourceMap) -> Vec<FileId> {
+    PRELUDE
+        .iter()
+        .map(|(name, text)| sources.add(*name, *text))
+        .collect()
+}
+
+/// The file ids [`add_prelude`] gives when it is the first thing in a source map.
+pub fn prelude_files() -> Vec<FileId> {
+    (0..PRELUDE.len() as u32).map(FileId).collect()
+}
+
+/// Runs every stage from source text to MLIR text. `prelude` are the standard
+/// library's files ([`add_prelude`]); `files` are the program's, in compilation order.
 pub fn run_frontend(
     sources: &SourceMap,
+    prelude: &[FileId],
     files: &[FileId],
     options: &FrontendOptions,
 ) -> FrontendOutput {
     let mut interner = composer_syntax::Interner::new();
     let mut diagnostics = Vec::new();
     let mut dumps = Vec::new();
+    let mut prelude_asts = Vec::new();
+    for &file in prelude {
+        let (ast, parse_diagnostics) =
+            composer_syntax::parse_file(file, sources.text(file), &mut interner);
+        diagnostics.extend(parse_diagnostics);
+        prelude_asts.push(ast);
+    }
     let mut asts = Vec::new();
     let mut ast_dump = String::new();
     for &file in files {
@@ -107,7 +143,8 @@ pub fn run_frontend(
     if options.emit.contains(&EmitKind::Ast) {
         dumps.push((EmitKind::Ast, ast_dump));
     }
-    let (psg, check_diagnostics) = composer_semantics::check_program(&asts, &mut interner);
+    let (psg, check_diagnostics) =
+        composer_semantics::check_program_with_prelude(&prelude_asts, &asts, &mut interner);
     diagnostics.extend(check_diagnostics);
     if options.emit.contains(&EmitKind::Psg) {
         dumps.push((EmitKind::Psg, psg.to_string()));

@@ -693,6 +693,75 @@ impl<'a> Lowerer<'a> {
         true
     }
 
+    /// `for x in source do body` over a list (following the cells) or an array.
+    fn lower_for_each(
+        &mut self,
+        b: &mut Builder,
+        binding: BindingId,
+        source: ExprId,
+        body: ExprId,
+    ) {
+        let src_ty = self.expr_mir_ty(b, source);
+        let src = self.lower_expr(b, source);
+        let bnd = self.psg.binding(binding);
+        let elem_ty = {
+            let t = apply_subst(&bnd.ty, &b.subst);
+            self.mir_ty(&t)
+        };
+        let item = b.new_local(elem_ty.clone(), &bnd.name);
+        b.locals.insert(binding, item);
+        let head = b.new_block();
+        let body_b = b.new_block();
+        let exit = b.new_block();
+        match &src_ty {
+            mir::Ty::Array(_) => {
+                let len = b.temp(Rvalue::Length(src.clone()), mir::Ty::I64);
+                let i = b.new_local(mir::Ty::I64, "i");
+                b.assign(i, Rvalue::Use(int_const(0, 64, true)));
+                b.terminate(Terminator::Goto(head));
+                b.switch_to(head);
+                let more = b.temp(
+                    Rvalue::Binary(BinOp::Lt, Operand::Local(i), len),
+                    mir::Ty::Bool,
+                );
+                b.terminate(Terminator::Branch {
+                    cond: more,
+                    then_block: body_b,
+                    else_block: exit,
+                });
+                b.switch_to(body_b);
+                b.assign(item, Rvalue::ArrayGet(src.clone(), Operand::Local(i)));
+                self.lower_expr(b, body);
+                b.assign(
+                    i,
+                    Rvalue::Binary(BinOp::Add, Operand::Local(i), int_const(1, 64, true)),
+                );
+                b.terminate(Terminator::Goto(head));
+            }
+            _ => {
+                let cur = b.new_local(src_ty.clone(), "cells");
+                b.assign(cur, Rvalue::Use(src));
+                b.terminate(Terminator::Goto(head));
+                b.switch_to(head);
+                let tag = b.temp(Rvalue::UnionTag(Operand::Local(cur)), mir::Ty::I32);
+                let is_cons = b.temp(Rvalue::Binary(BinOp::Eq, tag, i32c(1)), mir::Ty::Bool);
+                b.terminate(Terminator::Branch {
+                    cond: is_cons,
+                    then_block: body_b,
+                    else_block: exit,
+                });
+                b.switch_to(body_b);
+                let (h, _) = self.union_field(b, Operand::Local(cur), &src_ty, 1, 0);
+                b.assign(item, Rvalue::Use(h));
+                self.lower_expr(b, body);
+                let (t, _) = self.union_field(b, Operand::Local(cur), &src_ty, 1, 1);
+                b.assign(cur, Rvalue::Use(t));
+                b.terminate(Terminator::Goto(head));
+            }
+        }
+        b.switch_to(exit);
+    }
+
     /// Number of fields of the union case an expression refers to.
     fn case_arity(&self, e: ExprId) -> usize {
         match self.psg.expr(e).kind {
@@ -913,6 +982,27 @@ impl<'a> Lowerer<'a> {
                     }
                 }
                 b.temp(Rvalue::MakeTuple(out), ty)
+            }
+            ExprKind::ListNil => {
+                let ty = self.expr_mir_ty(b, e);
+                self.make_union(b, &ty, 0, Vec::new())
+            }
+            ExprKind::ListCons { head, tail } => {
+                let ty = self.expr_mir_ty(b, e);
+                let (head, tail) = (*head, *tail);
+                let h = self.lower_expr(b, head);
+                let h = self.stable(b, h, head);
+                let t = self.lower_expr(b, tail);
+                self.make_union(b, &ty, 1, vec![h, t])
+            }
+            ExprKind::ForEach {
+                binding,
+                source,
+                body,
+            } => {
+                let (binding, source, body) = (*binding, *source, *body);
+                self.lower_for_each(b, binding, source, body);
+                Operand::Const(Const::Unit)
             }
             ExprKind::Field { target, index } => {
                 let ty = self.expr_mir_ty(b, e);
@@ -1899,6 +1989,15 @@ impl<'a> Lowerer<'a> {
                 let name = if bits == 32 { single } else { double };
                 b.call_rt(RtFn::Libm(name, bits, 1), vals, result_ty)
             }
+            Builtin::GenericZero => self.zero_of(&result_ty),
+            Builtin::GenericOne => match &result_ty {
+                mir::Ty::Float { bits } => Operand::Const(Const::Float {
+                    value: 1.0,
+                    bits: *bits,
+                }),
+                mir::Ty::Int { bits, signed } => int_const(1, *bits, *signed),
+                _ => int_const(1, 64, true),
+            },
             Builtin::Nan => Operand::Const(Const::Float {
                 value: f64::NAN,
                 bits: 64,
@@ -2265,6 +2364,10 @@ impl<'a> Lowerer<'a> {
                     self.pattern_bindings(*f, out);
                 }
             }
+            psg::PatKind::ListCons(h, t) => {
+                self.pattern_bindings(*h, out);
+                self.pattern_bindings(*t, out);
+            }
             psg::PatKind::Or(a, b) => {
                 self.pattern_bindings(*a, out);
                 self.pattern_bindings(*b, out);
@@ -2272,6 +2375,7 @@ impl<'a> Lowerer<'a> {
             psg::PatKind::Wild
             | psg::PatKind::Const(_)
             | psg::PatKind::OptionNone
+            | psg::PatKind::ListNil
             | psg::PatKind::Error => {}
         }
     }
@@ -2311,6 +2415,27 @@ impl<'a> Lowerer<'a> {
                 for (i, p) in fields.iter().enumerate() {
                     let (field, fty) = self.union_field(b, v.clone(), ty, case, i as u32);
                     self.test_pattern(b, *p, field, &fty, fail);
+                }
+            }
+            psg::PatKind::ListNil | psg::PatKind::ListCons(..) => {
+                let is_cons = matches!(p.kind, psg::PatKind::ListCons(..));
+                let tag = b.temp(Rvalue::UnionTag(v.clone()), mir::Ty::I32);
+                let matches = b.temp(
+                    Rvalue::Binary(BinOp::Eq, tag, i32c(i32::from(is_cons))),
+                    mir::Ty::Bool,
+                );
+                let ok = b.new_block();
+                b.terminate(Terminator::Branch {
+                    cond: matches,
+                    then_block: ok,
+                    else_block: fail,
+                });
+                b.switch_to(ok);
+                if let psg::PatKind::ListCons(h, t) = p.kind {
+                    let (head, hty) = self.union_field(b, v.clone(), ty, 1, 0);
+                    self.test_pattern(b, h, head, &hty, fail);
+                    let (tail, tty) = self.union_field(b, v, ty, 1, 1);
+                    self.test_pattern(b, t, tail, &tty, fail);
                 }
             }
             psg::PatKind::Record { fields, .. } => {

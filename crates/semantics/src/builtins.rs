@@ -133,6 +133,10 @@ pub enum Builtin {
     ArrayZeroCreate,
     /// `Array.length a`
     ArrayLength,
+    /// `LanguagePrimitives.GenericZero`: zero of any numeric type.
+    GenericZero,
+    /// `LanguagePrimitives.GenericOne`
+    GenericOne,
     Some,
     None,
 }
@@ -168,6 +172,8 @@ impl Builtin {
             Builtin::ArrayCreate => "Array.create".into(),
             Builtin::ArrayZeroCreate => "Array.zeroCreate".into(),
             Builtin::ArrayLength => "Array.length".into(),
+            Builtin::GenericZero => "LanguagePrimitives.GenericZero".into(),
+            Builtin::GenericOne => "LanguagePrimitives.GenericOne".into(),
             Builtin::Some => "Some".into(),
             Builtin::None => "None".into(),
         }
@@ -176,7 +182,11 @@ impl Builtin {
     /// Number of curried arguments lowering needs before it can emit the operation.
     pub fn arity(self) -> usize {
         match self {
-            Builtin::Nan | Builtin::Infinity | Builtin::None => 0,
+            Builtin::Nan
+            | Builtin::Infinity
+            | Builtin::None
+            | Builtin::GenericZero
+            | Builtin::GenericOne => 0,
             Builtin::Max
             | Builtin::Min
             | Builtin::Compare
@@ -239,6 +249,7 @@ impl Builtin {
                 Ty::fun(a.clone(), a)
             }
             Builtin::Nan | Builtin::Infinity => Ty::FLOAT,
+            Builtin::GenericZero | Builtin::GenericOne => u.fresh_constrained(Constraint::Numeric),
             Builtin::ConsoleWrite | Builtin::ConsoleWriteln => Ty::fun(Ty::STRING, Ty::UNIT),
             Builtin::ConsoleReadln => Ty::fun(Ty::UNIT, Ty::STRING),
             Builtin::ConsoleTryReadln => Ty::fun(Ty::UNIT, Ty::option(Ty::STRING)),
@@ -319,6 +330,13 @@ impl Builtin {
                 ],
             ),
             ("String", vec![("length", Builtin::StringLength)]),
+            (
+                "LanguagePrimitives",
+                vec![
+                    ("GenericZero", Builtin::GenericZero),
+                    ("GenericOne", Builtin::GenericOne),
+                ],
+            ),
             (
                 "Array",
                 vec![

@@ -11,5 +11,5 @@ pub mod ledger;
 pub mod psg;
 pub mod types;
 
-pub use check::check_program;
+pub use check::{check_program, check_program_with_prelude};
 pub use psg::Psg;

@@ -230,6 +230,19 @@ pub enum ExprKind {
         target: ExprId,
         index: u32,
     },
+    /// `[]`
+    ListNil,
+    /// `head :: tail` (also what `[a; b]` becomes).
+    ListCons {
+        head: ExprId,
+        tail: ExprId,
+    },
+    /// `for binding in source do body` over a list or an array.
+    ForEach {
+        binding: BindingId,
+        source: ExprId,
+        body: ExprId,
+    },
     Error,
 }
 
@@ -257,6 +270,10 @@ pub enum PatKind {
         def: u32,
         fields: Vec<(u32, PatId)>,
     },
+    /// `[]`
+    ListNil,
+    /// `head :: tail` (also what `[a; b]` becomes).
+    ListCons(PatId, PatId),
     Error,
 }
 
@@ -524,6 +541,11 @@ impl Psg {
             ExprKind::Record { def, .. } => format!("record {}", self.types[*def as usize].name),
             ExprKind::RecordUpdate { .. } => "record-update".to_string(),
             ExprKind::Field { index, .. } => format!("field {index}"),
+            ExprKind::ListNil => "nil".to_string(),
+            ExprKind::ListCons { .. } => "cons".to_string(),
+            ExprKind::ForEach { binding, .. } => {
+                format!("for-each {binding}:{}", self.binding(*binding).name)
+            }
             ExprKind::Error => "error".to_string(),
         };
         let _ = writeln!(out, "{indent}{id} {head} : {ty}");
@@ -599,6 +621,14 @@ impl Psg {
                 }
             }
             ExprKind::Field { target, .. } => self.write_expr(out, *target, d),
+            ExprKind::ListCons { head, tail } => {
+                self.write_expr(out, *head, d);
+                self.write_expr(out, *tail, d);
+            }
+            ExprKind::ForEach { source, body, .. } => {
+                self.write_expr(out, *source, d);
+                self.write_expr(out, *body, d);
+            }
             ExprKind::Assign { value, .. } => self.write_expr(out, *value, d),
             ExprKind::Member { target, .. } => self.write_expr(out, *target, d),
             ExprKind::Index { target, index } => {
@@ -654,6 +684,8 @@ impl Psg {
                     format!("{name}({})", parts.join(", "))
                 }
             }
+            PatKind::ListNil => "[]".to_string(),
+            PatKind::ListCons(h, t) => format!("{} :: {}", self.pat_text(*h), self.pat_text(*t)),
             PatKind::Record { fields, .. } => {
                 let parts: Vec<String> = fields
                     .iter()

@@ -262,6 +262,8 @@ struct VarInfo {
     bound: Option<Ty>,
     level: u32,
     constraint: Option<Constraint>,
+    /// Quantified in some function's scheme: never defaulted.
+    generic: bool,
 }
 
 /// Why a unification failed.
@@ -300,6 +302,7 @@ impl Unifier {
             bound: None,
             level: self.level,
             constraint,
+            generic: false,
         });
         TyVar(self.vars.len() as u32 - 1)
     }
@@ -422,28 +425,41 @@ impl Unifier {
 
     /// Generalises the variables of `ty` created deeper than the current level.
     /// Constrained variables are not generalised (F# defaults them instead).
-    pub fn generalize(&self, ty: &Ty) -> Scheme {
+    pub fn generalize(&mut self, ty: &Ty) -> Scheme {
+        self.generalize_with(ty, false)
+    }
+
+    /// Generalises; with `keep_constraints` (an `inline` function) constrained
+    /// variables are quantified too, and each instance keeps the constraint
+    /// (statically resolved type parameters).
+    pub fn generalize_with(&mut self, ty: &Ty, keep_constraints: bool) -> Scheme {
         let ty = self.resolve(ty);
         let mut vars = Vec::new();
-        self.collect_generalizable(&ty, &mut vars);
+        self.collect_generalizable(&ty, keep_constraints, &mut vars);
+        for v in &vars {
+            self.vars[v.0 as usize].generic = true;
+        }
         Scheme { vars, ty }
     }
 
-    fn collect_generalizable(&self, ty: &Ty, out: &mut Vec<TyVar>) {
+    fn collect_generalizable(&self, ty: &Ty, keep_constraints: bool, out: &mut Vec<TyVar>) {
         match ty {
             Ty::Var(v) => {
                 let info = &self.vars[v.0 as usize];
-                if info.level > self.level && info.constraint.is_none() && !out.contains(v) {
+                if info.level > self.level
+                    && (keep_constraints || info.constraint.is_none())
+                    && !out.contains(v)
+                {
                     out.push(*v);
                 }
             }
             Ty::Fun(a, b) => {
-                self.collect_generalizable(a, out);
-                self.collect_generalizable(b, out);
+                self.collect_generalizable(a, keep_constraints, out);
+                self.collect_generalizable(b, keep_constraints, out);
             }
             Ty::Tuple(ts) | Ty::App(_, ts) => {
                 for t in ts {
-                    self.collect_generalizable(t, out);
+                    self.collect_generalizable(t, keep_constraints, out);
                 }
             }
             _ => {}
@@ -456,7 +472,14 @@ impl Unifier {
         if scheme.vars.is_empty() {
             return (scheme.ty.clone(), Vec::new());
         }
-        let fresh: Vec<Ty> = scheme.vars.iter().map(|_| self.fresh()).collect();
+        let fresh: Vec<Ty> = scheme
+            .vars
+            .iter()
+            .map(|v| {
+                let c = self.constraint_of(*v);
+                Ty::Var(self.fresh_var(c))
+            })
+            .collect();
         let ty = substitute(&scheme.ty, &scheme.vars, &fresh);
         (ty, fresh)
     }
@@ -464,7 +487,7 @@ impl Unifier {
     /// Gives every still-unbound constrained variable its default type.
     pub fn apply_defaults(&mut self) {
         for i in 0..self.vars.len() {
-            if self.vars[i].bound.is_none() {
+            if self.vars[i].bound.is_none() && !self.vars[i].generic {
                 if let Some(c) = self.vars[i].constraint {
                     self.vars[i].bound = Some(Ty::Prim(c.default_type()));
                 }
@@ -477,7 +500,7 @@ impl Unifier {
     pub fn default_deeper_than_current(&mut self) {
         for i in 0..self.vars.len() {
             let info = &self.vars[i];
-            if info.bound.is_none() && info.level > self.level {
+            if info.bound.is_none() && info.level > self.level && !info.generic {
                 if let Some(c) = info.constraint {
                     self.vars[i].bound = Some(Ty::Prim(c.default_type()));
                 }

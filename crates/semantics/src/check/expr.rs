@@ -3,7 +3,7 @@
 use super::{Checker, Item};
 use crate::format::{parse_format, ArgKind, FormatError};
 use crate::psg::*;
-use crate::types::{Constraint, Prim, Ty};
+use crate::types::{Constraint, Prim, Ty, TyCon};
 use composer_diagnostics::{Code, Span};
 use composer_syntax::ast;
 
@@ -97,9 +97,41 @@ impl Checker<'_> {
                 let ty = Ty::Tuple(ids.iter().map(|i| self.expr_ty(*i)).collect());
                 self.add_expr(ExprKind::Tuple(ids), span, ty)
             }
-            ast::ExprKind::List(_) => {
-                self.unsupported(span, "a list");
-                self.error_expr(span)
+            ast::ExprKind::List(items) => {
+                if items.iter().any(|i| {
+                    matches!(
+                        i.kind,
+                        ast::ExprKind::Range { .. }
+                            | ast::ExprKind::ForIn { .. }
+                            | ast::ExprKind::Yield { .. }
+                    )
+                }) {
+                    self.unsupported(span, "a list range or comprehension");
+                    return self.error_expr(span);
+                }
+                let elem = self.u.fresh();
+                let list_ty = Ty::App(TyCon::List, vec![elem.clone()]);
+                let ids: Vec<ExprId> = items
+                    .iter()
+                    .map(|i| {
+                        let id = self.infer_expr(i);
+                        self.expect_type(id, &elem);
+                        id
+                    })
+                    .collect();
+                let mut result = self.add_expr(ExprKind::ListNil, span, list_ty.clone());
+                for id in ids.into_iter().rev() {
+                    let item_span = self.psg.exprs[id.index()].span;
+                    result = self.add_expr(
+                        ExprKind::ListCons {
+                            head: id,
+                            tail: result,
+                        },
+                        item_span.to(span.shrink_to_end()),
+                        list_ty.clone(),
+                    );
+                }
+                result
             }
             ast::ExprKind::Array(_) => {
                 self.unsupported(span, "an array expression");
@@ -196,10 +228,7 @@ impl Checker<'_> {
                         }
                     }
                 }
-                _ => {
-                    self.unsupported(source.span, "'for ... in' over anything but a range");
-                    self.error_expr(span)
-                }
+                _ => self.infer_for_each(pat, source, body, span),
             },
             ast::ExprKind::Let {
                 is_rec,
@@ -599,9 +628,39 @@ impl Checker<'_> {
                 let desugared = let_expr(named_pat(f), first.clone(), inner, span);
                 return self.infer_expr(&desugared);
             }
-            A::Cons | A::Append => {
-                self.unsupported(span, "list operators ('::' / '@')");
-                return self.error_expr(span);
+            A::Cons => {
+                let h = self.infer_expr(lhs);
+                let t = self.infer_expr(rhs);
+                let list_ty = Ty::App(TyCon::List, vec![self.expr_ty(h)]);
+                self.expect_type(t, &list_ty);
+                return self.add_expr(ExprKind::ListCons { head: h, tail: t }, span, list_ty);
+            }
+            A::Append => {
+                // `a @ b` is `List.append a b` (the library's).
+                let list = self.interner.get_or_intern_static("List");
+                let append = self.interner.get_or_intern_static("append");
+                let f = ast::Expr {
+                    kind: ast::ExprKind::Path(vec![
+                        ast::Ident { name: list, span },
+                        ast::Ident { name: append, span },
+                    ]),
+                    span,
+                };
+                let partial = ast::Expr {
+                    kind: ast::ExprKind::App {
+                        func: Box::new(f),
+                        arg: Box::new(lhs.clone()),
+                    },
+                    span,
+                };
+                let call = ast::Expr {
+                    kind: ast::ExprKind::App {
+                        func: Box::new(partial),
+                        arg: Box::new(rhs.clone()),
+                    },
+                    span,
+                };
+                return self.infer_expr(&call);
             }
             A::Add => (BinaryOp::Add, Some(Constraint::Addable)),
             A::Concat => (BinaryOp::Add, None),
@@ -736,6 +795,56 @@ impl Checker<'_> {
                 self.error_expr(span)
             }
         }
+    }
+
+    /// `for pat in source do body` over a list or an array.
+    fn infer_for_each(
+        &mut self,
+        pat: &ast::Pat,
+        source: &ast::Expr,
+        body: &ast::Expr,
+        span: Span,
+    ) -> ExprId {
+        let src = self.infer_expr(source);
+        let elem = self.u.fresh();
+        let src_ty = self.u.shallow(&self.expr_ty(src));
+        match &src_ty {
+            Ty::App(TyCon::Array, _) => self.expect_type(src, &Ty::array(elem.clone())),
+            Ty::App(TyCon::List, _) | Ty::Var(_) => {
+                self.expect_type(src, &Ty::App(TyCon::List, vec![elem.clone()]))
+            }
+            Ty::Error => {}
+            other => {
+                let shown = self.u.display(other);
+                self.unsupported(
+                    source.span,
+                    &format!("'for ... in' over a value of type '{shown}'"),
+                );
+            }
+        }
+        self.push_scope();
+        let binding = self.add_binding(Binding {
+            name: "_item".into(),
+            ty: elem.clone(),
+            is_mutable: false,
+            kind: BindingKind::Local,
+            owner: self.current_fn,
+            span: pat.span,
+        });
+        let pattern = self.check_pattern(pat, &elem);
+        let b = self.infer_expr(body);
+        self.warn_if_not_unit(b);
+        let b = self.destructure(binding, pattern, b, pat.span);
+        self.pop_scope();
+        self.add_expr(
+            ExprKind::ForEach {
+                binding,
+                source: src,
+                body: b,
+            },
+            span,
+            Ty::UNIT,
+        )
     }
 
     #[allow(clippy::too_many_arguments)]

@@ -70,7 +70,26 @@ pub(crate) struct Checker<'a> {
 
 /// Resolves and type-checks a program (files in compilation order).
 pub fn check_program(files: &[ast::SourceFile], interner: &mut Interner) -> (Psg, Vec<Diagnostic>) {
+    check_program_with_prelude(&[], files, interner)
+}
+
+/// Like [`check_program`], after the standard library's files (`lib/`). The
+/// prelude's `Core` module is opened for every program (as FSharp.Core's are).
+pub fn check_program_with_prelude(
+    prelude: &[ast::SourceFile],
+    files: &[ast::SourceFile],
+    interner: &mut Interner,
+) -> (Psg, Vec<Diagnostic>) {
     let mut checker = Checker::new(interner);
+    let core = checker.interner.get_or_intern_static("Core");
+    for file in prelude {
+        let module = checker.check_file(file, false);
+        if let (Some(m), ast::FileHeader::Module(path)) = (module, &file.header) {
+            if path.len() == 1 && path[0].name == core {
+                checker.open_module_id(m);
+            }
+        }
+    }
     let total = files.len();
     for (i, file) in files.iter().enumerate() {
         checker.check_file(file, i + 1 == total);
@@ -264,7 +283,9 @@ impl<'a> Checker<'a> {
 
     // ---- declarations ---------------------------------------------------------
 
-    fn check_file(&mut self, file: &ast::SourceFile, is_last_file: bool) {
+    /// Checks one file. A file with a `module`/`namespace` header defines its names
+    /// in that module (reached qualified or through `open`), not globally.
+    fn check_file(&mut self, file: &ast::SourceFile, is_last_file: bool) -> Option<ModuleId> {
         let module = match &file.header {
             ast::FileHeader::Module(path) | ast::FileHeader::Namespace(path) => {
                 let name = path
@@ -272,7 +293,15 @@ impl<'a> Checker<'a> {
                     .map(|i| self.name(i.name).to_string())
                     .collect::<Vec<_>>()
                     .join(".");
-                let id = self.new_module(&name);
+                // A module of the same name (e.g. the built-in `String`) is extended.
+                let existing = match path.as_slice() {
+                    [single] => match self.scopes[0].get(&single.name) {
+                        Some(Item::Module(m)) => Some(*m),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                let id = existing.unwrap_or_else(|| self.new_module(&name));
                 if let Some(last) = path.last() {
                     self.scopes[0].insert(last.name, Item::Module(id));
                 }
@@ -281,6 +310,16 @@ impl<'a> Checker<'a> {
             ast::FileHeader::None => None,
         };
         if let Some(m) = module {
+            // The file's own names are visible in the file, and recorded in the module.
+            self.push_scope();
+            let items: Vec<(Symbol, Item)> = self.modules[m.0 as usize]
+                .items
+                .iter()
+                .map(|(k, v)| (*k, *v))
+                .collect();
+            for (k, v) in items {
+                self.scopes.last_mut().expect("just pushed").insert(k, v);
+            }
             self.module_stack.push((m, self.scopes.len()));
         }
         let count = file.decls.len();
@@ -289,6 +328,20 @@ impl<'a> Checker<'a> {
         }
         if module.is_some() {
             self.module_stack.pop();
+            self.scopes.truncate(1);
+        }
+        module
+    }
+
+    /// `open M` at the outermost scope.
+    pub(crate) fn open_module_id(&mut self, m: ModuleId) {
+        let items: Vec<(Symbol, Item)> = self.modules[m.0 as usize]
+            .items
+            .iter()
+            .map(|(k, v)| (*k, *v))
+            .collect();
+        for (k, v) in items {
+            self.scopes[0].insert(k, v);
         }
     }
 
@@ -386,6 +439,24 @@ impl<'a> Checker<'a> {
             };
         }
         Some(current)
+    }
+
+    /// Types live in their own namespace (a type and a module may share a name, like
+    /// `Result`): their scope keys are the name behind a prefix no program can write.
+    pub(crate) fn type_key(&mut self, name: Symbol) -> Symbol {
+        let text = format!("\u{1}type {}", self.name(name));
+        self.interner.get_or_intern(text)
+    }
+
+    /// The type definition a name refers to, if any.
+    pub(crate) fn lookup_type(&self, name: Symbol) -> Option<u32> {
+        let key = self
+            .interner
+            .get(format!("\u{1}type {}", self.name(name)))?;
+        match self.lookup(key)? {
+            Item::Type(d) => Some(d),
+            _ => None,
+        }
     }
 
     /// True while checking module-level declarations (not inside any expression).

@@ -259,9 +259,10 @@ impl Checker<'_> {
             }
         }
         self.u.level -= 1;
+        let inline = bindings.iter().all(|b| b.is_inline);
         for &fid in &fids {
             let ty = self.psg.functions[fid.index()].ty.clone();
-            self.fn_schemes[fid.index()] = self.u.generalize(&ty);
+            self.fn_schemes[fid.index()] = self.u.generalize_with(&ty, inline);
         }
         if !is_rec && define_names {
             for (name, fid) in names.iter().zip(&fids) {
@@ -390,7 +391,29 @@ impl Checker<'_> {
     /// Resolves `a.b.c`: modules first, then a value, then members of the value.
     pub(crate) fn resolve_path(&mut self, path: &[ast::Ident]) -> ExprId {
         let first = path[0];
-        let mut item = match self.lookup(first.name) {
+        // `Shape.Circle`: a type name qualifies a union case.
+        let value = self.lookup(first.name);
+        let as_type = match (&value, path.len()) {
+            (None | Some(Item::Module(_)), 2..) => self.lookup_type(first.name).map(Item::Type),
+            _ => None,
+        };
+        let as_type = as_type.filter(|item| {
+            // Prefer the module when it has the member (`List.map`), the type when it
+            // has the case (`Result.Ok`).
+            let Item::Type(d) = item else { return false };
+            let name = self.name(path[1].name);
+            let has_case = self.psg.types[*d as usize]
+                .union_cases()
+                .is_some_and(|cs| cs.iter().any(|c| c.name == name));
+            let module_has = match value {
+                Some(Item::Module(m)) => {
+                    self.modules[m.0 as usize].items.contains_key(&path[1].name)
+                }
+                _ => false,
+            };
+            has_case && !module_has
+        });
+        let mut item = match as_type.or(value) {
             Some(item) => item,
             None => {
                 let name = self.name(first.name).to_string();
@@ -590,7 +613,11 @@ impl Checker<'_> {
         let mut names: Vec<&str> = Vec::new();
         for scope in &self.scopes {
             for k in scope.keys() {
-                names.push(self.interner.resolve(k));
+                let text = self.interner.resolve(k);
+                // Type-namespace keys and desugaring temporaries are not suggestions.
+                if !text.starts_with('\u{1}') && !text.starts_with("__x") {
+                    names.push(text);
+                }
             }
         }
         best_match(name, names.into_iter()).map(str::to_string)
@@ -603,7 +630,7 @@ impl Checker<'_> {
             ast::TypeExprKind::Named { path, args } => {
                 let arg_tys: Vec<Ty> = args.iter().map(|a| self.resolve_type(a)).collect();
                 if let [single] = path.as_slice() {
-                    if let Some(Item::Type(def)) = self.lookup(single.name) {
+                    if let Some(def) = self.lookup_type(single.name) {
                         let expected = self.psg.types[def as usize].params.len();
                         if expected != arg_tys.len() {
                             let name = self.psg.types[def as usize].name.clone();

@@ -3,7 +3,7 @@
 use super::{Checker, Item};
 use crate::builtins::Builtin;
 use crate::psg::*;
-use crate::types::Ty;
+use crate::types::{Ty, TyCon};
 use composer_diagnostics::{Code, Span};
 use composer_syntax::ast;
 
@@ -21,17 +21,15 @@ impl Checker<'_> {
                 Item::UnionCase(d, c) => Some((d, c)),
                 _ => None,
             },
-            [ty, case] => match self.lookup(ty.name)? {
-                Item::Type(d) => {
-                    let name = self.name(case.name);
-                    let c = self.psg.types[d as usize]
-                        .union_cases()?
-                        .iter()
-                        .position(|c| c.name == name)?;
-                    Some((d, c as u32))
-                }
-                _ => None,
-            },
+            [ty, case] => {
+                let d = self.lookup_type(ty.name)?;
+                let name = self.name(case.name);
+                let c = self.psg.types[d as usize]
+                    .union_cases()?
+                    .iter()
+                    .position(|c| c.name == name)?;
+                Some((d, c as u32))
+            }
             _ => None,
         }
     }
@@ -138,6 +136,26 @@ impl Checker<'_> {
                 let inner = self.check_pattern(pat, expected);
                 let b = self.pattern_binding(*name, expected);
                 self.add_pat(PatKind::As(inner, b), span, expected.clone())
+            }
+            ast::PatKind::List(items) => {
+                let elem = self.u.fresh();
+                let list_ty = Ty::App(TyCon::List, vec![elem.clone()]);
+                self.unify_at(span, expected, &list_ty);
+                let heads: Vec<PatId> =
+                    items.iter().map(|i| self.check_pattern(i, &elem)).collect();
+                let mut result = self.add_pat(PatKind::ListNil, span, list_ty.clone());
+                for h in heads.into_iter().rev() {
+                    result = self.add_pat(PatKind::ListCons(h, result), span, list_ty.clone());
+                }
+                result
+            }
+            ast::PatKind::Cons { head, tail } => {
+                let elem = self.u.fresh();
+                let list_ty = Ty::App(TyCon::List, vec![elem.clone()]);
+                self.unify_at(span, expected, &list_ty);
+                let h = self.check_pattern(head, &elem);
+                let t = self.check_pattern(tail, &list_ty);
+                self.add_pat(PatKind::ListCons(h, t), span, list_ty)
             }
             ast::PatKind::Error => self.add_pat(PatKind::Error, span, expected.clone()),
             _ => {

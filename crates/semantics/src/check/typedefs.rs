@@ -39,7 +39,10 @@ impl Checker<'_> {
                     self.measures.insert(d.name.name);
                 }
                 ast::TypeDefnKind::Abbreviation(_) => {}
-                _ => self.define(d.name.name, Item::Type(id)),
+                _ => {
+                    let key = self.type_key(d.name.name);
+                    self.define(key, Item::Type(id));
+                }
             }
             ids.push(id);
         }

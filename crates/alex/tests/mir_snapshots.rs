@@ -18,7 +18,7 @@ fn dump(src: &str) -> String {
 #[test]
 fn closure_environment_and_partial_application() {
     insta::assert_snapshot!(dump(
-        "let add x y = x + y\nlet k = 10\nlet addK = fun x -> add x k\nlet inc = add 1\nprintfn \"%d %d\" (addK 1) (inc 2)\n"
+        "let add x y = x + y\nlet makeAdder k = fun x -> add x k\nlet add10 = makeAdder 10\nlet inc = add 1\nprintfn \"%d %d\" (add10 1) (inc 2)\n"
     ));
 }
 

@@ -2334,6 +2334,11 @@ impl<'a> Lowerer<'a> {
             }
             return;
         }
+        // Both sides of an or-pattern bind the same variable: one slot for both.
+        if let Some(l) = b.locals.get(&id).copied() {
+            b.assign(l, Rvalue::Use(v));
+            return;
+        }
         let bnd = self.psg.binding(id);
         let l = b.new_local(ty.clone(), &bnd.name);
         b.assign(l, Rvalue::Use(v));

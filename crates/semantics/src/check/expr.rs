@@ -895,6 +895,11 @@ impl Checker<'_> {
         body: &ast::Expr,
         span: Span,
     ) -> ExprId {
+        let bindings: Vec<ast::Binding> = bindings
+            .iter()
+            .map(|b| self.lambda_as_function(b))
+            .collect();
+        let bindings = bindings.as_slice();
         let functions: Vec<&ast::Binding> =
             bindings.iter().filter(|b| !b.params.is_empty()).collect();
         if !functions.is_empty() {

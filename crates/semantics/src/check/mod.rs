@@ -60,6 +60,9 @@ pub(crate) struct Checker<'a> {
     pub patterns_bind_globals: bool,
     /// Counter for [`Checker::fresh_ident`].
     pub fresh_names: u32,
+    /// While checking the right side of an or-pattern: the left side's bindings
+    /// not yet matched by name.
+    pub or_pattern_bindings: Option<Vec<(String, BindingId)>>,
     /// Record field labels: every (record type, field index) that has the label.
     pub record_fields: FxHashMap<Symbol, Vec<(u32, u32)>>,
     /// `type Id = int`
@@ -114,6 +117,7 @@ impl<'a> Checker<'a> {
             known,
             patterns_bind_globals: false,
             fresh_names: 0,
+            or_pattern_bindings: None,
             record_fields: FxHashMap::default(),
             abbreviations: FxHashMap::default(),
             measures: Default::default(),

@@ -17,6 +17,10 @@ impl Checker<'_> {
         entry: Option<Span>,
         is_last: bool,
     ) {
+        let bindings: Vec<ast::Binding> = bindings
+            .iter()
+            .map(|b| self.lambda_as_function(b))
+            .collect();
         let (functions, values): (Vec<&ast::Binding>, Vec<&ast::Binding>) =
             bindings.iter().partition(|b| !b.params.is_empty());
         if !functions.is_empty() {
@@ -125,6 +129,47 @@ impl Checker<'_> {
             );
         }
         self.psg.entry_point = Some(fid);
+    }
+
+    /// `let f = fun x -> ...` and `let f = function ...` define functions (so they
+    /// generalise and may be `rec`), exactly like `let f x = ...`.
+    pub(crate) fn lambda_as_function(&mut self, b: &ast::Binding) -> ast::Binding {
+        if !b.params.is_empty()
+            || b.is_mutable
+            || b.return_type.is_some()
+            || !matches!(b.head.kind, ast::PatKind::Named(_))
+        {
+            return b.clone();
+        }
+        match &b.body.kind {
+            ast::ExprKind::Lambda { params, body } => ast::Binding {
+                params: params.clone(),
+                body: (**body).clone(),
+                ..b.clone()
+            },
+            ast::ExprKind::Function(rules) => {
+                let x = self.fresh_ident(b.body.span);
+                let scrutinee = ast::Expr {
+                    kind: ast::ExprKind::Path(vec![x]),
+                    span: x.span,
+                };
+                ast::Binding {
+                    params: vec![ast::Pat {
+                        kind: ast::PatKind::Named(x),
+                        span: x.span,
+                    }],
+                    body: ast::Expr {
+                        kind: ast::ExprKind::Match {
+                            scrutinee: Box::new(scrutinee),
+                            rules: rules.clone(),
+                        },
+                        span: b.body.span,
+                    },
+                    ..b.clone()
+                }
+            }
+            _ => b.clone(),
+        }
     }
 
     /// `x`, `_`, `(x: t)`, `()`: the name (if any), its span and annotation.
@@ -271,7 +316,9 @@ impl Checker<'_> {
                 }
             }
         }
-        if self.at_module_level() {
+        // A named module-level function fixes its operator types now (F#'s defaulting
+        // to `int`); a lambda's are decided by the expression it is in.
+        if define_names && self.at_module_level() {
             self.u.default_deeper_than_current();
         }
         fids
@@ -569,6 +616,16 @@ impl Checker<'_> {
         if let Ty::App(crate::types::TyCon::User(def), args) = &ty {
             if let Some(e) = self.record_field_access(target, *def, args, member, span) {
                 return e;
+            }
+        }
+        // `fun p -> p.Name`: F# infers the record type from the field label.
+        if let Ty::Var(_) = ty {
+            if let Some(&(def, _)) = self.record_fields.get(&member.name).and_then(|d| d.last()) {
+                let (args, record_ty) = self.instantiate_def(def);
+                self.expect_type(target, &record_ty);
+                if let Some(e) = self.record_field_access(target, def, &args, member, span) {
+                    return e;
+                }
             }
         }
         match (&ty, is_length) {

@@ -37,6 +37,24 @@ impl Checker<'_> {
     /// A variable bound by a pattern (a global when destructuring at module level).
     fn pattern_binding(&mut self, id: ast::Ident, ty: &Ty) -> BindingId {
         let text = self.name(id.name).to_string();
+        if let Some(bound) = self.or_pattern_bindings.take() {
+            // The right side of an or-pattern: reuse the left side's binding.
+            let found = bound.iter().position(|(n, _)| *n == text);
+            let mut remaining = bound;
+            if let Some(i) = found {
+                let (_, b) = remaining.remove(i);
+                let bty = self.psg.bindings[b.index()].ty.clone();
+                self.unify_at(id.span, &bty, ty);
+                self.or_pattern_bindings = Some(remaining);
+                return b;
+            }
+            self.or_pattern_bindings = Some(remaining);
+            self.error(
+                Code::TypeMismatch,
+                id.span,
+                format!("The variable '{text}' is not bound on the left side of this 'or' pattern"),
+            );
+        }
         let (kind, owner) = if self.patterns_bind_globals {
             (BindingKind::Global, None)
         } else {
@@ -115,10 +133,20 @@ impl Checker<'_> {
             ast::PatKind::Or(left, right) => {
                 let before = self.psg.bindings.len();
                 let l = self.check_pattern(left, expected);
+                // The right side binds the same variables as the left (same bindings).
+                let bound: Vec<(String, BindingId)> = (before..self.psg.bindings.len())
+                    .map(|i| (self.psg.bindings[i].name.clone(), BindingId(i as u32)))
+                    .collect();
+                let saved = self.or_pattern_bindings.replace(bound.clone());
                 let r = self.check_pattern(right, expected);
-                if self.psg.bindings.len() != before {
-                    self.unsupported(span, "an or-pattern that binds variables");
-                    return self.add_pat(PatKind::Error, span, expected.clone());
+                let unmatched =
+                    std::mem::replace(&mut self.or_pattern_bindings, saved).unwrap_or_default();
+                if !unmatched.is_empty() {
+                    self.error(
+                        Code::TypeMismatch,
+                        span,
+                        "The two sides of this 'or' pattern bind different sets of variables",
+                    );
                 }
                 self.add_pat(PatKind::Or(l, r), span, expected.clone())
             }

@@ -20,6 +20,7 @@ use rustc_hash::FxHashMap;
 
 mod closure;
 mod structural;
+mod structured_format;
 
 use closure::{split_fun, Callable};
 use structural::Structural;
@@ -32,6 +33,7 @@ enum Work {
     Instance(InstanceKey),
     Stub(Callable, usize),
     Structural(Structural, mir::Ty),
+    Format(PTy, bool),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -53,6 +55,7 @@ pub(crate) struct Lowerer<'a> {
     strings: FxHashMap<String, mir::StrId>,
     union_ids: FxHashMap<PTy, mir::UnionId>,
     structural: FxHashMap<(Structural, mir::Ty), FuncId>,
+    formatters: FxHashMap<(PTy, bool), FuncId>,
     unions_in_progress: Vec<PTy>,
     records_in_progress: Vec<PTy>,
 }
@@ -244,6 +247,7 @@ impl<'a> Lowerer<'a> {
             worklist: Vec::new(),
             union_ids: FxHashMap::default(),
             structural: FxHashMap::default(),
+            formatters: FxHashMap::default(),
             unions_in_progress: Vec::new(),
             records_in_progress: Vec::new(),
             globals: FxHashMap::default(),
@@ -507,6 +511,7 @@ impl<'a> Lowerer<'a> {
                 Work::Instance(key) => self.lower_instance(&key),
                 Work::Stub(callable, applied) => self.lower_stub(&callable, applied),
                 Work::Structural(kind, ty) => self.lower_structural(kind, &ty),
+                Work::Format(ty, nested) => self.lower_format_fn(&ty, nested),
             };
             self.program.functions[id.index()] = f;
         }
@@ -986,6 +991,31 @@ impl<'a> Lowerer<'a> {
             ExprKind::ListNil => {
                 let ty = self.expr_mir_ty(b, e);
                 self.make_union(b, &ty, 0, Vec::new())
+            }
+            ExprKind::ArrayLit(items) => {
+                let ty = self.expr_mir_ty(b, e);
+                let elem = match &ty {
+                    mir::Ty::Array(t) => (**t).clone(),
+                    _ => mir::Ty::Unit,
+                };
+                let items = items.clone();
+                let values: Vec<Operand> = items
+                    .iter()
+                    .map(|i| {
+                        let v = self.lower_expr(b, *i);
+                        self.stable(b, v, *i)
+                    })
+                    .collect();
+                let len = int_const(values.len() as i128, 64, true);
+                let arr = b.temp(Rvalue::AllocArray { elem, len }, ty);
+                for (i, v) in values.into_iter().enumerate() {
+                    b.emit(Stmt::ArraySet(
+                        arr.clone(),
+                        int_const(i as i128, 64, true),
+                        v,
+                    ));
+                }
+                arr
             }
             ExprKind::ListCons { head, tail } => {
                 let ty = self.expr_mir_ty(b, e);
@@ -1693,6 +1723,12 @@ impl<'a> Lowerer<'a> {
         prec: i32,
         span: Span,
     ) {
+        let structured = !matches!(ty, PTy::Prim(_));
+        if conv == 'A' || (conv == '\0' && structured) {
+            // `%A`, and interpolation of structured values, write F#'s `%A` text.
+            self.format_structured(b, v, ty, false);
+            return;
+        }
         let mty = self.mir_ty(ty);
         match mty {
             mir::Ty::Int { bits, signed } => {
@@ -1903,7 +1939,14 @@ impl<'a> Lowerer<'a> {
             Builtin::ToString => {
                 let from = arg_ty(self, 0);
                 let v = vals.remove(0);
-                self.value_to_string(b, v, &from, span)
+                if matches!(arg_ptys[0], PTy::Prim(_)) {
+                    self.value_to_string(b, v, &from, span)
+                } else {
+                    // Structured values: the same text as `%A`.
+                    b.call_rt(RtFn::FmtStart, vec![], mir::Ty::Unit);
+                    self.format_structured(b, v, &arg_ptys[0], false);
+                    b.call_rt(RtFn::FmtFinishString, vec![], mir::Ty::Str)
+                }
             }
             Builtin::Max | Builtin::Min => {
                 let ty = arg_ty(self, 0);

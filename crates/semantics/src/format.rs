@@ -43,6 +43,8 @@ impl FormatSpec {
 /// What type an argument slot accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ArgKind {
+    /// `%A`: any type.
+    Any,
     Constrained(Constraint),
     String,
     Char,
@@ -55,6 +57,7 @@ impl FormatArg {
             'd' | 'i' | 'u' | 'x' | 'X' | 'o' | 'B' => ArgKind::Constrained(Constraint::Integer),
             'e' | 'E' | 'f' | 'F' | 'g' | 'G' => ArgKind::Constrained(Constraint::Floating),
             's' => ArgKind::String,
+            'A' => ArgKind::Any,
             'c' => ArgKind::Char,
             _ => ArgKind::Bool,
         }
@@ -135,7 +138,8 @@ pub fn parse_format(text: &str) -> Result<FormatSpec, FormatError> {
         match conv {
             'd' | 'i' | 'u' | 'x' | 'X' | 'o' | 'B' | 'e' | 'E' | 'f' | 'F' | 'g' | 'G' | 's' | 'c'
             | 'b' => {}
-            'A' | 'O' | 'a' | 't' | 'M' => {
+            'A' => {}
+            'O' | 'a' | 't' | 'M' => {
                 return Err(FormatError::Unsupported(format!(
                     "the '%{conv}' format is not supported yet"
                 )))
@@ -195,7 +199,7 @@ mod tests {
             Err(FormatError::Invalid(_))
         ));
         assert!(matches!(
-            parse_format("%A"),
+            parse_format("%O"),
             Err(FormatError::Unsupported(_))
         ));
     }

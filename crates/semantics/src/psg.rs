@@ -230,6 +230,8 @@ pub enum ExprKind {
         target: ExprId,
         index: u32,
     },
+    /// `[| a; b |]`
+    ArrayLit(Vec<ExprId>),
     /// `[]`
     ListNil,
     /// `head :: tail` (also what `[a; b]` becomes).
@@ -542,6 +544,7 @@ impl Psg {
             ExprKind::RecordUpdate { .. } => "record-update".to_string(),
             ExprKind::Field { index, .. } => format!("field {index}"),
             ExprKind::ListNil => "nil".to_string(),
+            ExprKind::ArrayLit(_) => "array".to_string(),
             ExprKind::ListCons { .. } => "cons".to_string(),
             ExprKind::ForEach { binding, .. } => {
                 format!("for-each {binding}:{}", self.binding(*binding).name)
@@ -604,7 +607,7 @@ impl Psg {
                 self.write_expr(out, *body, d);
             }
             ExprKind::LetFunctions { body, .. } => self.write_expr(out, *body, d),
-            ExprKind::Sequential(items) | ExprKind::Tuple(items) => {
+            ExprKind::Sequential(items) | ExprKind::Tuple(items) | ExprKind::ArrayLit(items) => {
                 for i in items {
                     self.write_expr(out, *i, d);
                 }

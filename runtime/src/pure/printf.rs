@@ -228,6 +228,33 @@ pub fn write_float<S: Sink>(out: &mut S, value: f64, is_single: bool, conv: u8, 
         b'e' | b'E' => float_fmt::write_scientific(&mut text, value, precision, conv),
         b'g' => float_fmt::write_general(&mut text, value, is_single, precision, b'e'),
         b'G' => float_fmt::write_general(&mut text, value, is_single, precision, b'E'),
+        b'A' => {
+            // F#'s `%A`: "G10", with ".0" added to whole numbers; nan and infinity
+            // spelled the F# way.
+            if value.is_nan() {
+                text.push_bytes(b"nan");
+            } else if value.is_infinite() {
+                text.push_bytes(if value > 0.0 {
+                    b"infinity"
+                } else {
+                    b"-infinity"
+                });
+            } else {
+                float_fmt::write_general(&mut text, value, is_single, 10, b'E');
+                if !text
+                    .as_bytes()
+                    .iter()
+                    .any(|c| matches!(c, b'.' | b'E' | b'e'))
+                {
+                    text.push_bytes(b".0");
+                }
+            }
+            if is_single {
+                text.push_bytes(b"f");
+            }
+            write_padded_text(out, text.as_bytes(), spec);
+            return;
+        }
         _ => {
             float_fmt::write_round_trip(&mut text, value, is_single);
             write_padded_text(out, text.as_bytes(), spec);
@@ -381,6 +408,16 @@ mod tests {
         assert_eq!(int(-5, 32, true, 0, 0, 4), "  -5");
         assert_eq!(int(-5, 32, true, 0, LEFT, 4), "-5  ");
         assert_eq!(int(200, 8, false, 0, 0, -1), "200");
+    }
+
+    #[test]
+    fn structured_float_conversion_is_fsharp_percent_a() {
+        assert_eq!(float(1.0, b'A', 0, -1, -1), "1.0");
+        assert_eq!(float(2.5, b'A', 0, -1, -1), "2.5");
+        assert_eq!(float(1.0 / 3.0, b'A', 0, -1, -1), "0.3333333333");
+        assert_eq!(float(-0.5, b'A', 0, -1, -1), "-0.5");
+        assert_eq!(float(f64::NAN, b'A', 0, -1, -1), "nan");
+        assert_eq!(float(f64::INFINITY, b'A', 0, -1, -1), "infinity");
     }
 
     #[test]

@@ -36,6 +36,7 @@ impl Checker<'_> {
                             let format = pending.take();
                             if let Some(arg) = &format {
                                 let want = match arg.kind() {
+                                    ArgKind::Any => self.u.fresh(),
                                     ArgKind::Constrained(c) => self.u.fresh_constrained(c),
                                     ArgKind::String => Ty::STRING,
                                     ArgKind::Char => Ty::CHAR,
@@ -133,9 +134,28 @@ impl Checker<'_> {
                 }
                 result
             }
-            ast::ExprKind::Array(_) => {
-                self.unsupported(span, "an array expression");
-                self.error_expr(span)
+            ast::ExprKind::Array(items) => {
+                if items.iter().any(|i| {
+                    matches!(
+                        i.kind,
+                        ast::ExprKind::Range { .. }
+                            | ast::ExprKind::ForIn { .. }
+                            | ast::ExprKind::Yield { .. }
+                    )
+                }) {
+                    self.unsupported(span, "an array range or comprehension");
+                    return self.error_expr(span);
+                }
+                let elem = self.u.fresh();
+                let ids: Vec<ExprId> = items
+                    .iter()
+                    .map(|i| {
+                        let id = self.infer_expr(i);
+                        self.expect_type(id, &elem);
+                        id
+                    })
+                    .collect();
+                self.add_expr(ExprKind::ArrayLit(ids), span, Ty::array(elem))
             }
             ast::ExprKind::Range { .. } => {
                 self.unsupported(span, "a range outside 'for ... in'");
@@ -503,6 +523,7 @@ impl Checker<'_> {
         let args: Vec<Ty> = spec
             .args()
             .map(|a| match a.kind() {
+                ArgKind::Any => self.u.fresh(),
                 ArgKind::Constrained(c) => self.u.fresh_constrained(c),
                 ArgKind::String => Ty::STRING,
                 ArgKind::Char => Ty::CHAR,

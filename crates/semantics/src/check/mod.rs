@@ -5,6 +5,7 @@
 //! nodes. Errors never stop the walk: an erroneous expression becomes an `Error`
 //! node of type `Ty::Error`, which unifies with everything.
 
+mod completeness;
 mod expr;
 mod known;
 mod names;
@@ -154,6 +155,9 @@ impl<'a> Checker<'a> {
 
     fn finish(mut self) -> (Psg, Vec<Diagnostic>) {
         self.u.apply_defaults();
+        if !self.diags.iter().any(Diagnostic::is_error) {
+            self.check_match_completeness();
+        }
         let u = &self.u;
         let psg = &mut self.psg;
         for t in psg.expr_types.iter_mut() {

@@ -1,0 +1,166 @@
+//! FS0025 (incomplete matches, with an example of a value no rule covers) and FS0026
+//! (rules that can never match), by translating PSG patterns to the pattern language
+//! of [`crate::exhaustive`] (Maranget's usefulness algorithm).
+
+use super::Checker;
+use crate::exhaustive::{self, CtorId, CtorInfo, Lit, Pat, Signatures};
+use crate::psg::{Const, ExprKind, PatId, PatKind};
+use composer_diagnostics::{Code, Diagnostic};
+use rustc_hash::FxHashMap;
+
+/// Signatures: one per finite type the patterns use.
+#[derive(Default)]
+struct Sigs {
+    table: Vec<Vec<CtorInfo>>,
+    by_key: FxHashMap<SigKey, u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum SigKey {
+    Bool,
+    Unit,
+    Option,
+    List,
+    Tuple(usize),
+    Record(u32),
+    Union(u32),
+}
+
+impl Signatures for Sigs {
+    fn constructors(&self, sig: u32) -> &[CtorInfo] {
+        &self.table[sig as usize]
+    }
+}
+
+impl Sigs {
+    fn sig(&mut self, key: SigKey, make: impl FnOnce() -> Vec<CtorInfo>) -> u32 {
+        if let Some(s) = self.by_key.get(&key) {
+            return *s;
+        }
+        let id = self.table.len() as u32;
+        self.table.push(make());
+        self.by_key.insert(key, id);
+        id
+    }
+}
+
+impl Checker<'_> {
+    /// Checks every `match` of the program (including those that `function`,
+    /// destructuring `let`s and parameters turn into).
+    pub(crate) fn check_match_completeness(&mut self) {
+        let mut sigs = Sigs::default();
+        let mut found = Vec::new();
+        for e in &self.psg.exprs {
+            if let ExprKind::Match { scrutinee, rules } = &e.kind {
+                let pats: Vec<(Pat, bool)> = rules
+                    .iter()
+                    .map(|r| (self.translate(r.pat, &mut sigs), r.guard.is_some()))
+                    .collect();
+                let report = exhaustive::check(&pats, &sigs);
+                let scrutinee_span = self.psg.exprs[scrutinee.index()].span;
+                if let Some(w) = &report.missing {
+                    let example = exhaustive::display_witness(w, &sigs);
+                    found.push(Diagnostic::warning(
+                        Code::IncompleteMatch,
+                        scrutinee_span,
+                        format!("Incomplete pattern matches on this expression. For example, the value '{example}' may indicate a case not covered by the pattern(s)."),
+                    ));
+                }
+                for i in report.redundant {
+                    let span = self.psg.pats[rules[i].pat.index()].span;
+                    found.push(Diagnostic::warning(
+                        Code::RuleNeverMatched,
+                        span,
+                        "This rule will never be matched",
+                    ));
+                }
+            }
+        }
+        self.diags.extend(found);
+    }
+
+    fn translate(&self, id: PatId, sigs: &mut Sigs) -> Pat {
+        let p = &self.psg.pats[id.index()];
+        match &p.kind {
+            PatKind::Wild | PatKind::Bind(_) | PatKind::Error => Pat::Wild,
+            PatKind::As(inner, _) => self.translate(*inner, sigs),
+            PatKind::Const(c) => match c {
+                Const::Int(v, _) => Pat::Lit(Lit::Int(*v)),
+                Const::Float(v, _) => Pat::Lit(Lit::Float(v.to_bits())),
+                Const::Char(c) => Pat::Lit(Lit::Char(*c)),
+                Const::String(s) => Pat::Lit(Lit::Str(s.clone())),
+                Const::Bool(b) => {
+                    let sig = sigs.sig(SigKey::Bool, || {
+                        vec![CtorInfo::new("false", 0), CtorInfo::new("true", 0)]
+                    });
+                    Pat::Ctor(
+                        CtorId {
+                            sig,
+                            index: u32::from(*b),
+                        },
+                        Vec::new(),
+                    )
+                }
+                Const::Unit => {
+                    let sig = sigs.sig(SigKey::Unit, || vec![CtorInfo::new("()", 0)]);
+                    Pat::Ctor(CtorId { sig, index: 0 }, Vec::new())
+                }
+            },
+            PatKind::OptionNone | PatKind::OptionSome(_) => {
+                let sig = sigs.sig(SigKey::Option, || {
+                    vec![CtorInfo::new("None", 0), CtorInfo::new("Some", 1)]
+                });
+                match &p.kind {
+                    PatKind::OptionSome(inner) => {
+                        Pat::Ctor(CtorId { sig, index: 1 }, vec![self.translate(*inner, sigs)])
+                    }
+                    _ => Pat::Ctor(CtorId { sig, index: 0 }, Vec::new()),
+                }
+            }
+            PatKind::ListNil | PatKind::ListCons(..) => {
+                let sig = sigs.sig(SigKey::List, || {
+                    vec![CtorInfo::new("[]", 0), CtorInfo::new("::", 2)]
+                });
+                match &p.kind {
+                    PatKind::ListCons(h, t) => Pat::Ctor(
+                        CtorId { sig, index: 1 },
+                        vec![self.translate(*h, sigs), self.translate(*t, sigs)],
+                    ),
+                    _ => Pat::Ctor(CtorId { sig, index: 0 }, Vec::new()),
+                }
+            }
+            PatKind::Tuple(items) => {
+                let n = items.len();
+                let sig = sigs.sig(SigKey::Tuple(n), || vec![CtorInfo::new("", n)]);
+                let args = items.iter().map(|i| self.translate(*i, sigs)).collect();
+                Pat::Ctor(CtorId { sig, index: 0 }, args)
+            }
+            PatKind::Record { def, fields } => {
+                let count = self.psg.types[*def as usize]
+                    .record_fields()
+                    .map(|f| f.len())
+                    .unwrap_or(0);
+                let sig = sigs.sig(SigKey::Record(*def), || vec![CtorInfo::new("{}", count)]);
+                let mut args = vec![Pat::Wild; count];
+                for (i, f) in fields {
+                    if let Some(slot) = args.get_mut(*i as usize) {
+                        *slot = self.translate(*f, sigs);
+                    }
+                }
+                Pat::Ctor(CtorId { sig, index: 0 }, args)
+            }
+            PatKind::Case { def, case, fields } => {
+                let cases: Vec<CtorInfo> = self.psg.types[*def as usize]
+                    .union_cases()
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|c| CtorInfo::new(c.name.clone(), c.fields.len()))
+                    .collect();
+                let sig = sigs.sig(SigKey::Union(*def), || cases);
+                let args = fields.iter().map(|f| self.translate(*f, sigs)).collect();
+                Pat::Ctor(CtorId { sig, index: *case }, args)
+            }
+            PatKind::Or(a, b) => Pat::Or(vec![self.translate(*a, sigs), self.translate(*b, sigs)]),
+        }
+    }
+}

@@ -457,6 +457,8 @@ pub enum TypeDefnKind {
     Abbreviation(TypeExpr),
     /// `[<Measure>] type m` (no `=`).
     Measure,
+    /// `type T with member ...`: a type extension (members for an existing type).
+    Augmentation,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -400,6 +400,7 @@ impl AstPrinter<'_> {
             }
             TypeDefnKind::Abbreviation(ty) => S::List(vec![atom("abbrev"), atom(self.ty(ty))]),
             TypeDefnKind::Measure => S::List(vec![atom("measure")]),
+            TypeDefnKind::Augmentation => S::List(vec![atom("extension")]),
         });
         for member in &defn.members {
             let mut m = Vec::new();

@@ -8,6 +8,24 @@ use composer_diagnostics::{Code, Span};
 use composer_syntax::ast;
 
 impl Checker<'_> {
+    /// Like [`Checker::infer_expr`], with the type the context expects when it is
+    /// known: a lambda takes its parameter types from it (so `fun p -> p.Name`
+    /// type-checks as an argument, as in F#), and an application passes it on.
+    pub(crate) fn infer_expr_with(&mut self, e: &ast::Expr, expected: Option<Ty>) -> ExprId {
+        match (&e.kind, expected) {
+            (ast::ExprKind::Lambda { params, body }, Some(t)) => {
+                self.lambda_expected = Some(t);
+                let id = self.check_lambda(params, body, e.span);
+                self.lambda_expected = None;
+                id
+            }
+            (ast::ExprKind::App { func, arg }, Some(t)) => {
+                self.infer_app(func, arg, e.span, Some(t))
+            }
+            _ => self.infer_expr(e),
+        }
+    }
+
     pub(crate) fn infer_expr(&mut self, e: &ast::Expr) -> ExprId {
         let span = e.span;
         match &e.kind {
@@ -75,7 +93,7 @@ impl Checker<'_> {
                     elem,
                 )
             }
-            ast::ExprKind::App { func, arg } => self.infer_app(func, arg, span),
+            ast::ExprKind::App { func, arg } => self.infer_app(func, arg, span, None),
             ast::ExprKind::OperatorValue(op) => {
                 // `(+)` is `fun a b -> a + b`.
                 let a = self.fresh_ident(span);
@@ -434,7 +452,13 @@ impl Checker<'_> {
         self.add_expr(ExprKind::Const(c), span, ty)
     }
 
-    fn infer_app(&mut self, func: &ast::Expr, arg: &ast::Expr, span: Span) -> ExprId {
+    fn infer_app(
+        &mut self,
+        func: &ast::Expr,
+        arg: &ast::Expr,
+        span: Span,
+        expected: Option<Ty>,
+    ) -> ExprId {
         // `printfn "..."`: a format function applied to its literal format string.
         if let (ast::ExprKind::Path(path), ast::ExprKind::Lit(ast::Literal::String(fmt))) =
             (&func.kind, &arg.kind)
@@ -461,8 +485,13 @@ impl Checker<'_> {
                 return self.error_expr(span);
             }
         }
-        let f = self.infer_expr(func);
-        let a = self.infer_expr(arg);
+        let func_expected = expected.map(|t| Ty::fun(self.u.fresh(), t));
+        let f = self.infer_expr_with(func, func_expected);
+        let arg_expected = match self.u.shallow(&self.expr_ty(f)) {
+            Ty::Fun(p, _) => Some(*p),
+            _ => None,
+        };
+        let a = self.infer_expr_with(arg, arg_expected);
         self.apply(f, a, span)
     }
 
@@ -583,7 +612,8 @@ impl Checker<'_> {
         let (pop, constraint) = match op {
             A::PipeRight => {
                 let a = self.infer_expr(lhs);
-                let f = self.infer_expr(rhs);
+                let expected = Ty::fun(self.expr_ty(a), self.u.fresh());
+                let f = self.infer_expr_with(rhs, Some(expected));
                 return self.apply(f, a, span);
             }
             A::PipeLeft => {

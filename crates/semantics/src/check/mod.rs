@@ -70,6 +70,29 @@ pub(crate) struct Checker<'a> {
     pub abbreviations: FxHashMap<Symbol, Ty>,
     /// `[<Measure>] type m`: units of measure (erased; see `resolve_type`).
     pub measures: rustc_hash::FxHashSet<Symbol>,
+    /// Members of records and unions: (type, name) → the member's function.
+    pub members: FxHashMap<(u32, Symbol), MemberInfo>,
+    /// The type a lambda about to be checked is expected to have.
+    pub lambda_expected: Option<Ty>,
+    /// Set just before a group of member functions is declared (see `typedefs`).
+    pub members_being_declared: Option<Vec<PendingMember>>,
+}
+
+/// A member of a record or union: a function whose first parameter is the value
+/// (instance members) or a function of the type (static members).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct MemberInfo {
+    pub function: FunctionId,
+    pub is_static: bool,
+    /// `member this.P = e` / `static member P = e`: read without arguments.
+    pub is_property: bool,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PendingMember {
+    pub def: u32,
+    pub name: Symbol,
+    pub info: MemberInfo,
 }
 
 /// Resolves and type-checks a program (files in compilation order).
@@ -122,6 +145,9 @@ impl<'a> Checker<'a> {
             record_fields: FxHashMap::default(),
             abbreviations: FxHashMap::default(),
             measures: Default::default(),
+            members: FxHashMap::default(),
+            members_being_declared: None,
+            lambda_expected: None,
         };
         checker.install_builtins();
         checker

@@ -229,7 +229,7 @@ impl Checker<'_> {
         self.item_expr(Item::Function(fids[0]), span)
     }
 
-    fn check_functions(
+    pub(crate) fn check_functions(
         &mut self,
         is_rec: bool,
         bindings: &[&ast::Binding],
@@ -283,6 +283,23 @@ impl Checker<'_> {
                 if let Some(n) = name {
                     self.define(*n, Item::Function(*fid));
                 }
+            }
+        }
+        // A lambda in a typed context gets its parameter types before its body.
+        if let (Some(expected), [fid]) = (self.lambda_expected.take(), fids.as_slice()) {
+            let ty = self.psg.functions[fid.index()].ty.clone();
+            let _ = self.u.unify(&ty, &expected);
+        }
+        // Members are known (for `this.M` and `T.M`) before any member body is checked.
+        if let Some(members) = self.members_being_declared.take() {
+            for (m, &fid) in members.into_iter().zip(&fids) {
+                self.members.insert(
+                    (m.def, m.name),
+                    super::MemberInfo {
+                        function: fid,
+                        ..m.info
+                    },
+                );
             }
         }
         for (b, &fid) in bindings.iter().zip(&fids) {
@@ -451,7 +468,8 @@ impl Checker<'_> {
             let name = self.name(path[1].name);
             let has_case = self.psg.types[*d as usize]
                 .union_cases()
-                .is_some_and(|cs| cs.iter().any(|c| c.name == name));
+                .is_some_and(|cs| cs.iter().any(|c| c.name == name))
+                || self.members.contains_key(&(*d, path[1].name));
             let module_has = match value {
                 Some(Item::Module(m)) => {
                     self.modules[m.0 as usize].items.contains_key(&path[1].name)
@@ -514,6 +532,18 @@ impl Checker<'_> {
                 }
             }
             index += 1;
+        }
+        // `T.Create`: a static member of a record or union type.
+        if let Item::Type(def) = item {
+            if let Some(seg) = path.get(index) {
+                let seg = *seg;
+                if let Some(mut expr) = self.static_member(def, seg, span.to(seg.span)) {
+                    for member in &path[index + 1..] {
+                        expr = self.member_access(expr, *member);
+                    }
+                    return expr;
+                }
+            }
         }
         // `Shape.Circle`: a union case qualified by its type.
         if let Item::Type(def) = item {
@@ -616,6 +646,33 @@ impl Checker<'_> {
         if let Ty::App(crate::types::TyCon::User(def), args) = &ty {
             if let Some(e) = self.record_field_access(target, *def, args, member, span) {
                 return e;
+            }
+            if let Some(e) = self.instance_member(target, *def, member, span) {
+                return e;
+            }
+        }
+        if let Ty::App(crate::types::TyCon::Option, _) = &ty {
+            // `opt.IsSome`, `opt.IsNone`, `opt.Value`: the `Option` module's functions.
+            let function = match self.name(member.name) {
+                "IsSome" => Some("isSome"),
+                "IsNone" => Some("isNone"),
+                "Value" => Some("get"),
+                _ => None,
+            };
+            if let Some(function) = function {
+                let module = self.interner.get_or_intern_static("Option");
+                let name = self.interner.get_or_intern_static(function);
+                let f = self.resolve_path(&[
+                    ast::Ident {
+                        name: module,
+                        span: member.span,
+                    },
+                    ast::Ident {
+                        name,
+                        span: member.span,
+                    },
+                ]);
+                return self.apply(f, target, span);
             }
         }
         // `fun p -> p.Name`: F# infers the record type from the field label.

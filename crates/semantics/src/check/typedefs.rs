@@ -13,6 +13,22 @@ impl Checker<'_> {
     pub(crate) fn check_type_group(&mut self, defs: &[ast::TypeDefn]) {
         let mut ids = Vec::new();
         for d in defs {
+            if let ast::TypeDefnKind::Augmentation = d.kind {
+                // `type T with ...`: members for a type defined earlier.
+                match self.lookup_type(d.name.name) {
+                    Some(id) => ids.push(id),
+                    None => {
+                        let name = self.name(d.name.name).to_string();
+                        self.error(
+                            Code::UndefinedName,
+                            d.name.span,
+                            format!("The type '{name}' is not defined."),
+                        );
+                        ids.push(u32::MAX);
+                    }
+                }
+                continue;
+            }
             let params: Vec<TyVar> = d
                 .type_params
                 .iter()
@@ -47,6 +63,9 @@ impl Checker<'_> {
             ids.push(id);
         }
         for (d, &id) in defs.iter().zip(&ids) {
+            if matches!(d.kind, ast::TypeDefnKind::Augmentation) {
+                continue;
+            }
             let saved = std::mem::take(&mut self.type_var_names);
             for (p, v) in d
                 .type_params
@@ -116,13 +135,135 @@ impl Checker<'_> {
                         self.unsupported(d.span, "a generic type abbreviation");
                     }
                 }
-                ast::TypeDefnKind::Measure => {}
-            }
-            if !d.members.is_empty() {
-                self.unsupported(d.members[0].span, "members on a type");
+                ast::TypeDefnKind::Measure | ast::TypeDefnKind::Augmentation => {}
             }
             self.type_var_names = saved;
         }
+        self.check_members(defs, &ids);
+    }
+
+    /// The members of a type group, checked as one recursive group of functions:
+    /// `member this.M args = body` is a function of `this` and `args`,
+    /// `static member M args = body` a function of `args`; a property (no
+    /// arguments) is read by applying it to the value (or to `()` when static).
+    fn check_members(&mut self, defs: &[ast::TypeDefn], ids: &[u32]) {
+        let mut bindings = Vec::new();
+        let mut pending = Vec::new();
+        for (d, &id) in defs.iter().zip(ids) {
+            if id == u32::MAX {
+                continue;
+            }
+            for m in &d.members {
+                let ast::PatKind::Named(member_name) = m.binding.head.kind else {
+                    self.error(Code::UnexpectedSyntax, m.span, "A member needs a name");
+                    continue;
+                };
+                let is_property = m.binding.params.is_empty();
+                let mut params = Vec::new();
+                if !m.is_static {
+                    // The self identifier, typed as the type itself.
+                    let self_ident = m.self_ident.unwrap_or(ast::Ident {
+                        name: self.interner.get_or_intern_static("_"),
+                        span: m.span,
+                    });
+                    let self_ty = ast::TypeExpr {
+                        kind: ast::TypeExprKind::Named {
+                            path: vec![d.name],
+                            args: d
+                                .type_params
+                                .iter()
+                                .map(|tp| ast::TypeExpr {
+                                    kind: ast::TypeExprKind::Var(*tp),
+                                    span: tp.span,
+                                })
+                                .collect(),
+                        },
+                        span: d.name.span,
+                    };
+                    params.push(ast::Pat {
+                        kind: ast::PatKind::Typed {
+                            pat: Box::new(ast::Pat {
+                                kind: ast::PatKind::Named(self_ident),
+                                span: self_ident.span,
+                            }),
+                            ty: self_ty,
+                        },
+                        span: self_ident.span,
+                    });
+                } else if is_property {
+                    params.push(ast::Pat {
+                        kind: ast::PatKind::Lit(ast::Literal::Unit),
+                        span: m.span,
+                    });
+                }
+                params.extend(m.binding.params.iter().cloned());
+                let type_name = self.psg.types[id as usize].name.clone();
+                let display = self
+                    .interner
+                    .get_or_intern(format!("{type_name}.{}", self.name(member_name.name)));
+                bindings.push(ast::Binding {
+                    head: ast::Pat {
+                        kind: ast::PatKind::Named(ast::Ident {
+                            name: display,
+                            span: member_name.span,
+                        }),
+                        span: member_name.span,
+                    },
+                    params,
+                    ..m.binding.clone()
+                });
+                pending.push(super::PendingMember {
+                    def: id,
+                    name: member_name.name,
+                    info: super::MemberInfo {
+                        function: FunctionId(u32::MAX),
+                        is_static: m.is_static,
+                        is_property,
+                    },
+                });
+            }
+        }
+        if bindings.is_empty() {
+            return;
+        }
+        self.members_being_declared = Some(pending);
+        let refs: Vec<&ast::Binding> = bindings.iter().collect();
+        self.check_functions(true, &refs, false, false);
+    }
+
+    /// `x.M` for a member of `x`'s record or union type: the member applied to `x`.
+    pub(crate) fn instance_member(
+        &mut self,
+        target: ExprId,
+        def: u32,
+        member: ast::Ident,
+        span: Span,
+    ) -> Option<ExprId> {
+        let info = *self.members.get(&(def, member.name))?;
+        if info.is_static {
+            return None;
+        }
+        let f = self.item_expr(Item::Function(info.function), member.span);
+        Some(self.apply(f, target, span))
+    }
+
+    /// `T.M` for a static member.
+    pub(crate) fn static_member(
+        &mut self,
+        def: u32,
+        member: ast::Ident,
+        span: Span,
+    ) -> Option<ExprId> {
+        let info = *self.members.get(&(def, member.name))?;
+        if !info.is_static {
+            return None;
+        }
+        let f = self.item_expr(Item::Function(info.function), span);
+        if info.is_property {
+            let unit = self.add_expr(ExprKind::Const(Const::Unit), span, Ty::UNIT);
+            return Some(self.apply(f, unit, span));
+        }
+        Some(f)
     }
 
     /// Fresh type arguments for a definition, and the definition's type with them.

@@ -455,7 +455,11 @@ impl Parser<'_> {
             })
         });
         let mut members = Vec::new();
-        let kind = if self.at(&TokenKind::LParen) {
+        let kind = if self.at_kw(Keyword::With) {
+            // `type T with member ...`: members added to a type defined earlier.
+            self.parse_members(&mut members);
+            TypeDefnKind::Augmentation
+        } else if self.at(&TokenKind::LParen) {
             self.unsupported(self.span(), "classes with primary constructors");
             self.skip_to_item_boundary();
             TypeDefnKind::Abbreviation(TypeExpr {

@@ -269,6 +269,7 @@ fn ssa_locals(f: &Function) -> Vec<bool> {
                 Stmt::Eval(r) => (None, rvalue_operands(r)),
                 Stmt::StoreGlobal(_, op) => (None, vec![op]),
                 Stmt::ArraySet(a, i, v) => (None, vec![a, i, v]),
+                Stmt::StoreBoxed(p, v) => (None, vec![p, v]),
             };
             for op in rv_ops {
                 visit_use(op, &mut uses);
@@ -303,8 +304,19 @@ fn ssa_locals(f: &Function) -> Vec<bool> {
             *d = false;
         }
     }
+    let mut address_taken = vec![false; n];
+    for block in &f.blocks {
+        for stmt in &block.stmts {
+            if let Stmt::Assign(_, Rvalue::AddrOf(l)) | Stmt::Eval(Rvalue::AddrOf(l)) = stmt {
+                address_taken[l.index()] = true;
+            }
+        }
+    }
     (0..n)
         .map(|i| {
+            if address_taken[i] {
+                return false;
+            }
             if f.params.contains(&LocalId(i as u32)) {
                 assigned[i] == 0
             } else {
@@ -328,7 +340,7 @@ fn rvalue_operands(r: &Rvalue) -> Vec<&Operand> {
         Rvalue::Call(_, args) | Rvalue::TailCall(_, args) => args.iter().collect(),
         Rvalue::MakeOption { payload, .. } => payload.iter().collect(),
         Rvalue::Select(c, a, b) => vec![c, a, b],
-        Rvalue::LoadGlobal(_) | Rvalue::TryReadln | Rvalue::Zero(_) => vec![],
+        Rvalue::LoadGlobal(_) | Rvalue::TryReadln | Rvalue::Zero(_) | Rvalue::AddrOf(_) => vec![],
         Rvalue::MakeTuple(ops) => ops.iter().collect(),
         Rvalue::TupleGet(t, _) => vec![t],
         Rvalue::MakeClosure { captures, .. } => captures.iter().collect(),
@@ -480,6 +492,19 @@ impl FnEmitter<'_> {
             }
             Stmt::Eval(r) => {
                 self.rvalue(r, &Ty::Unit);
+            }
+            Stmt::StoreBoxed(p, v) => {
+                let ty = self.operand_ty(v);
+                if ty.is_unit() {
+                    return;
+                }
+                let ptr = self.operand(p);
+                let val = self.operand(v);
+                let line = format!(
+                    "llvm.store {val}, {ptr} : {}, !llvm.ptr",
+                    mlir_ty(self.program, &ty)
+                );
+                self.line(&line);
             }
             Stmt::ArraySet(a, i, v) => {
                 let elem = match self.operand_ty(a) {
@@ -894,6 +919,7 @@ impl FnEmitter<'_> {
                 ));
                 Some(v)
             }
+            Rvalue::AddrOf(l) => Some(Self::slot(*l)),
             Rvalue::Box(v) => {
                 let ty = self.operand_ty(v);
                 let (size, align) = self.program.size_align(&ty);

@@ -69,6 +69,8 @@ struct Builder {
     subst: Subst,
     /// The function being built, for turning self tail calls into jumps.
     tail_self: Option<TailSelf>,
+    /// Captured `let mutable`s whose local here holds the variable's address.
+    by_ref: rustc_hash::FxHashSet<BindingId>,
 }
 
 /// What a self tail call needs: the instance, the parameter slots to reassign
@@ -98,6 +100,7 @@ impl Builder {
             locals: FxHashMap::default(),
             subst,
             tail_self: None,
+            by_ref: Default::default(),
         }
     }
 
@@ -276,6 +279,7 @@ impl<'a> Lowerer<'a> {
             PTy::Fun(a, r) => mir::Ty::Func(Box::new(self.mir_ty(a)), Box::new(self.mir_ty(r))),
             PTy::Tuple(ts) => mir::Ty::Tuple(ts.iter().map(|t| self.mir_ty(t)).collect()),
             PTy::App(TyCon::List, _) => mir::Ty::Union(self.union_id(ty)),
+            PTy::App(TyCon::Ref, args) => mir::Ty::Boxed(Box::new(self.mir_ty(&args[0]))),
             PTy::App(TyCon::User(def), args) => {
                 let def = *def;
                 match self.psg.types[def as usize].record_fields() {
@@ -566,10 +570,15 @@ impl<'a> Lowerer<'a> {
             .clone();
         let mut b = Builder::new(name, ret, subst);
         let mut params = Vec::new();
-        for c in f.captures.iter().chain(&f.params) {
+        for (i, c) in f.captures.iter().chain(&f.params).enumerate() {
             let bnd = self.psg.binding(*c);
             let t = apply_subst(&bnd.ty, &b.subst);
-            let mt = self.mir_ty(&t);
+            let mut mt = self.mir_ty(&t);
+            if i < f.captures.len() && bnd.captured_mutable {
+                // A captured `let mutable` arrives as the address of its slot.
+                mt = mir::Ty::Boxed(Box::new(mt));
+                b.by_ref.insert(*c);
+            }
             let l = b.new_local(mt, &bnd.name);
             b.locals.insert(*c, l);
             params.push(l);
@@ -676,7 +685,7 @@ impl<'a> Lowerer<'a> {
             return false;
         };
         let (params, ret) = split_fun(&key.sig, arity);
-        let mut prototype: Vec<mir::Ty> = key.captures.iter().map(|t| self.mir_ty(t)).collect();
+        let mut prototype: Vec<mir::Ty> = self.capture_types(&key);
         prototype.extend(params.iter().map(|t| self.mir_ty(t)));
         let ret = self.mir_ty(&ret);
         let current: Vec<mir::Ty> = b
@@ -852,6 +861,40 @@ impl<'a> Lowerer<'a> {
         }
     }
 
+    /// The machine types of an instance's captured values (a captured `let mutable`
+    /// is passed by address).
+    fn capture_types(&mut self, key: &InstanceKey) -> Vec<mir::Ty> {
+        let captures = self.psg.function(key.func).captures.clone();
+        captures
+            .iter()
+            .zip(&key.captures)
+            .map(|(c, t)| {
+                let mt = self.mir_ty(t);
+                if self.psg.binding(*c).captured_mutable {
+                    mir::Ty::Boxed(Box::new(mt))
+                } else {
+                    mt
+                }
+            })
+            .collect()
+    }
+
+    /// The value passed for a captured binding: the value, or for a captured
+    /// `let mutable` its address (or the address this function was given).
+    fn capture_operand(&mut self, b: &mut Builder, c: BindingId, span: Span) -> Operand {
+        let mutable = self.psg.binding(c).captured_mutable;
+        match b.locals.get(&c).copied() {
+            Some(l) if mutable && b.by_ref.contains(&c) => Operand::Local(l),
+            Some(l) if mutable => {
+                let t = apply_subst(&self.psg.binding(c).ty, &b.subst);
+                let mt = self.mir_ty(&t);
+                b.temp(Rvalue::AddrOf(l), mir::Ty::Boxed(Box::new(mt)))
+            }
+            Some(l) => Operand::Local(l),
+            None => self.read_binding(b, c, span),
+        }
+    }
+
     /// `let binding = value`: evaluates the value into the binding's slot.
     fn lower_let_value(&mut self, b: &mut Builder, binding: BindingId, value: ExprId) {
         let v = self.lower_expr(b, value);
@@ -991,6 +1034,18 @@ impl<'a> Lowerer<'a> {
             ExprKind::ListNil => {
                 let ty = self.expr_mir_ty(b, e);
                 self.make_union(b, &ty, 0, Vec::new())
+            }
+            ExprKind::RefGet(cell) => {
+                let ty = self.expr_mir_ty(b, e);
+                let c = self.lower_expr(b, *cell);
+                b.temp(Rvalue::Unbox(c), ty)
+            }
+            ExprKind::RefSet { cell, value } => {
+                let (cell, value) = (*cell, *value);
+                let c = self.lower_expr(b, cell);
+                let v = self.lower_expr(b, value);
+                b.emit(Stmt::StoreBoxed(c, v));
+                Operand::Const(Const::Unit)
             }
             ExprKind::ArrayLit(items) => {
                 let ty = self.expr_mir_ty(b, e);
@@ -1164,7 +1219,11 @@ impl<'a> Lowerer<'a> {
                         b.emit(Stmt::StoreGlobal(g, v));
                     }
                 } else if let Some(l) = b.locals.get(binding).copied() {
-                    b.assign(l, Rvalue::Use(v));
+                    if b.by_ref.contains(binding) {
+                        b.emit(Stmt::StoreBoxed(Operand::Local(l), v));
+                    } else {
+                        b.assign(l, Rvalue::Use(v));
+                    }
                 }
                 Operand::Const(Const::Unit)
             }
@@ -1235,6 +1294,11 @@ impl<'a> Lowerer<'a> {
             return b.temp(Rvalue::LoadGlobal(g), ty);
         }
         match b.locals.get(&id).copied() {
+            Some(l) if b.by_ref.contains(&id) => {
+                let t = apply_subst(&self.psg.binding(id).ty, &b.subst);
+                let ty = self.mir_ty(&t);
+                b.temp(Rvalue::Unbox(Operand::Local(l)), ty)
+            }
             Some(l) => self.local_operand(b, l),
             None => {
                 let bnd = self.psg.binding(id);
@@ -2033,6 +2097,22 @@ impl<'a> Lowerer<'a> {
                 b.call_rt(RtFn::Libm(name, bits, 1), vals, result_ty)
             }
             Builtin::GenericZero => self.zero_of(&result_ty),
+            Builtin::Ref => b.temp(Rvalue::Box(vals.remove(0)), result_ty),
+            Builtin::Incr | Builtin::Decr => {
+                let cell = vals.remove(0);
+                let old = b.temp(Rvalue::Unbox(cell.clone()), mir::Ty::I64);
+                let op = if bi == Builtin::Incr {
+                    BinOp::Add
+                } else {
+                    BinOp::Sub
+                };
+                let new = b.temp(
+                    Rvalue::Binary(op, old, int_const(1, 64, true)),
+                    mir::Ty::I64,
+                );
+                b.emit(Stmt::StoreBoxed(cell, new));
+                Operand::Const(Const::Unit)
+            }
             Builtin::GenericOne => match &result_ty {
                 mir::Ty::Float { bits } => Operand::Const(Const::Float {
                     value: 1.0,

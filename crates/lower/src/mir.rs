@@ -447,6 +447,9 @@ pub enum Rvalue {
         case: u32,
         index: u32,
     },
+    /// The address of a local's stack slot (a `let mutable` that closures use; they
+    /// never outlive the frame, which the checker guarantees).
+    AddrOf(LocalId),
     /// Copies a value into the root region and gives the pointer.
     Box(Operand),
     /// The value a `Boxed` pointer points to.
@@ -469,6 +472,8 @@ pub enum Stmt {
     StoreGlobal(GlobalId, Operand),
     /// `array[index] <- value` (the bounds check is explicit MIR before this).
     ArraySet(Operand, Operand, Operand),
+    /// `*boxed <- value` (ref cells).
+    StoreBoxed(Operand, Operand),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -659,6 +664,7 @@ impl fmt::Display for Rvalue {
                 write!(f, "{value}.case{case}.{index}")
             }
             Rvalue::Box(v) => write!(f, "box({v})"),
+            Rvalue::AddrOf(l) => write!(f, "&{l}"),
             Rvalue::Unbox(v) => write!(f, "unbox({v})"),
             Rvalue::Zero(t) => write!(f, "zero<{t}>"),
             Rvalue::TailCall(id, args) => write!(f, "tail call {id}({})", join(args)),
@@ -702,6 +708,7 @@ impl fmt::Display for Program {
                         Stmt::Eval(r) => writeln!(out, "  {r}"),
                         Stmt::StoreGlobal(g, o) => writeln!(out, "  store {g} = {o}"),
                         Stmt::ArraySet(a, i, v) => writeln!(out, "  {a}[{i}] = {v}"),
+                        Stmt::StoreBoxed(p, v) => writeln!(out, "  *{p} = {v}"),
                     };
                 }
                 let _ = match &b.terminator {

@@ -36,6 +36,10 @@ pub fn verify(program: &Program) -> Result<(), String> {
                             check_op(op)?;
                         }
                     }
+                    Stmt::StoreBoxed(p, v) => {
+                        check_op(p)?;
+                        check_op(v)?;
+                    }
                     Stmt::ArraySet(a, i, v) => {
                         check_op(a)?;
                         check_op(i)?;
@@ -89,7 +93,7 @@ pub(crate) fn rvalue_operands(r: &Rvalue) -> Vec<&Operand> {
         Rvalue::Call(_, args) | Rvalue::TailCall(_, args) => args.iter().collect(),
         Rvalue::MakeOption { payload, .. } => payload.iter().collect(),
         Rvalue::Select(c, a, b) => vec![c, a, b],
-        Rvalue::LoadGlobal(_) | Rvalue::TryReadln | Rvalue::Zero(_) => vec![],
+        Rvalue::LoadGlobal(_) | Rvalue::TryReadln | Rvalue::Zero(_) | Rvalue::AddrOf(_) => vec![],
         Rvalue::MakeTuple(ops) => ops.iter().collect(),
         Rvalue::TupleGet(t, _) => vec![t],
         Rvalue::MakeClosure { captures, .. } => captures.iter().collect(),

@@ -133,6 +133,11 @@ pub enum Builtin {
     ArrayZeroCreate,
     /// `Array.length a`
     ArrayLength,
+    /// `ref v`: a new cell holding `v`.
+    Ref,
+    /// `incr r` / `decr r` on an `int ref`.
+    Incr,
+    Decr,
     /// `LanguagePrimitives.GenericZero`: zero of any numeric type.
     GenericZero,
     /// `LanguagePrimitives.GenericOne`
@@ -173,6 +178,9 @@ impl Builtin {
             Builtin::ArrayZeroCreate => "Array.zeroCreate".into(),
             Builtin::ArrayLength => "Array.length".into(),
             Builtin::GenericZero => "LanguagePrimitives.GenericZero".into(),
+            Builtin::Ref => "ref".into(),
+            Builtin::Incr => "incr".into(),
+            Builtin::Decr => "decr".into(),
             Builtin::GenericOne => "LanguagePrimitives.GenericOne".into(),
             Builtin::Some => "Some".into(),
             Builtin::None => "None".into(),
@@ -250,6 +258,13 @@ impl Builtin {
             }
             Builtin::Nan | Builtin::Infinity => Ty::FLOAT,
             Builtin::GenericZero | Builtin::GenericOne => u.fresh_constrained(Constraint::Numeric),
+            Builtin::Ref => {
+                let a = u.fresh();
+                Ty::fun(a.clone(), Ty::App(crate::types::TyCon::Ref, vec![a]))
+            }
+            Builtin::Incr | Builtin::Decr => {
+                Ty::fun(Ty::App(crate::types::TyCon::Ref, vec![Ty::INT]), Ty::UNIT)
+            }
             Builtin::ConsoleWrite | Builtin::ConsoleWriteln => Ty::fun(Ty::STRING, Ty::UNIT),
             Builtin::ConsoleReadln => Ty::fun(Ty::UNIT, Ty::STRING),
             Builtin::ConsoleTryReadln => Ty::fun(Ty::UNIT, Ty::option(Ty::STRING)),
@@ -274,6 +289,9 @@ impl Builtin {
             ("ignore", Builtin::Ignore),
             ("id", Builtin::Id),
             ("fst", Builtin::Fst),
+            ("ref", Builtin::Ref),
+            ("incr", Builtin::Incr),
+            ("decr", Builtin::Decr),
             ("snd", Builtin::Snd),
             ("not", Builtin::Not),
             ("failwith", Builtin::Failwith),

@@ -232,6 +232,13 @@ pub enum ExprKind {
     },
     /// `[| a; b |]`
     ArrayLit(Vec<ExprId>),
+    /// `cell.Value`
+    RefGet(ExprId),
+    /// `cell.Value <- value`
+    RefSet {
+        cell: ExprId,
+        value: ExprId,
+    },
     /// `[]`
     ListNil,
     /// `head :: tail` (also what `[a; b]` becomes).
@@ -303,6 +310,9 @@ pub struct Binding {
     /// locals of top-level code).
     pub owner: Option<FunctionId>,
     pub span: Span,
+    /// A `let mutable` that closures capture: it stays in its frame and closures
+    /// use it through its address (they provably do not outlive the frame).
+    pub captured_mutable: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -545,6 +555,8 @@ impl Psg {
             ExprKind::Field { index, .. } => format!("field {index}"),
             ExprKind::ListNil => "nil".to_string(),
             ExprKind::ArrayLit(_) => "array".to_string(),
+            ExprKind::RefGet(_) => "ref-get".to_string(),
+            ExprKind::RefSet { .. } => "ref-set".to_string(),
             ExprKind::ListCons { .. } => "cons".to_string(),
             ExprKind::ForEach { binding, .. } => {
                 format!("for-each {binding}:{}", self.binding(*binding).name)
@@ -623,7 +635,13 @@ impl Psg {
                     self.write_expr(out, *v, d);
                 }
             }
-            ExprKind::Field { target, .. } => self.write_expr(out, *target, d),
+            ExprKind::Field { target, .. } | ExprKind::RefGet(target) => {
+                self.write_expr(out, *target, d)
+            }
+            ExprKind::RefSet { cell, value } => {
+                self.write_expr(out, *cell, d);
+                self.write_expr(out, *value, d);
+            }
             ExprKind::ListCons { head, tail } => {
                 self.write_expr(out, *head, d);
                 self.write_expr(out, *tail, d);

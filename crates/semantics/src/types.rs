@@ -102,6 +102,8 @@ pub enum TyCon {
     Option,
     /// `'T list`
     List,
+    /// `'T ref`: a mutable cell in a region (reference semantics).
+    Ref,
     /// A record or union defined in the program (index into the PSG's type table).
     User(u32),
 }
@@ -112,6 +114,7 @@ impl TyCon {
             TyCon::Array => "array",
             TyCon::Option => "option",
             TyCon::List => "list",
+            TyCon::Ref => "ref",
             TyCon::User(_) => "?",
         }
     }

@@ -55,7 +55,7 @@ impl Lowerer<'_> {
             Callable::Function(key) => {
                 let f = self.psg.function(key.func);
                 let arity = f.params.len();
-                let caps = key.captures.iter().map(|t| self.mir_ty(t)).collect();
+                let caps = self.capture_types(key);
                 (key.sig.clone(), arity, caps)
             }
             Callable::Builtin(b, ty) => (ty.clone(), b.arity(), Vec::new()),
@@ -236,10 +236,7 @@ impl Lowerer<'_> {
                 let mut ops = Vec::new();
                 let mut cap_tys = Vec::new();
                 for c in &captures {
-                    let op = match b.locals.get(c).copied() {
-                        Some(l) => Operand::Local(l),
-                        None => self.read_binding(b, *c, span),
-                    };
+                    let op = self.capture_operand(b, *c, span);
                     ops.push(op);
                     cap_tys.push(apply_subst(&self.psg.binding(*c).ty, &b.subst));
                 }

@@ -185,6 +185,13 @@ impl Lowerer<'_> {
                 b.switch_to(done);
             }
             PTy::App(TyCon::List, args) => self.format_list(&mut b, v, &mty, &args[0]),
+            PTy::App(TyCon::Ref, args) => {
+                self.literal(&mut b, "{ contents = ");
+                let inner = self.mir_ty(&args[0]);
+                let x = b.temp(Rvalue::Unbox(v.clone()), inner);
+                self.format_structured(&mut b, x, &args[0], false);
+                self.literal(&mut b, " }");
+            }
             PTy::App(TyCon::Array, args) => self.format_array(&mut b, v, &args[0]),
             PTy::App(TyCon::User(def), args) => {
                 let def = *def;

@@ -782,6 +782,26 @@ impl Checker<'_> {
 
     fn infer_assign(&mut self, target: &ast::Expr, value: &ast::Expr, span: Span) -> ExprId {
         let v = self.infer_expr(value);
+        // `cell.Value <- v` on a ref cell.
+        let cell_target = match &target.kind {
+            ast::ExprKind::Path(path) if path.len() > 1 => {
+                let last = path[path.len() - 1];
+                (self.name(last.name) == "Value").then(|| ast::Expr {
+                    kind: ast::ExprKind::Path(path[..path.len() - 1].to_vec()),
+                    span: path[0].span.to(path[path.len() - 2].span),
+                })
+            }
+            ast::ExprKind::DotGet { target: t, member } if self.name(member.name) == "Value" => {
+                Some((**t).clone())
+            }
+            _ => None,
+        };
+        if let Some(cell_expr) = cell_target {
+            let cell = self.infer_expr(&cell_expr);
+            let elem = self.expr_ty(v);
+            self.expect_type(cell, &Ty::App(TyCon::Ref, vec![elem]));
+            return self.add_expr(ExprKind::RefSet { cell, value: v }, span, Ty::UNIT);
+        }
         match &target.kind {
             ast::ExprKind::Path(path) if path.len() == 1 => match self.lookup(path[0].name) {
                 Some(Item::Value(b)) => {
@@ -881,6 +901,7 @@ impl Checker<'_> {
             kind: BindingKind::Local,
             owner: self.current_fn,
             span: pat.span,
+            captured_mutable: false,
         });
         let pattern = self.check_pattern(pat, &elem);
         let b = self.infer_expr(body);
@@ -920,6 +941,7 @@ impl Checker<'_> {
             kind: BindingKind::Local,
             owner: self.current_fn,
             span: var_span,
+            captured_mutable: false,
         });
         self.define(name, Item::Value(var));
         let b = self.infer_expr(body);
@@ -999,6 +1021,7 @@ impl Checker<'_> {
                     kind: BindingKind::Local,
                     owner: self.current_fn,
                     span: b.head.span,
+                    captured_mutable: false,
                 });
                 let pat = self.check_pattern(&b.head, &ty);
                 values.push((binding, v, Some((pat, b.head.span))));
@@ -1022,6 +1045,7 @@ impl Checker<'_> {
                 kind: BindingKind::Local,
                 owner: self.current_fn,
                 span: bspan,
+                captured_mutable: false,
             });
             if let Some(n) = name {
                 self.define(n, Item::Value(binding));

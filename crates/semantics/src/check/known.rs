@@ -78,6 +78,10 @@ impl Known {
             interner.get_or_intern_static("list"),
             KnownType::Con(TyCon::List),
         );
+        types.insert(
+            interner.get_or_intern_static("ref"),
+            KnownType::Con(TyCon::Ref),
+        );
         Known {
             entry_point: interner.get_or_intern_static("EntryPoint"),
             length: interner.get_or_intern_static("Length"),

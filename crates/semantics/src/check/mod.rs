@@ -5,6 +5,7 @@
 //! nodes. Errors never stop the walk: an erroneous expression becomes an `Error`
 //! node of type `Ty::Error`, which unifies with everything.
 
+mod closure_escape;
 mod completeness;
 mod expr;
 mod known;
@@ -72,6 +73,8 @@ pub(crate) struct Checker<'a> {
     pub measures: rustc_hash::FxHashSet<Symbol>,
     /// Members of records and unions: (type, name) → the member's function.
     pub members: FxHashMap<(u32, Symbol), MemberInfo>,
+    /// Each `let mutable` a closure uses: (variable, the closure, first use).
+    pub mutable_captures: Vec<(BindingId, FunctionId, Span)>,
     /// The type a lambda about to be checked is expected to have.
     pub lambda_expected: Option<Ty>,
     /// Set just before a group of member functions is declared (see `typedefs`).
@@ -148,6 +151,7 @@ impl<'a> Checker<'a> {
             members: FxHashMap::default(),
             members_being_declared: None,
             lambda_expected: None,
+            mutable_captures: Vec::new(),
         };
         checker.install_builtins();
         checker
@@ -183,6 +187,7 @@ impl<'a> Checker<'a> {
         self.u.apply_defaults();
         if !self.diags.iter().any(Diagnostic::is_error) {
             self.check_match_completeness();
+            self.check_closure_escape();
         }
         let u = &self.u;
         let psg = &mut self.psg;

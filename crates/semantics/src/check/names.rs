@@ -78,6 +78,7 @@ impl Checker<'_> {
                         kind: BindingKind::Global,
                         owner: None,
                         span,
+                        captured_mutable: false,
                     });
                     if let Some(n) = name {
                         self.define(n, Item::Value(binding));
@@ -371,6 +372,7 @@ impl Checker<'_> {
                     kind: BindingKind::Param,
                     owner: Some(fid),
                     span: p.span,
+                    captured_mutable: false,
                 });
                 params.push(binding);
                 let pat = self.check_pattern(p, &ty);
@@ -443,6 +445,7 @@ impl Checker<'_> {
             kind: BindingKind::Param,
             owner: Some(fid),
             span,
+            captured_mutable: false,
         });
         if let Some(n) = name {
             self.define(n, Item::Value(binding));
@@ -617,13 +620,12 @@ impl Checker<'_> {
         }
         let owner = binding.owner;
         if binding.is_mutable {
-            let name = binding.name.clone();
-            self.error(
-                Code::MutableCaptured,
-                span,
-                format!("The mutable variable '{name}' is used in an invalid way. Mutable variables cannot be captured by closures. Consider eliminating this use of mutation or using a heap-allocated mutable reference cell via 'ref' and '!'."),
-            );
-            return;
+            // Allowed while the closure stays in the frame (checked once the program
+            // is known: see `closure_escape`); the variable is then used by address.
+            self.psg.bindings[b.index()].captured_mutable = true;
+            if let Some(f) = self.current_fn {
+                self.mutable_captures.push((b, f, span));
+            }
         }
         let mut f = self.current_fn;
         while let Some(fid) = f {
@@ -650,6 +652,12 @@ impl Checker<'_> {
             if let Some(e) = self.instance_member(target, *def, member, span) {
                 return e;
             }
+        }
+        if let (Ty::App(crate::types::TyCon::Ref, args), "Value" | "contents") =
+            (&ty, self.name(member.name))
+        {
+            let elem = args[0].clone();
+            return self.add_expr(ExprKind::RefGet(target), span, elem);
         }
         if let Ty::App(crate::types::TyCon::Option, _) = &ty {
             // `opt.IsSome`, `opt.IsNone`, `opt.Value`: the `Option` module's functions.

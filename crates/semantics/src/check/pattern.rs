@@ -67,6 +67,7 @@ impl Checker<'_> {
             kind,
             owner,
             span: id.span,
+            captured_mutable: false,
         });
         self.define(id.name, Item::Value(b));
         b

@@ -35,3 +35,17 @@ fn mutual_tail_calls_are_musttail() {
         "let rec even (n: int) = if n = 0 then true else odd (n - 1)\nand odd (n: int) = if n = 0 then false else even (n - 1)\nprintfn \"%b\" (even 10)\n"
     ));
 }
+
+#[test]
+fn union_match_and_layout() {
+    insta::assert_snapshot!(dump(
+        "type Shape =\n    | Circle of float\n    | Rect of float * float\n    | Dot\nlet area s =\n    match s with\n    | Circle r -> 3.0 * r * r\n    | Rect (w, h) -> w * h\n    | Dot -> 0.0\nprintfn \"%g\" (area (Rect (2.0, 3.0)))\n"
+    ));
+}
+
+#[test]
+fn recursive_union_boxes_its_recursive_fields() {
+    insta::assert_snapshot!(dump(
+        "type Tree =\n    | Leaf\n    | Node of Tree * int * Tree\nlet rec sum t =\n    match t with\n    | Leaf -> 0\n    | Node (l, v, r) -> sum l + v + sum r\nprintfn \"%d\" (sum (Node (Leaf, 1, Node (Leaf, 2, Leaf))))\n"
+    ));
+}

@@ -200,7 +200,9 @@ fn apply_subst(ty: &PTy, s: &Subst) -> PTy {
         PTy::Fun(a, b) => PTy::fun(apply_subst(a, s), apply_subst(b, s)),
         PTy::Tuple(ts) => PTy::Tuple(ts.iter().map(|t| apply_subst(t, s)).collect()),
         PTy::App(c, ts) => PTy::App(*c, ts.iter().map(|t| apply_subst(t, s)).collect()),
-        PTy::Error => PTy::UNIT,
+        PTy::Error | PTy::MeasureValue(_) => PTy::UNIT,
+        // Units of measure are checked, then erased: `float<m>` is a `float`.
+        PTy::Measured(b, _) => apply_subst(b, s),
         other => other.clone(),
     }
 }
@@ -208,6 +210,7 @@ fn apply_subst(ty: &PTy, s: &Subst) -> PTy {
 /// Extends `s` so that `generic` under `s` equals `concrete`.
 fn match_ty(generic: &PTy, concrete: &PTy, s: &mut Subst) {
     match (generic, concrete) {
+        (PTy::Measured(g, _), c) => match_ty(g, c, s),
         (PTy::Var(v), c) => {
             s.entry(*v).or_insert_with(|| c.clone());
         }
@@ -305,7 +308,8 @@ impl<'a> Lowerer<'a> {
                     None => mir::Ty::Union(self.union_id(ty)),
                 }
             }
-            PTy::Var(_) | PTy::Error => mir::Ty::Unit,
+            PTy::Measured(b, _) => self.mir_ty(b),
+            PTy::Var(_) | PTy::Error | PTy::MeasureValue(_) => mir::Ty::Unit,
         }
     }
 

@@ -131,9 +131,75 @@ pub enum Ty {
     Fun(Box<Ty>, Box<Ty>),
     Tuple(Vec<Ty>),
     App(TyCon, Vec<Ty>),
+    /// A numeric type with a unit of measure, `float<m/s>` (never with the unit 1:
+    /// that is the plain type). Units are checked here and erased before lowering.
+    Measured(Box<Ty>, Measure),
+    /// What a unit-of-measure variable is bound to (never a value's type).
+    MeasureValue(Measure),
     /// The type of an erroneous expression: unifies with everything, so one mistake
     /// is reported once.
     Error,
+}
+
+/// A unit of measure: base units and unit variables with integer exponents (an
+/// element of the free abelian group over them; Kennedy, "Types for Units-of-Measure").
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct Measure(pub std::collections::BTreeMap<MeasureAtom, i32>);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum MeasureAtom {
+    /// A `[<Measure>]` type (index into `Unifier::measure_names`).
+    Unit(u32),
+    /// A unit variable `'u`.
+    Var(TyVar),
+}
+
+impl Measure {
+    pub fn one() -> Measure {
+        Measure::default()
+    }
+
+    pub fn atom(a: MeasureAtom) -> Measure {
+        let mut m = Measure::default();
+        m.0.insert(a, 1);
+        m
+    }
+
+    pub fn is_one(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn mul(&self, other: &Measure) -> Measure {
+        let mut out = self.clone();
+        for (a, e) in &other.0 {
+            let entry = out.0.entry(*a).or_insert(0);
+            *entry += e;
+            if *entry == 0 {
+                out.0.remove(a);
+            }
+        }
+        out
+    }
+
+    pub fn pow(&self, n: i32) -> Measure {
+        if n == 0 {
+            return Measure::one();
+        }
+        Measure(self.0.iter().map(|(a, e)| (*a, e * n)).collect())
+    }
+
+    pub fn inv(&self) -> Measure {
+        self.pow(-1)
+    }
+}
+
+/// `base<measure>`, or `base` when the measure is 1.
+pub fn measured(base: Ty, m: Measure) -> Ty {
+    if m.is_one() {
+        base
+    } else {
+        Ty::Measured(Box::new(base), m)
+    }
 }
 
 impl Ty {
@@ -285,6 +351,8 @@ pub struct Unifier {
     pub level: u32,
     /// Names of user-defined types (index = `TyCon::User`), for messages.
     pub type_names: Vec<String>,
+    /// Names of units of measure (index = `MeasureAtom::Unit`).
+    pub measure_names: Vec<String>,
 }
 
 impl Unifier {
@@ -329,6 +397,10 @@ impl Unifier {
     /// Fully applies the substitution.
     pub fn resolve(&self, ty: &Ty) -> Ty {
         match self.shallow(ty) {
+            Ty::Measured(b, m) => {
+                let m = self.resolve_measure(&m);
+                measured(self.resolve(&b), m)
+            }
             Ty::Fun(a, b) => Ty::fun(self.resolve(&a), self.resolve(&b)),
             Ty::Tuple(ts) => Ty::Tuple(ts.iter().map(|t| self.resolve(t)).collect()),
             Ty::App(c, ts) => Ty::App(c, ts.iter().map(|t| self.resolve(t)).collect()),
@@ -336,11 +408,61 @@ impl Unifier {
         }
     }
 
+    /// A measure with its bound variables replaced.
+    pub fn resolve_measure(&self, m: &Measure) -> Measure {
+        let mut out = Measure::one();
+        for (a, e) in &m.0 {
+            let part = match a {
+                MeasureAtom::Var(v) => match &self.vars[v.0 as usize].bound {
+                    Some(Ty::MeasureValue(inner)) => self.resolve_measure(inner),
+                    Some(Ty::Var(w)) => self.resolve_measure(&Measure::atom(MeasureAtom::Var(*w))),
+                    _ => Measure::atom(*a),
+                },
+                MeasureAtom::Unit(_) => Measure::atom(*a),
+            };
+            out = out.mul(&part.pow(*e));
+        }
+        out
+    }
+
+    /// Unifies two units: solves `m1 / m2 = 1` for one of its variables when the
+    /// exponents allow it (Kennedy's algorithm, for the common cases).
+    pub fn unify_measure(&mut self, m1: &Measure, m2: &Measure) -> Result<(), UnifyError> {
+        let d = self
+            .resolve_measure(m1)
+            .mul(&self.resolve_measure(m2).inv());
+        if d.is_one() {
+            return Ok(());
+        }
+        let var = d.0.iter().find_map(|(a, e)| match a {
+            MeasureAtom::Var(v) if d.0.values().all(|x| x % e == 0) => Some((*v, *e)),
+            _ => None,
+        });
+        let Some((v, e)) = var else {
+            return Err(UnifyError::Mismatch);
+        };
+        // v^e * rest = 1  =>  v = rest^(-1/e)
+        let mut rest = d.clone();
+        rest.0.remove(&MeasureAtom::Var(v));
+        let value = Measure(rest.0.iter().map(|(a, x)| (*a, -x / e)).collect());
+        self.vars[v.0 as usize].bound = Some(Ty::MeasureValue(value));
+        Ok(())
+    }
+
     pub fn unify(&mut self, a: &Ty, b: &Ty) -> Result<(), UnifyError> {
         let a = self.shallow(a);
         let b = self.shallow(b);
         match (&a, &b) {
             (Ty::Error, _) | (_, Ty::Error) => Ok(()),
+            (Ty::Measured(b1, m1), Ty::Measured(b2, m2)) => {
+                self.unify(b1, b2)?;
+                self.unify_measure(m1, m2)
+            }
+            (Ty::Measured(base, m), t) | (t, Ty::Measured(base, m)) if !matches!(t, Ty::Var(_)) => {
+                // A plain number has the unit 1.
+                self.unify(base, t)?;
+                self.unify_measure(m, &Measure::one())
+            }
             (Ty::Var(x), Ty::Var(y)) if x == y => Ok(()),
             (Ty::Var(x), Ty::Var(y)) => {
                 let (cx, cy) = (self.constraint_of(*x), self.constraint_of(*y));
@@ -385,6 +507,30 @@ impl Unifier {
             return Err(UnifyError::Occurs);
         }
         if let Some(c) = self.constraint_of(v) {
+            // A number with a unit satisfies what its number type satisfies.
+            let base = match t {
+                Ty::Measured(b, _) => self.shallow(b),
+                other => other.clone(),
+            };
+            match &base {
+                Ty::Var(w) if matches!(t, Ty::Measured(..)) => {
+                    let merged = match self.constraint_of(*w) {
+                        Some(d) => {
+                            Some(d.meet(c).ok_or(UnifyError::ConstraintOn(c, base.clone()))?)
+                        }
+                        None => Some(c),
+                    };
+                    self.vars[w.0 as usize].constraint = merged;
+                }
+                Ty::Prim(p) if c.admits(*p) => {}
+                Ty::Prim(p) => return Err(UnifyError::Constraint(c, *p)),
+                _ => {}
+            }
+        }
+        if let Some(c) = self
+            .constraint_of(v)
+            .filter(|_| !matches!(t, Ty::Measured(..)))
+        {
             match t {
                 Ty::Prim(p) if c.admits(*p) => {}
                 Ty::Prim(p) => return Err(UnifyError::Constraint(c, *p)),
@@ -401,6 +547,7 @@ impl Unifier {
     fn occurs(&self, v: TyVar, t: &Ty) -> bool {
         match self.shallow(t) {
             Ty::Var(w) => v == w,
+            Ty::Measured(b, _) => self.occurs(v, &b),
             Ty::Fun(a, b) => self.occurs(v, &a) || self.occurs(v, &b),
             Ty::Tuple(ts) | Ty::App(_, ts) => ts.iter().any(|t| self.occurs(v, t)),
             _ => false,
@@ -409,6 +556,15 @@ impl Unifier {
 
     fn adjust_levels(&mut self, t: &Ty, level: u32) {
         match self.shallow(t) {
+            Ty::Measured(b, m) => {
+                self.adjust_levels(&b, level);
+                for a in m.0.keys() {
+                    if let MeasureAtom::Var(w) = a {
+                        let info = &mut self.vars[w.0 as usize];
+                        info.level = info.level.min(level);
+                    }
+                }
+            }
             Ty::Var(w) => {
                 let info = &mut self.vars[w.0 as usize];
                 info.level = info.level.min(level);
@@ -447,6 +603,14 @@ impl Unifier {
 
     fn collect_generalizable(&self, ty: &Ty, keep_constraints: bool, out: &mut Vec<TyVar>) {
         match ty {
+            Ty::Measured(b, m) => {
+                self.collect_generalizable(b, keep_constraints, out);
+                for a in m.0.keys() {
+                    if let MeasureAtom::Var(v) = a {
+                        self.collect_generalizable(&Ty::Var(*v), keep_constraints, out);
+                    }
+                }
+            }
             Ty::Var(v) => {
                 let info = &self.vars[v.0 as usize];
                 if info.level > self.level
@@ -512,7 +676,9 @@ impl Unifier {
     }
 
     pub fn display(&self, ty: &Ty) -> String {
-        TyDisplay::named(&self.resolve(ty), &self.type_names).to_string()
+        TyDisplay::named(&self.resolve(ty), &self.type_names)
+            .with_measures(&self.measure_names)
+            .to_string()
     }
 }
 
@@ -526,7 +692,63 @@ pub fn substitute(ty: &Ty, vars: &[TyVar], tys: &[Ty]) -> Ty {
         Ty::Fun(a, b) => Ty::fun(substitute(a, vars, tys), substitute(b, vars, tys)),
         Ty::Tuple(ts) => Ty::Tuple(ts.iter().map(|t| substitute(t, vars, tys)).collect()),
         Ty::App(c, ts) => Ty::App(*c, ts.iter().map(|t| substitute(t, vars, tys)).collect()),
+        Ty::Measured(b, m) => {
+            let mut out = Measure::one();
+            for (a, e) in &m.0 {
+                let part = match a {
+                    MeasureAtom::Var(v) => match vars.iter().position(|w| w == v) {
+                        Some(i) => match &tys[i] {
+                            Ty::Var(w) => Measure::atom(MeasureAtom::Var(*w)),
+                            Ty::MeasureValue(mv) => mv.clone(),
+                            _ => Measure::one(),
+                        },
+                        None => Measure::atom(*a),
+                    },
+                    MeasureAtom::Unit(_) => Measure::atom(*a),
+                };
+                out = out.mul(&part.pow(*e));
+            }
+            measured(substitute(b, vars, tys), out)
+        }
         other => other.clone(),
+    }
+}
+
+/// `m/s^2`, `kg m`, `1/s`: F#'s notation for units.
+fn measure_text(m: &Measure, names: &[String]) -> String {
+    let atom = |a: &MeasureAtom| match a {
+        MeasureAtom::Unit(u) => names
+            .get(*u as usize)
+            .cloned()
+            .unwrap_or_else(|| format!("u{u}")),
+        MeasureAtom::Var(v) => format!("'u{}", v.0),
+    };
+    let part = |a: &MeasureAtom, e: i32| {
+        if e == 1 {
+            atom(a)
+        } else {
+            format!("{}^{e}", atom(a))
+        }
+    };
+    let num: Vec<String> =
+        m.0.iter()
+            .filter(|(_, e)| **e > 0)
+            .map(|(a, e)| part(a, *e))
+            .collect();
+    let den: Vec<String> =
+        m.0.iter()
+            .filter(|(_, e)| **e < 0)
+            .map(|(a, e)| part(a, -*e))
+            .collect();
+    let num = if num.is_empty() {
+        "1".to_string()
+    } else {
+        num.join(" ")
+    };
+    if den.is_empty() {
+        num
+    } else {
+        format!("{num}/{}", den.join(" "))
     }
 }
 
@@ -535,28 +757,42 @@ pub fn substitute(ty: &Ty, vars: &[TyVar], tys: &[Ty]) -> Ty {
 pub struct TyDisplay<'a> {
     ty: &'a Ty,
     names: &'a [String],
+    measures: &'a [String],
 }
 
 #[allow(non_snake_case)]
 /// A type for display, without user type names (they print as `T0`, `T1`...).
 pub fn TyDisplay(ty: &Ty) -> TyDisplay<'_> {
-    TyDisplay { ty, names: &[] }
+    TyDisplay {
+        ty,
+        names: &[],
+        measures: &[],
+    }
 }
 
 impl<'a> TyDisplay<'a> {
     pub fn named(ty: &'a Ty, names: &'a [String]) -> TyDisplay<'a> {
-        TyDisplay { ty, names }
+        TyDisplay {
+            ty,
+            names,
+            measures: &[],
+        }
+    }
+
+    pub fn with_measures(mut self, measures: &'a [String]) -> TyDisplay<'a> {
+        self.measures = measures;
+        self
     }
 }
 
 impl fmt::Display for TyDisplay<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        return write_ty(self.ty, f, 0, self.names);
+        return write_ty(self.ty, f, 0, (self.names, self.measures));
         fn write_ty(
             ty: &Ty,
             f: &mut fmt::Formatter<'_>,
             prec: u8,
-            names: &[String],
+            names: (&[String], &[String]),
         ) -> fmt::Result {
             match ty {
                 Ty::Var(v) => {
@@ -601,8 +837,13 @@ impl fmt::Display for TyDisplay<'_> {
                     write_ty(&ts[0], f, 3, names)?;
                     f.write_str("[]")
                 }
+                Ty::Measured(b, m) => {
+                    write_ty(b, f, 3, names)?;
+                    write!(f, "<{}>", measure_text(m, names.1))
+                }
+                Ty::MeasureValue(m) => f.write_str(&measure_text(m, names.1)),
                 Ty::App(TyCon::User(id), ts) => {
-                    match names.get(*id as usize) {
+                    match names.0.get(*id as usize) {
                         Some(n) => f.write_str(n)?,
                         None => write!(f, "T{id}")?,
                     }

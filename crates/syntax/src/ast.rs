@@ -341,6 +341,11 @@ pub enum ExprKind {
     },
     /// `lazy e`
     Lazy(Box<Expr>),
+    /// `9.81<m/s^2>`: a numeric literal with a unit of measure.
+    WithMeasure {
+        expr: Box<Expr>,
+        measure: MeasureExpr,
+    },
     /// A parse error (already reported).
     Error,
 }
@@ -428,6 +433,8 @@ pub enum TypeExprKind {
 #[derive(Debug, Clone, PartialEq)]
 pub enum MeasureExpr {
     Named(Ident),
+    /// `'u`: a unit-of-measure variable.
+    Var(Ident),
     /// `m^2`
     Power(Box<MeasureExpr>, i32),
     Product(Box<MeasureExpr>, Box<MeasureExpr>),

@@ -450,6 +450,7 @@ impl AstPrinter<'_> {
     fn measure(&self, measure: &MeasureExpr) -> String {
         match measure {
             MeasureExpr::Named(name) => self.name(name),
+            MeasureExpr::Var(name) => format!("'{}", self.name(name)),
             MeasureExpr::Power(base, n) => format!("{}^{n}", self.measure(base)),
             MeasureExpr::Product(a, b) => format!("({} {})", self.measure(a), self.measure(b)),
             MeasureExpr::Quotient(a, b) => format!("({}/{})", self.measure(a), self.measure(b)),
@@ -654,6 +655,9 @@ impl AstPrinter<'_> {
                 vec![e(expr)],
             ),
             ExprKind::Lazy(inner) => self.node("lazy", span, vec![e(inner)]),
+            ExprKind::WithMeasure { expr, measure } => {
+                self.node("measure", span, vec![e(expr), atom(self.measure(measure))])
+            }
             ExprKind::Error => self.node("error", span, Vec::new()),
         }
     }

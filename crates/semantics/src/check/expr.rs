@@ -325,6 +325,13 @@ impl Checker<'_> {
                 self.unsupported(span, "'lazy'");
                 self.error_expr(span)
             }
+            ast::ExprKind::WithMeasure { expr, measure } => {
+                let id = self.infer_expr(expr);
+                let m = self.resolve_measure_expr(measure);
+                let ty = crate::types::measured(self.expr_ty(id), m);
+                self.psg.expr_types[id.index()] = ty;
+                id
+            }
             ast::ExprKind::Error => self.error_expr(span),
         }
     }
@@ -757,6 +764,30 @@ impl Checker<'_> {
                 self.expect_type(l, &t);
                 self.expect_type(r, &Ty::INT);
                 t
+            }
+            BinaryOp::Mul | BinaryOp::Div
+                if [l, r].iter().any(|x| {
+                    matches!(self.u.shallow(&self.expr_ty(*x)), Ty::Measured(..))
+                }) =>
+            {
+                // Units multiply and divide: `float<m> / float<s>` is `float<m/s>`
+                // (only where units are in play, as F# infers them).
+                use crate::types::{measured, Measure, MeasureAtom};
+                let base = self.u.fresh_constrained(Constraint::Numeric);
+                let unit_var = |this: &mut Self| match this.u.fresh() {
+                    Ty::Var(v) => Measure::atom(MeasureAtom::Var(v)),
+                    _ => Measure::one(),
+                };
+                let ml = unit_var(self);
+                let mr = unit_var(self);
+                self.expect_type(l, &Ty::Measured(Box::new(base.clone()), ml.clone()));
+                self.expect_type(r, &Ty::Measured(Box::new(base.clone()), mr.clone()));
+                let m = if pop == BinaryOp::Mul {
+                    ml.mul(&mr)
+                } else {
+                    ml.mul(&mr.inv())
+                };
+                measured(base, m)
             }
             _ => {
                 let t = match (op, constraint) {

@@ -70,7 +70,7 @@ pub(crate) struct Checker<'a> {
     /// `type Id = int`
     pub abbreviations: FxHashMap<Symbol, Ty>,
     /// `[<Measure>] type m`: units of measure (erased; see `resolve_type`).
-    pub measures: rustc_hash::FxHashSet<Symbol>,
+    pub measures: FxHashMap<Symbol, u32>,
     /// Members of records and unions: (type, name) → the member's function.
     pub members: FxHashMap<(u32, Symbol), MemberInfo>,
     /// Each `let mutable` a closure uses: (variable, the closure, first use).

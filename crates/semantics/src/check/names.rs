@@ -747,6 +747,49 @@ impl Checker<'_> {
 
     // ---- types ----------------------------------------------------------------
 
+    /// `m/s^2`, `'u`: a unit of measure.
+    pub(crate) fn resolve_measure_expr(&mut self, m: &ast::MeasureExpr) -> crate::types::Measure {
+        use crate::types::{Measure, MeasureAtom};
+        match m {
+            ast::MeasureExpr::Named(id) => match self.measures.get(&id.name) {
+                Some(u) => Measure::atom(MeasureAtom::Unit(*u)),
+                None => {
+                    let name = self.name(id.name).to_string();
+                    self.error(
+                        Code::UndefinedName,
+                        id.span,
+                        format!("The unit of measure '{name}' is not defined."),
+                    );
+                    Measure::one()
+                }
+            },
+            ast::MeasureExpr::Var(id) => {
+                let v = match self.type_var_names.get(&id.name) {
+                    Some(Ty::Var(v)) => *v,
+                    _ => {
+                        let fresh = self.u.fresh();
+                        self.type_var_names.insert(id.name, fresh.clone());
+                        match fresh {
+                            Ty::Var(v) => v,
+                            _ => unreachable!("fresh gives a variable"),
+                        }
+                    }
+                };
+                Measure::atom(MeasureAtom::Var(v))
+            }
+            ast::MeasureExpr::Power(b, n) => self.resolve_measure_expr(b).pow(*n),
+            ast::MeasureExpr::Product(a, b) => {
+                let a = self.resolve_measure_expr(a);
+                a.mul(&self.resolve_measure_expr(b))
+            }
+            ast::MeasureExpr::Quotient(a, b) => {
+                let a = self.resolve_measure_expr(a);
+                a.mul(&self.resolve_measure_expr(b).inv())
+            }
+            ast::MeasureExpr::One => Measure::one(),
+        }
+    }
+
     pub(crate) fn resolve_type(&mut self, t: &ast::TypeExpr) -> Ty {
         match &t.kind {
             ast::TypeExprKind::Named { path, args } => {
@@ -781,6 +824,18 @@ impl Checker<'_> {
                 };
                 match (known, arg_tys.len()) {
                     (Some(KnownType::Prim(p)), 0) => Ty::Prim(p),
+                    // `float<'u>`: a number type with a unit variable.
+                    (Some(KnownType::Prim(p)), 1)
+                        if p.is_numeric() && matches!(args[0].kind, ast::TypeExprKind::Var(_)) =>
+                    {
+                        match &arg_tys[0] {
+                            Ty::Var(v) => crate::types::measured(
+                                Ty::Prim(p),
+                                crate::types::Measure::atom(crate::types::MeasureAtom::Var(*v)),
+                            ),
+                            _ => Ty::Prim(p),
+                        }
+                    }
                     (Some(KnownType::Prim(p)), _) => {
                         let message =
                             format!("The type '{}' does not expect any type arguments", name());
@@ -830,7 +885,11 @@ impl Checker<'_> {
                 Ty::array(e)
             }
             // Units of measure are erased: `float<m>` is `float` (not yet checked).
-            ast::TypeExprKind::Measure { base, .. } => self.resolve_type(base),
+            ast::TypeExprKind::Measure { base, measure } => {
+                let b = self.resolve_type(base);
+                let m = self.resolve_measure_expr(measure);
+                crate::types::measured(b, m)
+            }
             ast::TypeExprKind::Error => Ty::Error,
         }
     }

@@ -48,11 +48,13 @@ impl Checker<'_> {
                 },
                 span: d.span,
             });
-            self.u.type_names.push(name);
+            self.u.type_names.push(name.clone());
             match &d.kind {
                 ast::TypeDefnKind::Measure => {
                     // A unit of measure: erased, nothing to record (see `resolve_type`).
-                    self.measures.insert(d.name.name);
+                    let unit = self.u.measure_names.len() as u32;
+                    self.u.measure_names.push(name.clone());
+                    self.measures.insert(d.name.name, unit);
                 }
                 ast::TypeDefnKind::Abbreviation(_) => {}
                 _ => {

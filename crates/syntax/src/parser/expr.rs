@@ -675,14 +675,17 @@ impl Parser<'_> {
                 && matches!(self.nth(0), TokenKind::Op(op) if op == "<")
             {
                 // `9.81<m/s^2>`: a literal with a unit of measure.
+                let literal = self.mk(kind, start);
                 self.bump();
-                self.parse_measure();
+                let measure = self.parse_measure();
                 self.expect_greater();
-                self.unsupported(
-                    self.since(start),
-                    "a numeric literal with a unit of measure",
+                return self.mk(
+                    ExprKind::WithMeasure {
+                        expr: Box::new(literal),
+                        measure,
+                    },
+                    start,
                 );
-                return self.mk(ExprKind::Error, start);
             }
             return self.mk(kind, start);
         }

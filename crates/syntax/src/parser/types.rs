@@ -252,6 +252,11 @@ impl Parser<'_> {
                 self.bump();
                 MeasureExpr::One
             }
+            TokenKind::TypeVar(name) => {
+                let name = name.clone();
+                let span = self.bump().span;
+                MeasureExpr::Var(self.ident(&name, span))
+            }
             TokenKind::LParen => {
                 let open = self.bump().span;
                 if !self.enter() {

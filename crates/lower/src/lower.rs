@@ -19,6 +19,7 @@ use composer_semantics::types::{Prim, Ty as PTy, TyCon, TyVar};
 use rustc_hash::FxHashMap;
 
 mod closure;
+mod decision;
 mod structural;
 mod structured_format;
 
@@ -2424,33 +2425,7 @@ impl<'a> Lowerer<'a> {
         _e: ExprId,
         target: Option<(LocalId, mir::BlockId)>,
     ) {
-        let s_ty = self.expr_mir_ty(b, scrutinee);
-        let s = self.lower_expr(b, scrutinee);
-        for rule in rules {
-            let next = b.new_block();
-            self.test_pattern(b, rule.pat, s.clone(), &s_ty, next);
-            if let Some(g) = rule.guard {
-                let c = self.lower_expr(b, g);
-                let ok = b.new_block();
-                b.terminate(Terminator::Branch {
-                    cond: c,
-                    then_block: ok,
-                    else_block: next,
-                });
-                b.switch_to(ok);
-            }
-            match target {
-                Some((result, join)) => {
-                    let v = self.lower_expr(b, rule.body);
-                    b.assign(result, Rvalue::Use(v));
-                    b.terminate(Terminator::Goto(join));
-                }
-                None => self.lower_tail(b, rule.body),
-            }
-            b.switch_to(next);
-        }
-        let m = self.str_const("The match cases were incomplete");
-        b.call_rt(RtFn::Panic, vec![m], mir::Ty::Unit);
+        self.lower_decision_tree(b, scrutinee, rules, target);
     }
 
     /// Binds a pattern variable: a local, or a global for module-level patterns.

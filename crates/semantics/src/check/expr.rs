@@ -766,9 +766,9 @@ impl Checker<'_> {
                 t
             }
             BinaryOp::Mul | BinaryOp::Div
-                if [l, r].iter().any(|x| {
-                    matches!(self.u.shallow(&self.expr_ty(*x)), Ty::Measured(..))
-                }) =>
+                if [l, r]
+                    .iter()
+                    .any(|x| matches!(self.u.shallow(&self.expr_ty(*x)), Ty::Measured(..))) =>
             {
                 // Units multiply and divide: `float<m> / float<s>` is `float<m/s>`
                 // (only where units are in play, as F# infers them).

@@ -392,6 +392,8 @@ pub enum PatKind {
     },
     /// `{ X = p; ... }`
     Record(Vec<(Vec<Ident>, Pat)>),
+    /// The argument of `Rectangle (width = w; height = h)`: union fields by name.
+    NamedFields(Vec<(Ident, Pat)>),
     /// `(pat : type)`
     Typed {
         pat: Box<Pat>,

@@ -492,6 +492,13 @@ impl AstPrinter<'_> {
                     .collect();
                 self.node("record", span, fields)
             }
+            PatKind::NamedFields(fields) => {
+                let fields = fields
+                    .iter()
+                    .map(|(name, p)| S::List(vec![atom(self.name(name)), self.pat(p)]))
+                    .collect();
+                self.node("named-fields", span, fields)
+            }
             PatKind::Typed { pat, ty } => {
                 self.node("typed", span, vec![self.pat(pat), atom(self.ty(ty))])
             }

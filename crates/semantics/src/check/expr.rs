@@ -492,6 +492,20 @@ impl Checker<'_> {
                 return self.error_expr(span);
             }
         }
+        if let Some(reordered) = self.named_case_arguments(func, arg) {
+            return self.infer_plain_app(func, &reordered, span, expected);
+        }
+        self.infer_plain_app(func, arg, span, expected)
+    }
+
+    /// `f x` once formats and named union-case arguments are dealt with.
+    fn infer_plain_app(
+        &mut self,
+        func: &ast::Expr,
+        arg: &ast::Expr,
+        span: Span,
+        expected: Option<Ty>,
+    ) -> ExprId {
         let func_expected = expected.map(|t| Ty::fun(self.u.fresh(), t));
         let f = self.infer_expr_with(func, func_expected);
         let arg_expected = match self.u.shallow(&self.expr_ty(f)) {
@@ -500,6 +514,98 @@ impl Checker<'_> {
         };
         let a = self.infer_expr_with(arg, arg_expected);
         self.apply(f, a, span)
+    }
+
+    /// `Rectangle (width = 5.0, height = 2.0)`: when every argument of a union case
+    /// names one of its fields, the arguments in field order (`None` otherwise, or
+    /// when a name is wrong, which is reported).
+    fn named_case_arguments(&mut self, func: &ast::Expr, arg: &ast::Expr) -> Option<ast::Expr> {
+        let ast::ExprKind::Path(path) = &func.kind else {
+            return None;
+        };
+        let (def, case) = self.resolve_case(path)?;
+        let items: Vec<&ast::Expr> = match &arg.kind {
+            ast::ExprKind::Tuple(items) => items.iter().collect(),
+            _ => vec![arg],
+        };
+        let named: Vec<(ast::Ident, &ast::Expr)> = items
+            .iter()
+            .map(|item| match &item.kind {
+                ast::ExprKind::Binary {
+                    op: ast::BinaryOp::Eq,
+                    lhs,
+                    rhs,
+                } => match &lhs.kind {
+                    ast::ExprKind::Path(p) if p.len() == 1 => Some((p[0], &**rhs)),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect::<Option<_>>()?;
+        let fields: Vec<String> = self.psg.types[def as usize]
+            .union_cases()?
+            .get(case as usize)?
+            .fields
+            .iter()
+            .map(|f| f.name.clone())
+            .collect();
+        // `Case (x = y)` where `x` is not a field name is an equality test.
+        if !named
+            .iter()
+            .any(|(n, _)| fields.iter().any(|f| f == self.name(n.name)))
+        {
+            return None;
+        }
+        let mut slots: Vec<Option<ast::Expr>> = vec![None; fields.len()];
+        let mut misspelled = false;
+        for (name, value) in &named {
+            let text = self.name(name.name).to_string();
+            match fields.iter().position(|f| *f == text) {
+                Some(i) if slots[i].is_none() => slots[i] = Some((*value).clone()),
+                Some(_) => self.error(
+                    Code::TypeMismatch,
+                    name.span,
+                    format!("The union case field '{text}' is given more than once"),
+                ),
+                None => {
+                    misspelled = true;
+                    self.unknown_case_field(name.span, &text, &fields);
+                }
+            }
+        }
+        let missing: Vec<&str> = fields
+            .iter()
+            .zip(&slots)
+            .filter(|(_, s)| s.is_none())
+            .map(|(f, _)| f.as_str())
+            .collect();
+        if !missing.is_empty() && !misspelled {
+            self.error(
+                Code::TypeMismatch,
+                arg.span,
+                format!(
+                    "The union case field(s) {} are not given a value",
+                    missing.join(", ")
+                ),
+            );
+        }
+        let mut values: Vec<ast::Expr> = slots
+            .into_iter()
+            .map(|s| {
+                s.unwrap_or(ast::Expr {
+                    kind: ast::ExprKind::Error,
+                    span: arg.span,
+                })
+            })
+            .collect();
+        Some(if values.len() == 1 {
+            values.pop().expect("one value")
+        } else {
+            ast::Expr {
+                kind: ast::ExprKind::Tuple(values),
+                span: arg.span,
+            }
+        })
     }
 
     /// Applies an already-inferred function expression to an argument.

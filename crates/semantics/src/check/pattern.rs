@@ -15,7 +15,7 @@ impl Checker<'_> {
     }
 
     /// `Case` or `Type.Case` in a pattern.
-    fn resolve_case(&self, path: &[ast::Ident]) -> Option<(u32, u32)> {
+    pub(crate) fn resolve_case(&self, path: &[ast::Ident]) -> Option<(u32, u32)> {
         match path {
             [single] => match self.lookup(single.name)? {
                 Item::UnionCase(d, c) => Some((d, c)),

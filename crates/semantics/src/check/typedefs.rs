@@ -479,6 +479,13 @@ impl Checker<'_> {
                 }
                 Vec::new()
             }
+            (
+                Some(ast::Pat {
+                    kind: ast::PatKind::NamedFields(named),
+                    ..
+                }),
+                _,
+            ) => self.check_named_case_fields(def, case, named, &fields, span),
             (Some(p), 1) => vec![self.check_pattern(p, &fields[0])],
             (Some(p), n) => {
                 match &p.kind {
@@ -514,6 +521,66 @@ impl Checker<'_> {
             span,
             expected.clone(),
         )
+    }
+
+    /// `Rectangle (width = w; height = h)`: the named fields get their patterns,
+    /// the others are wildcards.
+    fn check_named_case_fields(
+        &mut self,
+        def: u32,
+        case: u32,
+        named: &[(ast::Ident, ast::Pat)],
+        field_tys: &[Ty],
+        span: Span,
+    ) -> Vec<PatId> {
+        let names: Vec<String> = self.psg.types[def as usize]
+            .union_cases()
+            .map(|c| {
+                c[case as usize]
+                    .fields
+                    .iter()
+                    .map(|f| f.name.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut pats: Vec<Option<PatId>> = vec![None; field_tys.len()];
+        for (name, pat) in named {
+            let text = self.name(name.name).to_string();
+            match names.iter().position(|n| *n == text) {
+                Some(i) if pats[i].is_none() => {
+                    pats[i] = Some(self.check_pattern(pat, &field_tys[i]))
+                }
+                Some(_) => {
+                    self.error(
+                        Code::TypeMismatch,
+                        name.span,
+                        format!("The union case field '{text}' is matched more than once"),
+                    );
+                }
+                None => {
+                    self.unknown_case_field(name.span, &text, &names);
+                    // Still bind the names inside, so uses of them do not cascade.
+                    self.check_pattern(pat, &Ty::Error);
+                }
+            }
+        }
+        pats.into_iter()
+            .zip(field_tys)
+            .map(|(p, ty)| p.unwrap_or_else(|| self.add_pat(PatKind::Wild, span, ty.clone())))
+            .collect()
+    }
+
+    /// FS0039 for `Case (name = ...)` where the case has no field `name`.
+    pub(crate) fn unknown_case_field(&mut self, span: Span, name: &str, fields: &[String]) {
+        let hint = match super::names::best_match(name, fields.iter().map(String::as_str)) {
+            Some(close) => format!("Did you mean '{close}'?"),
+            None => format!("Its fields are: {}.", fields.join(", ")),
+        };
+        self.error(
+            Code::UndefinedName,
+            span,
+            format!("The union case does not have a field named '{name}'. {hint}"),
+        );
     }
 
     /// `{ X = p; ... }`

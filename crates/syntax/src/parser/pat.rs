@@ -117,6 +117,34 @@ impl Parser<'_> {
             return self.parse_atomic_pat();
         }
         let path = self.expect_long_ident("a pattern");
+        // `Rectangle (width = w; height = h)`: union fields matched by name.
+        if self.at(&TokenKind::LParen)
+            && matches!(self.nth(1), TokenKind::Ident(_))
+            && matches!(self.nth(2), TokenKind::Equals)
+        {
+            let open = self.bump().span;
+            let mut fields = Vec::new();
+            while let Some(name) = self.expect_ident("a field name") {
+                if !self.eat(&TokenKind::Equals) {
+                    self.error_expected("`=` after the field name");
+                    break;
+                }
+                let pat = self.parse_pat();
+                fields.push((name, pat));
+                if !(self.eat(&TokenKind::Semi) || self.eat(&TokenKind::Comma)) {
+                    break;
+                }
+            }
+            self.expect_closing(&TokenKind::RParen, "`)`", open);
+            let arg = self.mk_pat(PatKind::NamedFields(fields), start);
+            return self.mk_pat(
+                PatKind::Ctor {
+                    path,
+                    arg: boxed(arg),
+                },
+                start,
+            );
+        }
         if self.can_start_atomic_pat() {
             let arg = self.parse_atomic_pat();
             return self.mk_pat(

@@ -725,7 +725,7 @@ impl FnEmitter<'_> {
             }
             Rvalue::AllocArray { elem, len } => {
                 self.runtime.insert(RtFn::Alloc.symbol(), RtFn::Alloc);
-                let (size, align) = elem.size_align();
+                let (size, align) = self.program.size_align(elem);
                 let n = self.operand(len);
                 let sz = self.fresh();
                 self.line(&format!("{sz} = arith.constant {size} : i64"));
@@ -1006,7 +1006,7 @@ impl FnEmitter<'_> {
                 } else {
                     self.runtime.insert(RtFn::Alloc.symbol(), RtFn::Alloc);
                     let layout: Vec<Ty> = captures.iter().map(|c| self.operand_ty(c)).collect();
-                    let ((size, align), _) = composer_lower::mir::struct_layout(layout.iter());
+                    let ((size, align), _) = self.program.struct_layout(&layout);
                     let env_ty = struct_ty(self.program, &layout);
                     let mut value = self.fresh();
                     self.line(&format!("{value} = llvm.mlir.undef : {env_ty}"));

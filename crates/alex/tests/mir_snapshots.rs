@@ -49,3 +49,21 @@ fn recursive_union_boxes_its_recursive_fields() {
         "type Tree =\n    | Leaf\n    | Node of Tree * int * Tree\nlet rec sum t =\n    match t with\n    | Leaf -> 0\n    | Node (l, v, r) -> sum l + v + sum r\nprintfn \"%d\" (sum (Node (Leaf, 1, Node (Leaf, 2, Leaf))))\n"
     ));
 }
+
+/// A frame whose `let mutable` a local function uses by address must outlive the
+/// call, so a tail call of the same machine signature stays an ordinary call.
+#[test]
+fn no_musttail_while_a_slot_is_borrowed() {
+    let out = dump(
+        "let f (r: int ref) (n: int) : int =\n    let mutable x = r.Value * 10\n    let g (k: int) : int =\n        x <- x + k\n        x\n    g n\nprintfn \"%d\" (f (ref 1) 2)\n",
+    );
+    let mir = &out[out.find("--- mir").expect("mir section")..];
+    assert!(
+        mir.contains("= &v"),
+        "the mutable is captured by address:\n{mir}"
+    );
+    assert!(
+        !mir.contains("tail call"),
+        "no musttail over a borrowed slot:\n{mir}"
+    );
+}

@@ -702,6 +702,16 @@ impl<'a> Lowerer<'a> {
         if prototype != current || ret != b.func.ret {
             return false;
         }
+        // A frame whose slots have had their address taken (a `let mutable` used by
+        // a closure) must outlive the call: `musttail` would release it first.
+        if b.func.blocks.iter().flat_map(|blk| &blk.stmts).any(|st| {
+            matches!(
+                st,
+                mir::Stmt::Assign(_, Rvalue::AddrOf(_)) | mir::Stmt::Eval(Rvalue::AddrOf(_))
+            )
+        }) {
+            return false;
+        }
         let id = self.instance(key.func, key.sig.clone(), key.captures.clone());
         let mut ops = captured;
         for a in &args {

@@ -57,47 +57,6 @@ impl Ty {
     pub fn is_unit(&self) -> bool {
         matches!(self, Ty::Unit)
     }
-
-    /// Size and alignment in memory (natural C layout, DESIGN §4); `bool` is a byte.
-    pub fn size_align(&self) -> (u64, u64) {
-        match self {
-            Ty::Int { bits, .. } | Ty::Float { bits } => ((*bits as u64) / 8, (*bits as u64) / 8),
-            Ty::Bool => (1, 1),
-            Ty::Char => (4, 4),
-            Ty::Str | Ty::Array(_) => (16, 8),
-            Ty::Unit => (0, 1),
-            Ty::Ptr => (8, 8),
-            Ty::Option(inner) => {
-                let (size, align) = inner.size_align();
-                let align = align.max(1);
-                let payload_at = align;
-                let total = (payload_at + size).div_ceil(align) * align;
-                (total, align)
-            }
-            Ty::Tuple(fields) => struct_layout(fields.iter()).0,
-            Ty::Func(..) => (16, 8),
-            // Needs the program's layouts: see `Program::size_align`.
-            Ty::Union(_) => (0, 8),
-            Ty::Boxed(_) => (8, 8),
-        }
-    }
-}
-
-/// `((size, align), field offsets)` of a C struct with these fields (unit fields
-/// take no space).
-pub fn struct_layout<'t>(fields: impl Iterator<Item = &'t Ty>) -> ((u64, u64), Vec<u64>) {
-    let mut offset = 0u64;
-    let mut align = 1u64;
-    let mut offsets = Vec::new();
-    for f in fields {
-        let (s, a) = f.size_align();
-        let a = a.max(1);
-        offset = offset.div_ceil(a) * a;
-        offsets.push(offset);
-        offset += s;
-        align = align.max(a);
-    }
-    ((offset.div_ceil(align) * align, align), offsets)
 }
 
 impl fmt::Display for Ty {
@@ -544,7 +503,9 @@ pub struct Program {
 }
 
 impl Program {
-    /// Size and alignment of a type in memory, unions included.
+    /// Size and alignment of a type in memory (natural C layout, DESIGN §4; `bool`
+    /// is a byte). Only the program knows a union's payload, so there is no
+    /// size function on `Ty` alone.
     pub fn size_align(&self, ty: &Ty) -> (u64, u64) {
         match ty {
             Ty::Union(u) => match self.union_payload(*u) {
@@ -557,7 +518,12 @@ impl Program {
                 let align = align.max(1);
                 ((align + size).div_ceil(align) * align, align)
             }
-            other => other.size_align(),
+            Ty::Int { bits, .. } | Ty::Float { bits } => ((*bits as u64) / 8, (*bits as u64) / 8),
+            Ty::Bool => (1, 1),
+            Ty::Char => (4, 4),
+            Ty::Str | Ty::Array(_) | Ty::Func(..) => (16, 8),
+            Ty::Unit => (0, 1),
+            Ty::Ptr | Ty::Boxed(_) => (8, 8),
         }
     }
 

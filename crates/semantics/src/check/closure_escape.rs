@@ -1,25 +1,60 @@
 //! FS8003 for closures: a closure may use a `let mutable` of an enclosing function
 //! only while it cannot outlive that function's frame (the variable lives there).
 //!
-//! The check is conservative and syntactic: a closure that captures a mutable
-//! variable may be called, or passed as an argument to a call; any other use of it
-//! as a value (returned from a function, stored in a value, a tuple, a record, a
-//! list, a union case, a cell or a global) lets it escape.
+//! The check is conservative: a closure that captures a mutable variable may be
+//! called, or passed to a function that does not let that parameter escape; any
+//! other use of it as a value (returned from a function, stored in a value, a tuple,
+//! a record, a list, a union case, a cell or a global, passed to a function value
+//! or partially applied) lets it escape.
+//!
+//! Whether a function lets a parameter escape is a summary computed over the whole
+//! program: the parameter (or a closure that captures it) is returned, stored, or
+//! passed on to a parameter that escapes. The summaries are the least fixed point
+//! of those edges, so recursion (`List.iter` passing `action` to its inner loop)
+//! does not make a parameter escape by itself.
 
 use super::Checker;
-use crate::psg::{ExprId, ExprKind, FunctionId, TopItem};
-use composer_diagnostics::{Code, Diagnostic};
+use crate::psg::{BindingId, ExprId, ExprKind, FunctionId, TopItem};
+use composer_diagnostics::{Code, Diagnostic, Span};
 use rustc_hash::FxHashMap;
 
 /// How the value of an expression is used.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Use {
-    /// Called, passed to a call, or thrown away.
+    /// Called, or thrown away.
     Local,
     /// Becomes the result of this function.
     Returned(FunctionId),
     /// Stored somewhere that may outlive the frame.
     Stored,
+    /// Passed as this parameter of a known function.
+    Passed(FunctionId, usize),
+}
+
+/// Something whose escape matters: a closure that captures a `let mutable`
+/// (reported), or a function's parameter (a summary).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Origin {
+    /// An entry of `mutable_captures`: a use of a `let mutable` inside a closure.
+    Mutable(usize),
+    Param(FunctionId, usize),
+}
+
+/// What the walk knows: which functions and bindings carry which origins.
+struct Facts {
+    functions: FxHashMap<FunctionId, Vec<Origin>>,
+    bindings: FxHashMap<BindingId, Vec<Origin>>,
+}
+
+impl Facts {
+    fn carried_by(&self, kind: &ExprKind) -> &[Origin] {
+        let found = match kind {
+            ExprKind::Function(f) => self.functions.get(f),
+            ExprKind::Local(b) => self.bindings.get(b),
+            _ => None,
+        };
+        found.map_or(&[], Vec::as_slice)
+    }
 }
 
 impl Checker<'_> {
@@ -27,59 +62,97 @@ impl Checker<'_> {
         if self.mutable_captures.is_empty() {
             return;
         }
-        // The closures that capture a mutable variable, with what and where.
-        let mut capturing: FxHashMap<
-            FunctionId,
-            (crate::psg::BindingId, composer_diagnostics::Span),
-        > = FxHashMap::default();
-        for (b, f, span) in &self.mutable_captures {
-            // Every function on the way out to the variable's owner captures it too.
-            let owner = self.psg.bindings[b.index()].owner;
-            let mut cur = Some(*f);
-            while let Some(fid) = cur {
-                if Some(fid) == owner {
-                    break;
-                }
-                capturing.entry(fid).or_insert((*b, *span));
-                cur = self.psg.functions[fid.index()].parent;
+        let mut facts = Facts {
+            functions: FxHashMap::default(),
+            bindings: FxHashMap::default(),
+        };
+        for (i, (b, f, _)) in self.mutable_captures.iter().enumerate() {
+            self.carry(&mut facts, *f, *b, Origin::Mutable(i));
+        }
+        for (i, f) in self.psg.functions.iter().enumerate() {
+            for (k, p) in f.params.iter().enumerate() {
+                let origin = Origin::Param(FunctionId(i as u32), k);
+                facts.bindings.entry(*p).or_default().push(origin);
             }
         }
-        let mut escapes: Vec<(FunctionId, Use)> = Vec::new();
+        // A closure that captures a parameter carries it too.
+        let param_of: FxHashMap<BindingId, Origin> =
+            facts.bindings.iter().map(|(b, o)| (*b, o[0])).collect();
+        for (i, f) in self.psg.functions.iter().enumerate() {
+            for c in &f.captures {
+                if let Some(origin) = param_of.get(c) {
+                    self.carry(&mut facts, FunctionId(i as u32), *c, *origin);
+                }
+            }
+        }
+        let mut events: Vec<(Origin, Use)> = Vec::new();
         for (i, f) in self.psg.functions.iter().enumerate() {
             if f.body.0 != u32::MAX {
-                self.walk(
-                    f.body,
-                    Use::Returned(FunctionId(i as u32)),
-                    &capturing,
-                    &mut escapes,
-                );
+                let fid = FunctionId(i as u32);
+                self.walk(f.body, Use::Returned(fid), &facts, &mut events);
             }
         }
         for item in &self.psg.top_level {
             match item {
                 TopItem::Global { value, .. } | TopItem::Destructure { value, .. } => {
-                    self.walk(*value, Use::Stored, &capturing, &mut escapes)
+                    self.walk(*value, Use::Stored, &facts, &mut events)
                 }
-                TopItem::Do(e) => self.walk(*e, Use::Local, &capturing, &mut escapes),
+                TopItem::Do(e) => self.walk(*e, Use::Local, &facts, &mut events),
             }
         }
-        let mut reported = Vec::new();
-        for (f, how) in escapes {
-            let Some(&(b, span)) = capturing.get(&f) else {
-                continue;
-            };
-            if reported.contains(&b) {
-                continue;
+        // Least fixed point: an origin escapes when it is used in an escaping way, or
+        // passed to a parameter that escapes.
+        let mut escaping: FxHashMap<Origin, Use> = FxHashMap::default();
+        for (o, how) in &events {
+            if matches!(how, Use::Returned(_) | Use::Stored) {
+                escaping.entry(*o).or_insert(*how);
             }
-            reported.push(b);
-            let name = self.psg.bindings[b.index()].name.clone();
+        }
+        loop {
+            let mut changed = false;
+            for (o, how) in &events {
+                if let Use::Passed(g, k) = how {
+                    if !escaping.contains_key(o) && escaping.contains_key(&Origin::Param(*g, *k)) {
+                        escaping.insert(*o, *how);
+                        changed = true;
+                    }
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        // One error per variable, at the first use of it in an escaping closure.
+        let mut reported: Vec<(Span, BindingId, Use)> = Vec::new();
+        let mut uses: Vec<(Span, BindingId, Use)> = escaping
+            .iter()
+            .filter_map(|(o, how)| match o {
+                Origin::Mutable(i) => {
+                    let (b, _, span) = self.mutable_captures[*i];
+                    Some((span, b, *how))
+                }
+                Origin::Param(..) => None,
+            })
+            .collect();
+        uses.sort_by_key(|(span, _, _)| (span.start, span.end));
+        for u in uses {
+            if !reported.iter().any(|r| r.1 == u.1) {
+                reported.push(u);
+            }
+        }
+        for (span, b, how) in reported {
             let path = match how {
                 Use::Returned(g) => format!(
                     "the closure is returned from '{}'",
                     self.psg.functions[g.index()].name
                 ),
+                Use::Passed(g, _) => format!(
+                    "the closure is passed to '{}', which lets it escape",
+                    self.psg.functions[g.index()].name
+                ),
                 _ => "the closure is stored where it outlives the frame".to_string(),
             };
+            let name = self.psg.bindings[b.index()].name.clone();
             self.diags.push(Diagnostic::error(
                 Code::RegionEscape,
                 span,
@@ -88,42 +161,66 @@ impl Checker<'_> {
         }
     }
 
-    fn walk(
-        &self,
-        e: ExprId,
-        how: Use,
-        capturing: &FxHashMap<FunctionId, (crate::psg::BindingId, composer_diagnostics::Span)>,
-        out: &mut Vec<(FunctionId, Use)>,
-    ) {
-        let walk = |e: ExprId, how: Use, out: &mut Vec<(FunctionId, Use)>| {
-            self.walk(e, how, capturing, out)
-        };
-        match &self.psg.expr(e).kind {
-            ExprKind::Function(f) => {
-                if capturing.contains_key(f) && !matches!(how, Use::Local) {
-                    out.push((*f, how));
-                }
+    /// `f` captures `b`: it and every function on the way out to `b`'s owner carry
+    /// `origin` (each of them holds `b` in its environment).
+    fn carry(&self, facts: &mut Facts, f: FunctionId, b: BindingId, origin: Origin) {
+        let owner = self.psg.bindings[b.index()].owner;
+        let mut cur = Some(f);
+        while let Some(fid) = cur {
+            if Some(fid) == owner {
+                break;
             }
+            let carried = facts.functions.entry(fid).or_default();
+            if !carried.contains(&origin) {
+                carried.push(origin);
+            }
+            cur = self.psg.functions[fid.index()].parent;
+        }
+    }
+
+    fn walk(&self, e: ExprId, how: Use, facts: &Facts, out: &mut Vec<(Origin, Use)>) {
+        let walk =
+            |e: ExprId, how: Use, out: &mut Vec<(Origin, Use)>| self.walk(e, how, facts, out);
+        let kind = &self.psg.expr(e).kind;
+        if how != Use::Local {
+            out.extend(facts.carried_by(kind).iter().map(|o| (*o, how)));
+        }
+        match kind {
             ExprKind::App { .. } => {
-                // The head of a call is called, not stored; arguments are passed (but a
-                // union case, `Some` or `ref` stores its argument).
+                // The head of a call is called, not stored. A full call of a known
+                // function passes its arguments to its parameters; a union case,
+                // `Some` or `ref` stores them; a partial application keeps them in a
+                // closure used like the call; an unknown function may keep them.
                 let mut head = e;
                 let mut args = Vec::new();
                 while let ExprKind::App { func, arg } = &self.psg.expr(head).kind {
                     args.push(*arg);
                     head = *func;
                 }
-                let stores = matches!(
-                    self.psg.expr(head).kind,
-                    ExprKind::UnionCase { .. }
+                args.reverse();
+                let head_kind = &self.psg.expr(head).kind;
+                for (k, a) in args.iter().enumerate() {
+                    let use_ = match head_kind {
+                        ExprKind::Function(g) => {
+                            let arity = self.psg.functions[g.index()].params.len();
+                            if k >= arity || (args.len() < arity && how != Use::Local) {
+                                // Given to the function it returns, or kept by a
+                                // partial application that is itself kept.
+                                Use::Stored
+                            } else {
+                                Use::Passed(*g, k)
+                            }
+                        }
+                        ExprKind::UnionCase { .. }
                         | ExprKind::Builtin(
-                            crate::builtins::Builtin::Some | crate::builtins::Builtin::Ref
-                        )
-                );
-                for a in args {
-                    walk(a, if stores { Use::Stored } else { Use::Local }, out);
+                            crate::builtins::Builtin::Some | crate::builtins::Builtin::Ref,
+                        ) => Use::Stored,
+                        ExprKind::Builtin(_) | ExprKind::Format { .. } => Use::Local,
+                        _ => Use::Stored,
+                    };
+                    walk(*a, use_, out);
                 }
-                if !matches!(self.psg.expr(head).kind, ExprKind::Function(_)) {
+                if !matches!(head_kind, ExprKind::Function(_)) {
                     walk(head, Use::Local, out);
                 }
             }
@@ -139,7 +236,13 @@ impl Checker<'_> {
                 }
             }
             ExprKind::Match { scrutinee, rules } => {
-                walk(*scrutinee, Use::Local, out);
+                // Pattern variables would alias a carried value: count it as stored.
+                let carried = !facts.carried_by(&self.psg.expr(*scrutinee).kind).is_empty();
+                walk(
+                    *scrutinee,
+                    if carried { Use::Stored } else { Use::Local },
+                    out,
+                );
                 for r in rules {
                     if let Some(g) = r.guard {
                         walk(g, Use::Local, out);
@@ -236,6 +339,7 @@ impl Checker<'_> {
                 }
             }
             ExprKind::Const(_)
+            | ExprKind::Function(_)
             | ExprKind::Local(_)
             | ExprKind::Builtin(_)
             | ExprKind::Format { .. }

@@ -307,8 +307,10 @@ fn ssa_locals(f: &Function) -> Vec<bool> {
     let mut address_taken = vec![false; n];
     for block in &f.blocks {
         for stmt in &block.stmts {
-            if let Stmt::Assign(_, Rvalue::AddrOf(l)) | Stmt::Eval(Rvalue::AddrOf(l)) = stmt {
-                address_taken[l.index()] = true;
+            if let Stmt::Assign(_, r) | Stmt::Eval(r) = stmt {
+                if let Some(l) = r.lent_slot() {
+                    address_taken[l.index()] = true;
+                }
             }
         }
     }
@@ -988,7 +990,11 @@ impl FnEmitter<'_> {
                 let x = self.operand(op);
                 Some(self.extract(&x, &struct_ty(self.program, fields), *index))
             }
-            Rvalue::MakeClosure { func, captures } => {
+            Rvalue::MakeClosure {
+                func,
+                captures,
+                env_slot,
+            } => {
                 let target = &self.program.functions[func.index()];
                 let (arg, ret) = closure_signature(target);
                 let fn_ty = closure_fn_ty(self.program, &arg, &ret);
@@ -1004,9 +1010,7 @@ impl FnEmitter<'_> {
                     self.line(&format!("{z} = llvm.mlir.zero : !llvm.ptr"));
                     z
                 } else {
-                    self.runtime.insert(RtFn::Alloc.symbol(), RtFn::Alloc);
                     let layout: Vec<Ty> = captures.iter().map(|c| self.operand_ty(c)).collect();
-                    let ((size, align), _) = self.program.struct_layout(&layout);
                     let env_ty = struct_ty(self.program, &layout);
                     let mut value = self.fresh();
                     self.line(&format!("{value} = llvm.mlir.undef : {env_ty}"));
@@ -1021,14 +1025,23 @@ impl FnEmitter<'_> {
                         ));
                         value = next;
                     }
-                    let sz = self.fresh();
-                    self.line(&format!("{sz} = arith.constant {} : i64", size.max(1)));
-                    let al = self.fresh();
-                    self.line(&format!("{al} = arith.constant {align} : i64"));
-                    let p = self.fresh();
-                    self.line(&format!(
-                        "{p} = func.call @clef_rt_alloc({sz}, {al}) : (i64, i64) -> !llvm.ptr"
-                    ));
+                    let p = match env_slot {
+                        // The frame's own slot: the closure cannot outlive it.
+                        Some(l) => Self::slot(*l),
+                        None => {
+                            self.runtime.insert(RtFn::Alloc.symbol(), RtFn::Alloc);
+                            let ((size, align), _) = self.program.struct_layout(&layout);
+                            let sz = self.fresh();
+                            self.line(&format!("{sz} = arith.constant {} : i64", size.max(1)));
+                            let al = self.fresh();
+                            self.line(&format!("{al} = arith.constant {align} : i64"));
+                            let p = self.fresh();
+                            self.line(&format!(
+                                "{p} = func.call @clef_rt_alloc({sz}, {al}) : (i64, i64) -> !llvm.ptr"
+                            ));
+                            p
+                        }
+                    };
                     self.line(&format!("llvm.store {value}, {p} : {env_ty}, !llvm.ptr"));
                     p
                 };

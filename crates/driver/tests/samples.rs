@@ -113,3 +113,45 @@ fn multi_file_project_builds_and_runs() {
         "Hello, project!\n42\n"
     );
 }
+
+/// Closures that cannot outlive their frame (passed to a function that only calls
+/// them, bound and called, partially applied and called) allocate nothing; one
+/// returned from a function is allocated in the root region.
+#[test]
+fn non_escaping_closures_live_on_the_stack() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let alloc_count = |body: &str| -> String {
+        let src = dir.path().join("closures.clef");
+        let program = format!(
+            "let apply f x = f x\nlet add a b c = a + b + c\n{body}\nprintfn \"%d\" (run 100)\n"
+        );
+        std::fs::write(&src, program).expect("source written");
+        let out = dir.path().join("closures");
+        let result = composer(
+            &[
+                "build",
+                src.to_str().unwrap(),
+                "-o",
+                out.to_str().unwrap(),
+                "--alloc-stats",
+            ],
+            dir.path(),
+        );
+        assert!(
+            result.status.success(),
+            "build failed: {}",
+            String::from_utf8_lossy(&result.stderr)
+        );
+        let run = Command::new(&out).output().expect("program runs");
+        let stderr = String::from_utf8_lossy(&run.stderr).to_string();
+        let allocations = stderr
+            .split_whitespace()
+            .find_map(|w| w.strip_prefix("allocations="))
+            .unwrap_or_else(|| panic!("no alloc-stats line in {stderr:?}"));
+        allocations.to_string()
+    };
+    let on_stack = "let run n =\n    let mutable acc = 0\n    for i in 1 .. n do\n        acc <- acc + apply (fun x -> x + i) 1\n        let f = fun x -> x * i\n        let g = add i 1\n        acc <- acc + f 2 + g 3\n    acc";
+    assert_eq!(alloc_count(on_stack), "0");
+    let escaping = "let make k = fun x -> x + k\nlet run n =\n    let mutable acc = 0\n    for i in 1 .. n do\n        acc <- acc + (make i) 1\n    acc";
+    assert_eq!(alloc_count(escaping), "100");
+}

@@ -702,13 +702,19 @@ impl<'a> Lowerer<'a> {
         if prototype != current || ret != b.func.ret {
             return false;
         }
-        // A frame whose slots have had their address taken (a `let mutable` used by
-        // a closure) must outlive the call: `musttail` would release it first.
+        // The code generator can only honour `musttail` when every argument travels
+        // in registers and the result comes back in them (System V x86-64: six
+        // integer registers, a result of at most two words). Larger values (a big
+        // union, a wide tuple) would be passed in memory, so the call stays ordinary.
+        let words = |t: &mir::Ty| self.program.size_align(t).0.div_ceil(8);
+        if prototype.iter().map(words).sum::<u64>() > 6 || words(&ret) > 2 {
+            return false;
+        }
+        // A frame that has lent a slot's address (a `let mutable` used by a closure,
+        // a closure environment on the stack) must outlive the call: `musttail`
+        // would release it first.
         if b.func.blocks.iter().flat_map(|blk| &blk.stmts).any(|st| {
-            matches!(
-                st,
-                mir::Stmt::Assign(_, Rvalue::AddrOf(_)) | mir::Stmt::Eval(Rvalue::AddrOf(_))
-            )
+            matches!(st, mir::Stmt::Assign(_, r) | mir::Stmt::Eval(r) if r.lent_slot().is_some())
         }) {
             return false;
         }
@@ -990,7 +996,9 @@ impl<'a> Lowerer<'a> {
             ExprKind::Function(_) | ExprKind::Builtin(_) | ExprKind::Format { .. } => {
                 // A function used as a value: its closure with nothing applied yet.
                 match self.head_callable(b, e) {
-                    Some((callable, captured)) => self.make_closure(b, callable, 0, captured),
+                    Some((callable, captured)) => {
+                        self.make_closure(b, callable, 0, captured, Some(e))
+                    }
                     None => Operand::Const(Const::Unit),
                 }
             }
@@ -1005,7 +1013,7 @@ impl<'a> Lowerer<'a> {
                 self.make_union(b, &ty, *case, Vec::new())
             }
             ExprKind::UnionCase { .. } => match self.head_callable(b, e) {
-                Some((callable, captured)) => self.make_closure(b, callable, 0, captured),
+                Some((callable, captured)) => self.make_closure(b, callable, 0, captured, Some(e)),
                 None => Operand::Const(Const::Unit),
             },
             ExprKind::Record { fields, .. } => {
@@ -1739,7 +1747,7 @@ impl<'a> Lowerer<'a> {
             let applied = vals.len();
             let mut env = captured;
             env.extend(vals);
-            return self.make_closure(b, callable, applied, env);
+            return self.make_closure(b, callable, applied, env, Some(e));
         }
         let (now, later) = vals.split_at(arity);
         let r = self.invoke(b, &callable, captured, now.to_vec(), span);

@@ -376,11 +376,14 @@ pub enum Rvalue {
     /// Field `index` of a tuple.
     TupleGet(Operand, u32),
     /// A function value for MIR function `func` whose leading parameters are the
-    /// captured values: they are copied into an environment in the root region.
+    /// captured values: they are copied into an environment in the root region,
+    /// or, when `env_slot` is set, into that local of the current frame (of the
+    /// captures' tuple type), because the closure cannot outlive the frame.
     /// `func` has the closure signature `(env, arg) -> ret`.
     MakeClosure {
         func: FuncId,
         captures: Vec<Operand>,
+        env_slot: Option<LocalId>,
     },
     /// Captured value `index` of this closure body's environment (`env` is the
     /// body's first parameter; `layout` are the types of all captured values).
@@ -502,6 +505,20 @@ pub struct Program {
     pub unions: Vec<UnionLayout>,
 }
 
+impl Rvalue {
+    /// The local of the current frame whose address this lends out (`&x`, a stack
+    /// closure environment): the frame must outlive whoever holds it.
+    pub fn lent_slot(&self) -> Option<LocalId> {
+        match self {
+            Rvalue::AddrOf(l) => Some(*l),
+            Rvalue::MakeClosure {
+                env_slot: Some(l), ..
+            } => Some(*l),
+            _ => None,
+        }
+    }
+}
+
 impl Program {
     /// Size and alignment of a type in memory (natural C layout, DESIGN §4; `bool`
     /// is a byte). Only the program knows a union's payload, so there is no
@@ -615,8 +632,16 @@ impl fmt::Display for Rvalue {
             Rvalue::Select(c, a, b) => write!(f, "select({c}, {a}, {b})"),
             Rvalue::MakeTuple(ops) => write!(f, "tuple({})", join(ops)),
             Rvalue::TupleGet(t, i) => write!(f, "{t}.{i}"),
-            Rvalue::MakeClosure { func, captures } => {
-                write!(f, "closure {func}[{}]", join(captures))
+            Rvalue::MakeClosure {
+                func,
+                captures,
+                env_slot,
+            } => {
+                write!(f, "closure {func}[{}]", join(captures))?;
+                match env_slot {
+                    Some(l) => write!(f, " in {l}"),
+                    None => Ok(()),
+                }
             }
             Rvalue::EnvGet { env, index, .. } => write!(f, "env({env}).{index}"),
             Rvalue::CallClosure(c, a) => write!(f, "call_closure {c}({a})"),

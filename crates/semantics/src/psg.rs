@@ -415,6 +415,10 @@ pub struct Psg {
     pub functions: Vec<Function>,
     pub top_level: Vec<TopItem>,
     pub entry_point: Option<FunctionId>,
+    /// Expressions that make a closure (a function used as a value, a partial
+    /// application) whose value cannot outlive the frame that makes it: lowering
+    /// puts their environments on the stack (see `check/closure_escape.rs`).
+    pub stack_closures: rustc_hash::FxHashSet<ExprId>,
 }
 
 impl Psg {

@@ -65,22 +65,31 @@ impl Lowerer<'_> {
     }
 
     /// The function value of `callable` after `applied` arguments, whose environment
-    /// is `env` (captured values, then the applied arguments).
+    /// is `env` (captured values, then the applied arguments). `site` is the
+    /// expression making it, if any: when the checker found that its value cannot
+    /// outlive this frame, the environment is a local of the frame.
     pub(super) fn make_closure(
         &mut self,
         b: &mut Builder,
         callable: Callable,
         applied: usize,
         env: Vec<Operand>,
+        site: Option<composer_semantics::psg::ExprId>,
     ) -> Operand {
         let (ty, _, _) = self.callable_shape(&callable);
         let (_, rest) = split_fun(&ty, applied);
         let closure_ty = self.mir_ty(&rest);
         let stub = self.stub(callable, applied);
+        let on_stack = site.is_some_and(|e| self.psg.stack_closures.contains(&e));
+        let env_slot = (on_stack && !env.is_empty()).then(|| {
+            let layout: Vec<mir::Ty> = env.iter().map(|op| b.func.operand_ty(op)).collect();
+            b.new_local(mir::Ty::Tuple(layout), "env")
+        });
         b.temp(
             Rvalue::MakeClosure {
                 func: stub,
                 captures: env,
+                env_slot,
             },
             closure_ty,
         )
@@ -143,7 +152,7 @@ impl Lowerer<'_> {
             let (captured, args) = values.split_at(caps.len());
             self.invoke(&mut b, callable, captured.to_vec(), args.to_vec(), span)
         } else {
-            self.make_closure(&mut b, callable.clone(), applied + 1, values)
+            self.make_closure(&mut b, callable.clone(), applied + 1, values, None)
         };
         b.terminate(Terminator::Return(result));
         super::remove_unreachable_blocks(b.func)

@@ -1,22 +1,34 @@
-//! FS8003 for closures: a closure may use a `let mutable` of an enclosing function
-//! only while it cannot outlive that function's frame (the variable lives there).
+//! Which closures can outlive the frame that makes them.
 //!
-//! The check is conservative: a closure that captures a mutable variable may be
-//! called, or passed to a function that does not let that parameter escape; any
-//! other use of it as a value (returned from a function, stored in a value, a tuple,
-//! a record, a list, a union case, a cell or a global, passed to a function value
-//! or partially applied) lets it escape.
+//! Two decisions rest on it. FS8003: a closure may use a `let mutable` of an
+//! enclosing function (by address) only while it cannot outlive that function's
+//! frame. And stack environments: a closure that cannot outlive the frame that makes
+//! it gets its environment in that frame instead of the root region
+//! (`Psg::stack_closures`).
 //!
-//! Whether a function lets a parameter escape is a summary computed over the whole
-//! program: the parameter (or a closure that captures it) is returned, stored, or
-//! passed on to a parameter that escapes. The summaries are the least fixed point
-//! of those edges, so recursion (`List.iter` passing `action` to its inner loop)
-//! does not make a parameter escape by itself.
+//! The analysis follows values, not types. Its *origins* are the things whose escape
+//! matters: a use of a `let mutable` inside a closure, a closure-making expression
+//! (a site), and every binding (parameters and `let` values). A use of an expression
+//! that carries an origin is one of: local (called, thrown away, passed to a
+//! builtin that keeps nothing), returned from a function, stored (in a tuple, record,
+//! list, array, union case, `Some`, a cell, a global, a mutable, or given to a
+//! function value whose code is unknown), or flowing into a binding (a `let`, or a
+//! parameter of a known function). An origin escapes when it is returned or stored,
+//! or flows into a binding that escapes: the least fixed point of those edges, so
+//! recursion (`List.iter` passing `action` to its inner loop) does not make a
+//! parameter escape by itself. Matching on a value that carries an origin counts as
+//! storing it (the pattern's variables would alias it).
+//!
+//! One more case keeps a site off the stack without it escaping: a closure made in
+//! a frame and passed to a self-call of that function. Self tail calls become jumps
+//! that reuse the frame, and the next round would overwrite the environment the
+//! passed closure still points to.
 
 use super::Checker;
+use crate::builtins::Builtin;
 use crate::psg::{BindingId, ExprId, ExprKind, FunctionId, TopItem};
 use composer_diagnostics::{Code, Diagnostic, Span};
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 /// How the value of an expression is used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,93 +39,99 @@ enum Use {
     Returned(FunctionId),
     /// Stored somewhere that may outlive the frame.
     Stored,
-    /// Passed as this parameter of a known function.
-    Passed(FunctionId, usize),
+    /// Becomes the value of this binding (a `let`, or a parameter of a known
+    /// function; `self_call` when that function is the one making the call).
+    Into { binding: BindingId, self_call: bool },
 }
 
-/// Something whose escape matters: a closure that captures a `let mutable`
-/// (reported), or a function's parameter (a summary).
+/// Something whose escape matters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Origin {
     /// An entry of `mutable_captures`: a use of a `let mutable` inside a closure.
     Mutable(usize),
-    Param(FunctionId, usize),
-}
-
-/// What the walk knows: which functions and bindings carry which origins.
-struct Facts {
-    functions: FxHashMap<FunctionId, Vec<Origin>>,
-    bindings: FxHashMap<BindingId, Vec<Origin>>,
-}
-
-impl Facts {
-    fn carried_by(&self, kind: &ExprKind) -> &[Origin] {
-        let found = match kind {
-            ExprKind::Function(f) => self.functions.get(f),
-            ExprKind::Local(b) => self.bindings.get(b),
-            _ => None,
-        };
-        found.map_or(&[], Vec::as_slice)
-    }
+    /// An expression that makes a closure.
+    Site(ExprId),
+    Binding(BindingId),
 }
 
 impl Checker<'_> {
     pub(crate) fn check_closure_escape(&mut self) {
-        if self.mutable_captures.is_empty() {
-            return;
-        }
-        let mut facts = Facts {
-            functions: FxHashMap::default(),
-            bindings: FxHashMap::default(),
-        };
+        // Functions carry the mutable uses and the parameters they capture.
+        let mut carried: FxHashMap<FunctionId, Vec<Origin>> = FxHashMap::default();
         for (i, (b, f, _)) in self.mutable_captures.iter().enumerate() {
-            self.carry(&mut facts, *f, *b, Origin::Mutable(i));
+            self.carry(&mut carried, *f, *b, Origin::Mutable(i));
         }
-        for (i, f) in self.psg.functions.iter().enumerate() {
-            for (k, p) in f.params.iter().enumerate() {
-                let origin = Origin::Param(FunctionId(i as u32), k);
-                facts.bindings.entry(*p).or_default().push(origin);
-            }
-        }
-        // A closure that captures a parameter carries it too.
-        let param_of: FxHashMap<BindingId, Origin> =
-            facts.bindings.iter().map(|(b, o)| (*b, o[0])).collect();
         for (i, f) in self.psg.functions.iter().enumerate() {
             for c in &f.captures {
-                if let Some(origin) = param_of.get(c) {
-                    self.carry(&mut facts, FunctionId(i as u32), *c, *origin);
-                }
+                self.carry(&mut carried, FunctionId(i as u32), *c, Origin::Binding(*c));
             }
         }
         let mut events: Vec<(Origin, Use)> = Vec::new();
-        for (i, f) in self.psg.functions.iter().enumerate() {
-            if f.body.0 != u32::MAX {
-                let fid = FunctionId(i as u32);
-                self.walk(f.body, Use::Returned(fid), &facts, &mut events);
-            }
-        }
-        for item in &self.psg.top_level {
-            match item {
-                TopItem::Global { value, .. } | TopItem::Destructure { value, .. } => {
-                    self.walk(*value, Use::Stored, &facts, &mut events)
+        let mut sites: Vec<ExprId> = Vec::new();
+        {
+            let mut walker = Walker {
+                checker: self,
+                carried: &carried,
+                current: None,
+                events: &mut events,
+                sites: &mut sites,
+            };
+            for (i, f) in walker.checker.psg.functions.iter().enumerate() {
+                if f.body.0 != u32::MAX {
+                    let fid = FunctionId(i as u32);
+                    walker.current = Some(fid);
+                    walker.walk(f.body, Use::Returned(fid));
                 }
-                TopItem::Do(e) => self.walk(*e, Use::Local, &facts, &mut events),
+            }
+            walker.current = None;
+            for item in &walker.checker.psg.top_level {
+                match item {
+                    TopItem::Global { value, .. } | TopItem::Destructure { value, .. } => {
+                        walker.walk(*value, Use::Stored)
+                    }
+                    TopItem::Do(e) => walker.walk(*e, Use::Local),
+                }
             }
         }
         // Least fixed point: an origin escapes when it is used in an escaping way, or
-        // passed to a parameter that escapes.
+        // flows into a binding that escapes. The first escaping use is kept for the
+        // message.
         let mut escaping: FxHashMap<Origin, Use> = FxHashMap::default();
         for (o, how) in &events {
             if matches!(how, Use::Returned(_) | Use::Stored) {
                 escaping.entry(*o).or_insert(*how);
             }
         }
+        // Origins passed to a self-call (closed backwards along the same edges).
+        let mut self_passed: FxHashSet<Origin> = events
+            .iter()
+            .filter(|(_, how)| {
+                matches!(
+                    how,
+                    Use::Into {
+                        self_call: true,
+                        ..
+                    }
+                )
+            })
+            .map(|(o, _)| *o)
+            .collect();
         loop {
             let mut changed = false;
             for (o, how) in &events {
-                if let Use::Passed(g, k) = how {
-                    if !escaping.contains_key(o) && escaping.contains_key(&Origin::Param(*g, *k)) {
-                        escaping.insert(*o, *how);
+                if let Use::Into { binding, .. } = how {
+                    let target = Origin::Binding(*binding);
+                    if !escaping.contains_key(o) {
+                        if let Some(why) = escaping.get(&target) {
+                            let why = match why {
+                                Use::Returned(_) | Use::Stored => *how,
+                                other => *other,
+                            };
+                            escaping.insert(*o, why);
+                            changed = true;
+                        }
+                    }
+                    if self_passed.contains(&target) && self_passed.insert(*o) {
                         changed = true;
                     }
                 }
@@ -122,8 +140,18 @@ impl Checker<'_> {
                 break;
             }
         }
-        // One error per variable, at the first use of it in an escaping closure.
-        let mut reported: Vec<(Span, BindingId, Use)> = Vec::new();
+        self.psg.stack_closures = sites
+            .into_iter()
+            .filter(|s| {
+                let o = Origin::Site(*s);
+                !escaping.contains_key(&o) && !self_passed.contains(&o)
+            })
+            .collect();
+        self.report_escaping_mutables(&escaping);
+    }
+
+    /// FS8003, once per variable, at its first use in a closure that escapes.
+    fn report_escaping_mutables(&mut self, escaping: &FxHashMap<Origin, Use>) {
         let mut uses: Vec<(Span, BindingId, Use)> = escaping
             .iter()
             .filter_map(|(o, how)| match o {
@@ -131,25 +159,33 @@ impl Checker<'_> {
                     let (b, _, span) = self.mutable_captures[*i];
                     Some((span, b, *how))
                 }
-                Origin::Param(..) => None,
+                _ => None,
             })
             .collect();
         uses.sort_by_key(|(span, _, _)| (span.start, span.end));
-        for u in uses {
-            if !reported.iter().any(|r| r.1 == u.1) {
-                reported.push(u);
+        let mut reported: Vec<BindingId> = Vec::new();
+        for (span, b, how) in uses {
+            if reported.contains(&b) {
+                continue;
             }
-        }
-        for (span, b, how) in reported {
+            reported.push(b);
             let path = match how {
                 Use::Returned(g) => format!(
                     "the closure is returned from '{}'",
                     self.psg.functions[g.index()].name
                 ),
-                Use::Passed(g, _) => format!(
-                    "the closure is passed to '{}', which lets it escape",
-                    self.psg.functions[g.index()].name
-                ),
+                Use::Into { binding, .. } => match self.psg.bindings[binding.index()].owner {
+                    Some(g) if self.psg.functions[g.index()].params.contains(&binding) => {
+                        format!(
+                            "the closure is passed to '{}', which lets it escape",
+                            self.psg.functions[g.index()].name
+                        )
+                    }
+                    _ => format!(
+                        "the closure is bound to '{}', which escapes",
+                        self.psg.bindings[binding.index()].name
+                    ),
+                },
                 _ => "the closure is stored where it outlives the frame".to_string(),
             };
             let name = self.psg.bindings[b.index()].name.clone();
@@ -163,98 +199,100 @@ impl Checker<'_> {
 
     /// `f` captures `b`: it and every function on the way out to `b`'s owner carry
     /// `origin` (each of them holds `b` in its environment).
-    fn carry(&self, facts: &mut Facts, f: FunctionId, b: BindingId, origin: Origin) {
+    fn carry(
+        &self,
+        carried: &mut FxHashMap<FunctionId, Vec<Origin>>,
+        f: FunctionId,
+        b: BindingId,
+        origin: Origin,
+    ) {
         let owner = self.psg.bindings[b.index()].owner;
         let mut cur = Some(f);
         while let Some(fid) = cur {
             if Some(fid) == owner {
                 break;
             }
-            let carried = facts.functions.entry(fid).or_default();
-            if !carried.contains(&origin) {
-                carried.push(origin);
+            let list = carried.entry(fid).or_default();
+            if !list.contains(&origin) {
+                list.push(origin);
             }
             cur = self.psg.functions[fid.index()].parent;
         }
     }
+}
 
-    fn walk(&self, e: ExprId, how: Use, facts: &Facts, out: &mut Vec<(Origin, Use)>) {
-        let walk =
-            |e: ExprId, how: Use, out: &mut Vec<(Origin, Use)>| self.walk(e, how, facts, out);
-        let kind = &self.psg.expr(e).kind;
-        if how != Use::Local {
-            out.extend(facts.carried_by(kind).iter().map(|o| (*o, how)));
+struct Walker<'w, 'c> {
+    checker: &'w Checker<'c>,
+    carried: &'w FxHashMap<FunctionId, Vec<Origin>>,
+    /// The function whose body is being walked (`None` at top level).
+    current: Option<FunctionId>,
+    events: &'w mut Vec<(Origin, Use)>,
+    sites: &'w mut Vec<ExprId>,
+}
+
+impl Walker<'_, '_> {
+    /// Records that the value of `e` (an expression that may make a closure or
+    /// read a binding) is used as `how`.
+    fn note(&mut self, e: ExprId, how: Use, site: bool) {
+        let psg = &self.checker.psg;
+        let mut origins: Vec<Origin> = match &psg.expr(e).kind {
+            ExprKind::Function(f) => self.carried.get(f).cloned().unwrap_or_default(),
+            ExprKind::Local(b) => vec![Origin::Binding(*b)],
+            _ => Vec::new(),
+        };
+        if site {
+            self.sites.push(e);
+            origins.push(Origin::Site(e));
         }
-        match kind {
-            ExprKind::App { .. } => {
-                // The head of a call is called, not stored. A full call of a known
-                // function passes its arguments to its parameters; a union case,
-                // `Some` or `ref` stores them; a partial application keeps them in a
-                // closure used like the call; an unknown function may keep them.
-                let mut head = e;
-                let mut args = Vec::new();
-                while let ExprKind::App { func, arg } = &self.psg.expr(head).kind {
-                    args.push(*arg);
-                    head = *func;
-                }
-                args.reverse();
-                let head_kind = &self.psg.expr(head).kind;
-                for (k, a) in args.iter().enumerate() {
-                    let use_ = match head_kind {
-                        ExprKind::Function(g) => {
-                            let arity = self.psg.functions[g.index()].params.len();
-                            if k >= arity || (args.len() < arity && how != Use::Local) {
-                                // Given to the function it returns, or kept by a
-                                // partial application that is itself kept.
-                                Use::Stored
-                            } else {
-                                Use::Passed(*g, k)
-                            }
-                        }
-                        ExprKind::UnionCase { .. }
-                        | ExprKind::Builtin(
-                            crate::builtins::Builtin::Some | crate::builtins::Builtin::Ref,
-                        ) => Use::Stored,
-                        ExprKind::Builtin(_) | ExprKind::Format { .. } => Use::Local,
-                        _ => Use::Stored,
-                    };
-                    walk(*a, use_, out);
-                }
-                if !matches!(head_kind, ExprKind::Function(_)) {
-                    walk(head, Use::Local, out);
-                }
-            }
+        if how != Use::Local {
+            self.events.extend(origins.into_iter().map(|o| (o, how)));
+        }
+    }
+
+    fn walk(&mut self, e: ExprId, how: Use) {
+        let psg = &self.checker.psg;
+        match &psg.expr(e).kind {
+            ExprKind::Function(_) => self.note(e, how, true),
+            ExprKind::Local(_) => self.note(e, how, false),
+            ExprKind::App { .. } => self.walk_app(e, how),
             ExprKind::If {
                 cond,
                 then_branch,
                 else_branch,
             } => {
-                walk(*cond, Use::Local, out);
-                walk(*then_branch, how, out);
+                self.walk(*cond, Use::Local);
+                self.walk(*then_branch, how);
                 if let Some(e) = else_branch {
-                    walk(*e, how, out);
+                    self.walk(*e, how);
                 }
             }
             ExprKind::Match { scrutinee, rules } => {
-                // Pattern variables would alias a carried value: count it as stored.
-                let carried = !facts.carried_by(&self.psg.expr(*scrutinee).kind).is_empty();
-                walk(
-                    *scrutinee,
-                    if carried { Use::Stored } else { Use::Local },
-                    out,
-                );
+                // Pattern variables would alias the value: count it as stored.
+                self.walk(*scrutinee, Use::Stored);
                 for r in rules {
                     if let Some(g) = r.guard {
-                        walk(g, Use::Local, out);
+                        self.walk(g, Use::Local);
                     }
-                    walk(r.body, how, out);
+                    self.walk(r.body, how);
                 }
             }
-            ExprKind::Let { value, body, .. } => {
-                walk(*value, Use::Stored, out);
-                walk(*body, how, out);
+            ExprKind::Let {
+                binding,
+                value,
+                body,
+            } => {
+                let into = if psg.bindings[binding.index()].is_mutable {
+                    Use::Stored
+                } else {
+                    Use::Into {
+                        binding: *binding,
+                        self_call: false,
+                    }
+                };
+                self.walk(*value, into);
+                self.walk(*body, how);
             }
-            ExprKind::LetFunctions { body, .. } => walk(*body, how, out),
+            ExprKind::LetFunctions { body, .. } => self.walk(*body, how),
             ExprKind::Sequential(items) => {
                 for (i, item) in items.iter().enumerate() {
                     let h = if i + 1 == items.len() {
@@ -262,44 +300,44 @@ impl Checker<'_> {
                     } else {
                         Use::Local
                     };
-                    walk(*item, h, out);
+                    self.walk(*item, h);
                 }
             }
             ExprKind::Tuple(items) | ExprKind::ArrayLit(items) => {
                 for i in items {
-                    walk(*i, Use::Stored, out);
+                    self.walk(*i, Use::Stored);
                 }
             }
             ExprKind::Record { fields, .. } => {
                 for (_, v) in fields {
-                    walk(*v, Use::Stored, out);
+                    self.walk(*v, Use::Stored);
                 }
             }
             ExprKind::RecordUpdate { base, fields } => {
-                walk(*base, Use::Local, out);
+                self.walk(*base, Use::Local);
                 for (_, v) in fields {
-                    walk(*v, Use::Stored, out);
+                    self.walk(*v, Use::Stored);
                 }
             }
             ExprKind::ListCons { head, tail } => {
-                walk(*head, Use::Stored, out);
-                walk(*tail, Use::Stored, out);
+                self.walk(*head, Use::Stored);
+                self.walk(*tail, Use::Stored);
             }
             ExprKind::Assign { value, .. } | ExprKind::RefSet { value, .. } => {
-                walk(*value, Use::Stored, out)
+                self.walk(*value, Use::Stored)
             }
             ExprKind::IndexSet {
                 target,
                 index,
                 value,
             } => {
-                walk(*target, Use::Local, out);
-                walk(*index, Use::Local, out);
-                walk(*value, Use::Stored, out);
+                self.walk(*target, Use::Local);
+                self.walk(*index, Use::Local);
+                self.walk(*value, Use::Stored);
             }
             ExprKind::While { cond, body } => {
-                walk(*cond, Use::Local, out);
-                walk(*body, Use::Local, out);
+                self.walk(*cond, Use::Local);
+                self.walk(*body, Use::Local);
             }
             ExprKind::For {
                 start,
@@ -308,44 +346,98 @@ impl Checker<'_> {
                 body,
                 ..
             } => {
-                walk(*start, Use::Local, out);
-                walk(*end, Use::Local, out);
+                self.walk(*start, Use::Local);
+                self.walk(*end, Use::Local);
                 if let Some(s) = step {
-                    walk(*s, Use::Local, out);
+                    self.walk(*s, Use::Local);
                 }
-                walk(*body, Use::Local, out);
+                self.walk(*body, Use::Local);
             }
             ExprKind::ForEach { source, body, .. } => {
-                walk(*source, Use::Local, out);
-                walk(*body, Use::Local, out);
+                self.walk(*source, Use::Local);
+                self.walk(*body, Use::Local);
             }
-            ExprKind::Unary { operand, .. } => walk(*operand, Use::Local, out),
+            ExprKind::Unary { operand, .. } => self.walk(*operand, Use::Local),
             ExprKind::Binary { lhs, rhs, .. } => {
-                walk(*lhs, Use::Local, out);
-                walk(*rhs, Use::Local, out);
+                self.walk(*lhs, Use::Local);
+                self.walk(*rhs, Use::Local);
             }
             ExprKind::Member { target, .. }
             | ExprKind::Field { target, .. }
-            | ExprKind::RefGet(target) => walk(*target, Use::Local, out),
+            | ExprKind::RefGet(target) => self.walk(*target, Use::Local),
             ExprKind::Index { target, index } => {
-                walk(*target, Use::Local, out);
-                walk(*index, Use::Local, out);
+                self.walk(*target, Use::Local);
+                self.walk(*index, Use::Local);
             }
             ExprKind::Interpolated(parts) => {
                 for p in parts {
                     if let crate::psg::InterpolatedPart::Hole { expr, .. } = p {
-                        walk(*expr, Use::Local, out);
+                        self.walk(*expr, Use::Local);
                     }
                 }
             }
-            ExprKind::Const(_)
-            | ExprKind::Function(_)
-            | ExprKind::Local(_)
-            | ExprKind::Builtin(_)
-            | ExprKind::Format { .. }
-            | ExprKind::UnionCase { .. }
-            | ExprKind::ListNil
-            | ExprKind::Error => {}
+            ExprKind::Builtin(_) | ExprKind::Format { .. } | ExprKind::UnionCase { .. } => {
+                // Used as a function value: a closure with nothing inside.
+                self.note(e, how, true)
+            }
+            ExprKind::Const(_) | ExprKind::ListNil | ExprKind::Error => {}
+        }
+    }
+
+    /// A call. The head is called, not stored. A full call of a known function
+    /// binds its arguments to its parameters; a union case, `Some` or `ref` stores
+    /// them; other builtins give them back in their result (`id`, `fst`,
+    /// `Array.create`), so they are used like the result; a format keeps nothing; a
+    /// partial application makes a closure that holds them; an unknown function may
+    /// keep them.
+    fn walk_app(&mut self, e: ExprId, how: Use) {
+        let psg = &self.checker.psg;
+        let mut head = e;
+        let mut args = Vec::new();
+        while let ExprKind::App { func, arg } = &psg.expr(head).kind {
+            args.push(*arg);
+            head = *func;
+        }
+        args.reverse();
+        let head_kind = &psg.expr(head).kind;
+        let arity = match head_kind {
+            ExprKind::Function(g) => psg.functions[g.index()].params.len(),
+            ExprKind::Builtin(b) => b.arity(),
+            ExprKind::Format { spec, .. } => spec.args().count(),
+            ExprKind::UnionCase { .. } => 1,
+            _ => 0,
+        };
+        let partial = args.len() < arity;
+        if partial {
+            // The closure of the partial application holds the callee's captures
+            // and the arguments so far.
+            self.note(head, how, false);
+            self.note(e, how, true);
+        } else if !matches!(head_kind, ExprKind::Function(_)) {
+            self.walk(head, Use::Local);
+        }
+        let closure_use = if partial { Use::Stored } else { how };
+        for (k, a) in args.iter().enumerate() {
+            let use_ = if partial {
+                // Kept in the partial application's environment.
+                closure_use
+            } else if k >= arity {
+                // Given to the function value the call returns.
+                Use::Stored
+            } else {
+                match head_kind {
+                    ExprKind::Function(g) => Use::Into {
+                        binding: psg.functions[g.index()].params[k],
+                        self_call: Some(*g) == self.current,
+                    },
+                    ExprKind::UnionCase { .. }
+                    | ExprKind::Builtin(Builtin::Some | Builtin::Ref) => Use::Stored,
+                    ExprKind::Builtin(_) => how,
+                    ExprKind::Format { .. } => Use::Local,
+                    _ => Use::Stored,
+                }
+            };
+            self.walk(*a, use_);
         }
     }
 }

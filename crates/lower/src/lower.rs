@@ -1501,6 +1501,56 @@ impl<'a> Lowerer<'a> {
         b.switch_to(ok_b);
     }
 
+    /// `a + b` on a user type with `static member (+)`: the member called with
+    /// `(a, b)` (`None` when the operands are not of such a type).
+    fn lower_operator_member(
+        &mut self,
+        b: &mut Builder,
+        op: psg::BinaryOp,
+        lhs: ExprId,
+        rhs: ExprId,
+        e: ExprId,
+    ) -> Option<Operand> {
+        let lt = self.expr_ty(b, lhs);
+        let PTy::App(TyCon::User(def), _) = &lt else {
+            return None;
+        };
+        let span = self.psg.expr(e).span;
+        let Some(&func) = self.psg.operator_members.get(&(*def, op)) else {
+            use psg::BinaryOp as P;
+            let symbol = match op {
+                P::Add => "+",
+                P::Sub => "-",
+                P::Mul => "*",
+                P::Div => "/",
+                P::Mod => "%",
+                _ => return None,
+            };
+            // An operator at a type that defines only some of the arithmetic
+            // operators (the constraint admits the type for any of them).
+            let name = self.psg.types[*def as usize].name.clone();
+            self.diags.push(Diagnostic::error(
+                Code::TypeMismatch,
+                span,
+                format!("The type '{name}' does not define the operator '{symbol}' (add 'static member ({symbol})')"),
+            ));
+            return Some(Operand::Const(Const::Unit));
+        };
+        let rt = self.expr_ty(b, rhs);
+        let result = self.expr_ty(b, e);
+        let args = PTy::Tuple(vec![lt.clone(), rt]);
+        let key = InstanceKey {
+            func,
+            sig: PTy::fun(args.clone(), result),
+            captures: Vec::new(),
+        };
+        let l = self.lower_expr(b, lhs);
+        let r = self.lower_expr(b, rhs);
+        let tuple_ty = self.mir_ty(&args);
+        let pair = b.temp(Rvalue::MakeTuple(vec![l, r]), tuple_ty);
+        Some(self.invoke(b, &Callable::Function(key), Vec::new(), vec![pair], span))
+    }
+
     fn lower_binary(
         &mut self,
         b: &mut Builder,
@@ -1537,6 +1587,9 @@ impl<'a> Lowerer<'a> {
             b.terminate(Terminator::Goto(join));
             b.switch_to(join);
             return self.local_operand(b, result);
+        }
+        if let Some(call) = self.lower_operator_member(b, op, lhs, rhs, e) {
+            return call;
         }
         let operand_ty = self.expr_mir_ty(b, lhs);
         let result_ty = self.expr_mir_ty(b, e);

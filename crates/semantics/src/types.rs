@@ -353,6 +353,10 @@ pub struct Unifier {
     pub type_names: Vec<String>,
     /// Names of units of measure (index = `MeasureAtom::Unit`).
     pub measure_names: Vec<String>,
+    /// User types that satisfy an operator constraint through an operator member
+    /// (`static member (+)` satisfies `Addable`; any of `- * / %` satisfies
+    /// `Numeric`, and a missing one is reported where the operator is used).
+    pub user_operators: rustc_hash::FxHashSet<(u32, Constraint)>,
 }
 
 impl Unifier {
@@ -534,6 +538,7 @@ impl Unifier {
             match t {
                 Ty::Prim(p) if c.admits(*p) => {}
                 Ty::Prim(p) => return Err(UnifyError::Constraint(c, *p)),
+                Ty::App(TyCon::User(d), _) if self.user_operators.contains(&(*d, c)) => {}
                 Ty::Error => {}
                 other => return Err(UnifyError::ConstraintOn(c, other.clone())),
             }

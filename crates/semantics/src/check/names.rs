@@ -294,6 +294,9 @@ impl Checker<'_> {
         // Members are known (for `this.M` and `T.M`) before any member body is checked.
         if let Some(members) = self.members_being_declared.take() {
             for (m, &fid) in members.into_iter().zip(&fids) {
+                if m.info.is_static {
+                    self.note_operator_member(m.def, m.name, fid);
+                }
                 self.members.insert(
                     (m.def, m.name),
                     super::MemberInfo {

@@ -233,6 +233,28 @@ impl Checker<'_> {
         self.check_functions(true, &refs, false, false);
     }
 
+    /// `static member (+)` (named `op_Addition`): the type now satisfies the
+    /// operator's constraint, and lowering calls the member for the operator.
+    pub(crate) fn note_operator_member(
+        &mut self,
+        def: u32,
+        name: composer_syntax::Symbol,
+        fid: FunctionId,
+    ) {
+        use crate::psg::BinaryOp as B;
+        use crate::types::Constraint;
+        let (op, constraint) = match self.name(name) {
+            "op_Addition" => (B::Add, Constraint::Addable),
+            "op_Subtraction" => (B::Sub, Constraint::Numeric),
+            "op_Multiply" => (B::Mul, Constraint::Numeric),
+            "op_Division" => (B::Div, Constraint::Numeric),
+            "op_Modulus" => (B::Mod, Constraint::Numeric),
+            _ => return,
+        };
+        self.u.user_operators.insert((def, constraint));
+        self.psg.operator_members.insert((def, op), fid);
+    }
+
     /// `x.M` for a member of `x`'s record or union type: the member applied to `x`.
     pub(crate) fn instance_member(
         &mut self,

@@ -691,12 +691,30 @@ impl Parser<'_> {
             }
             None
         };
-        if self.at(&TokenKind::LParen) {
-            self.unsupported(self.span(), "operator members");
-            self.skip_member_rest();
-            return None;
-        }
-        let name: Ident = self.expect_ident("a member name")?;
+        let name: Ident = if self.at(&TokenKind::LParen) {
+            // `static member (+) (a: T, b: T) = ...`: named as F# compiles it.
+            let text = crate::print::token_text(self.nth(1));
+            match (operator_member_name(&text), self.nth(2)) {
+                (Some(name), TokenKind::RParen) if is_static => {
+                    let start = self.bump().span;
+                    self.bump();
+                    let end = self.bump().span;
+                    self.ident(name, start.to(end))
+                }
+                _ => {
+                    let what = if is_static {
+                        format!("the operator member `({text})`")
+                    } else {
+                        "operator members that are not `static`".to_string()
+                    };
+                    self.unsupported(self.span(), &what);
+                    self.skip_member_rest();
+                    return None;
+                }
+            }
+        } else {
+            self.expect_ident("a member name")?
+        };
         if self.at_kw(K::With) {
             self.unsupported(self.span(), "property accessors (`with get`/`set`)");
             self.skip_member_rest();
@@ -736,4 +754,17 @@ fn binary_or_custom_op(kind: &TokenKind) -> bool {
         kind,
         TokenKind::Op(_) | TokenKind::Equals | TokenKind::ColonColon
     )
+}
+
+/// The compiled name F# gives an operator member, for the operators Clef resolves
+/// on user types (`+ - * / %` between two values of the type).
+pub(crate) fn operator_member_name(op: &str) -> Option<&'static str> {
+    Some(match op {
+        "+" => "op_Addition",
+        "-" => "op_Subtraction",
+        "*" => "op_Multiply",
+        "/" => "op_Division",
+        "%" => "op_Modulus",
+        _ => return None,
+    })
 }

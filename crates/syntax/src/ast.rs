@@ -80,6 +80,8 @@ pub struct Binding {
     pub is_inline: bool,
     /// The bound pattern. When `params` is non-empty this is `Pat::Named` (a function).
     pub head: Pat,
+    /// Explicit type parameters, `let f<'a, 'b> ...` (empty when none are written).
+    pub type_params: Vec<Ident>,
     /// Curried parameters, each a pattern (`x`, `(x: int)`, `(a, b)`, `()`).
     pub params: Vec<Pat>,
     pub return_type: Option<TypeExpr>,
@@ -243,6 +245,11 @@ pub enum ExprKind {
     App {
         func: Box<Expr>,
         arg: Box<Expr>,
+    },
+    /// `f<int, string>`: explicit type arguments.
+    TypeApp {
+        func: Box<Expr>,
+        args: Vec<TypeExpr>,
     },
     /// `(op)`: an operator used as a function value, e.g. `(+)`.
     OperatorValue(BinaryOp),

@@ -346,6 +346,16 @@ impl AstPrinter<'_> {
             children.push(atom("inline"));
         }
         children.push(self.pat(&binding.head));
+        if !binding.type_params.is_empty() {
+            let mut tps = vec![atom("type-params")];
+            tps.extend(
+                binding
+                    .type_params
+                    .iter()
+                    .map(|t| atom(format!("'{}", self.name(t)))),
+            );
+            children.push(S::List(tps));
+        }
         if !binding.params.is_empty() {
             children.push(S::Brackets(
                 binding.params.iter().map(|p| self.pat(p)).collect(),
@@ -542,6 +552,11 @@ impl AstPrinter<'_> {
             }
             ExprKind::Index { target, index } => {
                 self.node("index", span, vec![e(target), e(index)])
+            }
+            ExprKind::TypeApp { func, args } => {
+                let mut children = vec![e(func)];
+                children.extend(args.iter().map(|t| atom(self.ty(t))));
+                self.node("type-app", span, children)
             }
             ExprKind::App { .. } => {
                 // Curried applications print flat: `(app f x y)` for `(f x) y`.

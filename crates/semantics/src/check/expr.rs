@@ -94,6 +94,7 @@ impl Checker<'_> {
                 )
             }
             ast::ExprKind::App { func, arg } => self.infer_app(func, arg, span, None),
+            ast::ExprKind::TypeApp { func, args } => self.infer_type_app(func, args, span),
             ast::ExprKind::OperatorValue(op) => {
                 // `(+)` is `fun a b -> a + b`.
                 let a = self.fresh_ident(span);
@@ -606,6 +607,71 @@ impl Checker<'_> {
                 span: arg.span,
             }
         })
+    }
+
+    /// `f<int, string>`: `f` with its declared type parameters fixed.
+    fn infer_type_app(&mut self, func: &ast::Expr, args: &[ast::TypeExpr], span: Span) -> ExprId {
+        let f = self.infer_expr(func);
+        let arg_tys: Vec<Ty> = args.iter().map(|a| self.resolve_type(a)).collect();
+        if let (ExprKind::Builtin(_), [given]) = (&self.psg.exprs[f.index()].kind, &arg_tys[..]) {
+            // `Array.zeroCreate<int> n`: a builtin generic in one type.
+            let ty = self.u.resolve(&self.expr_ty(f));
+            let mut vars = Vec::new();
+            collect_vars(&ty, &mut vars);
+            if let [v] = vars[..] {
+                self.unify_at(span, &Ty::Var(v), given);
+                return f;
+            }
+        }
+        let ExprKind::Function(fid) = self.psg.exprs[f.index()].kind else {
+            if self.expr_ty(f) != Ty::Error {
+                self.error(
+                    Code::TypeMismatch,
+                    span,
+                    "Explicit type arguments need a function declared with type parameters, such as 'let f<'a> (x: 'a) = ...'",
+                );
+            }
+            return f;
+        };
+        let Some(declared) = self.explicit_type_params.get(&fid).cloned() else {
+            let name = self.psg.functions[fid.index()].name.clone();
+            self.error(
+                Code::TypeMismatch,
+                span,
+                format!("'{name}' does not declare type parameters, so it takes no explicit type arguments"),
+            );
+            return f;
+        };
+        if declared.len() != args.len() {
+            let name = self.psg.functions[fid.index()].name.clone();
+            self.error(
+                Code::TypeMismatch,
+                span,
+                format!(
+                    "'{name}' takes {} type argument(s) but is given {}",
+                    declared.len(),
+                    args.len()
+                ),
+            );
+            return f;
+        }
+        // A fresh instance of the scheme tied to the expression's instance, so the
+        // declared variables can be found among the scheme's.
+        let scheme = self.fn_schemes[fid.index()].clone();
+        let (inst, fresh) = self.u.instantiate(&scheme);
+        let f_ty = self.expr_ty(f);
+        self.unify_at(span, &f_ty, &inst);
+        for ((d, given), arg) in declared.iter().zip(&arg_tys).zip(args) {
+            let target = match self.u.shallow(d) {
+                Ty::Var(v) => match scheme.vars.iter().position(|w| *w == v) {
+                    Some(i) => fresh[i].clone(),
+                    None => Ty::Var(v),
+                },
+                other => other,
+            };
+            self.unify_at(arg.span, &target, given);
+        }
+        f
     }
 
     /// Applies an already-inferred function expression to an argument.
@@ -1269,6 +1335,7 @@ fn let_expr(pat: ast::Pat, value: ast::Expr, body: ast::Expr, span: Span) -> ast
                 is_mutable: false,
                 is_inline: false,
                 head: pat,
+                type_params: Vec::new(),
                 params: Vec::new(),
                 return_type: None,
                 body: value,
@@ -1277,5 +1344,19 @@ fn let_expr(pat: ast::Pat, value: ast::Expr, body: ast::Expr, span: Span) -> ast
             body: Box::new(body),
         },
         span,
+    }
+}
+
+/// The type variables of a resolved type, in order of first appearance.
+fn collect_vars(ty: &Ty, out: &mut Vec<crate::types::TyVar>) {
+    match ty {
+        Ty::Var(v) if !out.contains(v) => out.push(*v),
+        Ty::Fun(a, b) => {
+            collect_vars(a, out);
+            collect_vars(b, out);
+        }
+        Ty::Tuple(ts) | Ty::App(_, ts) => ts.iter().for_each(|t| collect_vars(t, out)),
+        Ty::Measured(b, _) => collect_vars(b, out),
+        _ => {}
     }
 }

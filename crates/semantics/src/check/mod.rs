@@ -57,6 +57,8 @@ pub(crate) struct Checker<'a> {
     pub fn_schemes: Vec<Scheme>,
     /// Named type variables (`'a`) of the binding being checked.
     pub type_var_names: FxHashMap<Symbol, Ty>,
+    /// The declared type parameters of `let f<'a, 'b> ...`, in order.
+    pub explicit_type_params: FxHashMap<FunctionId, Vec<Ty>>,
     pub known: known::Known,
     /// Set while checking a module-level destructuring `let (a, b) = ...`.
     pub patterns_bind_globals: bool,
@@ -141,6 +143,7 @@ impl<'a> Checker<'a> {
             current_fn: None,
             fn_schemes: Vec::new(),
             type_var_names: FxHashMap::default(),
+            explicit_type_params: FxHashMap::default(),
             known,
             patterns_bind_globals: false,
             fresh_names: 0,

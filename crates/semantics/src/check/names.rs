@@ -217,6 +217,7 @@ impl Checker<'_> {
             attributes: Vec::new(),
             is_mutable: false,
             is_inline: false,
+            type_params: Vec::new(),
             head: ast::Pat {
                 kind: ast::PatKind::Named(ast::Ident { name, span }),
                 span,
@@ -348,6 +349,20 @@ impl Checker<'_> {
     fn check_function_body(&mut self, b: &ast::Binding, fid: FunctionId) {
         let saved_fn = self.current_fn.replace(fid);
         let saved_tvars = std::mem::take(&mut self.type_var_names);
+        if !b.type_params.is_empty() {
+            // `let f<'a, 'b> ...`: the names are the function's type variables, in
+            // the order explicit type arguments `f<int, string>` give them.
+            let declared: Vec<Ty> = b
+                .type_params
+                .iter()
+                .map(|tp| {
+                    let v = self.u.fresh();
+                    self.type_var_names.insert(tp.name, v.clone());
+                    v
+                })
+                .collect();
+            self.explicit_type_params.insert(fid, declared);
+        }
         self.push_scope();
         let mut param_tys = Vec::new();
         let mut t = self.psg.functions[fid.index()].ty.clone();

@@ -368,13 +368,32 @@ impl Parser<'_> {
         } else {
             self.parse_pat()
         };
+        let mut type_params = Vec::new();
+        if is_function_head
+            && matches!(self.peek(), TokenKind::Op(op) if op == "<")
+            && self.cursor.is_adjacent_nth(0)
+        {
+            // `let f<'a, 'b> ...`
+            self.bump();
+            while let TokenKind::TypeVar(name) = self.peek().clone() {
+                let token = self.bump();
+                type_params.push(self.ident(&name, token.span));
+                if !self.eat(&TokenKind::Comma) {
+                    break;
+                }
+            }
+            self.expect_greater();
+        }
         let mut params = Vec::new();
         if is_function_head || matches!(head.kind, PatKind::Named(_)) {
             while self.can_start_atomic_pat() {
                 params.push(self.parse_atomic_pat());
             }
         }
-        self.finish_binding(start, attributes, is_mutable, is_inline, head, params)
+        let mut binding =
+            self.finish_binding(start, attributes, is_mutable, is_inline, head, params);
+        binding.type_params = type_params;
+        binding
     }
 
     /// `[: type] = body` after a binding's head and parameters.
@@ -402,6 +421,7 @@ impl Parser<'_> {
             is_mutable,
             is_inline,
             head,
+            type_params: Vec::new(),
             params,
             return_type,
             body,

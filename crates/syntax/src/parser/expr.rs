@@ -564,15 +564,21 @@ impl Parser<'_> {
                 TokenKind::Op(op) if op == "<" && self.type_args_ahead() => {
                     // `f<int>`: explicit type arguments.
                     self.bump();
+                    let mut args = Vec::new();
                     loop {
-                        self.parse_type();
+                        args.push(self.parse_type());
                         if !self.eat(&TokenKind::Comma) {
                             break;
                         }
                     }
                     self.expect_greater();
-                    self.unsupported(self.since(start), "explicit type arguments (`f<int>`)");
-                    expr = self.mk(ExprKind::Error, start);
+                    expr = self.mk(
+                        ExprKind::TypeApp {
+                            func: boxed(expr),
+                            args,
+                        },
+                        start,
+                    );
                 }
                 _ => break,
             }

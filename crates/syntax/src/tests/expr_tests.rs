@@ -329,12 +329,12 @@ fn interpolated_hole_spans_point_into_the_file() {
 }
 
 #[test]
-fn explicit_type_arguments_are_unsupported_not_misparsed() {
-    assert_eq!(super::codes("let m = Array.zeroCreate<int> 10"), ["FS9001"]);
+fn explicit_type_arguments_are_not_misparsed() {
     assert_eq!(
-        super::codes("let d = Dictionary<string, list<int>>()"),
-        ["FS9001"]
+        expr("Array.zeroCreate<int> 10"),
+        "(app (type-app Array.zeroCreate int) 10)"
     );
+    assert!(super::codes("let d = Dictionary<string, list<int>>()").is_empty());
     assert_eq!(expr("a<b"), "(binary Lt a b)");
     assert_eq!(
         expr("if x<y then a<b else c>d"),

@@ -234,3 +234,17 @@ let w =
 "
     ));
 }
+
+#[test]
+fn type_parameters_and_named_case_fields() {
+    insta::assert_snapshot!(snap(
+        "\
+let first<'a, 'b> (x: 'a) (_: 'b) : 'a = x
+let n = first<int, string> 1 \"one\"
+let w =
+    match s with
+    | Rectangle (width = w; height = _) -> w
+    | _ -> 0.0
+"
+    ));
+}

@@ -482,6 +482,25 @@ impl Checker<'_> {
             if path.len() == 1
                 && self.lookup(path[0].name).is_none()
                 && self.known.format_functions.contains_key(&path[0].name)
+                && matches!(arg.kind, ast::ExprKind::Interpolated(_))
+            {
+                // `printfn $"{x} items"`: the interpolated string is the whole text,
+                // as `printfn "%s" $"..."`.
+                let format = ast::Expr {
+                    kind: ast::ExprKind::App {
+                        func: Box::new(func.clone()),
+                        arg: Box::new(ast::Expr {
+                            kind: ast::ExprKind::Lit(ast::Literal::String("%s".into())),
+                            span: arg.span,
+                        }),
+                    },
+                    span: func.span,
+                };
+                return self.infer_app(&format, arg, span, expected);
+            }
+            if path.len() == 1
+                && self.lookup(path[0].name).is_none()
+                && self.known.format_functions.contains_key(&path[0].name)
             {
                 let name = self.name(path[0].name).to_string();
                 self.error(

@@ -203,6 +203,24 @@ pub unsafe extern "C" fn clef_rt_str_equal(
     u8::from(a == b)
 }
 
+/// F#'s `hash` on a string: FNV-1a over the UTF-8 bytes (equal strings hash equal).
+///
+/// # Safety
+/// The argument must be a valid string.
+#[no_mangle]
+pub unsafe extern "C" fn clef_rt_str_hash(ptr: *const u8, len: i64) -> i32 {
+    // SAFETY: the caller's contract.
+    let s = unsafe { bytes(ptr, len) };
+    crate::pure::hash::fnv1a(s) as i32
+}
+
+/// F#'s `hash` on a float (`float32` arrives widened): equal values hash equal,
+/// `0.0` and `-0.0` included.
+#[no_mangle]
+pub extern "C" fn clef_rt_float_hash(x: f64) -> i32 {
+    crate::pure::hash::float_hash(x) as i32
+}
+
 // ---------------------------------------------------------------- conversions
 
 #[no_mangle]

@@ -9,6 +9,7 @@
 //! through `super::`, never `crate::`, so that the `#[path]` inclusion works.
 
 pub mod float_fmt;
+pub mod hash;
 pub mod int_fmt;
 pub mod parse;
 pub mod printf;

@@ -93,12 +93,7 @@ impl Lowerer<'_> {
             return b.temp(Rvalue::Call(Callee::Func(f), vec![v]), mir::Ty::I32);
         }
         match ty {
-            mir::Ty::Str => {
-                // FNV-1a over the bytes would need a loop here; the length and a
-                // string comparison-stable mix is enough for `hash a = hash b`.
-                let len = b.temp(Rvalue::Length(v), mir::Ty::I64);
-                b.temp(Rvalue::Convert(len, mir::Ty::I32), mir::Ty::I32)
-            }
+            mir::Ty::Str => b.call_rt(RtFn::StrHash, vec![v], mir::Ty::I32),
             mir::Ty::Int { .. } | mir::Ty::Char | mir::Ty::Bool => {
                 let wide = b.temp(Rvalue::Convert(v, mir::Ty::I64), mir::Ty::I64);
                 let high = b.temp(
@@ -108,9 +103,16 @@ impl Lowerer<'_> {
                 let mixed = b.temp(Rvalue::Binary(BinOp::Xor, wide, high), mir::Ty::I64);
                 b.temp(Rvalue::Convert(mixed, mir::Ty::I32), mir::Ty::I32)
             }
-            mir::Ty::Float { .. } => {
-                let i = b.temp(Rvalue::Convert(v, mir::Ty::I64), mir::Ty::I64);
-                b.temp(Rvalue::Convert(i, mir::Ty::I32), mir::Ty::I32)
+            mir::Ty::Float { bits } => {
+                let wide = if *bits == 64 {
+                    v
+                } else {
+                    b.temp(
+                        Rvalue::Convert(v, mir::Ty::Float { bits: 64 }),
+                        mir::Ty::Float { bits: 64 },
+                    )
+                };
+                b.call_rt(RtFn::FloatHash, vec![wide], mir::Ty::I32)
             }
             _ => i32c(0),
         }

@@ -155,3 +155,52 @@ fn non_escaping_closures_live_on_the_stack() {
     let escaping = "let make k = fun x -> x + k\nlet run n =\n    let mutable acc = 0\n    for i in 1 .. n do\n        acc <- acc + (make i) 1\n    acc";
     assert_eq!(alloc_count(escaping), "100");
 }
+
+/// The ledger names each closure environment's place: the stack for one that is only
+/// passed to a function that calls it, the root region for one that is returned.
+#[test]
+fn ledger_shows_where_closure_environments_live() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let src = dir.path().join("l.clef");
+    std::fs::write(
+        &src,
+        "let apply f x = f x\nlet make k = fun x -> x + k\nlet run n = apply (fun x -> x + n) 1\nprintfn \"%d %d\" (run 3) ((make 2) 1)\nlet xs = [1; 2]\nprintfn \"%A\" xs\n",
+    )
+    .expect("source written");
+    let out = dir.path().join("l");
+    let result = composer(
+        &[
+            "build",
+            src.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "--emit",
+            "ledger",
+            "--emit-dir",
+            dir.path().to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    assert!(
+        result.status.success(),
+        "build failed: {}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    let ledger = std::fs::read_to_string(dir.path().join("l.ledger")).expect("ledger written");
+    let user: Vec<&str> = ledger.lines().filter(|l| l.contains("l.clef:")).collect();
+    assert!(
+        user.iter()
+            .any(|l| l.contains(":2:14: closure environment: root region")),
+        "{ledger}"
+    );
+    assert!(
+        user.iter()
+            .any(|l| l.contains(":3:20: closure environment: stack")),
+        "{ledger}"
+    );
+    assert!(
+        user.iter()
+            .any(|l| l.contains(":5:11: list cell: root region")),
+        "{ledger}"
+    );
+}

@@ -1,8 +1,10 @@
 //! The allocation ledger (`--emit ledger`): every place in the program that
 //! allocates at run time, where the value goes, and why (DESIGN §5, "transparency").
 //!
-//! Only the root region exists so far, so every site's place is the root region;
-//! the memory-model work replaces the single reason with region inference's.
+//! Only the root region and the stack exist so far: closure environments go on the
+//! stack when the closure cannot outlive its frame (`check/closure_escape.rs`),
+//! everything else to the root region. The memory-model work replaces the single
+//! root-region reason with region inference's.
 
 use crate::builtins::Builtin;
 use crate::psg::{BinaryOp, ExprId, ExprKind, FormatKind, Psg};
@@ -13,12 +15,15 @@ use composer_diagnostics::Span;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Place {
     RootRegion,
+    /// A slot of the frame that makes the value.
+    Stack,
 }
 
 impl Place {
     pub fn name(self) -> &'static str {
         match self {
             Place::RootRegion => "root region",
+            Place::Stack => "stack",
         }
     }
 }
@@ -33,6 +38,9 @@ pub struct AllocationSite {
 }
 
 const ROOT_REASON: &str = "no scoped regions yet: run-time values live until the program exits";
+const STACK_CLOSURE: &str =
+    "the closure cannot outlive its frame: it is called, or passed only to functions that do not keep it";
+const ESCAPING_CLOSURE: &str = "the closure may outlive its frame (returned, stored, or passed where it may be kept); no scoped regions yet";
 
 /// All allocation sites, in source order.
 pub fn allocation_sites(psg: &Psg) -> Vec<AllocationSite> {
@@ -64,7 +72,9 @@ pub fn allocation_sites(psg: &Psg) -> Vec<AllocationSite> {
             },
             _ => None,
         };
-        let what = what.or_else(|| sprintf_site(psg, id));
+        let what = what
+            .or_else(|| sprintf_site(psg, id))
+            .or_else(|| data_site(psg, id));
         if let Some(what) = what {
             sites.push(AllocationSite {
                 span: e.span,
@@ -74,8 +84,48 @@ pub fn allocation_sites(psg: &Psg) -> Vec<AllocationSite> {
             });
         }
     }
+    for &id in &psg.closure_sites {
+        let has_environment = match &psg.expr(id).kind {
+            ExprKind::Function(f) => !psg.functions[f.index()].captures.is_empty(),
+            ExprKind::App { .. } => true,
+            _ => false,
+        };
+        if has_environment {
+            let on_stack = psg.stack_closures.contains(&id);
+            sites.push(AllocationSite {
+                span: psg.expr(id).span,
+                what: "closure environment",
+                place: if on_stack {
+                    Place::Stack
+                } else {
+                    Place::RootRegion
+                },
+                reason: if on_stack {
+                    STACK_CLOSURE
+                } else {
+                    ESCAPING_CLOSURE
+                },
+            });
+        }
+    }
     sites.sort_by_key(|s| (s.span.file, s.span.start, s.span.end));
+    // Desugaring can give several expressions one span (a list literal's cells).
+    sites.dedup_by(|a, b| a.span == b.span && a.what == b.what);
     sites
+}
+
+/// Values built in the root region: list cells, array literals, ref cells.
+fn data_site(psg: &Psg, id: ExprId) -> Option<&'static str> {
+    match &psg.expr(id).kind {
+        ExprKind::ListCons { .. } => Some("list cell"),
+        ExprKind::ArrayLit(items) if !items.is_empty() => Some("array literal"),
+        ExprKind::App { func, .. }
+            if matches!(psg.expr(*func).kind, ExprKind::Builtin(Builtin::Ref)) =>
+        {
+            Some("ref cell")
+        }
+        _ => None,
+    }
 }
 
 /// A fully applied `sprintf` (the outermost application of the format).

@@ -419,6 +419,8 @@ pub struct Psg {
     /// application) whose value cannot outlive the frame that makes it: lowering
     /// puts their environments on the stack (see `check/closure_escape.rs`).
     pub stack_closures: rustc_hash::FxHashSet<ExprId>,
+    /// Every expression that makes a closure, on the stack or not (for the ledger).
+    pub closure_sites: Vec<ExprId>,
     /// Operator members (`static member (+)`) by type and operator: an arithmetic
     /// operator on a value of that type calls the member with both operands.
     pub operator_members: rustc_hash::FxHashMap<(u32, BinaryOp), FunctionId>,

@@ -140,6 +140,7 @@ impl Checker<'_> {
                 break;
             }
         }
+        self.psg.closure_sites = sites.clone();
         self.psg.stack_closures = sites
             .into_iter()
             .filter(|s| {

@@ -188,6 +188,7 @@ impl<'a> Checker<'a> {
 
     fn finish(mut self) -> (Psg, Vec<Diagnostic>) {
         self.u.apply_defaults();
+        self.check_operator_member_shapes();
         if !self.diags.iter().any(Diagnostic::is_error) {
             self.check_match_completeness();
             self.check_closure_escape();

@@ -255,6 +255,41 @@ impl Checker<'_> {
         self.psg.operator_members.insert((def, op), fid);
     }
 
+    /// Operator members take two values of their type and give one
+    /// (`static member (+) (a: T, b: T) : T`), the form operators resolve to; any
+    /// other shape is FS0001 at the member (mixed operands are not supported yet).
+    pub(crate) fn check_operator_member_shapes(&mut self) {
+        let mut members: Vec<((u32, crate::psg::BinaryOp), FunctionId)> = self
+            .psg
+            .operator_members
+            .iter()
+            .map(|(k, f)| (*k, *f))
+            .collect();
+        members.sort_by_key(|(_, f)| f.0);
+        for ((def, _), fid) in members {
+            let f = &self.psg.functions[fid.index()];
+            let ty = self.u.resolve(&f.ty);
+            let is_self = |t: &Ty| matches!(t, Ty::App(TyCon::User(d), _) if *d == def);
+            let ok = match &ty {
+                Ty::Fun(arg, ret) => {
+                    matches!(&**arg, Ty::Tuple(ts) if ts.len() == 2 && ts.iter().all(is_self))
+                        && is_self(ret)
+                }
+                _ => false,
+            };
+            if !ok {
+                let type_name = self.psg.types[def as usize].name.clone();
+                let shown = self.u.display(&ty);
+                let span = f.span;
+                self.error(
+                    Code::TypeMismatch,
+                    span,
+                    format!("This operator member has type '{shown}', but Composer resolves operators on '{type_name}' only to members of the form 'static member (op) (a: {type_name}, b: {type_name}) : {type_name}'"),
+                );
+            }
+        }
+    }
+
     /// `x.M` for a member of `x`'s record or union type: the member applied to `x`.
     pub(crate) fn instance_member(
         &mut self,

@@ -710,20 +710,24 @@ impl<'a> Lowerer<'a> {
         if prototype.iter().map(words).sum::<u64>() > 6 || words(&ret) > 2 {
             return false;
         }
-        // A frame that has lent a slot's address (a `let mutable` used by a closure,
-        // a closure environment on the stack) must outlive the call: `musttail`
-        // would release it first.
-        if b.func.blocks.iter().flat_map(|blk| &blk.stmts).any(|st| {
-            matches!(st, mir::Stmt::Assign(_, r) | mir::Stmt::Eval(r) if r.lent_slot().is_some())
-        }) {
-            return false;
-        }
         let id = self.instance(key.func, key.sig.clone(), key.captures.clone());
         let mut ops = captured;
         for a in &args {
             ops.push(self.lower_expr(b, *a));
         }
-        let r = b.temp(Rvalue::TailCall(id, ops), ret);
+        // A frame that has lent a slot's address (a `let mutable` used by a closure,
+        // a closure environment on the stack, possibly made for these very
+        // arguments) must outlive the call: `musttail` would release it first, so
+        // the call stays ordinary.
+        let lends = b.func.blocks.iter().flat_map(|blk| &blk.stmts).any(|st| {
+            matches!(st, mir::Stmt::Assign(_, r) | mir::Stmt::Eval(r) if r.lent_slot().is_some())
+        });
+        let call = if lends {
+            Rvalue::Call(Callee::Func(id), ops)
+        } else {
+            Rvalue::TailCall(id, ops)
+        };
+        let r = b.temp(call, ret);
         b.terminate(Terminator::Return(r));
         true
     }

@@ -28,7 +28,7 @@ use super::Checker;
 use crate::builtins::Builtin;
 use crate::psg::{BindingId, ExprId, ExprKind, FunctionId, TopItem};
 use composer_diagnostics::{Code, Diagnostic, Span};
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 
 /// How the value of an expression is used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,6 +42,9 @@ enum Use {
     /// Becomes the value of this binding (a `let`, or a parameter of a known
     /// function; `self_call` when that function is the one making the call).
     Into { binding: BindingId, self_call: bool },
+    /// Passed to a self-call of this function, which may reuse the frame (only
+    /// recorded as the reason a captured `let mutable` escapes).
+    Recursive(FunctionId),
 }
 
 /// Something whose escape matters.
@@ -102,20 +105,26 @@ impl Checker<'_> {
                 escaping.entry(*o).or_insert(*how);
             }
         }
-        // Origins passed to a self-call (closed backwards along the same edges).
-        let mut self_passed: FxHashSet<Origin> = events
-            .iter()
-            .filter(|(_, how)| {
-                matches!(
-                    how,
-                    Use::Into {
-                        self_call: true,
-                        ..
-                    }
-                )
-            })
-            .map(|(o, _)| *o)
-            .collect();
+        // Origins passed to a self-call, with the function called: closed backwards
+        // along `let` bindings only. A parameter passed on points into an older
+        // frame, which the self-call does not reuse.
+        let is_param = |b: &BindingId| {
+            matches!(
+                self.psg.bindings[b.index()].kind,
+                crate::psg::BindingKind::Param
+            )
+        };
+        let mut self_passed: FxHashMap<Origin, Option<FunctionId>> = FxHashMap::default();
+        for (o, how) in &events {
+            if let Use::Into {
+                binding,
+                self_call: true,
+            } = how
+            {
+                let callee = self.psg.bindings[binding.index()].owner;
+                self_passed.entry(*o).or_insert(callee);
+            }
+        }
         loop {
             let mut changed = false;
             for (o, how) in &events {
@@ -131,8 +140,11 @@ impl Checker<'_> {
                             changed = true;
                         }
                     }
-                    if self_passed.contains(&target) && self_passed.insert(*o) {
-                        changed = true;
+                    if !is_param(binding) && !self_passed.contains_key(o) {
+                        if let Some(&callee) = self_passed.get(&target) {
+                            self_passed.insert(*o, callee);
+                            changed = true;
+                        }
                     }
                 }
             }
@@ -140,12 +152,26 @@ impl Checker<'_> {
                 break;
             }
         }
+        // A `let mutable` of the self-called function's own frame, used by a
+        // closure passed to the self-call: a self tail call is a jump that reuses
+        // the variable's slot.
+        for (o, callee) in &self_passed {
+            if let Origin::Mutable(i) = o {
+                let (b, _, _) = self.mutable_captures[*i];
+                if self.psg.bindings[b.index()].owner == *callee && !escaping.contains_key(o) {
+                    escaping.insert(
+                        *o,
+                        Use::Recursive(callee.expect("a self-call has a callee")),
+                    );
+                }
+            }
+        }
         self.psg.closure_sites = sites.clone();
         self.psg.stack_closures = sites
             .into_iter()
             .filter(|s| {
                 let o = Origin::Site(*s);
-                !escaping.contains_key(&o) && !self_passed.contains(&o)
+                !escaping.contains_key(&o) && !self_passed.contains_key(&o)
             })
             .collect();
         self.report_escaping_mutables(&escaping);
@@ -187,6 +213,10 @@ impl Checker<'_> {
                         self.psg.bindings[binding.index()].name
                     ),
                 },
+                Use::Recursive(g) => format!(
+                    "the closure is passed to a recursive call of '{}', which reuses the variable's frame",
+                    self.psg.functions[g.index()].name
+                ),
                 _ => "the closure is stored where it outlives the frame".to_string(),
             };
             let name = self.psg.bindings[b.index()].name.clone();

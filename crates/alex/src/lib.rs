@@ -366,6 +366,20 @@ impl FnEmitter<'_> {
         self.out.push('\n');
     }
 
+    /// `size` bytes (at least one) aligned to `align` in the root region.
+    fn root_alloc(&mut self, size: u64, align: u64) -> String {
+        self.runtime.insert(RtFn::Alloc.symbol(), RtFn::Alloc);
+        let sz = self.fresh();
+        self.line(&format!("{sz} = arith.constant {} : i64", size.max(1)));
+        let al = self.fresh();
+        self.line(&format!("{al} = arith.constant {align} : i64"));
+        let p = self.fresh();
+        self.line(&format!(
+            "{p} = func.call @clef_rt_alloc({sz}, {al}) : (i64, i64) -> !llvm.ptr"
+        ));
+        p
+    }
+
     fn slot(l: LocalId) -> String {
         format!("%s{}", l.0)
     }
@@ -925,16 +939,8 @@ impl FnEmitter<'_> {
             Rvalue::Box(v) => {
                 let ty = self.operand_ty(v);
                 let (size, align) = self.program.size_align(&ty);
-                self.runtime.insert(RtFn::Alloc.symbol(), RtFn::Alloc);
                 let x = self.operand(v);
-                let sz = self.fresh();
-                self.line(&format!("{sz} = arith.constant {} : i64", size.max(1)));
-                let al = self.fresh();
-                self.line(&format!("{al} = arith.constant {align} : i64"));
-                let p = self.fresh();
-                self.line(&format!(
-                    "{p} = func.call @clef_rt_alloc({sz}, {al}) : (i64, i64) -> !llvm.ptr"
-                ));
+                let p = self.root_alloc(size, align);
                 if !ty.is_unit() {
                     self.line(&format!(
                         "llvm.store {x}, {p} : {}, !llvm.ptr",
@@ -1029,17 +1035,8 @@ impl FnEmitter<'_> {
                         // The frame's own slot: the closure cannot outlive it.
                         Some(l) => Self::slot(*l),
                         None => {
-                            self.runtime.insert(RtFn::Alloc.symbol(), RtFn::Alloc);
                             let ((size, align), _) = self.program.struct_layout(&layout);
-                            let sz = self.fresh();
-                            self.line(&format!("{sz} = arith.constant {} : i64", size.max(1)));
-                            let al = self.fresh();
-                            self.line(&format!("{al} = arith.constant {align} : i64"));
-                            let p = self.fresh();
-                            self.line(&format!(
-                                "{p} = func.call @clef_rt_alloc({sz}, {al}) : (i64, i64) -> !llvm.ptr"
-                            ));
-                            p
+                            self.root_alloc(size, align)
                         }
                     };
                     self.line(&format!("llvm.store {value}, {p} : {env_ty}, !llvm.ptr"));

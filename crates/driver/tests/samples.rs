@@ -32,6 +32,18 @@ fn composer(args: &[&str], cwd: &Path) -> std::process::Output {
         .expect("composer runs")
 }
 
+/// `composer build SRC -o OUT EXTRA...` in SRC's folder; panics when it fails.
+fn build(src: &Path, out: &Path, extra: &[&str]) {
+    let mut args = vec!["build", src.to_str().unwrap(), "-o", out.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let result = composer(&args, src.parent().expect("a folder"));
+    assert!(
+        result.status.success(),
+        "build failed: {}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+}
+
 #[test]
 fn hello_world_is_small_static_and_free_of_libc() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -127,21 +139,7 @@ fn non_escaping_closures_live_on_the_stack() {
         );
         std::fs::write(&src, program).expect("source written");
         let out = dir.path().join("closures");
-        let result = composer(
-            &[
-                "build",
-                src.to_str().unwrap(),
-                "-o",
-                out.to_str().unwrap(),
-                "--alloc-stats",
-            ],
-            dir.path(),
-        );
-        assert!(
-            result.status.success(),
-            "build failed: {}",
-            String::from_utf8_lossy(&result.stderr)
-        );
+        build(&src, &out, &["--alloc-stats"]);
         let run = Command::new(&out).output().expect("program runs");
         let stderr = String::from_utf8_lossy(&run.stderr).to_string();
         let allocations = stderr
@@ -168,24 +166,8 @@ fn ledger_shows_where_closure_environments_live() {
     )
     .expect("source written");
     let out = dir.path().join("l");
-    let result = composer(
-        &[
-            "build",
-            src.to_str().unwrap(),
-            "-o",
-            out.to_str().unwrap(),
-            "--emit",
-            "ledger",
-            "--emit-dir",
-            dir.path().to_str().unwrap(),
-        ],
-        dir.path(),
-    );
-    assert!(
-        result.status.success(),
-        "build failed: {}",
-        String::from_utf8_lossy(&result.stderr)
-    );
+    let emit_dir = dir.path().to_str().unwrap();
+    build(&src, &out, &["--emit", "ledger", "--emit-dir", emit_dir]);
     let ledger = std::fs::read_to_string(dir.path().join("l.ledger")).expect("ledger written");
     let user: Vec<&str> = ledger.lines().filter(|l| l.contains("l.clef:")).collect();
     assert!(

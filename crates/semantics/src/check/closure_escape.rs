@@ -20,7 +20,7 @@
 //! storing it (the pattern's variables would alias it).
 //!
 //! One more case keeps a site off the stack without it escaping: a closure made in
-//! a frame and passed to a self-call of that function. Self tail calls become jumps
+//! a frame and passed to a self tail call of that function. Self tail calls become jumps
 //! that reuse the frame, and the next round would overwrite the environment the
 //! passed closure still points to.
 
@@ -40,7 +40,8 @@ enum Use {
     /// Stored somewhere that may outlive the frame.
     Stored,
     /// Becomes the value of this binding (a `let`, or a parameter of a known
-    /// function; `self_call` when that function is the one making the call).
+    /// function; `self_call` when that function is the one making the call, in
+    /// tail position: a jump that reuses the frame).
     Into { binding: BindingId, self_call: bool },
     /// Passed to a self-call of this function, which may reuse the frame (only
     /// recorded as the reason a captured `let mutable` escapes).
@@ -445,13 +446,25 @@ impl Walker<'_, '_> {
             self.note(head, how, false);
             self.note(e, how, true);
         } else if !matches!(head_kind, ExprKind::Function(_)) {
-            self.walk(head, Use::Local);
+            // A function value applied: when the result is a function again, it may
+            // be the value's own closure with this argument added (a copy of its
+            // environment), so it carries what the value carries.
+            let result = self.checker.u.shallow(psg.ty(e));
+            let head_use = if matches!(result, crate::types::Ty::Fun(..)) {
+                how
+            } else {
+                Use::Local
+            };
+            self.walk(head, head_use);
         }
-        let closure_use = if partial { Use::Stored } else { how };
+        // A self-call in tail position is a jump that reuses this frame.
+        let current = self.current;
+        let tail_self_call = |g: FunctionId| Some(g) == current && how == Use::Returned(g);
         for (k, a) in args.iter().enumerate() {
             let use_ = if partial {
-                // Kept in the partial application's environment.
-                closure_use
+                // Kept in the partial application's environment, which is used
+                // like the application.
+                how
             } else if k >= arity {
                 // Given to the function value the call returns.
                 Use::Stored
@@ -459,7 +472,7 @@ impl Walker<'_, '_> {
                 match head_kind {
                     ExprKind::Function(g) => Use::Into {
                         binding: psg.functions[g.index()].params[k],
-                        self_call: Some(*g) == self.current,
+                        self_call: tail_self_call(*g),
                     },
                     ExprKind::UnionCase { .. }
                     | ExprKind::Builtin(Builtin::Some | Builtin::Ref) => Use::Stored,

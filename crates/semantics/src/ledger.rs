@@ -38,6 +38,7 @@ pub struct AllocationSite {
 }
 
 const ROOT_REASON: &str = "no scoped regions yet: run-time values live until the program exits";
+const VALUE_CALL: &str = "a function value takes its arguments one at a time, and each step before the last returns a new closure";
 const STACK_CLOSURE: &str =
     "the closure cannot outlive its frame: it is called, or passed only to functions that do not keep it";
 const ESCAPING_CLOSURE: &str = "the closure may outlive its frame (returned, stored, or passed where it may be kept); no scoped regions yet";
@@ -83,6 +84,14 @@ pub fn allocation_sites(psg: &Psg) -> Vec<AllocationSite> {
                 reason: ROOT_REASON,
             });
         }
+        if let Some(what) = value_call_site(psg, id) {
+            sites.push(AllocationSite {
+                span: e.span,
+                what,
+                place: Place::RootRegion,
+                reason: VALUE_CALL,
+            });
+        }
     }
     for &id in &psg.closure_sites {
         let has_environment = match &psg.expr(id).kind {
@@ -112,6 +121,29 @@ pub fn allocation_sites(psg: &Psg) -> Vec<AllocationSite> {
     // Desugaring can give several expressions one span (a list literal's cells).
     sites.dedup_by(|a, b| a.span == b.span && a.what == b.what);
     sites
+}
+
+/// `f a b` where `f` is a function value (not a known function): arguments are
+/// applied one at a time, and each step before the last returns a closure that
+/// holds the arguments so far.
+fn value_call_site(psg: &Psg, id: ExprId) -> Option<&'static str> {
+    let ExprKind::App { func, .. } = &psg.expr(id).kind else {
+        return None;
+    };
+    let ExprKind::App { .. } = &psg.expr(*func).kind else {
+        return None;
+    };
+    let mut head = *func;
+    while let ExprKind::App { func, .. } = &psg.expr(head).kind {
+        head = *func;
+    }
+    match psg.expr(head).kind {
+        ExprKind::Function(_)
+        | ExprKind::Builtin(_)
+        | ExprKind::Format { .. }
+        | ExprKind::UnionCase { .. } => None,
+        _ => Some("closure for a function value's next argument"),
+    }
 }
 
 /// Values built in the root region: list cells, array literals, ref cells.

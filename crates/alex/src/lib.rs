@@ -265,8 +265,8 @@ fn ssa_locals(f: &Function) -> Vec<bool> {
         for stmt in &block.stmts {
             uses.clear();
             let (def, rv_ops): (Option<LocalId>, Vec<&Operand>) = match stmt {
-                Stmt::Assign(l, r) => (Some(*l), rvalue_operands(r)),
-                Stmt::Eval(r) => (None, rvalue_operands(r)),
+                Stmt::Assign(l, r) => (Some(*l), r.operands()),
+                Stmt::Eval(r) => (None, r.operands()),
                 Stmt::StoreGlobal(_, op) => (None, vec![op]),
                 Stmt::ArraySet(a, i, v) => (None, vec![a, i, v]),
                 Stmt::StoreBoxed(p, v) => (None, vec![p, v]),
@@ -328,32 +328,6 @@ fn ssa_locals(f: &Function) -> Vec<bool> {
         .collect()
 }
 
-fn rvalue_operands(r: &Rvalue) -> Vec<&Operand> {
-    match r {
-        Rvalue::Use(a)
-        | Rvalue::Unary(_, a)
-        | Rvalue::Convert(a, _)
-        | Rvalue::Length(a)
-        | Rvalue::OptionIsSome(a)
-        | Rvalue::OptionPayload(a) => vec![a],
-        Rvalue::AllocArray { len, .. } => vec![len],
-        Rvalue::Binary(_, a, b) | Rvalue::ArrayGet(a, b) => vec![a, b],
-        Rvalue::MakeArray { ptr, len } => vec![ptr, len],
-        Rvalue::Call(_, args) | Rvalue::TailCall(_, args) => args.iter().collect(),
-        Rvalue::MakeOption { payload, .. } => payload.iter().collect(),
-        Rvalue::Select(c, a, b) => vec![c, a, b],
-        Rvalue::LoadGlobal(_) | Rvalue::TryReadln | Rvalue::Zero(_) | Rvalue::AddrOf(_) => vec![],
-        Rvalue::MakeTuple(ops) => ops.iter().collect(),
-        Rvalue::TupleGet(t, _) => vec![t],
-        Rvalue::MakeClosure { captures, .. } => captures.iter().collect(),
-        Rvalue::EnvGet { env, .. } => vec![env],
-        Rvalue::CallClosure(c, a) => vec![c, a],
-        Rvalue::MakeUnion { fields, .. } => fields.iter().collect(),
-        Rvalue::UnionTag(v) | Rvalue::Box(v) | Rvalue::Unbox(v) => vec![v],
-        Rvalue::UnionField { value, .. } => vec![value],
-    }
-}
-
 impl FnEmitter<'_> {
     fn fresh(&mut self) -> String {
         self.next += 1;
@@ -364,6 +338,24 @@ impl FnEmitter<'_> {
         self.out.push_str("    ");
         self.out.push_str(text);
         self.out.push('\n');
+    }
+
+    /// A struct value of these operands (of types `tys`; unit fields stay undefined):
+    /// the value and its MLIR type.
+    fn build_struct(&mut self, ops: &[Operand], tys: &[Ty]) -> (String, String) {
+        let t = struct_ty(self.program, tys);
+        let mut cur = self.fresh();
+        self.line(&format!("{cur} = llvm.mlir.undef : {t}"));
+        for (i, (op, ty)) in ops.iter().zip(tys).enumerate() {
+            if ty.is_unit() {
+                continue;
+            }
+            let v = self.operand(op);
+            let next = self.fresh();
+            self.line(&format!("{next} = llvm.insertvalue {v}, {cur}[{i}] : {t}"));
+            cur = next;
+        }
+        (cur, t)
     }
 
     /// `size` bytes (at least one) aligned to `align` in the root region.
@@ -869,18 +861,7 @@ impl FnEmitter<'_> {
                 }
                 // The case's fields go through the union's scratch slot: write the tag
                 // and the case struct, read the union back (SROA removes the slot).
-                let cs = struct_ty(self.program, &field_tys);
-                let mut cv = self.fresh();
-                self.line(&format!("{cv} = llvm.mlir.undef : {cs}"));
-                for (i, (f, fty)) in fields.iter().zip(&field_tys).enumerate() {
-                    if fty.is_unit() {
-                        continue;
-                    }
-                    let v = self.operand(f);
-                    let next = self.fresh();
-                    self.line(&format!("{next} = llvm.insertvalue {v}, {cv}[{i}] : {cs}"));
-                    cv = next;
-                }
+                let (cv, cs) = self.build_struct(fields, &field_tys);
                 let slot = format!("%u{}", union.0);
                 let tp = self.fresh();
                 self.line(&format!(
@@ -971,19 +952,7 @@ impl FnEmitter<'_> {
             }
             Rvalue::MakeTuple(ops) => {
                 let fields: Vec<Ty> = ops.iter().map(|o| self.operand_ty(o)).collect();
-                let t = struct_ty(self.program, &fields);
-                let mut cur = self.fresh();
-                self.line(&format!("{cur} = llvm.mlir.undef : {t}"));
-                for (i, (op, fty)) in ops.iter().zip(&fields).enumerate() {
-                    if fty.is_unit() {
-                        continue;
-                    }
-                    let v = self.operand(op);
-                    let next = self.fresh();
-                    self.line(&format!("{next} = llvm.insertvalue {v}, {cur}[{i}] : {t}"));
-                    cur = next;
-                }
-                Some(cur)
+                Some(self.build_struct(ops, &fields).0)
             }
             Rvalue::TupleGet(op, index) => {
                 let ty = self.operand_ty(op);
@@ -1017,20 +986,7 @@ impl FnEmitter<'_> {
                     z
                 } else {
                     let layout: Vec<Ty> = captures.iter().map(|c| self.operand_ty(c)).collect();
-                    let env_ty = struct_ty(self.program, &layout);
-                    let mut value = self.fresh();
-                    self.line(&format!("{value} = llvm.mlir.undef : {env_ty}"));
-                    for (i, (c, cty)) in captures.iter().zip(&layout).enumerate() {
-                        if cty.is_unit() {
-                            continue;
-                        }
-                        let v = self.operand(c);
-                        let next = self.fresh();
-                        self.line(&format!(
-                            "{next} = llvm.insertvalue {v}, {value}[{i}] : {env_ty}"
-                        ));
-                        value = next;
-                    }
+                    let (value, env_ty) = self.build_struct(captures, &layout);
                     let p = match env_slot {
                         // The frame's own slot: the closure cannot outlive it.
                         Some(l) => Self::slot(*l),

@@ -121,6 +121,41 @@ impl Builder {
         mir::BlockId(self.func.blocks.len() as u32 - 1)
     }
 
+    /// Opens a loop: jumps to a new block, `head`, and leaves the builder there to
+    /// compute the loop's condition (then `loop_test`, the body, `loop_end`).
+    fn loop_head(&mut self) -> mir::BlockId {
+        let head = self.new_block();
+        self.terminate(Terminator::Goto(head));
+        self.switch_to(head);
+        head
+    }
+
+    /// Ends the condition: while `cond` holds, continue in a new body block (where
+    /// the builder is left); otherwise go to the returned exit block.
+    fn loop_test(&mut self, cond: Operand) -> mir::BlockId {
+        let body = self.new_block();
+        let exit = self.new_block();
+        self.terminate(Terminator::Branch {
+            cond,
+            then_block: body,
+            else_block: exit,
+        });
+        self.switch_to(body);
+        exit
+    }
+
+    /// Ends the body: back to `head`; code after the loop goes into `exit`.
+    fn loop_end(&mut self, head: mir::BlockId, exit: mir::BlockId) {
+        self.terminate(Terminator::Goto(head));
+        self.switch_to(exit);
+    }
+
+    /// Whether a list value is a cons cell (`x :: rest`, union case 1).
+    fn is_cons(&mut self, list: Operand) -> Operand {
+        let tag = self.temp(Rvalue::UnionTag(list), mir::Ty::I32);
+        self.temp(Rvalue::Binary(BinOp::Eq, tag, i32c(1)), mir::Ty::Bool)
+    }
+
     fn switch_to(&mut self, b: mir::BlockId) {
         self.current = b;
         self.terminated = false;
@@ -749,56 +784,39 @@ impl<'a> Lowerer<'a> {
         };
         let item = b.new_local(elem_ty.clone(), &bnd.name);
         b.locals.insert(binding, item);
-        let head = b.new_block();
-        let body_b = b.new_block();
-        let exit = b.new_block();
         match &src_ty {
             mir::Ty::Array(_) => {
                 let len = b.temp(Rvalue::Length(src.clone()), mir::Ty::I64);
                 let i = b.new_local(mir::Ty::I64, "i");
                 b.assign(i, Rvalue::Use(int_const(0, 64, true)));
-                b.terminate(Terminator::Goto(head));
-                b.switch_to(head);
+                let head = b.loop_head();
                 let more = b.temp(
                     Rvalue::Binary(BinOp::Lt, Operand::Local(i), len),
                     mir::Ty::Bool,
                 );
-                b.terminate(Terminator::Branch {
-                    cond: more,
-                    then_block: body_b,
-                    else_block: exit,
-                });
-                b.switch_to(body_b);
+                let exit = b.loop_test(more);
                 b.assign(item, Rvalue::ArrayGet(src.clone(), Operand::Local(i)));
                 self.lower_expr(b, body);
                 b.assign(
                     i,
                     Rvalue::Binary(BinOp::Add, Operand::Local(i), int_const(1, 64, true)),
                 );
-                b.terminate(Terminator::Goto(head));
+                b.loop_end(head, exit);
             }
             _ => {
                 let cur = b.new_local(src_ty.clone(), "cells");
                 b.assign(cur, Rvalue::Use(src));
-                b.terminate(Terminator::Goto(head));
-                b.switch_to(head);
-                let tag = b.temp(Rvalue::UnionTag(Operand::Local(cur)), mir::Ty::I32);
-                let is_cons = b.temp(Rvalue::Binary(BinOp::Eq, tag, i32c(1)), mir::Ty::Bool);
-                b.terminate(Terminator::Branch {
-                    cond: is_cons,
-                    then_block: body_b,
-                    else_block: exit,
-                });
-                b.switch_to(body_b);
+                let head = b.loop_head();
+                let is_cons = b.is_cons(Operand::Local(cur));
+                let exit = b.loop_test(is_cons);
                 let (h, _) = self.union_field(b, Operand::Local(cur), &src_ty, 1, 0);
                 b.assign(item, Rvalue::Use(h));
                 self.lower_expr(b, body);
                 let (t, _) = self.union_field(b, Operand::Local(cur), &src_ty, 1, 1);
                 b.assign(cur, Rvalue::Use(t));
-                b.terminate(Terminator::Goto(head));
+                b.loop_end(head, exit);
             }
         }
-        b.switch_to(exit);
     }
 
     /// Number of fields of the union case an expression refers to.
@@ -1195,21 +1213,11 @@ impl<'a> Lowerer<'a> {
                 self.local_operand(b, result)
             }
             ExprKind::While { cond, body } => {
-                let head = b.new_block();
-                let body_b = b.new_block();
-                let exit = b.new_block();
-                b.terminate(Terminator::Goto(head));
-                b.switch_to(head);
+                let head = b.loop_head();
                 let c = self.lower_expr(b, *cond);
-                b.terminate(Terminator::Branch {
-                    cond: c,
-                    then_block: body_b,
-                    else_block: exit,
-                });
-                b.switch_to(body_b);
+                let exit = b.loop_test(c);
                 self.lower_expr(b, *body);
-                b.terminate(Terminator::Goto(head));
-                b.switch_to(exit);
+                b.loop_end(head, exit);
                 Operand::Const(Const::Unit)
             }
             ExprKind::For {
@@ -1397,11 +1405,7 @@ impl<'a> Lowerer<'a> {
             b.call_rt(RtFn::Panic, vec![msg], mir::Ty::Unit);
             b.switch_to(ok_b);
         }
-        let head = b.new_block();
-        let body_b = b.new_block();
-        let exit = b.new_block();
-        b.terminate(Terminator::Goto(head));
-        b.switch_to(head);
+        let head = b.loop_head();
         let cur = Operand::Local(i);
         let cond = match &step_v {
             None if downward => b.temp(
@@ -1428,12 +1432,7 @@ impl<'a> Lowerer<'a> {
                 b.temp(Rvalue::Select(pos, le, ge), mir::Ty::Bool)
             }
         };
-        b.terminate(Terminator::Branch {
-            cond,
-            then_block: body_b,
-            else_block: exit,
-        });
-        b.switch_to(body_b);
+        let exit = b.loop_test(cond);
         self.lower_expr(b, body);
         // Stop before stepping past the end, so `for i = 0 to Int64.MaxValue` ends.
         let at_end = b.temp(
@@ -1453,8 +1452,7 @@ impl<'a> Lowerer<'a> {
             (None, false) => Rvalue::Binary(BinOp::Add, Operand::Local(i), one),
         };
         b.assign(i, next);
-        b.terminate(Terminator::Goto(head));
-        b.switch_to(exit);
+        b.loop_end(head, exit);
     }
 
     fn bounds_check(&mut self, b: &mut Builder, arr: &Operand, idx: &Operand) {
@@ -2289,21 +2287,12 @@ impl<'a> Lowerer<'a> {
         );
         let minus_n = b.temp(Rvalue::Unary(UnOp::Neg, n.clone()), mir::Ty::I64);
         b.assign(exp, Rvalue::Select(negative.clone(), minus_n, n));
-        let head = b.new_block();
-        let body = b.new_block();
-        let exit = b.new_block();
-        b.terminate(Terminator::Goto(head));
-        b.switch_to(head);
+        let head = b.loop_head();
         let more = b.temp(
             Rvalue::Binary(BinOp::Gt, Operand::Local(exp), i64z.clone()),
             mir::Ty::Bool,
         );
-        b.terminate(Terminator::Branch {
-            cond: more,
-            then_block: body,
-            else_block: exit,
-        });
-        b.switch_to(body);
+        let exit = b.loop_test(more);
         let bit = b.temp(
             Rvalue::Binary(BinOp::And, Operand::Local(exp), int_const(1, 64, true)),
             mir::Ty::I64,
@@ -2322,8 +2311,7 @@ impl<'a> Lowerer<'a> {
             exp,
             Rvalue::Binary(BinOp::Shr, Operand::Local(exp), int_const(1, 64, true)),
         );
-        b.terminate(Terminator::Goto(head));
-        b.switch_to(exit);
+        b.loop_end(head, exit);
         let positive = self.local_operand(b, result);
         let inv_b = b.new_block();
         let join = b.new_block();
@@ -2384,28 +2372,18 @@ impl<'a> Lowerer<'a> {
     fn fill_array(&mut self, b: &mut Builder, arr: &Operand, len: &Operand, value: Operand) {
         let i = b.new_local(mir::Ty::I64, "i");
         b.assign(i, Rvalue::Use(int_const(0, 64, true)));
-        let head = b.new_block();
-        let body = b.new_block();
-        let exit = b.new_block();
-        b.terminate(Terminator::Goto(head));
-        b.switch_to(head);
+        let head = b.loop_head();
         let more = b.temp(
             Rvalue::Binary(BinOp::Lt, Operand::Local(i), len.clone()),
             mir::Ty::Bool,
         );
-        b.terminate(Terminator::Branch {
-            cond: more,
-            then_block: body,
-            else_block: exit,
-        });
-        b.switch_to(body);
+        let exit = b.loop_test(more);
         b.emit(Stmt::ArraySet(arr.clone(), Operand::Local(i), value));
         b.assign(
             i,
             Rvalue::Binary(BinOp::Add, Operand::Local(i), int_const(1, 64, true)),
         );
-        b.terminate(Terminator::Goto(head));
-        b.switch_to(exit);
+        b.loop_end(head, exit);
     }
 
     fn zero_of(&self, ty: &mir::Ty) -> Operand {

@@ -512,6 +512,35 @@ pub struct Program {
 }
 
 impl Rvalue {
+    /// The operands this rvalue reads.
+    pub fn operands(&self) -> Vec<&Operand> {
+        match self {
+            Rvalue::Use(a)
+            | Rvalue::Unary(_, a)
+            | Rvalue::Convert(a, _)
+            | Rvalue::Length(a)
+            | Rvalue::OptionIsSome(a)
+            | Rvalue::OptionPayload(a) => vec![a],
+            Rvalue::AllocArray { len, .. } => vec![len],
+            Rvalue::Binary(_, a, b) | Rvalue::ArrayGet(a, b) => vec![a, b],
+            Rvalue::MakeArray { ptr, len } => vec![ptr, len],
+            Rvalue::Call(_, args) | Rvalue::TailCall(_, args) => args.iter().collect(),
+            Rvalue::MakeOption { payload, .. } => payload.iter().collect(),
+            Rvalue::Select(c, a, b) => vec![c, a, b],
+            Rvalue::LoadGlobal(_) | Rvalue::TryReadln | Rvalue::Zero(_) | Rvalue::AddrOf(_) => {
+                vec![]
+            }
+            Rvalue::MakeTuple(ops) => ops.iter().collect(),
+            Rvalue::TupleGet(t, _) => vec![t],
+            Rvalue::MakeClosure { captures, .. } => captures.iter().collect(),
+            Rvalue::EnvGet { env, .. } => vec![env],
+            Rvalue::CallClosure(c, a) => vec![c, a],
+            Rvalue::MakeUnion { fields, .. } => fields.iter().collect(),
+            Rvalue::UnionTag(v) | Rvalue::Box(v) | Rvalue::Unbox(v) => vec![v],
+            Rvalue::UnionField { value, .. } => vec![value],
+        }
+    }
+
     /// The local of the current frame whose address this lends out (`&x`, a stack
     /// closure environment): the frame must outlive whoever holds it.
     pub fn lent_slot(&self) -> Option<LocalId> {

@@ -1,6 +1,6 @@
 //! The MIR verifier: structural invariants whose violation is a compiler bug.
 
-use crate::mir::{Operand, Program, Rvalue, Stmt, Terminator};
+use crate::mir::{Operand, Program, Stmt, Terminator};
 
 pub fn verify(program: &Program) -> Result<(), String> {
     for f in &program.functions {
@@ -27,12 +27,12 @@ pub fn verify(program: &Program) -> Result<(), String> {
                         if l.index() >= nlocals {
                             return Err(format!("{}: bb{i} assigns to missing {l}", f.name));
                         }
-                        for op in rvalue_operands(r) {
+                        for op in r.operands() {
                             check_op(op)?;
                         }
                     }
                     Stmt::Eval(r) => {
-                        for op in rvalue_operands(r) {
+                        for op in r.operands() {
                             check_op(op)?;
                         }
                     }
@@ -77,30 +77,4 @@ pub fn verify(program: &Program) -> Result<(), String> {
         }
     }
     Ok(())
-}
-
-pub(crate) fn rvalue_operands(r: &Rvalue) -> Vec<&Operand> {
-    match r {
-        Rvalue::Use(a)
-        | Rvalue::Unary(_, a)
-        | Rvalue::Convert(a, _)
-        | Rvalue::Length(a)
-        | Rvalue::OptionIsSome(a)
-        | Rvalue::OptionPayload(a) => vec![a],
-        Rvalue::AllocArray { len, .. } => vec![len],
-        Rvalue::Binary(_, a, b) | Rvalue::ArrayGet(a, b) => vec![a, b],
-        Rvalue::MakeArray { ptr, len } => vec![ptr, len],
-        Rvalue::Call(_, args) | Rvalue::TailCall(_, args) => args.iter().collect(),
-        Rvalue::MakeOption { payload, .. } => payload.iter().collect(),
-        Rvalue::Select(c, a, b) => vec![c, a, b],
-        Rvalue::LoadGlobal(_) | Rvalue::TryReadln | Rvalue::Zero(_) | Rvalue::AddrOf(_) => vec![],
-        Rvalue::MakeTuple(ops) => ops.iter().collect(),
-        Rvalue::TupleGet(t, _) => vec![t],
-        Rvalue::MakeClosure { captures, .. } => captures.iter().collect(),
-        Rvalue::EnvGet { env, .. } => vec![env],
-        Rvalue::CallClosure(c, a) => vec![c, a],
-        Rvalue::MakeUnion { fields, .. } => fields.iter().collect(),
-        Rvalue::UnionTag(v) | Rvalue::Box(v) | Rvalue::Unbox(v) => vec![v],
-        Rvalue::UnionField { value, .. } => vec![value],
-    }
 }

@@ -285,26 +285,15 @@ impl Lowerer<'_> {
         b.assign(cur, Rvalue::Use(v));
         let first = b.new_local(mir::Ty::Bool, "first");
         b.assign(first, Rvalue::Use(Operand::Const(Const::Bool(true))));
-        let head = b.new_block();
-        let body = b.new_block();
-        let exit = b.new_block();
-        b.terminate(Terminator::Goto(head));
-        b.switch_to(head);
-        let tag = b.temp(Rvalue::UnionTag(Operand::Local(cur)), mir::Ty::I32);
-        let is_cons = b.temp(Rvalue::Binary(BinOp::Eq, tag, i32c(1)), mir::Ty::Bool);
-        b.terminate(Terminator::Branch {
-            cond: is_cons,
-            then_block: body,
-            else_block: exit,
-        });
-        b.switch_to(body);
+        let head = b.loop_head();
+        let is_cons = b.is_cons(Operand::Local(cur));
+        let exit = b.loop_test(is_cons);
         self.separator(b, first, "; ");
         let (h, _) = self.union_field(b, Operand::Local(cur), mty, 1, 0);
         self.format_structured(b, h, elem, false);
         let (t, _) = self.union_field(b, Operand::Local(cur), mty, 1, 1);
         b.assign(cur, Rvalue::Use(t));
-        b.terminate(Terminator::Goto(head));
-        b.switch_to(exit);
+        b.loop_end(head, exit);
         self.literal(b, "]");
     }
 
@@ -314,21 +303,12 @@ impl Lowerer<'_> {
         let len = b.temp(Rvalue::Length(v.clone()), mir::Ty::I64);
         let i = b.new_local(mir::Ty::I64, "i");
         b.assign(i, Rvalue::Use(int_const(0, 64, true)));
-        let head = b.new_block();
-        let body = b.new_block();
-        let exit = b.new_block();
-        b.terminate(Terminator::Goto(head));
-        b.switch_to(head);
+        let head = b.loop_head();
         let more = b.temp(
             Rvalue::Binary(BinOp::Lt, Operand::Local(i), len),
             mir::Ty::Bool,
         );
-        b.terminate(Terminator::Branch {
-            cond: more,
-            then_block: body,
-            else_block: exit,
-        });
-        b.switch_to(body);
+        let exit = b.loop_test(more);
         let not_first = b.temp(
             Rvalue::Binary(BinOp::Gt, Operand::Local(i), int_const(0, 64, true)),
             mir::Ty::Bool,
@@ -351,8 +331,7 @@ impl Lowerer<'_> {
             i,
             Rvalue::Binary(BinOp::Add, Operand::Local(i), int_const(1, 64, true)),
         );
-        b.terminate(Terminator::Goto(head));
-        b.switch_to(exit);
+        b.loop_end(head, exit);
         self.literal(b, "|]");
     }
 

@@ -133,13 +133,7 @@ impl Builder {
     /// Ends the condition: while `cond` holds, continue in a new body block (where
     /// the builder is left); otherwise go to the returned exit block.
     fn loop_test(&mut self, cond: Operand) -> mir::BlockId {
-        let body = self.new_block();
-        let exit = self.new_block();
-        self.terminate(Terminator::Branch {
-            cond,
-            then_block: body,
-            else_block: exit,
-        });
+        let (body, exit) = self.branch(cond);
         self.switch_to(body);
         exit
     }
@@ -148,6 +142,19 @@ impl Builder {
     fn loop_end(&mut self, head: mir::BlockId, exit: mir::BlockId) {
         self.terminate(Terminator::Goto(head));
         self.switch_to(exit);
+    }
+
+    /// Ends the current block with a branch on `cond` to two new blocks,
+    /// `(then, else)`; the caller switches to one of them.
+    fn branch(&mut self, cond: Operand) -> (mir::BlockId, mir::BlockId) {
+        let then_block = self.new_block();
+        let else_block = self.new_block();
+        self.terminate(Terminator::Branch {
+            cond,
+            then_block,
+            else_block,
+        });
+        (then_block, else_block)
     }
 
     /// Whether a list value is a cons cell (`x :: rest`, union case 1).
@@ -652,13 +659,7 @@ impl<'a> Lowerer<'a> {
             } => {
                 let (cond, then_branch, else_branch) = (*cond, *then_branch, *else_branch);
                 let c = self.lower_expr(b, cond);
-                let then_b = b.new_block();
-                let else_b = b.new_block();
-                b.terminate(Terminator::Branch {
-                    cond: c,
-                    then_block: then_b,
-                    else_block: else_b,
-                });
+                let (then_b, else_b) = b.branch(c);
                 b.switch_to(then_b);
                 self.lower_tail(b, then_branch);
                 b.switch_to(else_b);
@@ -1393,13 +1394,7 @@ impl<'a> Lowerer<'a> {
                 Rvalue::Binary(BinOp::Eq, st.clone(), zero.clone()),
                 mir::Ty::Bool,
             );
-            let panic_b = b.new_block();
-            let ok_b = b.new_block();
-            b.terminate(Terminator::Branch {
-                cond: is_zero,
-                then_block: panic_b,
-                else_block: ok_b,
-            });
+            let (panic_b, ok_b) = b.branch(is_zero);
             b.switch_to(panic_b);
             let msg = self.str_const("The step of a range cannot be zero.");
             b.call_rt(RtFn::Panic, vec![msg], mir::Ty::Unit);
@@ -1484,13 +1479,7 @@ impl<'a> Lowerer<'a> {
             },
         );
         let ok = b.temp(Rvalue::Binary(BinOp::Lt, idx_u, len_u), mir::Ty::Bool);
-        let ok_b = b.new_block();
-        let fail_b = b.new_block();
-        b.terminate(Terminator::Branch {
-            cond: ok,
-            then_block: ok_b,
-            else_block: fail_b,
-        });
+        let (ok_b, fail_b) = b.branch(ok);
         b.switch_to(fail_b);
         b.call_rt(RtFn::FmtStart, vec![], mir::Ty::Unit);
         let m1 = self.str_const("Index was outside the bounds of the array: index ");
@@ -1699,13 +1688,7 @@ impl<'a> Lowerer<'a> {
     }
 
     fn panic_if(&mut self, b: &mut Builder, cond: Operand, message: &str) {
-        let fail = b.new_block();
-        let ok = b.new_block();
-        b.terminate(Terminator::Branch {
-            cond,
-            then_block: fail,
-            else_block: ok,
-        });
+        let (fail, ok) = b.branch(cond);
         b.switch_to(fail);
         let m = self.str_const(message);
         b.call_rt(RtFn::Panic, vec![m], mir::Ty::Unit);

@@ -239,13 +239,7 @@ impl Lowerer<'_> {
                 None
             } else {
                 let test = self.ctor_test(b, &occ, head);
-                let yes = b.new_block();
-                let no = b.new_block();
-                b.terminate(Terminator::Branch {
-                    cond: test,
-                    then_block: yes,
-                    else_block: no,
-                });
+                let (yes, no) = b.branch(test);
                 b.switch_to(yes);
                 Some(no)
             };

@@ -192,13 +192,7 @@ impl Lowerer<'_> {
                 let tb = b.temp(Rvalue::Convert(sb, mir::Ty::I32), mir::Ty::I32);
                 self.differing_tags(&mut b, kind, ta.clone(), tb);
                 // Same tag: None equals None; Some compares payloads.
-                let some_b = b.new_block();
-                let none_b = b.new_block();
-                b.terminate(Terminator::Branch {
-                    cond: sa,
-                    then_block: some_b,
-                    else_block: none_b,
-                });
+                let (some_b, none_b) = b.branch(sa);
                 b.switch_to(none_b);
                 b.terminate(Terminator::Return(self.identity(kind)));
                 b.switch_to(some_b);
@@ -227,13 +221,7 @@ impl Lowerer<'_> {
                         Rvalue::Binary(BinOp::Eq, ta.clone(), i32c(k as i32)),
                         mir::Ty::Bool,
                     );
-                    let this_b = b.new_block();
-                    let next_b = b.new_block();
-                    b.terminate(Terminator::Branch {
-                        cond: is_k,
-                        then_block: this_b,
-                        else_block: next_b,
-                    });
+                    let (this_b, next_b) = b.branch(is_k);
                     b.switch_to(this_b);
                     let mut parts = Vec::new();
                     for i in 0..case.fields.len() {
@@ -280,13 +268,7 @@ impl Lowerer<'_> {
             Rvalue::Binary(BinOp::Ne, ta.clone(), tb.clone()),
             mir::Ty::Bool,
         );
-        let diff_b = b.new_block();
-        let same_b = b.new_block();
-        b.terminate(Terminator::Branch {
-            cond: differ,
-            then_block: diff_b,
-            else_block: same_b,
-        });
+        let (diff_b, same_b) = b.branch(differ);
         b.switch_to(diff_b);
         let result = match kind {
             Structural::Equals => bool_const(false),
@@ -312,13 +294,7 @@ impl Lowerer<'_> {
             Structural::Equals => {
                 for (x, y, t) in parts {
                     let eq = self.structural_compare(b, BinOp::Eq, x, y, &t, span);
-                    let next = b.new_block();
-                    let no = b.new_block();
-                    b.terminate(Terminator::Branch {
-                        cond: eq,
-                        then_block: next,
-                        else_block: no,
-                    });
+                    let (next, no) = b.branch(eq);
                     b.switch_to(no);
                     b.terminate(Terminator::Return(bool_const(false)));
                     b.switch_to(next);
@@ -330,13 +306,7 @@ impl Lowerer<'_> {
                     let c = self.compare_values(b, x, y, &t, span);
                     let nonzero =
                         b.temp(Rvalue::Binary(BinOp::Ne, c.clone(), i32c(0)), mir::Ty::Bool);
-                    let next = b.new_block();
-                    let done = b.new_block();
-                    b.terminate(Terminator::Branch {
-                        cond: nonzero,
-                        then_block: done,
-                        else_block: next,
-                    });
+                    let (done, next) = b.branch(nonzero);
                     b.switch_to(done);
                     b.terminate(Terminator::Return(c));
                     b.switch_to(next);

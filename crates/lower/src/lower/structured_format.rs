@@ -237,13 +237,7 @@ impl Lowerer<'_> {
                 Rvalue::Binary(BinOp::Eq, tag.clone(), i32c(k as i32)),
                 mir::Ty::Bool,
             );
-            let this_b = b.new_block();
-            let next_b = b.new_block();
-            b.terminate(Terminator::Branch {
-                cond: is_k,
-                then_block: this_b,
-                else_block: next_b,
-            });
+            let (this_b, next_b) = b.branch(is_k);
             b.switch_to(this_b);
             let wrap = nested && !case.fields.is_empty();
             if wrap {
@@ -313,13 +307,7 @@ impl Lowerer<'_> {
             Rvalue::Binary(BinOp::Gt, Operand::Local(i), int_const(0, 64, true)),
             mir::Ty::Bool,
         );
-        let sep_b = b.new_block();
-        let item_b = b.new_block();
-        b.terminate(Terminator::Branch {
-            cond: not_first,
-            then_block: sep_b,
-            else_block: item_b,
-        });
+        let (sep_b, item_b) = b.branch(not_first);
         b.switch_to(sep_b);
         self.literal(b, "; ");
         b.terminate(Terminator::Goto(item_b));

@@ -589,6 +589,13 @@ impl<'a> Lowerer<'a> {
         } else {
             format!("{}_{}_{}", sanitize(&f.name), func.0, n)
         };
+        let id = self.queue_function(name, Work::Instance(key.clone()));
+        self.instances.insert(key, id);
+        id
+    }
+
+    /// A placeholder MIR function named `name`, whose body `work` will build.
+    fn queue_function(&mut self, name: String, work: Work) -> FuncId {
         self.program.functions.push(mir::Function {
             name,
             params: Vec::new(),
@@ -598,8 +605,7 @@ impl<'a> Lowerer<'a> {
             is_export: false,
         });
         let id = FuncId(self.program.functions.len() as u32 - 1);
-        self.instances.insert(key.clone(), id);
-        self.worklist.push((id, Work::Instance(key)));
+        self.worklist.push((id, work));
         id
     }
 

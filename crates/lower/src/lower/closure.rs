@@ -102,17 +102,8 @@ impl Lowerer<'_> {
             return *id;
         }
         let name = format!("closure_{}", self.stubs.len());
-        self.program.functions.push(mir::Function {
-            name,
-            params: Vec::new(),
-            ret: mir::Ty::Unit,
-            locals: Vec::new(),
-            blocks: Vec::new(),
-            is_export: false,
-        });
-        let id = FuncId(self.program.functions.len() as u32 - 1);
-        self.stubs.insert(key.clone(), id);
-        self.worklist.push((id, Work::Stub(key.0, key.1)));
+        let id = self.queue_function(name, Work::Stub(key.0.clone(), key.1));
+        self.stubs.insert(key, id);
         id
     }
 

@@ -133,17 +133,8 @@ impl Lowerer<'_> {
             },
             self.structural.len()
         );
-        self.program.functions.push(mir::Function {
-            name,
-            params: Vec::new(),
-            ret: mir::Ty::Unit,
-            locals: Vec::new(),
-            blocks: Vec::new(),
-            is_export: false,
-        });
-        let id = FuncId(self.program.functions.len() as u32 - 1);
+        let id = self.queue_function(name, Work::Structural(kind, ty.clone()));
         self.structural.insert(key, id);
-        self.worklist.push((id, Work::Structural(kind, ty.clone())));
         id
     }
 

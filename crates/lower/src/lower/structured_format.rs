@@ -123,17 +123,8 @@ impl Lowerer<'_> {
             return *id;
         }
         let name = format!("format_{}", self.formatters.len());
-        self.program.functions.push(mir::Function {
-            name,
-            params: Vec::new(),
-            ret: mir::Ty::Unit,
-            locals: Vec::new(),
-            blocks: Vec::new(),
-            is_export: false,
-        });
-        let id = FuncId(self.program.functions.len() as u32 - 1);
+        let id = self.queue_function(name, Work::Format(ty.clone(), nested));
         self.formatters.insert(key, id);
-        self.worklist.push((id, Work::Format(ty.clone(), nested)));
         id
     }
 

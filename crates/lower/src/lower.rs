@@ -157,6 +157,15 @@ impl Builder {
         (then_block, else_block)
     }
 
+    /// A `bool` widened to the byte the runtime's ABI takes.
+    fn bool_byte(&mut self, v: Operand) -> Operand {
+        let byte = mir::Ty::Int {
+            bits: 8,
+            signed: false,
+        };
+        self.temp(Rvalue::Convert(v, byte.clone()), byte)
+    }
+
     /// Whether a list value is a cons cell (`x :: rest`, union case 1).
     fn is_cons(&mut self, list: Operand) -> Operand {
         let tag = self.temp(Rvalue::UnionTag(list), mir::Ty::I32);
@@ -1899,19 +1908,7 @@ impl<'a> Lowerer<'a> {
                 );
             }
             mir::Ty::Bool => {
-                let byte = b.temp(
-                    Rvalue::Convert(
-                        v,
-                        mir::Ty::Int {
-                            bits: 8,
-                            signed: false,
-                        },
-                    ),
-                    mir::Ty::Int {
-                        bits: 8,
-                        signed: false,
-                    },
-                );
+                let byte = b.bool_byte(v);
                 b.call_rt(
                     RtFn::FmtBool,
                     vec![byte, i32c(conv as i32), i32c(flags as i32), i32c(width)],
@@ -2419,19 +2416,7 @@ impl<'a> Lowerer<'a> {
                 b.call_rt(RtFn::CharToString, vec![c], mir::Ty::Str)
             }
             mir::Ty::Bool => {
-                let byte = b.temp(
-                    Rvalue::Convert(
-                        v,
-                        mir::Ty::Int {
-                            bits: 8,
-                            signed: false,
-                        },
-                    ),
-                    mir::Ty::Int {
-                        bits: 8,
-                        signed: false,
-                    },
-                );
+                let byte = b.bool_byte(v);
                 b.call_rt(RtFn::BoolToString, vec![byte], mir::Ty::Str)
             }
             mir::Ty::Unit => self.str_const(""),

@@ -54,19 +54,7 @@ impl Lowerer<'_> {
                 self.literal(b, "'");
             }
             Prim::Bool => {
-                let byte = b.temp(
-                    Rvalue::Convert(
-                        v,
-                        mir::Ty::Int {
-                            bits: 8,
-                            signed: false,
-                        },
-                    ),
-                    mir::Ty::Int {
-                        bits: 8,
-                        signed: false,
-                    },
-                );
+                let byte = b.bool_byte(v);
                 b.call_rt(
                     RtFn::FmtBool,
                     vec![byte, none('b'), i32c(0), i32c(-1)],

@@ -333,6 +333,21 @@ impl Checker<'_> {
         (args, ty)
     }
 
+    /// The field types of a union case, with the definition's parameters replaced
+    /// by `args`.
+    pub(crate) fn case_field_tys(&self, def: u32, case: u32, args: &[Ty]) -> Vec<Ty> {
+        self.psg.types[def as usize]
+            .union_cases()
+            .map(|c| {
+                c[case as usize]
+                    .fields
+                    .iter()
+                    .map(|f| self.field_ty(def, &f.ty, args))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// A field or case-field type with the definition's parameters replaced.
     pub(crate) fn field_ty(&self, def: u32, ty: &Ty, args: &[Ty]) -> Ty {
         substitute(ty, &self.psg.types[def as usize].params, args)
@@ -342,20 +357,7 @@ impl Checker<'_> {
     /// one, `f1 * f2 -> T` with several.
     pub(crate) fn union_case_expr(&mut self, def: u32, case: u32, span: Span) -> ExprId {
         let (args, ty) = self.instantiate_def(def);
-        let fields: Vec<Ty> = self.psg.types[def as usize]
-            .union_cases()
-            .map(|c| {
-                c[case as usize]
-                    .fields
-                    .iter()
-                    .map(|f| f.ty.clone())
-                    .collect()
-            })
-            .unwrap_or_default();
-        let fields: Vec<Ty> = fields
-            .iter()
-            .map(|f| self.field_ty(def, f, &args))
-            .collect();
+        let fields = self.case_field_tys(def, case, &args);
         let value_ty = match fields.len() {
             0 => ty,
             1 => Ty::fun(fields[0].clone(), ty),
@@ -498,20 +500,7 @@ impl Checker<'_> {
     ) -> PatId {
         let (args, ty) = self.instantiate_def(def);
         self.unify_at(span, expected, &ty);
-        let fields: Vec<Ty> = self.psg.types[def as usize]
-            .union_cases()
-            .map(|c| {
-                c[case as usize]
-                    .fields
-                    .iter()
-                    .map(|f| f.ty.clone())
-                    .collect()
-            })
-            .unwrap_or_default();
-        let fields: Vec<Ty> = fields
-            .iter()
-            .map(|f| self.field_ty(def, f, &args))
-            .collect();
+        let fields = self.case_field_tys(def, case, &args);
         let case_name = self.psg.types[def as usize]
             .union_cases()
             .map(|c| c[case as usize].name.clone())

@@ -95,13 +95,31 @@ const PRELUDE: &[(&str, &str)] = &[
         include_str!("../../../lib/ValueOption.clef"),
     ),
     ("lib/String.clef", include_str!("../../../lib/String.clef")),
+    ("lib/Array.clef", include_str!("../../../lib/Array.clef")),
+    ("lib/Seq.clef", include_str!("../../../lib/Seq.clef")),
+    ("lib/Map.clef", include_str!("../../../lib/Map.clef")),
+    ("lib/Set.clef", include_str!("../../../lib/Set.clef")),
 ];
+
+/// `CLEF_LIB_DIR=DIR` makes the compiler read the standard library's files from
+/// `DIR` instead of the copies built into it, so library work needs no rebuild.
+const LIB_DIR_VAR: &str = "CLEF_LIB_DIR";
 
 /// Adds the standard library's files to the source map; returns them in order.
 pub fn add_prelude(sources: &mut SourceMap) -> Vec<FileId> {
+    let dir = std::env::var_os(LIB_DIR_VAR).map(std::path::PathBuf::from);
     PRELUDE
         .iter()
-        .map(|(name, text)| sources.add(*name, *text))
+        .map(|(name, text)| {
+            let from_dir = dir.as_ref().and_then(|d| {
+                let file = d.join(name.trim_start_matches("lib/"));
+                std::fs::read_to_string(file).ok()
+            });
+            match from_dir {
+                Some(text) => sources.add(*name, text),
+                None => sources.add(*name, *text),
+            }
+        })
         .collect()
 }
 

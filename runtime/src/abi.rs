@@ -104,7 +104,13 @@ pub extern "C" fn clef_rt_alloc(size: i64, align: i64) -> *mut u8 {
     if size < 0 {
         io::fatal(b"internal runtime error: negative allocation size")
     }
-    region::alloc_root(size as usize, align.max(1) as usize)
+    let align = align.max(1) as usize;
+    if size == 0 {
+        // Nothing to hold (an empty array, a unit environment): a well-aligned
+        // dangling pointer, and nothing allocated or counted.
+        return core::ptr::without_provenance_mut(align);
+    }
+    region::alloc_root(size as usize, align)
 }
 
 /// One line of stdin without its terminator; `""` at end of input.

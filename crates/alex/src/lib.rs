@@ -726,6 +726,25 @@ impl FnEmitter<'_> {
                 self.line(&format!("{v} = llvm.load {ep} : !llvm.ptr -> {et}"));
                 Some(v)
             }
+            Rvalue::Slice { base, start, len } => {
+                let elem = match self.operand_ty(base) {
+                    Ty::Array(e) => *e,
+                    _ => Ty::Int {
+                        bits: 8,
+                        signed: false,
+                    },
+                };
+                let x = self.operand(base);
+                let from = self.operand(start);
+                let n = self.operand(len);
+                let p = self.extract(&x, STR_TY, 0);
+                let ep = self.fresh();
+                let et = mlir_ty(self.program, &elem);
+                self.line(&format!(
+                    "{ep} = llvm.getelementptr {p}[{from}] : (!llvm.ptr, i64) -> !llvm.ptr, {et}"
+                ));
+                Some(self.make_pair(&ep, &n))
+            }
             Rvalue::MakeArray { ptr, len } => {
                 let p = self.operand(ptr);
                 let n = self.operand(len);

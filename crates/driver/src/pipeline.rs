@@ -96,7 +96,20 @@ const PRELUDE: &[(&str, &str)] = &[
     ),
     ("lib/String.clef", include_str!("../../../lib/String.clef")),
     ("lib/Array.clef", include_str!("../../../lib/Array.clef")),
+    ("lib/Slice.clef", include_str!("../../../lib/Slice.clef")),
     ("lib/Seq.clef", include_str!("../../../lib/Seq.clef")),
+    (
+        "lib/ListOfSeq.clef",
+        include_str!("../../../lib/ListOfSeq.clef"),
+    ),
+    (
+        "lib/ArrayOfSeq.clef",
+        include_str!("../../../lib/ArrayOfSeq.clef"),
+    ),
+    (
+        "lib/StringMembers.clef",
+        include_str!("../../../lib/StringMembers.clef"),
+    ),
     ("lib/Map.clef", include_str!("../../../lib/Map.clef")),
     ("lib/Set.clef", include_str!("../../../lib/Set.clef")),
 ];

@@ -10,6 +10,7 @@ use crate::mir::{
     self, BinOp, Callee, Const, FuncId, LocalId, Operand, RtFn, Rvalue, Stmt, Terminator, UnOp,
 };
 use composer_diagnostics::{Code, Diagnostic, Span};
+use composer_semantics::builtins::push_ty;
 use composer_semantics::builtins::Builtin;
 use composer_semantics::format::FormatPiece;
 use composer_semantics::psg::{
@@ -335,6 +336,7 @@ impl<'a> Lowerer<'a> {
             PTy::Tuple(ts) => mir::Ty::Tuple(ts.iter().map(|t| self.mir_ty(t)).collect()),
             PTy::App(TyCon::List, _) => mir::Ty::Union(self.union_id(ty)),
             PTy::App(TyCon::Ref, args) => mir::Ty::Boxed(Box::new(self.mir_ty(&args[0]))),
+            PTy::App(TyCon::Seq, args) => self.mir_ty(&push_ty(args[0].clone())),
             PTy::App(TyCon::User(def), args) => {
                 let def = *def;
                 match self.psg.types[def as usize].record_fields() {
@@ -2016,7 +2018,24 @@ impl<'a> Lowerer<'a> {
         let arg_ty = |this: &mut Self, i: usize| -> mir::Ty { this.mir_ty(&arg_ptys[i]) };
         match bi {
             Builtin::Ignore => Operand::Const(Const::Unit),
-            Builtin::Id => vals.remove(0),
+            Builtin::Id | Builtin::SeqMake => vals.remove(0),
+            Builtin::StringBytes | Builtin::StringOfBytes => {
+                b.temp(Rvalue::Use(vals.remove(0)), result_ty)
+            }
+            Builtin::ArrayView => {
+                let base = vals.remove(0);
+                let start = vals.remove(0);
+                let len = vals.remove(0);
+                b.temp(Rvalue::Slice { base, start, len }, result_ty)
+            }
+            Builtin::SeqRun => {
+                let PTy::App(TyCon::Seq, elem) = &arg_ptys[0] else {
+                    unreachable!("Seq.__run takes a seq")
+                };
+                let source = vals.remove(0);
+                let push = push_ty(elem[0].clone());
+                self.call_value(b, source, push, vals)
+            }
             Builtin::Fst | Builtin::Snd => {
                 let index = u32::from(bi == Builtin::Snd);
                 b.temp(Rvalue::TupleGet(vals.remove(0), index), result_ty)

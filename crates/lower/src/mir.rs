@@ -361,6 +361,13 @@ pub enum Rvalue {
         elem: Ty,
         len: Operand,
     },
+    /// `len` elements (bytes of a string) of `base` from `start`, sharing its
+    /// memory: a view with the type of `base` (bounds are the caller's to check).
+    Slice {
+        base: Operand,
+        start: Operand,
+        len: Operand,
+    },
     /// An array from a raw pointer and length (the program's `argv`).
     MakeArray {
         ptr: Operand,
@@ -524,6 +531,7 @@ impl Rvalue {
             Rvalue::AllocArray { len, .. } => vec![len],
             Rvalue::Binary(_, a, b) | Rvalue::ArrayGet(a, b) => vec![a, b],
             Rvalue::MakeArray { ptr, len } => vec![ptr, len],
+            Rvalue::Slice { base, start, len } => vec![base, start, len],
             Rvalue::Call(_, args) | Rvalue::TailCall(_, args) => args.iter().collect(),
             Rvalue::MakeOption { payload, .. } => payload.iter().collect(),
             Rvalue::Select(c, a, b) => vec![c, a, b],
@@ -656,6 +664,7 @@ impl fmt::Display for Rvalue {
             Rvalue::Length(a) => write!(f, "length({a})"),
             Rvalue::ArrayGet(a, i) => write!(f, "{a}[{i}]"),
             Rvalue::MakeArray { ptr, len } => write!(f, "array({ptr}, {len})"),
+            Rvalue::Slice { base, start, len } => write!(f, "slice({base}, {start}, {len})"),
             Rvalue::AllocArray { elem, len } => write!(f, "alloc_array<{elem}>({len})"),
             Rvalue::MakeOption {
                 payload: Some(p), ..

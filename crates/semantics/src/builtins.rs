@@ -144,6 +144,21 @@ pub enum Builtin {
     GenericOne,
     Some,
     None,
+    /// `Seq.__make producer`: the seq whose elements `producer` pushes to its
+    /// consumer (library-internal; the same value, retyped).
+    SeqMake,
+    /// `Seq.__run source consumer`: pushes the elements to `consumer` until it
+    /// answers false; true when the seq ran to its end (library-internal).
+    SeqRun,
+    /// `String.__bytes s`: the string's UTF-8 bytes as an array sharing its memory
+    /// (library-internal; the library never writes through it).
+    StringBytes,
+    /// `String.__ofBytes bytes`: the bytes as a string sharing their memory
+    /// (library-internal; the bytes must not change afterwards).
+    StringOfBytes,
+    /// `Array.__view array start count`: `count` elements from `start`, sharing the
+    /// array's memory, unchecked (library-internal; slices check and clamp first).
+    ArrayView,
 }
 
 impl Builtin {
@@ -184,6 +199,11 @@ impl Builtin {
             Builtin::GenericOne => "LanguagePrimitives.GenericOne".into(),
             Builtin::Some => "Some".into(),
             Builtin::None => "None".into(),
+            Builtin::SeqMake => "Seq.__make".into(),
+            Builtin::SeqRun => "Seq.__run".into(),
+            Builtin::StringBytes => "String.__bytes".into(),
+            Builtin::StringOfBytes => "String.__ofBytes".into(),
+            Builtin::ArrayView => "Array.__view".into(),
         }
     }
 
@@ -200,7 +220,9 @@ impl Builtin {
             | Builtin::Compare
             | Builtin::Pown
             | Builtin::Atan2
-            | Builtin::ArrayCreate => 2,
+            | Builtin::ArrayCreate
+            | Builtin::SeqRun => 2,
+            Builtin::ArrayView => 3,
             _ => 1,
         }
     }
@@ -280,6 +302,20 @@ impl Builtin {
                 Ty::fun(a.clone(), Ty::option(a))
             }
             Builtin::None => Ty::option(u.fresh()),
+            Builtin::SeqMake => {
+                let a = u.fresh();
+                Ty::fun(push_ty(a.clone()), Ty::seq(a))
+            }
+            Builtin::StringBytes => Ty::fun(Ty::STRING, Ty::array(Ty::Prim(Prim::UInt8))),
+            Builtin::StringOfBytes => Ty::fun(Ty::array(Ty::Prim(Prim::UInt8)), Ty::STRING),
+            Builtin::ArrayView => {
+                let a = Ty::array(u.fresh());
+                Ty::curried(vec![a.clone(), Ty::INT, Ty::INT], a)
+            }
+            Builtin::SeqRun => {
+                let a = u.fresh();
+                Ty::curried(vec![Ty::seq(a.clone()), Ty::fun(a, Ty::BOOL)], Ty::BOOL)
+            }
         }
     }
 
@@ -347,7 +383,14 @@ impl Builtin {
                     ("tryReadln", Builtin::ConsoleTryReadln),
                 ],
             ),
-            ("String", vec![("length", Builtin::StringLength)]),
+            (
+                "String",
+                vec![
+                    ("length", Builtin::StringLength),
+                    ("__bytes", Builtin::StringBytes),
+                    ("__ofBytes", Builtin::StringOfBytes),
+                ],
+            ),
             (
                 "LanguagePrimitives",
                 vec![
@@ -356,13 +399,23 @@ impl Builtin {
                 ],
             ),
             (
+                "Seq",
+                vec![("__make", Builtin::SeqMake), ("__run", Builtin::SeqRun)],
+            ),
+            (
                 "Array",
                 vec![
                     ("create", Builtin::ArrayCreate),
                     ("zeroCreate", Builtin::ArrayZeroCreate),
                     ("length", Builtin::ArrayLength),
+                    ("__view", Builtin::ArrayView),
                 ],
             ),
         ]
     }
+}
+
+/// The representation of `seq<'a>`: `('a -> bool) -> bool`.
+pub fn push_ty(elem: Ty) -> Ty {
+    Ty::fun(Ty::fun(elem, Ty::BOOL), Ty::BOOL)
 }

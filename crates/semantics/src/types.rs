@@ -104,6 +104,9 @@ pub enum TyCon {
     List,
     /// `'T ref`: a mutable cell in a region (reference semantics).
     Ref,
+    /// `seq<'T>`: a push generator. Its value is a function of the consumer
+    /// (`'T -> bool`, false to stop) that answers whether it ran to the end.
+    Seq,
     /// A record or union defined in the program (index into the PSG's type table).
     User(u32),
 }
@@ -115,6 +118,7 @@ impl TyCon {
             TyCon::Option => "option",
             TyCon::List => "list",
             TyCon::Ref => "ref",
+            TyCon::Seq => "seq",
             TyCon::User(_) => "?",
         }
     }
@@ -225,6 +229,10 @@ impl Ty {
 
     pub fn option(elem: Ty) -> Ty {
         Ty::App(TyCon::Option, vec![elem])
+    }
+
+    pub fn seq(elem: Ty) -> Ty {
+        Ty::App(TyCon::Seq, vec![elem])
     }
 
     pub fn as_prim(&self) -> Option<Prim> {
@@ -847,6 +855,11 @@ impl fmt::Display for TyDisplay<'_> {
                     write!(f, "<{}>", measure_text(m, names.1))
                 }
                 Ty::MeasureValue(m) => f.write_str(&measure_text(m, names.1)),
+                Ty::App(TyCon::Seq, ts) => {
+                    f.write_str("seq<")?;
+                    write_ty(&ts[0], f, 0, names)?;
+                    f.write_str(">")
+                }
                 Ty::App(TyCon::User(id), ts) => {
                     match names.0.get(*id as usize) {
                         Some(n) => f.write_str(n)?,

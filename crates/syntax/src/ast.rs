@@ -241,6 +241,12 @@ pub enum ExprKind {
         target: Box<Expr>,
         index: Box<Expr>,
     },
+    /// `expr.[start..end]`, `expr.[..end]`, `expr.[start..]`: a slice.
+    Slice {
+        target: Box<Expr>,
+        start: Option<Box<Expr>>,
+        end: Option<Box<Expr>>,
+    },
     /// Application by juxtaposition: `f x` (one argument; `f x y` nests).
     App {
         func: Box<Expr>,

@@ -553,6 +553,10 @@ impl AstPrinter<'_> {
             ExprKind::Index { target, index } => {
                 self.node("index", span, vec![e(target), e(index)])
             }
+            ExprKind::Slice { target, start, end } => {
+                let bound = |b: &Option<Box<Expr>>| b.as_deref().map_or(atom("*"), e);
+                self.node("slice", span, vec![e(target), bound(start), bound(end)])
+            }
             ExprKind::TypeApp { func, args } => {
                 let mut children = vec![e(func)];
                 children.extend(args.iter().map(|t| atom(self.ty(t))));

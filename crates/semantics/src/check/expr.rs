@@ -93,6 +93,9 @@ impl Checker<'_> {
                     elem,
                 )
             }
+            ast::ExprKind::Slice { target, start, end } => {
+                self.infer_slice(target, start.as_deref(), end.as_deref(), span)
+            }
             ast::ExprKind::App { func, arg } => self.infer_app(func, arg, span, None),
             ast::ExprKind::TypeApp { func, args } => self.infer_type_app(func, args, span),
             ast::ExprKind::OperatorValue(op) => {
@@ -118,16 +121,8 @@ impl Checker<'_> {
                 self.add_expr(ExprKind::Tuple(ids), span, ty)
             }
             ast::ExprKind::List(items) => {
-                if items.iter().any(|i| {
-                    matches!(
-                        i.kind,
-                        ast::ExprKind::Range { .. }
-                            | ast::ExprKind::ForIn { .. }
-                            | ast::ExprKind::Yield { .. }
-                    )
-                }) {
-                    self.unsupported(span, "a list range or comprehension");
-                    return self.error_expr(span);
+                if Self::is_comprehension(items) {
+                    return self.infer_comprehension(items, "List", span);
                 }
                 let elem = self.u.fresh();
                 let list_ty = Ty::App(TyCon::List, vec![elem.clone()]);
@@ -154,16 +149,8 @@ impl Checker<'_> {
                 result
             }
             ast::ExprKind::Array(items) => {
-                if items.iter().any(|i| {
-                    matches!(
-                        i.kind,
-                        ast::ExprKind::Range { .. }
-                            | ast::ExprKind::ForIn { .. }
-                            | ast::ExprKind::Yield { .. }
-                    )
-                }) {
-                    self.unsupported(span, "an array range or comprehension");
-                    return self.error_expr(span);
+                if Self::is_comprehension(items) {
+                    return self.infer_comprehension(items, "Array", span);
                 }
                 let elem = self.u.fresh();
                 let ids: Vec<ExprId> = items
@@ -309,6 +296,9 @@ impl Checker<'_> {
             }
             ast::ExprKind::Record { copy_from, fields } => {
                 self.infer_record(copy_from.as_deref(), fields, span)
+            }
+            ast::ExprKind::Computation { builder, body } if self.name(builder.name) == "seq" => {
+                self.infer_seq(body, span)
             }
             ast::ExprKind::Computation { builder, .. } => {
                 let name = self.name(builder.name).to_string();
@@ -526,6 +516,9 @@ impl Checker<'_> {
         span: Span,
         expected: Option<Ty>,
     ) -> ExprId {
+        if let Some(call) = self.method_call(func, arg, span) {
+            return call;
+        }
         let func_expected = expected.map(|t| Ty::fun(self.u.fresh(), t));
         let f = self.infer_expr_with(func, func_expected);
         let arg_expected = match self.u.shallow(&self.expr_ty(f)) {
@@ -719,6 +712,10 @@ impl Checker<'_> {
         {
             return self.error_expr(span);
         }
+        if let Some(direct) = self.run_collection(f, a, span) {
+            return direct;
+        }
+        let a = self.coerce_to_seq(a, &param);
         self.expect_type(a, &param);
         self.add_expr(ExprKind::App { func: f, arg: a }, span, result)
     }
@@ -1101,6 +1098,9 @@ impl Checker<'_> {
         let src = self.infer_expr(source);
         let elem = self.u.fresh();
         let src_ty = self.u.shallow(&self.expr_ty(src));
+        if let Ty::App(TyCon::Seq, _) | Ty::Prim(Prim::String) = src_ty {
+            return self.for_each_pushed(src, pat, body, span);
+        }
         match &src_ty {
             Ty::App(TyCon::Array, _) => self.expect_type(src, &Ty::array(elem.clone())),
             Ty::App(TyCon::List, _) | Ty::Var(_) => {
@@ -1329,7 +1329,7 @@ impl Checker<'_> {
 }
 
 /// `name` as an expression.
-fn path_expr(name: ast::Ident) -> ast::Expr {
+pub(super) fn path_expr(name: ast::Ident) -> ast::Expr {
     ast::Expr {
         kind: ast::ExprKind::Path(vec![name]),
         span: name.span,
@@ -1337,7 +1337,7 @@ fn path_expr(name: ast::Ident) -> ast::Expr {
 }
 
 /// `name` as a pattern.
-fn named_pat(name: ast::Ident) -> ast::Pat {
+pub(super) fn named_pat(name: ast::Ident) -> ast::Pat {
     ast::Pat {
         kind: ast::PatKind::Named(name),
         span: name.span,
@@ -1345,7 +1345,7 @@ fn named_pat(name: ast::Ident) -> ast::Pat {
 }
 
 /// `let pat = value in body`
-fn let_expr(pat: ast::Pat, value: ast::Expr, body: ast::Expr, span: Span) -> ast::Expr {
+pub(super) fn let_expr(pat: ast::Pat, value: ast::Expr, body: ast::Expr, span: Span) -> ast::Expr {
     ast::Expr {
         kind: ast::ExprKind::Let {
             is_rec: false,

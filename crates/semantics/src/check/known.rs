@@ -71,9 +71,13 @@ impl Known {
             interner.get_or_intern_static("array"),
             KnownType::Con(TyCon::Array),
         );
-        for name in ["seq", "Map", "Set", "voption", "Result", "Lazy", "ref"] {
+        for name in ["Map", "Set", "voption", "Result", "Lazy", "ref"] {
             types.insert(interner.get_or_intern_static(name), KnownType::NotYet);
         }
+        types.insert(
+            interner.get_or_intern_static("seq"),
+            KnownType::Con(TyCon::Seq),
+        );
         types.insert(
             interner.get_or_intern_static("list"),
             KnownType::Con(TyCon::List),

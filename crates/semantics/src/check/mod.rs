@@ -11,6 +11,7 @@ mod expr;
 mod known;
 mod names;
 mod pattern;
+mod seq;
 mod typedefs;
 
 use crate::builtins::Builtin;

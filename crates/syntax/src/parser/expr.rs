@@ -623,23 +623,47 @@ impl Parser<'_> {
         false
     }
 
-    /// At `[` of `.[i]` or `a[i]`.
+    /// At `[` of `.[i]` or `a[i]`, or of a slice `.[i..j]`, `.[..j]`, `.[i..]`.
     fn parse_index(&mut self, target: Expr, start: Span) -> Expr {
         let open = self.bump().span;
-        let index = self
-            .in_block(BlockKind::Bracket, false, |p| p.parse_expr_or_range())
-            .unwrap_or_else(|| {
-                self.error_expected("an index expression");
-                self.error_expr(self.here())
-            });
+        let parsed = self.in_block(BlockKind::Bracket, false, |p| {
+            if p.eat(&TokenKind::DotDot) {
+                return (None, Some(p.parse_expr()), true);
+            }
+            let first = p.parse_expr();
+            if !p.eat(&TokenKind::DotDot) {
+                return (Some(first), None, false);
+            }
+            if p.at(&TokenKind::RBracket) || p.at(&TokenKind::BlockEnd) {
+                return (Some(first), None, true);
+            }
+            (Some(first), Some(p.parse_expr()), true)
+        });
+        let Some((first, end, is_slice)) = parsed else {
+            self.error_expected("an index expression");
+            let index = self.error_expr(self.here());
+            self.expect_closing(&TokenKind::RBracket, "`]`", open);
+            return self.mk(
+                ExprKind::Index {
+                    target: boxed(target),
+                    index: boxed(index),
+                },
+                start,
+            );
+        };
         self.expect_closing(&TokenKind::RBracket, "`]`", open);
-        self.mk(
-            ExprKind::Index {
+        let kind = match (first, is_slice) {
+            (Some(index), false) => ExprKind::Index {
                 target: boxed(target),
                 index: boxed(index),
             },
-            start,
-        )
+            (first, _) => ExprKind::Slice {
+                target: boxed(target),
+                start: first.map(boxed),
+                end: end.map(boxed),
+            },
+        };
+        self.mk(kind, start)
     }
 
     fn parse_atom(&mut self) -> Expr {

@@ -1,0 +1,620 @@
+//! Sequence expressions: `seq { ... }`, list and array comprehensions, and
+//! `for ... in` over a seq or a string.
+//!
+//! A `seq<'T>` is a push generator (`TyCon::Seq`): a function that gives each element
+//! to a consumer (`'T -> bool`, answering false to stop early) and answers whether it
+//! ran to its end. `seq { body }` becomes `Seq.__make (fun k -> T(body))`, where
+//! `T` turns the body into an expression that answers "keep going?":
+//!
+//! * `yield e` is `k e`; `yield! s` is `Seq.__run s k`;
+//! * `a; b` is `T(a) && T(b)` when `a` yields, `a; T(b)` when it does not;
+//! * `if`, `match` and `let` keep their shape with `T` in each branch/body;
+//! * `for x in a .. b`, `for x = a to b` and `while` become loops with a
+//!   keep-going flag; `for pat in s` over anything else is
+//!   `Seq.__run s (fun pat -> T(body))`.
+//!
+//! The generator's body is the state machine of DESIGN §6 with the consumer inlined
+//! into it: control stays inside the generator, so no frame outlives an element and
+//! nothing is allocated per element. Running the generator again restarts it (F#
+//! semantics). The closures involved do not escape the frame that runs them, so
+//! the escape analysis keeps their environments on the stack.
+
+use super::expr::{let_expr, named_pat, path_expr as path};
+use super::{Checker, Item};
+use crate::psg::{Binding, BindingKind, ExprId};
+use crate::types::{Prim, Ty, TyCon};
+use composer_diagnostics::Span;
+use composer_syntax::ast::{self, BinaryOp, Expr, ExprKind, Ident, Literal};
+
+impl Checker<'_> {
+    /// `seq { body }`
+    pub(crate) fn infer_seq(&mut self, body: &Expr, span: Span) -> ExprId {
+        let e = self.seq_of(body, span);
+        self.infer_expr(&e)
+    }
+
+    /// `[ comprehension ]` / `[| comprehension |]`: `List.ofSeq (seq { ... })`.
+    pub(crate) fn infer_comprehension(
+        &mut self,
+        items: &[Expr],
+        module: &str,
+        span: Span,
+    ) -> ExprId {
+        let body = match items {
+            [one] => one.clone(),
+            _ => mk(ExprKind::Sequential(items.to_vec()), span),
+        };
+        let s = self.seq_of(&body, span);
+        let convert = self.lib_path(&[module, "ofSeq"], span);
+        self.infer_expr(&app(convert, s, span))
+    }
+
+    /// True when the items of a list or array expression make a comprehension
+    /// rather than a list of values.
+    pub(crate) fn is_comprehension(items: &[Expr]) -> bool {
+        items
+            .iter()
+            .any(|i| matches!(i.kind, ExprKind::Range { .. }) || yields(i))
+    }
+
+    /// `Seq.__make (fun k -> T(body))`
+    fn seq_of(&mut self, body: &Expr, span: Span) -> Expr {
+        let k = self.fresh_ident(span);
+        let body = match &body.kind {
+            // `seq { 1 .. 10 }`: every number of the range.
+            ExprKind::Range { .. } => {
+                let x = self.fresh_ident(span);
+                mk(
+                    ExprKind::ForIn {
+                        pat: named_pat(x),
+                        source: Box::new(body.clone()),
+                        body: Box::new(mk(
+                            ExprKind::Yield {
+                                is_bang: false,
+                                expr: Box::new(path(x)),
+                            },
+                            span,
+                        )),
+                    },
+                    span,
+                )
+            }
+            _ => body.clone(),
+        };
+        let producer = self.generator(&body, k);
+        let lambda = mk(
+            ExprKind::Lambda {
+                params: vec![named_pat(k)],
+                body: Box::new(producer),
+            },
+            span,
+        );
+        let make = self.lib_path(&["Seq", "__make"], span);
+        app(make, lambda, span)
+    }
+
+    /// `T(e)`: the generator body `e` as an expression answering "keep going?".
+    fn generator(&mut self, e: &Expr, k: Ident) -> Expr {
+        let span = e.span;
+        if !yields(e) {
+            // A statement: run it, then keep going.
+            return mk(
+                ExprKind::Sequential(vec![e.clone(), bool_lit(true, span)]),
+                span,
+            );
+        }
+        match &e.kind {
+            ExprKind::Yield {
+                is_bang: false,
+                expr,
+            } => app(path(k), (**expr).clone(), span),
+            ExprKind::Yield {
+                is_bang: true,
+                expr,
+            } => {
+                let run = self.lib_path(&["Seq", "__run"], span);
+                app(app(run, (**expr).clone(), span), path(k), span)
+            }
+            ExprKind::Sequential(items) => {
+                let (last, init) = items.split_last().expect("a sequence has items");
+                let mut out = self.generator(last, k);
+                for item in init.iter().rev() {
+                    out = if yields(item) {
+                        let first = self.generator(item, k);
+                        binary(BinaryOp::And, first, out, span)
+                    } else {
+                        mk(ExprKind::Sequential(vec![item.clone(), out]), span)
+                    };
+                }
+                out
+            }
+            ExprKind::If {
+                cond,
+                then_branch,
+                else_branch,
+            } => {
+                let then_branch = self.generator(then_branch, k);
+                let else_branch = match else_branch {
+                    Some(e) => self.generator(e, k),
+                    None => bool_lit(true, span),
+                };
+                mk(
+                    ExprKind::If {
+                        cond: cond.clone(),
+                        then_branch: Box::new(then_branch),
+                        else_branch: Some(Box::new(else_branch)),
+                    },
+                    span,
+                )
+            }
+            ExprKind::Let {
+                is_rec,
+                bindings,
+                body,
+            } => mk(
+                ExprKind::Let {
+                    is_rec: *is_rec,
+                    bindings: bindings.clone(),
+                    body: Box::new(self.generator(body, k)),
+                },
+                span,
+            ),
+            ExprKind::Match { scrutinee, rules } => {
+                let rules = rules
+                    .iter()
+                    .map(|r| ast::MatchRule {
+                        pat: r.pat.clone(),
+                        guard: r.guard.clone(),
+                        body: self.generator(&r.body, k),
+                        span: r.span,
+                    })
+                    .collect();
+                mk(
+                    ExprKind::Match {
+                        scrutinee: scrutinee.clone(),
+                        rules,
+                    },
+                    span,
+                )
+            }
+            ExprKind::ForIn { pat, source, body } => match &source.kind {
+                ExprKind::Range { start, step, end } => {
+                    self.range_loop(pat, start, step.as_deref(), end, false, body, k, span)
+                }
+                _ => {
+                    let run = self.lib_path(&["Seq", "__run"], span);
+                    let consumer = mk(
+                        ExprKind::Lambda {
+                            params: vec![pat.clone()],
+                            body: Box::new(self.generator(body, k)),
+                        },
+                        span,
+                    );
+                    app(app(run, (**source).clone(), span), consumer, span)
+                }
+            },
+            ExprKind::ForTo {
+                var,
+                start,
+                end,
+                downward,
+                body,
+            } => self.range_loop(&named_pat(*var), start, None, end, *downward, body, k, span),
+            ExprKind::While { cond, body } => {
+                // let mutable go = true in while go && cond do go <- T(body); go
+                let go = self.fresh_ident(span);
+                let step = self.generator(body, k);
+                let lp = mk(
+                    ExprKind::While {
+                        cond: Box::new(binary(BinaryOp::And, path(go), (**cond).clone(), span)),
+                        body: Box::new(assign(go, step, span)),
+                    },
+                    span,
+                );
+                let_mutable(
+                    go,
+                    bool_lit(true, span),
+                    mk(ExprKind::Sequential(vec![lp, path(go)]), span),
+                    span,
+                )
+            }
+            // `yields` found a yield in a form that cannot hold one.
+            _ => app(path(k), e.clone(), span),
+        }
+    }
+
+    /// A counting loop in a generator: `for pat in start .. step .. end` (or `for
+    /// var = start to/downto end`) that stops as soon as the consumer does.
+    #[allow(clippy::too_many_arguments)]
+    fn range_loop(
+        &mut self,
+        pat: &ast::Pat,
+        start: &Expr,
+        step: Option<&Expr>,
+        end: &Expr,
+        downward: bool,
+        body: &Expr,
+        k: Ident,
+        span: Span,
+    ) -> Expr {
+        let (i, last, by, go) = (
+            self.fresh_ident(span),
+            self.fresh_ident(span),
+            self.fresh_ident(span),
+            self.fresh_ident(span),
+        );
+        let zero = self.lib_path(&["LanguagePrimitives", "GenericZero"], span);
+        let one = self.lib_path(&["LanguagePrimitives", "GenericOne"], span);
+        let step_value = match (step, downward) {
+            (Some(s), _) => s.clone(),
+            (None, false) => one,
+            (None, true) => mk(
+                ExprKind::Unary {
+                    op: ast::UnaryOp::Neg,
+                    operand: Box::new(one),
+                },
+                span,
+            ),
+        };
+        // (by > 0 && i <= last) || (by < 0 && i >= last)
+        let in_range = match (step, downward) {
+            (None, false) => binary(BinaryOp::Le, path(i), path(last), span),
+            (None, true) => binary(BinaryOp::Ge, path(i), path(last), span),
+            (Some(_), _) => binary(
+                BinaryOp::Or,
+                binary(
+                    BinaryOp::And,
+                    binary(BinaryOp::Gt, path(by), zero.clone(), span),
+                    binary(BinaryOp::Le, path(i), path(last), span),
+                    span,
+                ),
+                binary(
+                    BinaryOp::And,
+                    binary(BinaryOp::Lt, path(by), zero, span),
+                    binary(BinaryOp::Ge, path(i), path(last), span),
+                    span,
+                ),
+                span,
+            ),
+        };
+        let element = let_expr(pat.clone(), path(i), self.generator(body, k), span);
+        let advance = mk(
+            ExprKind::Assign {
+                target: Box::new(path(i)),
+                value: Box::new(binary(BinaryOp::Add, path(i), path(by), span)),
+            },
+            span,
+        );
+        let lp = mk(
+            ExprKind::While {
+                cond: Box::new(binary(BinaryOp::And, path(go), in_range, span)),
+                body: Box::new(mk(
+                    ExprKind::Sequential(vec![assign(go, element, span), advance]),
+                    span,
+                )),
+            },
+            span,
+        );
+        let inner = let_mutable(
+            go,
+            bool_lit(true, span),
+            mk(ExprKind::Sequential(vec![lp, path(go)]), span),
+            span,
+        );
+        let with_by = let_expr(named_pat(by), step_value, inner, span);
+        let with_last = let_expr(named_pat(last), end.clone(), with_by, span);
+        let_mutable(i, start.clone(), with_last, span)
+    }
+
+    /// A list, array or string given where a seq is expected becomes one
+    /// (`Seq.ofList xs`): F# inserts this flexibility at applications.
+    pub(crate) fn coerce_to_seq(&mut self, a: ExprId, param: &Ty) -> ExprId {
+        let Ty::App(TyCon::Seq, _) = self.u.shallow(param) else {
+            return a;
+        };
+        let convert = match self.u.shallow(&self.expr_ty(a)) {
+            Ty::App(TyCon::List, _) => "ofList",
+            Ty::App(TyCon::Array, _) => "ofArray",
+            Ty::Prim(Prim::String) => "__ofString",
+            _ => return a,
+        };
+        let span = self.psg.exprs[a.index()].span;
+        let f = self.lib_path(&["Seq", convert], span);
+        let f = self.infer_expr(&f);
+        self.apply(f, a, span)
+    }
+
+    /// `Seq.__run xs` on a list, array or string runs the library's loop over it
+    /// directly (`Seq.__runArray xs`), so no seq value is made for it: a generator's
+    /// `for x in array` and `yield! list` cost what a hand-written loop costs.
+    pub(crate) fn run_collection(&mut self, f: ExprId, a: ExprId, span: Span) -> Option<ExprId> {
+        if !matches!(
+            self.psg.exprs[f.index()].kind,
+            crate::psg::ExprKind::Builtin(crate::builtins::Builtin::SeqRun)
+        ) {
+            return None;
+        }
+        let runner = match self.u.shallow(&self.expr_ty(a)) {
+            Ty::App(TyCon::List, _) => "__runList",
+            Ty::App(TyCon::Array, _) => "__runArray",
+            Ty::Prim(Prim::String) => "__runString",
+            _ => return None,
+        };
+        let fspan = self.psg.exprs[f.index()].span;
+        let runner = self.lib_path(&["Seq", runner], fspan);
+        let runner = self.infer_expr(&runner);
+        Some(self.apply(runner, a, span))
+    }
+
+    /// `for pat in source do body` over a seq or a string:
+    /// `Seq.__run source (fun pat -> body; true) |> ignore`.
+    pub(crate) fn for_each_pushed(
+        &mut self,
+        source: ExprId,
+        pat: &ast::Pat,
+        body: &Expr,
+        span: Span,
+    ) -> ExprId {
+        let name = self.fresh_ident(span);
+        let ty = self.expr_ty(source);
+        self.push_scope();
+        let binding = self.add_binding(Binding {
+            name: self.name(name.name).to_string(),
+            ty,
+            is_mutable: false,
+            kind: BindingKind::Local,
+            owner: self.current_fn,
+            span,
+            captured_mutable: false,
+        });
+        self.define(name.name, Item::Value(binding));
+        let consumer = mk(
+            ExprKind::Lambda {
+                params: vec![pat.clone()],
+                body: Box::new(mk(
+                    ExprKind::Sequential(vec![body.clone(), bool_lit(true, span)]),
+                    span,
+                )),
+            },
+            span,
+        );
+        let run = self.lib_path(&["Seq", "__run"], span);
+        let ignore = self.lib_path(&["ignore"], span);
+        let call = app(
+            ignore,
+            app(app(run, path(name), span), consumer, span),
+            span,
+        );
+        let inner = self.infer_expr(&call);
+        self.pop_scope();
+        self.add_expr(
+            crate::psg::ExprKind::Let {
+                binding,
+                value: source,
+                body: inner,
+            },
+            span,
+            Ty::UNIT,
+        )
+    }
+
+    /// `a.[i..j]`, `a.[..j]`, `a.[i..]` on an array or a string: a view sharing its
+    /// memory, with F#'s tolerant bounds (`Slice.array a i j` clamps to the
+    /// elements that exist).
+    pub(crate) fn infer_slice(
+        &mut self,
+        target: &Expr,
+        start: Option<&Expr>,
+        end: Option<&Expr>,
+        span: Span,
+    ) -> ExprId {
+        let t = self.infer_expr(target);
+        let function = match self.u.shallow(&self.expr_ty(t)) {
+            Ty::Prim(Prim::String) => "string",
+            _ => "array",
+        };
+        let f = self.lib_path(&["Slice", function], span);
+        let f = self.infer_expr(&f);
+        let bound = |this: &mut Self, b: Option<&Expr>, default: i64| match b {
+            Some(e) => this.infer_expr(e),
+            None => this.add_expr(
+                crate::psg::ExprKind::Const(crate::psg::Const::Int(i128::from(default), Prim::Int)),
+                span,
+                Ty::INT,
+            ),
+        };
+        let from = bound(self, start, 0);
+        let to = bound(self, end, i64::MAX);
+        let f = self.apply(f, t, span);
+        let f = self.apply(f, from, span);
+        self.apply(f, to, span)
+    }
+
+    /// `s.Method(args)` on a string: the library's `StringMembers` function named
+    /// after the method and the argument types (`s.Substring(1, 2)` is
+    /// `StringMembers.Substring_int_int s 1 2`, `s.Trim()` is
+    /// `StringMembers.Trim s`), which is how .NET's overloads are told apart.
+    /// `None` when `func` is not a method of a string.
+    pub(crate) fn method_call(&mut self, func: &Expr, arg: &Expr, span: Span) -> Option<ExprId> {
+        let (target, method) = match &func.kind {
+            ExprKind::Path(p) if p.len() == 2 => match self.lookup(p[0].name) {
+                Some(Item::Value(b))
+                    if self.u.shallow(&self.psg.bindings[b.index()].ty) == Ty::STRING =>
+                {
+                    (self.resolve_path(&p[..1]), p[1])
+                }
+                _ => return None,
+            },
+            ExprKind::DotGet { target, member } => {
+                let t = self.infer_expr(target);
+                if self.u.shallow(&self.expr_ty(t)) != Ty::STRING {
+                    let f = self.member_access(t, *member);
+                    let expected = match self.u.shallow(&self.expr_ty(f)) {
+                        Ty::Fun(p, _) => Some(*p),
+                        _ => None,
+                    };
+                    let a = self.infer_expr_with(arg, expected);
+                    return Some(self.apply(f, a, span));
+                }
+                (t, *member)
+            }
+            _ => return None,
+        };
+        let args: Vec<ExprId> = match &arg.kind {
+            ExprKind::Tuple(items) => items.iter().map(|i| self.infer_expr(i)).collect(),
+            ExprKind::Lit(Literal::Unit) => Vec::new(),
+            _ => vec![self.infer_expr(arg)],
+        };
+        let mut name = self.name(method.name).to_string();
+        let mut shown = Vec::new();
+        for a in &args {
+            let ty = self.u.shallow(&self.expr_ty(a.clone()));
+            let tag = match &ty {
+                Ty::Prim(Prim::String) => "string",
+                Ty::Prim(Prim::Char) => "char",
+                Ty::Prim(Prim::Int) => "int",
+                Ty::Prim(Prim::Bool) => "bool",
+                Ty::App(TyCon::Array, e) if self.u.shallow(&e[0]) == Ty::Prim(Prim::Char) => {
+                    "chars"
+                }
+                Ty::App(TyCon::Array, e) if self.u.shallow(&e[0]) == Ty::STRING => "strings",
+                _ => "other",
+            };
+            name.push('_');
+            name.push_str(tag);
+            shown.push(self.u.display(&ty));
+        }
+        let module = self.interner.get_or_intern_static("StringMembers");
+        let function = self.interner.get_or_intern(&name);
+        let found = match self.lookup(module) {
+            Some(Item::Module(m)) => self.modules[m.0 as usize].items.contains_key(&function),
+            _ => false,
+        };
+        if !found {
+            let method_name = self.name(method.name).to_string();
+            let taking = if shown.is_empty() {
+                "no arguments".to_string()
+            } else {
+                format!("arguments of type '{}'", shown.join(" * "))
+            };
+            self.error(
+                composer_diagnostics::Code::UndefinedName,
+                method.span,
+                format!(
+                    "The type 'string' does not define a method '{method_name}' taking {taking}."
+                ),
+            );
+            return Some(self.error_expr(span));
+        }
+        let f = self.resolve_path(&[
+            Ident {
+                name: module,
+                span: method.span,
+            },
+            Ident {
+                name: function,
+                span: method.span,
+            },
+        ]);
+        let mut call = self.apply(f, target, span);
+        for a in args {
+            call = self.apply(call, a, span);
+        }
+        Some(call)
+    }
+
+    /// A path to a library or builtin name, `Seq.__run`.
+    fn lib_path(&mut self, names: &[&str], span: Span) -> Expr {
+        let idents = names
+            .iter()
+            .map(|n| Ident {
+                name: self.interner.get_or_intern(n),
+                span,
+            })
+            .collect();
+        mk(ExprKind::Path(idents), span)
+    }
+}
+
+/// True when `e` yields (outside nested lambdas and computation expressions).
+pub(crate) fn yields(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Yield { .. } => true,
+        ExprKind::Sequential(items) => items.iter().any(yields),
+        ExprKind::If {
+            then_branch,
+            else_branch,
+            ..
+        } => yields(then_branch) || else_branch.as_deref().is_some_and(yields),
+        ExprKind::Let { body, .. } => yields(body),
+        ExprKind::Match { rules, .. } => rules.iter().any(|r| yields(&r.body)),
+        ExprKind::ForIn { body, .. }
+        | ExprKind::ForTo { body, .. }
+        | ExprKind::While { body, .. } => yields(body),
+        _ => false,
+    }
+}
+
+fn mk(kind: ExprKind, span: Span) -> Expr {
+    Expr { kind, span }
+}
+
+fn app(func: Expr, arg: Expr, span: Span) -> Expr {
+    mk(
+        ExprKind::App {
+            func: Box::new(func),
+            arg: Box::new(arg),
+        },
+        span,
+    )
+}
+
+fn binary(op: BinaryOp, lhs: Expr, rhs: Expr, span: Span) -> Expr {
+    mk(
+        ExprKind::Binary {
+            op,
+            lhs: Box::new(lhs),
+            rhs: Box::new(rhs),
+        },
+        span,
+    )
+}
+
+fn bool_lit(value: bool, span: Span) -> Expr {
+    mk(ExprKind::Lit(Literal::Bool(value)), span)
+}
+
+fn assign(target: Ident, value: Expr, span: Span) -> Expr {
+    mk(
+        ExprKind::Assign {
+            target: Box::new(path(target)),
+            value: Box::new(value),
+        },
+        span,
+    )
+}
+
+fn binding(pat: ast::Pat, is_mutable: bool, value: Expr, span: Span) -> ast::Binding {
+    ast::Binding {
+        attributes: Vec::new(),
+        is_mutable,
+        is_inline: false,
+        head: pat,
+        type_params: Vec::new(),
+        params: Vec::new(),
+        return_type: None,
+        body: value,
+        span,
+    }
+}
+
+fn let_mutable(name: Ident, value: Expr, body: Expr, span: Span) -> Expr {
+    mk(
+        ExprKind::Let {
+            is_rec: false,
+            bindings: vec![binding(named_pat(name), true, value, span)],
+            body: Box::new(body),
+        },
+        span,
+    )
+}

@@ -110,6 +110,7 @@ const PRELUDE: &[(&str, &str)] = &[
         "lib/StringMembers.clef",
         include_str!("../../../lib/StringMembers.clef"),
     ),
+    ("lib/Lazy.clef", include_str!("../../../lib/Lazy.clef")),
     ("lib/Map.clef", include_str!("../../../lib/Map.clef")),
     ("lib/Set.clef", include_str!("../../../lib/Set.clef")),
 ];
@@ -231,6 +232,19 @@ fn ledger_text(sources: &SourceMap, psg: &composer_semantics::Psg) -> String {
             site.what,
             site.place.name(),
             site.reason
+        ));
+    }
+    out.push_str("# pipeline fusion: site, pipeline, decision (reason)\n");
+    for note in &psg.fusions {
+        let lc = sources.line_col(note.span.file, note.span.start);
+        out.push_str(&format!(
+            "{}:{}:{}: {}: {} ({})\n",
+            sources.name(note.span.file),
+            lc.line,
+            lc.col,
+            note.chain,
+            if note.fused { "fused" } else { "not fused" },
+            note.reason
         ));
     }
     out

@@ -401,6 +401,16 @@ impl TypeDef {
     }
 }
 
+/// A pipeline the checker fused into one loop, or left alone and why (ledger).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FusionNote {
+    pub span: Span,
+    /// `List.map → List.filter → List.sum`
+    pub chain: String,
+    pub fused: bool,
+    pub reason: String,
+}
+
 /// The whole program's semantic graph.
 #[derive(Debug, Clone, Default)]
 pub struct Psg {
@@ -421,6 +431,8 @@ pub struct Psg {
     pub stack_closures: rustc_hash::FxHashSet<ExprId>,
     /// Every expression that makes a closure, on the stack or not (for the ledger).
     pub closure_sites: Vec<ExprId>,
+    /// Pipeline fusion decisions, in the order met (`check/fusion.rs`).
+    pub fusions: Vec<FusionNote>,
     /// Operator members (`static member (+)`) by type and operator: an arithmetic
     /// operator on a value of that type calls the member with both operands.
     pub operator_members: rustc_hash::FxHashMap<(u32, BinaryOp), FunctionId>,

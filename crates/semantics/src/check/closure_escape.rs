@@ -476,6 +476,10 @@ impl Walker<'_, '_> {
                     },
                     ExprKind::UnionCase { .. }
                     | ExprKind::Builtin(Builtin::Some | Builtin::Ref) => Use::Stored,
+                    // Running a seq calls the generator, which calls the consumer
+                    // while the run lasts; neither is kept (library generators
+                    // never store their consumer).
+                    ExprKind::Builtin(Builtin::SeqRun) => Use::Local,
                     ExprKind::Builtin(_) => how,
                     ExprKind::Format { .. } => Use::Local,
                     _ => Use::Stored,

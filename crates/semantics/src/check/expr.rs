@@ -28,6 +28,11 @@ impl Checker<'_> {
 
     pub(crate) fn infer_expr(&mut self, e: &ast::Expr) -> ExprId {
         let span = e.span;
+        if let ast::ExprKind::App { .. } | ast::ExprKind::Binary { .. } = e.kind {
+            if let Some(fused) = self.try_fuse(e) {
+                return fused;
+            }
+        }
         match &e.kind {
             ast::ExprKind::Lit(lit) => self.infer_literal(lit, span, false),
             ast::ExprKind::Interpolated(parts) => {
@@ -312,10 +317,7 @@ impl Checker<'_> {
                 self.unsupported(span, "'yield'/'return' outside a computation expression");
                 self.error_expr(span)
             }
-            ast::ExprKind::Lazy(_) => {
-                self.unsupported(span, "'lazy'");
-                self.error_expr(span)
-            }
+            ast::ExprKind::Lazy(value) => self.infer_lazy(value, span),
             ast::ExprKind::WithMeasure { expr, measure } => {
                 let id = self.infer_expr(expr);
                 let m = self.resolve_measure_expr(measure);

@@ -71,7 +71,7 @@ impl Known {
             interner.get_or_intern_static("array"),
             KnownType::Con(TyCon::Array),
         );
-        for name in ["Map", "Set", "voption", "Result", "Lazy", "ref"] {
+        for name in ["Map", "Set", "voption", "Result", "ref"] {
             types.insert(interner.get_or_intern_static(name), KnownType::NotYet);
         }
         types.insert(

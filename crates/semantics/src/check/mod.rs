@@ -8,6 +8,7 @@
 mod closure_escape;
 mod completeness;
 mod expr;
+mod fusion;
 mod known;
 mod names;
 mod pattern;
@@ -78,6 +79,9 @@ pub(crate) struct Checker<'a> {
     pub members: FxHashMap<(u32, Symbol), MemberInfo>,
     /// Each `let mutable` a closure uses: (variable, the closure, first use).
     pub mutable_captures: Vec<(BindingId, FunctionId, Span)>,
+    /// How many functions the standard library defines (their IDs come first):
+    /// fusion only rewrites calls of the library's own `List`/`Array`/`Seq`.
+    pub library_functions: usize,
     /// The type a lambda about to be checked is expected to have.
     pub lambda_expected: Option<Ty>,
     /// Set just before a group of member functions is declared (see `typedefs`).
@@ -123,6 +127,7 @@ pub fn check_program_with_prelude(
             }
         }
     }
+    checker.library_functions = checker.psg.functions.len();
     let total = files.len();
     for (i, file) in files.iter().enumerate() {
         checker.check_file(file, i + 1 == total);
@@ -156,6 +161,7 @@ impl<'a> Checker<'a> {
             members_being_declared: None,
             lambda_expected: None,
             mutable_captures: Vec::new(),
+            library_functions: 0,
         };
         checker.install_builtins();
         checker

@@ -523,6 +523,24 @@ impl Checker<'_> {
         Some(call)
     }
 
+    /// `lazy e`: `Lazy.__create (fun () -> e)` (`lib/Lazy.clef`), computed on first
+    /// `.Force()` and remembered.
+    pub(crate) fn infer_lazy(&mut self, value: &Expr, span: Span) -> ExprId {
+        let unit = ast::Pat {
+            kind: ast::PatKind::Lit(Literal::Unit),
+            span,
+        };
+        let thunk = mk(
+            ExprKind::Lambda {
+                params: vec![unit],
+                body: Box::new(value.clone()),
+            },
+            span,
+        );
+        let create = self.lib_path(&["Lazy", "__create"], span);
+        self.infer_expr(&app(create, thunk, span))
+    }
+
     /// A path to a library or builtin name, `Seq.__run`.
     fn lib_path(&mut self, names: &[&str], span: Span) -> Expr {
         let idents = names
@@ -555,11 +573,11 @@ pub(crate) fn yields(e: &Expr) -> bool {
     }
 }
 
-fn mk(kind: ExprKind, span: Span) -> Expr {
+pub(super) fn mk(kind: ExprKind, span: Span) -> Expr {
     Expr { kind, span }
 }
 
-fn app(func: Expr, arg: Expr, span: Span) -> Expr {
+pub(super) fn app(func: Expr, arg: Expr, span: Span) -> Expr {
     mk(
         ExprKind::App {
             func: Box::new(func),
@@ -569,7 +587,7 @@ fn app(func: Expr, arg: Expr, span: Span) -> Expr {
     )
 }
 
-fn binary(op: BinaryOp, lhs: Expr, rhs: Expr, span: Span) -> Expr {
+pub(super) fn binary(op: BinaryOp, lhs: Expr, rhs: Expr, span: Span) -> Expr {
     mk(
         ExprKind::Binary {
             op,
@@ -594,7 +612,7 @@ fn assign(target: Ident, value: Expr, span: Span) -> Expr {
     )
 }
 
-fn binding(pat: ast::Pat, is_mutable: bool, value: Expr, span: Span) -> ast::Binding {
+pub(super) fn binding(pat: ast::Pat, is_mutable: bool, value: Expr, span: Span) -> ast::Binding {
     ast::Binding {
         attributes: Vec::new(),
         is_mutable,

@@ -108,12 +108,11 @@ impl Checker<'_> {
         if eager {
             let impure: Vec<String> = steps
                 .iter()
-                .flat_map(|s| s.args.iter().map(move |a| (s, *a)))
-                .filter(|(s, a)| {
-                    !(matches!(s.role, Role::Consume) && s.name == "fold" && !is_function_arg(a))
-                        && !self.is_pure_function(a)
-                })
-                .map(|(s, _)| format!("{}.{}", s.module, s.name))
+                .flat_map(|s| s.args.iter().enumerate().map(move |(k, a)| (s, k, *a)))
+                // `fold`'s second argument is its initial state, not a function.
+                .filter(|(s, k, _)| !(s.name == "fold" && *k == 1))
+                .filter(|(_, _, a)| !self.is_pure_function(a))
+                .map(|(s, _, _)| format!("{}.{}", s.module, s.name))
                 .collect();
             if impure.len() > 1 {
                 self.psg.fusions.push(FusionNote {
@@ -638,11 +637,6 @@ fn pure_builtin(b: Builtin) -> bool {
             | Builtin::Decr
             | Builtin::SeqRun
     )
-}
-
-/// `fold`'s initial state is a value, not a function.
-fn is_function_arg(e: &Expr) -> bool {
-    matches!(e.kind, ExprKind::Lambda { .. })
 }
 
 /// The range of `[a .. b]`, `[| a .. b |]` or `seq { a .. b }`.

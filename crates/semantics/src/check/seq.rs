@@ -468,7 +468,7 @@ impl Checker<'_> {
         let mut name = self.name(method.name).to_string();
         let mut shown = Vec::new();
         for a in &args {
-            let ty = self.u.shallow(&self.expr_ty(a.clone()));
+            let ty = self.u.shallow(&self.expr_ty(*a));
             let tag = match &ty {
                 Ty::Prim(Prim::String) => "string",
                 Ty::Prim(Prim::Char) => "char",

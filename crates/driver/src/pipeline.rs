@@ -95,6 +95,7 @@ const PRELUDE: &[(&str, &str)] = &[
         include_str!("../../../lib/ValueOption.clef"),
     ),
     ("lib/String.clef", include_str!("../../../lib/String.clef")),
+    ("lib/Char.clef", include_str!("../../../lib/Char.clef")),
     ("lib/Array.clef", include_str!("../../../lib/Array.clef")),
     ("lib/Slice.clef", include_str!("../../../lib/Slice.clef")),
     ("lib/Seq.clef", include_str!("../../../lib/Seq.clef")),

@@ -515,22 +515,11 @@ impl FnEmitter<'_> {
                 self.line(&line);
             }
             Stmt::ArraySet(a, i, v) => {
-                let elem = match self.operand_ty(a) {
-                    Ty::Array(e) => *e,
-                    _ => Ty::Unit,
-                };
-                if elem.is_unit() {
+                if self.element_ty(a).is_unit() {
                     return;
                 }
-                let x = self.operand(a);
-                let idx = self.operand(i);
+                let (ep, et) = self.element_ptr(a, i);
                 let val = self.operand(v);
-                let p = self.extract(&x, STR_TY, 0);
-                let ep = self.fresh();
-                let et = mlir_ty(self.program, &elem);
-                self.line(&format!(
-                    "{ep} = llvm.getelementptr {p}[{idx}] : (!llvm.ptr, i64) -> !llvm.ptr, {et}"
-                ));
                 self.line(&format!("llvm.store {val}, {ep} : {et}, !llvm.ptr"));
             }
             Stmt::StoreGlobal(g, op) => {
@@ -628,6 +617,33 @@ impl FnEmitter<'_> {
         (p, n)
     }
 
+    /// The element type of an array (a string's elements are its bytes).
+    fn element_ty(&self, array: &Operand) -> Ty {
+        match self.operand_ty(array) {
+            Ty::Array(e) => *e,
+            Ty::Str => Ty::Int {
+                bits: 8,
+                signed: false,
+            },
+            _ => Ty::Unit,
+        }
+    }
+
+    /// The address of element `index` of an array or string, and the element's
+    /// MLIR type.
+    fn element_ptr(&mut self, array: &Operand, index: &Operand) -> (String, String) {
+        let elem = self.element_ty(array);
+        let x = self.operand(array);
+        let idx = self.operand(index);
+        let p = self.extract(&x, STR_TY, 0);
+        let ep = self.fresh();
+        let et = mlir_ty(self.program, &elem);
+        self.line(&format!(
+            "{ep} = llvm.getelementptr {p}[{idx}] : (!llvm.ptr, i64) -> !llvm.ptr, {et}"
+        ));
+        (ep, et)
+    }
+
     fn make_pair(&mut self, ptr: &str, len: &str) -> String {
         let u = self.fresh();
         self.line(&format!("{u} = llvm.mlir.undef : {STR_TY}"));
@@ -710,39 +726,14 @@ impl FnEmitter<'_> {
                 Some(self.extract(&x, STR_TY, 1))
             }
             Rvalue::ArrayGet(a, i) => {
-                let elem = match self.operand_ty(a) {
-                    Ty::Array(e) => *e,
-                    _ => Ty::Unit,
-                };
-                let x = self.operand(a);
-                let idx = self.operand(i);
-                let p = self.extract(&x, STR_TY, 0);
-                let ep = self.fresh();
-                let et = mlir_ty(self.program, &elem);
-                self.line(&format!(
-                    "{ep} = llvm.getelementptr {p}[{idx}] : (!llvm.ptr, i64) -> !llvm.ptr, {et}"
-                ));
+                let (ep, et) = self.element_ptr(a, i);
                 let v = self.fresh();
                 self.line(&format!("{v} = llvm.load {ep} : !llvm.ptr -> {et}"));
                 Some(v)
             }
             Rvalue::Slice { base, start, len } => {
-                let elem = match self.operand_ty(base) {
-                    Ty::Array(e) => *e,
-                    _ => Ty::Int {
-                        bits: 8,
-                        signed: false,
-                    },
-                };
-                let x = self.operand(base);
-                let from = self.operand(start);
+                let (ep, _) = self.element_ptr(base, start);
                 let n = self.operand(len);
-                let p = self.extract(&x, STR_TY, 0);
-                let ep = self.fresh();
-                let et = mlir_ty(self.program, &elem);
-                self.line(&format!(
-                    "{ep} = llvm.getelementptr {p}[{from}] : (!llvm.ptr, i64) -> !llvm.ptr, {et}"
-                ));
                 Some(self.make_pair(&ep, &n))
             }
             Rvalue::MakeArray { ptr, len } => {

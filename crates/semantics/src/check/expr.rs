@@ -1351,19 +1351,29 @@ pub(super) fn let_expr(pat: ast::Pat, value: ast::Expr, body: ast::Expr, span: S
     ast::Expr {
         kind: ast::ExprKind::Let {
             is_rec: false,
-            bindings: vec![ast::Binding {
-                attributes: Vec::new(),
-                is_mutable: false,
-                is_inline: false,
-                head: pat,
-                type_params: Vec::new(),
-                params: Vec::new(),
-                return_type: None,
-                body: value,
-                span,
-            }],
+            bindings: vec![binding(pat, false, value, span)],
             body: Box::new(body),
         },
+        span,
+    }
+}
+
+/// The binding `[mutable] pat = value` of a `let`.
+pub(super) fn binding(
+    pat: ast::Pat,
+    is_mutable: bool,
+    value: ast::Expr,
+    span: Span,
+) -> ast::Binding {
+    ast::Binding {
+        attributes: Vec::new(),
+        is_mutable,
+        is_inline: false,
+        head: pat,
+        type_params: Vec::new(),
+        params: Vec::new(),
+        return_type: None,
+        body: value,
         span,
     }
 }

@@ -18,8 +18,8 @@
 //! is left alone; seq stages are lazy and interleave anyway. Every decision, fused
 //! or refused with its reason, goes to the ledger (`Psg::fusions`).
 
-use super::expr::{let_expr, named_pat, path_expr as path};
-use super::seq::{app, binary, binding, mk};
+use super::expr::{binding, let_expr, named_pat, path_expr as path};
+use super::seq::{app, binary, mk};
 use super::{Checker, Item};
 use crate::builtins::Builtin;
 use crate::psg::{ExprId, ExprKind as P, FormatKind, FunctionId, FusionNote};
@@ -280,7 +280,7 @@ impl Checker<'_> {
             .map_or("Seq", |s| s.module);
         let mut result = match last {
             Some(step) if step.role == Role::Consume => {
-                let mut call = self.lib_expr(&["Seq", &step.name], span);
+                let mut call = self.lib_path(&["Seq", &step.name], span);
                 for a in &args[args.len() - 1] {
                     call = app(call, a.clone(), span);
                 }
@@ -292,12 +292,12 @@ impl Checker<'_> {
                 } else {
                     "Array"
                 };
-                let f = self.lib_expr(&[module, "ofSeq"], span);
+                let f = self.lib_path(&[module, "ofSeq"], span);
                 app(f, generated, span)
             }
             None if result_module == "Seq" => generated,
             None => {
-                let f = self.lib_expr(&[result_module, "ofSeq"], span);
+                let f = self.lib_path(&[result_module, "ofSeq"], span);
                 app(f, generated, span)
             }
         };
@@ -418,17 +418,6 @@ impl Checker<'_> {
                 )
             }
         }
-    }
-
-    fn lib_expr(&mut self, names: &[&str], span: Span) -> Expr {
-        let idents = names
-            .iter()
-            .map(|n| Ident {
-                name: self.interner.get_or_intern(n),
-                span,
-            })
-            .collect();
-        mk(ExprKind::Path(idents), span)
     }
 
     /// True when calling `f` has no effect that fusing could reorder: a lambda or

@@ -19,7 +19,7 @@
 //! semantics). The closures involved do not escape the frame that runs them, so
 //! the escape analysis keeps their environments on the stack.
 
-use super::expr::{let_expr, named_pat, path_expr as path};
+use super::expr::{binding, let_expr, named_pat, path_expr as path};
 use super::{Checker, Item};
 use crate::psg::{Binding, BindingKind, ExprId};
 use crate::types::{Prim, Ty, TyCon};
@@ -542,7 +542,7 @@ impl Checker<'_> {
     }
 
     /// A path to a library or builtin name, `Seq.__run`.
-    fn lib_path(&mut self, names: &[&str], span: Span) -> Expr {
+    pub(super) fn lib_path(&mut self, names: &[&str], span: Span) -> Expr {
         let idents = names
             .iter()
             .map(|n| Ident {
@@ -610,20 +610,6 @@ fn assign(target: Ident, value: Expr, span: Span) -> Expr {
         },
         span,
     )
-}
-
-pub(super) fn binding(pat: ast::Pat, is_mutable: bool, value: Expr, span: Span) -> ast::Binding {
-    ast::Binding {
-        attributes: Vec::new(),
-        is_mutable,
-        is_inline: false,
-        head: pat,
-        type_params: Vec::new(),
-        params: Vec::new(),
-        return_type: None,
-        body: value,
-        span,
-    }
 }
 
 fn let_mutable(name: Ident, value: Expr, body: Expr, span: Span) -> Expr {

@@ -248,5 +248,23 @@ fn ledger_text(sources: &SourceMap, psg: &composer_semantics::Psg) -> String {
             note.reason
         ));
     }
+    out.push_str("# bounds checks: site, access, decision (reason)\n");
+    for note in &psg.bounds {
+        let span = note.access;
+        let lc = sources.line_col(span.file, span.start);
+        let text = sources
+            .text(span.file)
+            .get(span.start as usize..span.end as usize)
+            .unwrap_or("?");
+        out.push_str(&format!(
+            "{}:{}:{}: {}]: {} ({})\n",
+            sources.name(span.file),
+            lc.line,
+            lc.col,
+            text,
+            if note.removed { "removed" } else { "kept" },
+            note.reason
+        ));
+    }
     out
 }

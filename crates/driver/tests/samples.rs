@@ -235,3 +235,36 @@ fn fused_pipelines_allocate_no_intermediate_collections() {
         "{ledger}"
     );
 }
+
+/// Bounds checks the compiler proves unnecessary are removed and the ledger says which;
+/// a check it cannot remove still fails at run time with the index and the length.
+#[test]
+fn ledger_reports_removed_bounds_checks() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let src = dir.path().join("b.clef");
+    std::fs::write(
+        &src,
+        "let sum (a: int[]) =\n    let mutable s = 0\n    for i in 0 .. a.Length - 1 do\n        s <- s + a.[i]\n    s\nlet get (a: int[]) i = a.[i]\nlet a = [| 1; 2; 3 |]\nprintfn \"%d\" (sum a)\nprintfn \"%d\" (get a 3)\n",
+    )
+    .expect("source written");
+    let out = dir.path().join("b");
+    let emit_dir = dir.path().to_str().unwrap();
+    build(&src, &out, &["--emit", "ledger", "--emit-dir", emit_dir]);
+    let ledger = std::fs::read_to_string(dir.path().join("b.ledger")).expect("ledger written");
+    assert!(
+        ledger.contains("b.clef:4:18: a.[i]: removed (index within bounds by the for loop range)"),
+        "{ledger}"
+    );
+    assert!(
+        ledger.contains("b.clef:6:24: a.[i]: kept (no lower bound is known for the index)"),
+        "{ledger}"
+    );
+    let run = Command::new(&out).output().expect("program runs");
+    assert_eq!(String::from_utf8_lossy(&run.stdout), "6\n");
+    assert_eq!(run.status.code(), Some(101));
+    assert!(
+        String::from_utf8_lossy(&run.stderr).contains("index 3, length 3"),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+}

@@ -1288,7 +1288,9 @@ impl<'a> Lowerer<'a> {
                 let ty = self.expr_mir_ty(b, e);
                 let arr = self.lower_expr(b, *target);
                 let idx = self.lower_expr(b, *index);
-                self.bounds_check(b, &arr, &idx);
+                if !self.psg.unchecked_indexes.contains(&e) {
+                    self.bounds_check(b, &arr, &idx);
+                }
                 b.temp(Rvalue::ArrayGet(arr, idx), ty)
             }
             ExprKind::IndexSet {
@@ -1299,7 +1301,9 @@ impl<'a> Lowerer<'a> {
                 let arr = self.lower_expr(b, *target);
                 let idx = self.lower_expr(b, *index);
                 let v = self.lower_expr(b, *value);
-                self.bounds_check(b, &arr, &idx);
+                if !self.psg.unchecked_indexes.contains(&e) {
+                    self.bounds_check(b, &arr, &idx);
+                }
                 b.emit(Stmt::ArraySet(arr, idx, v));
                 Operand::Const(Const::Unit)
             }

@@ -162,6 +162,11 @@ pub enum Builtin {
 }
 
 impl Builtin {
+    /// Whether a full application never returns (it fails or exits).
+    pub fn diverges(self) -> bool {
+        matches!(self, Builtin::Failwith | Builtin::Exit)
+    }
+
     pub fn name(self) -> String {
         match self {
             Builtin::Ignore => "ignore".into(),

@@ -433,6 +433,10 @@ pub struct Psg {
     pub closure_sites: Vec<ExprId>,
     /// Pipeline fusion decisions, in the order met (`check/fusion.rs`).
     pub fusions: Vec<FusionNote>,
+    /// Array accesses that need no run-time bounds check (`bounds.rs`).
+    pub unchecked_indexes: rustc_hash::FxHashSet<ExprId>,
+    /// Every array access with its bounds-check decision (ledger).
+    pub bounds: Vec<crate::bounds::BoundsNote>,
     /// Operator members (`static member (+)`) by type and operator: an arithmetic
     /// operator on a value of that type calls the member with both operands.
     pub operator_members: rustc_hash::FxHashMap<(u32, BinaryOp), FunctionId>,

@@ -215,6 +215,9 @@ impl<'a> Checker<'a> {
             f.ty = u.resolve(&f.ty);
             f.return_ty = u.resolve(&f.return_ty);
         }
+        if !self.diags.iter().any(Diagnostic::is_error) {
+            crate::bounds::analyse(&mut self.psg);
+        }
         let mut diags = self.diags;
         composer_diagnostics::sort_diagnostics(&mut diags);
         (self.psg, diags)

@@ -85,8 +85,11 @@ impl Checker<'_> {
                 let elem = self.u.fresh();
                 let target_ty = self.u.shallow(&self.expr_ty(t));
                 if target_ty == Ty::STRING {
-                    self.unsupported(span, "indexing into a string");
-                    return self.error_expr(span);
+                    // `s.[i]` is `s.Chars(i)`.
+                    let f = self.lib_path(&["StringMembers", "Chars_int"], span);
+                    let f = self.infer_expr(&f);
+                    let f = self.apply(f, t, span);
+                    return self.apply(f, i, span);
                 }
                 self.expect_type(t, &Ty::array(elem.clone()));
                 self.add_expr(

@@ -113,6 +113,33 @@ pub extern "C" fn clef_rt_alloc(size: i64, align: i64) -> *mut u8 {
     region::alloc_root(size as usize, align)
 }
 
+/// Pushes a mark on the current region (a loop's iteration region).
+#[no_mangle]
+pub extern "C" fn clef_rt_region_mark() -> i64 {
+    region::mark() as i64
+}
+
+/// Frees what was allocated in the current region after `mark`; the mark stays.
+///
+/// # Safety
+/// `mark` must come from `clef_rt_region_mark` and not be released; nothing
+/// allocated after it may be used again.
+#[no_mangle]
+pub unsafe extern "C" fn clef_rt_region_reset(mark: i64) {
+    // SAFETY: the caller's contract.
+    unsafe { region::reset(mark as usize) }
+}
+
+/// Frees `mark` and what was allocated after it.
+///
+/// # Safety
+/// As `clef_rt_region_reset`; the mark may not be used again.
+#[no_mangle]
+pub unsafe extern "C" fn clef_rt_region_release(mark: i64) {
+    // SAFETY: the caller's contract.
+    unsafe { region::release(mark as usize) }
+}
+
 /// One line of stdin without its terminator; `""` at end of input.
 #[no_mangle]
 pub extern "C" fn clef_rt_readln() -> Str {
@@ -356,7 +383,7 @@ impl Sink for FmtBuffer {
             .unwrap_or_else(|| io::fatal(b"out of memory"));
         if needed > self.capacity() {
             let cap = needed.max(self.capacity().saturating_mul(2));
-            let grown = region::alloc_root(cap, 1);
+            let grown = region::alloc_persistent(cap, 1);
             // SAFETY: the new block holds `cap >= len` bytes and is disjoint
             // from the old one.
             unsafe { core::ptr::copy_nonoverlapping(self.data(), grown, self.len) };

@@ -5,6 +5,7 @@ use core::arch::asm;
 const SYS_READ: usize = 0;
 const SYS_WRITE: usize = 1;
 const SYS_MMAP: usize = 9;
+const SYS_MUNMAP: usize = 11;
 const SYS_EXIT_GROUP: usize = 231;
 
 const PROT_READ: usize = 1;
@@ -86,6 +87,18 @@ pub fn map_anonymous(len: usize) -> Option<*mut u8> {
         None
     } else {
         Some(ret as *mut u8)
+    }
+}
+
+/// `munmap(2)`: returns pages obtained from `map_anonymous`.
+///
+/// # Safety
+/// `[addr, addr + len)` must be a whole mapping made by `map_anonymous` that
+/// nothing uses any more.
+pub unsafe fn unmap(addr: *mut u8, len: usize) {
+    // SAFETY: the caller's contract.
+    unsafe {
+        syscall3(SYS_MUNMAP, addr as usize, len, 0);
     }
 }
 

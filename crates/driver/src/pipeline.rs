@@ -248,6 +248,22 @@ fn ledger_text(sources: &SourceMap, psg: &composer_semantics::Psg) -> String {
             note.reason
         ));
     }
+    out.push_str("# loop regions: site, decision (reason)\n");
+    for note in &psg.region_notes {
+        let lc = sources.line_col(note.span.file, note.span.start);
+        out.push_str(&format!(
+            "{}:{}:{}: loop: {} ({})\n",
+            sources.name(note.span.file),
+            lc.line,
+            lc.col,
+            if note.region {
+                "iteration region"
+            } else {
+                "no iteration region"
+            },
+            note.reason
+        ));
+    }
     out.push_str("# bounds checks: site, access, decision (reason)\n");
     for note in &psg.bounds {
         let span = note.access;

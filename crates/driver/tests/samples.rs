@@ -172,7 +172,7 @@ fn ledger_shows_where_closure_environments_live() {
     let user: Vec<&str> = ledger.lines().filter(|l| l.contains("l.clef:")).collect();
     assert!(
         user.iter()
-            .any(|l| l.contains(":2:14: closure environment: root region")),
+            .any(|l| l.contains(":2:14: closure environment: caller's region")),
         "{ledger}"
     );
     assert!(
@@ -266,5 +266,47 @@ fn ledger_reports_removed_bounds_checks() {
         String::from_utf8_lossy(&run.stderr).contains("index 3, length 3"),
         "{}",
         String::from_utf8_lossy(&run.stderr)
+    );
+}
+
+/// A loop whose iterations allocate strings and lists but keep only an int gets an
+/// iteration region: peak memory stays at one iteration's worth however many
+/// iterations run, and the ledger says so.
+#[test]
+fn iteration_regions_keep_peak_memory_flat() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let src = dir.path().join("r.clef");
+    std::fs::write(
+        &src,
+        "let mutable total = 0\nfor i in 1 .. 200_000 do\n    let s = string i + \"-\" + string (i * 2)\n    let l = [ i; i + 1 ]\n    total <- total + s.Length + List.length l\nprintfn \"%d\" total\n",
+    )
+    .expect("source written");
+    let out = dir.path().join("r");
+    let emit_dir = dir.path().to_str().unwrap();
+    build(
+        &src,
+        &out,
+        &["--alloc-stats", "--emit", "ledger", "--emit-dir", emit_dir],
+    );
+    let run = Command::new(&out).output().expect("program runs");
+    assert_eq!(String::from_utf8_lossy(&run.stdout), "2833345\n");
+    let stderr = String::from_utf8_lossy(&run.stderr).to_string();
+    let field = |name: &str| -> u64 {
+        stderr
+            .split_whitespace()
+            .find_map(|w| w.strip_prefix(name))
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("no {name} in {stderr:?}"))
+    };
+    assert!(field("total_bytes=") > 10_000_000, "{stderr}");
+    assert!(field("peak_bytes=") < 4096, "{stderr}");
+    let ledger = std::fs::read_to_string(dir.path().join("r.ledger")).expect("ledger written");
+    assert!(
+        ledger.contains("r.clef:2:1: loop: iteration region"),
+        "{ledger}"
+    );
+    assert!(
+        ledger.contains("r.clef:4:15: list cell: iteration region"),
+        "{ledger}"
     );
 }

@@ -227,6 +227,13 @@ impl Builder {
     }
 }
 
+/// Resets or releases a loop's iteration region, if it has one.
+fn region_step(b: &mut Builder, mark: &Option<Operand>, step: RtFn) {
+    if let Some(m) = mark {
+        b.call_rt(step, vec![m.clone()], mir::Ty::Unit);
+    }
+}
+
 fn int_const(value: i128, bits: u32, signed: bool) -> Operand {
     Operand::Const(Const::Int {
         value,
@@ -789,6 +796,7 @@ impl<'a> Lowerer<'a> {
     fn lower_for_each(
         &mut self,
         b: &mut Builder,
+        looped: ExprId,
         binding: BindingId,
         source: ExprId,
         body: ExprId,
@@ -807,6 +815,7 @@ impl<'a> Lowerer<'a> {
                 let len = b.temp(Rvalue::Length(src.clone()), mir::Ty::I64);
                 let i = b.new_local(mir::Ty::I64, "i");
                 b.assign(i, Rvalue::Use(int_const(0, 64, true)));
+                let mark = self.region_mark(b, looped);
                 let head = b.loop_head();
                 let more = b.temp(
                     Rvalue::Binary(BinOp::Lt, Operand::Local(i), len),
@@ -815,24 +824,29 @@ impl<'a> Lowerer<'a> {
                 let exit = b.loop_test(more);
                 b.assign(item, Rvalue::ArrayGet(src.clone(), Operand::Local(i)));
                 self.lower_expr(b, body);
+                region_step(b, &mark, RtFn::RegionReset);
                 b.assign(
                     i,
                     Rvalue::Binary(BinOp::Add, Operand::Local(i), int_const(1, 64, true)),
                 );
                 b.loop_end(head, exit);
+                region_step(b, &mark, RtFn::RegionRelease);
             }
             _ => {
                 let cur = b.new_local(src_ty.clone(), "cells");
                 b.assign(cur, Rvalue::Use(src));
+                let mark = self.region_mark(b, looped);
                 let head = b.loop_head();
                 let is_cons = b.is_cons(Operand::Local(cur));
                 let exit = b.loop_test(is_cons);
                 let (h, _) = self.union_field(b, Operand::Local(cur), &src_ty, 1, 0);
                 b.assign(item, Rvalue::Use(h));
                 self.lower_expr(b, body);
+                region_step(b, &mark, RtFn::RegionReset);
                 let (t, _) = self.union_field(b, Operand::Local(cur), &src_ty, 1, 1);
                 b.assign(cur, Rvalue::Use(t));
                 b.loop_end(head, exit);
+                region_step(b, &mark, RtFn::RegionRelease);
             }
         }
     }
@@ -1149,7 +1163,7 @@ impl<'a> Lowerer<'a> {
                 body,
             } => {
                 let (binding, source, body) = (*binding, *source, *body);
-                self.lower_for_each(b, binding, source, body);
+                self.lower_for_each(b, e, binding, source, body);
                 Operand::Const(Const::Unit)
             }
             ExprKind::Field { target, index } => {
@@ -1231,11 +1245,14 @@ impl<'a> Lowerer<'a> {
                 self.local_operand(b, result)
             }
             ExprKind::While { cond, body } => {
+                let mark = self.region_mark(b, e);
                 let head = b.loop_head();
                 let c = self.lower_expr(b, *cond);
                 let exit = b.loop_test(c);
                 self.lower_expr(b, *body);
+                region_step(b, &mark, RtFn::RegionReset);
                 b.loop_end(head, exit);
+                region_step(b, &mark, RtFn::RegionRelease);
                 Operand::Const(Const::Unit)
             }
             ExprKind::For {
@@ -1246,7 +1263,7 @@ impl<'a> Lowerer<'a> {
                 downward,
                 body,
             } => {
-                self.lower_for(b, *var, *start, *end, *step, *downward, *body);
+                self.lower_for(b, e, *var, *start, *end, *step, *downward, *body);
                 Operand::Const(Const::Unit)
             }
             ExprKind::Let {
@@ -1379,6 +1396,7 @@ impl<'a> Lowerer<'a> {
     fn lower_for(
         &mut self,
         b: &mut Builder,
+        looped: ExprId,
         var: BindingId,
         start: ExprId,
         end: ExprId,
@@ -1421,6 +1439,7 @@ impl<'a> Lowerer<'a> {
             b.call_rt(RtFn::Panic, vec![msg], mir::Ty::Unit);
             b.switch_to(ok_b);
         }
+        let mark = self.region_mark(b, looped);
         let head = b.loop_head();
         let cur = Operand::Local(i);
         let cond = match &step_v {
@@ -1450,6 +1469,7 @@ impl<'a> Lowerer<'a> {
         };
         let exit = b.loop_test(cond);
         self.lower_expr(b, body);
+        region_step(b, &mark, RtFn::RegionReset);
         // Stop before stepping past the end, so `for i = 0 to Int64.MaxValue` ends.
         let at_end = b.temp(
             Rvalue::Binary(BinOp::Eq, Operand::Local(i), en.clone()),
@@ -1469,6 +1489,16 @@ impl<'a> Lowerer<'a> {
         };
         b.assign(i, next);
         b.loop_end(head, exit);
+        region_step(b, &mark, RtFn::RegionRelease);
+    }
+
+    /// Before a loop's head: a mark on the current region when the loop has an
+    /// iteration region (`Psg::loop_regions`).
+    fn region_mark(&mut self, b: &mut Builder, looped: ExprId) -> Option<Operand> {
+        self.psg
+            .loop_regions
+            .contains(&looped)
+            .then(|| b.call_rt(RtFn::RegionMark, vec![], mir::Ty::I64))
     }
 
     fn bounds_check(&mut self, b: &mut Builder, arr: &Operand, idx: &Operand) {

@@ -234,6 +234,12 @@ pub enum RtFn {
     FmtFinishWrite,
     FmtFinishString,
     FmtFinishPanic,
+    /// Pushes a mark on the current region (an iteration region); returns it.
+    RegionMark,
+    /// Frees what the current region allocated after the mark; the mark stays.
+    RegionReset,
+    /// Frees the mark and what was allocated after it.
+    RegionRelease,
     /// A C math function by name (`sqrt`, `pow`, `fmodf`, ...), as LLVM would call it.
     Libm(&'static str, u32, usize),
 }
@@ -283,6 +289,9 @@ impl RtFn {
             RtFn::FmtFinishWrite => "clef_rt_fmt_finish_write",
             RtFn::FmtFinishString => "clef_rt_fmt_finish_string",
             RtFn::FmtFinishPanic => "clef_rt_fmt_finish_panic",
+            RtFn::RegionMark => "clef_rt_region_mark",
+            RtFn::RegionReset => "clef_rt_region_reset",
+            RtFn::RegionRelease => "clef_rt_region_release",
             RtFn::Libm(name, _, _) => name,
         }
     }
@@ -320,6 +329,8 @@ impl RtFn {
             RtFn::FmtFinishWrite => (vec![I32, I8], None),
             RtFn::FmtFinishString => (vec![], Some(Str)),
             RtFn::FmtFinishPanic => (vec![], None),
+            RtFn::RegionMark => (vec![], Some(I64)),
+            RtFn::RegionReset | RtFn::RegionRelease => (vec![I64], None),
             RtFn::Libm(_, bits, arity) => {
                 let t = if bits == 32 { F32 } else { F64 };
                 (vec![t; arity], Some(t))

@@ -634,7 +634,7 @@ impl<'a> Analysis<'a> {
             if let ExprKind::Assign { binding, .. } = self.psg.expr(x).kind {
                 set.insert(binding);
             }
-            children(self.psg, x, &mut stack);
+            self.psg.children(x, &mut stack);
         }
         self.assigned_in.insert(e, set.clone());
         set
@@ -806,7 +806,7 @@ impl<'a> Analysis<'a> {
             }
             _ => {
                 let mut kids = Vec::new();
-                children(psg, e, &mut kids);
+                psg.children(e, &mut kids);
                 // `children` pushes in reverse evaluation order (for a stack).
                 for k in kids.into_iter().rev() {
                     self.walk(k, env);
@@ -920,82 +920,6 @@ impl Cmp {
 /// `int` (the word) and `int64`: the types the analysis reasons about.
 fn is_word_int(ty: &Ty) -> bool {
     matches!(ty, Ty::Prim(p) if p.int_info() == Some((64, true)))
-}
-
-/// Pushes the sub-expressions of `e` in reverse evaluation order (function bodies
-/// are not sub-expressions: a closure's body runs elsewhere).
-fn children(psg: &Psg, e: ExprId, out: &mut Vec<ExprId>) {
-    let start = out.len();
-    match &psg.expr(e).kind {
-        ExprKind::Const(_)
-        | ExprKind::Local(_)
-        | ExprKind::Function(_)
-        | ExprKind::Builtin(_)
-        | ExprKind::Format { .. }
-        | ExprKind::UnionCase { .. }
-        | ExprKind::ListNil
-        | ExprKind::Error => {}
-        ExprKind::App { func, arg } => out.extend([*func, *arg]),
-        ExprKind::Interpolated(parts) => {
-            for p in parts {
-                if let crate::psg::InterpolatedPart::Hole { expr, .. } = p {
-                    out.push(*expr);
-                }
-            }
-        }
-        ExprKind::Unary { operand, .. } => out.push(*operand),
-        ExprKind::Binary { lhs, rhs, .. } => out.extend([*lhs, *rhs]),
-        ExprKind::If {
-            cond,
-            then_branch,
-            else_branch,
-        } => {
-            out.extend([*cond, *then_branch]);
-            out.extend(*else_branch);
-        }
-        ExprKind::While { cond, body } => out.extend([*cond, *body]),
-        ExprKind::For {
-            start,
-            end,
-            step,
-            body,
-            ..
-        } => {
-            out.extend([*start, *end]);
-            out.extend(*step);
-            out.push(*body);
-        }
-        ExprKind::Let { value, body, .. } => out.extend([*value, *body]),
-        ExprKind::LetFunctions { body, .. } => out.push(*body),
-        ExprKind::Sequential(items) | ExprKind::Tuple(items) | ExprKind::ArrayLit(items) => {
-            out.extend(items.iter().copied())
-        }
-        ExprKind::Assign { value, .. } => out.push(*value),
-        ExprKind::Member { target, .. } | ExprKind::Field { target, .. } => out.push(*target),
-        ExprKind::Index { target, index } => out.extend([*target, *index]),
-        ExprKind::IndexSet {
-            target,
-            index,
-            value,
-        } => out.extend([*target, *index, *value]),
-        ExprKind::Match { scrutinee, rules } => {
-            out.push(*scrutinee);
-            for r in rules {
-                out.extend(r.guard);
-                out.push(r.body);
-            }
-        }
-        ExprKind::Record { fields, .. } => out.extend(fields.iter().map(|(_, e)| *e)),
-        ExprKind::RecordUpdate { base, fields } => {
-            out.push(*base);
-            out.extend(fields.iter().map(|(_, e)| *e));
-        }
-        ExprKind::RefGet(cell) => out.push(*cell),
-        ExprKind::RefSet { cell, value } => out.extend([*cell, *value]),
-        ExprKind::ListCons { head, tail } => out.extend([*head, *tail]),
-        ExprKind::ForEach { source, body, .. } => out.extend([*source, *body]),
-    }
-    out[start..].reverse();
 }
 
 #[cfg(test)]

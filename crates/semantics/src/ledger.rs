@@ -1,10 +1,11 @@
 //! The allocation ledger (`--emit ledger`): every place in the program that
 //! allocates at run time, where the value goes, and why (DESIGN §5, "transparency").
 //!
-//! Only the root region and the stack exist so far: closure environments go on the
-//! stack when the closure cannot outlive its frame (`check/closure_escape.rs`),
-//! everything else to the root region. The memory-model work replaces the single
-//! root-region reason with region inference's.
+//! Closure environments go on the stack when the closure cannot outlive its frame
+//! (`check/closure_escape.rs`). Everything else goes to the current region: inside
+//! a loop with an iteration region (`regions.rs`) that is the loop's; in a function,
+//! whatever region is current at the call; in top-level code outside such loops,
+//! the root region.
 
 use crate::builtins::Builtin;
 use crate::psg::{BinaryOp, ExprId, ExprKind, FormatKind, Psg};
@@ -15,6 +16,10 @@ use composer_diagnostics::Span;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Place {
     RootRegion,
+    /// The iteration region of the innermost enclosing loop that has one.
+    IterationRegion,
+    /// The region current when the function was called.
+    CallerRegion,
     /// A slot of the frame that makes the value.
     Stack,
 }
@@ -23,7 +28,18 @@ impl Place {
     pub fn name(self) -> &'static str {
         match self {
             Place::RootRegion => "root region",
+            Place::IterationRegion => "iteration region",
+            Place::CallerRegion => "caller's region",
             Place::Stack => "stack",
+        }
+    }
+
+    fn reason(self) -> &'static str {
+        match self {
+            Place::RootRegion => ROOT_REASON,
+            Place::IterationRegion => ITERATION_REASON,
+            Place::CallerRegion => CALLER_REASON,
+            Place::Stack => STACK_CLOSURE,
         }
     }
 }
@@ -37,14 +53,21 @@ pub struct AllocationSite {
     pub reason: &'static str,
 }
 
-const ROOT_REASON: &str = "no scoped regions yet: run-time values live until the program exits";
+const ROOT_REASON: &str =
+    "top-level code outside any loop with an iteration region: lives until the program exits";
+const ITERATION_REASON: &str =
+    "loop-local: the loop releases what each iteration allocates when the next one starts";
+const CALLER_REASON: &str = "returned into the caller: the region current at the call (a calling loop's iteration region, else the root)";
 const VALUE_CALL: &str = "a function value takes its arguments one at a time, and each step before the last returns a new closure";
 const STACK_CLOSURE: &str =
     "the closure cannot outlive its frame: it is called, or passed only to functions that do not keep it";
-const ESCAPING_CLOSURE: &str = "the closure may outlive its frame (returned, stored, or passed where it may be kept); no scoped regions yet";
+const ESCAPING_CLOSURE: &str =
+    "the closure may outlive its frame (returned, stored, or passed where it may be kept)";
 
 /// All allocation sites, in source order.
 pub fn allocation_sites(psg: &Psg) -> Vec<AllocationSite> {
+    let places = implicit_places(psg);
+    let place_of = |id: ExprId| places[id.index()];
     let mut sites = Vec::new();
     for (i, e) in psg.exprs.iter().enumerate() {
         let id = ExprId(i as u32);
@@ -80,15 +103,15 @@ pub fn allocation_sites(psg: &Psg) -> Vec<AllocationSite> {
             sites.push(AllocationSite {
                 span: e.span,
                 what,
-                place: Place::RootRegion,
-                reason: ROOT_REASON,
+                place: place_of(id),
+                reason: place_of(id).reason(),
             });
         }
         if let Some(what) = value_call_site(psg, id) {
             sites.push(AllocationSite {
                 span: e.span,
                 what,
-                place: Place::RootRegion,
+                place: place_of(id),
                 reason: VALUE_CALL,
             });
         }
@@ -104,11 +127,7 @@ pub fn allocation_sites(psg: &Psg) -> Vec<AllocationSite> {
             sites.push(AllocationSite {
                 span: psg.expr(id).span,
                 what: "closure environment",
-                place: if on_stack {
-                    Place::Stack
-                } else {
-                    Place::RootRegion
-                },
+                place: if on_stack { Place::Stack } else { place_of(id) },
                 reason: if on_stack {
                     STACK_CLOSURE
                 } else {
@@ -121,6 +140,50 @@ pub fn allocation_sites(psg: &Psg) -> Vec<AllocationSite> {
     // Desugaring can give several expressions one span (a list literal's cells).
     sites.dedup_by(|a, b| a.span == b.span && a.what == b.what);
     sites
+}
+
+/// The region each expression's implicit allocations go to.
+fn implicit_places(psg: &Psg) -> Vec<Place> {
+    let mut places = vec![Place::RootRegion; psg.exprs.len()];
+    let mut stack = Vec::new();
+    let mut mark = |root: ExprId, place: Place, places: &mut Vec<Place>| {
+        stack.push(root);
+        while let Some(e) = stack.pop() {
+            places[e.index()] = place;
+            psg.children(e, &mut stack);
+        }
+    };
+    for f in &psg.functions {
+        mark(f.body, Place::CallerRegion, &mut places);
+    }
+    // Outer loops before inner ones, so the innermost decides.
+    let mut loops: Vec<ExprId> = psg.loop_regions.iter().copied().collect();
+    loops.sort_by_key(|l| std::cmp::Reverse(subtree_size(psg, *l)));
+    for l in loops {
+        // The source of `for … in` and the bounds of `for` are evaluated before
+        // the region is marked.
+        match &psg.expr(l).kind {
+            ExprKind::While { cond, body } => {
+                mark(*cond, Place::IterationRegion, &mut places);
+                mark(*body, Place::IterationRegion, &mut places);
+            }
+            ExprKind::For { body, .. } | ExprKind::ForEach { body, .. } => {
+                mark(*body, Place::IterationRegion, &mut places)
+            }
+            _ => {}
+        }
+    }
+    places
+}
+
+fn subtree_size(psg: &Psg, root: ExprId) -> usize {
+    let mut stack = vec![root];
+    let mut n = 0;
+    while let Some(e) = stack.pop() {
+        n += 1;
+        psg.children(e, &mut stack);
+    }
+    n
 }
 
 /// `f a b` where `f` is a function value (not a known function): arguments are

@@ -10,6 +10,7 @@ pub mod exhaustive;
 pub mod format;
 pub mod ledger;
 pub mod psg;
+pub mod regions;
 pub mod types;
 
 pub use check::{check_program, check_program_with_prelude};

@@ -437,6 +437,11 @@ pub struct Psg {
     pub unchecked_indexes: rustc_hash::FxHashSet<ExprId>,
     /// Every array access with its bounds-check decision (ledger).
     pub bounds: Vec<crate::bounds::BoundsNote>,
+    /// Loops with an iteration region (`regions.rs`): lowering marks the current
+    /// region before the loop, resets it after each iteration and releases it after.
+    pub loop_regions: rustc_hash::FxHashSet<ExprId>,
+    /// Every loop with its region decision (ledger).
+    pub region_notes: Vec<crate::regions::RegionNote>,
     /// Operator members (`static member (+)`) by type and operator: an arithmetic
     /// operator on a value of that type calls the member with both operands.
     pub operator_members: rustc_hash::FxHashMap<(u32, BinaryOp), FunctionId>,
@@ -461,6 +466,83 @@ impl Psg {
 
     pub fn function(&self, id: FunctionId) -> &Function {
         &self.functions[id.index()]
+    }
+
+    /// Pushes the sub-expressions of `e` in reverse evaluation order (function bodies
+    /// are not sub-expressions: a closure's body runs elsewhere).
+    pub fn children(&self, e: ExprId, out: &mut Vec<ExprId>) {
+        let psg = self;
+        let start = out.len();
+        match &psg.expr(e).kind {
+            ExprKind::Const(_)
+            | ExprKind::Local(_)
+            | ExprKind::Function(_)
+            | ExprKind::Builtin(_)
+            | ExprKind::Format { .. }
+            | ExprKind::UnionCase { .. }
+            | ExprKind::ListNil
+            | ExprKind::Error => {}
+            ExprKind::App { func, arg } => out.extend([*func, *arg]),
+            ExprKind::Interpolated(parts) => {
+                for p in parts {
+                    if let InterpolatedPart::Hole { expr, .. } = p {
+                        out.push(*expr);
+                    }
+                }
+            }
+            ExprKind::Unary { operand, .. } => out.push(*operand),
+            ExprKind::Binary { lhs, rhs, .. } => out.extend([*lhs, *rhs]),
+            ExprKind::If {
+                cond,
+                then_branch,
+                else_branch,
+            } => {
+                out.extend([*cond, *then_branch]);
+                out.extend(*else_branch);
+            }
+            ExprKind::While { cond, body } => out.extend([*cond, *body]),
+            ExprKind::For {
+                start,
+                end,
+                step,
+                body,
+                ..
+            } => {
+                out.extend([*start, *end]);
+                out.extend(*step);
+                out.push(*body);
+            }
+            ExprKind::Let { value, body, .. } => out.extend([*value, *body]),
+            ExprKind::LetFunctions { body, .. } => out.push(*body),
+            ExprKind::Sequential(items) | ExprKind::Tuple(items) | ExprKind::ArrayLit(items) => {
+                out.extend(items.iter().copied())
+            }
+            ExprKind::Assign { value, .. } => out.push(*value),
+            ExprKind::Member { target, .. } | ExprKind::Field { target, .. } => out.push(*target),
+            ExprKind::Index { target, index } => out.extend([*target, *index]),
+            ExprKind::IndexSet {
+                target,
+                index,
+                value,
+            } => out.extend([*target, *index, *value]),
+            ExprKind::Match { scrutinee, rules } => {
+                out.push(*scrutinee);
+                for r in rules {
+                    out.extend(r.guard);
+                    out.push(r.body);
+                }
+            }
+            ExprKind::Record { fields, .. } => out.extend(fields.iter().map(|(_, e)| *e)),
+            ExprKind::RecordUpdate { base, fields } => {
+                out.push(*base);
+                out.extend(fields.iter().map(|(_, e)| *e));
+            }
+            ExprKind::RefGet(cell) => out.push(*cell),
+            ExprKind::RefSet { cell, value } => out.extend([*cell, *value]),
+            ExprKind::ListCons { head, tail } => out.extend([*head, *tail]),
+            ExprKind::ForEach { source, body, .. } => out.extend([*source, *body]),
+        }
+        out[start..].reverse();
     }
 }
 

@@ -217,6 +217,7 @@ impl<'a> Checker<'a> {
         }
         if !self.diags.iter().any(Diagnostic::is_error) {
             crate::bounds::analyse(&mut self.psg);
+            crate::regions::analyse(&mut self.psg);
         }
         let mut diags = self.diags;
         composer_diagnostics::sort_diagnostics(&mut diags);

@@ -729,6 +729,12 @@ impl Checker<'_> {
                 span,
                 Ty::INT,
             ),
+            (Ty::App(crate::types::TyCon::List, _), true) => {
+                // `xs.Length` is `List.length xs`.
+                let f = self.lib_path(&["List", "length"], span);
+                let f = self.infer_expr(&f);
+                self.apply(f, target, span)
+            }
             (Ty::Var(_), _) => {
                 self.error(
                     Code::IndeterminateLookup,

@@ -542,7 +542,7 @@ impl Checker<'_> {
     }
 
     /// A path to a library or builtin name, `Seq.__run`.
-    pub(super) fn lib_path(&mut self, names: &[&str], span: Span) -> Expr {
+    pub(crate) fn lib_path(&mut self, names: &[&str], span: Span) -> Expr {
         let idents = names
             .iter()
             .map(|n| Ident {

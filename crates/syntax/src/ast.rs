@@ -314,6 +314,12 @@ pub enum ExprKind {
         bindings: Vec<Binding>,
         body: Box<Expr>,
     },
+    /// `use name = value in body`: `name` is disposed (`name.Dispose()`) when
+    /// `body` ends. `binding` has no parameters and a simple pattern.
+    Use {
+        binding: Box<Binding>,
+        body: Box<Expr>,
+    },
     /// `a; b; c` or a block of lines.
     Sequential(Vec<Expr>),
     /// `fun p1 p2 -> body`

@@ -637,6 +637,9 @@ impl AstPrinter<'_> {
                 children.push(e(body));
                 self.node("let", span, children)
             }
+            ExprKind::Use { binding, body } => {
+                self.node("use", span, vec![self.binding(binding), e(body)])
+            }
             ExprKind::Sequential(items) => self.node("seq", span, items.iter().map(e).collect()),
             ExprKind::Lambda { params, body } => {
                 let params = S::Brackets(params.iter().map(|p| self.pat(p)).collect());

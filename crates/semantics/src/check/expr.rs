@@ -269,6 +269,7 @@ impl Checker<'_> {
                 bindings,
                 body,
             } => self.infer_let(*is_rec, bindings, body, span),
+            ast::ExprKind::Use { binding, body } => self.infer_use(binding, body, span),
             ast::ExprKind::Sequential(items) => {
                 let mut ids = Vec::new();
                 let n = items.len();
@@ -1330,6 +1331,62 @@ impl Checker<'_> {
             span,
             result,
         )
+    }
+}
+
+impl Checker<'_> {
+    /// `use name = value in body` is
+    /// `let name = value in let r = body in name.Dispose(); r`: the value is
+    /// disposed when the body ends (Clef has no early exit from a block, and a
+    /// failure ends the program).
+    fn infer_use(&mut self, binding: &ast::Binding, body: &ast::Expr, span: Span) -> ExprId {
+        let (name, head) = match &binding.head.kind {
+            ast::PatKind::Named(n) => (*n, binding.head.clone()),
+            ast::PatKind::Typed { pat, .. } if matches!(pat.kind, ast::PatKind::Named(_)) => {
+                let ast::PatKind::Named(n) = pat.kind else {
+                    unreachable!()
+                };
+                (n, binding.head.clone())
+            }
+            _ => {
+                // `use _ = value`: still disposed.
+                let n = self.fresh_ident(binding.head.span);
+                (n, named_pat(n))
+            }
+        };
+        let result = self.fresh_ident(span);
+        let dispose_name = ast::Ident {
+            name: self.interner.get_or_intern_static("Dispose"),
+            span: name.span,
+        };
+        let dispose = ast::Expr {
+            kind: ast::ExprKind::App {
+                func: Box::new(ast::Expr {
+                    kind: ast::ExprKind::DotGet {
+                        target: Box::new(path_expr(name)),
+                        member: dispose_name,
+                    },
+                    span: name.span,
+                }),
+                arg: Box::new(ast::Expr {
+                    kind: ast::ExprKind::Lit(ast::Literal::Unit),
+                    span: name.span,
+                }),
+            },
+            span: name.span,
+        };
+        let rest = let_expr(
+            named_pat(result),
+            body.clone(),
+            ast::Expr {
+                kind: ast::ExprKind::Sequential(vec![dispose, path_expr(result)]),
+                span,
+            },
+            span,
+        );
+        let mut binding = binding.clone();
+        binding.head = head;
+        self.infer_let(false, std::slice::from_ref(&binding), &rest, span)
     }
 }
 

@@ -11,7 +11,9 @@
 use composer_diagnostics::{Code, Span};
 
 use super::Parser;
-use crate::ast::{BinaryOp, Expr, ExprKind, Ident, InterpolatedPart, Literal, MatchRule, UnaryOp};
+use crate::ast::{
+    BinaryOp, Expr, ExprKind, Ident, InterpolatedPart, Literal, MatchRule, PatKind, UnaryOp,
+};
 use crate::layout::BlockKind;
 use crate::lexer::{lex_range, InterpolatedPiece, Keyword, TokenKind};
 
@@ -226,12 +228,9 @@ impl Parser<'_> {
     fn parse_let_expr(&mut self) -> Expr {
         let start = self.span();
         let keyword = self.bump();
-        match keyword.kind {
-            TokenKind::Keyword(Keyword::Use) => self.unsupported(keyword.span, "`use`"),
-            TokenKind::Keyword(Keyword::LetBang | Keyword::UseBang) => {
-                self.unsupported(keyword.span, "`let!`/`use!` in computation expressions")
-            }
-            _ => {}
+        let is_use = keyword.kind == TokenKind::Keyword(Keyword::Use);
+        if let TokenKind::Keyword(Keyword::LetBang | Keyword::UseBang) = keyword.kind {
+            self.unsupported(keyword.span, "`let!`/`use!` in computation expressions")
         }
         let (is_rec, bindings) = self.parse_bindings();
         let body = if self.eat_kw(Keyword::In) {
@@ -248,6 +247,32 @@ impl Parser<'_> {
             );
             self.error_expr(self.here())
         };
+        if is_use {
+            let simple = bindings.len() == 1
+                && !is_rec
+                && bindings[0].params.is_empty()
+                && !bindings[0].is_mutable
+                && matches!(
+                    bindings[0].head.kind,
+                    PatKind::Named(_) | PatKind::Wild | PatKind::Typed { .. }
+                );
+            if simple {
+                let binding = bindings.into_iter().next().expect("one binding");
+                return self.mk(
+                    ExprKind::Use {
+                        binding: Box::new(binding),
+                        body: boxed(body),
+                    },
+                    start,
+                );
+            }
+            // Reported, then read as a `let` so the body still checks.
+            self.error(
+                Code::UnexpectedSyntax,
+                keyword.span,
+                "'use' bindings must bind one name to a value: use name = expr",
+            );
+        }
         self.mk(
             ExprKind::Let {
                 is_rec,

@@ -95,7 +95,7 @@ pub struct BuildArgs {
     pub opt_level: u8,
 
     /// Write stage dumps next to the output: a comma list of
-    /// ast, psg, mir, mlir, llvm, asm, ledger.
+    /// ast, psg, mir, mlir, llvm, asm, ledger, ledger-json.
     #[arg(long, value_name = "KINDS", value_delimiter = ',', value_parser = parse_emit_kind)]
     pub emit: Vec<EmitKind>,
 

@@ -9,6 +9,7 @@
 pub mod cli;
 pub mod compile;
 pub mod doctor;
+pub mod ledger;
 pub mod pipeline;
 pub mod project;
 pub mod timings;

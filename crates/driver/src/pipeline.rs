@@ -18,6 +18,7 @@ pub enum EmitKind {
     Llvm,
     Asm,
     Ledger,
+    LedgerJson,
 }
 
 impl EmitKind {
@@ -29,6 +30,7 @@ impl EmitKind {
         EmitKind::Llvm,
         EmitKind::Asm,
         EmitKind::Ledger,
+        EmitKind::LedgerJson,
     ];
 
     /// The name used on the command line (`--emit ast,mlir`).
@@ -41,6 +43,7 @@ impl EmitKind {
             EmitKind::Llvm => "llvm",
             EmitKind::Asm => "asm",
             EmitKind::Ledger => "ledger",
+            EmitKind::LedgerJson => "ledger-json",
         }
     }
 
@@ -49,6 +52,7 @@ impl EmitKind {
         match self {
             EmitKind::Llvm => "ll",
             EmitKind::Asm => "s",
+            EmitKind::LedgerJson => "ledger.json",
             other => other.name(),
         }
     }
@@ -200,8 +204,14 @@ pub fn run_frontend(
             mlir = Some(text);
         }
     }
-    if options.emit.contains(&EmitKind::Ledger) {
-        dumps.push((EmitKind::Ledger, ledger_text(sources, &psg)));
+    if options.emit.contains(&EmitKind::Ledger) || options.emit.contains(&EmitKind::LedgerJson) {
+        let ledger = crate::ledger::Ledger::new(sources, &psg);
+        if options.emit.contains(&EmitKind::Ledger) {
+            dumps.push((EmitKind::Ledger, ledger.text()));
+        }
+        if options.emit.contains(&EmitKind::LedgerJson) {
+            dumps.push((EmitKind::LedgerJson, ledger.json()));
+        }
     }
     if options.memory_model == MemoryModel::StackOnly {
         diagnostics.push(Diagnostic {
@@ -218,69 +228,4 @@ pub fn run_frontend(
         mlir,
         diagnostics,
     }
-}
-
-/// The ledger's text form: one line per allocation site, in source order.
-fn ledger_text(sources: &SourceMap, psg: &composer_semantics::Psg) -> String {
-    let mut out = String::from("# allocation ledger: site, what, place, reason\n");
-    for site in composer_semantics::ledger::allocation_sites(psg) {
-        let lc = sources.line_col(site.span.file, site.span.start);
-        out.push_str(&format!(
-            "{}:{}:{}: {}: {} ({})\n",
-            sources.name(site.span.file),
-            lc.line,
-            lc.col,
-            site.what,
-            site.place.name(),
-            site.reason
-        ));
-    }
-    out.push_str("# pipeline fusion: site, pipeline, decision (reason)\n");
-    for note in &psg.fusions {
-        let lc = sources.line_col(note.span.file, note.span.start);
-        out.push_str(&format!(
-            "{}:{}:{}: {}: {} ({})\n",
-            sources.name(note.span.file),
-            lc.line,
-            lc.col,
-            note.chain,
-            if note.fused { "fused" } else { "not fused" },
-            note.reason
-        ));
-    }
-    out.push_str("# loop regions: site, decision (reason)\n");
-    for note in &psg.region_notes {
-        let lc = sources.line_col(note.span.file, note.span.start);
-        out.push_str(&format!(
-            "{}:{}:{}: loop: {} ({})\n",
-            sources.name(note.span.file),
-            lc.line,
-            lc.col,
-            if note.region {
-                "iteration region"
-            } else {
-                "no iteration region"
-            },
-            note.reason
-        ));
-    }
-    out.push_str("# bounds checks: site, access, decision (reason)\n");
-    for note in &psg.bounds {
-        let span = note.access;
-        let lc = sources.line_col(span.file, span.start);
-        let text = sources
-            .text(span.file)
-            .get(span.start as usize..span.end as usize)
-            .unwrap_or("?");
-        out.push_str(&format!(
-            "{}:{}:{}: {}]: {} ({})\n",
-            sources.name(span.file),
-            lc.line,
-            lc.col,
-            text,
-            if note.removed { "removed" } else { "kept" },
-            note.reason
-        ));
-    }
-    out
 }

@@ -1,0 +1,180 @@
+//! The ledger (`--emit ledger`, `--emit ledger-json`): every decision the compiler
+//! made about memory and loops, with its source position and reason (DESIGN §5,
+//! "transparency"). One model, two renderings: text lines
+//! `FILE:LINE:COL: SUBJECT: DECISION (REASON)` under `# SECTION` headers, and JSON
+//! (`{"version": 1, "allocations": [...], "fusion": [...], "loops": [...],
+//! "bounds_checks": [...]}`, each entry `{file, line, col, subject, decision, reason}`).
+
+use composer_diagnostics::{SourceMap, Span};
+use composer_semantics::Psg;
+use serde::Serialize;
+
+/// Bumped when the shape of the JSON changes.
+const VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Entry {
+    pub file: String,
+    pub line: u32,
+    pub col: u32,
+    /// What the decision is about: "list cell", "Seq.map → Seq.sum", "loop", "a.[i]".
+    pub subject: String,
+    pub decision: String,
+    pub reason: String,
+}
+
+struct Section {
+    /// The JSON key.
+    key: &'static str,
+    /// The text header.
+    header: &'static str,
+    entries: Vec<Entry>,
+}
+
+pub struct Ledger {
+    sections: Vec<Section>,
+}
+
+impl Ledger {
+    pub fn new(sources: &SourceMap, psg: &Psg) -> Ledger {
+        let entry = |span: Span, subject: String, decision: &str, reason: &str| {
+            let lc = sources.line_col(span.file, span.start);
+            Entry {
+                file: sources.name(span.file).to_string(),
+                line: lc.line,
+                col: lc.col,
+                subject,
+                decision: decision.to_string(),
+                reason: reason.to_string(),
+            }
+        };
+        let allocations = composer_semantics::ledger::allocation_sites(psg)
+            .into_iter()
+            .map(|site| entry(site.span, site.what.into(), site.place.name(), site.reason))
+            .collect();
+        let fusion = psg
+            .fusions
+            .iter()
+            .map(|n| {
+                let decision = if n.fused { "fused" } else { "not fused" };
+                entry(n.span, n.chain.clone(), decision, &n.reason)
+            })
+            .collect();
+        let loops = psg
+            .region_notes
+            .iter()
+            .map(|n| {
+                let decision = if n.region {
+                    "iteration region"
+                } else {
+                    "no iteration region"
+                };
+                entry(n.span, "loop".into(), decision, &n.reason)
+            })
+            .collect();
+        let bounds = psg
+            .bounds
+            .iter()
+            .map(|n| {
+                let span = n.access;
+                let text = sources
+                    .text(span.file)
+                    .get(span.start as usize..span.end as usize)
+                    .unwrap_or("?");
+                let decision = if n.removed { "removed" } else { "kept" };
+                entry(span, format!("{text}]"), decision, &n.reason)
+            })
+            .collect();
+        Ledger {
+            sections: vec![
+                Section {
+                    key: "allocations",
+                    header: "allocation ledger: site, what, place, reason",
+                    entries: allocations,
+                },
+                Section {
+                    key: "fusion",
+                    header: "pipeline fusion: site, pipeline, decision (reason)",
+                    entries: fusion,
+                },
+                Section {
+                    key: "loops",
+                    header: "loop regions: site, decision (reason)",
+                    entries: loops,
+                },
+                Section {
+                    key: "bounds_checks",
+                    header: "bounds checks: site, access, decision (reason)",
+                    entries: bounds,
+                },
+            ],
+        }
+    }
+
+    /// The text form: a `# header` line per section, then a line per entry.
+    pub fn text(&self) -> String {
+        let mut out = String::new();
+        for section in &self.sections {
+            out.push_str(&format!("# {}\n", section.header));
+            for e in &section.entries {
+                out.push_str(&format!(
+                    "{}:{}:{}: {}: {} ({})\n",
+                    e.file, e.line, e.col, e.subject, e.decision, e.reason
+                ));
+            }
+        }
+        out
+    }
+
+    /// The JSON form (pretty-printed, keys in a fixed order).
+    pub fn json(&self) -> String {
+        let mut map = serde_json::Map::new();
+        map.insert("version".into(), VERSION.into());
+        for section in &self.sections {
+            let entries = serde_json::to_value(&section.entries).expect("entries serialise");
+            map.insert(section.key.into(), entries);
+        }
+        let mut text = serde_json::to_string_pretty(&serde_json::Value::Object(map))
+            .expect("ledger serialises");
+        text.push('\n');
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_and_json_list_the_same_entries() {
+        let mut sources = SourceMap::new();
+        let src = "let a = [| 1; 2; 3 |]\nlet mutable t = 0\nfor i in 0 .. a.Length - 1 do\n    t <- t + a.[i]\nprintfn \"%d\" t\n";
+        let file = sources.add("l.clef", src);
+        let mut interner = composer_syntax::Interner::new();
+        let (ast, _) = composer_syntax::parse_file(file, src, &mut interner);
+        let (psg, diags) = composer_semantics::check_program(&[ast], &mut interner);
+        assert!(diags.is_empty(), "{diags:?}");
+        let ledger = Ledger::new(&sources, &psg);
+        let text = ledger.text();
+        assert!(
+            text.contains(
+                "l.clef:4:14: a.[i]: removed (index within bounds by the for loop range)"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("l.clef:1:9: array literal: root region"),
+            "{text}"
+        );
+        let json: serde_json::Value = serde_json::from_str(&ledger.json()).expect("valid JSON");
+        assert_eq!(json["version"], 1);
+        let bounds = json["bounds_checks"].as_array().expect("bounds section");
+        assert_eq!(bounds.len(), 1);
+        assert_eq!(bounds[0]["subject"], "a.[i]");
+        assert_eq!(bounds[0]["decision"], "removed");
+        assert_eq!(bounds[0]["line"], 4);
+        let allocations = json["allocations"].as_array().expect("allocation section");
+        assert_eq!(allocations[0]["decision"], "root region");
+        assert!(json["loops"].is_array() && json["fusion"].is_array());
+    }
+}

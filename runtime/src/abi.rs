@@ -140,6 +140,72 @@ pub unsafe extern "C" fn clef_rt_region_release(mark: i64) {
     unsafe { region::release(mark as usize) }
 }
 
+/// `Arena.create capacity`: a new arena; `(site, site_len)` names where the
+/// program created it. Panics on a negative capacity.
+///
+/// # Safety
+/// `(site, site_len)` must be a valid string.
+#[no_mangle]
+pub unsafe extern "C" fn clef_rt_arena_create(capacity: i64, site: *const u8, site_len: i64) -> i64 {
+    if capacity < 0 {
+        io::fatal(b"The arena capacity must be non-negative.")
+    }
+    // SAFETY: the caller's contract.
+    let site = unsafe { bytes(site, site_len) };
+    region::arena_create(capacity as usize, site) as i64
+}
+
+/// Makes the arena the current region; answers the region to restore.
+///
+/// # Safety
+/// `arena` must be a live arena handle.
+#[no_mangle]
+pub unsafe extern "C" fn clef_rt_arena_enter(arena: i64) -> i64 {
+    // SAFETY: the caller's contract.
+    unsafe { region::arena_enter(arena as usize) as i64 }
+}
+
+/// Restores the current region `clef_rt_arena_enter` answered.
+///
+/// # Safety
+/// `previous` must be an answer of `clef_rt_arena_enter`.
+#[no_mangle]
+pub unsafe extern "C" fn clef_rt_arena_leave(previous: i64) {
+    // SAFETY: the caller's contract.
+    unsafe { region::arena_leave(previous as usize) }
+}
+
+/// `Arena.mark arena`: a sentinel.
+///
+/// # Safety
+/// `arena` must be a live arena handle.
+#[no_mangle]
+pub unsafe extern "C" fn clef_rt_arena_mark(arena: i64) -> i64 {
+    // SAFETY: the caller's contract.
+    unsafe { region::arena_mark(arena as usize) as i64 }
+}
+
+/// `Arena.release arena mark`: frees what the arena allocated after `mark`.
+///
+/// # Safety
+/// `mark` must be an unreleased mark of the live arena `arena`.
+#[no_mangle]
+pub unsafe extern "C" fn clef_rt_arena_release(arena: i64, mark: i64) {
+    // SAFETY: the caller's contract.
+    unsafe { region::arena_release(arena as usize, mark as usize) }
+}
+
+/// Disposes of the arena (the end of its `use` scope).
+///
+/// # Safety
+/// `arena` must be a live arena handle that is not current; nothing in it may be
+/// used again.
+#[no_mangle]
+pub unsafe extern "C" fn clef_rt_arena_dispose(arena: i64) {
+    // SAFETY: the caller's contract.
+    unsafe { region::arena_dispose(arena as usize) }
+}
+
 /// One line of stdin without its terminator; `""` at end of input.
 #[no_mangle]
 pub extern "C" fn clef_rt_readln() -> Str {

@@ -34,6 +34,15 @@ struct Header {
 const HEADER: usize = core::mem::size_of::<Header>();
 
 pub struct Region {
+    /// Bytes allocated in this region and not yet freed (for `--alloc-stats`).
+    live: u64,
+    /// An arena: one mapping of fixed capacity; running out panics naming the
+    /// arena's creation site (`site_ptr`, `site_len`).
+    arena: bool,
+    /// An arena's capacity in bytes, as the program asked.
+    capacity: usize,
+    site_ptr: usize,
+    site_len: usize,
     /// Start of the current chunk (0 before the first allocation).
     chunk: usize,
     /// Next free byte of the current chunk.
@@ -54,12 +63,17 @@ struct Mark {
     cursor: usize,
     end: usize,
     large: usize,
-    live_bytes: u64,
+    live: u64,
 }
 
 impl Region {
     pub const fn empty() -> Region {
         Region {
+            live: 0,
+            arena: false,
+            capacity: 0,
+            site_ptr: 0,
+            site_len: 0,
             chunk: 0,
             cursor: 0,
             end: 0,
@@ -81,6 +95,9 @@ impl Region {
                 self.cursor = address + size;
                 return address as *mut u8;
             }
+        }
+        if self.arena {
+            self.exhausted(size)
         }
         let needed = size
             .checked_add(align - 1 + HEADER)
@@ -105,6 +122,21 @@ impl Region {
         let address = bump(self.cursor, self.end, size, align).unwrap_or_else(|| out_of_memory());
         self.cursor = address + size;
         address as *mut u8
+    }
+
+    /// An arena ran out of room: the program ends naming where it was created.
+    fn exhausted(&self, size: usize) -> ! {
+        use crate::pure::sink::Sink;
+        let mut line = crate::pure::sink::StackBuf::<512>::new();
+        line.push_bytes(b"arena created at ");
+        // SAFETY: the site was copied into the arena's mapping at creation.
+        line.push_bytes(unsafe { core::slice::from_raw_parts(self.site_ptr as *const u8, self.site_len) });
+        line.push_bytes(b" is exhausted: ");
+        crate::pure::int_fmt::write_unsigned(&mut line, size as u64, 10, false);
+        line.push_bytes(b" more bytes needed, capacity ");
+        crate::pure::int_fmt::write_unsigned(&mut line, self.capacity as u64, 10, false);
+        line.push_bytes(b" bytes");
+        io::fatal(line.as_bytes())
     }
 
     /// A chunk linked after the current one (a spare if there is one).
@@ -187,8 +219,11 @@ fn out_of_memory() -> ! {
     io::fatal(b"out of memory")
 }
 
-static CURRENT: Global<Region> = Global::new(Region::empty());
+static ROOT: Global<Region> = Global::new(Region::empty());
 static PERSISTENT: Global<Region> = Global::new(Region::empty());
+/// The region implicit allocations go to: the root, or an arena while code runs
+/// in its scope (`clef_rt_arena_enter`). Null means the root.
+static CURRENT: Global<*mut Region> = Global::new(core::ptr::null_mut());
 
 /// Allocation counters for `--alloc-stats` (DESIGN §5: "zero allocation" is
 /// measured, not claimed).
@@ -196,8 +231,8 @@ pub struct AllocStats {
     pub enabled: bool,
     pub total_bytes: u64,
     pub allocations: u64,
-    /// Bytes live at the high-water mark (a reset or release of the current
-    /// region makes what it frees no longer live).
+    /// Bytes live at the high-water mark (a reset, release or arena disposal
+    /// makes what it frees no longer live).
     pub peak_bytes: u64,
     live_bytes: u64,
 }
@@ -210,44 +245,67 @@ pub static STATS: Global<AllocStats> = Global::new(AllocStats {
     live_bytes: 0,
 });
 
-fn count(size: usize) {
-    // SAFETY: single-threaded runtime; no other reference to STATS is alive.
-    let stats = unsafe { STATS.get() };
+fn stats() -> &'static mut AllocStats {
+    // SAFETY: single-threaded runtime; callers hold the reference only briefly
+    // and never across another call that takes it.
+    unsafe { STATS.get() }
+}
+
+/// The region implicit allocations go to.
+fn current() -> &'static mut Region {
+    // SAFETY: single-threaded runtime; CURRENT is null or points at a live
+    // arena's region (arenas leave the scope before they are disposed).
+    unsafe {
+        let p = *CURRENT.get();
+        if p.is_null() {
+            ROOT.get()
+        } else {
+            &mut *p
+        }
+    }
+}
+
+/// `size` bytes in `region`, counted.
+fn alloc_in(region: &mut Region, size: usize, align: usize) -> *mut u8 {
+    let stats = stats();
     if stats.enabled {
         stats.total_bytes += size as u64;
         stats.allocations += 1;
         stats.live_bytes += size as u64;
         stats.peak_bytes = stats.peak_bytes.max(stats.live_bytes);
     }
+    region.live += size as u64;
+    region.alloc(size, align)
+}
+
+/// Makes `region`'s live bytes `live` again (it freed the difference).
+fn forget(region: &mut Region, live: u64) {
+    let freed = region.live.saturating_sub(live);
+    region.live = live;
+    let stats = stats();
+    stats.live_bytes = stats.live_bytes.saturating_sub(freed);
 }
 
 /// Allocates in the current region.
 pub fn alloc_root(size: usize, align: usize) -> *mut u8 {
-    count(size);
-    // SAFETY: `Region::alloc` does not re-enter the region (on failure it ends
-    // the program without allocating).
-    unsafe { CURRENT.get() }.alloc(size, align)
+    alloc_in(current(), size, align)
 }
 
 /// Allocates in the persistent region (the runtime's own buffers, which outlive
 /// any mark).
 pub fn alloc_persistent(size: usize, align: usize) -> *mut u8 {
-    count(size);
-    // SAFETY: as in `alloc_root`.
-    unsafe { PERSISTENT.get() }.alloc(size, align)
+    // SAFETY: single-threaded runtime; no other reference is alive.
+    alloc_in(unsafe { PERSISTENT.get() }, size, align)
 }
 
-/// Pushes a mark on the current region; the answer identifies it.
-pub fn mark() -> usize {
-    // SAFETY: single-threaded runtime; no other reference is alive.
-    let region = unsafe { CURRENT.get() };
-    let live_bytes = unsafe { STATS.get() }.live_bytes;
+/// Pushes a mark on `region`; the answer identifies it.
+fn mark_in(region: &mut Region) -> usize {
     let saved = Mark {
         chunk: region.chunk,
         cursor: region.cursor,
         end: region.end,
         large: region.large,
-        live_bytes,
+        live: region.live,
     };
     let at = region.alloc(core::mem::size_of::<Mark>(), core::mem::align_of::<Mark>());
     // SAFETY: a fresh allocation of the right size and alignment.
@@ -255,36 +313,55 @@ pub fn mark() -> usize {
     at as usize
 }
 
-/// Frees everything allocated after the mark `at`; the mark stays.
+/// Frees what `region` allocated after the mark `at`; the mark stays.
 ///
 /// # Safety
-/// `at` must come from `mark` and not be released.
-pub unsafe fn reset(at: usize) {
-    // SAFETY: single-threaded runtime; the caller's contract.
-    let region = unsafe { CURRENT.get() };
-    let saved = unsafe { &*(at as *const Mark) };
+/// `at` must be a mark of `region` that is not released.
+unsafe fn reset_in(region: &mut Region, at: usize) {
+    // SAFETY: the caller's contract.
+    let saved = unsafe { (at as *const Mark).read() };
     let own_chunk = chunk_of(region, at);
     region.pop_to(own_chunk, saved.large);
     region.chunk = own_chunk;
     region.cursor = at + core::mem::size_of::<Mark>();
-    // SAFETY: `own_chunk` is a chunk of the chain (it holds the mark).
-    region.end = own_chunk + unsafe { (*(own_chunk as *const Header)).len };
-    unsafe { STATS.get() }.live_bytes = saved.live_bytes;
+    if !region.arena {
+        // SAFETY: `own_chunk` is a chunk of the chain (it holds the mark).
+        region.end = own_chunk + unsafe { (*(own_chunk as *const Header)).len };
+    }
+    forget(region, saved.live);
 }
 
-/// Frees the mark `at` and everything allocated after it.
+/// Frees the mark `at` of `region` and what was allocated after it.
 ///
 /// # Safety
-/// `at` must come from `mark` and not be released.
-pub unsafe fn release(at: usize) {
-    // SAFETY: single-threaded runtime; the caller's contract.
-    let region = unsafe { CURRENT.get() };
+/// `at` must be a mark of `region` that is not released.
+unsafe fn release_in(region: &mut Region, at: usize) {
+    // SAFETY: the caller's contract.
     let saved = unsafe { (at as *const Mark).read() };
     region.pop_to(saved.chunk, saved.large);
     region.chunk = saved.chunk;
     region.cursor = saved.cursor;
     region.end = saved.end;
-    unsafe { STATS.get() }.live_bytes = saved.live_bytes;
+    forget(region, saved.live);
+}
+
+/// Pushes a mark on the current region (an iteration region).
+pub fn mark() -> usize {
+    mark_in(current())
+}
+
+/// # Safety
+/// `at` must come from `mark` in the same current region and not be released.
+pub unsafe fn reset(at: usize) {
+    // SAFETY: the caller's contract.
+    unsafe { reset_in(current(), at) }
+}
+
+/// # Safety
+/// As `reset`; the mark may not be used again.
+pub unsafe fn release(at: usize) {
+    // SAFETY: the caller's contract.
+    unsafe { release_in(current(), at) }
 }
 
 /// The chunk of the chain that holds `address` (a mark is never in a large
@@ -292,13 +369,112 @@ pub unsafe fn release(at: usize) {
 fn chunk_of(region: &Region, address: usize) -> usize {
     let mut chunk = region.chunk;
     while chunk != 0 {
-        if (chunk..chunk + CHUNK_SIZE).contains(&address) {
+        // SAFETY: every chunk in the chain starts with a header.
+        let header = unsafe { (chunk as *const Header).read() };
+        if (chunk..chunk + header.len).contains(&address) {
             return chunk;
         }
-        // SAFETY: every chunk in the chain starts with a header.
-        chunk = unsafe { (*(chunk as *const Header)).prev };
+        chunk = header.prev;
     }
     io::fatal(b"internal runtime error: region mark not found")
+}
+
+// ---------------------------------------------------------------------------
+// Arenas: one mapping of a fixed capacity, laid out as a chunk header, the
+// arena's `Region`, the creation site, then the bytes handed out.
+
+/// A new arena of `capacity` usable bytes; `site` names where the program
+/// created it (for the exhaustion message). The answer is its handle.
+pub fn arena_create(capacity: usize, site: &[u8]) -> usize {
+    let fixed = HEADER + core::mem::size_of::<Region>() + site.len();
+    let len = page_round(
+        capacity
+            .checked_add(fixed + 16)
+            .unwrap_or_else(|| out_of_memory()),
+    );
+    let mapping = map_pages(len);
+    let region_at = mapping + HEADER;
+    let site_at = region_at + core::mem::size_of::<Region>();
+    // SAFETY: a fresh mapping large enough for the header, the region and the
+    // site; the three do not overlap.
+    unsafe {
+        (mapping as *mut Header).write(Header { prev: 0, len });
+        core::ptr::copy_nonoverlapping(site.as_ptr(), site_at as *mut u8, site.len());
+        (region_at as *mut Region).write(Region {
+            live: 0,
+            arena: true,
+            capacity,
+            site_ptr: site_at,
+            site_len: site.len(),
+            chunk: mapping,
+            cursor: site_at + site.len(),
+            // The capacity asked for, not the page-rounded mapping.
+            end: site_at + site.len() + capacity,
+            large: 0,
+            spare: 0,
+            spare_count: 0,
+        });
+    }
+    region_at
+}
+
+/// # Safety
+/// `handle` must come from `arena_create` and not be disposed.
+unsafe fn arena(handle: usize) -> &'static mut Region {
+    // SAFETY: the caller's contract.
+    unsafe { &mut *(handle as *mut Region) }
+}
+
+/// Allocates in the arena (`Arena.alloc`, `Arena.allocArray`) by making it the
+/// current region for the duration; the answer is the region to restore.
+///
+/// # Safety
+/// `handle` must come from `arena_create` and not be disposed.
+pub unsafe fn arena_enter(handle: usize) -> usize {
+    // SAFETY: single-threaded runtime.
+    let slot = unsafe { CURRENT.get() };
+    let previous = *slot as usize;
+    *slot = handle as *mut Region;
+    previous
+}
+
+/// Restores the current region `arena_enter` answered.
+///
+/// # Safety
+/// `previous` must be an answer of `arena_enter` (0 for the root).
+pub unsafe fn arena_leave(previous: usize) {
+    // SAFETY: single-threaded runtime.
+    unsafe { *CURRENT.get() = previous as *mut Region };
+}
+
+/// # Safety
+/// `handle` must come from `arena_create` and not be disposed.
+pub unsafe fn arena_mark(handle: usize) -> usize {
+    // SAFETY: the caller's contract.
+    mark_in(unsafe { arena(handle) })
+}
+
+/// # Safety
+/// `at` must be an unreleased mark of the arena `handle`.
+pub unsafe fn arena_release(handle: usize, at: usize) {
+    // SAFETY: the caller's contract.
+    unsafe { release_in(arena(handle), at) }
+}
+
+/// Returns the arena's pages to the kernel.
+///
+/// # Safety
+/// `handle` must come from `arena_create`, not be disposed, not be current,
+/// and nothing in it may be used again.
+pub unsafe fn arena_dispose(handle: usize) {
+    // SAFETY: the caller's contract.
+    let region = unsafe { arena(handle) };
+    forget(region, 0);
+    let mapping = handle - HEADER;
+    // SAFETY: the arena's mapping starts with its header.
+    let len = unsafe { (*(mapping as *const Header)).len };
+    // SAFETY: the whole mapping, no longer used.
+    unsafe { sys::unmap(mapping as *mut u8, len) };
 }
 
 /// Copies `bytes` into the current region.

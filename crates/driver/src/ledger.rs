@@ -64,12 +64,13 @@ impl Ledger {
             .region_notes
             .iter()
             .map(|n| {
-                let decision = if n.region {
-                    "iteration region"
-                } else {
-                    "no iteration region"
+                let (subject, decision) = match (n.is_loop, n.region) {
+                    (true, true) => ("loop", "iteration region"),
+                    (true, false) => ("loop", "no iteration region"),
+                    (false, true) => ("use arena", "current region in its block"),
+                    (false, false) => ("use arena", "explicit allocations only"),
                 };
-                entry(n.span, "loop".into(), decision, &n.reason)
+                entry(n.span, subject.into(), decision, &n.reason)
             })
             .collect();
         let bounds = psg
@@ -99,7 +100,7 @@ impl Ledger {
                 },
                 Section {
                     key: "loops",
-                    header: "loop regions: site, decision (reason)",
+                    header: "loop and arena regions: site, decision (reason)",
                     entries: loops,
                 },
                 Section {

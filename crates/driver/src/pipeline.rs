@@ -180,8 +180,9 @@ pub fn run_frontend(
     if options.emit.contains(&EmitKind::Ast) {
         dumps.push((EmitKind::Ast, ast_dump));
     }
-    let (psg, check_diagnostics) =
+    let (mut psg, check_diagnostics) =
         composer_semantics::check_program_with_prelude(&prelude_asts, &asts, &mut interner);
+    name_sites(sources, &mut psg);
     diagnostics.extend(check_diagnostics);
     if options.emit.contains(&EmitKind::Psg) {
         dumps.push((EmitKind::Psg, psg.to_string()));
@@ -228,4 +229,22 @@ pub fn run_frontend(
         mlir,
         diagnostics,
     }
+}
+
+/// Names the sites run-time messages mention (an arena's creation, for its
+/// exhaustion panic) as `file:line:col`.
+fn name_sites(sources: &SourceMap, psg: &mut composer_semantics::Psg) {
+    use composer_semantics::builtins::Builtin;
+    use composer_semantics::psg::ExprKind;
+    let mut names = std::mem::take(&mut psg.site_names);
+    for e in &psg.exprs {
+        if let ExprKind::App { func, .. } = e.kind {
+            if let ExprKind::Builtin(Builtin::ArenaCreate) = psg.expr(func).kind {
+                let lc = sources.line_col(e.span.file, e.span.start);
+                let text = format!("{}:{}:{}", sources.name(e.span.file), lc.line, lc.col);
+                names.insert((e.span.file, e.span.start), text);
+            }
+        }
+    }
+    psg.site_names = names;
 }

@@ -344,6 +344,8 @@ impl<'a> Lowerer<'a> {
             PTy::App(TyCon::List, _) => mir::Ty::Union(self.union_id(ty)),
             PTy::App(TyCon::Ref, args) => mir::Ty::Boxed(Box::new(self.mir_ty(&args[0]))),
             PTy::App(TyCon::Seq, args) => self.mir_ty(&push_ty(args[0].clone())),
+            // A pointer to the arena's region, as an integer handle.
+            PTy::App(TyCon::Arena, _) => mir::Ty::I64,
             PTy::App(TyCon::User(def), args) => {
                 let def = *def;
                 match self.psg.types[def as usize].record_fields() {
@@ -1038,6 +1040,19 @@ impl<'a> Lowerer<'a> {
     // ---- expressions ------------------------------------------------------------
 
     fn lower_expr(&mut self, b: &mut Builder, e: ExprId) -> Operand {
+        if let Some(&arena) = self.psg.arena_scopes.get(&e) {
+            // The block of an arena's `use`: its implicit allocations go into the
+            // arena (`regions.rs` proved none outlives the block).
+            let handle = self.read_binding(b, arena, self.psg.expr(e).span);
+            let previous = b.call_rt(RtFn::ArenaEnter, vec![handle], mir::Ty::I64);
+            let value = self.lower_expr_here(b, e);
+            b.call_rt(RtFn::ArenaLeave, vec![previous], mir::Ty::Unit);
+            return value;
+        }
+        self.lower_expr_here(b, e)
+    }
+
+    fn lower_expr_here(&mut self, b: &mut Builder, e: ExprId) -> Operand {
         let expr = self.psg.expr(e);
         let span = expr.span;
         match &expr.kind {
@@ -2260,6 +2275,55 @@ impl<'a> Lowerer<'a> {
             }
             Builtin::StringLength => b.temp(Rvalue::Length(vals.remove(0)), mir::Ty::I64),
             Builtin::ArrayLength => b.temp(Rvalue::Length(vals.remove(0)), mir::Ty::I64),
+            Builtin::ArenaCreate => {
+                let site = self
+                    .psg
+                    .site_names
+                    .get(&(span.file, span.start))
+                    .cloned()
+                    .unwrap_or_else(|| "an unknown site".into());
+                let site = self.str_const(&site);
+                b.call_rt(RtFn::ArenaCreate, vec![vals.remove(0), site], mir::Ty::I64)
+            }
+            Builtin::ArenaAlloc | Builtin::ArenaAllocArray => {
+                // Allocate as usual with the arena as the current region.
+                let arena = vals.remove(0);
+                let previous = b.call_rt(RtFn::ArenaEnter, vec![arena], mir::Ty::I64);
+                let value = if bi == Builtin::ArenaAlloc {
+                    let inner = match &result_ty {
+                        mir::Ty::Boxed(t) => (**t).clone(),
+                        _ => mir::Ty::Unit,
+                    };
+                    let zero = self.zero_value(b, &inner);
+                    b.temp(Rvalue::Box(zero), result_ty)
+                } else {
+                    let count_ty = arg_ptys[1].clone();
+                    self.builtin_values(
+                        b,
+                        Builtin::ArrayZeroCreate,
+                        vals,
+                        vec![count_ty],
+                        result_pty,
+                        span,
+                    )
+                };
+                b.call_rt(RtFn::ArenaLeave, vec![previous], mir::Ty::Unit);
+                value
+            }
+            Builtin::ArenaMarkMethod | Builtin::ArenaAllocMethod | Builtin::ArenaDisposeMethod => {
+                // The method forms: the same operation, the `()` dropped.
+                vals.truncate(1);
+                let plain = match bi {
+                    Builtin::ArenaMarkMethod => Builtin::ArenaMark,
+                    Builtin::ArenaAllocMethod => Builtin::ArenaAlloc,
+                    _ => Builtin::ArenaDispose,
+                };
+                let pty = arg_ptys[0].clone();
+                self.builtin_values(b, plain, vals, vec![pty], result_pty, span)
+            }
+            Builtin::ArenaMark => b.call_rt(RtFn::ArenaMark, vals, mir::Ty::I64),
+            Builtin::ArenaRelease => b.call_rt(RtFn::ArenaRelease, vals, mir::Ty::Unit),
+            Builtin::ArenaDispose => b.call_rt(RtFn::ArenaDispose, vals, mir::Ty::Unit),
             Builtin::ArrayCreate | Builtin::ArrayZeroCreate => {
                 let elem = match &result_ty {
                     mir::Ty::Array(e) => (**e).clone(),

@@ -240,6 +240,15 @@ pub enum RtFn {
     RegionReset,
     /// Frees the mark and what was allocated after it.
     RegionRelease,
+    /// `Arena.create`: capacity and creation site; answers the arena's handle.
+    ArenaCreate,
+    /// Makes an arena the current region; answers the region to restore.
+    ArenaEnter,
+    /// Restores the current region `ArenaEnter` answered.
+    ArenaLeave,
+    ArenaMark,
+    ArenaRelease,
+    ArenaDispose,
     /// A C math function by name (`sqrt`, `pow`, `fmodf`, ...), as LLVM would call it.
     Libm(&'static str, u32, usize),
 }
@@ -292,6 +301,12 @@ impl RtFn {
             RtFn::RegionMark => "clef_rt_region_mark",
             RtFn::RegionReset => "clef_rt_region_reset",
             RtFn::RegionRelease => "clef_rt_region_release",
+            RtFn::ArenaCreate => "clef_rt_arena_create",
+            RtFn::ArenaEnter => "clef_rt_arena_enter",
+            RtFn::ArenaLeave => "clef_rt_arena_leave",
+            RtFn::ArenaMark => "clef_rt_arena_mark",
+            RtFn::ArenaRelease => "clef_rt_arena_release",
+            RtFn::ArenaDispose => "clef_rt_arena_dispose",
             RtFn::Libm(name, _, _) => name,
         }
     }
@@ -331,6 +346,10 @@ impl RtFn {
             RtFn::FmtFinishPanic => (vec![], None),
             RtFn::RegionMark => (vec![], Some(I64)),
             RtFn::RegionReset | RtFn::RegionRelease => (vec![I64], None),
+            RtFn::ArenaCreate => (vec![I64, Str], Some(I64)),
+            RtFn::ArenaEnter | RtFn::ArenaMark => (vec![I64], Some(I64)),
+            RtFn::ArenaLeave | RtFn::ArenaDispose => (vec![I64], None),
+            RtFn::ArenaRelease => (vec![I64, I64], None),
             RtFn::Libm(_, bits, arity) => {
                 let t = if bits == 32 { F32 } else { F64 };
                 (vec![t; arity], Some(t))

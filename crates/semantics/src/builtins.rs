@@ -2,7 +2,7 @@
 //! `Console`, `String` and math. Each has a type scheme given by [`Builtin::ty`];
 //! lowering turns each into primitive operations or runtime calls.
 
-use crate::types::{Constraint, Prim, Ty, Unifier};
+use crate::types::{Constraint, Prim, Ty, TyCon, Unifier};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum MathFn {
@@ -159,6 +159,23 @@ pub enum Builtin {
     /// `Array.__view array start count`: `count` elements from `start`, sharing the
     /// array's memory, unchecked (library-internal; slices check and clamp first).
     ArrayView,
+    /// `Arena.create capacityBytes`: a new explicit arena.
+    ArenaCreate,
+    /// `Arena.alloc arena`: a zeroed `'T ref` cell in the arena.
+    ArenaAlloc,
+    /// `Arena.allocArray arena n`: a zeroed `'T[]` of `n` elements in the arena.
+    ArenaAllocArray,
+    /// `Arena.mark arena`: a sentinel.
+    ArenaMark,
+    /// `Arena.release arena mark`: frees what the arena allocated after `mark`.
+    ArenaRelease,
+    /// `arena.Dispose()`: returns the arena's memory (the end of its `use`).
+    ArenaDispose,
+    /// The method forms taking `()`: `arena.Mark()`, `arena.Alloc()`,
+    /// `arena.Dispose()` (`Arena -> unit -> _`).
+    ArenaMarkMethod,
+    ArenaAllocMethod,
+    ArenaDisposeMethod,
 }
 
 impl Builtin {
@@ -209,6 +226,15 @@ impl Builtin {
             Builtin::StringBytes => "String.__bytes".into(),
             Builtin::StringOfBytes => "String.__ofBytes".into(),
             Builtin::ArrayView => "Array.__view".into(),
+            Builtin::ArenaCreate => "Arena.create".into(),
+            Builtin::ArenaAlloc => "Arena.alloc".into(),
+            Builtin::ArenaAllocArray => "Arena.allocArray".into(),
+            Builtin::ArenaMark => "Arena.mark".into(),
+            Builtin::ArenaRelease => "Arena.release".into(),
+            Builtin::ArenaDispose => "Arena.dispose".into(),
+            Builtin::ArenaMarkMethod => "Arena.Mark".into(),
+            Builtin::ArenaAllocMethod => "Arena.Alloc".into(),
+            Builtin::ArenaDisposeMethod => "Arena.Dispose".into(),
         }
     }
 
@@ -226,6 +252,11 @@ impl Builtin {
             | Builtin::Pown
             | Builtin::Atan2
             | Builtin::ArrayCreate
+            | Builtin::ArenaAllocArray
+            | Builtin::ArenaRelease
+            | Builtin::ArenaMarkMethod
+            | Builtin::ArenaAllocMethod
+            | Builtin::ArenaDisposeMethod
             | Builtin::SeqRun => 2,
             Builtin::ArrayView => 3,
             _ => 1,
@@ -321,6 +352,24 @@ impl Builtin {
                 let a = u.fresh();
                 Ty::curried(vec![Ty::seq(a.clone()), Ty::fun(a, Ty::BOOL)], Ty::BOOL)
             }
+            Builtin::ArenaCreate => Ty::fun(Ty::INT, Ty::arena()),
+            Builtin::ArenaAlloc => Ty::fun(Ty::arena(), Ty::App(TyCon::Ref, vec![u.fresh()])),
+            Builtin::ArenaAllocArray => {
+                Ty::curried(vec![Ty::arena(), Ty::INT], Ty::array(u.fresh()))
+            }
+            Builtin::ArenaMark => Ty::fun(Ty::arena(), Ty::Prim(Prim::NativeInt)),
+            Builtin::ArenaRelease => {
+                Ty::curried(vec![Ty::arena(), Ty::Prim(Prim::NativeInt)], Ty::UNIT)
+            }
+            Builtin::ArenaDispose => Ty::fun(Ty::arena(), Ty::UNIT),
+            Builtin::ArenaMarkMethod => {
+                Ty::curried(vec![Ty::arena(), Ty::UNIT], Ty::Prim(Prim::NativeInt))
+            }
+            Builtin::ArenaAllocMethod => Ty::curried(
+                vec![Ty::arena(), Ty::UNIT],
+                Ty::App(TyCon::Ref, vec![u.fresh()]),
+            ),
+            Builtin::ArenaDisposeMethod => Ty::curried(vec![Ty::arena(), Ty::UNIT], Ty::UNIT),
         }
     }
 
@@ -406,6 +455,17 @@ impl Builtin {
             (
                 "Seq",
                 vec![("__make", Builtin::SeqMake), ("__run", Builtin::SeqRun)],
+            ),
+            (
+                "Arena",
+                vec![
+                    ("create", Builtin::ArenaCreate),
+                    ("alloc", Builtin::ArenaAlloc),
+                    ("allocArray", Builtin::ArenaAllocArray),
+                    ("mark", Builtin::ArenaMark),
+                    ("release", Builtin::ArenaRelease),
+                    ("dispose", Builtin::ArenaDispose),
+                ],
             ),
             (
                 "Array",

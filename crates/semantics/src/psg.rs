@@ -401,6 +401,14 @@ impl TypeDef {
     }
 }
 
+/// A `use` block.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct UseScope {
+    pub binding: BindingId,
+    pub body: ExprId,
+    pub span: Span,
+}
+
 /// A pipeline the checker fused into one loop, or left alone and why (ledger).
 #[derive(Debug, Clone, PartialEq)]
 pub struct FusionNote {
@@ -440,6 +448,16 @@ pub struct Psg {
     /// Loops with an iteration region (`regions.rs`): lowering marks the current
     /// region before the loop, resets it after each iteration and releases it after.
     pub loop_regions: rustc_hash::FxHashSet<ExprId>,
+    /// Source positions as text (`prog.clef:3:5`) by `(file, start)` of a span,
+    /// for run-time messages that name a site (an arena's creation). The driver
+    /// fills it; lowering reads it.
+    pub site_names: rustc_hash::FxHashMap<(composer_diagnostics::FileId, u32), String>,
+    /// `use name = value in body` blocks: the binding and the body (disposal
+    /// follows the body).
+    pub use_scopes: Vec<UseScope>,
+    /// `use` bodies of arenas that run with the arena as the current region
+    /// (`regions.rs`: nothing they allocate outlives the scope), with the arena.
+    pub arena_scopes: rustc_hash::FxHashMap<ExprId, BindingId>,
     /// Every loop with its region decision (ledger).
     pub region_notes: Vec<crate::regions::RegionNote>,
     /// Operator members (`static member (+)`) by type and operator: an arithmetic

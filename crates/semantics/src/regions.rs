@@ -33,6 +33,9 @@ use rustc_hash::{FxHashMap, FxHashSet};
 #[derive(Debug, Clone, PartialEq)]
 pub struct RegionNote {
     pub span: Span,
+    /// A loop (`region`: it has an iteration region) or the `use` of an arena
+    /// (`region`: the block's implicit allocations go into the arena).
+    pub is_loop: bool,
     pub region: bool,
     pub reason: String,
 }
@@ -121,13 +124,32 @@ pub fn analyse(psg: &mut Psg) {
         }
         notes.push(RegionNote {
             span: psg.expr(l).span,
+            is_loop: true,
             region,
+            reason,
+        });
+    }
+    let mut arena_scopes = rustc_hash::FxHashMap::default();
+    for scope in &psg.use_scopes {
+        let is_arena = matches!(psg.binding(scope.binding).ty, Ty::App(TyCon::Arena, _));
+        if !is_arena {
+            continue;
+        }
+        let (current, reason) = a.decide_scope(scope.body);
+        if current {
+            arena_scopes.insert(scope.body, scope.binding);
+        }
+        notes.push(RegionNote {
+            span: scope.span,
+            is_loop: false,
+            region: current,
             reason,
         });
     }
     notes.sort_by_key(|n| (n.span.file, n.span.start));
     psg.loop_regions = regions;
     psg.region_notes = notes;
+    psg.arena_scopes = arena_scopes;
 }
 
 struct Analysis<'a> {
@@ -139,6 +161,25 @@ struct Analysis<'a> {
 }
 
 impl Analysis<'_> {
+    /// Whether the body of an arena's `use` runs with the arena as the current
+    /// region (its implicit allocations go into the arena), and why (not).
+    fn decide_scope(&mut self, body: ExprId) -> (bool, String) {
+        if self.heap_ty(self.psg.ty(body)) {
+            return (
+                false,
+                "the block's result may hold memory, which must outlive the arena".into(),
+            );
+        }
+        let (ok, reason) = self.decide_parts(&[body], "the block", "outside the block");
+        let reason = if ok {
+            "implicit allocations of the block go into the arena: nothing it allocates outlives it"
+                .into()
+        } else {
+            reason
+        };
+        (ok, reason)
+    }
+
     /// Whether the loop `l` gets an iteration region, and why (not).
     fn decide(&mut self, l: ExprId) -> (bool, String) {
         let psg = self.psg;
@@ -147,6 +188,14 @@ impl Analysis<'_> {
             ExprKind::For { body, .. } | ExprKind::ForEach { body, .. } => vec![*body],
             _ => return (false, String::new()),
         };
+        self.decide_parts(&parts, "the iteration", "outside the loop")
+    }
+
+    /// Whether nothing `parts` allocate can outlive them (`what` names them in
+    /// reasons, `outside` where older variables live).
+    fn decide_parts(&mut self, parts: &[ExprId], what: &str, outside: &str) -> (bool, String) {
+        let psg = self.psg;
+        let parts = parts.to_vec();
         let mut declared = FxHashSet::default();
         for &p in &parts {
             self.declared_in(p, &mut declared);
@@ -159,13 +208,13 @@ impl Analysis<'_> {
             s.calls_params.extend(part.calls_params);
         }
         if !s.may_alloc {
-            return (false, "the iteration allocates nothing".into());
+            return (false, format!("{what} allocates nothing"));
         }
         if let Some(b) = s.stores.iter().min_by_key(|b| b.0) {
             return (
                 false,
                 format!(
-                    "the iteration assigns `{}`, declared outside the loop, a value that may hold memory allocated in the iteration",
+                    "{what} assigns `{}`, declared {outside}, a value that may hold memory allocated in {what}",
                     psg.binding(*b).name
                 ),
             );
@@ -173,13 +222,15 @@ impl Analysis<'_> {
         if s.stores_data {
             return (
                 false,
-                "the iteration may store a value it allocated into an array or a cell made before it".into(),
+                format!(
+                    "{what} may store a value it allocated into an array or a cell made before it"
+                ),
             );
         }
         if s.unknown_call || !s.calls_params.is_empty() {
             return (
                 false,
-                "the iteration calls a function value whose code is not known here".into(),
+                format!("{what} calls a function value whose code is not known here"),
             );
         }
         (

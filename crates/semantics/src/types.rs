@@ -109,6 +109,8 @@ pub enum TyCon {
     Seq,
     /// A record or union defined in the program (index into the PSG's type table).
     User(u32),
+    /// `Arena`: an explicit arena (no type arguments).
+    Arena,
 }
 
 impl TyCon {
@@ -119,6 +121,7 @@ impl TyCon {
             TyCon::List => "list",
             TyCon::Ref => "ref",
             TyCon::Seq => "seq",
+            TyCon::Arena => "Arena",
             TyCon::User(_) => "?",
         }
     }
@@ -208,6 +211,10 @@ pub fn measured(base: Ty, m: Measure) -> Ty {
 
 impl Ty {
     pub const UNIT: Ty = Ty::Prim(Prim::Unit);
+
+    pub fn arena() -> Ty {
+        Ty::App(TyCon::Arena, Vec::new())
+    }
     pub const INT: Ty = Ty::Prim(Prim::Int);
     pub const BOOL: Ty = Ty::Prim(Prim::Bool);
     pub const STRING: Ty = Ty::Prim(Prim::String);
@@ -855,6 +862,7 @@ impl fmt::Display for TyDisplay<'_> {
                     write!(f, "<{}>", measure_text(m, names.1))
                 }
                 Ty::MeasureValue(m) => f.write_str(&measure_text(m, names.1)),
+                Ty::App(TyCon::Arena, _) => f.write_str("Arena"),
                 Ty::App(TyCon::Seq, ts) => {
                     f.write_str("seq<")?;
                     write_ty(&ts[0], f, 0, names)?;

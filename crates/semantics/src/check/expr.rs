@@ -1386,7 +1386,18 @@ impl Checker<'_> {
         );
         let mut binding = binding.clone();
         binding.head = head;
-        self.infer_let(false, std::slice::from_ref(&binding), &rest, span)
+        let id = self.infer_let(false, std::slice::from_ref(&binding), &rest, span);
+        // `let name = value in (let r = body in …)`: remember the body.
+        if let ExprKind::Let { binding, body, .. } = self.psg.expr(id).kind {
+            if let ExprKind::Let { value: inner, .. } = self.psg.expr(body).kind {
+                self.psg.use_scopes.push(crate::psg::UseScope {
+                    binding,
+                    body: inner,
+                    span,
+                });
+            }
+        }
+        id
     }
 }
 

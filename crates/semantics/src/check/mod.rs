@@ -5,6 +5,7 @@
 //! nodes. Errors never stop the walk: an erroneous expression becomes an `Error`
 //! node of type `Ty::Error`, which unifies with everything.
 
+mod arena_safety;
 mod closure_escape;
 mod completeness;
 mod expr;
@@ -214,6 +215,9 @@ impl<'a> Checker<'a> {
         for f in psg.functions.iter_mut() {
             f.ty = u.resolve(&f.ty);
             f.return_ty = u.resolve(&f.return_ty);
+        }
+        if !self.diags.iter().any(Diagnostic::is_error) {
+            self.check_arena_safety();
         }
         if !self.diags.iter().any(Diagnostic::is_error) {
             crate::bounds::analyse(&mut self.psg);

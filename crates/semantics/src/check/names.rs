@@ -2,6 +2,7 @@
 
 use super::known::KnownType;
 use super::{Checker, Item};
+use crate::builtins::Builtin;
 use crate::psg::*;
 use crate::types::{Prim, Scheme, Ty};
 use composer_diagnostics::{Code, Diagnostic, Span};
@@ -663,6 +664,23 @@ impl Checker<'_> {
         let span = self.psg.exprs[target.index()].span.to(member.span);
         let name = self.name(member.name).to_string();
         let is_length = member.name == self.known.length;
+        if let Ty::App(crate::types::TyCon::Arena, _) = &ty {
+            // `arena.Mark()`, `arena.Release m`, `arena.Alloc()`, `arena.AllocArray n`,
+            // `arena.Dispose()` (and the seeds' lower-case spellings).
+            let method = match name.as_str() {
+                "Mark" | "mark" => Some(Builtin::ArenaMarkMethod),
+                "Release" | "release" => Some(Builtin::ArenaRelease),
+                "Alloc" | "alloc" => Some(Builtin::ArenaAllocMethod),
+                "AllocArray" | "allocArray" => Some(Builtin::ArenaAllocArray),
+                "Dispose" => Some(Builtin::ArenaDisposeMethod),
+                _ => None,
+            };
+            if let Some(b) = method {
+                let fty = b.ty(&mut self.u);
+                let f = self.add_expr(ExprKind::Builtin(b), span, fty);
+                return self.apply(f, target, span);
+            }
+        }
         if let Ty::App(crate::types::TyCon::User(def), args) = &ty {
             if let Some(e) = self.record_field_access(target, *def, args, member, span) {
                 return e;

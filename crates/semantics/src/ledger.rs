@@ -20,6 +20,8 @@ pub enum Place {
     IterationRegion,
     /// The region current when the function was called.
     CallerRegion,
+    /// The block of an arena's `use` whose implicit allocations go into the arena.
+    Arena,
     /// A slot of the frame that makes the value.
     Stack,
 }
@@ -30,6 +32,7 @@ impl Place {
             Place::RootRegion => "root region",
             Place::IterationRegion => "iteration region",
             Place::CallerRegion => "caller's region",
+            Place::Arena => "arena",
             Place::Stack => "stack",
         }
     }
@@ -39,6 +42,7 @@ impl Place {
             Place::RootRegion => ROOT_REASON,
             Place::IterationRegion => ITERATION_REASON,
             Place::CallerRegion => CALLER_REASON,
+            Place::Arena => ARENA_REASON,
             Place::Stack => STACK_CLOSURE,
         }
     }
@@ -57,6 +61,7 @@ const ROOT_REASON: &str =
     "top-level code outside any loop with an iteration region: lives until the program exits";
 const ITERATION_REASON: &str =
     "loop-local: the loop releases what each iteration allocates when the next one starts";
+const ARENA_REASON: &str = "inside an arena's use block, which is the current region while it runs";
 const CALLER_REASON: &str = "returned into the caller: the region current at the call (a calling loop's iteration region, else the root)";
 const VALUE_CALL: &str = "a function value takes its arguments one at a time, and each step before the last returns a new closure";
 const STACK_CLOSURE: &str =
@@ -156,10 +161,19 @@ fn implicit_places(psg: &Psg) -> Vec<Place> {
     for f in &psg.functions {
         mark(f.body, Place::CallerRegion, &mut places);
     }
-    // Outer loops before inner ones, so the innermost decides.
-    let mut loops: Vec<ExprId> = psg.loop_regions.iter().copied().collect();
-    loops.sort_by_key(|l| std::cmp::Reverse(subtree_size(psg, *l)));
-    for l in loops {
+    // Outer scopes before inner ones, so the innermost decides.
+    let mut scopes: Vec<ExprId> = psg
+        .loop_regions
+        .iter()
+        .chain(psg.arena_scopes.keys())
+        .copied()
+        .collect();
+    scopes.sort_by_key(|l| std::cmp::Reverse(subtree_size(psg, *l)));
+    for l in scopes {
+        if psg.arena_scopes.contains_key(&l) {
+            mark(l, Place::Arena, &mut places);
+            continue;
+        }
         // The source of `for … in` and the bounds of `for` are evaluated before
         // the region is marked.
         match &psg.expr(l).kind {
@@ -209,18 +223,38 @@ fn value_call_site(psg: &Psg, id: ExprId) -> Option<&'static str> {
     }
 }
 
-/// Values built in the root region: list cells, array literals, ref cells.
+/// Values built in a region: list cells, array literals, ref cells, union cases
+/// with a recursive (boxed) field.
 fn data_site(psg: &Psg, id: ExprId) -> Option<&'static str> {
     match &psg.expr(id).kind {
         ExprKind::ListCons { .. } => Some("list cell"),
+        ExprKind::App { func, .. } => match psg.expr(*func).kind {
+            ExprKind::UnionCase { def, case } if boxes_a_field(psg, def, case) => {
+                Some("union case with a recursive field (boxed)")
+            }
+            ExprKind::Builtin(Builtin::Ref) => Some("ref cell"),
+            _ => None,
+        },
         ExprKind::ArrayLit(items) if !items.is_empty() => Some("array literal"),
-        ExprKind::App { func, .. }
-            if matches!(psg.expr(*func).kind, ExprKind::Builtin(Builtin::Ref)) =>
-        {
-            Some("ref cell")
-        }
         _ => None,
     }
+}
+
+/// Whether the case has a field of its own union's type (lowering boxes it).
+fn boxes_a_field(psg: &Psg, def: u32, case: u32) -> bool {
+    fn mentions(ty: &Ty, def: u32) -> bool {
+        match ty {
+            Ty::App(crate::types::TyCon::User(d), args) => {
+                *d == def || args.iter().any(|a| mentions(a, def))
+            }
+            Ty::App(_, args) | Ty::Tuple(args) => args.iter().any(|a| mentions(a, def)),
+            _ => false,
+        }
+    }
+    psg.types[def as usize]
+        .union_cases()
+        .and_then(|cases| cases.get(case as usize))
+        .is_some_and(|c| c.fields.iter().any(|f| mentions(&f.ty, def)))
 }
 
 /// A fully applied `sprintf` (the outermost application of the format).

@@ -274,6 +274,12 @@ impl Analysis<'_> {
             match &psg.expr(e).kind {
                 ExprKind::App { .. } => {
                     let (head, args) = spine(psg, e);
+                    if let Some(f) = generator_of(psg, head, &args) {
+                        // `Seq.__make (fun k -> …)`: the generator calls its consumer
+                        // `k`, which every `Seq.__run` site resolves.
+                        self.generator(&mut s, f, local);
+                        continue;
+                    }
                     stack.extend(args.iter().copied());
                     self.call(&mut s, e, head, &args, local);
                     continue;
@@ -379,7 +385,12 @@ impl Analysis<'_> {
     /// `value` is called: resolve it to known code, a parameter, or unknown.
     fn called_value(&mut self, s: &mut Summary, value: ExprId, local: &dyn Fn(BindingId) -> bool) {
         let psg = self.psg;
-        let (head, _) = spine(psg, value);
+        let (head, args) = spine(psg, value);
+        if let Some(f) = generator_of(psg, head, &args) {
+            // Running a seq runs its generator here.
+            self.generator(s, f, local);
+            return;
+        }
         match &psg.expr(head).kind {
             // Known code: its effects are counted where it is mentioned.
             ExprKind::Function(_) | ExprKind::Builtin(_) | ExprKind::UnionCase { .. } => {}
@@ -393,7 +404,11 @@ impl Analysis<'_> {
                 }
                 if !binding.is_mutable {
                     if let Some(&v) = self.let_value.get(b) {
-                        let (h, _) = spine(psg, v);
+                        let (h, hargs) = spine(psg, v);
+                        if let Some(f) = generator_of(psg, h, &hargs) {
+                            self.generator(s, f, local);
+                            return;
+                        }
                         if let ExprKind::Function(f) = psg.expr(h).kind {
                             // A closure named earlier (perhaps outside this code):
                             // its effects happen here.
@@ -410,6 +425,21 @@ impl Analysis<'_> {
                 s.may_alloc = true;
             }
         }
+    }
+
+    /// The generator `f` of a seq: its effects happen where the seq runs, and its
+    /// own parameter (the consumer) is resolved at each `Seq.__run`.
+    fn generator(&mut self, s: &mut Summary, f: FunctionId, local: &dyn Fn(BindingId) -> bool) {
+        let summary = self.summaries[f.index()].clone();
+        s.absorb(&summary, local);
+        let own = &self.psg.function(f).params;
+        s.calls_params.extend(
+            summary
+                .calls_params
+                .iter()
+                .copied()
+                .filter(|p| !own.contains(p)),
+        );
     }
 
     /// `f` used as a value: whoever calls it, its effects happen on behalf of this
@@ -489,6 +519,17 @@ fn mentions_def(ty: &Ty, def: u32) -> bool {
         Ty::App(_, args) | Ty::Tuple(args) => args.iter().any(|a| mentions_def(a, def)),
         Ty::Fun(a, b) => mentions_def(a, def) || mentions_def(b, def),
         _ => false,
+    }
+}
+
+/// `f` when `head args` is `Seq.__make f` with `f` a known function.
+fn generator_of(psg: &Psg, head: ExprId, args: &[ExprId]) -> Option<FunctionId> {
+    match (&psg.expr(head).kind, args) {
+        (ExprKind::Builtin(Builtin::SeqMake), [g]) => match psg.expr(*g).kind {
+            ExprKind::Function(f) => Some(f),
+            _ => None,
+        },
+        _ => None,
     }
 }
 
@@ -594,5 +635,19 @@ mod closure_tests {
         assert_eq!(super::tests::decisions(src), [false]);
         let src = "let mutable saved = \"\"\nlet set (n: int) (s: string) = saved <- s\nlet keep = set 1\nfor i in 1 .. 3 do\n    keep (string i)\n";
         assert_eq!(super::tests::decisions(src), [false]);
+    }
+}
+
+#[cfg(test)]
+mod generator_tests {
+    use super::tests::decisions;
+
+    #[test]
+    fn a_seq_made_outside_the_loop_runs_its_generator_inside() {
+        // The generator stores into a global; running the seq in the loop runs it.
+        let src = "let mutable saved = \"\"\nlet s : seq<int> = Seq.__make (fun k -> saved <- string 1; k 1)\nlet mutable n = 0\nfor i in 1 .. 3 do\n    if Seq.__run s (fun x -> n <- n + x; true) then n <- n + (string i).Length\n";
+        assert_eq!(decisions(src), [false]);
+        let src = "let s : seq<int> = Seq.__make (fun k -> k (string 1).Length)\nlet mutable n = 0\nfor i in 1 .. 3 do\n    if Seq.__run s (fun x -> n <- n + x; true) then n <- n + (string i).Length\n";
+        assert_eq!(decisions(src), [true]);
     }
 }

@@ -88,6 +88,8 @@ codes! {
     WriteThroughReadOnly = 8002, Error;
     /// A value escapes its region, or two regions do not match (Fidelity).
     RegionEscape = 8003, Error;
+    /// `memory_model = "stack_only"`: a value would need an implicit region.
+    StackOnlyAllocation = 8004, Error;
     /// A language construct that Composer does not support yet.
     Unsupported = 9001, Error;
     /// The project file or the command line is not valid.

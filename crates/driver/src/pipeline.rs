@@ -5,7 +5,7 @@
 //! that it has already read and gets back data: dumps, the MLIR module and
 //! diagnostics. No file, process or environment access happens in here.
 
-use composer_diagnostics::{Code, Diagnostic, FileId, SourceMap};
+use composer_diagnostics::{Diagnostic, FileId, SourceMap};
 use std::collections::BTreeSet;
 
 /// A stage whose text form `--emit` can write.
@@ -184,6 +184,11 @@ pub fn run_frontend(
         composer_semantics::check_program_with_prelude(&prelude_asts, &asts, &mut interner);
     name_sites(sources, &mut psg);
     diagnostics.extend(check_diagnostics);
+    if options.memory_model == MemoryModel::StackOnly
+        && !diagnostics.iter().any(Diagnostic::is_error)
+    {
+        diagnostics.extend(composer_semantics::stack_only::violations(&psg));
+    }
     if options.emit.contains(&EmitKind::Psg) {
         dumps.push((EmitKind::Psg, psg.to_string()));
     }
@@ -214,15 +219,7 @@ pub fn run_frontend(
             dumps.push((EmitKind::LedgerJson, ledger.json()));
         }
     }
-    if options.memory_model == MemoryModel::StackOnly {
-        diagnostics.push(Diagnostic {
-            severity: composer_diagnostics::Severity::Warning,
-            ..Diagnostic::global(
-                Code::Unsupported,
-                "memory_model = \"stack_only\" is not enforced yet: the program is compiled with the root region",
-            )
-        });
-    }
+
     composer_diagnostics::sort_diagnostics(&mut diagnostics);
     FrontendOutput {
         dumps,

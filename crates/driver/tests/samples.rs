@@ -310,3 +310,67 @@ fn iteration_regions_keep_peak_memory_flat() {
         "{ledger}"
     );
 }
+
+/// `memory_model = "stack_only"`: a program that needs no implicit region builds
+/// and allocates nothing; one that needs a region gets FS8004 at each place, in its
+/// own code or where it calls a library function that allocates.
+#[test]
+fn stack_only_projects_allocate_nothing_or_are_rejected() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let project = |name: &str, program: &str| -> std::path::PathBuf {
+        let folder = dir.path().join(name);
+        std::fs::create_dir_all(&folder).expect("folder");
+        std::fs::write(
+            folder.join("app.fidproj"),
+            format!("[package]\nname = \"{name}\"\n[compilation]\nmemory_model = \"stack_only\"\n[build]\nsources = [\"main.clef\"]\noutput = \"{name}\"\n"),
+        )
+        .expect("project written");
+        std::fs::write(folder.join("main.clef"), program).expect("source written");
+        folder
+    };
+    let fits = project(
+        "fits",
+        "type Point = { X: float; Y: float }\nlet norm2 (p: Point) = p.X * p.X + p.Y * p.Y\nlet rec gcd a b = if b = 0 then a else gcd b (a % b)\nlet mutable total = 0.0\nfor i in 1 .. 1000 do\n    total <- total + norm2 { X = float i; Y = 1.0 }\nprintfn \"%.0f %d\" total (gcd 84 36)\n",
+    );
+    let result = composer(&["build", "app.fidproj", "--alloc-stats"], &fits);
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    let run = Command::new(fits.join("fits"))
+        .output()
+        .expect("program runs");
+    assert_eq!(String::from_utf8_lossy(&run.stdout), "333834500 12\n");
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(stderr.contains("alloc-stats: total_bytes=0 "), "{stderr}");
+
+    let needs = project(
+        "needs",
+        "let greet name = \"hello \" + name\nlet xs = [ 1; 2; 3 ]\nlet doubled = List.map (fun x -> x * 2) xs\nprintfn \"%s %d\" (greet \"you\") (List.sum doubled)\n",
+    );
+    let result = composer(
+        &["build", "app.fidproj", "--message-format", "short"],
+        &needs,
+    );
+    assert!(!result.status.success());
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    let errors: Vec<&str> = stderr.lines().filter(|l| l.contains("FS8004")).collect();
+    assert_eq!(errors.len(), 3, "{stderr}");
+    assert!(
+        errors[0].contains(
+            "main.clef:1:18: error[FS8004]: This string concatenation needs an implicit region"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        errors[1].contains("main.clef:2:12: error[FS8004]: This list cell"),
+        "{stderr}"
+    );
+    assert!(
+        errors[2].contains(
+            "main.clef:3:15: error[FS8004]: The library function 'map' allocates (list cell)"
+        ),
+        "{stderr}"
+    );
+}

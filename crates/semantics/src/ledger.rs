@@ -74,70 +74,23 @@ pub fn allocation_sites(psg: &Psg) -> Vec<AllocationSite> {
     let places = implicit_places(psg);
     let place_of = |id: ExprId| places[id.index()];
     let mut sites = Vec::new();
-    for (i, e) in psg.exprs.iter().enumerate() {
+    for i in 0..psg.exprs.len() {
         let id = ExprId(i as u32);
-        let what = match &e.kind {
-            ExprKind::Binary {
-                op: BinaryOp::Add, ..
-            } if *psg.ty(id) == Ty::STRING => Some("string concatenation"),
-            ExprKind::Interpolated(_) => Some("interpolated string"),
-            ExprKind::App { func, arg } => match &psg.expr(*func).kind {
-                ExprKind::Builtin(Builtin::ToString) if *psg.ty(*arg) != Ty::Prim(Prim::String) => {
-                    Some("string conversion")
-                }
-                ExprKind::Builtin(Builtin::ConsoleReadln | Builtin::ConsoleTryReadln) => {
-                    Some("line read from stdin")
-                }
-                ExprKind::Builtin(Builtin::ArrayZeroCreate) => Some("array"),
-                ExprKind::App { func: inner, .. }
-                    if matches!(
-                        psg.expr(*inner).kind,
-                        ExprKind::Builtin(Builtin::ArrayCreate)
-                    ) =>
-                {
-                    Some("array")
-                }
-                _ => None,
-            },
-            _ => None,
-        };
-        let what = what
-            .or_else(|| sprintf_site(psg, id))
-            .or_else(|| data_site(psg, id));
-        if let Some(what) = what {
-            sites.push(AllocationSite {
-                span: e.span,
-                what,
-                place: place_of(id),
-                reason: place_of(id).reason(),
-            });
-        }
-        if let Some(what) = value_call_site(psg, id) {
-            sites.push(AllocationSite {
-                span: e.span,
-                what,
-                place: place_of(id),
-                reason: VALUE_CALL,
-            });
-        }
-    }
-    for &id in &psg.closure_sites {
-        let has_environment = match &psg.expr(id).kind {
-            ExprKind::Function(f) => !psg.functions[f.index()].captures.is_empty(),
-            ExprKind::App { .. } => true,
-            _ => false,
-        };
-        if has_environment {
-            let on_stack = psg.stack_closures.contains(&id);
+        for (what, on_stack) in sites_at(psg, id) {
+            let (place, reason) = if on_stack {
+                (Place::Stack, STACK_CLOSURE)
+            } else if what == CLOSURE_ENV {
+                (place_of(id), ESCAPING_CLOSURE)
+            } else if what == VALUE_CALL_WHAT {
+                (place_of(id), VALUE_CALL)
+            } else {
+                (place_of(id), place_of(id).reason())
+            };
             sites.push(AllocationSite {
                 span: psg.expr(id).span,
-                what: "closure environment",
-                place: if on_stack { Place::Stack } else { place_of(id) },
-                reason: if on_stack {
-                    STACK_CLOSURE
-                } else {
-                    ESCAPING_CLOSURE
-                },
+                what,
+                place,
+                reason,
             });
         }
     }
@@ -200,27 +153,81 @@ fn subtree_size(psg: &Psg, root: ExprId) -> usize {
     n
 }
 
+const CLOSURE_ENV: &str = "closure environment";
+const VALUE_CALL_WHAT: &str = "closure for a function value's next argument";
+
+/// What evaluating `id` allocates, each with whether it goes on the stack (only
+/// closure environments can).
+pub fn sites_at(psg: &Psg, id: ExprId) -> Vec<(&'static str, bool)> {
+    let mut out = Vec::new();
+    let what = match &psg.expr(id).kind {
+        ExprKind::Binary {
+            op: BinaryOp::Add, ..
+        } if *psg.ty(id) == Ty::STRING => Some("string concatenation"),
+        ExprKind::Interpolated(_) => Some("interpolated string"),
+        ExprKind::App { func, arg } => match &psg.expr(*func).kind {
+            ExprKind::Builtin(Builtin::ToString) if *psg.ty(*arg) != Ty::Prim(Prim::String) => {
+                Some("string conversion")
+            }
+            ExprKind::Builtin(Builtin::ConsoleReadln | Builtin::ConsoleTryReadln) => {
+                Some("line read from stdin")
+            }
+            ExprKind::Builtin(Builtin::ArrayZeroCreate) => Some("array"),
+            ExprKind::App { func: inner, .. }
+                if matches!(
+                    psg.expr(*inner).kind,
+                    ExprKind::Builtin(Builtin::ArrayCreate)
+                ) =>
+            {
+                Some("array")
+            }
+            _ => None,
+        },
+        _ => None,
+    };
+    if let Some(what) = what
+        .or_else(|| sprintf_site(psg, id))
+        .or_else(|| data_site(psg, id))
+    {
+        out.push((what, false));
+    }
+    if value_call_site(psg, id) {
+        out.push((VALUE_CALL_WHAT, false));
+    }
+    if psg.closure_sites.contains(&id) {
+        let has_environment = match &psg.expr(id).kind {
+            ExprKind::Function(f) => !psg.functions[f.index()].captures.is_empty(),
+            ExprKind::App { .. } => true,
+            _ => false,
+        };
+        if has_environment {
+            out.push((CLOSURE_ENV, psg.stack_closures.contains(&id)));
+        }
+    }
+    out
+}
+
 /// `f a b` where `f` is a function value (not a known function): arguments are
 /// applied one at a time, and each step before the last returns a closure that
 /// holds the arguments so far.
-fn value_call_site(psg: &Psg, id: ExprId) -> Option<&'static str> {
+fn value_call_site(psg: &Psg, id: ExprId) -> bool {
     let ExprKind::App { func, .. } = &psg.expr(id).kind else {
-        return None;
+        return false;
     };
     let ExprKind::App { .. } = &psg.expr(*func).kind else {
-        return None;
+        return false;
     };
     let mut head = *func;
     while let ExprKind::App { func, .. } = &psg.expr(head).kind {
         head = *func;
     }
-    match psg.expr(head).kind {
+    !matches!(
+        psg.expr(head).kind,
         ExprKind::Function(_)
-        | ExprKind::Builtin(_)
-        | ExprKind::Format { .. }
-        | ExprKind::UnionCase { .. } => None,
-        _ => Some("closure for a function value's next argument"),
-    }
+            | ExprKind::Builtin(_)
+            | ExprKind::Format { .. }
+            | ExprKind::UnionCase { .. }
+    )
 }
 
 /// Values built in a region: list cells, array literals, ref cells, union cases

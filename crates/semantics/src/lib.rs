@@ -11,6 +11,7 @@ pub mod format;
 pub mod ledger;
 pub mod psg;
 pub mod regions;
+pub mod stack_only;
 pub mod types;
 
 pub use check::{check_program, check_program_with_prelude};

@@ -458,6 +458,10 @@ pub struct Psg {
     /// `use` bodies of arenas that run with the arena as the current region
     /// (`regions.rs`: nothing they allocate outlives the scope), with the arena.
     pub arena_scopes: rustc_hash::FxHashMap<ExprId, BindingId>,
+    /// How many functions and top-level items come from the standard library (they
+    /// are checked first: indexes below these are library code).
+    pub library_functions: usize,
+    pub library_top_level: usize,
     /// Every loop with its region decision (ledger).
     pub region_notes: Vec<crate::regions::RegionNote>,
     /// Operator members (`static member (+)`) by type and operator: an arithmetic

@@ -129,6 +129,8 @@ pub fn check_program_with_prelude(
         }
     }
     checker.library_functions = checker.psg.functions.len();
+    checker.psg.library_functions = checker.psg.functions.len();
+    checker.psg.library_top_level = checker.psg.top_level.len();
     let total = files.len();
     for (i, file) in files.iter().enumerate() {
         checker.check_file(file, i + 1 == total);

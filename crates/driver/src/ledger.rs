@@ -33,6 +33,9 @@ struct Section {
 
 pub struct Ledger {
     sections: Vec<Section>,
+    /// How many allocation sites (region or arena) the program can reach: 0
+    /// predicts that `--alloc-stats` reports nothing allocated.
+    reachable: usize,
 }
 
 impl Ledger {
@@ -87,6 +90,7 @@ impl Ledger {
             })
             .collect();
         Ledger {
+            reachable: composer_semantics::ledger::reachable_sites(psg, false).len(),
             sections: vec![
                 Section {
                     key: "allocations",
@@ -112,7 +116,8 @@ impl Ledger {
         }
     }
 
-    /// The text form: a `# header` line per section, then a line per entry.
+    /// The text form: a `# header` line per section, then a line per entry, then
+    /// the prediction.
     pub fn text(&self) -> String {
         let mut out = String::new();
         for section in &self.sections {
@@ -124,13 +129,22 @@ impl Ledger {
                 ));
             }
         }
+        out.push_str(&format!("# prediction: {}\n", self.prediction()));
         out
+    }
+
+    fn prediction(&self) -> String {
+        match self.reachable {
+            0 => "allocates nothing in regions or arenas".into(),
+            n => format!("may allocate in regions or arenas ({n} reachable sites)"),
+        }
     }
 
     /// The JSON form (pretty-printed, keys in a fixed order).
     pub fn json(&self) -> String {
         let mut map = serde_json::Map::new();
         map.insert("version".into(), VERSION.into());
+        map.insert("reachable_sites".into(), self.reachable.into());
         for section in &self.sections {
             let entries = serde_json::to_value(&section.entries).expect("entries serialise");
             map.insert(section.key.into(), entries);

@@ -14,6 +14,11 @@
 //! A program with a `.diag` and no `.stdout` must fail to compile with exactly those
 //! diagnostics; with both, it compiles with those warnings and runs.
 //!
+//! Every program is built with `--alloc-stats --emit ledger`: the `alloc-stats:` line
+//! is taken off stderr before it is compared, and the ledger's prediction must agree
+//! with it (a program the ledger says allocates nothing reports `total_bytes=0`, and
+//! one that allocates has reachable allocation sites in its ledger).
+//!
 //! `CLEF_BLESS=1` rewrites the expectation files from the actual results (and creates
 //! `NAME.stdout` for a program that runs). `CLEF_TEST_OPT=N` compiles at `-ON`
 //! (default 1, the fastest to compile that still exercises the optimiser).
@@ -122,7 +127,15 @@ fn check_program(source: &Path) -> Result<(), Failed> {
         .arg("-o")
         .arg(&executable)
         .arg(format!("-O{opt_level}"))
-        .args(["--message-format", "short"])
+        .args([
+            "--message-format",
+            "short",
+            "--alloc-stats",
+            "--emit",
+            "ledger",
+        ])
+        .arg("--emit-dir")
+        .arg(work.path())
         .current_dir(folder)
         .env("NO_COLOR", "1")
         .env_remove("CLEF_TIMINGS")
@@ -187,7 +200,12 @@ fn check_program(source: &Path) -> Result<(), Failed> {
     let stdin = std::fs::read(expect.path("stdin")).ok();
     let run = run_with_timeout(&executable, &args, stdin, folder)?;
     let stdout = String::from_utf8_lossy(&run.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&run.stderr).into_owned();
+    let (stderr, total_bytes) = split_alloc_stats(&String::from_utf8_lossy(&run.stderr));
+    if let Some(problem) =
+        check_prediction(&work.path().join(format!("{stem}.ledger")), total_bytes)
+    {
+        problems.push(problem);
+    }
 
     if bless {
         write_expectation(&expect.path("stdout"), &stdout)?;
@@ -234,6 +252,42 @@ fn check_program(source: &Path) -> Result<(), Failed> {
         ));
     }
     finish(problems)
+}
+
+/// Stderr without its last line `alloc-stats: total_bytes=N …`, and N.
+fn split_alloc_stats(stderr: &str) -> (String, Option<u64>) {
+    let trimmed = stderr.strip_suffix('\n').unwrap_or(stderr);
+    let (rest, last) = match trimmed.rfind('\n') {
+        Some(i) => (&stderr[..i + 1], &trimmed[i + 1..]),
+        None => ("", trimmed),
+    };
+    match last.strip_prefix("alloc-stats: ") {
+        Some(stats) => {
+            let total = stats
+                .split_whitespace()
+                .find_map(|w| w.strip_prefix("total_bytes="))
+                .and_then(|n| n.parse().ok());
+            (rest.to_string(), total)
+        }
+        None => (stderr.to_string(), None),
+    }
+}
+
+/// The ledger's prediction against what `--alloc-stats` measured.
+fn check_prediction(ledger: &Path, total_bytes: Option<u64>) -> Option<String> {
+    let text = std::fs::read_to_string(ledger).ok()?;
+    let prediction = text
+        .lines()
+        .find_map(|l| l.strip_prefix("# prediction: "))?;
+    let predicts_none = prediction.starts_with("allocates nothing");
+    match total_bytes {
+        None => Some("the program printed no alloc-stats line".into()),
+        Some(0) => None,
+        Some(n) if predicts_none => Some(format!(
+            "the ledger predicts no allocation, but the program allocated {n} bytes"
+        )),
+        Some(_) => None,
+    }
 }
 
 fn finish(problems: Vec<String>) -> Result<(), Failed> {

@@ -79,6 +79,8 @@ pub fn allocation_sites(psg: &Psg) -> Vec<AllocationSite> {
         for (what, on_stack) in sites_at(psg, id) {
             let (place, reason) = if on_stack {
                 (Place::Stack, STACK_CLOSURE)
+            } else if what == ARENA_ALLOCATION {
+                (Place::Arena, "explicit: Arena.alloc or Arena.allocArray")
             } else if what == CLOSURE_ENV {
                 (place_of(id), ESCAPING_CLOSURE)
             } else if what == VALUE_CALL_WHAT {
@@ -98,6 +100,93 @@ pub fn allocation_sites(psg: &Psg) -> Vec<AllocationSite> {
     // Desugaring can give several expressions one span (a list literal's cells).
     sites.dedup_by(|a, b| a.span == b.span && a.what == b.what);
     sites
+}
+
+/// An allocation site the program can reach.
+pub struct Reached {
+    pub expr: ExprId,
+    pub what: &'static str,
+    /// The program's mention of the library function it is reached through
+    /// (`None`: the site is in the program's own code).
+    pub via: Option<(Span, crate::psg::FunctionId)>,
+}
+
+/// The region (and arena) allocation sites the program can run: its top-level
+/// code and, from there, every function it mentions (called or used as a value).
+/// With `skip_arena_blocks`, the blocks of arenas that are the current region are
+/// not entered (what they allocate goes into the arena).
+pub fn reachable_sites(psg: &Psg, skip_arena_blocks: bool) -> Vec<Reached> {
+    use crate::psg::{FunctionId, TopItem};
+    let mut out = Vec::new();
+    // Each body is scanned once per kind of use: `no_strings` when every use of its
+    // type variables is known not to be `string` (so a generic `+` does not
+    // concatenate), from the instantiated type of the mention that reached it.
+    type Via = Option<(Span, FunctionId)>;
+    let mut work: Vec<(ExprId, Via, bool)> = Vec::new();
+    let mut seen_fns = rustc_hash::FxHashSet::default();
+    for item in &psg.top_level[psg.library_top_level..] {
+        match item {
+            TopItem::Global { value, .. } | TopItem::Destructure { value, .. } => {
+                work.push((*value, None, false))
+            }
+            TopItem::Do(e) => work.push((*e, None, false)),
+        }
+    }
+    if let Some(entry) = psg.entry_point {
+        seen_fns.insert((entry, false));
+        work.push((psg.function(entry).body, None, false));
+    }
+    while let Some((root, via, no_strings)) = work.pop() {
+        let mut stack = vec![root];
+        while let Some(e) = stack.pop() {
+            if skip_arena_blocks && psg.arena_scopes.contains_key(&e) {
+                continue;
+            }
+            for (what, on_stack) in sites_at(psg, e) {
+                let skipped = on_stack || (no_strings && what == GENERIC_ADD);
+                if !skipped {
+                    out.push(Reached { expr: e, what, via });
+                }
+            }
+            if let ExprKind::Function(f) = psg.expr(e).kind {
+                let ty = psg.ty(e);
+                let flag = if mentions_string(ty) {
+                    false
+                } else if has_vars(ty) {
+                    no_strings
+                } else {
+                    true
+                };
+                if seen_fns.insert((f, flag)) {
+                    let library = f.index() < psg.library_functions;
+                    let via = via.or_else(|| library.then(|| (psg.expr(e).span, f)));
+                    work.push((psg.function(f).body, via, flag));
+                }
+            }
+            psg.children(e, &mut stack);
+        }
+    }
+    out
+}
+
+fn mentions_string(ty: &Ty) -> bool {
+    match ty {
+        Ty::Prim(p) => *p == Prim::String,
+        Ty::Fun(a, b) => mentions_string(a) || mentions_string(b),
+        Ty::Tuple(ts) | Ty::App(_, ts) => ts.iter().any(mentions_string),
+        Ty::Measured(b, _) => mentions_string(b),
+        _ => false,
+    }
+}
+
+fn has_vars(ty: &Ty) -> bool {
+    match ty {
+        Ty::Var(_) => true,
+        Ty::Fun(a, b) => has_vars(a) || has_vars(b),
+        Ty::Tuple(ts) | Ty::App(_, ts) => ts.iter().any(has_vars),
+        Ty::Measured(b, _) => has_vars(b),
+        _ => false,
+    }
 }
 
 /// The region each expression's implicit allocations go to.
@@ -154,6 +243,9 @@ fn subtree_size(psg: &Psg, root: ExprId) -> usize {
 }
 
 const CLOSURE_ENV: &str = "closure environment";
+const GENERIC_ADD: &str = "generic addition (string concatenation when used at string)";
+/// `Arena.alloc`, `Arena.allocArray`: explicit allocations in an arena.
+pub const ARENA_ALLOCATION: &str = "arena allocation";
 const VALUE_CALL_WHAT: &str = "closure for a function value's next argument";
 
 /// What evaluating `id` allocates, each with whether it goes on the stack (only
@@ -164,6 +256,11 @@ pub fn sites_at(psg: &Psg, id: ExprId) -> Vec<(&'static str, bool)> {
         ExprKind::Binary {
             op: BinaryOp::Add, ..
         } if *psg.ty(id) == Ty::STRING => Some("string concatenation"),
+        // Generic code is checked once for every type it is used at: `x + x` on a
+        // type variable concatenates when it is used at `string`.
+        ExprKind::Binary {
+            op: BinaryOp::Add, ..
+        } if matches!(psg.ty(id), Ty::Var(_)) => Some(GENERIC_ADD),
         ExprKind::Interpolated(_) => Some("interpolated string"),
         ExprKind::App { func, arg } => match &psg.expr(*func).kind {
             ExprKind::Builtin(Builtin::ToString) if *psg.ty(*arg) != Ty::Prim(Prim::String) => {
@@ -190,6 +287,22 @@ pub fn sites_at(psg: &Psg, id: ExprId) -> Vec<(&'static str, bool)> {
         .or_else(|| data_site(psg, id))
     {
         out.push((what, false));
+    }
+    if let ExprKind::App { .. } = psg.expr(id).kind {
+        let mut head = id;
+        let mut depth = 0;
+        while let ExprKind::App { func, .. } = psg.expr(head).kind {
+            head = func;
+            depth += 1;
+        }
+        let explicit = match psg.expr(head).kind {
+            ExprKind::Builtin(Builtin::ArenaAlloc) => depth == 1,
+            ExprKind::Builtin(Builtin::ArenaAllocArray | Builtin::ArenaAllocMethod) => depth == 2,
+            _ => false,
+        };
+        if explicit {
+            out.push((ARENA_ALLOCATION, false));
+        }
     }
     if value_call_site(psg, id) {
         out.push((VALUE_CALL_WHAT, false));

@@ -67,11 +67,14 @@ impl Ledger {
             .region_notes
             .iter()
             .map(|n| {
-                let (subject, decision) = match (n.is_loop, n.region) {
-                    (true, true) => ("loop", "iteration region"),
-                    (true, false) => ("loop", "no iteration region"),
-                    (false, true) => ("use arena", "current region in its block"),
-                    (false, false) => ("use arena", "explicit allocations only"),
+                use composer_semantics::regions::RegionKind;
+                let (subject, decision) = match (n.kind, n.region) {
+                    (RegionKind::Loop, true) => ("loop", "iteration region"),
+                    (RegionKind::Loop, false) => ("loop", "no iteration region"),
+                    (RegionKind::TailRecursion, true) => ("tail recursion", "iteration region"),
+                    (RegionKind::TailRecursion, false) => ("tail recursion", "no iteration region"),
+                    (RegionKind::Arena, true) => ("use arena", "current region in its block"),
+                    (RegionKind::Arena, false) => ("use arena", "explicit allocations only"),
                 };
                 entry(n.span, subject.into(), decision, &n.reason)
             })

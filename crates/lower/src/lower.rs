@@ -81,6 +81,9 @@ struct TailSelf {
     instance: FuncId,
     params: Vec<LocalId>,
     start: mir::BlockId,
+    /// The mark taken at entry when each jump resets the round's allocations
+    /// (`Psg::tail_regions`).
+    mark: Option<Operand>,
 }
 
 impl Builder {
@@ -658,6 +661,13 @@ impl<'a> Lowerer<'a> {
         }
         let own_params = params[f.captures.len()..].to_vec();
         b.func.params = params;
+        // A tail-recursive function with an iteration region marks the current
+        // region before its first round; each self tail call resets to the mark.
+        let mark = self
+            .psg
+            .tail_regions
+            .contains(&key.func)
+            .then(|| b.call_rt(RtFn::RegionMark, vec![], mir::Ty::I64));
         // The body starts in its own block so that a self tail call can jump back.
         let start = b.new_block();
         b.terminate(Terminator::Goto(start));
@@ -666,6 +676,7 @@ impl<'a> Lowerer<'a> {
             instance: self.instances[key],
             params: own_params,
             start,
+            mark,
         });
         self.lower_tail(&mut b, f.body);
         remove_unreachable_blocks(b.func)
@@ -1029,7 +1040,9 @@ impl<'a> Lowerer<'a> {
             });
         }
         let tail = b.tail_self.as_ref().expect("checked above");
-        let (params, start) = (tail.params.clone(), tail.start);
+        let (params, start, mark) = (tail.params.clone(), tail.start, tail.mark.clone());
+        // The arguments hold no memory of this round (`regions.rs`): free it.
+        region_step(b, &mark, RtFn::RegionReset);
         for (p, v) in params.iter().zip(values) {
             b.assign(*p, Rvalue::Use(v));
         }

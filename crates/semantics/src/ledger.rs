@@ -203,6 +203,9 @@ fn implicit_places(psg: &Psg) -> Vec<Place> {
     for f in &psg.functions {
         mark(f.body, Place::CallerRegion, &mut places);
     }
+    for f in &psg.tail_regions {
+        mark(psg.function(*f).body, Place::IterationRegion, &mut places);
+    }
     // Outer scopes before inner ones, so the innermost decides.
     let mut scopes: Vec<ExprId> = psg
         .loop_regions

@@ -455,6 +455,9 @@ pub struct Psg {
     /// `use name = value in body` blocks: the binding and the body (disposal
     /// follows the body).
     pub use_scopes: Vec<UseScope>,
+    /// Functions whose self tail calls (jumps) reset the current region to a mark
+    /// taken at entry (`regions.rs`).
+    pub tail_regions: rustc_hash::FxHashSet<FunctionId>,
     /// `use` bodies of arenas that run with the arena as the current region
     /// (`regions.rs`: nothing they allocate outlives the scope), with the arena.
     pub arena_scopes: rustc_hash::FxHashMap<ExprId, BindingId>,

@@ -33,11 +33,22 @@ use rustc_hash::{FxHashMap, FxHashSet};
 #[derive(Debug, Clone, PartialEq)]
 pub struct RegionNote {
     pub span: Span,
-    /// A loop (`region`: it has an iteration region) or the `use` of an arena
-    /// (`region`: the block's implicit allocations go into the arena).
-    pub is_loop: bool,
+    pub kind: RegionKind,
     pub region: bool,
     pub reason: String,
+}
+
+/// What a region decision is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RegionKind {
+    /// A loop; `region`: it has an iteration region.
+    Loop,
+    /// A function whose self tail calls are jumps; `region`: each jump resets
+    /// what the previous round allocated (an iteration region).
+    TailRecursion,
+    /// The `use` of an arena; `region`: the block's implicit allocations go into
+    /// the arena.
+    Arena,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -124,7 +135,7 @@ pub fn analyse(psg: &mut Psg) {
         }
         notes.push(RegionNote {
             span: psg.expr(l).span,
-            is_loop: true,
+            kind: RegionKind::Loop,
             region,
             reason,
         });
@@ -141,12 +152,32 @@ pub fn analyse(psg: &mut Psg) {
         }
         notes.push(RegionNote {
             span: scope.span,
-            is_loop: false,
+            kind: RegionKind::Arena,
             region: current,
             reason,
         });
     }
+    let mut tail_regions = FxHashSet::default();
+    for f in 0..psg.functions.len() {
+        let fid = FunctionId(f as u32);
+        let mut sites = Vec::new();
+        tail_self_calls(psg, fid, psg.function(fid).body, &mut sites);
+        if sites.is_empty() {
+            continue;
+        }
+        let (region, reason) = a.decide_tail(fid, &sites);
+        if region {
+            tail_regions.insert(fid);
+        }
+        notes.push(RegionNote {
+            span: psg.function(fid).span,
+            kind: RegionKind::TailRecursion,
+            region,
+            reason,
+        });
+    }
     notes.sort_by_key(|n| (n.span.file, n.span.start));
+    psg.tail_regions = tail_regions;
     psg.loop_regions = regions;
     psg.region_notes = notes;
     psg.arena_scopes = arena_scopes;
@@ -161,6 +192,60 @@ struct Analysis<'a> {
 }
 
 impl Analysis<'_> {
+    /// Whether the self tail calls `sites` of `f` (jumps back to its start) may
+    /// reset what each round allocated: nothing a round allocates is passed to the
+    /// next (every argument of a self tail call that may hold memory is one of the
+    /// parameters, which hold values older than the first round), and the body
+    /// stores nothing anywhere older.
+    fn decide_tail(&mut self, f: FunctionId, sites: &[ExprId]) -> (bool, String) {
+        let psg = self.psg;
+        let params = &psg.function(f).params;
+        for &site in sites {
+            let (_, args) = spine(psg, site);
+            for arg in args {
+                let passes_a_parameter =
+                    matches!(psg.expr(arg).kind, ExprKind::Local(b) if params.contains(&b));
+                if !passes_a_parameter && self.heap_ty(psg.ty(arg)) {
+                    return (
+                        false,
+                        "a self tail call passes the next round a value that may hold memory allocated in this round".into(),
+                    );
+                }
+            }
+        }
+        let local = |b: BindingId| psg.binding(b).owner == Some(f);
+        let s = self.effects(psg.function(f).body, &local);
+        if !s.may_alloc {
+            return (false, "a round allocates nothing".into());
+        }
+        if let Some(b) = s.stores.iter().min_by_key(|b| b.0) {
+            return (
+                false,
+                format!(
+                    "a round assigns `{}`, declared outside the function, a value that may hold memory",
+                    psg.binding(*b).name
+                ),
+            );
+        }
+        if s.stores_data {
+            return (
+                false,
+                "a round may store a value it allocated into an array or a cell made before it"
+                    .into(),
+            );
+        }
+        if s.unknown_call || !s.calls_params.is_empty() {
+            return (
+                false,
+                "a round calls a function value whose code is not known here".into(),
+            );
+        }
+        (
+            true,
+            "each self tail call resets what the round allocated (nothing it allocates reaches the next round)".into(),
+        )
+    }
+
     /// Whether the body of an arena's `use` runs with the arena as the current
     /// region (its implicit allocations go into the arena), and why (not).
     fn decide_scope(&mut self, body: ExprId) -> (bool, String) {
@@ -522,6 +607,45 @@ fn mentions_def(ty: &Ty, def: u32) -> bool {
     }
 }
 
+/// The calls of `f` by itself, with all its arguments, in tail position of `e`
+/// (lowering makes them jumps back to the start).
+fn tail_self_calls(psg: &Psg, f: FunctionId, e: ExprId, out: &mut Vec<ExprId>) {
+    match &psg.expr(e).kind {
+        ExprKind::If {
+            then_branch,
+            else_branch,
+            ..
+        } => {
+            tail_self_calls(psg, f, *then_branch, out);
+            if let Some(eb) = else_branch {
+                tail_self_calls(psg, f, *eb, out);
+            }
+        }
+        ExprKind::Sequential(items) => {
+            if let Some(last) = items.last() {
+                tail_self_calls(psg, f, *last, out);
+            }
+        }
+        ExprKind::Let { body, .. } | ExprKind::LetFunctions { body, .. } => {
+            tail_self_calls(psg, f, *body, out)
+        }
+        ExprKind::Match { rules, .. } => {
+            for r in rules {
+                tail_self_calls(psg, f, r.body, out);
+            }
+        }
+        ExprKind::App { .. } => {
+            let (head, args) = spine(psg, e);
+            if matches!(psg.expr(head).kind, ExprKind::Function(g) if g == f)
+                && args.len() == psg.function(f).params.len()
+            {
+                out.push(e);
+            }
+        }
+        _ => {}
+    }
+}
+
 /// `f` when `head args` is `Seq.__make f` with `f` a known function.
 fn generator_of(psg: &Psg, head: ExprId, args: &[ExprId]) -> Option<FunctionId> {
     match (&psg.expr(head).kind, args) {
@@ -649,5 +773,34 @@ mod generator_tests {
         assert_eq!(decisions(src), [false]);
         let src = "let s : seq<int> = Seq.__make (fun k -> k (string 1).Length)\nlet mutable n = 0\nfor i in 1 .. 3 do\n    if Seq.__run s (fun x -> n <- n + x; true) then n <- n + (string i).Length\n";
         assert_eq!(decisions(src), [true]);
+    }
+}
+
+#[cfg(test)]
+mod tail_tests {
+    use composer_diagnostics::SourceMap;
+
+    fn tail_regions(src: &str) -> Vec<String> {
+        let mut sources = SourceMap::new();
+        let file = sources.add("test.clef", src);
+        let mut interner = composer_syntax::Interner::new();
+        let (ast, _) = composer_syntax::parse_file(file, src, &mut interner);
+        let (psg, diags) = crate::check_program(&[ast], &mut interner);
+        assert!(diags.is_empty(), "{diags:?}");
+        let mut names: Vec<String> = psg
+            .tail_regions
+            .iter()
+            .map(|f| psg.function(*f).name.clone())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn tail_recursion_resets_only_when_nothing_reaches_the_next_round() {
+        let src = "let rec count i n = if i = 0 then n else count (i - 1) (n + (string i).Length)\nlet rec keep i acc = if i = 0 then acc else keep (i - 1) (string i :: acc)\nlet rec pass i (s: string) = if i = 0 then s.Length else pass (i - 1 + 0 * (string i).Length) s\nlet rec plain i n = if i = 0 then n else plain (i - 1) (n + i)\nlet mutable saved = \"\"\nlet rec store i = if i = 0 then () else (saved <- string i; store (i - 1))\n";
+        // `count` keeps an int; `pass` passes its own parameter on; `keep` passes a
+        // new list; `plain` allocates nothing; `store` keeps strings in a global.
+        assert_eq!(tail_regions(src), ["count", "pass"]);
     }
 }

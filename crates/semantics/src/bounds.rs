@@ -924,20 +924,9 @@ fn is_word_int(ty: &Ty) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use composer_diagnostics::SourceMap;
-
     /// Each array access of `src` (`text]`) with whether its check was removed.
     fn decisions(src: &str) -> Vec<(String, bool)> {
-        let mut sources = SourceMap::new();
-        let file = sources.add("test.clef", src);
-        let mut interner = composer_syntax::Interner::new();
-        let (ast, diags) = composer_syntax::parse_file(file, src, &mut interner);
-        assert!(diags.is_empty(), "{diags:?}");
-        let (psg, diags) = crate::check_program(&[ast], &mut interner);
-        assert!(
-            !diags.iter().any(composer_diagnostics::Diagnostic::is_error),
-            "{diags:?}"
-        );
+        let psg = crate::test_support::check(src);
         psg.bounds
             .iter()
             .map(|n| {

@@ -14,5 +14,8 @@ pub mod regions;
 pub mod stack_only;
 pub mod types;
 
+#[cfg(test)]
+mod test_support;
+
 pub use check::{check_program, check_program_with_prelude};
 pub use psg::Psg;

@@ -495,6 +495,38 @@ impl Psg {
 
     /// Pushes the sub-expressions of `e` in reverse evaluation order (function bodies
     /// are not sub-expressions: a closure's body runs elsewhere).
+    /// `head a1 … an` of an application (`head` itself and no arguments otherwise).
+    pub fn spine(&self, e: ExprId) -> (ExprId, Vec<ExprId>) {
+        let mut args = Vec::new();
+        let mut head = e;
+        while let ExprKind::App { func, arg } = self.expr(head).kind {
+            args.push(arg);
+            head = func;
+        }
+        args.reverse();
+        (head, args)
+    }
+
+    /// Bindings declared by `let`, `for` and `for … in` inside `e` (not inside the
+    /// functions it makes: those are their own frames).
+    pub fn declared_in(&self, e: ExprId) -> rustc_hash::FxHashSet<BindingId> {
+        let mut out = rustc_hash::FxHashSet::default();
+        let mut stack = vec![e];
+        while let Some(x) = stack.pop() {
+            match self.expr(x).kind {
+                ExprKind::Let { binding, .. } | ExprKind::ForEach { binding, .. } => {
+                    out.insert(binding);
+                }
+                ExprKind::For { var, .. } => {
+                    out.insert(var);
+                }
+                _ => {}
+            }
+            self.children(x, &mut stack);
+        }
+        out
+    }
+
     pub fn children(&self, e: ExprId, out: &mut Vec<ExprId>) {
         let psg = self;
         let start = out.len();

@@ -201,7 +201,7 @@ impl Analysis<'_> {
         let psg = self.psg;
         let params = &psg.function(f).params;
         for &site in sites {
-            let (_, args) = spine(psg, site);
+            let (_, args) = psg.spine(site);
             for arg in args {
                 let passes_a_parameter =
                     matches!(psg.expr(arg).kind, ExprKind::Local(b) if params.contains(&b));
@@ -283,7 +283,7 @@ impl Analysis<'_> {
         let parts = parts.to_vec();
         let mut declared = FxHashSet::default();
         for &p in &parts {
-            self.declared_in(p, &mut declared);
+            declared.extend(psg.declared_in(p));
         }
         let local = |b: BindingId| declared.contains(&b);
         let mut s = Summary::default();
@@ -324,27 +324,6 @@ impl Analysis<'_> {
         )
     }
 
-    /// Bindings declared by `let`, `for` and `for … in` inside `e` (not in nested
-    /// functions: those are their own frames).
-    fn declared_in(&self, e: ExprId, out: &mut FxHashSet<BindingId>) {
-        let mut stack = vec![e];
-        while let Some(x) = stack.pop() {
-            match self.psg.expr(x).kind {
-                ExprKind::Let { binding, .. } => {
-                    out.insert(binding);
-                }
-                ExprKind::For { var, .. } => {
-                    out.insert(var);
-                }
-                ExprKind::ForEach { binding, .. } => {
-                    out.insert(binding);
-                }
-                _ => {}
-            }
-            self.psg.children(x, &mut stack);
-        }
-    }
-
     /// The effects of evaluating `root`, where `local` tells the variables of the
     /// frame (or loop) being summarised.
     fn effects(&mut self, root: ExprId, local: &dyn Fn(BindingId) -> bool) -> Summary {
@@ -358,7 +337,7 @@ impl Analysis<'_> {
             }
             match &psg.expr(e).kind {
                 ExprKind::App { .. } => {
-                    let (head, args) = spine(psg, e);
+                    let (head, args) = psg.spine(e);
                     if let Some(f) = generator_of(psg, head, &args) {
                         // `Seq.__make (fun k -> …)`: the generator calls its consumer
                         // `k`, which every `Seq.__run` site resolves.
@@ -470,7 +449,7 @@ impl Analysis<'_> {
     /// `value` is called: resolve it to known code, a parameter, or unknown.
     fn called_value(&mut self, s: &mut Summary, value: ExprId, local: &dyn Fn(BindingId) -> bool) {
         let psg = self.psg;
-        let (head, args) = spine(psg, value);
+        let (head, args) = psg.spine(value);
         if let Some(f) = generator_of(psg, head, &args) {
             // Running a seq runs its generator here.
             self.generator(s, f, local);
@@ -489,7 +468,7 @@ impl Analysis<'_> {
                 }
                 if !binding.is_mutable {
                     if let Some(&v) = self.let_value.get(b) {
-                        let (h, hargs) = spine(psg, v);
+                        let (h, hargs) = psg.spine(v);
                         if let Some(f) = generator_of(psg, h, &hargs) {
                             self.generator(s, f, local);
                             return;
@@ -555,7 +534,7 @@ impl Analysis<'_> {
         let Some(&v) = self.let_value.get(&b) else {
             return false;
         };
-        let (head, _) = spine(psg, v);
+        let (head, _) = psg.spine(v);
         matches!(
             psg.expr(head).kind,
             ExprKind::Builtin(Builtin::ArrayZeroCreate | Builtin::ArrayCreate)
@@ -635,7 +614,7 @@ fn tail_self_calls(psg: &Psg, f: FunctionId, e: ExprId, out: &mut Vec<ExprId>) {
             }
         }
         ExprKind::App { .. } => {
-            let (head, args) = spine(psg, e);
+            let (head, args) = psg.spine(e);
             if matches!(psg.expr(head).kind, ExprKind::Function(g) if g == f)
                 && args.len() == psg.function(f).params.len()
             {
@@ -657,18 +636,6 @@ fn generator_of(psg: &Psg, head: ExprId, args: &[ExprId]) -> Option<FunctionId> 
     }
 }
 
-/// `head a1 … an` of an application (`head` itself and no arguments otherwise).
-fn spine(psg: &Psg, e: ExprId) -> (ExprId, Vec<ExprId>) {
-    let mut args = Vec::new();
-    let mut head = e;
-    while let ExprKind::App { func, arg } = psg.expr(head).kind {
-        args.push(arg);
-        head = func;
-    }
-    args.reverse();
-    (head, args)
-}
-
 /// Builtins whose application allocates in the current region.
 fn builtin_allocates(b: Builtin) -> bool {
     matches!(
@@ -684,20 +651,9 @@ fn builtin_allocates(b: Builtin) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use composer_diagnostics::SourceMap;
-
     /// The region decision of each loop of `src`, in source order.
     pub(super) fn decisions(src: &str) -> Vec<bool> {
-        let mut sources = SourceMap::new();
-        let file = sources.add("test.clef", src);
-        let mut interner = composer_syntax::Interner::new();
-        let (ast, diags) = composer_syntax::parse_file(file, src, &mut interner);
-        assert!(diags.is_empty(), "{diags:?}");
-        let (psg, diags) = crate::check_program(&[ast], &mut interner);
-        assert!(
-            !diags.iter().any(composer_diagnostics::Diagnostic::is_error),
-            "{diags:?}"
-        );
+        let psg = crate::test_support::check(src);
         psg.region_notes.iter().map(|n| n.region).collect()
     }
 
@@ -778,15 +734,8 @@ mod generator_tests {
 
 #[cfg(test)]
 mod tail_tests {
-    use composer_diagnostics::SourceMap;
-
     fn tail_regions(src: &str) -> Vec<String> {
-        let mut sources = SourceMap::new();
-        let file = sources.add("test.clef", src);
-        let mut interner = composer_syntax::Interner::new();
-        let (ast, _) = composer_syntax::parse_file(file, src, &mut interner);
-        let (psg, diags) = crate::check_program(&[ast], &mut interner);
-        assert!(diags.is_empty(), "{diags:?}");
+        let psg = crate::test_support::check(src);
         let mut names: Vec<String> = psg
             .tail_regions
             .iter()

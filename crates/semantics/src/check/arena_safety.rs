@@ -44,7 +44,7 @@ impl Checker<'_> {
                     value,
                     body,
                 } => {
-                    let (head, args) = spine(&self.psg, value);
+                    let (head, args) = self.psg.spine(value);
                     let is_mark = matches!(
                         self.psg.expr(head).kind,
                         ExprKind::Builtin(Builtin::ArenaMark | Builtin::ArenaMarkMethod)
@@ -65,7 +65,7 @@ impl Checker<'_> {
     // ---- scope ----------------------------------------------------------------
 
     fn check_arena_scope(&mut self, arena: BindingId, body: ExprId) {
-        let inside = declared_in(&self.psg, body);
+        let inside = self.psg.declared_in(body);
         let mut held = FxHashSet::default();
         // Evaluation order: names are bound before they are used.
         let mut order = Vec::new();
@@ -136,7 +136,7 @@ impl Checker<'_> {
         match &psg.expr(e).kind {
             ExprKind::Local(b) => held.contains(b),
             ExprKind::App { .. } => {
-                let (head, args) = spine(psg, e);
+                let (head, args) = psg.spine(e);
                 let allocates_here = matches!(
                     psg.expr(head).kind,
                     ExprKind::Builtin(
@@ -196,7 +196,7 @@ impl Checker<'_> {
         }) else {
             return;
         };
-        let inside = declared_in(&self.psg, body);
+        let inside = self.psg.declared_in(body);
         let mark_name = self.psg.binding(mark).name.clone();
         let arena_name = self.psg.binding(arena).name.clone();
         let mut bound_after_mark = Vec::new();
@@ -251,7 +251,7 @@ impl Checker<'_> {
     }
 
     fn is_release(&self, e: ExprId, mark: BindingId) -> bool {
-        let (head, args) = spine(&self.psg, e);
+        let (head, args) = self.psg.spine(e);
         matches!(
             self.psg.expr(head).kind,
             ExprKind::Builtin(Builtin::ArenaRelease)
@@ -317,37 +317,6 @@ fn preorder(psg: &crate::psg::Psg, e: ExprId, out: &mut Vec<ExprId>) {
         psg.children(x, &mut stack);
         stack[before..].reverse();
     }
-}
-
-/// Bindings declared by `let`, `for` and `for … in` inside `e`.
-fn declared_in(psg: &crate::psg::Psg, e: ExprId) -> FxHashSet<BindingId> {
-    let mut out = FxHashSet::default();
-    let mut stack = vec![e];
-    while let Some(x) = stack.pop() {
-        match psg.expr(x).kind {
-            ExprKind::Let { binding, .. } | ExprKind::ForEach { binding, .. } => {
-                out.insert(binding);
-            }
-            ExprKind::For { var, .. } => {
-                out.insert(var);
-            }
-            _ => {}
-        }
-        psg.children(x, &mut stack);
-    }
-    out
-}
-
-/// `head a1 … an` of an application.
-fn spine(psg: &crate::psg::Psg, e: ExprId) -> (ExprId, Vec<ExprId>) {
-    let mut args = Vec::new();
-    let mut head = e;
-    while let ExprKind::App { func, arg } = psg.expr(head).kind {
-        args.push(arg);
-        head = func;
-    }
-    args.reverse();
-    (head, args)
 }
 
 /// Whether a value of this (resolved) type may point into a region or an arena.

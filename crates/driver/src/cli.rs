@@ -110,6 +110,29 @@ pub struct BuildArgs {
     /// Make the program print the bytes allocated in each region when it exits.
     #[arg(long)]
     pub alloc_stats: bool,
+
+    /// The memory model, overriding the project's `memory_model`.
+    #[arg(long, value_enum, value_name = "MODEL")]
+    pub memory_model: Option<MemoryModelArg>,
+}
+
+/// Where values that outlive their frame may go (DESIGN §5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MemoryModelArg {
+    /// Stack, regions inferred by the compiler, and explicit arenas (the default).
+    Region,
+    /// No implicit regions: anything that would need one is FS8004.
+    #[value(name = "stack_only")]
+    StackOnly,
+}
+
+impl From<MemoryModelArg> for crate::pipeline::MemoryModel {
+    fn from(m: MemoryModelArg) -> Self {
+        match m {
+            MemoryModelArg::Region => crate::pipeline::MemoryModel::Region,
+            MemoryModelArg::StackOnly => crate::pipeline::MemoryModel::StackOnly,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Args)]

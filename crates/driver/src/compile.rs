@@ -48,6 +48,8 @@ pub struct BuildRequest {
     pub emit_dir: Option<PathBuf>,
     pub message_format: MessageFormat,
     pub alloc_stats: bool,
+    /// Overrides the project's memory model.
+    pub memory_model: Option<crate::pipeline::MemoryModel>,
     /// False for `composer check`: stop after the front end.
     pub generate_code: bool,
 }
@@ -63,6 +65,7 @@ impl BuildRequest {
             emit_dir: args.emit_dir.clone(),
             message_format: args.message_format.into(),
             alloc_stats: args.alloc_stats,
+            memory_model: args.memory_model.map(Into::into),
             generate_code: true,
         }
     }
@@ -77,6 +80,7 @@ impl BuildRequest {
             emit_dir: None,
             message_format: args.message_format.into(),
             alloc_stats: false,
+            memory_model: None,
             generate_code: false,
         }
     }
@@ -140,7 +144,7 @@ fn build_timed(request: &BuildRequest, timings: &mut Timings) -> Result<Option<P
     };
 
     let options = FrontendOptions {
-        memory_model: project.memory_model,
+        memory_model: request.memory_model.unwrap_or(project.memory_model),
         opt_level: request.opt_level,
         alloc_stats: request.alloc_stats,
         emit: request.emit.clone(),

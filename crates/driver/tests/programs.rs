@@ -10,6 +10,7 @@
 //! | `NAME.status` | expected exit status (default 0)                                 |
 //! | `NAME.stderr` | expected standard error, exactly (otherwise not checked)         |
 //! | `NAME.diag`   | expected diagnostics, `--message-format short`, path `NAME.clef` |
+//! | `NAME.flags`  | extra compiler flags, one per line (`--memory-model=stack_only`)  |
 //!
 //! A program with a `.diag` and no `.stdout` must fail to compile with exactly those
 //! diagnostics; with both, it compiles with those warnings and runs.
@@ -127,6 +128,12 @@ fn check_program(source: &Path) -> Result<(), Failed> {
         .arg("-o")
         .arg(&executable)
         .arg(format!("-O{opt_level}"))
+        .args(
+            expect
+                .read("flags")
+                .map(|text| text.lines().map(str::to_string).collect::<Vec<_>>())
+                .unwrap_or_default(),
+        )
         .args([
             "--message-format",
             "short",

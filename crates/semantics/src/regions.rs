@@ -75,8 +75,20 @@ impl Summary {
     }
 }
 
-/// Runs the analysis and records its results in `psg`.
-pub fn analyse(psg: &mut Psg) {
+/// For each function: whether it may store a value that holds memory somewhere
+/// older than its own frame (a variable outside it, an array or cell it did not
+/// just make), or call code that is not known. Used by FS8003 for arena memory
+/// passed to a function.
+pub(crate) fn may_keep_arguments(psg: &Psg) -> Vec<bool> {
+    let a = summarise(psg);
+    a.summaries
+        .iter()
+        .map(|s| !s.stores.is_empty() || s.stores_data || s.unknown_call)
+        .collect()
+}
+
+/// The per-function summaries (least fixed point over the call graph).
+fn summarise(psg: &Psg) -> Analysis<'_> {
     let mut a = Analysis {
         psg,
         summaries: vec![Summary::default(); psg.functions.len()],
@@ -117,6 +129,12 @@ pub fn analyse(psg: &mut Psg) {
             break;
         }
     }
+    a
+}
+
+/// Runs the analysis and records its results in `psg`.
+pub fn analyse(psg: &mut Psg) {
+    let mut a = summarise(psg);
     let mut regions = FxHashSet::default();
     let mut notes = Vec::new();
     let mut loops = Vec::new();

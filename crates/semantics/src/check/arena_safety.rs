@@ -28,10 +28,14 @@ use rustc_hash::FxHashSet;
 impl Checker<'_> {
     pub(super) fn check_arena_safety(&mut self) {
         let scopes = self.psg.use_scopes.clone();
+        let mut keeps = None;
         for scope in scopes {
             let ty = self.u.resolve(&self.psg.binding(scope.binding).ty);
             if matches!(ty, Ty::App(TyCon::Arena, _)) {
-                self.check_arena_scope(scope.binding, scope.body);
+                let keeps =
+                    keeps.get_or_insert_with(|| crate::regions::may_keep_arguments(&self.psg));
+                let keeps = keeps.clone();
+                self.check_arena_scope(scope.binding, scope.body, &keeps);
             }
         }
         let marks: Vec<(BindingId, BindingId, ExprId)> = self
@@ -64,7 +68,7 @@ impl Checker<'_> {
 
     // ---- scope ----------------------------------------------------------------
 
-    fn check_arena_scope(&mut self, arena: BindingId, body: ExprId) {
+    fn check_arena_scope(&mut self, arena: BindingId, body: ExprId, keeps: &[bool]) {
         let inside = self.psg.declared_in(body);
         let mut held = FxHashSet::default();
         // Evaluation order: names are bound before they are used.
@@ -112,6 +116,27 @@ impl Checker<'_> {
                                     "This stores memory allocated in the arena '{arena_name}' into an array or cell that outlives the arena's 'use' block: the arena is freed when the block ends. Copy what you need instead."
                                 ),
                             ));
+                    }
+                }
+                ExprKind::App { .. } => {
+                    // Arena memory given to a function that may keep what it is given.
+                    let (head, args) = self.psg.spine(e);
+                    let ExprKind::Function(f) = self.psg.expr(head).kind else {
+                        continue;
+                    };
+                    if !keeps.get(f.index()).copied().unwrap_or(true) {
+                        continue;
+                    }
+                    if args.iter().any(|a| self.holds(*a, arena, &held)) {
+                        let name = self.psg.function(f).name.clone();
+                        let at = self.psg.expr(e).span;
+                        self.diags.push(Diagnostic::error(
+                            Code::RegionEscape,
+                            at,
+                            format!(
+                                "This passes memory allocated in the arena '{arena_name}' to '{name}', which may keep it somewhere that outlives the arena's 'use' block (it stores values outside its frame or calls unknown code). Pass a copy made outside the arena."
+                            ),
+                        ));
                     }
                 }
                 _ => {}

@@ -51,6 +51,10 @@ pub struct Region {
     end: usize,
     /// The newest large mapping (0 when none).
     large: usize,
+    /// The arena mark the last `arena_release` went back to, while nothing has
+    /// been allocated since: `arena_mark` hands it out again instead of adding a
+    /// mark record per round of a mark/release loop (0 when none).
+    reusable_mark: usize,
     /// Freed chunks ready for reuse (a chain through their headers) and how many.
     spare: usize,
     spare_count: usize,
@@ -78,6 +82,7 @@ impl Region {
             cursor: 0,
             end: 0,
             large: 0,
+            reusable_mark: 0,
             spare: 0,
             spare_count: 0,
         }
@@ -318,6 +323,7 @@ fn mark_in(region: &mut Region) -> usize {
 /// # Safety
 /// `at` must be a mark of `region` that is not released.
 unsafe fn reset_in(region: &mut Region, at: usize) {
+    region.reusable_mark = 0;
     // SAFETY: the caller's contract.
     let saved = unsafe { (at as *const Mark).read() };
     let own_chunk = chunk_of(region, at);
@@ -336,6 +342,7 @@ unsafe fn reset_in(region: &mut Region, at: usize) {
 /// # Safety
 /// `at` must be a mark of `region` that is not released.
 unsafe fn release_in(region: &mut Region, at: usize) {
+    region.reusable_mark = 0;
     // SAFETY: the caller's contract.
     let saved = unsafe { (at as *const Mark).read() };
     region.pop_to(saved.chunk, saved.large);
@@ -411,6 +418,7 @@ pub fn arena_create(capacity: usize, site: &[u8]) -> usize {
             // The capacity asked for, not the page-rounded mapping.
             end: site_at + site.len() + capacity,
             large: 0,
+            reusable_mark: 0,
             spare: 0,
             spare_count: 0,
         });
@@ -451,14 +459,27 @@ pub unsafe fn arena_leave(previous: usize) {
 /// `handle` must come from `arena_create` and not be disposed.
 pub unsafe fn arena_mark(handle: usize) -> usize {
     // SAFETY: the caller's contract.
-    mark_in(unsafe { arena(handle) })
+    let region = unsafe { arena(handle) };
+    let reusable = region.reusable_mark;
+    if reusable != 0 && region.cursor == reusable + core::mem::size_of::<Mark>() {
+        // Nothing was allocated since the release to this mark: it marks the
+        // same place.
+        return reusable;
+    }
+    mark_in(region)
 }
 
+/// Frees what the arena allocated after the mark; the mark stays, so releasing
+/// it again (each round of a loop) is fine.
+///
 /// # Safety
-/// `at` must be an unreleased mark of the arena `handle`.
+/// `at` must be a mark of the arena `handle` that is still allocated.
 pub unsafe fn arena_release(handle: usize, at: usize) {
     // SAFETY: the caller's contract.
-    unsafe { release_in(arena(handle), at) }
+    let region = unsafe { arena(handle) };
+    // SAFETY: the caller's contract.
+    unsafe { reset_in(region, at) };
+    region.reusable_mark = at;
 }
 
 /// Returns the arena's pages to the kernel.

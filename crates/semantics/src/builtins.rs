@@ -464,7 +464,6 @@ impl Builtin {
                     ("allocArray", Builtin::ArenaAllocArray),
                     ("mark", Builtin::ArenaMark),
                     ("release", Builtin::ArenaRelease),
-                    ("dispose", Builtin::ArenaDispose),
                 ],
             ),
             (

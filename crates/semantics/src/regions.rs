@@ -60,6 +60,9 @@ struct Summary {
     stores_data: bool,
     /// Calls a function value it cannot resolve.
     unknown_call: bool,
+    /// Releases an arena mark it did not make (which may free memory older than
+    /// a region mark of its caller).
+    releases: bool,
     /// Parameters (its own or an enclosing function's) that it calls: what they
     /// are is known only where the function that has them is called.
     calls_params: FxHashSet<BindingId>,
@@ -70,6 +73,7 @@ impl Summary {
         self.may_alloc |= other.may_alloc;
         self.stores_data |= other.stores_data;
         self.unknown_call |= other.unknown_call;
+        self.releases |= other.releases;
         self.stores
             .extend(other.stores.iter().copied().filter(|b| !local(*b)));
     }
@@ -236,6 +240,12 @@ impl Analysis<'_> {
         if !s.may_alloc {
             return (false, "a round allocates nothing".into());
         }
+        if s.releases {
+            return (
+                false,
+                "a round releases an arena mark made before it".into(),
+            );
+        }
         if let Some(b) = s.stores.iter().min_by_key(|b| b.0) {
             return (
                 false,
@@ -312,6 +322,12 @@ impl Analysis<'_> {
         }
         if !s.may_alloc {
             return (false, format!("{what} allocates nothing"));
+        }
+        if s.releases {
+            return (
+                false,
+                format!("{what} releases an arena mark made before it (the release would free the region's own mark)"),
+            );
         }
         if let Some(b) = s.stores.iter().min_by_key(|b| b.0) {
             return (
@@ -440,6 +456,17 @@ impl Analysis<'_> {
                 if builtin_allocates(*b) {
                     s.may_alloc = true;
                 }
+                if *b == Builtin::ArenaRelease {
+                    // A mark this code made itself (not one it was given).
+                    let own_mark = matches!(
+                        args.get(1).map(|a| &psg.expr(*a).kind),
+                        Some(ExprKind::Local(m))
+                            if local(*m) && psg.binding(*m).kind != crate::psg::BindingKind::Param
+                    );
+                    if !own_mark {
+                        s.releases = true;
+                    }
+                }
                 if *b == Builtin::SeqRun {
                     for &arg in args {
                         self.called_value(s, arg, local);
@@ -562,7 +589,8 @@ impl Analysis<'_> {
     /// Whether a value of type `ty` may point into a region.
     fn heap_ty(&mut self, ty: &Ty) -> bool {
         match ty {
-            Ty::Prim(p) => *p == Prim::String,
+            // An arena mark is a `nativeint` pointing into its arena.
+            Ty::Prim(p) => matches!(p, Prim::String | Prim::NativeInt),
             Ty::Measured(..) | Ty::MeasureValue(_) => false,
             Ty::Tuple(items) => items.iter().any(|t| self.heap_ty(t)),
             Ty::App(TyCon::Option, args) => args.iter().any(|t| self.heap_ty(t)),

@@ -61,8 +61,13 @@ impl Checker<'_> {
                 _ => None,
             })
             .collect();
+        let keeps = if marks.is_empty() {
+            Vec::new()
+        } else {
+            crate::regions::may_keep_arguments(&self.psg)
+        };
         for (mark, arena, body) in marks {
-            self.check_mark(mark, arena, body);
+            self.check_mark(mark, arena, body, &keeps);
         }
     }
 
@@ -171,8 +176,13 @@ impl Checker<'_> {
                     args.first().map(|a| &psg.expr(*a).kind),
                     Some(ExprKind::Local(a)) if *a == arena
                 );
+                // A call given the arena itself may return memory from it.
+                let given_the_arena = args
+                    .iter()
+                    .any(|a| matches!(psg.expr(*a).kind, ExprKind::Local(x) if x == arena));
                 allocates_here
-                    || (may_hold_memory(self) && args.iter().any(|a| self.holds(*a, arena, held)))
+                    || (may_hold_memory(self)
+                        && (given_the_arena || args.iter().any(|a| self.holds(*a, arena, held))))
             }
             ExprKind::Tuple(items) | ExprKind::ArrayLit(items) => {
                 items.iter().any(|i| self.holds(*i, arena, held))
@@ -211,10 +221,36 @@ impl Checker<'_> {
 
     // ---- marks ----------------------------------------------------------------
 
-    fn check_mark(&mut self, mark: BindingId, arena: BindingId, body: ExprId) {
+    fn check_mark(&mut self, mark: BindingId, arena: BindingId, body: ExprId, keeps: &[bool]) {
         // The straight-line code after the mark: `let`s and block items, in order.
         let mut steps = Vec::new();
         straight_line(&self.psg, body, &mut steps);
+        let mark_name = self.psg.binding(mark).name.clone();
+        let arena_name = self.psg.binding(arena).name.clone();
+        // The mark may only be released directly, as a statement of the block that
+        // made it: released in a branch, a loop, a closure or a helper function,
+        // what the checks below rely on would not hold.
+        let allowed: Vec<Span> = steps
+            .iter()
+            .filter_map(|s| match s {
+                Step::Item(e) if self.is_release(*e, mark) => {
+                    self.psg.spine(*e).1.get(1).map(|m| self.psg.expr(*m).span)
+                }
+                _ => None,
+            })
+            .collect();
+        for (b, at) in uses(&self.psg, body) {
+            if b == mark && !allowed.contains(&at) {
+                self.diags.push(Diagnostic::error(
+                    Code::RegionEscape,
+                    at,
+                    format!(
+                        "The mark '{mark_name}' may only be used by 'Arena.release {arena_name} {mark_name}' written as a statement of the block that made it (not passed on, stored, or released in a branch, loop or closure), so that the compiler can check what the release frees."
+                    ),
+                ));
+                return;
+            }
+        }
         let Some(release_at) = steps.iter().position(|s| match s {
             Step::Item(e) => self.is_release(*e, mark),
             Step::Bind(..) => false,
@@ -222,8 +258,6 @@ impl Checker<'_> {
             return;
         };
         let inside = self.psg.declared_in(body);
-        let mark_name = self.psg.binding(mark).name.clone();
-        let arena_name = self.psg.binding(arena).name.clone();
         let mut bound_after_mark = Vec::new();
         for step in &steps[..release_at] {
             let e = match *step {
@@ -239,6 +273,47 @@ impl Checker<'_> {
             let mut order = Vec::new();
             preorder(&self.psg, e, &mut order);
             for x in order {
+                let stored = match self.psg.expr(x).kind {
+                    ExprKind::IndexSet { target, value, .. }
+                    | ExprKind::RefSet {
+                        cell: target,
+                        value,
+                    } => Some((target, value)),
+                    _ => None,
+                };
+                if let Some((target, value)) = stored {
+                    let ty = self.u.resolve(self.psg.ty(value));
+                    let fresh = matches!(self.psg.expr(target).kind,
+                        ExprKind::Local(b) if inside.contains(&b) && bound_after_mark.contains(&b));
+                    if heap_like(&ty) && !fresh {
+                        self.diags.push(Diagnostic::error(
+                            Code::RegionEscape,
+                            self.psg.expr(x).span,
+                            format!(
+                                "This stores a value made after the mark '{mark_name}' into an array or cell made before it, which still holds it after 'Arena.release {arena_name} {mark_name}' frees it. Store it after the release, or copy what you need."
+                            ),
+                        ));
+                    }
+                }
+                if let ExprKind::App { .. } = self.psg.expr(x).kind {
+                    let (head, args) = self.psg.spine(x);
+                    if let ExprKind::Function(f) = self.psg.expr(head).kind {
+                        let may_keep = keeps.get(f.index()).copied().unwrap_or(true);
+                        let gives_memory = args
+                            .iter()
+                            .any(|a| heap_like(&self.u.resolve(self.psg.ty(*a))));
+                        if may_keep && gives_memory {
+                            let name = self.psg.function(f).name.clone();
+                            self.diags.push(Diagnostic::error(
+                                Code::RegionEscape,
+                                self.psg.expr(x).span,
+                                format!(
+                                    "Between the mark '{mark_name}' and its release this gives '{name}' a value that may hold memory, and '{name}' may keep it somewhere that outlives 'Arena.release {arena_name} {mark_name}'. Call it before the mark or after the release."
+                                ),
+                            ));
+                        }
+                    }
+                }
                 if let ExprKind::Assign { binding, value } = self.psg.expr(x).kind {
                     let ty = self.u.resolve(self.psg.ty(value));
                     if heap_like(&ty) && !inside.contains(&binding) {
@@ -347,7 +422,8 @@ fn preorder(psg: &crate::psg::Psg, e: ExprId, out: &mut Vec<ExprId>) {
 /// Whether a value of this (resolved) type may point into a region or an arena.
 fn heap_like(ty: &Ty) -> bool {
     match ty {
-        Ty::Prim(p) => *p == Prim::String,
+        // An arena mark is a `nativeint` pointing into its arena.
+        Ty::Prim(p) => matches!(p, Prim::String | Prim::NativeInt),
         Ty::Measured(..) | Ty::MeasureValue(_) | Ty::Error => false,
         Ty::Tuple(items) => items.iter().any(heap_like),
         Ty::App(TyCon::Option, args) => args.iter().any(heap_like),

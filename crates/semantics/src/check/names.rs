@@ -884,7 +884,17 @@ impl Checker<'_> {
                         self.error(Code::TypeMismatch, t.span, message);
                         Ty::Prim(p)
                     }
-                    (Some(KnownType::Con(c)), 1) => Ty::App(c, arg_tys),
+                    (Some(KnownType::Con(crate::types::TyCon::Arena)), 0) => Ty::arena(),
+                    (Some(KnownType::Con(c)), 1) if c != crate::types::TyCon::Arena => {
+                        Ty::App(c, arg_tys)
+                    }
+                    (Some(KnownType::Con(crate::types::TyCon::Arena)), n) => {
+                        let message = format!(
+                            "The type 'Arena' does not expect any type arguments (given {n})"
+                        );
+                        self.error(Code::TypeMismatch, t.span, message);
+                        Ty::Error
+                    }
                     (Some(KnownType::Con(_)), n) => {
                         let message = format!(
                             "The type '{}' expects 1 type argument but is given {n}",

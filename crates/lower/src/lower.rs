@@ -1053,7 +1053,10 @@ impl<'a> Lowerer<'a> {
     // ---- expressions ------------------------------------------------------------
 
     fn lower_expr(&mut self, b: &mut Builder, e: ExprId) -> Operand {
-        if let Some(&arena) = self.psg.arena_scopes.get(&e) {
+        if let Some(&arena) = (!self.psg.arena_scopes.is_empty())
+            .then(|| self.psg.arena_scopes.get(&e))
+            .flatten()
+        {
             // The block of an arena's `use`: its implicit allocations go into the
             // arena (`regions.rs` proved none outlives the block).
             let handle = self.read_binding(b, arena, self.psg.expr(e).span);

@@ -660,14 +660,6 @@ impl<'a> Analysis<'a> {
     fn walk(&mut self, e: ExprId, env: &mut Env) {
         let psg = self.psg;
         match &psg.expr(e).kind {
-            ExprKind::Const(_)
-            | ExprKind::Local(_)
-            | ExprKind::Function(_)
-            | ExprKind::Builtin(_)
-            | ExprKind::Format { .. }
-            | ExprKind::UnionCase { .. }
-            | ExprKind::ListNil
-            | ExprKind::Error => {}
             ExprKind::Binary {
                 op: op @ (BinaryOp::And | BinaryOp::Or),
                 lhs,

@@ -588,38 +588,45 @@ impl Analysis<'_> {
 
     /// Whether a value of type `ty` may point into a region.
     fn heap_ty(&mut self, ty: &Ty) -> bool {
-        match ty {
-            // An arena mark is a `nativeint` pointing into its arena.
-            Ty::Prim(p) => matches!(p, Prim::String | Prim::NativeInt),
-            Ty::Measured(..) | Ty::MeasureValue(_) => false,
-            Ty::Tuple(items) => items.iter().any(|t| self.heap_ty(t)),
-            Ty::App(TyCon::Option, args) => args.iter().any(|t| self.heap_ty(t)),
-            Ty::App(TyCon::User(def), args) => {
-                if !args.is_empty() {
-                    return true;
-                }
-                if let Some(&known) = self.heap_memo.get(def) {
-                    return known;
-                }
-                // Assume yes while looking (a recursive type is boxed anyway).
-                self.heap_memo.insert(*def, true);
-                let td = &self.psg.types[*def as usize];
-                let fields: Vec<Ty> = match &td.kind {
-                    crate::psg::TypeDefKind::Record { fields, .. } => {
-                        fields.iter().map(|f| f.ty.clone()).collect()
-                    }
-                    crate::psg::TypeDefKind::Union { cases } => cases
-                        .iter()
-                        .flat_map(|c| c.fields.iter().map(|f| f.ty.clone()))
-                        .collect(),
-                };
-                let recursive = fields.iter().any(|f| mentions_def(f, *def));
-                let heap = recursive || fields.iter().any(|f| self.heap_ty(f));
-                self.heap_memo.insert(*def, heap);
-                heap
+        holds_memory(self.psg, ty, &mut self.heap_memo)
+    }
+}
+
+/// Whether a value of type `ty` may point into a region or an arena (`memo`:
+/// answers for the program's records and unions). Used by region inference and
+/// by FS8003 (`check/arena_safety.rs`).
+pub(crate) fn holds_memory(psg: &Psg, ty: &Ty, memo: &mut FxHashMap<u32, bool>) -> bool {
+    match ty {
+        // An arena mark is a `nativeint` pointing into its arena.
+        Ty::Prim(p) => matches!(p, Prim::String | Prim::NativeInt),
+        // An arena handle points at the arena, which outlives its uses by `use`.
+        Ty::Measured(..) | Ty::MeasureValue(_) | Ty::Error | Ty::App(TyCon::Arena, _) => false,
+        Ty::Tuple(items) => items.iter().any(|t| holds_memory(psg, t, memo)),
+        Ty::App(TyCon::Option, args) => args.iter().any(|t| holds_memory(psg, t, memo)),
+        Ty::App(TyCon::User(def), args) => {
+            if !args.is_empty() {
+                return true;
             }
-            _ => true,
+            if let Some(&known) = memo.get(def) {
+                return known;
+            }
+            // Assume yes while looking (a recursive type is boxed anyway).
+            memo.insert(*def, true);
+            let fields: Vec<Ty> = match &psg.types[*def as usize].kind {
+                crate::psg::TypeDefKind::Record { fields, .. } => {
+                    fields.iter().map(|f| f.ty.clone()).collect()
+                }
+                crate::psg::TypeDefKind::Union { cases } => cases
+                    .iter()
+                    .flat_map(|c| c.fields.iter().map(|f| f.ty.clone()))
+                    .collect(),
+            };
+            let recursive = fields.iter().any(|f| mentions_def(f, *def));
+            let heap = recursive || fields.iter().any(|f| holds_memory(psg, f, memo));
+            memo.insert(*def, heap);
+            heap
         }
+        _ => true,
     }
 }
 

@@ -21,7 +21,7 @@
 use super::Checker;
 use crate::builtins::Builtin;
 use crate::psg::{BindingId, ExprId, ExprKind, FunctionId};
-use crate::types::{Prim, Ty, TyCon};
+use crate::types::{Ty, TyCon};
 use composer_diagnostics::{Code, Diagnostic, Span};
 use rustc_hash::FxHashSet;
 
@@ -162,7 +162,7 @@ impl Checker<'_> {
     /// known to).
     fn holds(&self, e: ExprId, arena: BindingId, held: &FxHashSet<BindingId>) -> bool {
         let psg = &self.psg;
-        let may_hold_memory = |this: &Self| heap_like(&this.u.resolve(psg.ty(e)));
+        let may_hold_memory = |this: &Self| this.heap_like(&this.u.resolve(psg.ty(e)));
         match &psg.expr(e).kind {
             ExprKind::Local(b) => held.contains(b),
             ExprKind::App { .. } => {
@@ -263,7 +263,7 @@ impl Checker<'_> {
             let e = match *step {
                 Step::Bind(b, value) => {
                     let ty = self.u.resolve(&self.psg.binding(b).ty);
-                    if heap_like(&ty) {
+                    if self.heap_like(&ty) {
                         bound_after_mark.push(b);
                     }
                     value
@@ -285,7 +285,7 @@ impl Checker<'_> {
                     let ty = self.u.resolve(self.psg.ty(value));
                     let fresh = matches!(self.psg.expr(target).kind,
                         ExprKind::Local(b) if inside.contains(&b) && bound_after_mark.contains(&b));
-                    if heap_like(&ty) && !fresh {
+                    if self.heap_like(&ty) && !fresh {
                         self.diags.push(Diagnostic::error(
                             Code::RegionEscape,
                             self.psg.expr(x).span,
@@ -301,7 +301,7 @@ impl Checker<'_> {
                         let may_keep = keeps.get(f.index()).copied().unwrap_or(true);
                         let gives_memory = args
                             .iter()
-                            .any(|a| heap_like(&self.u.resolve(self.psg.ty(*a))));
+                            .any(|a| self.heap_like(&self.u.resolve(self.psg.ty(*a))));
                         if may_keep && gives_memory {
                             let name = self.psg.function(f).name.clone();
                             self.diags.push(Diagnostic::error(
@@ -316,7 +316,7 @@ impl Checker<'_> {
                 }
                 if let ExprKind::Assign { binding, value } = self.psg.expr(x).kind {
                     let ty = self.u.resolve(self.psg.ty(value));
-                    if heap_like(&ty) && !inside.contains(&binding) {
+                    if self.heap_like(&ty) && !inside.contains(&binding) {
                         let name = self.psg.binding(binding).name.clone();
                         self.diags.push(Diagnostic::error(
                             Code::RegionEscape,
@@ -348,6 +348,11 @@ impl Checker<'_> {
                 }
             }
         }
+    }
+
+    /// Whether a value of this (resolved) type may hold region or arena memory.
+    fn heap_like(&self, ty: &Ty) -> bool {
+        crate::regions::holds_memory(&self.psg, ty, &mut Default::default())
     }
 
     fn is_release(&self, e: ExprId, mark: BindingId) -> bool {
@@ -416,18 +421,5 @@ fn preorder(psg: &crate::psg::Psg, e: ExprId, out: &mut Vec<ExprId>) {
         let before = stack.len();
         psg.children(x, &mut stack);
         stack[before..].reverse();
-    }
-}
-
-/// Whether a value of this (resolved) type may point into a region or an arena.
-fn heap_like(ty: &Ty) -> bool {
-    match ty {
-        // An arena mark is a `nativeint` pointing into its arena.
-        Ty::Prim(p) => matches!(p, Prim::String | Prim::NativeInt),
-        Ty::Measured(..) | Ty::MeasureValue(_) | Ty::Error => false,
-        Ty::Tuple(items) => items.iter().any(heap_like),
-        Ty::App(TyCon::Option, args) => args.iter().any(heap_like),
-        Ty::App(TyCon::Arena, _) => false,
-        _ => true,
     }
 }

@@ -2,6 +2,8 @@
 
 use core::cell::UnsafeCell;
 
+/// `repr(transparent)`: an exported `Global` has the layout of its value.
+#[repr(transparent)]
 pub struct Global<T>(UnsafeCell<T>);
 
 // SAFETY: the runtime runs on one thread (see the invariant in lib.rs), so no
@@ -11,6 +13,12 @@ unsafe impl<T> Sync for Global<T> {}
 impl<T> Global<T> {
     pub const fn new(value: T) -> Self {
         Global(UnsafeCell::new(value))
+    }
+
+    /// The value's address, for other statics and for code that keeps no
+    /// reference.
+    pub const fn as_ptr(&self) -> *mut T {
+        self.0.get()
     }
 
     /// # Safety

@@ -33,8 +33,17 @@ struct Header {
 
 const HEADER: usize = core::mem::size_of::<Header>();
 
+/// `cursor` and `end` come first, at offsets 0 and 8: generated code bumps them
+/// itself (the inline fast path of `Rvalue::Box`/`AllocArray` in `composer-alex`) and
+/// calls `clef_rt_alloc` only when the request does not fit.
+#[repr(C)]
 pub struct Region {
-    /// Bytes allocated in this region and not yet freed (for `--alloc-stats`).
+    /// Next free byte of the current chunk.
+    cursor: usize,
+    /// One past the last byte of the current chunk.
+    end: usize,
+    /// Bytes allocated in this region and not yet freed (for `--alloc-stats`;
+    /// the inline fast path does not count, so it is used only with the stats).
     live: u64,
     /// An arena: one mapping of fixed capacity; running out panics naming the
     /// arena's creation site (`site_ptr`, `site_len`).
@@ -45,10 +54,6 @@ pub struct Region {
     site_len: usize,
     /// Start of the current chunk (0 before the first allocation).
     chunk: usize,
-    /// Next free byte of the current chunk.
-    cursor: usize,
-    /// One past the last byte of the current chunk.
-    end: usize,
     /// The newest large mapping (0 when none).
     large: usize,
     /// The arena mark the last `arena_release` went back to, while nothing has
@@ -73,14 +78,14 @@ struct Mark {
 impl Region {
     pub const fn empty() -> Region {
         Region {
+            cursor: 0,
+            end: 0,
             live: 0,
             arena: false,
             capacity: 0,
             site_ptr: 0,
             site_len: 0,
             chunk: 0,
-            cursor: 0,
-            end: 0,
             large: 0,
             reusable_mark: 0,
             spare: 0,
@@ -227,8 +232,10 @@ fn out_of_memory() -> ! {
 static ROOT: Global<Region> = Global::new(Region::empty());
 static PERSISTENT: Global<Region> = Global::new(Region::empty());
 /// The region implicit allocations go to: the root, or an arena while code runs
-/// in its scope (`clef_rt_arena_enter`). Null means the root.
-static CURRENT: Global<*mut Region> = Global::new(core::ptr::null_mut());
+/// in its scope (`clef_rt_arena_enter`). Never null. Generated code reads it
+/// (as `clef_rt_current_region`) for its inline bump allocation.
+#[export_name = "clef_rt_current_region"]
+static CURRENT: Global<*mut Region> = Global::new(ROOT.as_ptr());
 
 /// Allocation counters for `--alloc-stats` (DESIGN §5: "zero allocation" is
 /// measured, not claimed).
@@ -260,14 +267,7 @@ fn stats() -> &'static mut AllocStats {
 fn current() -> &'static mut Region {
     // SAFETY: single-threaded runtime; CURRENT is null or points at a live
     // arena's region (arenas leave the scope before they are disposed).
-    unsafe {
-        let p = *CURRENT.get();
-        if p.is_null() {
-            ROOT.get()
-        } else {
-            &mut *p
-        }
-    }
+    unsafe { &mut **CURRENT.get() }
 }
 
 /// `size` bytes in `region`, counted.
@@ -452,7 +452,13 @@ pub unsafe fn arena_enter(handle: usize) -> usize {
 /// `previous` must be an answer of `arena_enter` (0 for the root).
 pub unsafe fn arena_leave(previous: usize) {
     // SAFETY: single-threaded runtime.
-    unsafe { *CURRENT.get() = previous as *mut Region };
+    unsafe {
+        *CURRENT.get() = if previous == 0 {
+            ROOT.as_ptr()
+        } else {
+            previous as *mut Region
+        }
+    };
 }
 
 /// # Safety
@@ -509,3 +515,9 @@ pub fn copy_to_root(bytes: &[u8]) -> *const u8 {
     unsafe { core::ptr::copy_nonoverlapping(bytes.as_ptr(), target, bytes.len()) };
     target
 }
+
+// Generated code's inline bump allocation depends on these offsets
+// (`composer_alex::REGION_CURSOR_OFFSET` and `REGION_END_OFFSET`).
+const _: () = assert!(
+    core::mem::offset_of!(Region, cursor) == 0 && core::mem::offset_of!(Region, end) == 8
+);

@@ -45,6 +45,7 @@ pub fn emit_module(program: &Program) -> String {
     }
     let mut runtime: BTreeMap<&'static str, RtFn> = BTreeMap::new();
     let mut intrinsics: BTreeMap<String, String> = BTreeMap::new();
+    let mut uses_current_region = false;
     for f in &program.functions {
         let mut e = FnEmitter {
             program,
@@ -55,6 +56,7 @@ pub fn emit_module(program: &Program) -> String {
             intrinsics: &mut intrinsics,
             ssa: vec![None; f.locals.len()],
             is_ssa: ssa_locals(f),
+            uses_current_region: &mut uses_current_region,
         };
         e.emit();
         out.push_str(&e.out);
@@ -80,6 +82,12 @@ pub fn emit_module(program: &Program) -> String {
     for decl in intrinsics.values() {
         let _ = writeln!(out, "  {decl}");
     }
+    if uses_current_region {
+        let _ = writeln!(
+            out,
+            "  llvm.mlir.global external @{CURRENT_REGION}() {{addr_space = 0 : i32}} : !llvm.ptr"
+        );
+    }
     if program.functions.iter().any(uses_try_readln) {
         out.push_str("  func.func private @clef_rt_try_readln(!llvm.ptr) -> i8\n");
     }
@@ -88,6 +96,12 @@ pub fn emit_module(program: &Program) -> String {
 }
 
 const STR_TY: &str = "!llvm.struct<(ptr, i64)>";
+
+/// The runtime's pointer to the current region (`runtime/src/region.rs`), and the
+/// offsets of the region's bump cursor and end in it (asserted there).
+const CURRENT_REGION: &str = "clef_rt_current_region";
+pub const REGION_CURSOR_OFFSET: u64 = 0;
+pub const REGION_END_OFFSET: u64 = 8;
 
 fn abi_ty(a: Abi) -> &'static str {
     match a {
@@ -115,6 +129,7 @@ pub fn mlir_ty(p: &Program, t: &Ty) -> String {
         Ty::Option(inner) => format!("!llvm.struct<(i1, {})>", mlir_ty(p, inner)),
         Ty::Tuple(fields) => struct_ty(p, fields),
         Ty::Func(..) => FUNC_TY.into(),
+        Ty::Union(u) if p.unions[u.index()].boxed => "!llvm.ptr".into(),
         Ty::Union(u) => union_ty(p, *u),
         Ty::Boxed(_) => "!llvm.ptr".into(),
     }
@@ -182,7 +197,7 @@ fn closure_signature(f: &Function) -> (Ty, Ty) {
 }
 
 /// Unions whose values this function builds or takes apart through memory.
-fn union_scratch(f: &Function) -> Vec<composer_lower::mir::UnionId> {
+fn union_scratch(p: &Program, f: &Function) -> Vec<composer_lower::mir::UnionId> {
     let mut out = Vec::new();
     for b in &f.blocks {
         for s in &b.stmts {
@@ -198,7 +213,7 @@ fn union_scratch(f: &Function) -> Vec<composer_lower::mir::UnionId> {
                 },
                 _ => None,
             };
-            if let Some(u) = u {
+            if let Some(u) = u.filter(|u| !p.unions[u.index()].boxed) {
                 if !out.contains(&u) {
                     out.push(u);
                 }
@@ -228,6 +243,8 @@ struct FnEmitter<'a> {
     runtime: &'a mut BTreeMap<&'static str, RtFn>,
     /// LLVM intrinsics called by name, with their declarations.
     intrinsics: &'a mut BTreeMap<String, String>,
+    /// Set when the function bumps the current region inline.
+    uses_current_region: &'a mut bool,
     /// Locals that need no stack slot: the SSA value that holds each (see
     /// [`ssa_locals`]); `None` for locals that live in a slot.
     ssa: Vec<Option<String>>,
@@ -358,17 +375,176 @@ impl FnEmitter<'_> {
         (cur, t)
     }
 
-    /// `size` bytes (at least one) aligned to `align` in the root region.
+    /// A value of a boxed union (`UnionLayout::boxed`): a fieldless case is its
+    /// number as a pointer; a case with fields a new cell `{tag: i32, fields}` with
+    /// the fields at offset 8.
+    fn make_boxed_union(
+        &mut self,
+        union: composer_lower::mir::UnionId,
+        case: u32,
+        fields: &[Operand],
+    ) -> String {
+        let field_tys = self.program.unions[union.index()].cases[case as usize]
+            .fields
+            .clone();
+        if field_tys.is_empty() {
+            let n = self.fresh();
+            self.line(&format!("{n} = arith.constant {case} : i64"));
+            let p = self.fresh();
+            self.line(&format!("{p} = llvm.inttoptr {n} : i64 to !llvm.ptr"));
+            return p;
+        }
+        let ((size, align), _) = self.program.struct_layout(&field_tys);
+        let offset = self.program.boxed_payload_offset(union);
+        let cell = self.root_alloc(offset + size, align.max(8));
+        if offset > 0 {
+            let tag = self.fresh();
+            self.line(&format!("{tag} = arith.constant {case} : i32"));
+            self.line(&format!("llvm.store {tag}, {cell} : i32, !llvm.ptr"));
+        }
+        let (cv, cs) = self.build_struct(fields, &field_tys);
+        let pp = self.fresh();
+        self.line(&format!(
+            "{pp} = llvm.getelementptr {cell}[{offset}] : (!llvm.ptr) -> !llvm.ptr, i8"
+        ));
+        self.line(&format!("llvm.store {cv}, {pp} : {cs}, !llvm.ptr"));
+        cell
+    }
+
+    /// The case number of a boxed union value: the pointer itself when it is
+    /// smaller than the number of cases (a fieldless case), else the cell's tag,
+    /// or the one case with fields when the cell has no tag.
+    fn boxed_union_tag(&mut self, union: composer_lower::mir::UnionId, v: &Operand) -> String {
+        let cases = self.program.unions[union.index()].cases.len();
+        let x = self.operand(v);
+        if let Some(only) = self.program.only_case_with_fields(union) {
+            let n = self.fresh();
+            self.line(&format!("{n} = llvm.ptrtoint {x} : !llvm.ptr to i64"));
+            let limit = self.fresh();
+            self.line(&format!("{limit} = arith.constant {cases} : i64"));
+            let small = self.fresh();
+            self.line(&format!("{small} = arith.cmpi ult, {n}, {limit} : i64"));
+            let direct = self.fresh();
+            self.line(&format!("{direct} = arith.trunci {n} : i64 to i32"));
+            let k = self.fresh();
+            self.line(&format!("{k} = arith.constant {only} : i32"));
+            let t = self.fresh();
+            self.line(&format!("{t} = arith.select {small}, {direct}, {k} : i32"));
+            return t;
+        }
+        let n = self.fresh();
+        self.line(&format!("{n} = llvm.ptrtoint {x} : !llvm.ptr to i64"));
+        let limit = self.fresh();
+        self.line(&format!("{limit} = arith.constant {cases} : i64"));
+        let small = self.fresh();
+        self.line(&format!("{small} = arith.cmpi ult, {n}, {limit} : i64"));
+        let t = self.fresh();
+        self.line(&format!("{t} = scf.if {small} -> (i32) {{"));
+        let direct = self.fresh();
+        self.line(&format!("  {direct} = arith.trunci {n} : i64 to i32"));
+        self.line(&format!("  scf.yield {direct} : i32"));
+        self.line("} else {");
+        let loaded = self.fresh();
+        self.line(&format!("  {loaded} = llvm.load {x} : !llvm.ptr -> i32"));
+        self.line(&format!("  scf.yield {loaded} : i32"));
+        self.line("}");
+        t
+    }
+
+    /// `size` bytes (at least one) aligned to `align` in the current region.
     fn root_alloc(&mut self, size: u64, align: u64) -> String {
-        self.runtime.insert(RtFn::Alloc.symbol(), RtFn::Alloc);
         let sz = self.fresh();
         self.line(&format!("{sz} = arith.constant {} : i64", size.max(1)));
+        self.alloc_bytes(&sz, align, false)
+    }
+
+    /// `bytes` (an i64 value) aligned to `align` in the current region. Unless the
+    /// program counts its allocations (`--alloc-stats`), the common case is inline:
+    /// bump the current region's cursor when the request fits before its end, else
+    /// call `clef_rt_alloc` (a new chunk, a large mapping, or an exhausted arena's
+    /// panic). `unbounded`: the size may be huge (an array length times the element
+    /// size), so the bump is checked for wrapping around too.
+    fn alloc_bytes(&mut self, bytes: &str, align: u64, unbounded: bool) -> String {
+        self.runtime.insert(RtFn::Alloc.symbol(), RtFn::Alloc);
+        let align = align.max(1).next_power_of_two();
         let al = self.fresh();
         self.line(&format!("{al} = arith.constant {align} : i64"));
-        let p = self.fresh();
+        let call = |e: &mut Self| {
+            let p = e.fresh();
+            e.line(&format!(
+                "{p} = func.call @clef_rt_alloc({bytes}, {al}) : (i64, i64) -> !llvm.ptr"
+            ));
+            p
+        };
+        if self.program.count_allocations {
+            return call(self);
+        }
+        *self.uses_current_region = true;
+        let slot = self.fresh();
         self.line(&format!(
-            "{p} = func.call @clef_rt_alloc({sz}, {al}) : (i64, i64) -> !llvm.ptr"
+            "{slot} = llvm.mlir.addressof @{CURRENT_REGION} : !llvm.ptr"
         ));
+        let region = self.fresh();
+        self.line(&format!(
+            "{region} = llvm.load {slot} : !llvm.ptr -> !llvm.ptr"
+        ));
+        let cursor_at = self.fresh();
+        self.line(&format!(
+            "{cursor_at} = llvm.getelementptr {region}[{REGION_CURSOR_OFFSET}] : (!llvm.ptr) -> !llvm.ptr, i8"
+        ));
+        let end_at = self.fresh();
+        self.line(&format!(
+            "{end_at} = llvm.getelementptr {region}[{REGION_END_OFFSET}] : (!llvm.ptr) -> !llvm.ptr, i8"
+        ));
+        let cursor = self.fresh();
+        self.line(&format!(
+            "{cursor} = llvm.load {cursor_at} : !llvm.ptr -> i64"
+        ));
+        let end = self.fresh();
+        self.line(&format!("{end} = llvm.load {end_at} : !llvm.ptr -> i64"));
+        let start = if align > 1 {
+            let up = self.fresh();
+            self.line(&format!("{up} = arith.constant {} : i64", align - 1));
+            let bumped = self.fresh();
+            self.line(&format!("{bumped} = arith.addi {cursor}, {up} : i64"));
+            let mask = self.fresh();
+            self.line(&format!(
+                "{mask} = arith.constant {} : i64",
+                -(align as i64)
+            ));
+            let start = self.fresh();
+            self.line(&format!("{start} = arith.andi {bumped}, {mask} : i64"));
+            start
+        } else {
+            cursor
+        };
+        let next = self.fresh();
+        self.line(&format!("{next} = arith.addi {start}, {bytes} : i64"));
+        let mut fits = self.fresh();
+        self.line(&format!("{fits} = arith.cmpi ule, {next}, {end} : i64"));
+        if unbounded {
+            let no_wrap = self.fresh();
+            self.line(&format!(
+                "{no_wrap} = arith.cmpi uge, {next}, {start} : i64"
+            ));
+            let both = self.fresh();
+            self.line(&format!("{both} = arith.andi {fits}, {no_wrap} : i1"));
+            fits = both;
+        }
+        let p = self.fresh();
+        self.line(&format!("{p} = scf.if {fits} -> (!llvm.ptr) {{"));
+        self.line(&format!(
+            "  llvm.store {next}, {cursor_at} : i64, !llvm.ptr"
+        ));
+        let fast = self.fresh();
+        self.line(&format!(
+            "  {fast} = llvm.inttoptr {start} : i64 to !llvm.ptr"
+        ));
+        self.line(&format!("  scf.yield {fast} : !llvm.ptr"));
+        self.line("} else {");
+        let slow = call(self);
+        self.line(&format!("  scf.yield {slow} : !llvm.ptr"));
+        self.line("}");
         p
     }
 
@@ -411,7 +587,7 @@ impl FnEmitter<'_> {
             let line = format!("%s{i} = llvm.alloca %one x {t} : (i64) -> !llvm.ptr");
             self.line(&line);
         }
-        for u in union_scratch(f) {
+        for u in union_scratch(self.program, f) {
             let ut = union_ty(self.program, u);
             self.line(&format!(
                 "%u{} = llvm.alloca %one x {ut} : (i64) -> !llvm.ptr",
@@ -749,12 +925,7 @@ impl FnEmitter<'_> {
                 self.line(&format!("{sz} = arith.constant {size} : i64"));
                 let bytes = self.fresh();
                 self.line(&format!("{bytes} = arith.muli {n}, {sz} : i64"));
-                let al = self.fresh();
-                self.line(&format!("{al} = arith.constant {align} : i64"));
-                let p = self.fresh();
-                self.line(&format!(
-                    "{p} = func.call @clef_rt_alloc({bytes}, {al}) : (i64, i64) -> !llvm.ptr"
-                ));
+                let p = self.alloc_bytes(&bytes, align, true);
                 Some(self.make_pair(&p, &n))
             }
             Rvalue::MakeOption { ty, payload } => {
@@ -854,6 +1025,13 @@ impl FnEmitter<'_> {
                 union,
                 case,
                 fields,
+            } if self.program.unions[union.index()].boxed => {
+                Some(self.make_boxed_union(*union, *case, fields))
+            }
+            Rvalue::MakeUnion {
+                union,
+                case,
+                fields,
             } => {
                 let ut = union_ty(self.program, *union);
                 let tag = self.fresh();
@@ -891,6 +1069,9 @@ impl FnEmitter<'_> {
                 let Ty::Union(u) = self.operand_ty(v) else {
                     return None;
                 };
+                if self.program.unions[u.index()].boxed {
+                    return Some(self.boxed_union_tag(u, v));
+                }
                 let ut = union_ty(self.program, u);
                 let x = self.operand(v);
                 Some(self.extract(&x, &ut, 0))
@@ -906,9 +1087,27 @@ impl FnEmitter<'_> {
                 if fty.is_unit() {
                     return None;
                 }
-                let ut = union_ty(self.program, u);
                 let cs = struct_ty(self.program, &field_tys);
                 let x = self.operand(value);
+                if self.program.unions[u.index()].boxed {
+                    // The case's fields follow the tag in the cell.
+                    let offset = self.program.boxed_payload_offset(u);
+                    let pp = self.fresh();
+                    self.line(&format!(
+                        "{pp} = llvm.getelementptr {x}[{offset}] : (!llvm.ptr) -> !llvm.ptr, i8"
+                    ));
+                    let fp = self.fresh();
+                    self.line(&format!(
+                        "{fp} = llvm.getelementptr {pp}[0, {index}] : (!llvm.ptr) -> !llvm.ptr, {cs}"
+                    ));
+                    let v = self.fresh();
+                    self.line(&format!(
+                        "{v} = llvm.load {fp} : !llvm.ptr -> {}",
+                        mlir_ty(self.program, fty)
+                    ));
+                    return Some(v);
+                }
+                let ut = union_ty(self.program, u);
                 let slot = format!("%u{}", u.0);
                 self.line(&format!("llvm.store {x}, {slot} : {ut}, !llvm.ptr"));
                 let pp = self.fresh();

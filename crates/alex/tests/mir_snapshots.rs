@@ -43,8 +43,10 @@ fn union_match_and_layout() {
     ));
 }
 
+/// A union on a cycle of types is a pointer: `Leaf` is the case number itself,
+/// `Node` a cell of its fields (no tag: it is the only case with fields).
 #[test]
-fn recursive_union_boxes_its_recursive_fields() {
+fn recursive_union_values_are_pointers() {
     insta::assert_snapshot!(dump(
         "type Tree =\n    | Leaf\n    | Node of Tree * int * Tree\nlet rec sum t =\n    match t with\n    | Leaf -> 0\n    | Node (l, v, r) -> sum l + v + sum r\nprintfn \"%d\" (sum (Node (Leaf, 1, Node (Leaf, 2, Leaf))))\n"
     ));

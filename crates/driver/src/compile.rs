@@ -207,6 +207,10 @@ fn build_timed(request: &BuildRequest, timings: &mut Timings) -> Result<Option<P
             Failure::Usage
         })?;
     }
+    if request.emit.contains(&EmitKind::Llvm) || request.emit.contains(&EmitKind::Asm) {
+        // The back-end tools write these dumps themselves: the folder must exist.
+        dumps.create_folder()?;
+    }
     let llvm_ir_output = request
         .emit
         .contains(&EmitKind::Llvm)
@@ -299,14 +303,23 @@ impl DumpPaths {
             .join(format!("{}.{}", self.stem, kind.extension()))
     }
 
-    fn write(&self, kind: EmitKind, text: &str) -> Result<(), Failure> {
-        let path = self.path(kind);
-        let result = match path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            Some(parent) => std::fs::create_dir_all(parent),
-            None => Ok(()),
+    fn create_folder(&self) -> Result<(), Failure> {
+        if self.folder.as_os_str().is_empty() {
+            return Ok(());
         }
-        .and_then(|()| std::fs::write(&path, text));
-        result.map_err(|e| {
+        std::fs::create_dir_all(&self.folder).map_err(|e| {
+            report_error(format!(
+                "cannot create folder `{}`: {e}",
+                self.folder.display()
+            ));
+            Failure::Usage
+        })
+    }
+
+    fn write(&self, kind: EmitKind, text: &str) -> Result<(), Failure> {
+        self.create_folder()?;
+        let path = self.path(kind);
+        std::fs::write(&path, text).map_err(|e| {
             report_error(format!("cannot write `{}`: {e}", path.display()));
             Failure::Usage
         })

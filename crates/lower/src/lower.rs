@@ -58,7 +58,7 @@ pub(crate) struct Lowerer<'a> {
     union_ids: FxHashMap<PTy, mir::UnionId>,
     structural: FxHashMap<(Structural, mir::Ty), FuncId>,
     formatters: FxHashMap<(PTy, bool), FuncId>,
-    unions_in_progress: Vec<PTy>,
+    unions_in_progress: Vec<(PTy, mir::UnionId)>,
     records_in_progress: Vec<PTy>,
 }
 
@@ -390,9 +390,10 @@ impl<'a> Lowerer<'a> {
         self.program.unions.push(mir::UnionLayout {
             name: String::new(),
             cases: Vec::new(),
+            boxed: false,
         });
         self.union_ids.insert(ty.clone(), id);
-        self.unions_in_progress.push(ty.clone());
+        self.unions_in_progress.push((ty.clone(), id));
         let (name, cases): (String, Vec<(String, Vec<PTy>)>) = match ty {
             PTy::App(TyCon::List, elems) => (
                 "list".into(),
@@ -424,12 +425,14 @@ impl<'a> Lowerer<'a> {
         for (case_name, fields) in cases {
             let mut mir_fields = Vec::new();
             for f in &fields {
-                let inline = self.mir_ty(f);
-                if self.mentions_in_progress(f) {
-                    mir_fields.push(mir::Ty::Boxed(Box::new(inline)));
-                } else {
-                    mir_fields.push(inline);
+                // A field holding a union still being laid out closes a cycle of
+                // types: every union on it, from that one up, becomes a pointer.
+                if let Some(at) = self.first_in_progress(f) {
+                    for &(_, cycle) in &self.unions_in_progress[at..] {
+                        self.program.unions[cycle.index()].boxed = true;
+                    }
                 }
+                mir_fields.push(self.mir_ty(f));
             }
             out.push(mir::CaseLayout {
                 name: case_name,
@@ -437,32 +440,35 @@ impl<'a> Lowerer<'a> {
             });
         }
         self.unions_in_progress.pop();
-        self.program.unions[id.index()] = mir::UnionLayout { name, cases: out };
+        let layout = &mut self.program.unions[id.index()];
+        layout.name = name;
+        layout.cases = out;
         id
     }
 
-    /// Whether a field of this type would hold a union still being laid out
-    /// inline (not behind a pointer such as a list, array or closure).
-    fn mentions_in_progress(&self, ty: &PTy) -> bool {
-        if self.unions_in_progress.contains(ty) {
-            return true;
+    /// The lowest position on the stack of unions being laid out of one that a
+    /// field of this type would hold inline (not behind a pointer such as an
+    /// array or a closure). Other unions, lists included, are laid out in turn and
+    /// find the cycle themselves.
+    fn first_in_progress(&self, ty: &PTy) -> Option<usize> {
+        if let Some(at) = self.unions_in_progress.iter().position(|(t, _)| t == ty) {
+            return Some(at);
         }
         match ty {
-            PTy::Tuple(ts) => ts.iter().any(|t| self.mentions_in_progress(t)),
-            PTy::App(TyCon::Option, ts) => self.mentions_in_progress(&ts[0]),
-            PTy::App(TyCon::User(def), args) => match self.psg.types[*def as usize].record_fields()
-            {
-                Some(fields) => {
-                    let params = &self.psg.types[*def as usize].params;
-                    fields.iter().any(|f| {
-                        self.mentions_in_progress(&composer_semantics::types::substitute(
-                            &f.ty, params, args,
+            PTy::Tuple(ts) => ts.iter().filter_map(|t| self.first_in_progress(t)).min(),
+            PTy::App(TyCon::Option, ts) => self.first_in_progress(&ts[0]),
+            PTy::App(TyCon::User(def), args) => {
+                let d = &self.psg.types[*def as usize];
+                d.record_fields()?
+                    .iter()
+                    .filter_map(|f| {
+                        self.first_in_progress(&composer_semantics::types::substitute(
+                            &f.ty, &d.params, args,
                         ))
                     })
-                }
-                None => false,
-            },
-            _ => false,
+                    .min()
+            }
+            _ => None,
         }
     }
 
@@ -533,6 +539,7 @@ impl<'a> Lowerer<'a> {
         let args_len = b.new_local(mir::Ty::I64, "args_len");
         b.func.params = vec![args_ptr, args_len];
         if self.options.alloc_stats {
+            self.program.count_allocations = true;
             b.call_rt(RtFn::EnableAllocStats, vec![], mir::Ty::Unit);
         }
         for item in &self.psg.top_level {
@@ -886,8 +893,7 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    /// A union value of case `case` (fields unboxed; boxed here where the layout
-    /// says so).
+    /// A union value of case `case`.
     fn make_union(
         &mut self,
         b: &mut Builder,
@@ -898,27 +904,17 @@ impl<'a> Lowerer<'a> {
         let mir::Ty::Union(u) = ty else {
             return Operand::Const(Const::Unit);
         };
-        let layout = self.program.unions[u.index()].cases[case as usize]
-            .fields
-            .clone();
-        let mut ops = Vec::new();
-        for (v, fty) in fields.into_iter().zip(&layout) {
-            match fty {
-                mir::Ty::Boxed(_) => ops.push(b.temp(Rvalue::Box(v), fty.clone())),
-                _ => ops.push(v),
-            }
-        }
         b.temp(
             Rvalue::MakeUnion {
                 union: *u,
                 case,
-                fields: ops,
+                fields,
             },
             ty.clone(),
         )
     }
 
-    /// Field `index` of case `case` of a union value, unboxed.
+    /// Field `index` of case `case` of a union value.
     fn union_field(
         &mut self,
         b: &mut Builder,
@@ -940,13 +936,7 @@ impl<'a> Lowerer<'a> {
             },
             fty.clone(),
         );
-        match fty {
-            mir::Ty::Boxed(inner) => {
-                let inner = *inner;
-                (b.temp(Rvalue::Unbox(raw), inner.clone()), inner)
-            }
-            other => (raw, other),
-        }
+        (raw, fty)
     }
 
     /// The machine types of an instance's captured values (a captured `let mutable`
@@ -2277,7 +2267,8 @@ impl<'a> Lowerer<'a> {
                 value: f64::INFINITY,
                 bits: 64,
             }),
-            Builtin::ConsoleWrite | Builtin::ConsoleWriteln => {
+            // A byte[] has a string's representation (pointer, length).
+            Builtin::ConsoleWrite | Builtin::ConsoleWriteln | Builtin::ConsoleWriteBytes => {
                 b.call_rt(RtFn::Write, vec![i32c(1), vals.remove(0)], mir::Ty::Unit);
                 if bi == Builtin::ConsoleWriteln {
                     let nl = self.str_const("\n");

@@ -111,12 +111,19 @@ id_type!(UnionId, "union");
 pub struct UnionLayout {
     pub name: String,
     pub cases: Vec<CaseLayout>,
+    /// A union on a cycle of types (a tree, a list): its values are pointers. A
+    /// fieldless case is the case number itself cast to a pointer (so the all-zero
+    /// value is case 0); a case with fields points at a heap cell `{tag: i32,
+    /// fields}` built in the current region, without the tag when only one case
+    /// has fields. Other unions are `{tag, payload}` values.
+    pub boxed: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct CaseLayout {
     pub name: String,
-    /// Field types; a field that refers back to a union being defined is `Boxed`.
+    /// Field types (a field of a union type being defined holds it as a pointer:
+    /// that union is `boxed`).
     pub fields: Vec<Ty>,
 }
 
@@ -459,6 +466,7 @@ pub enum Rvalue {
     Box(Operand),
     /// The value a `Boxed` pointer points to.
     Unbox(Operand),
+
     /// The all-zero value of a type (`Unchecked.defaultof`).
     Zero(Ty),
     /// A call in tail position to a function with exactly the caller's signature;
@@ -546,6 +554,9 @@ pub struct Program {
     pub strings: Vec<String>,
     /// Union layouts, referenced by `Ty::Union`.
     pub unions: Vec<UnionLayout>,
+    /// Every allocation goes through the runtime so that `--alloc-stats` counts it
+    /// (otherwise code generation bumps the current region inline).
+    pub count_allocations: bool,
 }
 
 impl Rvalue {
@@ -598,6 +609,7 @@ impl Program {
     /// size function on `Ty` alone.
     pub fn size_align(&self, ty: &Ty) -> (u64, u64) {
         match ty {
+            Ty::Union(u) if self.unions[u.index()].boxed => (8, 8),
             Ty::Union(u) => match self.union_payload(*u) {
                 (words, true) => (8 + words * 8, 8),
                 (_, false) => (4, 4),
@@ -631,6 +643,31 @@ impl Program {
             align = align.max(a);
         }
         ((offset.div_ceil(align) * align, align), offsets)
+    }
+
+    /// For a boxed union with exactly one case that has fields, that case: its
+    /// cells need no tag (every pointer that is not a small case number is one).
+    pub fn only_case_with_fields(&self, u: UnionId) -> Option<u32> {
+        let layout = &self.unions[u.index()];
+        let mut with_fields = layout
+            .cases
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| !c.fields.is_empty());
+        match (with_fields.next(), with_fields.next()) {
+            (Some((k, _)), None) if layout.boxed => Some(k as u32),
+            _ => None,
+        }
+    }
+
+    /// Where a boxed union cell's fields start: after the `i32` tag (8-aligned), or
+    /// at 0 when the cell has no tag ([`Program::only_case_with_fields`]).
+    pub fn boxed_payload_offset(&self, u: UnionId) -> u64 {
+        if self.only_case_with_fields(u).is_some() {
+            0
+        } else {
+            8
+        }
     }
 
     /// The payload of a union in 8-byte words, and whether any case has fields.
@@ -742,6 +779,18 @@ impl fmt::Display for Program {
         let mut out = String::new();
         for (i, s) in self.strings.iter().enumerate() {
             let _ = writeln!(out, "str{i} = {s:?}");
+        }
+        for (i, u) in self.unions.iter().enumerate() {
+            let cases: Vec<String> = u
+                .cases
+                .iter()
+                .map(|c| {
+                    let fields: Vec<String> = c.fields.iter().map(Ty::to_string).collect();
+                    format!("{}({})", c.name, fields.join(", "))
+                })
+                .collect();
+            let boxed = if u.boxed { " (pointers)" } else { "" };
+            let _ = writeln!(out, "union{i} {}{boxed} = {}", u.name, cases.join(" | "));
         }
         for (i, g) in self.globals.iter().enumerate() {
             let _ = writeln!(out, "global g{i} {}: {}", g.name, g.ty);

@@ -123,6 +123,7 @@ pub enum Builtin {
     Nan,
     Infinity,
     ConsoleWrite,
+    ConsoleWriteBytes,
     ConsoleWriteln,
     ConsoleReadln,
     ConsoleTryReadln,
@@ -207,6 +208,7 @@ impl Builtin {
             Builtin::Nan => "nan".into(),
             Builtin::Infinity => "infinity".into(),
             Builtin::ConsoleWrite => "Console.write".into(),
+            Builtin::ConsoleWriteBytes => "Console.writeBytes".into(),
             Builtin::ConsoleWriteln => "Console.writeln".into(),
             Builtin::ConsoleReadln => "Console.readln".into(),
             Builtin::ConsoleTryReadln => "Console.tryReadln".into(),
@@ -324,6 +326,7 @@ impl Builtin {
                 Ty::fun(Ty::App(crate::types::TyCon::Ref, vec![Ty::INT]), Ty::UNIT)
             }
             Builtin::ConsoleWrite | Builtin::ConsoleWriteln => Ty::fun(Ty::STRING, Ty::UNIT),
+            Builtin::ConsoleWriteBytes => Ty::fun(Ty::array(Ty::Prim(Prim::UInt8)), Ty::UNIT),
             Builtin::ConsoleReadln => Ty::fun(Ty::UNIT, Ty::STRING),
             Builtin::ConsoleTryReadln => Ty::fun(Ty::UNIT, Ty::option(Ty::STRING)),
             Builtin::StringLength => Ty::fun(Ty::STRING, Ty::INT),
@@ -432,6 +435,7 @@ impl Builtin {
                 "Console",
                 vec![
                     ("write", Builtin::ConsoleWrite),
+                    ("writeBytes", Builtin::ConsoleWriteBytes),
                     ("writeln", Builtin::ConsoleWriteln),
                     ("readln", Builtin::ConsoleReadln),
                     ("tryReadln", Builtin::ConsoleTryReadln),

@@ -346,14 +346,14 @@ fn value_call_site(psg: &Psg, id: ExprId) -> bool {
     )
 }
 
-/// Values built in a region: list cells, array literals, ref cells, union cases
-/// with a recursive (boxed) field.
+/// Values built in a region: list cells, array literals, ref cells, the cells of
+/// recursive unions' cases.
 fn data_site(psg: &Psg, id: ExprId) -> Option<&'static str> {
     match &psg.expr(id).kind {
         ExprKind::ListCons { .. } => Some("list cell"),
         ExprKind::App { func, .. } => match psg.expr(*func).kind {
             ExprKind::UnionCase { def, case } if boxes_a_field(psg, def, case) => {
-                Some("union case with a recursive field (boxed)")
+                Some("union case cell (a recursive union's values are pointers)")
             }
             ExprKind::Builtin(Builtin::Ref) => Some("ref cell"),
             _ => None,
@@ -363,21 +363,14 @@ fn data_site(psg: &Psg, id: ExprId) -> Option<&'static str> {
     }
 }
 
-/// Whether the case has a field of its own union's type (lowering boxes it).
+/// Whether building the case allocates: it has fields and its union is
+/// represented by pointers ([`Psg::union_is_boxed`]).
 fn boxes_a_field(psg: &Psg, def: u32, case: u32) -> bool {
-    fn mentions(ty: &Ty, def: u32) -> bool {
-        match ty {
-            Ty::App(crate::types::TyCon::User(d), args) => {
-                *d == def || args.iter().any(|a| mentions(a, def))
-            }
-            Ty::App(_, args) | Ty::Tuple(args) => args.iter().any(|a| mentions(a, def)),
-            _ => false,
-        }
-    }
-    psg.types[def as usize]
+    let has_fields = psg.types[def as usize]
         .union_cases()
         .and_then(|cases| cases.get(case as usize))
-        .is_some_and(|c| c.fields.iter().any(|f| mentions(&f.ty, def)))
+        .is_some_and(|c| !c.fields.is_empty());
+    has_fields && psg.union_is_boxed(def)
 }
 
 /// A fully applied `sprintf` (the outermost application of the format).

@@ -10,7 +10,7 @@
 
 use crate::builtins::Builtin;
 use crate::format::FormatSpec;
-use crate::types::{Prim, Ty, TyDisplay};
+use crate::types::{Prim, Ty, TyCon, TyDisplay};
 use composer_diagnostics::Span;
 use std::fmt::{self, Write};
 
@@ -491,6 +491,52 @@ impl Psg {
 
     pub fn function(&self, id: FunctionId) -> &Function {
         &self.functions[id.index()]
+    }
+
+    /// Whether the union `def` lies on a cycle of types through fields held inline
+    /// (tuples, options, records, lists, other unions; not arrays or functions,
+    /// which are pointers already). Lowering represents such a union by pointers,
+    /// so building a case with fields allocates a cell (`UnionLayout::boxed` in
+    /// `composer-lower`); type arguments are not substituted, so a generic union
+    /// may be reported boxed where one instance is not.
+    pub fn union_is_boxed(&self, def: u32) -> bool {
+        fn reaches(psg: &Psg, ty: &Ty, target: u32, seen: &mut Vec<u32>) -> bool {
+            match ty {
+                Ty::Tuple(ts) => ts.iter().any(|t| reaches(psg, t, target, seen)),
+                Ty::App(TyCon::Option | TyCon::List, args) => {
+                    args.iter().any(|t| reaches(psg, t, target, seen))
+                }
+                Ty::App(TyCon::User(d), args) => {
+                    if *d == target {
+                        return true;
+                    }
+                    if args.iter().any(|t| reaches(psg, t, target, seen)) {
+                        return true;
+                    }
+                    if seen.contains(d) {
+                        return false;
+                    }
+                    seen.push(*d);
+                    psg.type_fields(*d).any(|f| reaches(psg, f, target, seen))
+                }
+                _ => false,
+            }
+        }
+        let mut seen = vec![def];
+        self.type_fields(def)
+            .any(|f| reaches(self, f, def, &mut seen))
+    }
+
+    /// The field types of a record, or of every case of a union.
+    fn type_fields(&self, def: u32) -> impl Iterator<Item = &Ty> {
+        let d = &self.types[def as usize];
+        let record = d.record_fields().unwrap_or_default().iter().map(|f| &f.ty);
+        let cases = d
+            .union_cases()
+            .unwrap_or_default()
+            .iter()
+            .flat_map(|c| c.fields.iter().map(|f| &f.ty));
+        record.chain(cases)
     }
 
     /// Pushes the sub-expressions of `e` in reverse evaluation order (function bodies

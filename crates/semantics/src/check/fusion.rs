@@ -619,6 +619,7 @@ fn pure_builtin(b: Builtin) -> bool {
         Builtin::Failwith
             | Builtin::Exit
             | Builtin::ConsoleWrite
+            | Builtin::ConsoleWriteBytes
             | Builtin::ConsoleWriteln
             | Builtin::ConsoleReadln
             | Builtin::ConsoleTryReadln

@@ -98,11 +98,12 @@ pub unsafe extern "C" fn clef_rt_panic(ptr: *const u8, len: i64) -> ! {
     io::fatal(unsafe { bytes(ptr, len) })
 }
 
-/// Root-region allocation; never returns null.
+/// Allocation in the current region; never returns null. A size that is negative
+/// as `i64` is an array whose byte count does not fit (generated code passes -1).
 #[no_mangle]
 pub extern "C" fn clef_rt_alloc(size: i64, align: i64) -> *mut u8 {
     if size < 0 {
-        io::fatal(b"internal runtime error: negative allocation size")
+        io::fatal(b"out of memory: an array of more bytes than the address space")
     }
     let align = align.max(1) as usize;
     if size == 0 {

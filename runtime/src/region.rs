@@ -20,6 +20,9 @@ const CHUNK_SIZE: usize = 1 << 20;
 /// Requests larger than this get a mapping of their own, so that they do not
 /// waste the rest of the current chunk.
 const LARGE_REQUEST: usize = CHUNK_SIZE / 4;
+/// Every region's cursor stays a multiple of this (allocations are rounded up to
+/// it), so generated code bumps without aligning for anything up to 8 bytes.
+pub const CURSOR_ALIGN: usize = 8;
 /// Freed ordinary chunks kept for reuse instead of being unmapped.
 const SPARE_CHUNKS: usize = 4;
 
@@ -102,7 +105,7 @@ impl Region {
             .unwrap_or_else(|| out_of_memory());
         if self.chunk != 0 {
             if let Some(address) = bump(self.cursor, self.end, size, align) {
-                self.cursor = address + size;
+                self.cursor = align_up(address + size, CURSOR_ALIGN);
                 return address as *mut u8;
             }
         }
@@ -130,7 +133,7 @@ impl Region {
         self.cursor = chunk + HEADER;
         self.end = chunk + CHUNK_SIZE;
         let address = bump(self.cursor, self.end, size, align).unwrap_or_else(|| out_of_memory());
-        self.cursor = address + size;
+        self.cursor = align_up(address + size, CURSOR_ALIGN);
         address as *mut u8
     }
 
@@ -402,6 +405,7 @@ pub fn arena_create(capacity: usize, site: &[u8]) -> usize {
     let mapping = map_pages(len);
     let region_at = mapping + HEADER;
     let site_at = region_at + core::mem::size_of::<Region>();
+    let first = align_up(site_at + site.len(), CURSOR_ALIGN);
     // SAFETY: a fresh mapping large enough for the header, the region and the
     // site; the three do not overlap.
     unsafe {
@@ -414,9 +418,9 @@ pub fn arena_create(capacity: usize, site: &[u8]) -> usize {
             site_ptr: site_at,
             site_len: site.len(),
             chunk: mapping,
-            cursor: site_at + site.len(),
-            // The capacity asked for, not the page-rounded mapping.
-            end: site_at + site.len() + capacity,
+            cursor: first,
+            // The capacity asked for (in whole words), not the page-rounded mapping.
+            end: first + (capacity & !(CURSOR_ALIGN - 1)),
             large: 0,
             reusable_mark: 0,
             spare: 0,
@@ -517,7 +521,12 @@ pub fn copy_to_root(bytes: &[u8]) -> *const u8 {
 }
 
 // Generated code's inline bump allocation depends on these offsets
-// (`composer_alex::REGION_CURSOR_OFFSET` and `REGION_END_OFFSET`).
+// (`composer_alex::REGION_CURSOR_OFFSET` and `REGION_END_OFFSET`), on the cursor's
+// alignment (`CURSOR_ALIGN`), and on chunks and marks keeping it.
 const _: () = assert!(
-    core::mem::offset_of!(Region, cursor) == 0 && core::mem::offset_of!(Region, end) == 8
+    core::mem::offset_of!(Region, cursor) == 0
+        && core::mem::offset_of!(Region, end) == 8
+        && CURSOR_ALIGN == 8
+        && HEADER % CURSOR_ALIGN == 0
+        && core::mem::size_of::<Mark>() % CURSOR_ALIGN == 0
 );

@@ -102,6 +102,8 @@ const STR_TY: &str = "!llvm.struct<(ptr, i64)>";
 const CURRENT_REGION: &str = "clef_rt_current_region";
 pub const REGION_CURSOR_OFFSET: u64 = 0;
 pub const REGION_END_OFFSET: u64 = 8;
+/// The runtime keeps every region's cursor a multiple of this (`CURSOR_ALIGN`).
+pub const REGION_CURSOR_ALIGN: u64 = 8;
 
 fn abi_ty(a: Abi) -> &'static str {
     match a {
@@ -411,6 +413,66 @@ impl FnEmitter<'_> {
         cell
     }
 
+    /// Whether a union value is of case `case`. A boxed union's fieldless case is
+    /// the pointer compared with its number; a case with fields is a pointer past
+    /// the small numbers, and then (when cells are tagged) the cell's tag.
+    fn is_case(&mut self, union: composer_lower::mir::UnionId, v: &Operand, case: u32) -> String {
+        let layout = &self.program.unions[union.index()];
+        if !layout.boxed {
+            let tag = self.union_tag(union, v);
+            let k = self.fresh();
+            self.line(&format!("{k} = arith.constant {case} : i32"));
+            let r = self.fresh();
+            self.line(&format!("{r} = arith.cmpi eq, {tag}, {k} : i32"));
+            return r;
+        }
+        let cases = layout.cases.len();
+        let fieldless = layout.cases[case as usize].fields.is_empty();
+        let tagged = self.program.only_case_with_fields(union).is_none();
+        let x = self.operand(v);
+        let n = self.fresh();
+        self.line(&format!("{n} = llvm.ptrtoint {x} : !llvm.ptr to i64"));
+        if fieldless {
+            let k = self.fresh();
+            self.line(&format!("{k} = arith.constant {case} : i64"));
+            let r = self.fresh();
+            self.line(&format!("{r} = arith.cmpi eq, {n}, {k} : i64"));
+            return r;
+        }
+        let limit = self.fresh();
+        self.line(&format!("{limit} = arith.constant {cases} : i64"));
+        let cell = self.fresh();
+        self.line(&format!("{cell} = arith.cmpi uge, {n}, {limit} : i64"));
+        if !tagged {
+            return cell;
+        }
+        let r = self.fresh();
+        self.line(&format!("{r} = scf.if {cell} -> (i1) {{"));
+        let tag = self.fresh();
+        self.line(&format!("  {tag} = llvm.load {x} : !llvm.ptr -> i32"));
+        let k = self.fresh();
+        self.line(&format!("  {k} = arith.constant {case} : i32"));
+        let same = self.fresh();
+        self.line(&format!("  {same} = arith.cmpi eq, {tag}, {k} : i32"));
+        self.line(&format!("  scf.yield {same} : i1"));
+        self.line("} else {");
+        let no = self.fresh();
+        self.line(&format!("  {no} = arith.constant false"));
+        self.line(&format!("  scf.yield {no} : i1"));
+        self.line("}");
+        r
+    }
+
+    /// The case number of a union value (`i32`).
+    fn union_tag(&mut self, union: composer_lower::mir::UnionId, v: &Operand) -> String {
+        if self.program.unions[union.index()].boxed {
+            return self.boxed_union_tag(union, v);
+        }
+        let ut = union_ty(self.program, union);
+        let x = self.operand(v);
+        self.extract(&x, &ut, 0)
+    }
+
     /// The case number of a boxed union value: the pointer itself when it is
     /// smaller than the number of cases (a fieldless case), else the cell's tag,
     /// or the one case with fields when the cell has no tag.
@@ -469,10 +531,11 @@ impl FnEmitter<'_> {
         let align = align.max(1).next_power_of_two();
         let al = self.fresh();
         self.line(&format!("{al} = arith.constant {align} : i64"));
+        let raw = bytes.to_string();
         let call = |e: &mut Self| {
             let p = e.fresh();
             e.line(&format!(
-                "{p} = func.call @clef_rt_alloc({bytes}, {al}) : (i64, i64) -> !llvm.ptr"
+                "{p} = func.call @clef_rt_alloc({raw}, {al}) : (i64, i64) -> !llvm.ptr"
             ));
             p
         };
@@ -502,7 +565,10 @@ impl FnEmitter<'_> {
         ));
         let end = self.fresh();
         self.line(&format!("{end} = llvm.load {end_at} : !llvm.ptr -> i64"));
-        let start = if align > 1 {
+        // The cursor is always a multiple of REGION_CURSOR_ALIGN (the runtime rounds
+        // every allocation up to it), so only larger alignments need rounding, and
+        // the size is rounded up to keep the cursor aligned.
+        let start = if align > REGION_CURSOR_ALIGN {
             let up = self.fresh();
             self.line(&format!("{up} = arith.constant {} : i64", align - 1));
             let bumped = self.fresh();
@@ -518,18 +584,39 @@ impl FnEmitter<'_> {
         } else {
             cursor
         };
+        let bytes = {
+            let up = self.fresh();
+            self.line(&format!(
+                "{up} = arith.constant {} : i64",
+                REGION_CURSOR_ALIGN - 1
+            ));
+            let bumped = self.fresh();
+            self.line(&format!("{bumped} = arith.addi {bytes}, {up} : i64"));
+            let mask = self.fresh();
+            self.line(&format!(
+                "{mask} = arith.constant {} : i64",
+                -(REGION_CURSOR_ALIGN as i64)
+            ));
+            let rounded = self.fresh();
+            self.line(&format!("{rounded} = arith.andi {bumped}, {mask} : i64"));
+            rounded
+        };
         let next = self.fresh();
         self.line(&format!("{next} = arith.addi {start}, {bytes} : i64"));
         let mut fits = self.fresh();
         self.line(&format!("{fits} = arith.cmpi ule, {next}, {end} : i64"));
         if unbounded {
-            let no_wrap = self.fresh();
-            self.line(&format!(
-                "{no_wrap} = arith.cmpi uge, {next}, {start} : i64"
-            ));
-            let both = self.fresh();
-            self.line(&format!("{both} = arith.andi {fits}, {no_wrap} : i1"));
-            fits = both;
+            // Neither the rounding nor the bump may wrap around.
+            for (big, small) in [
+                (bytes.as_str(), raw.as_str()),
+                (next.as_str(), start.as_str()),
+            ] {
+                let no_wrap = self.fresh();
+                self.line(&format!("{no_wrap} = arith.cmpi uge, {big}, {small} : i64"));
+                let both = self.fresh();
+                self.line(&format!("{both} = arith.andi {fits}, {no_wrap} : i1"));
+                fits = both;
+            }
         }
         let p = self.fresh();
         self.line(&format!("{p} = scf.if {fits} -> (!llvm.ptr) {{"));
@@ -923,8 +1010,23 @@ impl FnEmitter<'_> {
                 let n = self.operand(len);
                 let sz = self.fresh();
                 self.line(&format!("{sz} = arith.constant {size} : i64"));
+                let product = self.fresh();
+                self.line(&format!("{product} = arith.muli {n}, {sz} : i64"));
+                // A length (never negative) whose byte count does not fit in i64 asks
+                // for u64::MAX bytes: the runtime reports that it is out of memory.
+                let limit = self.fresh();
+                self.line(&format!(
+                    "{limit} = arith.constant {} : i64",
+                    i64::MAX as u64 / size.max(1)
+                ));
+                let over = self.fresh();
+                self.line(&format!("{over} = arith.cmpi ugt, {n}, {limit} : i64"));
+                let all = self.fresh();
+                self.line(&format!("{all} = arith.constant -1 : i64"));
                 let bytes = self.fresh();
-                self.line(&format!("{bytes} = arith.muli {n}, {sz} : i64"));
+                self.line(&format!(
+                    "{bytes} = arith.select {over}, {all}, {product} : i64"
+                ));
                 let p = self.alloc_bytes(&bytes, align, true);
                 Some(self.make_pair(&p, &n))
             }
@@ -1065,16 +1167,17 @@ impl FnEmitter<'_> {
                 self.line(&format!("{v} = llvm.load {slot} : !llvm.ptr -> {ut}"));
                 Some(v)
             }
+            Rvalue::IsCase { value, case } => {
+                let Ty::Union(u) = self.operand_ty(value) else {
+                    return None;
+                };
+                Some(self.is_case(u, value, *case))
+            }
             Rvalue::UnionTag(v) => {
                 let Ty::Union(u) = self.operand_ty(v) else {
                     return None;
                 };
-                if self.program.unions[u.index()].boxed {
-                    return Some(self.boxed_union_tag(u, v));
-                }
-                let ut = union_ty(self.program, u);
-                let x = self.operand(v);
-                Some(self.extract(&x, &ut, 0))
+                Some(self.union_tag(u, v))
             }
             Rvalue::UnionField { value, case, index } => {
                 let Ty::Union(u) = self.operand_ty(value) else {

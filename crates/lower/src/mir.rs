@@ -453,6 +453,12 @@ pub enum Rvalue {
     },
     /// The case index of a union value, as `i32`.
     UnionTag(Operand),
+    /// Whether a union value is of case `case` (cheaper than comparing the tag for
+    /// a boxed union: a fieldless case is one pointer comparison).
+    IsCase {
+        value: Operand,
+        case: u32,
+    },
     /// Field `index` of case `case` of a union value (the value must be that case).
     UnionField {
         value: Operand,
@@ -586,7 +592,7 @@ impl Rvalue {
             Rvalue::CallClosure(c, a) => vec![c, a],
             Rvalue::MakeUnion { fields, .. } => fields.iter().collect(),
             Rvalue::UnionTag(v) | Rvalue::Box(v) | Rvalue::Unbox(v) => vec![v],
-            Rvalue::UnionField { value, .. } => vec![value],
+            Rvalue::UnionField { value, .. } | Rvalue::IsCase { value, .. } => vec![value],
         }
     }
 
@@ -762,6 +768,7 @@ impl fmt::Display for Rvalue {
                 fields,
             } => write!(f, "{union}.case{case}({})", join(fields)),
             Rvalue::UnionTag(v) => write!(f, "tag({v})"),
+            Rvalue::IsCase { value, case } => write!(f, "is_case({value}, {case})"),
             Rvalue::UnionField { value, case, index } => {
                 write!(f, "{value}.case{case}.{index}")
             }

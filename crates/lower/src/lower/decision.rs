@@ -12,7 +12,7 @@
 //! each body is emitted once (its variables live in one slot each, assigned by
 //! whichever leaf reaches it).
 
-use super::{i32c, Builder, Lowerer};
+use super::{Builder, Lowerer};
 use crate::mir::{self, BinOp, Operand, RtFn, Rvalue, Terminator};
 use composer_semantics::psg::{self, BindingId, ExprId, PatId, PatKind};
 
@@ -371,13 +371,13 @@ impl Lowerer<'_> {
     /// Whether the occurrence is built by `head`.
     fn ctor_test(&mut self, b: &mut Builder, occ: &Occurrence, head: &Ctor) -> Operand {
         match head {
-            Ctor::Case(k, _) => {
-                let tag = b.temp(Rvalue::UnionTag(occ.value.clone()), mir::Ty::I32);
-                b.temp(
-                    Rvalue::Binary(BinOp::Eq, tag, i32c(*k as i32)),
-                    mir::Ty::Bool,
-                )
-            }
+            Ctor::Case(k, _) => b.temp(
+                Rvalue::IsCase {
+                    value: occ.value.clone(),
+                    case: *k,
+                },
+                mir::Ty::Bool,
+            ),
             Ctor::OptionSome | Ctor::OptionNone => {
                 let some = b.temp(Rvalue::OptionIsSome(occ.value.clone()), mir::Ty::Bool);
                 if *head == Ctor::OptionSome {

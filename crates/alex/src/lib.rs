@@ -426,23 +426,19 @@ impl FnEmitter<'_> {
             self.line(&format!("{r} = arith.cmpi eq, {tag}, {k} : i32"));
             return r;
         }
-        let cases = layout.cases.len();
         let fieldless = layout.cases[case as usize].fields.is_empty();
         let tagged = self.program.only_case_with_fields(union).is_none();
         let x = self.operand(v);
-        let n = self.fresh();
-        self.line(&format!("{n} = llvm.ptrtoint {x} : !llvm.ptr to i64"));
         if fieldless {
+            let n = self.fresh();
+            self.line(&format!("{n} = llvm.ptrtoint {x} : !llvm.ptr to i64"));
             let k = self.fresh();
             self.line(&format!("{k} = arith.constant {case} : i64"));
             let r = self.fresh();
             self.line(&format!("{r} = arith.cmpi eq, {n}, {k} : i64"));
             return r;
         }
-        let limit = self.fresh();
-        self.line(&format!("{limit} = arith.constant {cases} : i64"));
-        let cell = self.fresh();
-        self.line(&format!("{cell} = arith.cmpi uge, {n}, {limit} : i64"));
+        let (_, cell) = self.compare_with_case_count(union, &x, "uge");
         if !tagged {
             return cell;
         }
@@ -477,33 +473,19 @@ impl FnEmitter<'_> {
     /// smaller than the number of cases (a fieldless case), else the cell's tag,
     /// or the one case with fields when the cell has no tag.
     fn boxed_union_tag(&mut self, union: composer_lower::mir::UnionId, v: &Operand) -> String {
-        let cases = self.program.unions[union.index()].cases.len();
         let x = self.operand(v);
+        let (n, small) = self.compare_with_case_count(union, &x, "ult");
+        let direct = self.fresh();
+        self.line(&format!("{direct} = arith.trunci {n} : i64 to i32"));
         if let Some(only) = self.program.only_case_with_fields(union) {
-            let n = self.fresh();
-            self.line(&format!("{n} = llvm.ptrtoint {x} : !llvm.ptr to i64"));
-            let limit = self.fresh();
-            self.line(&format!("{limit} = arith.constant {cases} : i64"));
-            let small = self.fresh();
-            self.line(&format!("{small} = arith.cmpi ult, {n}, {limit} : i64"));
-            let direct = self.fresh();
-            self.line(&format!("{direct} = arith.trunci {n} : i64 to i32"));
             let k = self.fresh();
             self.line(&format!("{k} = arith.constant {only} : i32"));
             let t = self.fresh();
             self.line(&format!("{t} = arith.select {small}, {direct}, {k} : i32"));
             return t;
         }
-        let n = self.fresh();
-        self.line(&format!("{n} = llvm.ptrtoint {x} : !llvm.ptr to i64"));
-        let limit = self.fresh();
-        self.line(&format!("{limit} = arith.constant {cases} : i64"));
-        let small = self.fresh();
-        self.line(&format!("{small} = arith.cmpi ult, {n}, {limit} : i64"));
         let t = self.fresh();
         self.line(&format!("{t} = scf.if {small} -> (i32) {{"));
-        let direct = self.fresh();
-        self.line(&format!("  {direct} = arith.trunci {n} : i64 to i32"));
         self.line(&format!("  scf.yield {direct} : i32"));
         self.line("} else {");
         let loaded = self.fresh();
@@ -511,6 +493,24 @@ impl FnEmitter<'_> {
         self.line(&format!("  scf.yield {loaded} : i32"));
         self.line("}");
         t
+    }
+
+    /// A boxed union pointer `x` as an integer, and `x <pred> case count` (`ult`:
+    /// a fieldless case; `uge`: a cell).
+    fn compare_with_case_count(
+        &mut self,
+        union: composer_lower::mir::UnionId,
+        x: &str,
+        pred: &str,
+    ) -> (String, String) {
+        let cases = self.program.unions[union.index()].cases.len();
+        let n = self.fresh();
+        self.line(&format!("{n} = llvm.ptrtoint {x} : !llvm.ptr to i64"));
+        let limit = self.fresh();
+        self.line(&format!("{limit} = arith.constant {cases} : i64"));
+        let r = self.fresh();
+        self.line(&format!("{r} = arith.cmpi {pred}, {n}, {limit} : i64"));
+        (n, r)
     }
 
     /// `size` bytes (at least one) aligned to `align` in the current region.
@@ -1192,31 +1192,22 @@ impl FnEmitter<'_> {
                 }
                 let cs = struct_ty(self.program, &field_tys);
                 let x = self.operand(value);
+                let pp = self.fresh();
                 if self.program.unions[u.index()].boxed {
-                    // The case's fields follow the tag in the cell.
+                    // The case's fields follow the tag (if any) in the cell.
                     let offset = self.program.boxed_payload_offset(u);
-                    let pp = self.fresh();
                     self.line(&format!(
                         "{pp} = llvm.getelementptr {x}[{offset}] : (!llvm.ptr) -> !llvm.ptr, i8"
                     ));
-                    let fp = self.fresh();
+                } else {
+                    // Through the union's scratch slot.
+                    let ut = union_ty(self.program, u);
+                    let slot = format!("%u{}", u.0);
+                    self.line(&format!("llvm.store {x}, {slot} : {ut}, !llvm.ptr"));
                     self.line(&format!(
-                        "{fp} = llvm.getelementptr {pp}[0, {index}] : (!llvm.ptr) -> !llvm.ptr, {cs}"
+                        "{pp} = llvm.getelementptr {slot}[0, 1] : (!llvm.ptr) -> !llvm.ptr, {ut}"
                     ));
-                    let v = self.fresh();
-                    self.line(&format!(
-                        "{v} = llvm.load {fp} : !llvm.ptr -> {}",
-                        mlir_ty(self.program, fty)
-                    ));
-                    return Some(v);
                 }
-                let ut = union_ty(self.program, u);
-                let slot = format!("%u{}", u.0);
-                self.line(&format!("llvm.store {x}, {slot} : {ut}, !llvm.ptr"));
-                let pp = self.fresh();
-                self.line(&format!(
-                    "{pp} = llvm.getelementptr {slot}[0, 1] : (!llvm.ptr) -> !llvm.ptr, {ut}"
-                ));
                 let fp = self.fresh();
                 self.line(&format!(
                     "{fp} = llvm.getelementptr {pp}[0, {index}] : (!llvm.ptr) -> !llvm.ptr, {cs}"

@@ -73,6 +73,12 @@ struct Builder {
     tail_self: Option<TailSelf>,
     /// Captured `let mutable`s whose local here holds the variable's address.
     by_ref: rustc_hash::FxHashSet<BindingId>,
+    /// The application that `lower_tail` found as the last operand of `+` or `*` in
+    /// tail position (`1 + f l + f r`): its base cases are not peeled, so that
+    /// LLVM can still turn the call into a loop (accumulator tail recursion).
+    keep_call: Option<ExprId>,
+    /// Whether the call `invoke` is about to make may peel base cases.
+    peel: bool,
 }
 
 /// What a self tail call needs: the instance, the parameter slots to reassign
@@ -106,6 +112,8 @@ impl Builder {
             subst,
             tail_self: None,
             by_ref: Default::default(),
+            keep_call: None,
+            peel: false,
         }
     }
 
@@ -739,7 +747,17 @@ impl<'a> Lowerer<'a> {
             ExprKind::App { .. } if self.try_self_tail_call(b, e) => {}
             ExprKind::App { .. } if self.try_sibling_tail_call(b, e) => {}
             _ => {
+                if let ExprKind::Binary {
+                    op: psg::BinaryOp::Add | psg::BinaryOp::Mul,
+                    lhs,
+                    rhs,
+                } = expr.kind
+                {
+                    let is_app = |x: ExprId| matches!(self.psg.expr(x).kind, ExprKind::App { .. });
+                    b.keep_call = [rhs, lhs].into_iter().find(|x| is_app(*x));
+                }
                 let v = self.lower_expr(b, e);
+                b.keep_call = None;
                 b.terminate(Terminator::Return(v));
             }
         }
@@ -1860,7 +1878,9 @@ impl<'a> Lowerer<'a> {
             return self.make_closure(b, callable, applied, env, Some(e));
         }
         let (now, later) = vals.split_at(arity);
+        b.peel = b.keep_call != Some(e);
         let r = self.invoke(b, &callable, captured, now.to_vec(), span);
+        b.peel = false;
         let (_, rest_ty) = split_fun(&head_ty, arity);
         self.call_value(b, r, rest_ty, later.to_vec())
     }

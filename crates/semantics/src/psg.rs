@@ -939,3 +939,39 @@ fn const_text(c: &Const) -> String {
         Const::Unit => "()".to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// `union_is_boxed` must agree with lowering's layouts (`UnionLayout::boxed`):
+    /// the ledger reports a case's cell only for boxed unions.
+    #[test]
+    fn unions_on_a_cycle_of_types_are_boxed() {
+        let psg = crate::test_support::check(
+            "type Tree =\n    | Leaf\n    | Node of Tree * int * Tree\n\
+             type Shape =\n    | Dot\n    | Circle of float\n\
+             type Rose =\n    | Rose of string * Forest\n\
+             and Forest =\n    | Empty\n    | Trees of Rose * Forest\n\
+             type Chain =\n    | End\n    | Link of int * Chain option\n\
+             type Many =\n    | Many of Many[]\n    | One\n\
+             type Wrap = { inner: Nested }\n\
+             and Nested =\n    | Stop\n    | Go of Wrap\n\
+             type Kids =\n    | Kids of Kids list\n\
+             printfn \"ok\"\n",
+        );
+        let boxed = |name: &str| {
+            let def = psg
+                .types
+                .iter()
+                .position(|d| d.name == name)
+                .unwrap_or_else(|| panic!("no type {name}"));
+            psg.union_is_boxed(def as u32)
+        };
+        assert!(boxed("Tree"));
+        assert!(!boxed("Shape"));
+        assert!(boxed("Rose") && boxed("Forest"), "mutual recursion");
+        assert!(boxed("Chain"), "through an option");
+        assert!(!boxed("Many"), "an array is a pointer already");
+        assert!(boxed("Nested"), "through a record");
+        assert!(boxed("Kids"), "through a list");
+    }
+}

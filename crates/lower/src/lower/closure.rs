@@ -15,7 +15,7 @@ use crate::mir::{self, Callee, FuncId, Operand, Rvalue, Terminator};
 use composer_diagnostics::Span;
 use composer_semantics::builtins::Builtin;
 use composer_semantics::format::FormatSpec;
-use composer_semantics::psg::FormatKind;
+use composer_semantics::psg::{ExprId, ExprKind, FormatKind, FunctionId, PatKind};
 
 /// Something that can be applied to arguments.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -149,6 +149,84 @@ impl Lowerer<'_> {
         super::remove_unreachable_blocks(b.func)
     }
 
+    /// Base-case peeling. A function whose body matches a parameter and answers a
+    /// constant for some fieldless cases first (`| Leaf -> 0`, `| [] -> 0`): the
+    /// parameter's position and those (case, constant) pairs. Its recursive calls
+    /// test the cases themselves and call only for the others, which halves the
+    /// calls of a tree walk (every node has two leaf children at the bottom). LLVM
+    /// does neither this nor recursive inlining.
+    fn peelable_base_cases(&self, func: FunctionId) -> Option<(usize, Vec<(u32, ExprId)>)> {
+        let f = self.psg.function(func);
+        let ExprKind::Match { scrutinee, rules } = &self.psg.expr(f.body).kind else {
+            return None;
+        };
+        let ExprKind::Local(param) = self.psg.expr(*scrutinee).kind else {
+            return None;
+        };
+        let index = f.params.iter().position(|p| *p == param)?;
+        let mut seen = Vec::new();
+        let mut peeled = Vec::new();
+        for rule in rules {
+            if rule.guard.is_some() {
+                break;
+            }
+            let case = match &self.psg.pat(rule.pat).kind {
+                PatKind::Case { case, .. } => *case,
+                PatKind::ListNil => 0,
+                PatKind::ListCons(..) => 1,
+                _ => break,
+            };
+            let fieldless = match &self.psg.pat(rule.pat).kind {
+                PatKind::Case { fields, .. } => fields.is_empty(),
+                PatKind::ListNil => true,
+                _ => false,
+            };
+            if fieldless
+                && !seen.contains(&case)
+                && matches!(self.psg.expr(rule.body).kind, ExprKind::Const(_))
+            {
+                peeled.push((case, rule.body));
+            }
+            seen.push(case);
+        }
+        (!peeled.is_empty()).then_some((index, peeled))
+    }
+
+    /// `f args` where `scrutinee` (one of the arguments) is tested against the
+    /// peeled cases first: their constants without a call, else the call.
+    fn call_peeled(
+        &mut self,
+        b: &mut Builder,
+        id: FuncId,
+        ops: Vec<Operand>,
+        ret: mir::Ty,
+        scrutinee: Operand,
+        cases: &[(u32, ExprId)],
+    ) -> Operand {
+        let result = b.new_local(ret.clone(), "peeled");
+        let join = b.new_block();
+        for (case, body) in cases {
+            let is = b.temp(
+                Rvalue::IsCase {
+                    value: scrutinee.clone(),
+                    case: *case,
+                },
+                mir::Ty::Bool,
+            );
+            let (this, next) = b.branch(is);
+            b.switch_to(this);
+            let v = self.lower_expr(b, *body);
+            b.assign(result, Rvalue::Use(v));
+            b.terminate(Terminator::Goto(join));
+            b.switch_to(next);
+        }
+        let v = b.temp(Rvalue::Call(Callee::Func(id), ops), ret);
+        b.assign(result, Rvalue::Use(v));
+        b.terminate(Terminator::Goto(join));
+        b.switch_to(join);
+        self.local_operand(b, result)
+    }
+
     /// Calls a callable with its captured values and all its arguments.
     pub(super) fn invoke(
         &mut self,
@@ -164,9 +242,21 @@ impl Lowerer<'_> {
             Callable::Function(key) => {
                 let id = self.instance(key.func, key.sig.clone(), key.captures.clone());
                 let ret = self.mir_ty(&result);
+                let recursive = b.peel && b.tail_self.as_ref().is_some_and(|t| t.instance == id);
+                let peeled = match self.peelable_base_cases(key.func) {
+                    Some((index, cases)) if recursive && !ret.is_unit() => {
+                        Some((args[index].clone(), cases))
+                    }
+                    _ => None,
+                };
                 let mut ops = captured;
                 ops.extend(args);
-                b.temp(Rvalue::Call(Callee::Func(id), ops), ret)
+                match peeled {
+                    Some((scrutinee, cases)) => {
+                        self.call_peeled(b, id, ops, ret, scrutinee, &cases)
+                    }
+                    None => b.temp(Rvalue::Call(Callee::Func(id), ops), ret),
+                }
             }
             Callable::Builtin(bi, _) => self.builtin_values(b, *bi, args, params, &result, span),
             Callable::Format(kind, spec, _) => {

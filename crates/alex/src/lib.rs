@@ -82,6 +82,29 @@ pub fn emit_module(program: &Program) -> String {
     for decl in intrinsics.values() {
         let _ = writeln!(out, "  {decl}");
     }
+    // The cell a boxed union's all-zero value (a null pointer: case 0) reads its fields
+    // from, when case 0 has fields (`Array.zeroCreate` of such a union).
+    let zero_cell_words = program
+        .unions
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.boxed && l.cases.first().is_some_and(|c| !c.fields.is_empty()))
+        .map(|(u, _)| {
+            let u = composer_lower::mir::UnionId(u as u32);
+            let ((size, _), _) = program.struct_layout(&program.unions[u.index()].cases[0].fields);
+            (program.boxed_payload_offset(u) + size).div_ceil(8)
+        })
+        .max();
+    if let Some(words) = zero_cell_words {
+        let t = format!("!llvm.array<{words} x i64>");
+        let _ = writeln!(
+            out,
+            "  llvm.mlir.global internal constant @{ZERO_CELL}() {{addr_space = 0 : i32}} : {t} {{"
+        );
+        let _ = writeln!(out, "    %z = llvm.mlir.zero : {t}");
+        let _ = writeln!(out, "    llvm.return %z : {t}");
+        out.push_str("  }\n");
+    }
     if uses_current_region {
         let _ = writeln!(
             out,
@@ -100,6 +123,8 @@ const STR_TY: &str = "!llvm.struct<(ptr, i64)>";
 /// The runtime's pointer to the current region (`runtime/src/region.rs`), and the
 /// offsets of the region's bump cursor and end in it (asserted there).
 const CURRENT_REGION: &str = "clef_rt_current_region";
+/// All zeros: the fields of a boxed union's zero value (see `emit_module`).
+const ZERO_CELL: &str = "clef_zero_cell";
 pub const REGION_CURSOR_OFFSET: u64 = 0;
 pub const REGION_END_OFFSET: u64 = 8;
 /// The runtime keeps every region's cursor a multiple of this (`CURSOR_ALIGN`).
@@ -438,9 +463,22 @@ impl FnEmitter<'_> {
             self.line(&format!("{r} = arith.cmpi eq, {n}, {k} : i64"));
             return r;
         }
-        let (_, cell) = self.compare_with_case_count(union, &x, "uge");
+        let (n, cell) = self.compare_with_case_count(union, &x, "uge");
+        // The all-zero value (null) is case 0, even when case 0 has fields.
+        let or_zero = |e: &mut Self, r: String| {
+            if case != 0 {
+                return r;
+            }
+            let zero = e.fresh();
+            e.line(&format!("{zero} = arith.constant 0 : i64"));
+            let is_null = e.fresh();
+            e.line(&format!("{is_null} = arith.cmpi eq, {n}, {zero} : i64"));
+            let either = e.fresh();
+            e.line(&format!("{either} = arith.ori {is_null}, {r} : i1"));
+            either
+        };
         if !tagged {
-            return cell;
+            return or_zero(self, cell);
         }
         let r = self.fresh();
         self.line(&format!("{r} = scf.if {cell} -> (i1) {{"));
@@ -456,7 +494,7 @@ impl FnEmitter<'_> {
         self.line(&format!("  {no} = arith.constant false"));
         self.line(&format!("  scf.yield {no} : i1"));
         self.line("}");
-        r
+        or_zero(self, r)
     }
 
     /// The case number of a union value (`i32`).
@@ -1194,10 +1232,30 @@ impl FnEmitter<'_> {
                 let x = self.operand(value);
                 let pp = self.fresh();
                 if self.program.unions[u.index()].boxed {
-                    // The case's fields follow the tag (if any) in the cell.
+                    // The case's fields follow the tag (if any) in the cell. The zero
+                    // value (null, case 0) reads zero fields from the shared zero cell.
                     let offset = self.program.boxed_payload_offset(u);
+                    let cell = if *case == 0 && !field_tys.is_empty() {
+                        let zero = self.fresh();
+                        self.line(&format!(
+                            "{zero} = llvm.mlir.addressof @{ZERO_CELL} : !llvm.ptr"
+                        ));
+                        let null = self.fresh();
+                        self.line(&format!("{null} = llvm.mlir.zero : !llvm.ptr"));
+                        let is_null = self.fresh();
+                        self.line(&format!(
+                            "{is_null} = llvm.icmp \"eq\" {x}, {null} : !llvm.ptr"
+                        ));
+                        let cell = self.fresh();
+                        self.line(&format!(
+                            "{cell} = arith.select {is_null}, {zero}, {x} : !llvm.ptr"
+                        ));
+                        cell
+                    } else {
+                        x.clone()
+                    };
                     self.line(&format!(
-                        "{pp} = llvm.getelementptr {x}[{offset}] : (!llvm.ptr) -> !llvm.ptr, i8"
+                        "{pp} = llvm.getelementptr {cell}[{offset}] : (!llvm.ptr) -> !llvm.ptr, i8"
                     ));
                 } else {
                     // Through the union's scratch slot.

@@ -434,11 +434,12 @@ impl<'a> Lowerer<'a> {
             let mut mir_fields = Vec::new();
             for f in &fields {
                 // A field holding a union still being laid out closes a cycle of
-                // types: every union on it, from that one up, becomes a pointer.
+                // types through that union: it becomes a pointer, which gives every
+                // type on the cycle a finite size. (Only that one: the unions it
+                // reaches itself are the ones `Psg::union_is_boxed` reports.)
                 if let Some(at) = self.first_in_progress(f) {
-                    for &(_, cycle) in &self.unions_in_progress[at..] {
-                        self.program.unions[cycle.index()].boxed = true;
-                    }
+                    let (_, cycle) = self.unions_in_progress[at];
+                    self.program.unions[cycle.index()].boxed = true;
                 }
                 mir_fields.push(self.mir_ty(f));
             }

@@ -352,7 +352,7 @@ fn data_site(psg: &Psg, id: ExprId) -> Option<&'static str> {
     match &psg.expr(id).kind {
         ExprKind::ListCons { .. } => Some("list cell"),
         ExprKind::App { func, .. } => match psg.expr(*func).kind {
-            ExprKind::UnionCase { def, case } if boxes_a_field(psg, def, case) => {
+            ExprKind::UnionCase { def, case } if allocates_a_cell(psg, def, case) => {
                 Some("union case cell (a recursive union's values are pointers)")
             }
             ExprKind::Builtin(Builtin::Ref) => Some("ref cell"),
@@ -365,7 +365,7 @@ fn data_site(psg: &Psg, id: ExprId) -> Option<&'static str> {
 
 /// Whether building the case allocates: it has fields and its union is
 /// represented by pointers ([`Psg::union_is_boxed`]).
-fn boxes_a_field(psg: &Psg, def: u32, case: u32) -> bool {
+fn allocates_a_cell(psg: &Psg, def: u32, case: u32) -> bool {
     let has_fields = psg.types[def as usize]
         .union_cases()
         .and_then(|cases| cases.get(case as usize))

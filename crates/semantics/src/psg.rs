@@ -956,6 +956,8 @@ mod tests {
              type Wrap = { inner: Nested }\n\
              and Nested =\n    | Stop\n    | Go of Wrap\n\
              type Kids =\n    | Kids of Kids list\n\
+             type Holder<'a> =\n    | Hold of 'a\n\
+             type Looped =\n    | Loop of Holder<Looped>\n    | Stop2\n\
              printfn \"ok\"\n",
         );
         let boxed = |name: &str| {
@@ -973,5 +975,11 @@ mod tests {
         assert!(!boxed("Many"), "an array is a pointer already");
         assert!(boxed("Nested"), "through a record");
         assert!(boxed("Kids"), "through a list");
+        // The cycle goes through `Holder<Looped>`, but only `Looped` reaches itself:
+        // lowering makes `Looped` a pointer and leaves `Holder` a value.
+        assert!(
+            boxed("Looped") && !boxed("Holder"),
+            "through a type argument"
+        );
     }
 }

@@ -163,6 +163,14 @@ pub enum BackendError {
         stderr: String,
         kept: PathBuf,
     },
+    /// The result could not be put where it was asked for: a problem with that path
+    /// (a read-only or missing folder, …), not with the compiler.
+    #[error("cannot write `{}`: {source}", path.display())]
+    CannotWriteOutput {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("{context}: {source}")]
     Io {
         context: String,
@@ -385,7 +393,11 @@ impl Backend for ExternalTools {
         let link_started = Instant::now();
         let lto_level = format!("--lto-O{}", request.opt_level.min(1));
         let cg_level = format!("--lto-CGO{}", request.opt_level.min(3));
-        let output_arg = request.output.to_string_lossy().into_owned();
+        // The linker writes into the work folder; `install` then puts the executable
+        // where it was asked for. A path the user cannot write to is then a plain
+        // error of ours, not a linker failure that would look like a compiler bug.
+        let linked = dir.join("program");
+        let output_arg = linked.to_string_lossy().into_owned();
         let runtime_arg = runtime.to_string_lossy().into_owned();
         let mut link = spawn(
             Tool::LdLld,
@@ -423,9 +435,12 @@ impl Backend for ExternalTools {
             ));
         }
 
+        install(&linked, request.output)?;
+
         if let (Some(llvm_dis), Some(out)) = (llvm_dis, request.llvm_ir_output) {
             let step = Instant::now();
-            let out_arg = out.to_string_lossy().into_owned();
+            let dumped = dir.join("program.ll");
+            let out_arg = dumped.to_string_lossy().into_owned();
             let result = run_to_completion(
                 Tool::LlvmDis,
                 &llvm_dis,
@@ -442,11 +457,13 @@ impl Backend for ExternalTools {
                     request.mlir,
                 ));
             }
+            install(&dumped, out)?;
             timings.steps.push(("llvm-dis".to_string(), step.elapsed()));
         }
         if let (Some(llc), Some(out)) = (llc, request.asm_output) {
             let step = Instant::now();
-            let out_arg = out.to_string_lossy().into_owned();
+            let dumped = dir.join("program.s");
+            let out_arg = dumped.to_string_lossy().into_owned();
             let result = run_to_completion(
                 Tool::Llc,
                 &llc,
@@ -464,12 +481,82 @@ impl Backend for ExternalTools {
                 let stderr = stderr_of(Tool::Llc);
                 return Err(tool_failed(Tool::Llc, status, &stderr, work, request.mlir));
             }
+            install(&dumped, out)?;
             timings
                 .steps
                 .push(("llc (asm)".to_string(), step.elapsed()));
         }
         drop(work);
         Ok(timings)
+    }
+}
+
+/// Puts the file `built` (in the work folder) at `destination`, with its permissions.
+/// The copy goes to a new file beside `destination` that is then renamed over it, so
+/// `destination` is replaced whole or not at all, and a symbolic link or hard link at
+/// `destination` is replaced rather than written through.
+fn install(built: &Path, destination: &Path) -> Result<(), BackendError> {
+    let cannot_write = |source: std::io::Error| BackendError::CannotWriteOutput {
+        path: destination.to_path_buf(),
+        source,
+    };
+    let staged = StagedFile::create_beside(destination).map_err(cannot_write)?;
+    // `fs::copy` copies the permission bits too (the linker made the file executable).
+    std::fs::copy(built, &staged.path).map_err(cannot_write)?;
+    std::fs::rename(&staged.path, destination).map_err(cannot_write)?;
+    staged.disarm();
+    Ok(())
+}
+
+/// A new, empty file beside a destination, removed again unless [`disarm`]ed.
+///
+/// Not `tempfile`: its errors name the made-up temporary path, and the user should
+/// read the path they asked for.
+///
+/// [`disarm`]: StagedFile::disarm
+struct StagedFile {
+    path: PathBuf,
+}
+
+impl StagedFile {
+    fn create_beside(destination: &Path) -> std::io::Result<StagedFile> {
+        let folder = match destination.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent,
+            _ => Path::new("."),
+        };
+        let name = destination
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let mut attempt = 0u32;
+        loop {
+            let path = folder.join(format!(".{name}.composer-{}-{attempt}", std::process::id()));
+            match std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+            {
+                Ok(_) => return Ok(StagedFile { path }),
+                // Left behind by a killed build with the same process id.
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 100 => {
+                    attempt += 1;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// The file has been renamed into place: nothing to remove.
+    fn disarm(mut self) {
+        self.path = PathBuf::new();
+    }
+}
+
+impl Drop for StagedFile {
+    fn drop(&mut self) {
+        if !self.path.as_os_str().is_empty() {
+            let _ = std::fs::remove_file(&self.path);
+        }
     }
 }
 

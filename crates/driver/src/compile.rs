@@ -2,8 +2,9 @@
 //! the sources, run the front end, write the dumps, run the back end.
 
 use crate::cli::{BuildArgs, CheckArgs};
+use crate::destinations::{self, InputKind, PlannedWrite, WriteProblem};
 use crate::pipeline::{self, EmitKind, FrontendOptions};
-use crate::project::{self, Project};
+use crate::project::{self, OutputOrigin, Project};
 use crate::timings::Timings;
 use crate::toolchain::{Backend, BackendError, BackendRequest, ExternalTools};
 use composer_diagnostics::{render, Code, Diagnostic, MessageFormat, SourceMap};
@@ -134,6 +135,15 @@ fn build_timed(request: &BuildRequest, timings: &mut Timings) -> Result<Option<P
     }
     tracing::debug!(?project, "resolved project");
 
+    let output = request
+        .output
+        .clone()
+        .unwrap_or_else(|| project.output.clone());
+    let dumps = DumpPaths::new(&output, request.emit_dir.as_deref());
+    if request.generate_code {
+        check_destinations(request, &project, &output, &dumps)?;
+    }
+
     let (sources, files) = timings.time("read sources", || read_sources(&project));
     let files = match files {
         Ok(files) => files,
@@ -163,11 +173,6 @@ fn build_timed(request: &BuildRequest, timings: &mut Timings) -> Result<Option<P
         }
     };
 
-    let output = request
-        .output
-        .clone()
-        .unwrap_or_else(|| project.output.clone());
-    let dumps = DumpPaths::new(&output, request.emit_dir.as_deref());
     let mut written: BTreeSet<EmitKind> = BTreeSet::new();
     for (kind, text) in &frontend.dumps {
         dumps.write(*kind, text)?;
@@ -239,6 +244,77 @@ fn build_timed(request: &BuildRequest, timings: &mut Timings) -> Result<Option<P
             report_backend_error(&error);
             Err(Failure::Usage)
         }
+    }
+}
+
+/// Refuses, before anything is read or written, a build that would write over one of
+/// its inputs, onto a folder, or under a file ([`destinations::check_writes`]). The
+/// message says which setting chose the path: `-o` (exit status 2), the project file
+/// (`FS9002`, exit status 1), or `--emit-dir` (exit status 2).
+fn check_destinations(
+    request: &BuildRequest,
+    project: &Project,
+    output: &Path,
+    dumps: &DumpPaths,
+) -> Result<(), Failure> {
+    let mut writes = vec![PlannedWrite {
+        what: "the output path".to_string(),
+        path: output.to_path_buf(),
+    }];
+    for kind in &request.emit {
+        writes.push(PlannedWrite {
+            what: format!("the {} dump", kind.name()),
+            path: dumps.path(*kind),
+        });
+    }
+    let mut inputs: Vec<(InputKind, PathBuf)> = project
+        .sources
+        .iter()
+        .map(|source| (InputKind::Source, source.clone()))
+        .collect();
+    if let Some(file) = &project.project_file {
+        inputs.push((InputKind::ProjectFile, file.clone()));
+    }
+    let Err(problem) = destinations::check_writes(&writes, &inputs) else {
+        return Ok(());
+    };
+    let planned = &writes[problem.write()];
+    let what = &planned.what;
+    let path = planned.path.display();
+    let is_output = problem.write() == 0;
+    let chosen_by = match (is_output, &request.output, &project.project_file) {
+        (true, None, Some(file)) => project
+            .output_origin
+            .key()
+            .map(|key| format!(" (from `{key}` in `{}`)", file.display())),
+        (true, None, None) => Some(" (named after the source file)".to_string()),
+        _ => None,
+    }
+    .unwrap_or_default();
+    let what_is_wrong = match &problem {
+        WriteProblem::IsAnInput { input, .. } => format!("is {} of this build", input.describe()),
+        WriteProblem::IsAFolder { .. } => "is a folder".to_string(),
+        WriteProblem::UnderAFile { file, .. } => {
+            format!("is under `{}`, which is not a folder", file.display())
+        }
+        WriteProblem::WrittenTwice { first, .. } => format!("is also {}", writes[*first].what),
+    };
+    let remedy = match (is_output, &request.output, project.output_origin) {
+        (false, _, _) => "choose another --emit-dir or -o",
+        (true, Some(_), _) => "choose another -o",
+        (true, None, OutputOrigin::BuildOutput) => "choose another `build.output`, or pass -o",
+        (true, None, OutputOrigin::PackageName) => "set `build.output`, or pass -o",
+        (true, None, OutputOrigin::SourceFileName) => "pass -o",
+    };
+    let message = format!("{what} `{path}`{chosen_by} {what_is_wrong}; {remedy}");
+    if is_output && request.output.is_none() && project.project_file.is_some() {
+        // The project file chose this path: it is the project file that is wrong.
+        let diagnostic = Diagnostic::global(Code::ProjectError, message);
+        report_diagnostics(&SourceMap::new(), &[diagnostic], request.message_format);
+        Err(Failure::Program)
+    } else {
+        report_error(message);
+        Err(Failure::Usage)
     }
 }
 

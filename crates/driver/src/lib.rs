@@ -8,6 +8,7 @@
 
 pub mod cli;
 pub mod compile;
+pub mod destinations;
 pub mod doctor;
 pub mod ledger;
 pub mod pipeline;

@@ -4,7 +4,8 @@
 //!
 //! 1. **Command line and project** — `crates/driver/src/cli.rs` (clap),
 //!    `crates/driver/src/project.rs` (`.fidproj` or a single file),
-//!    `crates/driver/src/compile.rs` (reads the sources, runs the rest).
+//!    `crates/driver/src/compile.rs` (reads the sources, runs the rest),
+//!    `crates/driver/src/destinations.rs` (what the build will write, checked first).
 //! 2. **Lexer, offside rule, parser → AST** — `crates/syntax` (`parse_file`).
 //! 3. **Name resolution, type inference, PSG** (Program Semantic Graph) — `crates/semantics`.
 //! 4. **PSG analyses**: reachability, captures, escape and regions, coeffects, the

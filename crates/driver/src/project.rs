@@ -20,8 +20,34 @@ pub struct Project {
     pub sources: Vec<PathBuf>,
     /// The executable to write, unless `-o` says otherwise.
     pub output: PathBuf,
+    /// Which setting chose `output`, for messages about it.
+    pub output_origin: OutputOrigin,
+    /// The `.fidproj` file, in project mode: an input the build must not overwrite.
+    pub project_file: Option<PathBuf>,
     pub memory_model: MemoryModel,
     pub target: String,
+}
+
+/// Where a project's default output path comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputOrigin {
+    /// Single-file mode: the source file's name without its extension.
+    SourceFileName,
+    /// `package.name`, in the project's folder.
+    PackageName,
+    /// `build.output`.
+    BuildOutput,
+}
+
+impl OutputOrigin {
+    /// The project file key that set the output, if any.
+    pub fn key(self) -> Option<&'static str> {
+        match self {
+            OutputOrigin::SourceFileName => None,
+            OutputOrigin::PackageName => Some("package.name"),
+            OutputOrigin::BuildOutput => Some("build.output"),
+        }
+    }
 }
 
 /// The project could not be loaded. `sources` holds the project file's text so the
@@ -58,7 +84,7 @@ struct ProjectFile {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct PackageSection {
-    name: String,
+    name: toml::Spanned<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -79,7 +105,7 @@ enum MemoryModelSetting {
 #[serde(deny_unknown_fields)]
 struct BuildSection {
     sources: Option<Vec<String>>,
-    output: Option<String>,
+    output: Option<toml::Spanned<String>>,
     output_kind: Option<toml::Spanned<String>>,
 }
 
@@ -111,6 +137,8 @@ fn single_file(path: &Path) -> Project {
         name: stem.clone(),
         sources: vec![path.to_path_buf()],
         output: PathBuf::from(stem),
+        output_origin: OutputOrigin::SourceFileName,
+        project_file: None,
         memory_model: MemoryModel::default(),
         target: SUPPORTED_TARGETS[0].to_string(),
     }
@@ -152,7 +180,9 @@ pub fn load_project_file(path: &Path) -> Result<Project, ProjectError> {
         ))
     })?;
     let dir = path.parent().unwrap_or(Path::new(""));
-    parse_project(&path.display().to_string(), &text, dir)
+    let mut project = parse_project(&path.display().to_string(), &text, dir)?;
+    project.project_file = Some(path.to_path_buf());
+    Ok(project)
 }
 
 /// Parses project file text. `dir` is the project's folder: sources and the output are
@@ -204,12 +234,28 @@ pub fn parse_project(name: &str, text: &str, dir: &Path) -> Result<Project, Proj
             ));
         }
     }
-    if parsed.package.name.trim().is_empty() {
-        diagnostics.push(Diagnostic::global(
-            Code::ProjectError,
-            "`package.name` must not be empty",
+    let package_name = parsed.package.name.get_ref();
+    if let Err(message) = check_package_name(package_name) {
+        diagnostics.push(with_span(
+            Diagnostic::global(Code::ProjectError, message),
+            file,
+            parsed.package.name.span(),
         ));
     }
+    let output_setting = match &parsed.build.output {
+        Some(setting) => match check_build_output(setting.get_ref()) {
+            Ok(relative) => Some(relative),
+            Err(message) => {
+                diagnostics.push(with_span(
+                    Diagnostic::global(Code::ProjectError, message),
+                    file,
+                    setting.span(),
+                ));
+                None
+            }
+        },
+        None => None,
+    };
     if !diagnostics.is_empty() {
         return Err(fail(sources, diagnostics));
     }
@@ -229,18 +275,16 @@ pub fn parse_project(name: &str, text: &str, dir: &Path) -> Result<Project, Proj
             )],
         ));
     }
-    let output = join(
-        dir,
-        parsed
-            .build
-            .output
-            .as_deref()
-            .unwrap_or(parsed.package.name.as_str()),
-    );
+    let (output, output_origin) = match output_setting {
+        Some(relative) => (join_path(dir, &relative), OutputOrigin::BuildOutput),
+        None => (join(dir, package_name), OutputOrigin::PackageName),
+    };
     Ok(Project {
-        name: parsed.package.name,
+        name: parsed.package.name.into_inner(),
         sources: source_paths,
         output,
+        output_origin,
+        project_file: None,
         memory_model: match parsed.compilation.memory_model {
             Some(MemoryModelSetting::StackOnly) => MemoryModel::StackOnly,
             Some(MemoryModelSetting::Region) | None => MemoryModel::Region,
@@ -272,9 +316,60 @@ fn default_sources(dir: &Path) -> Vec<PathBuf> {
     found
 }
 
+/// Checks `package.name`: it names the executable (`DIR/NAME`, or `NAME` in the
+/// temporary folder of `composer run`), so it must be a plain file name and never a
+/// path (`../../evil` would write outside the project).
+fn check_package_name(name: &str) -> Result<(), String> {
+    if name.trim().is_empty() {
+        return Err("`package.name` must not be empty".to_string());
+    }
+    let plain = name
+        .chars()
+        .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
+        && name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_alphanumeric() || c == '_')
+        && name.len() <= 255;
+    if plain {
+        Ok(())
+    } else {
+        Err(format!(
+            "`package.name` must be a plain name (letters, digits, `_`, `-` and `.`, starting \
+             with a letter, a digit or `_`), not `{name}`: it names the executable, so it \
+             cannot be a path; to write the executable elsewhere, set `build.output`"
+        ))
+    }
+}
+
+/// Checks `build.output`: a relative path that stays inside the project's folder once
+/// `.` and `..` are resolved. Returns it resolved. (`-o` on the command line may point
+/// anywhere: that is the user's choice at the time, not a file's.)
+fn check_build_output(setting: &str) -> Result<PathBuf, String> {
+    match crate::destinations::normalize_inside(Path::new(setting)) {
+        Some(relative) if relative.as_os_str().is_empty() => Err(format!(
+            "`build.output` must name a file inside the project folder, not the folder \
+             itself (`{setting}`)"
+        )),
+        Some(relative) if setting.ends_with('/') => Err(format!(
+            "`build.output` must name a file, not a folder (`{setting}`); for example \
+             `{}/NAME`",
+            relative.display()
+        )),
+        Some(relative) => Ok(relative),
+        None => Err(format!(
+            "`build.output` must be a path relative to the project folder that stays \
+             inside it, not `{setting}`; to write elsewhere, pass `-o` on the command line"
+        )),
+    }
+}
+
 /// `dir/relative`, without a leading `./` when `dir` is the current folder.
 fn join(dir: &Path, relative: &str) -> PathBuf {
-    let relative = Path::new(relative);
+    join_path(dir, Path::new(relative))
+}
+
+fn join_path(dir: &Path, relative: &Path) -> PathBuf {
     if dir.as_os_str().is_empty() || dir == Path::new(".") {
         relative.to_path_buf()
     } else {
@@ -366,6 +461,8 @@ output_kind = "freestanding"
                 name: "hello".into(),
                 sources: vec!["proj/src/A.clef".into(), "proj/src/Main.clef".into()],
                 output: "proj/bin/hello".into(),
+                output_origin: OutputOrigin::BuildOutput,
+                project_file: None,
                 memory_model: MemoryModel::StackOnly,
                 target: "x86_64-linux".into(),
             }
@@ -425,6 +522,68 @@ output_kind = "freestanding"
     fn bad_memory_model_is_an_error() {
         let text = errors("[package]\nname = \"a\"\n[compilation]\nmemory_model = \"gc\"\n");
         assert!(text.contains("unknown variant `gc`"), "{text}");
+    }
+
+    #[test]
+    fn package_name_must_be_a_plain_name() {
+        for bad in [
+            "../../evil",
+            "a/b",
+            "a\\\\b",
+            "..",
+            ".",
+            ".hidden",
+            "-o",
+            "/abs",
+            "a b",
+        ] {
+            let text = errors(&format!(
+                "[package]\nname = \"{bad}\"\n[build]\nsources = [\"M.clef\"]\n"
+            ));
+            assert!(
+                text.starts_with(
+                    "app.fidproj:2:8: error[FS9002]: `package.name` must be a plain name"
+                ),
+                "{bad}: {text}"
+            );
+        }
+        for good in ["app", "my-app_2", "v1.2", "_x", "Ünïcode"] {
+            let project = parse_project(
+                "app.fidproj",
+                &format!("[package]\nname = \"{good}\"\n[build]\nsources = [\"M.clef\"]\n"),
+                Path::new("proj"),
+            )
+            .expect("valid");
+            assert_eq!(project.output, Path::new("proj").join(good));
+            assert_eq!(project.output_origin, OutputOrigin::PackageName);
+        }
+    }
+
+    #[test]
+    fn build_output_must_stay_inside_the_project() {
+        for bad in [
+            "../evil",
+            "bin/../../evil",
+            "/tmp/evil",
+            ".",
+            "bin/..",
+            "bin/",
+        ] {
+            let text = errors(&format!(
+                "[package]\nname = \"a\"\n[build]\nsources = [\"M.clef\"]\noutput = \"{bad}\"\n"
+            ));
+            assert!(
+                text.starts_with("app.fidproj:5:10: error[FS9002]: `build.output` must"),
+                "{bad}: {text}"
+            );
+        }
+        let project = parse_project(
+            "app.fidproj",
+            "[package]\nname = \"a\"\n[build]\nsources = [\"M.clef\"]\noutput = \"./x/../bin/a\"\n",
+            Path::new("proj"),
+        )
+        .expect("valid");
+        assert_eq!(project.output, PathBuf::from("proj/bin/a"));
     }
 
     #[test]

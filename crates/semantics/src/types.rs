@@ -602,6 +602,18 @@ impl Unifier {
         }
     }
 
+    /// Moves the variables of `ty` up to the current level: `ty` is the type of a
+    /// binding that is *not* generalised (a value, inferred one level deeper so
+    /// that its constrained variables can be defaulted). Its variables are then
+    /// free in the environment, and a function checked later that mentions them
+    /// must not quantify them. Without this, `let f' = snd in fun x -> f' x` (the
+    /// desugaring of `snd >> g`) generalised the lambda over `snd`'s variables,
+    /// and lowering saw the captured `f'` at an unresolved type.
+    pub fn keep_monomorphic(&mut self, ty: &Ty) {
+        let level = self.level;
+        self.adjust_levels(ty, level);
+    }
+
     /// Generalises the variables of `ty` created deeper than the current level.
     /// Constrained variables are not generalised (F# defaults them instead).
     pub fn generalize(&mut self, ty: &Ty) -> Scheme {
@@ -938,5 +950,28 @@ mod tests {
         u.level -= 1;
         let s = u.generalize(&Ty::Tuple(vec![outer, inner, num]));
         assert_eq!(s.vars.len(), 1);
+    }
+
+    #[test]
+    fn a_monomorphic_value_is_not_generalised_by_a_later_function() {
+        // `let f' = snd in fun x -> f' x`: the value is inferred one level deeper,
+        // then kept monomorphic; the lambda, checked one level deeper again, must
+        // not quantify the value's variables.
+        let mut u = Unifier::new();
+        u.level += 1;
+        let value = u.fresh();
+        u.level -= 1;
+        u.keep_monomorphic(&value);
+        u.level += 1;
+        let own = u.fresh();
+        u.level -= 1;
+        let s = u.generalize(&Ty::fun(value, own.clone()));
+        assert_eq!(
+            s.vars,
+            vec![match own {
+                Ty::Var(v) => v,
+                _ => unreachable!("fresh gives a variable"),
+            }]
+        );
     }
 }

@@ -1235,6 +1235,8 @@ impl Checker<'_> {
             let v = self.infer_expr(&b.body);
             self.u.level -= 1;
             let mut ty = self.expr_ty(v);
+            // Values are not generalised (see `Unifier::keep_monomorphic`).
+            self.u.keep_monomorphic(&ty);
             if let Some(t) = &b.return_type {
                 let ann_ty = self.resolve_type(t);
                 self.expect_type(v, &ann_ty);

@@ -61,6 +61,9 @@ impl Checker<'_> {
                 ty = ann;
             }
             self.u.default_deeper_than_current();
+            // A module-level value is not generalised either: a later function
+            // that mentions its remaining variables must not quantify them.
+            self.u.keep_monomorphic(&ty);
             match self.value_pattern_name(&b.head) {
                 Some((name, span, annotated)) => {
                     if let Some(t) = annotated {

@@ -4,9 +4,9 @@
 //! through a 16 KiB buffer, one line at a time.
 
 use crate::global::Global;
+use crate::pure::sink::Sink;
 use crate::region;
 use crate::sys;
-use crate::pure::sink::Sink;
 use crate::Str;
 
 const STDOUT_CAPACITY: usize = 8 * 1024;
@@ -93,11 +93,42 @@ pub fn fatal(message: &[u8]) -> ! {
     sys::exit_group(101)
 }
 
+/// `fatal` from the fault handler (`fault.rs`): the signal may have interrupted
+/// any runtime code, including `write_stdout` or `flush_stdout` holding their
+/// `&mut` to STDOUT. The interrupted code never resumes (we exit here), so the
+/// two accesses never interleave; this one still goes through a raw pointer and
+/// clamps the length, so a torn update writes at most stale bytes of the buffer,
+/// never outside it. What can be lost is the one write in progress: bytes being
+/// copied in before `len` grew, or the rest of a flush that had already reset
+/// `len`.
+pub fn fatal_after_fault(message: &[u8]) -> ! {
+    let stdout = STDOUT.as_ptr();
+    // SAFETY: STDOUT is a static; reading its fields through the raw pointer
+    // creates no reference that could alias the interrupted code's.
+    let (buf, len) = unsafe {
+        (
+            core::ptr::addr_of!((*stdout).buf) as *const u8,
+            core::ptr::read_volatile(core::ptr::addr_of!((*stdout).len)),
+        )
+    };
+    let len = len.min(STDOUT_CAPACITY);
+    // SAFETY: the buffer is STDOUT_CAPACITY bytes, always initialised.
+    write_all(1, unsafe { core::slice::from_raw_parts(buf, len) });
+    write_all(2, b"panic: ");
+    write_all(2, message);
+    write_all(2, b"\n");
+    report_alloc_stats();
+    sys::exit_group(101)
+}
+
 /// With `--alloc-stats`, the last line on stderr:
 /// `alloc-stats: total_bytes=N allocations=M peak_bytes=P`.
 fn report_alloc_stats() {
-    // SAFETY: single-threaded runtime; nothing else holds STATS now.
-    let stats = unsafe { crate::region::STATS.get() };
+    // SAFETY: single-threaded runtime. A copy through the raw pointer, because
+    // after a fault (`fatal_after_fault`) the interrupted allocator may hold a
+    // reference to STATS; its counters are plain integers, at worst one
+    // allocation behind.
+    let stats = unsafe { core::ptr::read_volatile(crate::region::STATS.as_ptr()) };
     if !stats.enabled {
         return;
     }

@@ -6,6 +6,7 @@
 //!
 //! * `start.rs`   — `_start`: reads argc/argv, calls the program's `clef_main`,
 //!   flushes stdout and exits with its status.
+//! * `fault.rs`   — SIGSEGV/SIGBUS/SIGFPE/SIGILL as panics (stack overflow).
 //! * `region.rs`  — the root region: bump allocation in `mmap`'d chunks.
 //! * `io.rs`      — buffered stdout, direct stderr, buffered line reading.
 //! * `abi.rs`     — strings, conversions, parsing, the `printf` builder, panics.
@@ -27,6 +28,8 @@ pub mod pure;
 
 #[cfg(not(test))]
 mod abi;
+#[cfg(not(test))]
+mod fault;
 #[cfg(not(test))]
 mod global;
 #[cfg(not(test))]

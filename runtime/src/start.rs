@@ -38,13 +38,15 @@ unsafe fn c_string_len(text: *const u8) -> usize {
 }
 
 /// Builds F#'s `argv` (the arguments without the program name) as an array of
-/// `Str` in the root region pointing at the kernel's argument strings, runs
-/// `clef_main`, flushes stdout and exits with its status.
+/// `Str` in the root region pointing at the kernel's argument strings, installs
+/// the fault handlers (`fault.rs`), runs `clef_main`, flushes stdout and exits
+/// with its status.
 ///
 /// # Safety
 /// `stack` must be the initial stack pointer the kernel gave `_start`.
 #[no_mangle]
 pub unsafe extern "C" fn clef_rt_start(stack: *const usize) -> ! {
+    crate::fault::install(stack as usize);
     // SAFETY: the kernel's initial stack layout (see the module comment).
     let argc = unsafe { *stack };
     let argv = unsafe { stack.add(1) } as *const *const u8;

@@ -6,6 +6,9 @@ const SYS_READ: usize = 0;
 const SYS_WRITE: usize = 1;
 const SYS_MMAP: usize = 9;
 const SYS_MUNMAP: usize = 11;
+const SYS_RT_SIGACTION: usize = 13;
+const SYS_SIGALTSTACK: usize = 131;
+const SYS_PRLIMIT64: usize = 302;
 const SYS_EXIT_GROUP: usize = 231;
 
 const PROT_READ: usize = 1;
@@ -14,6 +17,89 @@ const MAP_PRIVATE: usize = 0x02;
 const MAP_ANONYMOUS: usize = 0x20;
 
 pub const EINTR: isize = 4;
+
+/// Signal numbers (asm-generic/signal.h, as used on x86_64).
+pub const SIGILL: i32 = 4;
+pub const SIGBUS: i32 = 7;
+pub const SIGFPE: i32 = 8;
+pub const SIGSEGV: i32 = 11;
+
+/// `si_code` values of SIGFPE (asm-generic/siginfo.h).
+pub const FPE_INTDIV: i32 = 1;
+pub const FPE_INTOVF: i32 = 2;
+
+const SA_SIGINFO: u64 = 0x0000_0004;
+const SA_ONSTACK: u64 = 0x0800_0000;
+const SA_RESTORER: u64 = 0x0400_0000;
+/// Restore the default action once the handler runs: a second fault (in the
+/// handler itself) kills the process instead of looping.
+const SA_RESETHAND: u64 = 0x8000_0000;
+
+const RLIMIT_STACK: usize = 3;
+/// `RLIM_INFINITY`: no limit.
+pub const RLIM_INFINITY: u64 = u64::MAX;
+
+/// The `struct sigaction` that `rt_sigaction` reads on x86_64: handler, flags,
+/// restorer, then a 64-bit mask (not libc's, whose 128-byte mask comes second).
+#[repr(C)]
+struct KernelSigaction {
+    handler: usize,
+    flags: u64,
+    restorer: usize,
+    mask: u64,
+}
+
+/// `stack_t` for `sigaltstack(2)`.
+#[repr(C)]
+struct SignalStack {
+    sp: *mut u8,
+    flags: i32,
+    size: usize,
+}
+
+/// `struct rlimit`.
+#[repr(C)]
+struct Rlimit {
+    soft: u64,
+    hard: u64,
+}
+
+/// The start of the kernel's `siginfo_t` for the fault signals: `si_addr` is at
+/// offset 16 for SIGSEGV, SIGBUS, SIGFPE and SIGILL.
+#[repr(C)]
+pub struct SigInfo {
+    pub signo: i32,
+    pub errno: i32,
+    pub code: i32,
+    _pad: i32,
+    pub addr: usize,
+}
+
+/// Offsets into the `ucontext_t` the kernel passes to an `SA_SIGINFO` handler:
+/// `uc_mcontext` starts at 40 (after `uc_flags`, `uc_link` and the 24-byte
+/// `uc_stack`), and `gregs[REG_RSP]`/`gregs[REG_RIP]` are entries 15 and 16.
+pub const UCONTEXT_RSP_OFFSET: usize = 40 + 15 * 8;
+pub const UCONTEXT_RIP_OFFSET: usize = 40 + 16 * 8;
+
+/// The handler type of an `SA_SIGINFO` action.
+pub type FaultHandler = unsafe extern "C" fn(i32, *mut SigInfo, *mut u8);
+
+// x86_64 Linux returns from a handler through `sa_restorer`, which must call
+// `rt_sigreturn` (15); the kernel requires `SA_RESTORER` on this architecture
+// (libc supplies the same two instructions as `__restore_rt`). Our handlers
+// never return, but the frame must still be well formed.
+core::arch::global_asm!(
+    ".globl clef_rt_sigreturn",
+    ".type clef_rt_sigreturn,@function",
+    "clef_rt_sigreturn:",
+    "mov eax, 15",
+    "syscall",
+    "ud2",
+);
+
+extern "C" {
+    fn clef_rt_sigreturn();
+}
 
 /// # Safety
 /// The arguments must be valid for system call `number`.
@@ -99,6 +185,72 @@ pub unsafe fn unmap(addr: *mut u8, len: usize) {
     // SAFETY: the caller's contract.
     unsafe {
         syscall3(SYS_MUNMAP, addr as usize, len, 0);
+    }
+}
+
+/// `rt_sigaction(2)`: runs `handler` on the alternate signal stack when
+/// `signal` arrives, with the signal blocked while it runs and the default action
+/// restored first. Errors are ignored: the program then dies as it would have.
+pub fn set_fault_handler(signal: i32, handler: FaultHandler) {
+    let action = KernelSigaction {
+        handler: handler as *const () as usize,
+        flags: SA_SIGINFO | SA_ONSTACK | SA_RESTORER | SA_RESETHAND,
+        restorer: clef_rt_sigreturn as *const () as usize,
+        mask: 0,
+    };
+    // SAFETY: `action` is a valid kernel_sigaction; the mask size is 8 bytes.
+    unsafe {
+        syscall6(
+            SYS_RT_SIGACTION,
+            signal as usize,
+            &action as *const KernelSigaction as usize,
+            0,
+            core::mem::size_of::<u64>(),
+            0,
+            0,
+        );
+    }
+}
+
+/// `sigaltstack(2)`: handlers with `SA_ONSTACK` run on `[stack, stack + len)`.
+///
+/// # Safety
+/// The memory must stay valid and unused by anything else for the rest of the
+/// process.
+pub unsafe fn set_signal_stack(stack: *mut u8, len: usize) {
+    let alt = SignalStack {
+        sp: stack,
+        flags: 0,
+        size: len,
+    };
+    // SAFETY: `alt` is a valid stack_t; the caller guarantees the memory.
+    unsafe {
+        syscall3(SYS_SIGALTSTACK, &alt as *const SignalStack as usize, 0, 0);
+    }
+}
+
+/// The soft `RLIMIT_STACK` in bytes (`RLIM_INFINITY` when unlimited or unknown).
+pub fn stack_limit() -> u64 {
+    let mut limit = Rlimit {
+        soft: RLIM_INFINITY,
+        hard: RLIM_INFINITY,
+    };
+    // SAFETY: prlimit64(0 = this process, RLIMIT_STACK, no new limit, &old).
+    let ret = unsafe {
+        syscall6(
+            SYS_PRLIMIT64,
+            0,
+            RLIMIT_STACK,
+            0,
+            &mut limit as *mut Rlimit as usize,
+            0,
+            0,
+        )
+    };
+    if ret < 0 {
+        RLIM_INFINITY
+    } else {
+        limit.soft
     }
 }
 

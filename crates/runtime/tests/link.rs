@@ -429,3 +429,78 @@ fn failwithf_panics_with_the_formatted_text() {
     assert_eq!(String::from_utf8_lossy(&output.stderr), "panic: boom 1\n");
     assert_eq!(output.status.code(), Some(101));
 }
+
+/// Faults by the number of arguments: 0 a load from address 0x10, 1 a trap
+/// (`ud2`), 2 an integer division by zero, 3 unbounded recursion. Each first
+/// writes `before` into the stdout buffer, which the fault handler must flush.
+const FAULT_IR: &str = r#"
+@before = private constant [7 x i8] c"before\0A"
+declare void @clef_rt_write(i32, ptr, i64)
+declare void @llvm.trap()
+define i64 @deep(i64 %n) {
+  %next = add i64 %n, 1
+  %r = call i64 @deep(i64 %next)
+  %x = xor i64 %r, %n
+  %m = mul i64 %x, 3
+  ret i64 %m
+}
+define i32 @clef_main(ptr %args, i64 %argc) {
+entry:
+  %slot = alloca i64
+  store volatile i64 0, ptr %slot
+  call void @clef_rt_write(i32 1, ptr @before, i64 7)
+  switch i64 %argc, label %segv [ i64 1, label %trap
+                                  i64 2, label %div
+                                  i64 3, label %deep ]
+segv:
+  %v = load volatile i64, ptr inttoptr (i64 16 to ptr)
+  %t = trunc i64 %v to i32
+  ret i32 %t
+trap:
+  call void @llvm.trap()
+  unreachable
+div:
+  %zero = load volatile i64, ptr %slot
+  %q = sdiv i64 7, %zero
+  %tq = trunc i64 %q to i32
+  ret i32 %tq
+deep:
+  %d = call i64 @deep(i64 0)
+  %td = trunc i64 %d to i32
+  ret i32 %td
+}
+"#;
+
+#[test]
+fn faults_become_panics_after_flushing_stdout() {
+    let tools = require_tools!();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let exe = build(&tools, dir.path(), "faults", FAULT_IR);
+    let cases: [(&[&str], &str); 4] = [
+        (&[], "panic: segmentation fault at 0x10\n"),
+        (&["trap"], "panic: illegal instruction at 0x"),
+        (&["div", "zero"], "panic: Attempted to divide by zero.\n"),
+        (&["deep", "recursion", "forever"], "panic: stack overflow\n"),
+    ];
+    for (args, expected) in cases {
+        // A finite stack whatever the caller's `ulimit -s`, so the recursion
+        // overflows instead of eating memory.
+        let output = run_with_stack_limit_kib(&exe, args, 8 * 1024);
+        assert_eq!(output.stdout, b"before\n", "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.starts_with(expected), "{args:?}: {stderr}");
+        assert_eq!(output.status.code(), Some(101), "{args:?}: {stderr}");
+    }
+}
+
+/// `exe args` under `ulimit -s limit_kib` (set by `sh`, then `exec`).
+fn run_with_stack_limit_kib(exe: &Path, args: &[&str], limit_kib: u32) -> Output {
+    Command::new("sh")
+        .arg("-c")
+        .arg(format!("ulimit -s {limit_kib} && exec \"$0\" \"$@\""))
+        .arg(exe)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("start the linked program through sh")
+}

@@ -7,6 +7,7 @@ pub mod bounds;
 pub mod builtins;
 mod check;
 pub mod exhaustive;
+pub mod flow;
 pub mod format;
 pub mod ledger;
 pub mod psg;

@@ -566,11 +566,81 @@ impl Psg {
                 ExprKind::For { var, .. } => {
                     out.insert(var);
                 }
+                ExprKind::Match { ref rules, .. } => {
+                    for r in rules {
+                        self.pattern_bindings(r.pat, &mut out);
+                    }
+                }
                 _ => {}
             }
             self.children(x, &mut stack);
         }
         out
+    }
+
+    /// The variables a pattern binds.
+    pub fn pattern_bindings(&self, p: PatId, out: &mut rustc_hash::FxHashSet<BindingId>) {
+        let mut stack = vec![p];
+        while let Some(p) = stack.pop() {
+            match &self.pat(p).kind {
+                PatKind::Bind(b) => {
+                    out.insert(*b);
+                }
+                PatKind::As(inner, b) => {
+                    out.insert(*b);
+                    stack.push(*inner);
+                }
+                PatKind::OptionSome(x) => stack.push(*x),
+                PatKind::Or(a, b) | PatKind::ListCons(a, b) => stack.extend([*a, *b]),
+                PatKind::Tuple(ps) => stack.extend(ps.iter().copied()),
+                PatKind::Case { fields, .. } => stack.extend(fields.iter().copied()),
+                PatKind::Record { fields, .. } => stack.extend(fields.iter().map(|(_, p)| *p)),
+                PatKind::Wild
+                | PatKind::Const(_)
+                | PatKind::OptionNone
+                | PatKind::ListNil
+                | PatKind::Error => {}
+            }
+        }
+    }
+
+    /// The calls of `f` by itself, with all its arguments, in tail position of `e`
+    /// (lowering makes them jumps back to the start, reusing the frame).
+    pub fn tail_self_calls(&self, f: FunctionId, e: ExprId, out: &mut Vec<ExprId>) {
+        match &self.expr(e).kind {
+            ExprKind::If {
+                then_branch,
+                else_branch,
+                ..
+            } => {
+                self.tail_self_calls(f, *then_branch, out);
+                if let Some(eb) = else_branch {
+                    self.tail_self_calls(f, *eb, out);
+                }
+            }
+            ExprKind::Sequential(items) => {
+                if let Some(last) = items.last() {
+                    self.tail_self_calls(f, *last, out);
+                }
+            }
+            ExprKind::Let { body, .. } | ExprKind::LetFunctions { body, .. } => {
+                self.tail_self_calls(f, *body, out)
+            }
+            ExprKind::Match { rules, .. } => {
+                for r in rules {
+                    self.tail_self_calls(f, r.body, out);
+                }
+            }
+            ExprKind::App { .. } => {
+                let (head, args) = self.spine(e);
+                if matches!(self.expr(head).kind, ExprKind::Function(g) if g == f)
+                    && args.len() == self.function(f).params.len()
+                {
+                    out.push(e);
+                }
+            }
+            _ => {}
+        }
     }
 
     pub fn children(&self, e: ExprId, out: &mut Vec<ExprId>) {

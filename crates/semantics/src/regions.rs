@@ -10,22 +10,21 @@
 //! value allocated during an iteration is still reachable after it. This module
 //! proves that, in the spirit of Tofte and Talpin's region inference ("Region-Based
 //! Memory Management", Information and Computation 1997) restricted to one region
-//! shape: a value allocated in an iteration can only outlive it by being *stored*
-//! somewhere older — assigned to a `let mutable` declared outside the loop, written
-//! into an array or ref cell that existed before, or assigned by a callee to a global
-//! or to a variable it captured. Loops return `unit`, and Clef has no `break`.
+//! shape: the value-flow analysis (`flow.rs`, `Mode::Fresh` over the iteration, the
+//! round or the block) shows that nothing allocated there is still reachable after
+//! it. Loops return `unit`, and Clef has no `break`.
 //!
-//! Each function gets a summary (a least fixed point over the call graph): whether it
-//! may allocate, which variables outside its own frame it assigns values that may
-//! hold memory, whether it stores such values into arrays or cells it did not just
-//! create, which of its parameters it calls (resolved at each call site to the
-//! function passed), and whether it calls a function value it cannot resolve.
-//! A loop gets a region when its condition and body may allocate and none of those
-//! escapes is possible; otherwise the ledger says why not.
+//! What this module adds is the allocation side: each function gets a summary (a
+//! least fixed point over the call graph) of whether it may allocate, whether it
+//! releases an arena mark it did not make, and which of its parameters it calls
+//! (resolved at each call site to the function passed). A loop gets a region when
+//! its condition and body may allocate and nothing they allocate escapes them;
+//! otherwise the ledger says why not.
 
 use crate::builtins::Builtin;
+use crate::flow::{builtin_allocates, Flow, Mode, Origin};
 use crate::psg::{BindingId, ExprId, ExprKind, FormatKind, FunctionId, Psg};
-use crate::types::{Prim, Ty, TyCon};
+use crate::types::{Ty, TyCon};
 use composer_diagnostics::Span;
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -54,12 +53,6 @@ pub enum RegionKind {
 #[derive(Debug, Clone, Default, PartialEq)]
 struct Summary {
     may_alloc: bool,
-    /// Variables outside the frame assigned values that may hold memory.
-    stores: FxHashSet<BindingId>,
-    /// Stores such a value into an array or a cell it did not just create.
-    stores_data: bool,
-    /// Calls a function value it cannot resolve.
-    unknown_call: bool,
     /// Releases an arena mark it did not make (which may free memory older than
     /// a region mark of its caller).
     releases: bool,
@@ -69,40 +62,28 @@ struct Summary {
 }
 
 impl Summary {
-    fn absorb(&mut self, other: &Summary, local: &dyn Fn(BindingId) -> bool) {
+    fn absorb(&mut self, other: &Summary) {
         self.may_alloc |= other.may_alloc;
-        self.stores_data |= other.stores_data;
-        self.unknown_call |= other.unknown_call;
         self.releases |= other.releases;
-        self.stores
-            .extend(other.stores.iter().copied().filter(|b| !local(*b)));
     }
 }
 
-/// For each function: whether it may store a value that holds memory somewhere
-/// older than its own frame (a variable outside it, an array or cell it did not
-/// just make), or call code that is not known. Used by FS8003 for arena memory
-/// passed to a function.
-pub(crate) fn may_keep_arguments(psg: &Psg) -> Vec<bool> {
-    let a = summarise(psg);
-    a.summaries
-        .iter()
-        .map(|s| !s.stores.is_empty() || s.stores_data || s.unknown_call)
-        .collect()
+/// The region decisions of a program (`Psg::loop_regions` and the rest).
+pub(crate) struct RegionFacts {
+    pub loop_regions: FxHashSet<ExprId>,
+    pub tail_regions: FxHashSet<FunctionId>,
+    pub arena_scopes: FxHashMap<ExprId, BindingId>,
+    pub notes: Vec<RegionNote>,
 }
 
 /// The per-function summaries (least fixed point over the call graph).
-fn summarise(psg: &Psg) -> Analysis<'_> {
+fn summarise<'a>(flow: &'a Flow<'a>, escaping_closures: FxHashSet<ExprId>) -> Analysis<'a> {
+    let psg = flow.psg;
     let mut a = Analysis {
         psg,
+        flow,
         summaries: vec![Summary::default(); psg.functions.len()],
-        heap_memo: FxHashMap::default(),
-        escaping_closures: psg
-            .closure_sites
-            .iter()
-            .copied()
-            .filter(|id| !psg.stack_closures.contains(id))
-            .collect(),
+        escaping_closures,
         let_value: psg
             .exprs
             .iter()
@@ -122,6 +103,9 @@ fn summarise(psg: &Psg) -> Analysis<'_> {
         for f in 0..psg.functions.len() {
             let func = psg.function(FunctionId(f as u32));
             let id = FunctionId(f as u32);
+            if func.body.0 == u32::MAX {
+                continue;
+            }
             let local = |b: BindingId| psg.binding(b).owner == Some(id);
             let s = a.effects(func.body, &local);
             if s != a.summaries[f] {
@@ -136,9 +120,10 @@ fn summarise(psg: &Psg) -> Analysis<'_> {
     a
 }
 
-/// Runs the analysis and records its results in `psg`.
-pub fn analyse(psg: &mut Psg) {
-    let mut a = summarise(psg);
+/// Decides every loop, tail-recursive function and arena block.
+pub(crate) fn analyse(flow: &Flow, escaping_closures: FxHashSet<ExprId>) -> RegionFacts {
+    let psg = flow.psg;
+    let mut a = summarise(flow, escaping_closures);
     let mut regions = FxHashSet::default();
     let mut notes = Vec::new();
     let mut loops = Vec::new();
@@ -162,7 +147,7 @@ pub fn analyse(psg: &mut Psg) {
             reason,
         });
     }
-    let mut arena_scopes = rustc_hash::FxHashMap::default();
+    let mut arena_scopes = FxHashMap::default();
     for scope in &psg.use_scopes {
         let is_arena = matches!(psg.binding(scope.binding).ty, Ty::App(TyCon::Arena, _));
         if !is_arena {
@@ -183,7 +168,10 @@ pub fn analyse(psg: &mut Psg) {
     for f in 0..psg.functions.len() {
         let fid = FunctionId(f as u32);
         let mut sites = Vec::new();
-        tail_self_calls(psg, fid, psg.function(fid).body, &mut sites);
+        if psg.function(fid).body.0 == u32::MAX {
+            continue;
+        }
+        psg.tail_self_calls(fid, psg.function(fid).body, &mut sites);
         if sites.is_empty() {
             continue;
         }
@@ -199,16 +187,18 @@ pub fn analyse(psg: &mut Psg) {
         });
     }
     notes.sort_by_key(|n| (n.span.file, n.span.start));
-    psg.tail_regions = tail_regions;
-    psg.loop_regions = regions;
-    psg.region_notes = notes;
-    psg.arena_scopes = arena_scopes;
+    RegionFacts {
+        loop_regions: regions,
+        tail_regions,
+        arena_scopes,
+        notes,
+    }
 }
 
 struct Analysis<'a> {
     psg: &'a Psg,
+    flow: &'a Flow<'a>,
     summaries: Vec<Summary>,
-    heap_memo: FxHashMap<u32, bool>,
     escaping_closures: FxHashSet<ExprId>,
     let_value: FxHashMap<BindingId, ExprId>,
 }
@@ -216,25 +206,10 @@ struct Analysis<'a> {
 impl Analysis<'_> {
     /// Whether the self tail calls `sites` of `f` (jumps back to its start) may
     /// reset what each round allocated: nothing a round allocates is passed to the
-    /// next (every argument of a self tail call that may hold memory is one of the
-    /// parameters, which hold values older than the first round), and the body
-    /// stores nothing anywhere older.
+    /// next (arguments of a self tail call reach nothing the round allocated), and
+    /// nothing it allocates escapes the round otherwise.
     fn decide_tail(&mut self, f: FunctionId, sites: &[ExprId]) -> (bool, String) {
         let psg = self.psg;
-        let params = &psg.function(f).params;
-        for &site in sites {
-            let (_, args) = psg.spine(site);
-            for arg in args {
-                let passes_a_parameter =
-                    matches!(psg.expr(arg).kind, ExprKind::Local(b) if params.contains(&b));
-                if !passes_a_parameter && self.heap_ty(psg.ty(arg)) {
-                    return (
-                        false,
-                        "a self tail call passes the next round a value that may hold memory allocated in this round".into(),
-                    );
-                }
-            }
-        }
         let local = |b: BindingId| psg.binding(b).owner == Some(f);
         let s = self.effects(psg.function(f).body, &local);
         if !s.may_alloc {
@@ -246,26 +221,28 @@ impl Analysis<'_> {
                 "a round releases an arena mark made before it".into(),
             );
         }
-        if let Some(b) = s.stores.iter().min_by_key(|b| b.0) {
-            return (
-                false,
-                format!(
-                    "a round assigns `{}`, declared outside the function, a value that may hold memory",
-                    psg.binding(*b).name
-                ),
-            );
+        let func = psg.function(f);
+        let mut declared = psg.declared_in(func.body);
+        declared.extend(func.params.iter().copied());
+        let run = self.flow.run(
+            Mode::Fresh { strict: true },
+            &[func.body],
+            declared,
+            Some(f),
+        );
+        for &site in sites {
+            let (_, args) = psg.spine(site);
+            if args.iter().any(|a| !run.value(*a).is_empty()) {
+                return (
+                    false,
+                    "a self tail call passes the next round a value that may hold memory allocated in this round".into(),
+                );
+            }
         }
-        if s.stores_data {
+        if let Some(e) = run.escapes.get(&Origin::Fresh) {
             return (
                 false,
-                "a round may store a value it allocated into an array or a cell made before it"
-                    .into(),
-            );
-        }
-        if s.unknown_call || !s.calls_params.is_empty() {
-            return (
-                false,
-                "a round calls a function value whose code is not known here".into(),
+                format!("memory a round allocates may outlive it: {}", e.path),
             );
         }
         (
@@ -277,7 +254,7 @@ impl Analysis<'_> {
     /// Whether the body of an arena's `use` runs with the arena as the current
     /// region (its implicit allocations go into the arena), and why (not).
     fn decide_scope(&mut self, body: ExprId) -> (bool, String) {
-        if self.heap_ty(self.psg.ty(body)) {
+        if self.flow.may_hold_memory(body) {
             return (
                 false,
                 "the block's result may hold memory, which must outlive the arena".into(),
@@ -305,20 +282,18 @@ impl Analysis<'_> {
     }
 
     /// Whether nothing `parts` allocate can outlive them (`what` names them in
-    /// reasons, `outside` where older variables live).
-    fn decide_parts(&mut self, parts: &[ExprId], what: &str, outside: &str) -> (bool, String) {
+    /// reasons).
+    fn decide_parts(&mut self, parts: &[ExprId], what: &str, _outside: &str) -> (bool, String) {
         let psg = self.psg;
-        let parts = parts.to_vec();
         let mut declared = FxHashSet::default();
-        for &p in &parts {
+        for &p in parts {
             declared.extend(psg.declared_in(p));
         }
         let local = |b: BindingId| declared.contains(&b);
         let mut s = Summary::default();
-        for &p in &parts {
+        for &p in parts {
             let part = self.effects(p, &local);
-            s.absorb(&part, &local);
-            s.calls_params.extend(part.calls_params);
+            s.absorb(&part);
         }
         if !s.may_alloc {
             return (false, format!("{what} allocates nothing"));
@@ -329,27 +304,13 @@ impl Analysis<'_> {
                 format!("{what} releases an arena mark made before it (the release would free the region's own mark)"),
             );
         }
-        if let Some(b) = s.stores.iter().min_by_key(|b| b.0) {
+        let run = self
+            .flow
+            .run(Mode::Fresh { strict: true }, parts, declared.clone(), None);
+        if let Some(e) = run.escapes.get(&Origin::Fresh) {
             return (
                 false,
-                format!(
-                    "{what} assigns `{}`, declared {outside}, a value that may hold memory allocated in {what}",
-                    psg.binding(*b).name
-                ),
-            );
-        }
-        if s.stores_data {
-            return (
-                false,
-                format!(
-                    "{what} may store a value it allocated into an array or a cell made before it"
-                ),
-            );
-        }
-        if s.unknown_call || !s.calls_params.is_empty() {
-            return (
-                false,
-                format!("{what} calls a function value whose code is not known here"),
+                format!("memory {what} allocates may outlive it: {}", e.path),
             );
         }
         (
@@ -375,27 +336,14 @@ impl Analysis<'_> {
                     if let Some(f) = generator_of(psg, head, &args) {
                         // `Seq.__make (fun k -> …)`: the generator calls its consumer
                         // `k`, which every `Seq.__run` site resolves.
-                        self.generator(&mut s, f, local);
+                        self.generator(&mut s, f);
                         continue;
                     }
                     stack.extend(args.iter().copied());
                     self.call(&mut s, e, head, &args, local);
                     continue;
                 }
-                ExprKind::Function(f) => self.mentioned(&mut s, *f, local),
-                ExprKind::Assign { binding, value }
-                    if !local(*binding) && self.heap_ty(psg.ty(*value)) =>
-                {
-                    s.stores.insert(*binding);
-                }
-                ExprKind::IndexSet { target, value, .. }
-                    if self.heap_ty(psg.ty(*value)) && !self.fresh_local_array(*target, local) =>
-                {
-                    s.stores_data = true;
-                }
-                ExprKind::RefSet { value, .. } if self.heap_ty(psg.ty(*value)) => {
-                    s.stores_data = true;
-                }
+                ExprKind::Function(f) => self.mentioned(&mut s, *f),
                 ExprKind::ListCons { .. }
                 | ExprKind::Interpolated(_)
                 | ExprKind::UnionCase { .. }
@@ -428,13 +376,13 @@ impl Analysis<'_> {
         match &psg.expr(head).kind {
             ExprKind::Function(f) => {
                 let summary = self.summaries[f.index()].clone();
-                s.absorb(&summary, local);
+                s.absorb(&summary);
                 let own = &psg.function(*f).params;
                 for &p in &summary.calls_params {
                     match own.iter().position(|q| *q == p) {
                         Some(i) => match args.get(i) {
-                            Some(&arg) => self.called_value(s, arg, local),
-                            None => s.unknown_call = true,
+                            Some(&arg) => self.called_value(s, arg),
+                            None => s.may_alloc = true,
                         },
                         // An enclosing function's parameter: still pending.
                         None => {
@@ -448,7 +396,7 @@ impl Analysis<'_> {
                 }
                 if args.len() > arity {
                     // The result is a function value, called with the rest.
-                    s.unknown_call = true;
+                    s.may_alloc = true;
                     s.may_alloc = true;
                 }
             }
@@ -469,7 +417,7 @@ impl Analysis<'_> {
                 }
                 if *b == Builtin::SeqRun {
                     for &arg in args {
-                        self.called_value(s, arg, local);
+                        self.called_value(s, arg);
                     }
                 }
             }
@@ -479,25 +427,25 @@ impl Analysis<'_> {
                 }
             }
             ExprKind::UnionCase { .. } => s.may_alloc = true,
-            ExprKind::Local(_) => self.called_value(s, head, local),
+            ExprKind::Local(_) => self.called_value(s, head),
             _ => {
                 // A computed function value (a field, a call's result).
                 let inner = self.effects(head, local);
-                s.absorb(&inner, local);
+                s.absorb(&inner);
                 s.calls_params.extend(inner.calls_params);
-                s.unknown_call = true;
+                s.may_alloc = true;
                 s.may_alloc = true;
             }
         }
     }
 
     /// `value` is called: resolve it to known code, a parameter, or unknown.
-    fn called_value(&mut self, s: &mut Summary, value: ExprId, local: &dyn Fn(BindingId) -> bool) {
+    fn called_value(&mut self, s: &mut Summary, value: ExprId) {
         let psg = self.psg;
         let (head, args) = psg.spine(value);
         if let Some(f) = generator_of(psg, head, &args) {
             // Running a seq runs its generator here.
-            self.generator(s, f, local);
+            self.generator(s, f);
             return;
         }
         match &psg.expr(head).kind {
@@ -515,22 +463,22 @@ impl Analysis<'_> {
                     if let Some(&v) = self.let_value.get(b) {
                         let (h, hargs) = psg.spine(v);
                         if let Some(f) = generator_of(psg, h, &hargs) {
-                            self.generator(s, f, local);
+                            self.generator(s, f);
                             return;
                         }
                         if let ExprKind::Function(f) = psg.expr(h).kind {
                             // A closure named earlier (perhaps outside this code):
                             // its effects happen here.
-                            self.mentioned(s, f, local);
+                            self.mentioned(s, f);
                             return;
                         }
                     }
                 }
-                s.unknown_call = true;
+                s.may_alloc = true;
                 s.may_alloc = true;
             }
             _ => {
-                s.unknown_call = true;
+                s.may_alloc = true;
                 s.may_alloc = true;
             }
         }
@@ -538,9 +486,9 @@ impl Analysis<'_> {
 
     /// The generator `f` of a seq: its effects happen where the seq runs, and its
     /// own parameter (the consumer) is resolved at each `Seq.__run`.
-    fn generator(&mut self, s: &mut Summary, f: FunctionId, local: &dyn Fn(BindingId) -> bool) {
+    fn generator(&mut self, s: &mut Summary, f: FunctionId) {
         let summary = self.summaries[f.index()].clone();
-        s.absorb(&summary, local);
+        s.absorb(&summary);
         let own = &self.psg.function(f).params;
         s.calls_params.extend(
             summary
@@ -553,128 +501,17 @@ impl Analysis<'_> {
 
     /// `f` used as a value: whoever calls it, its effects happen on behalf of this
     /// code, and its own parameters come from callers not known here.
-    fn mentioned(&mut self, s: &mut Summary, f: FunctionId, local: &dyn Fn(BindingId) -> bool) {
+    fn mentioned(&mut self, s: &mut Summary, f: FunctionId) {
         let summary = self.summaries[f.index()].clone();
-        s.absorb(&summary, local);
+        s.absorb(&summary);
         let own = &self.psg.function(f).params;
         for &p in &summary.calls_params {
             if own.contains(&p) {
-                s.unknown_call = true;
+                s.may_alloc = true;
             } else {
                 s.calls_params.insert(p);
             }
         }
-    }
-
-    /// `target` names an array this frame (or loop) just made with
-    /// `Array.zeroCreate`, `Array.create` or a literal.
-    fn fresh_local_array(&self, target: ExprId, local: &dyn Fn(BindingId) -> bool) -> bool {
-        let psg = self.psg;
-        let ExprKind::Local(b) = psg.expr(target).kind else {
-            return false;
-        };
-        if psg.binding(b).is_mutable || !local(b) {
-            return false;
-        }
-        let Some(&v) = self.let_value.get(&b) else {
-            return false;
-        };
-        let (head, _) = psg.spine(v);
-        matches!(
-            psg.expr(head).kind,
-            ExprKind::Builtin(Builtin::ArrayZeroCreate | Builtin::ArrayCreate)
-        ) || matches!(psg.expr(v).kind, ExprKind::ArrayLit(_))
-    }
-
-    /// Whether a value of type `ty` may point into a region.
-    fn heap_ty(&mut self, ty: &Ty) -> bool {
-        holds_memory(self.psg, ty, &mut self.heap_memo)
-    }
-}
-
-/// Whether a value of type `ty` may point into a region or an arena (`memo`:
-/// answers for the program's records and unions). Used by region inference and
-/// by FS8003 (`check/arena_safety.rs`).
-pub(crate) fn holds_memory(psg: &Psg, ty: &Ty, memo: &mut FxHashMap<u32, bool>) -> bool {
-    match ty {
-        // An arena mark is a `nativeint` pointing into its arena.
-        Ty::Prim(p) => matches!(p, Prim::String | Prim::NativeInt),
-        // An arena handle points at the arena, which outlives its uses by `use`.
-        Ty::Measured(..) | Ty::MeasureValue(_) | Ty::Error | Ty::App(TyCon::Arena, _) => false,
-        Ty::Tuple(items) => items.iter().any(|t| holds_memory(psg, t, memo)),
-        Ty::App(TyCon::Option, args) => args.iter().any(|t| holds_memory(psg, t, memo)),
-        Ty::App(TyCon::User(def), args) => {
-            if !args.is_empty() {
-                return true;
-            }
-            if let Some(&known) = memo.get(def) {
-                return known;
-            }
-            // Assume yes while looking (a recursive type is boxed anyway).
-            memo.insert(*def, true);
-            let fields: Vec<Ty> = match &psg.types[*def as usize].kind {
-                crate::psg::TypeDefKind::Record { fields, .. } => {
-                    fields.iter().map(|f| f.ty.clone()).collect()
-                }
-                crate::psg::TypeDefKind::Union { cases } => cases
-                    .iter()
-                    .flat_map(|c| c.fields.iter().map(|f| f.ty.clone()))
-                    .collect(),
-            };
-            let recursive = fields.iter().any(|f| mentions_def(f, *def));
-            let heap = recursive || fields.iter().any(|f| holds_memory(psg, f, memo));
-            memo.insert(*def, heap);
-            heap
-        }
-        _ => true,
-    }
-}
-
-fn mentions_def(ty: &Ty, def: u32) -> bool {
-    match ty {
-        Ty::App(TyCon::User(d), args) => *d == def || args.iter().any(|a| mentions_def(a, def)),
-        Ty::App(_, args) | Ty::Tuple(args) => args.iter().any(|a| mentions_def(a, def)),
-        Ty::Fun(a, b) => mentions_def(a, def) || mentions_def(b, def),
-        _ => false,
-    }
-}
-
-/// The calls of `f` by itself, with all its arguments, in tail position of `e`
-/// (lowering makes them jumps back to the start).
-fn tail_self_calls(psg: &Psg, f: FunctionId, e: ExprId, out: &mut Vec<ExprId>) {
-    match &psg.expr(e).kind {
-        ExprKind::If {
-            then_branch,
-            else_branch,
-            ..
-        } => {
-            tail_self_calls(psg, f, *then_branch, out);
-            if let Some(eb) = else_branch {
-                tail_self_calls(psg, f, *eb, out);
-            }
-        }
-        ExprKind::Sequential(items) => {
-            if let Some(last) = items.last() {
-                tail_self_calls(psg, f, *last, out);
-            }
-        }
-        ExprKind::Let { body, .. } | ExprKind::LetFunctions { body, .. } => {
-            tail_self_calls(psg, f, *body, out)
-        }
-        ExprKind::Match { rules, .. } => {
-            for r in rules {
-                tail_self_calls(psg, f, r.body, out);
-            }
-        }
-        ExprKind::App { .. } => {
-            let (head, args) = psg.spine(e);
-            if matches!(psg.expr(head).kind, ExprKind::Function(g) if g == f)
-                && args.len() == psg.function(f).params.len()
-            {
-                out.push(e);
-            }
-        }
-        _ => {}
     }
 }
 
@@ -687,19 +524,6 @@ fn generator_of(psg: &Psg, head: ExprId, args: &[ExprId]) -> Option<FunctionId> 
         },
         _ => None,
     }
-}
-
-/// Builtins whose application allocates in the current region.
-fn builtin_allocates(b: Builtin) -> bool {
-    matches!(
-        b,
-        Builtin::ToString
-            | Builtin::ConsoleReadln
-            | Builtin::ConsoleTryReadln
-            | Builtin::ArrayCreate
-            | Builtin::ArrayZeroCreate
-            | Builtin::Ref
-    )
 }
 
 #[cfg(test)]

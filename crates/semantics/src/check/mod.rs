@@ -201,7 +201,6 @@ impl<'a> Checker<'a> {
         self.check_operator_member_shapes();
         if !self.diags.iter().any(Diagnostic::is_error) {
             self.check_match_completeness();
-            self.check_closure_escape();
         }
         let u = &self.u;
         let psg = &mut self.psg;
@@ -219,15 +218,44 @@ impl<'a> Checker<'a> {
             f.return_ty = u.resolve(&f.return_ty);
         }
         if !self.diags.iter().any(Diagnostic::is_error) {
-            self.check_arena_safety();
-        }
-        if !self.diags.iter().any(Diagnostic::is_error) {
-            crate::bounds::analyse(&mut self.psg);
-            crate::regions::analyse(&mut self.psg);
+            self.analyse_memory();
         }
         let mut diags = self.diags;
         composer_diagnostics::sort_diagnostics(&mut diags);
         (self.psg, diags)
+    }
+
+    /// The value-flow analysis (`flow.rs`) and the decisions it answers: stack
+    /// closures, FS8003 for closures and arenas, then region inference.
+    fn analyse_memory(&mut self) {
+        let flow = crate::flow::Flow::new(&self.psg);
+        let closures = closure_escape::closure_escape(&flow, &self.mutable_captures);
+        let mut diags = closures.diags;
+        diags.extend(arena_safety::arena_safety(&flow));
+        let escaping: rustc_hash::FxHashSet<ExprId> = closures
+            .sites
+            .iter()
+            .copied()
+            .filter(|s| !closures.stack.contains(s))
+            .collect();
+        let regions = diags
+            .is_empty()
+            .then(|| crate::regions::analyse(&flow, escaping));
+        drop(flow);
+        self.psg.closure_sites = closures.sites;
+        self.psg.stack_closures = closures.stack;
+        let failed = !diags.is_empty();
+        self.diags.extend(diags);
+        if failed {
+            return;
+        }
+        crate::bounds::analyse(&mut self.psg);
+        if let Some(r) = regions {
+            self.psg.loop_regions = r.loop_regions;
+            self.psg.tail_regions = r.tail_regions;
+            self.psg.arena_scopes = r.arena_scopes;
+            self.psg.region_notes = r.notes;
+        }
     }
 
     // ---- small helpers --------------------------------------------------------

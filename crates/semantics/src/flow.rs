@@ -1,0 +1,1302 @@
+//! Value flow: the one escape analysis of the compiler (DESIGN §5, "one value-flow
+//! analysis answers every escape question").
+//!
+//! Every memory question is the same question about a different *extent* of the
+//! program — a stretch of evaluation after which some memory is given back:
+//!
+//! | question | extent | origins followed |
+//! |---|---|---|
+//! | may a closure's environment live on the stack? may a closure keep a `let mutable`'s address? | a function's frame (its body) | each closure site, each captured `let mutable` |
+//! | does arena memory outlive its `use` block? | the block | what `Arena.alloc`/`allocArray` (or a call given the arena) makes |
+//! | does memory made after `Arena.mark` outlive `Arena.release`? | the statements between them | everything they allocate |
+//! | may a loop iteration, a tail-recursive round, an arena block reset its region? | the iteration, round or block | everything they allocate |
+//!
+//! For an extent, [`Run`] computes for every expression and binding the set of
+//! *origins* its value may reach (its points-to set, made deep: a tuple, record,
+//! list, array, option, union, closure or seq reaches what its parts reach; a field,
+//! element, pattern variable or `for` variable reaches what the whole reaches). It is
+//! an inclusion-based, flow-insensitive analysis in the style of Andersen ("Program
+//! Analysis and Specialization for the C Programming Language", 1994) restricted to
+//! one extent at a time, iterated to its least fixed point, with escape summaries of
+//! functions in the style of Choi et al. ("Escape Analysis for Java", OOPSLA 1999)
+//! and Whaley & Rinard (OOPSLA 1999): for each function, where it may put each of
+//! its inputs (parameters and captured variables) and its own allocations — into a
+//! variable outside its frame (`into`), or somewhere older than the call (`far`:
+//! a global, an array or cell it was given, code it cannot see) — and which inputs
+//! it calls. Summaries are computed from the code of every function, the standard
+//! library's Clef code included, as a least fixed point over the call graph; a call
+//! of a higher-order function is resolved at the call site, where the closure
+//! passed is usually known (`List.iter (fun x -> …) xs`).
+//!
+//! An origin *escapes* its extent when a value reaching it is: the extent's result
+//! (a function's return value, a `use` block's result), assigned to a variable
+//! declared outside the extent, stored into an array or cell not made inside the
+//! extent, passed to a function whose summary keeps it, given to code that is not
+//! known, or (for a frame) passed to a self tail call, which reuses the frame.
+//! Values whose type cannot hold memory (numbers, `bool`, `unit`, tuples of them)
+//! reach nothing. `docs/memory-model.md` gives the soundness argument.
+
+use crate::builtins::Builtin;
+use crate::psg::{BindingId, ExprId, ExprKind, FormatKind, FunctionId, PatId, Psg, TopItem};
+use crate::types::{Prim, Ty, TyCon};
+use composer_diagnostics::Span;
+use rustc_hash::{FxHashMap, FxHashSet};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Something whose escape matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Origin {
+    /// The environment of the closure made by this expression.
+    Site(ExprId),
+    /// The address of a `let mutable` that closures use.
+    Mutable(BindingId),
+    /// Memory allocated inside the extent (by it or by what it calls).
+    Fresh,
+    /// Memory of this arena, allocated explicitly inside the extent.
+    Arena(BindingId),
+    /// The value of an input (parameter or captured variable) of the function
+    /// being summarised.
+    Input(BindingId),
+}
+
+/// A small sorted set of origins.
+pub type Origins = Vec<Origin>;
+
+fn union_into(into: &mut Origins, from: &[Origin]) -> bool {
+    let mut changed = false;
+    for o in from {
+        if let Err(i) = into.binary_search(o) {
+            into.insert(i, *o);
+            changed = true;
+        }
+    }
+    changed
+}
+
+/// Where a function may put one of its inputs or its own allocations.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Keep {
+    /// Variables outside the function's frame it assigns the value to.
+    pub into: BTreeSet<BindingId>,
+    /// Somewhere older than the call (the first reason found).
+    pub far: Option<String>,
+}
+
+impl Keep {
+    fn is_empty(&self) -> bool {
+        self.into.is_empty() && self.far.is_none()
+    }
+}
+
+/// The escape summary of a function.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Summary {
+    /// For each input (parameter or captured variable) that it may keep.
+    pub inputs: BTreeMap<BindingId, Keep>,
+    /// Its own allocations (and those of what it calls).
+    pub fresh: Keep,
+    /// Inputs it calls (what they are is known where it is called), with the
+    /// origins it gives them: its inputs and its own allocations.
+    pub calls: BTreeMap<BindingId, Origins>,
+    /// It calls code that is not known (neither an input nor a known function).
+    pub unknown: Option<String>,
+}
+
+impl Summary {
+    /// Equal but for the wording of reasons (the fixed point is over the facts).
+    fn same_shape(&self, other: &Summary) -> bool {
+        let keep_shape = |k: &Keep| (k.into.clone(), k.far.is_some());
+        self.inputs.len() == other.inputs.len()
+            && self
+                .inputs
+                .iter()
+                .zip(&other.inputs)
+                .all(|((a, x), (b, y))| a == b && keep_shape(x) == keep_shape(y))
+            && keep_shape(&self.fresh) == keep_shape(&other.fresh)
+            && self.calls == other.calls
+            && self.unknown.is_some() == other.unknown.is_some()
+    }
+}
+
+/// The summaries of every function, and the facts every run shares.
+pub struct Flow<'p> {
+    pub psg: &'p Psg,
+    pub summaries: Vec<Summary>,
+    /// Whether the value of each expression may hold memory (by its type).
+    heap: Vec<bool>,
+    heap_bindings: Vec<bool>,
+    /// The value of every immutable `let` and global (to resolve function values).
+    let_value: FxHashMap<BindingId, ExprId>,
+    /// Self tail calls of each function (jumps that reuse its frame).
+    tail_calls: FxHashSet<ExprId>,
+}
+
+impl<'p> Flow<'p> {
+    /// Summarises every function (least fixed point over the call graph).
+    pub fn new(psg: &'p Psg) -> Flow<'p> {
+        let mut memo = FxHashMap::default();
+        let heap = psg
+            .expr_types
+            .iter()
+            .map(|t| holds_memory(psg, t, &mut memo))
+            .collect();
+        let heap_bindings = psg
+            .bindings
+            .iter()
+            .map(|b| holds_memory(psg, &b.ty, &mut memo))
+            .collect();
+        let let_value = psg
+            .exprs
+            .iter()
+            .filter_map(|e| match e.kind {
+                ExprKind::Let { binding, value, .. } => Some((binding, value)),
+                _ => None,
+            })
+            .chain(psg.top_level.iter().filter_map(|item| match item {
+                TopItem::Global { binding, value } => Some((*binding, *value)),
+                _ => None,
+            }))
+            .filter(|(b, _)| !psg.binding(*b).is_mutable)
+            .collect();
+        let mut tail_calls = FxHashSet::default();
+        for f in 0..psg.functions.len() {
+            let fid = FunctionId(f as u32);
+            if has_body(psg, fid) {
+                let mut out = Vec::new();
+                psg.tail_self_calls(fid, psg.function(fid).body, &mut out);
+                tail_calls.extend(out);
+            }
+        }
+        let mut flow = Flow {
+            psg,
+            summaries: vec![Summary::default(); psg.functions.len()],
+            heap,
+            heap_bindings,
+            let_value,
+            tail_calls,
+        };
+        loop {
+            let mut changed = false;
+            for f in 0..psg.functions.len() {
+                let fid = FunctionId(f as u32);
+                if !has_body(psg, fid) {
+                    continue;
+                }
+                let s = flow.summarise(fid);
+                if !s.same_shape(&flow.summaries[f]) {
+                    flow.summaries[f] = s;
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        flow
+    }
+
+    fn summarise(&self, f: FunctionId) -> Summary {
+        let psg = self.psg;
+        let func = psg.function(f);
+        let mut local = psg.declared_in(func.body);
+        local.extend(func.params.iter().copied());
+        let mut run = Run::new(self, Mode::Summary, local, Some(f));
+        for &b in func.params.iter().chain(func.captures.iter()) {
+            if self.heap_bindings[b.index()] {
+                run.vals.insert(b, vec![Origin::Input(b)]);
+            }
+        }
+        run.solve(&[func.body]);
+        run.summary
+    }
+
+    /// Runs one extent to its fixed point.
+    pub fn run(
+        &self,
+        mode: Mode,
+        roots: &[ExprId],
+        local: FxHashSet<BindingId>,
+        owner: Option<FunctionId>,
+    ) -> Run<'_, 'p> {
+        let mut run = Run::new(self, mode, local, owner);
+        run.solve(roots);
+        run
+    }
+
+    /// Whether the value of `e` may hold memory (by its type).
+    pub fn may_hold_memory(&self, e: ExprId) -> bool {
+        self.heap[e.index()]
+    }
+
+    fn name(&self, b: BindingId) -> &str {
+        &self.psg.binding(b).name
+    }
+
+    fn fn_name(&self, f: FunctionId) -> &str {
+        &self.psg.function(f).name
+    }
+}
+
+fn has_body(psg: &Psg, f: FunctionId) -> bool {
+    psg.function(f).body.0 != u32::MAX
+}
+
+/// The names a straight-line step binds (`Run::solve_steps`).
+#[derive(Debug, Clone, Copy)]
+pub enum StepBinds {
+    Name(BindingId),
+    Pattern(PatId),
+}
+
+/// What a run follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Closure environments (`Origin::Site`) and `let mutable` addresses.
+    Closures,
+    /// Everything allocated; `strict`: calling code that is not known is an escape
+    /// too (it may keep what it allocates itself).
+    Fresh { strict: bool },
+    /// What is allocated explicitly in this arena.
+    Arena(BindingId),
+    /// The inputs and allocations of a function, for its summary.
+    Summary,
+}
+
+/// Why a value escapes.
+#[derive(Debug, Clone)]
+enum Why {
+    /// Assigned to a variable outside the extent (perhaps by a callee).
+    Assign {
+        binding: BindingId,
+        via: Option<String>,
+    },
+    Far(String),
+}
+
+/// The first way an origin escapes.
+#[derive(Debug, Clone)]
+pub struct Escape {
+    pub span: Span,
+    /// How, as a phrase: "it is assigned to `keep`, declared outside it".
+    pub path: String,
+}
+
+/// What a function value is.
+enum Code {
+    Known(FunctionId),
+    Input(BindingId),
+    /// A builtin, a format, a union case: keeps nothing it is given.
+    Harmless,
+    Unknown,
+}
+
+pub struct Run<'f, 'p> {
+    flow: &'f Flow<'p>,
+    mode: Mode,
+    local: FxHashSet<BindingId>,
+    owner: Option<FunctionId>,
+    vals: FxHashMap<BindingId, Origins>,
+    values: FxHashMap<ExprId, Origins>,
+    changed: bool,
+    /// The first escape of each origin (extent modes).
+    pub escapes: BTreeMap<Origin, Escape>,
+    summary: Summary,
+    /// Closure sites met (`Mode::Closures`), in evaluation order.
+    pub sites: Vec<ExprId>,
+    site_set: FxHashSet<ExprId>,
+    /// Functions whose code is being applied (a function that calls, through
+    /// closures, a function already being applied adds nothing new).
+    applying: Vec<FunctionId>,
+}
+
+impl<'f, 'p> Run<'f, 'p> {
+    fn new(
+        flow: &'f Flow<'p>,
+        mode: Mode,
+        local: FxHashSet<BindingId>,
+        owner: Option<FunctionId>,
+    ) -> Self {
+        Run {
+            flow,
+            mode,
+            local,
+            owner,
+            vals: FxHashMap::default(),
+            values: FxHashMap::default(),
+            changed: false,
+            escapes: BTreeMap::new(),
+            summary: Summary::default(),
+            sites: Vec::new(),
+            site_set: FxHashSet::default(),
+            applying: Vec::new(),
+        }
+    }
+
+    fn solve(&mut self, roots: &[ExprId]) {
+        loop {
+            self.changed = false;
+            for &r in roots {
+                self.eval(r);
+            }
+            if !self.changed {
+                break;
+            }
+        }
+    }
+
+    /// Solves straight-line steps: each value, then the names it binds.
+    pub fn solve_steps(&mut self, steps: &[(ExprId, Option<StepBinds>)]) {
+        loop {
+            self.changed = false;
+            for (e, binds) in steps {
+                let v = self.eval(*e);
+                match binds {
+                    Some(StepBinds::Name(b)) => self.flow_into(*b, &v),
+                    Some(StepBinds::Pattern(p)) => self.bind_pattern(*p, &v),
+                    None => {}
+                }
+            }
+            if !self.changed {
+                break;
+            }
+        }
+    }
+
+    /// What the value of `e` may reach (after `solve`).
+    pub fn value(&self, e: ExprId) -> &[Origin] {
+        self.values.get(&e).map(|v| v.as_slice()).unwrap_or(&[])
+    }
+
+    /// What the binding may reach (after `solve`).
+    pub fn binding_value(&self, b: BindingId) -> &[Origin] {
+        self.vals.get(&b).map(|v| v.as_slice()).unwrap_or(&[])
+    }
+
+    /// Records that the extent's result is `e` and that it must not escape (`what`:
+    /// "returned from `f`", "the result of the block").
+    pub fn result_escapes(&mut self, e: ExprId, what: &str) {
+        let v = self.value(e).to_vec();
+        // Point at the expression that gives the result, not the whole block.
+        let psg = self.flow.psg;
+        let mut at = e;
+        loop {
+            match &psg.expr(at).kind {
+                ExprKind::Let { body, .. } | ExprKind::LetFunctions { body, .. } => at = *body,
+                ExprKind::Sequential(items) if !items.is_empty() => at = items[items.len() - 1],
+                ExprKind::Match { rules, .. } if rules.len() == 1 => at = rules[0].body,
+                _ => break,
+            }
+        }
+        self.escape(&v, psg.expr(at).span, Why::Far(what.to_string()));
+    }
+
+    fn flow_into(&mut self, b: BindingId, v: &[Origin]) {
+        if v.is_empty() || !self.flow.heap_bindings[b.index()] {
+            return;
+        }
+        let entry = self.vals.entry(b).or_default();
+        if union_into(entry, v) {
+            self.changed = true;
+        }
+    }
+
+    /// `v` is written into storage of the extent that outlives one evaluation of
+    /// the expressions that made it (a `let mutable`, a container): in a frame, a
+    /// closure's environment is one slot, which the next evaluation of the same
+    /// closure expression (in a loop) would overwrite while the stored value still
+    /// points to it.
+    fn flow_into_storage(&mut self, b: BindingId, v: &[Origin], span: Span) {
+        self.flow_into(b, v);
+        if self.mode == Mode::Closures {
+            let sites: Origins = v
+                .iter()
+                .copied()
+                .filter(|o| matches!(o, Origin::Site(_)))
+                .collect();
+            let why = Why::Far(format!(
+                "it is stored into '{}', which outlives one evaluation of the closure expression",
+                self.flow.name(b)
+            ));
+            self.escape(&sites, span, why);
+        }
+    }
+
+    fn escape(&mut self, v: &[Origin], span: Span, why: Why) {
+        if v.is_empty() {
+            return;
+        }
+        if self.mode == Mode::Summary {
+            for o in v {
+                let keep = match o {
+                    Origin::Input(b) => self.summary.inputs.entry(*b).or_default(),
+                    Origin::Fresh => &mut self.summary.fresh,
+                    _ => continue,
+                };
+                match &why {
+                    Why::Assign { binding, .. } => {
+                        keep.into.insert(*binding);
+                    }
+                    Why::Far(reason) => {
+                        if keep.far.is_none() {
+                            keep.far = Some(reason.clone());
+                        }
+                    }
+                }
+            }
+            return;
+        }
+        let path = match &why {
+            Why::Assign { binding, via } => {
+                let name = self.flow.name(*binding);
+                match via {
+                    Some(callee) => {
+                        format!("it is passed to '{callee}', which assigns it to '{name}'")
+                    }
+                    None => format!("it is assigned to '{name}', declared outside"),
+                }
+            }
+            Why::Far(reason) => reason.clone(),
+        };
+        for o in v {
+            self.escapes.entry(*o).or_insert_with(|| Escape {
+                span,
+                path: path.clone(),
+            });
+        }
+    }
+
+    /// Applies a callee's `keep` to the value `v` it is given.
+    fn apply_keep(&mut self, keep: &Keep, v: &[Origin], span: Span, callee: &str) {
+        if v.is_empty() || keep.is_empty() {
+            return;
+        }
+        for &b in &keep.into {
+            if self.local.contains(&b) {
+                self.flow_into_storage(b, v, span);
+            } else {
+                self.escape(
+                    v,
+                    span,
+                    Why::Assign {
+                        binding: b,
+                        via: Some(callee.to_string()),
+                    },
+                );
+            }
+        }
+        if let Some(reason) = &keep.far {
+            // Summaries keep the first reason (not the path to it: recursion would
+            // make it grow without end); the extent's message names the callee.
+            let why = if self.mode == Mode::Summary {
+                Why::Far(reason.clone())
+            } else {
+                Why::Far(format!("it is passed to '{callee}', where {reason}"))
+            };
+            self.escape(v, span, why);
+        }
+    }
+
+    fn fresh(&self) -> Origins {
+        match self.mode {
+            Mode::Fresh { .. } | Mode::Summary => vec![Origin::Fresh],
+            _ => Vec::new(),
+        }
+    }
+
+    fn is_input(&self, b: BindingId) -> bool {
+        self.mode == Mode::Summary
+            && self.owner.is_some_and(|f| {
+                let func = self.flow.psg.function(f);
+                func.params.contains(&b) || func.captures.contains(&b)
+            })
+    }
+
+    fn site(&mut self, e: ExprId) -> Origins {
+        match self.mode {
+            Mode::Closures => {
+                if self.site_set.insert(e) {
+                    self.sites.push(e);
+                }
+                vec![Origin::Site(e)]
+            }
+            Mode::Fresh { .. } | Mode::Summary => vec![Origin::Fresh],
+            Mode::Arena(_) => Vec::new(),
+        }
+    }
+
+    /// The value of evaluating `e`.
+    fn eval(&mut self, e: ExprId) -> Origins {
+        let v = self.eval_kind(e);
+        let v = if self.flow.heap[e.index()] {
+            v
+        } else {
+            Vec::new()
+        };
+        let entry = self.values.entry(e).or_default();
+        union_into(entry, &v);
+        v
+    }
+
+    fn eval_kind(&mut self, e: ExprId) -> Origins {
+        let psg = self.flow.psg;
+        let span = psg.expr(e).span;
+        match &psg.expr(e).kind {
+            ExprKind::Const(_) | ExprKind::ListNil | ExprKind::Error => Vec::new(),
+            ExprKind::Local(b) => self.vals.get(b).cloned().unwrap_or_default(),
+            ExprKind::Function(g) => self.mention(e, *g),
+            ExprKind::Builtin(_) | ExprKind::Format { .. } | ExprKind::UnionCase { .. } => {
+                // Used as a function value: a closure with nothing inside.
+                self.site(e);
+                Vec::new()
+            }
+            ExprKind::App { .. } => self.eval_app(e),
+            ExprKind::Interpolated(parts) => {
+                for p in parts {
+                    if let crate::psg::InterpolatedPart::Hole { expr, .. } = p {
+                        self.eval(*expr);
+                    }
+                }
+                self.fresh()
+            }
+            ExprKind::Unary { operand, .. } => {
+                self.eval(*operand);
+                Vec::new()
+            }
+            ExprKind::Binary { op, lhs, rhs } => {
+                self.eval(*lhs);
+                self.eval(*rhs);
+                if *op == crate::psg::BinaryOp::Add && *psg.ty(e) == Ty::STRING {
+                    self.fresh()
+                } else {
+                    Vec::new()
+                }
+            }
+            ExprKind::If {
+                cond,
+                then_branch,
+                else_branch,
+            } => {
+                self.eval(*cond);
+                let mut v = self.eval(*then_branch);
+                if let Some(x) = else_branch {
+                    let w = self.eval(*x);
+                    union_into(&mut v, &w);
+                }
+                v
+            }
+            ExprKind::While { cond, body } => {
+                self.eval(*cond);
+                self.eval(*body);
+                Vec::new()
+            }
+            ExprKind::For {
+                start,
+                end,
+                step,
+                body,
+                ..
+            } => {
+                self.eval(*start);
+                self.eval(*end);
+                if let Some(s) = step {
+                    self.eval(*s);
+                }
+                self.eval(*body);
+                Vec::new()
+            }
+            ExprKind::ForEach {
+                binding,
+                source,
+                body,
+            } => {
+                let v = self.eval(*source);
+                self.flow_into(*binding, &v);
+                self.eval(*body);
+                Vec::new()
+            }
+            ExprKind::Let {
+                binding,
+                value,
+                body,
+            } => {
+                let v = self.eval(*value);
+                if self.local.contains(binding) {
+                    self.flow_into(*binding, &v);
+                } else {
+                    self.escape(
+                        &v,
+                        span,
+                        Why::Assign {
+                            binding: *binding,
+                            via: None,
+                        },
+                    );
+                }
+                self.eval(*body)
+            }
+            ExprKind::LetFunctions { body, .. } => self.eval(*body),
+            ExprKind::Sequential(items) => {
+                let mut last = Vec::new();
+                for i in items {
+                    last = self.eval(*i);
+                }
+                last
+            }
+            ExprKind::Assign { binding, value } => {
+                let v = self.eval(*value);
+                if self.local.contains(binding) {
+                    self.flow_into_storage(*binding, &v, span);
+                } else {
+                    self.escape(
+                        &v,
+                        span,
+                        Why::Assign {
+                            binding: *binding,
+                            via: None,
+                        },
+                    );
+                }
+                Vec::new()
+            }
+            ExprKind::Member { target, .. } | ExprKind::Field { target, .. } => self.eval(*target),
+            ExprKind::RefGet(target) => self.eval(*target),
+            ExprKind::Index { target, index } => {
+                let v = self.eval(*target);
+                self.eval(*index);
+                v
+            }
+            ExprKind::IndexSet {
+                target,
+                index,
+                value,
+            } => {
+                self.eval(*target);
+                self.eval(*index);
+                let v = self.eval(*value);
+                self.store(*target, &v, span);
+                Vec::new()
+            }
+            ExprKind::RefSet { cell, value } => {
+                self.eval(*cell);
+                let v = self.eval(*value);
+                self.store(*cell, &v, span);
+                Vec::new()
+            }
+            ExprKind::Match { scrutinee, rules } => {
+                let s = self.eval(*scrutinee);
+                let mut out = Vec::new();
+                for r in rules {
+                    self.bind_pattern(r.pat, &s);
+                    if let Some(g) = r.guard {
+                        self.eval(g);
+                    }
+                    let v = self.eval(r.body);
+                    union_into(&mut out, &v);
+                }
+                out
+            }
+            ExprKind::Tuple(items) => {
+                let mut out = Vec::new();
+                for i in items {
+                    let v = self.eval(*i);
+                    union_into(&mut out, &v);
+                }
+                out
+            }
+            ExprKind::ArrayLit(items) => {
+                let mut out = if items.is_empty() {
+                    Vec::new()
+                } else {
+                    self.fresh()
+                };
+                for i in items {
+                    let v = self.eval(*i);
+                    union_into(&mut out, &v);
+                }
+                out
+            }
+            ExprKind::Record { fields, .. } => {
+                let mut out = self.fresh();
+                for (_, f) in fields {
+                    let v = self.eval(*f);
+                    union_into(&mut out, &v);
+                }
+                out
+            }
+            ExprKind::RecordUpdate { base, fields } => {
+                let mut out = self.fresh();
+                let b = self.eval(*base);
+                union_into(&mut out, &b);
+                for (_, f) in fields {
+                    let v = self.eval(*f);
+                    union_into(&mut out, &v);
+                }
+                out
+            }
+            ExprKind::ListCons { head, tail } => {
+                let mut out = self.fresh();
+                let h = self.eval(*head);
+                let t = self.eval(*tail);
+                union_into(&mut out, &h);
+                union_into(&mut out, &t);
+                out
+            }
+        }
+    }
+
+    /// The pattern's variables alias (parts of) the matched value.
+    fn bind_pattern(&mut self, p: PatId, v: &[Origin]) {
+        let psg = self.flow.psg;
+        let mut bound = FxHashSet::default();
+        psg.pattern_bindings(p, &mut bound);
+        let mut bound: Vec<BindingId> = bound.into_iter().collect();
+        bound.sort();
+        for b in bound {
+            if self.local.contains(&b) {
+                self.flow_into(b, v)
+            } else {
+                let why = Why::Assign {
+                    binding: b,
+                    via: None,
+                };
+                self.escape(v, psg.pat(p).span, why);
+            }
+        }
+    }
+
+    /// `v` is written into the array or cell `target`.
+    fn store(&mut self, target: ExprId, v: &[Origin], span: Span) {
+        if v.is_empty() {
+            return;
+        }
+        match self.fresh_container(target) {
+            // A container made inside the extent now holds the value.
+            Some(b) => self.flow_into_storage(b, v, span),
+            None => self.escape(
+                v,
+                span,
+                Why::Far("it is stored into an array or cell made outside".to_string()),
+            ),
+        }
+    }
+
+    /// `target` names an array or cell made inside the extent (a literal,
+    /// `Array.create`/`zeroCreate`, `ref`, an arena allocation).
+    fn fresh_container(&self, target: ExprId) -> Option<BindingId> {
+        let psg = self.flow.psg;
+        let ExprKind::Local(b) = psg.expr(target).kind else {
+            return None;
+        };
+        if !self.local.contains(&b) || psg.binding(b).is_mutable {
+            return None;
+        }
+        let &v = self.flow.let_value.get(&b)?;
+        let (head, _) = psg.spine(v);
+        let fresh = matches!(
+            psg.expr(head).kind,
+            ExprKind::Builtin(
+                Builtin::ArrayZeroCreate
+                    | Builtin::ArrayCreate
+                    | Builtin::Ref
+                    | Builtin::ArenaAlloc
+                    | Builtin::ArenaAllocArray
+                    | Builtin::ArenaAllocMethod
+            )
+        ) || matches!(psg.expr(v).kind, ExprKind::ArrayLit(_));
+        fresh.then_some(b)
+    }
+
+    /// The value captured for `c` by a closure or call of a function that captures it.
+    fn capture_value(&self, c: BindingId) -> Origins {
+        self.vals.get(&c).cloned().unwrap_or_default()
+    }
+
+    /// `g` used as a value: a closure holding its captures (a `let mutable` by
+    /// address); whenever it runs, it may keep them.
+    fn mention(&mut self, e: ExprId, g: FunctionId) -> Origins {
+        let psg = self.flow.psg;
+        let mut out = self.site(e);
+        let captures = psg.function(g).captures.clone();
+        let summary = self.flow.summaries[g.index()].clone();
+        let name = self.flow.fn_name(g).to_string();
+        let span = psg.expr(e).span;
+        let mut held = Vec::new();
+        for &c in &captures {
+            let v = self.capture_value(c);
+            if let Some(k) = summary.inputs.get(&c) {
+                self.apply_keep(k, &v, span, &name);
+            }
+            union_into(&mut held, &v);
+            if psg.binding(c).captured_mutable && self.mode == Mode::Closures {
+                union_into(&mut out, &[Origin::Mutable(c)]);
+            }
+        }
+        union_into(&mut out, &held);
+        // Its parameters are given by whoever calls the closure.
+        self.runs_here(g, &summary, &[], span, &name);
+        out
+    }
+
+    /// The code of `g` may run inside the extent: its own allocations and the
+    /// inputs it calls (given `data`).
+    fn runs_here(
+        &mut self,
+        g: FunctionId,
+        summary: &Summary,
+        data: &[Origin],
+        span: Span,
+        name: &str,
+    ) {
+        if let Mode::Fresh { strict } = self.mode {
+            let fresh = self.fresh();
+            self.apply_keep(&summary.fresh, &fresh, span, name);
+            if strict {
+                if let Some(why) = &summary.unknown {
+                    let why = Why::Far(format!("it calls '{name}', where {why}"));
+                    self.escape(&fresh, span, why);
+                }
+            }
+        }
+        if self.mode == Mode::Summary {
+            let fresh = self.fresh();
+            self.apply_keep(&summary.fresh, &fresh, span, name);
+            if let Some(why) = &summary.unknown {
+                if self.summary.unknown.is_none() {
+                    self.summary.unknown = Some(why.clone());
+                }
+            }
+        }
+        // Inputs of `g` that are captured functions, called with some of its inputs.
+        let psg = self.flow.psg;
+        for (c, given) in &summary.calls {
+            if psg.function(g).params.contains(c) {
+                continue;
+            }
+            let data = self.inputs_value(g, given, data);
+            let code = self.resolve_binding(*c, 0);
+            self.call_code(code, &data, span);
+        }
+    }
+
+    /// The value here of origins a summary of `g` speaks of: its inputs (a
+    /// parameter: `params_value`, what the call gives them; a capture: its value
+    /// here) and its own allocations.
+    fn inputs_value(&self, g: FunctionId, given: &[Origin], params_value: &[Origin]) -> Origins {
+        let psg = self.flow.psg;
+        let mut out = Vec::new();
+        for o in given {
+            match o {
+                Origin::Input(x) if psg.function(g).params.contains(x) => {
+                    union_into(&mut out, params_value);
+                }
+                Origin::Input(x) => {
+                    let v = self.capture_value(*x);
+                    union_into(&mut out, &v);
+                }
+                Origin::Fresh => {
+                    let f = self.fresh();
+                    union_into(&mut out, &f);
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// Code `code` is called with `data`.
+    fn call_code(&mut self, code: Code, data: &[Origin], span: Span) {
+        match code {
+            Code::Known(f) if self.applying.contains(&f) => {}
+            Code::Known(f) => {
+                self.applying.push(f);
+                let summary = self.flow.summaries[f.index()].clone();
+                let name = self.flow.fn_name(f).to_string();
+                let params = self.flow.psg.function(f).params.clone();
+                for p in &params {
+                    if let Some(k) = summary.inputs.get(p) {
+                        self.apply_keep(k, data, span, &name);
+                    }
+                }
+                for (c, given) in &summary.calls {
+                    if params.contains(c) {
+                        // A function `f` is given, whose code is not known here.
+                        let given = self.inputs_value(f, given, data);
+                        self.unknown_call(&given, span);
+                    }
+                }
+                self.runs_here(f, &summary, data, span, &name);
+                self.applying.pop();
+            }
+            Code::Input(b) => {
+                let given: Origins = data
+                    .iter()
+                    .copied()
+                    .filter(|o| matches!(o, Origin::Input(_) | Origin::Fresh))
+                    .collect();
+                let entry = self.summary.calls.entry(b).or_default();
+                union_into(entry, &given);
+            }
+            Code::Harmless => {}
+            Code::Unknown => self.unknown_call(data, span),
+        }
+    }
+
+    fn unknown_call(&mut self, data: &[Origin], span: Span) {
+        const WHY: &str = "it is given to a function value whose code is not known here";
+        self.escape(data, span, Why::Far(WHY.to_string()));
+        match self.mode {
+            Mode::Fresh { strict: true } => {
+                let why = Why::Far("it calls a function value whose code is not known here".into());
+                self.escape(&[Origin::Fresh], span, why);
+            }
+            Mode::Summary if self.summary.unknown.is_none() => {
+                self.summary.unknown =
+                    Some("a function value whose code is not known is called".into());
+            }
+            _ => {}
+        }
+    }
+
+    /// What function value `e` is.
+    fn resolve(&self, e: ExprId, depth: u32) -> Code {
+        let psg = self.flow.psg;
+        let (head, args) = psg.spine(e);
+        match &psg.expr(head).kind {
+            ExprKind::Function(f) if args.len() < psg.function(*f).params.len() => Code::Known(*f),
+            ExprKind::Builtin(b) if args.len() < b.arity() && *b != Builtin::SeqRun => {
+                Code::Harmless
+            }
+            ExprKind::Format { spec, .. } if args.len() < spec.args().count() => Code::Harmless,
+            ExprKind::UnionCase { .. } if args.is_empty() => Code::Harmless,
+            ExprKind::Local(b) if args.is_empty() => self.resolve_binding(*b, depth),
+            _ => Code::Unknown,
+        }
+    }
+
+    fn resolve_binding(&self, b: BindingId, depth: u32) -> Code {
+        if self.is_input(b) {
+            return Code::Input(b);
+        }
+        match self.flow.let_value.get(&b) {
+            Some(&v) if depth < 8 => self.resolve(v, depth + 1),
+            _ => Code::Unknown,
+        }
+    }
+
+    fn eval_app(&mut self, e: ExprId) -> Origins {
+        let psg = self.flow.psg;
+        let span = psg.expr(e).span;
+        let (head, args) = psg.spine(e);
+        let arg_values: Vec<Origins> = args.iter().map(|a| self.eval(*a)).collect();
+        let mut all_args = Vec::new();
+        for v in &arg_values {
+            union_into(&mut all_args, v);
+        }
+        match psg.expr(head).kind.clone() {
+            ExprKind::Function(g) => {
+                let func = psg.function(g);
+                let arity = func.params.len();
+                let params = func.params.clone();
+                let captures = func.captures.clone();
+                let summary = self.flow.summaries[g.index()].clone();
+                let name = func.name.clone();
+                let mut out = if args.len() < arity {
+                    self.site(e)
+                } else {
+                    Vec::new()
+                };
+                // What the call (or the partial application, once called) does with
+                // its arguments and captures.
+                for (p, v) in params.iter().zip(&arg_values) {
+                    if let Some(k) = summary.inputs.get(p) {
+                        self.apply_keep(k, v, span, &name);
+                    }
+                }
+                let mut held = Vec::new();
+                for &c in &captures {
+                    let v = self.capture_value(c);
+                    if let Some(k) = summary.inputs.get(&c) {
+                        self.apply_keep(k, &v, span, &name);
+                    }
+                    union_into(&mut held, &v);
+                    if args.len() < arity
+                        && psg.binding(c).captured_mutable
+                        && self.mode == Mode::Closures
+                    {
+                        union_into(&mut out, &[Origin::Mutable(c)]);
+                    }
+                }
+                for (p, given) in &summary.calls {
+                    if let Some(i) = params.iter().position(|q| q == p) {
+                        // What `g` gives the function passed as its parameter `p`.
+                        let mut data = Vec::new();
+                        for o in given {
+                            match o {
+                                Origin::Input(x) => match params.iter().position(|q| q == x) {
+                                    Some(j) => {
+                                        if let Some(v) = arg_values.get(j) {
+                                            union_into(&mut data, v);
+                                        }
+                                    }
+                                    None => {
+                                        let v = self.capture_value(*x);
+                                        union_into(&mut data, &v);
+                                    }
+                                },
+                                Origin::Fresh => {
+                                    let f = self.fresh();
+                                    union_into(&mut data, &f);
+                                }
+                                _ => {}
+                            }
+                        }
+                        let code = match args.get(i) {
+                            Some(&a) => self.resolve(a, 0),
+                            // Not given yet: called later by whoever completes it.
+                            None => Code::Unknown,
+                        };
+                        self.call_code(code, &data, span);
+                    }
+                }
+                self.runs_here(g, &summary, &all_args, span, &name);
+                if let Mode::Arena(arena) = self.mode {
+                    // A call given the arena may allocate in it and keep or return that.
+                    let given = args
+                        .iter()
+                        .any(|a| matches!(psg.expr(*a).kind, ExprKind::Local(x) if x == arena))
+                        || captures.contains(&arena);
+                    if given {
+                        let mine = vec![Origin::Arena(arena)];
+                        self.apply_keep(&summary.fresh, &mine, span, &name);
+                        union_into(&mut out, &mine);
+                    }
+                }
+                if self.mode == Mode::Closures
+                    && self.flow.tail_calls.contains(&e)
+                    && Some(g) == self.owner
+                {
+                    let why = Why::Far(format!(
+                        "it is passed to a recursive call of '{name}', which reuses the frame"
+                    ));
+                    // A variable of an outer frame is not in the frame reused.
+                    let passed: Origins = all_args
+                        .iter()
+                        .copied()
+                        .filter(|o| match o {
+                            Origin::Mutable(c) => psg.binding(*c).owner == Some(g),
+                            _ => true,
+                        })
+                        .collect();
+                    self.escape(&passed, span, why);
+                }
+                union_into(&mut out, &all_args);
+                union_into(&mut out, &held);
+                if args.len() >= arity {
+                    let fresh = self.fresh();
+                    union_into(&mut out, &fresh);
+                }
+                if args.len() > arity {
+                    // The result is a function value, called with the rest.
+                    let rest: Vec<Origin> = arg_values[arity..].iter().flatten().copied().collect();
+                    let mut rest_sorted = Vec::new();
+                    union_into(&mut rest_sorted, &rest);
+                    self.unknown_call(&rest_sorted, span);
+                }
+                out
+            }
+            ExprKind::Builtin(b) => self.builtin_app(e, b, &args, &arg_values, all_args),
+            ExprKind::Format { kind, spec } => {
+                if args.len() < spec.args().count() {
+                    let mut out = self.site(e);
+                    union_into(&mut out, &all_args);
+                    out
+                } else if kind == FormatKind::Sprintf {
+                    self.fresh()
+                } else {
+                    Vec::new()
+                }
+            }
+            ExprKind::UnionCase { .. } => {
+                let mut out = self.fresh();
+                union_into(&mut out, &all_args);
+                out
+            }
+            _ => {
+                // A function value applied: its code is resolved when known.
+                let h = self.eval(head);
+                let code = self.resolve(head, 0);
+                match code {
+                    Code::Unknown => {
+                        self.unknown_call(&all_args, span);
+                        // The value's environment may reach the functions it is given.
+                        for &a in &args {
+                            if matches!(psg.ty(a), Ty::Fun(..)) {
+                                let c = self.resolve(a, 0);
+                                self.call_code(c, &h, span);
+                            }
+                        }
+                    }
+                    other => self.call_code(other, &all_args, span),
+                }
+                let mut out = h;
+                union_into(&mut out, &all_args);
+                let fresh = self.fresh();
+                union_into(&mut out, &fresh);
+                out
+            }
+        }
+    }
+
+    fn builtin_app(
+        &mut self,
+        e: ExprId,
+        b: Builtin,
+        args: &[ExprId],
+        arg_values: &[Origins],
+        all_args: Origins,
+    ) -> Origins {
+        let psg = self.flow.psg;
+        let span = psg.expr(e).span;
+        if args.len() < b.arity() {
+            let mut out = self.site(e);
+            union_into(&mut out, &all_args);
+            return out;
+        }
+        let mut out = all_args;
+        if builtin_allocates(b) {
+            let fresh = self.fresh();
+            union_into(&mut out, &fresh);
+        }
+        match b {
+            Builtin::ArenaAlloc | Builtin::ArenaAllocArray | Builtin::ArenaAllocMethod => {
+                match self.mode {
+                    Mode::Arena(arena) => {
+                        let mine = matches!(
+                            args.first().map(|a| &psg.expr(*a).kind),
+                            Some(ExprKind::Local(a)) if *a == arena
+                        );
+                        if mine {
+                            union_into(&mut out, &[Origin::Arena(arena)]);
+                        }
+                    }
+                    _ => {
+                        let fresh = self.fresh();
+                        union_into(&mut out, &fresh);
+                    }
+                }
+            }
+            Builtin::SeqRun => {
+                // Runs the seq's generator here, which gives its elements to the
+                // consumer.
+                let source = arg_values.first().cloned().unwrap_or_default();
+                if let Some(&consumer) = args.get(1) {
+                    let code = self.resolve(consumer, 0);
+                    self.call_code(code, &source, span);
+                }
+                if let Some(&s) = args.first() {
+                    let code = self.generator(s);
+                    match code {
+                        Code::Known(g) => {
+                            let summary = self.flow.summaries[g.index()].clone();
+                            let name = self.flow.fn_name(g).to_string();
+                            self.runs_here(g, &summary, &[], span, &name);
+                        }
+                        Code::Input(x) => {
+                            self.summary.calls.entry(x).or_default();
+                        }
+                        Code::Harmless => {}
+                        Code::Unknown => {
+                            if self.mode == (Mode::Fresh { strict: true }) {
+                                self.unknown_call(&[], span);
+                            }
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+        out
+    }
+
+    /// The generator of the seq `e` (`Seq.__make g`), as far as it is known.
+    fn generator(&self, e: ExprId) -> Code {
+        let psg = self.flow.psg;
+        let mut e = e;
+        for _ in 0..8 {
+            let (head, args) = psg.spine(e);
+            match (&psg.expr(head).kind, args.as_slice()) {
+                (ExprKind::Builtin(Builtin::SeqMake), [g]) => return self.resolve(*g, 0),
+                (ExprKind::Local(b), []) => {
+                    if self.is_input(*b) {
+                        return Code::Input(*b);
+                    }
+                    match self.flow.let_value.get(b) {
+                        Some(&v) => e = v,
+                        None => return Code::Unknown,
+                    }
+                }
+                _ => return Code::Unknown,
+            }
+        }
+        Code::Unknown
+    }
+}
+
+/// Builtins whose application allocates in the current region.
+pub(crate) fn builtin_allocates(b: Builtin) -> bool {
+    matches!(
+        b,
+        Builtin::ToString
+            | Builtin::ConsoleReadln
+            | Builtin::ConsoleTryReadln
+            | Builtin::ArrayCreate
+            | Builtin::ArrayZeroCreate
+            | Builtin::Ref
+    )
+}
+
+/// Whether a value of type `ty` may point into a region or an arena (`memo`:
+/// answers for the program's records and unions).
+pub(crate) fn holds_memory(psg: &Psg, ty: &Ty, memo: &mut FxHashMap<u32, bool>) -> bool {
+    match ty {
+        // An arena mark is a `nativeint` pointing into its arena.
+        Ty::Prim(p) => matches!(p, Prim::String | Prim::NativeInt),
+        // An arena handle points at the arena, which outlives its uses by `use`.
+        Ty::Measured(..) | Ty::MeasureValue(_) | Ty::Error | Ty::App(TyCon::Arena, _) => false,
+        Ty::Tuple(items) => items.iter().any(|t| holds_memory(psg, t, memo)),
+        Ty::App(TyCon::Option, args) => args.iter().any(|t| holds_memory(psg, t, memo)),
+        Ty::App(TyCon::User(def), args) => {
+            if !args.is_empty() {
+                return true;
+            }
+            if let Some(&known) = memo.get(def) {
+                return known;
+            }
+            // Assume yes while looking (a recursive type is boxed anyway).
+            memo.insert(*def, true);
+            let fields: Vec<Ty> = match &psg.types[*def as usize].kind {
+                crate::psg::TypeDefKind::Record { fields, .. } => {
+                    fields.iter().map(|f| f.ty.clone()).collect()
+                }
+                crate::psg::TypeDefKind::Union { cases } => cases
+                    .iter()
+                    .flat_map(|c| c.fields.iter().map(|f| f.ty.clone()))
+                    .collect(),
+            };
+            let recursive = fields.iter().any(|f| mentions_def(f, *def));
+            let heap = recursive || fields.iter().any(|f| holds_memory(psg, f, memo));
+            memo.insert(*def, heap);
+            heap
+        }
+        _ => true,
+    }
+}
+
+fn mentions_def(ty: &Ty, def: u32) -> bool {
+    match ty {
+        Ty::App(TyCon::User(d), args) => *d == def || args.iter().any(|a| mentions_def(a, def)),
+        Ty::App(_, args) | Ty::Tuple(args) => args.iter().any(|a| mentions_def(a, def)),
+        Ty::Fun(a, b) => mentions_def(a, def) || mentions_def(b, def),
+        _ => false,
+    }
+}

@@ -245,3 +245,37 @@ fn name_sites(sources: &SourceMap, psg: &mut composer_semantics::Psg) {
     }
     psg.site_names = names;
 }
+
+#[cfg(test)]
+mod tests {
+    /// The value-flow analysis assumes seq generators never keep the consumer
+    /// they are given (`Flow::generators_keep`); the standard library's must not,
+    /// or every `for … in` over a seq parameter would lose its stack closure.
+    #[test]
+    fn library_generators_do_not_keep_their_consumer() {
+        let mut sources = composer_diagnostics::SourceMap::new();
+        let prelude: Vec<_> = super::PRELUDE
+            .iter()
+            .map(|(name, text)| sources.add(*name, *text))
+            .collect();
+        let src = "let s = seq { for i in 1 .. 3 do yield i * 2 }\n\
+                   printfn \"%d\" (s |> Seq.map (fun x -> x + 1) |> Seq.sum)\n";
+        let file = sources.add("main.clef", src);
+        let mut interner = composer_syntax::Interner::new();
+        let mut asts = Vec::new();
+        for &f in prelude.iter().chain(std::iter::once(&file)) {
+            let (ast, diags) = composer_syntax::parse_file(f, sources.text(f), &mut interner);
+            assert!(diags.is_empty(), "{diags:?}");
+            asts.push(ast);
+        }
+        let program = asts.split_off(prelude.len());
+        let (psg, diags) =
+            composer_semantics::check_program_with_prelude(&asts, &program, &mut interner);
+        assert!(
+            !diags.iter().any(composer_diagnostics::Diagnostic::is_error),
+            "{diags:?}"
+        );
+        let flow = composer_semantics::flow::Flow::new(&psg);
+        assert!(!flow.generators_keep());
+    }
+}

@@ -129,6 +129,14 @@ pub struct Flow<'p> {
     let_value: FxHashMap<BindingId, ExprId>,
     /// Self tail calls of each function (jumps that reuse its frame).
     tail_calls: FxHashSet<ExprId>,
+    /// Whether a seq generator not known at a `Seq.__run` may keep the consumer
+    /// it is given. Generators are made by the compiler (`seq { }`) and the library
+    /// (`Seq.__make` is library-internal). The summaries are first computed
+    /// assuming none does, then the assumption is checked against every
+    /// generator's own summary (sound by induction on the run: a generator that
+    /// keeps its consumer through an unknown generator ends at one that keeps it
+    /// visibly); if it fails, they are computed again without it.
+    generators_keep: bool,
 }
 
 impl<'p> Flow<'p> {
@@ -174,7 +182,20 @@ impl<'p> Flow<'p> {
             heap_bindings,
             let_value,
             tail_calls,
+            generators_keep: false,
         };
+        flow.solve_summaries();
+        if flow.some_generator_keeps() {
+            flow.generators_keep = true;
+            flow.summaries = vec![Summary::default(); psg.functions.len()];
+            flow.solve_summaries();
+        }
+        flow
+    }
+
+    fn solve_summaries(&mut self) {
+        let psg = self.psg;
+        let flow = self;
         loop {
             let mut changed = false;
             for f in 0..psg.functions.len() {
@@ -192,7 +213,28 @@ impl<'p> Flow<'p> {
                 break;
             }
         }
-        flow
+    }
+
+    fn some_generator_keeps(&self) -> bool {
+        let psg = self.psg;
+        psg.exprs.iter().any(|e| {
+            let ExprKind::App { func, arg } = e.kind else {
+                return false;
+            };
+            if !matches!(psg.expr(func).kind, ExprKind::Builtin(Builtin::SeqMake)) {
+                return false;
+            }
+            let (head, _) = psg.spine(arg);
+            match psg.expr(head).kind {
+                ExprKind::Function(g) => psg
+                    .function(g)
+                    .params
+                    .first()
+                    .and_then(|k| self.summaries[g.index()].inputs.get(k))
+                    .is_some_and(|keep| !keep.is_empty()),
+                _ => true,
+            }
+        })
     }
 
     fn summarise(&self, f: FunctionId) -> Summary {
@@ -221,6 +263,12 @@ impl<'p> Flow<'p> {
         let mut run = Run::new(self, mode, local, owner);
         run.solve(roots);
         run
+    }
+
+    /// Whether the summaries had to drop the assumption that seq generators
+    /// never keep their consumer (see `generators_keep`).
+    pub fn generators_keep(&self) -> bool {
+        self.generators_keep
     }
 
     /// Whether the value of `e` may hold memory (by its type).
@@ -873,8 +921,10 @@ impl<'f, 'p> Run<'f, 'p> {
                 continue;
             }
             let data = self.inputs_value(g, given, data);
-            let code = self.resolve_binding(*c, 0);
-            self.call_code(code, &data, span);
+            match self.resolve_binding(*c, 0) {
+                Code::Known(f) if is_seq(psg, *c) => self.run_generator(f, span),
+                code => self.call_code(code, &data, span),
+            }
         }
     }
 
@@ -919,9 +969,9 @@ impl<'f, 'p> Run<'f, 'p> {
                 }
                 for (c, given) in &summary.calls {
                     if params.contains(c) {
-                        // A function `f` is given, whose code is not known here.
+                        // A function or seq `f` is given, whose code is not known here.
                         let given = self.inputs_value(f, given, data);
-                        self.unknown_call(&given, span);
+                        self.unknown_code(*c, &given, span);
                     }
                 }
                 self.runs_here(f, &summary, data, span, &name);
@@ -938,6 +988,31 @@ impl<'f, 'p> Run<'f, 'p> {
             }
             Code::Harmless => {}
             Code::Unknown => self.unknown_call(data, span),
+        }
+    }
+
+    /// The seq whose generator is `g` runs here, with a consumer given by code
+    /// whose summary already accounts for what the consumer does with the
+    /// elements: only the generator's own effects remain.
+    fn run_generator(&mut self, g: FunctionId, span: Span) {
+        if self.applying.contains(&g) {
+            return;
+        }
+        self.applying.push(g);
+        let summary = self.flow.summaries[g.index()].clone();
+        let name = self.flow.fn_name(g).to_string();
+        self.runs_here(g, &summary, &[], span, &name);
+        self.applying.pop();
+    }
+
+    /// The input `b` is code not known here, called with `data`: a function, or
+    /// a seq whose generator is given a consumer (which generators do not keep,
+    /// unless `generators_keep`).
+    fn unknown_code(&mut self, b: BindingId, data: &[Origin], span: Span) {
+        if is_seq(self.flow.psg, b) && !self.flow.generators_keep {
+            self.unknown_call(&[], span);
+        } else {
+            self.unknown_call(data, span);
         }
     }
 
@@ -963,6 +1038,8 @@ impl<'f, 'p> Run<'f, 'p> {
         let (head, args) = psg.spine(e);
         match &psg.expr(head).kind {
             ExprKind::Function(f) if args.len() < psg.function(*f).params.len() => Code::Known(*f),
+            // A seq: running it runs its generator.
+            ExprKind::Builtin(Builtin::SeqMake) if args.len() == 1 => self.resolve(args[0], depth),
             ExprKind::Builtin(b) if args.len() < b.arity() && *b != Builtin::SeqRun => {
                 Code::Harmless
             }
@@ -1055,7 +1132,11 @@ impl<'f, 'p> Run<'f, 'p> {
                             // Not given yet: called later by whoever completes it.
                             None => Code::Unknown,
                         };
-                        self.call_code(code, &data, span);
+                        match code {
+                            Code::Unknown => self.unknown_code(*p, &data, span),
+                            Code::Known(f) if is_seq(psg, *p) => self.run_generator(f, span),
+                            code => self.call_code(code, &data, span),
+                        }
                     }
                 }
                 self.runs_here(g, &summary, &all_args, span, &name);
@@ -1193,20 +1274,38 @@ impl<'f, 'p> Run<'f, 'p> {
                     let code = self.resolve(consumer, 0);
                     self.call_code(code, &source, span);
                 }
+                // The generator is given the consumer.
+                let consumer = arg_values.get(1).cloned().unwrap_or_default();
                 if let Some(&s) = args.first() {
                     let code = self.generator(s);
                     match code {
                         Code::Known(g) => {
                             let summary = self.flow.summaries[g.index()].clone();
                             let name = self.flow.fn_name(g).to_string();
-                            self.runs_here(g, &summary, &[], span, &name);
+                            if let Some(k) = psg
+                                .function(g)
+                                .params
+                                .first()
+                                .and_then(|k| summary.inputs.get(k))
+                            {
+                                self.apply_keep(k, &consumer, span, &name);
+                            }
+                            self.runs_here(g, &summary, &consumer, span, &name);
                         }
                         Code::Input(x) => {
-                            self.summary.calls.entry(x).or_default();
+                            let given: Origins = consumer
+                                .iter()
+                                .copied()
+                                .filter(|o| matches!(o, Origin::Input(_) | Origin::Fresh))
+                                .collect();
+                            let entry = self.summary.calls.entry(x).or_default();
+                            union_into(entry, &given);
                         }
                         Code::Harmless => {}
                         Code::Unknown => {
-                            if self.mode == (Mode::Fresh { strict: true }) {
+                            if self.flow.generators_keep {
+                                self.unknown_call(&consumer, span);
+                            } else {
                                 self.unknown_call(&[], span);
                             }
                         }
@@ -1240,6 +1339,11 @@ impl<'f, 'p> Run<'f, 'p> {
         }
         Code::Unknown
     }
+}
+
+/// Whether the binding holds a seq (running it calls its generator).
+fn is_seq(psg: &Psg, b: BindingId) -> bool {
+    matches!(psg.binding(b).ty, Ty::App(TyCon::Seq, _))
 }
 
 /// Builtins whose application allocates in the current region.
@@ -1298,5 +1402,98 @@ fn mentions_def(ty: &Ty, def: u32) -> bool {
         Ty::App(_, args) | Ty::Tuple(args) => args.iter().any(|a| mentions_def(a, def)),
         Ty::Fun(a, b) => mentions_def(a, def) || mentions_def(b, def),
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn summary_of<'p>(flow: &Flow<'p>, name: &str) -> Summary {
+        let f = flow
+            .psg
+            .functions
+            .iter()
+            .rposition(|f| f.name == name)
+            .unwrap_or_else(|| panic!("no function {name}"));
+        flow.summaries[f].clone()
+    }
+
+    fn param_keep(flow: &Flow, name: &str, index: usize) -> Keep {
+        let f = flow
+            .psg
+            .functions
+            .iter()
+            .rposition(|f| f.name == name)
+            .expect("function");
+        let p = flow.psg.functions[f].params[index];
+        flow.summaries[f]
+            .inputs
+            .get(&p)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn summaries_say_where_parameters_go() {
+        let psg = crate::test_support::check(
+            "let mutable saved : int[] = [||]\n\
+             let keep (a: int[]) = saved <- a\n\
+             let stash (box: int[][]) (a: int[]) = box.[0] <- a\n\
+             let pass (a: int[]) = keep a\n\
+             let first (a: int[]) = a.[0]\n\
+             let apply (f: int[] -> int) (a: int[]) = f a\n\
+             printfn \"%d\" (first [| 1 |])\n",
+        );
+        let flow = Flow::new(&psg);
+        let saved = psg
+            .bindings
+            .iter()
+            .position(|b| b.name == "saved")
+            .expect("saved");
+        assert_eq!(
+            param_keep(&flow, "keep", 0).into,
+            BTreeSet::from([BindingId(saved as u32)])
+        );
+        assert!(
+            param_keep(&flow, "stash", 1).far.is_some(),
+            "stored into a parameter's array"
+        );
+        assert_eq!(
+            param_keep(&flow, "pass", 0).into,
+            BTreeSet::from([BindingId(saved as u32)]),
+            "through a callee"
+        );
+        assert!(param_keep(&flow, "first", 0).is_empty());
+        assert!(
+            param_keep(&flow, "apply", 1).is_empty(),
+            "given to a parameter: resolved by callers"
+        );
+        let apply = summary_of(&flow, "apply");
+        assert_eq!(apply.calls.len(), 1, "apply calls f");
+    }
+
+    #[test]
+    fn escapes_name_their_path() {
+        let psg = crate::test_support::check(
+            "let mutable out : int[] = [||]\n\
+             let f () =\n    let a = [| 1 |]\n    let (x, _) = (a, 0)\n    match Some x with\n    | Some y -> out <- y\n    | None -> ()\n\
+             f ()\n",
+        );
+        let flow = Flow::new(&psg);
+        let f = psg
+            .functions
+            .iter()
+            .rposition(|f| f.name == "f")
+            .expect("f");
+        let body = psg.functions[f].body;
+        let run = flow.run(
+            Mode::Fresh { strict: true },
+            &[body],
+            psg.declared_in(body),
+            Some(FunctionId(f as u32)),
+        );
+        let e = run.escapes.get(&Origin::Fresh).expect("escapes");
+        assert_eq!(e.path, "it is assigned to 'out', declared outside");
     }
 }

@@ -96,6 +96,8 @@ codes! {
     ProjectError = 9002, Error;
     /// A source file cannot be read.
     SourceNotReadable = 9003, Error;
+    /// A type is too large to lay out: written out as a tree it has too many parts.
+    TypeTooLarge = 9004, Error;
     /// An internal compiler error: a bug in Composer, not in the program.
     InternalError = 9999, Error;
 }

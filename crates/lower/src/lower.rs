@@ -290,7 +290,7 @@ fn match_ty(generic: &PTy, concrete: &PTy, s: &mut Subst) {
             match_ty(b1, b2, s);
         }
         (PTy::Tuple(xs), PTy::Tuple(ys)) | (PTy::App(_, xs), PTy::App(_, ys)) => {
-            for (x, y) in xs.iter().zip(ys) {
+            for (x, y) in xs.iter().zip(ys.iter()) {
                 match_ty(x, y, s);
             }
         }
@@ -1620,7 +1620,7 @@ impl<'a> Lowerer<'a> {
         };
         let rt = self.expr_ty(b, rhs);
         let result = self.expr_ty(b, e);
-        let args = PTy::Tuple(vec![lt.clone(), rt]);
+        let args = PTy::tuple(vec![lt.clone(), rt]);
         let key = InstanceKey {
             func,
             sig: PTy::fun(args.clone(), result),

@@ -281,7 +281,7 @@ impl Builtin {
                 } else {
                     b.clone()
                 };
-                Ty::fun(Ty::Tuple(vec![a, b]), result)
+                Ty::fun(Ty::tuple(vec![a, b]), result)
             }
             Builtin::Not => Ty::fun(Ty::BOOL, Ty::BOOL),
             Builtin::Failwith => Ty::fun(Ty::STRING, u.fresh()),
@@ -320,10 +320,10 @@ impl Builtin {
             Builtin::GenericZero | Builtin::GenericOne => u.fresh_constrained(Constraint::Numeric),
             Builtin::Ref => {
                 let a = u.fresh();
-                Ty::fun(a.clone(), Ty::App(crate::types::TyCon::Ref, vec![a]))
+                Ty::fun(a.clone(), Ty::app(crate::types::TyCon::Ref, vec![a]))
             }
             Builtin::Incr | Builtin::Decr => {
-                Ty::fun(Ty::App(crate::types::TyCon::Ref, vec![Ty::INT]), Ty::UNIT)
+                Ty::fun(Ty::app(crate::types::TyCon::Ref, vec![Ty::INT]), Ty::UNIT)
             }
             Builtin::ConsoleWrite | Builtin::ConsoleWriteln => Ty::fun(Ty::STRING, Ty::UNIT),
             Builtin::ConsoleWriteBytes => Ty::fun(Ty::array(Ty::Prim(Prim::UInt8)), Ty::UNIT),
@@ -356,7 +356,7 @@ impl Builtin {
                 Ty::curried(vec![Ty::seq(a.clone()), Ty::fun(a, Ty::BOOL)], Ty::BOOL)
             }
             Builtin::ArenaCreate => Ty::fun(Ty::INT, Ty::arena()),
-            Builtin::ArenaAlloc => Ty::fun(Ty::arena(), Ty::App(TyCon::Ref, vec![u.fresh()])),
+            Builtin::ArenaAlloc => Ty::fun(Ty::arena(), Ty::app(TyCon::Ref, vec![u.fresh()])),
             Builtin::ArenaAllocArray => {
                 Ty::curried(vec![Ty::arena(), Ty::INT], Ty::array(u.fresh()))
             }
@@ -370,7 +370,7 @@ impl Builtin {
             }
             Builtin::ArenaAllocMethod => Ty::curried(
                 vec![Ty::arena(), Ty::UNIT],
-                Ty::App(TyCon::Ref, vec![u.fresh()]),
+                Ty::app(TyCon::Ref, vec![u.fresh()]),
             ),
             Builtin::ArenaDisposeMethod => Ty::curried(vec![Ty::arena(), Ty::UNIT], Ty::UNIT),
         }

@@ -170,23 +170,11 @@ pub fn reachable_sites(psg: &Psg, skip_arena_blocks: bool) -> Vec<Reached> {
 }
 
 fn mentions_string(ty: &Ty) -> bool {
-    match ty {
-        Ty::Prim(p) => *p == Prim::String,
-        Ty::Fun(a, b) => mentions_string(a) || mentions_string(b),
-        Ty::Tuple(ts) | Ty::App(_, ts) => ts.iter().any(mentions_string),
-        Ty::Measured(b, _) => mentions_string(b),
-        _ => false,
-    }
+    ty.any_node(&mut |t| *t == Ty::STRING)
 }
 
 fn has_vars(ty: &Ty) -> bool {
-    match ty {
-        Ty::Var(_) => true,
-        Ty::Fun(a, b) => has_vars(a) || has_vars(b),
-        Ty::Tuple(ts) | Ty::App(_, ts) => ts.iter().any(has_vars),
-        Ty::Measured(b, _) => has_vars(b),
-        _ => false,
-    }
+    ty.any_node(&mut |t| matches!(t, Ty::Var(_)))
 }
 
 /// The region each expression's implicit allocations go to.

@@ -5,8 +5,18 @@
 //! way F# handles it for non-inline code: a type variable may carry a [`Constraint`];
 //! a constrained variable is never generalised and defaults (`int`, or `float` for
 //! float-only operations) when nothing else decides it.
+//!
+//! Types are shared, not copied: the children of a [`Ty`] are behind `Rc`, so a clone is
+//! O(1), and the walks here that must stay polynomial (resolution, instantiation,
+//! unification, the occurs check, level adjustment, generalisation, [`tree_size`]) visit
+//! each shared node once, keyed by its [`NodeKey`]. Inference makes types that are small
+//! as graphs but exponentially large as trees: with `let p x = (x, x)`, the type of
+//! `p >> p >> ... >> p` (n steps) has 2^n leaves but only n distinct nodes. This is how
+//! OCaml's and F#'s checkers avoid the blow-up too (types are graphs with sharing).
 
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::fmt;
+use std::rc::Rc;
 
 /// Primitive types. `Int`, `UInt` and `NativeInt`/`UNativeInt` are the target's word
 /// (64-bit on x86_64, DESIGN §4).
@@ -131,16 +141,19 @@ impl TyCon {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct TyVar(pub u32);
 
+/// A type. Children are shared (`Rc`, see the module comment): build composite types
+/// with [`Ty::fun`], [`Ty::tuple`] and [`Ty::app`]. Equality and hashing are structural
+/// (equality short-cuts on shared children).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Ty {
     Var(TyVar),
     Prim(Prim),
-    Fun(Box<Ty>, Box<Ty>),
-    Tuple(Vec<Ty>),
-    App(TyCon, Vec<Ty>),
+    Fun(Rc<Ty>, Rc<Ty>),
+    Tuple(Rc<[Ty]>),
+    App(TyCon, Rc<[Ty]>),
     /// A numeric type with a unit of measure, `float<m/s>` (never with the unit 1:
     /// that is the plain type). Units are checked here and erased before lowering.
-    Measured(Box<Ty>, Measure),
+    Measured(Rc<Ty>, Measure),
     /// What a unit-of-measure variable is bound to (never a value's type).
     MeasureValue(Measure),
     /// The type of an erroneous expression: unifies with everything, so one mistake
@@ -205,15 +218,72 @@ pub fn measured(base: Ty, m: Measure) -> Ty {
     if m.is_one() {
         base
     } else {
-        Ty::Measured(Box::new(base), m)
+        Ty::Measured(Rc::new(base), m)
     }
+}
+
+/// The identity of a composite type node: the addresses of its shared children (two
+/// nodes with the same children are the same type). Walks over a type graph memoise
+/// on it; whoever keeps a `NodeKey` must keep the node alive too, so that the
+/// addresses are not reused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NodeKey {
+    Fun(usize, usize),
+    Tuple(usize, usize),
+    App(TyCon, usize, usize),
+}
+
+impl NodeKey {
+    /// `None` for leaves (variables, primitives) and measured types.
+    pub fn of(ty: &Ty) -> Option<NodeKey> {
+        match ty {
+            Ty::Fun(a, b) => Some(NodeKey::Fun(Rc::as_ptr(a) as usize, Rc::as_ptr(b) as usize)),
+            Ty::Tuple(ts) => Some(NodeKey::Tuple(ts.as_ptr() as usize, ts.len())),
+            Ty::App(c, ts) => Some(NodeKey::App(*c, ts.as_ptr() as usize, ts.len())),
+            _ => None,
+        }
+    }
+}
+
+/// How many nodes `ty` has written out as a tree, counting each shared node as often as
+/// it is reached; `None` when that is more than `limit`. Linear in the size of the type
+/// as a graph. Lowering asks this before it lays a type out (a tree that large cannot
+/// become a MIR type).
+pub fn tree_size(ty: &Ty, limit: u64) -> Option<u64> {
+    let mut memo = FxHashMap::default();
+    let size = tree_size_memo(ty, &mut memo);
+    (size <= limit).then_some(size)
+}
+
+/// [`tree_size`] with a memo shared between calls (saturating at `u64::MAX`). The memo
+/// keeps a clone of each node it has seen, so that its key stays valid.
+pub fn tree_size_memo(ty: &Ty, memo: &mut FxHashMap<NodeKey, (Ty, u64)>) -> u64 {
+    let Some(key) = NodeKey::of(ty) else {
+        return match ty {
+            Ty::Measured(b, _) => tree_size_memo(b, memo).saturating_add(1),
+            _ => 1,
+        };
+    };
+    if let Some((_, size)) = memo.get(&key) {
+        return *size;
+    }
+    let size = match ty {
+        Ty::Fun(a, b) => tree_size_memo(a, memo).saturating_add(tree_size_memo(b, memo)),
+        Ty::Tuple(ts) | Ty::App(_, ts) => ts
+            .iter()
+            .fold(0u64, |acc, t| acc.saturating_add(tree_size_memo(t, memo))),
+        _ => 0,
+    }
+    .saturating_add(1);
+    memo.insert(key, (ty.clone(), size));
+    size
 }
 
 impl Ty {
     pub const UNIT: Ty = Ty::Prim(Prim::Unit);
 
     pub fn arena() -> Ty {
-        Ty::App(TyCon::Arena, Vec::new())
+        Ty::app(TyCon::Arena, Vec::new())
     }
     pub const INT: Ty = Ty::Prim(Prim::Int);
     pub const BOOL: Ty = Ty::Prim(Prim::Bool);
@@ -222,7 +292,15 @@ impl Ty {
     pub const CHAR: Ty = Ty::Prim(Prim::Char);
 
     pub fn fun(a: Ty, b: Ty) -> Ty {
-        Ty::Fun(Box::new(a), Box::new(b))
+        Ty::Fun(Rc::new(a), Rc::new(b))
+    }
+
+    pub fn tuple(items: Vec<Ty>) -> Ty {
+        Ty::Tuple(items.into())
+    }
+
+    pub fn app(con: TyCon, args: Vec<Ty>) -> Ty {
+        Ty::App(con, args.into())
     }
 
     /// `a1 -> a2 -> ... -> ret`
@@ -231,15 +309,43 @@ impl Ty {
     }
 
     pub fn array(elem: Ty) -> Ty {
-        Ty::App(TyCon::Array, vec![elem])
+        Ty::app(TyCon::Array, vec![elem])
     }
 
     pub fn option(elem: Ty) -> Ty {
-        Ty::App(TyCon::Option, vec![elem])
+        Ty::app(TyCon::Option, vec![elem])
     }
 
     pub fn seq(elem: Ty) -> Ty {
-        Ty::App(TyCon::Seq, vec![elem])
+        Ty::app(TyCon::Seq, vec![elem])
+    }
+
+    /// Whether `pred` holds for some node of the type, in a left-to-right walk that
+    /// visits each shared node once (a tree walk can be exponential; see the module
+    /// comment). A predicate with side effects (collecting) sees every distinct node.
+    pub fn any_node(&self, pred: &mut impl FnMut(&Ty) -> bool) -> bool {
+        fn walk(
+            ty: &Ty,
+            pred: &mut impl FnMut(&Ty) -> bool,
+            seen: &mut FxHashSet<NodeKey>,
+        ) -> bool {
+            if pred(ty) {
+                return true;
+            }
+            if let Some(key) = NodeKey::of(ty) {
+                // Borrowed from the root for the whole walk: keys stay valid.
+                if !seen.insert(key) {
+                    return false;
+                }
+            }
+            match ty {
+                Ty::Fun(a, b) => walk(a, pred, seen) || walk(b, pred, seen),
+                Ty::Tuple(ts) | Ty::App(_, ts) => ts.iter().any(|t| walk(t, pred, seen)),
+                Ty::Measured(b, _) => walk(b, pred, seen),
+                Ty::Var(_) | Ty::Prim(_) | Ty::MeasureValue(_) | Ty::Error => false,
+            }
+        }
+        walk(self, pred, &mut FxHashSet::default())
     }
 
     pub fn as_prim(&self) -> Option<Prim> {
@@ -372,6 +478,10 @@ pub struct Unifier {
     /// (`static member (+)` satisfies `Addable`; any of `- * / %` satisfies
     /// `Numeric`, and a missing one is reported where the operator is used).
     pub user_operators: rustc_hash::FxHashSet<(u32, Constraint)>,
+    /// Nodes the unifier's walks have visited (unification, resolution, the variable
+    /// walks of the occurs check, level adjustment and generalisation): a deterministic
+    /// measure of inference work, which tests bound to show it stays polynomial.
+    work: std::cell::Cell<u64>,
 }
 
 impl Unifier {
@@ -397,6 +507,15 @@ impl Unifier {
         TyVar(self.vars.len() as u32 - 1)
     }
 
+    /// See the `work` field.
+    pub fn work(&self) -> u64 {
+        self.work.get()
+    }
+
+    fn count_work(&self) {
+        self.work.set(self.work.get() + 1);
+    }
+
     pub fn constraint_of(&self, v: TyVar) -> Option<Constraint> {
         self.vars[v.0 as usize].constraint
     }
@@ -413,17 +532,18 @@ impl Unifier {
         ty
     }
 
-    /// Fully applies the substitution.
+    /// Fully applies the substitution. Shared nodes stay shared (see [`Resolver`]).
     pub fn resolve(&self, ty: &Ty) -> Ty {
-        match self.shallow(ty) {
-            Ty::Measured(b, m) => {
-                let m = self.resolve_measure(&m);
-                measured(self.resolve(&b), m)
-            }
-            Ty::Fun(a, b) => Ty::fun(self.resolve(&a), self.resolve(&b)),
-            Ty::Tuple(ts) => Ty::Tuple(ts.iter().map(|t| self.resolve(t)).collect()),
-            Ty::App(c, ts) => Ty::App(c, ts.iter().map(|t| self.resolve(t)).collect()),
-            other => other,
+        self.resolver().resolve(ty)
+    }
+
+    /// A resolver whose memo can be kept over many types (while the substitution does
+    /// not change), e.g. to resolve every side table of the PSG at the end.
+    pub fn resolver(&self) -> Resolver<'_> {
+        Resolver {
+            unifier: self,
+            vars: FxHashMap::default(),
+            nodes: FxHashMap::default(),
         }
     }
 
@@ -469,17 +589,37 @@ impl Unifier {
     }
 
     pub fn unify(&mut self, a: &Ty, b: &Ty) -> Result<(), UnifyError> {
+        self.unify_shared(a, b, &mut FxHashMap::default())
+    }
+
+    /// Unifies, skipping a pair of shared nodes already unified in this call (both
+    /// nodes are kept in `done`, so their keys stay valid). A repeated pair can only be
+    /// equal by then: types are acyclic (the occurs check), so a pair is never its own
+    /// descendant.
+    fn unify_shared(
+        &mut self,
+        a: &Ty,
+        b: &Ty,
+        done: &mut FxHashMap<(NodeKey, NodeKey), (Ty, Ty)>,
+    ) -> Result<(), UnifyError> {
+        self.count_work();
         let a = self.shallow(a);
         let b = self.shallow(b);
+        if let (Some(ka), Some(kb)) = (NodeKey::of(&a), NodeKey::of(&b)) {
+            if ka == kb || done.contains_key(&(ka, kb)) {
+                return Ok(());
+            }
+            done.insert((ka, kb), (a.clone(), b.clone()));
+        }
         match (&a, &b) {
             (Ty::Error, _) | (_, Ty::Error) => Ok(()),
             (Ty::Measured(b1, m1), Ty::Measured(b2, m2)) => {
-                self.unify(b1, b2)?;
+                self.unify_shared(b1, b2, done)?;
                 self.unify_measure(m1, m2)
             }
             (Ty::Measured(base, m), t) | (t, Ty::Measured(base, m)) if !matches!(t, Ty::Var(_)) => {
                 // A plain number has the unit 1.
-                self.unify(base, t)?;
+                self.unify_shared(base, t, done)?;
                 self.unify_measure(m, &Measure::one())
             }
             (Ty::Var(x), Ty::Var(y)) if x == y => Ok(()),
@@ -502,18 +642,18 @@ impl Unifier {
             (Ty::Var(x), t) | (t, Ty::Var(x)) => self.bind(*x, t),
             (Ty::Prim(p), Ty::Prim(q)) if p == q => Ok(()),
             (Ty::Fun(a1, b1), Ty::Fun(a2, b2)) => {
-                self.unify(a1, a2)?;
-                self.unify(b1, b2)
+                self.unify_shared(a1, a2, done)?;
+                self.unify_shared(b1, b2, done)
             }
             (Ty::Tuple(xs), Ty::Tuple(ys)) if xs.len() == ys.len() => {
-                for (x, y) in xs.iter().zip(ys) {
-                    self.unify(x, y)?;
+                for (x, y) in xs.iter().zip(ys.iter()) {
+                    self.unify_shared(x, y, done)?;
                 }
                 Ok(())
             }
             (Ty::App(c1, xs), Ty::App(c2, ys)) if c1 == c2 && xs.len() == ys.len() => {
-                for (x, y) in xs.iter().zip(ys) {
-                    self.unify(x, y)?;
+                for (x, y) in xs.iter().zip(ys.iter()) {
+                    self.unify_shared(x, y, done)?;
                 }
                 Ok(())
             }
@@ -565,40 +705,69 @@ impl Unifier {
     }
 
     fn occurs(&self, v: TyVar, t: &Ty) -> bool {
-        match self.shallow(t) {
-            Ty::Var(w) => v == w,
-            Ty::Measured(b, _) => self.occurs(v, &b),
-            Ty::Fun(a, b) => self.occurs(v, &a) || self.occurs(v, &b),
-            Ty::Tuple(ts) | Ty::App(_, ts) => ts.iter().any(|t| self.occurs(v, t)),
-            _ => false,
-        }
+        self.reachable_vars(t, false).contains(&v)
     }
 
     fn adjust_levels(&mut self, t: &Ty, level: u32) {
-        match self.shallow(t) {
+        for w in self.reachable_vars(t, true) {
+            let info = &mut self.vars[w.0 as usize];
+            info.level = info.level.min(level);
+        }
+    }
+
+    /// The unbound variables `ty` reaches through the substitution, each once, in the
+    /// order of a left-to-right walk; with `measure_atoms`, also the variables of its
+    /// units (as written). Visits each variable and shared node once.
+    fn reachable_vars(&self, ty: &Ty, measure_atoms: bool) -> Vec<TyVar> {
+        let mut walk = VarWalk::default();
+        self.walk_vars(ty, measure_atoms, &mut walk);
+        walk.found
+    }
+
+    fn walk_vars(&self, ty: &Ty, measure_atoms: bool, walk: &mut VarWalk) {
+        self.count_work();
+        match ty {
+            Ty::Var(v) => {
+                if !walk.seen_vars.insert(*v) {
+                    return;
+                }
+                match &self.vars[v.0 as usize].bound {
+                    Some(bound) => self.walk_vars(bound, measure_atoms, walk),
+                    None => walk.found.push(*v),
+                }
+            }
             Ty::Measured(b, m) => {
-                self.adjust_levels(&b, level);
-                for a in m.0.keys() {
-                    if let MeasureAtom::Var(w) = a {
-                        let info = &mut self.vars[w.0 as usize];
-                        info.level = info.level.min(level);
+                self.walk_vars(b, measure_atoms, walk);
+                if measure_atoms {
+                    for a in m.0.keys() {
+                        if let MeasureAtom::Var(w) = a {
+                            if walk.seen_vars.insert(*w) {
+                                walk.found.push(*w);
+                            }
+                        }
                     }
                 }
             }
-            Ty::Var(w) => {
-                let info = &mut self.vars[w.0 as usize];
-                info.level = info.level.min(level);
-            }
-            Ty::Fun(a, b) => {
-                self.adjust_levels(&a, level);
-                self.adjust_levels(&b, level);
-            }
-            Ty::Tuple(ts) | Ty::App(_, ts) => {
-                for t in &ts {
-                    self.adjust_levels(t, level);
+            Ty::Fun(..) | Ty::Tuple(_) | Ty::App(..) => {
+                // Every node is borrowed from `ty` or the substitution for the whole
+                // walk, so the keys stay valid without keeping clones.
+                if !walk.seen_nodes.insert(NodeKey::of(ty).expect("composite")) {
+                    return;
+                }
+                match ty {
+                    Ty::Fun(a, b) => {
+                        self.walk_vars(a, measure_atoms, walk);
+                        self.walk_vars(b, measure_atoms, walk);
+                    }
+                    Ty::Tuple(ts) | Ty::App(_, ts) => {
+                        for t in ts.iter() {
+                            self.walk_vars(t, measure_atoms, walk);
+                        }
+                    }
+                    _ => unreachable!("matched above"),
                 }
             }
-            _ => {}
+            Ty::Prim(_) | Ty::MeasureValue(_) | Ty::Error => {}
         }
     }
 
@@ -634,34 +803,14 @@ impl Unifier {
     }
 
     fn collect_generalizable(&self, ty: &Ty, keep_constraints: bool, out: &mut Vec<TyVar>) {
-        match ty {
-            Ty::Measured(b, m) => {
-                self.collect_generalizable(b, keep_constraints, out);
-                for a in m.0.keys() {
-                    if let MeasureAtom::Var(v) = a {
-                        self.collect_generalizable(&Ty::Var(*v), keep_constraints, out);
-                    }
-                }
+        for v in self.reachable_vars(ty, true) {
+            let info = &self.vars[v.0 as usize];
+            if info.level > self.level
+                && (keep_constraints || info.constraint.is_none())
+                && !out.contains(&v)
+            {
+                out.push(v);
             }
-            Ty::Var(v) => {
-                let info = &self.vars[v.0 as usize];
-                if info.level > self.level
-                    && (keep_constraints || info.constraint.is_none())
-                    && !out.contains(v)
-                {
-                    out.push(*v);
-                }
-            }
-            Ty::Fun(a, b) => {
-                self.collect_generalizable(a, keep_constraints, out);
-                self.collect_generalizable(b, keep_constraints, out);
-            }
-            Ty::Tuple(ts) | Ty::App(_, ts) => {
-                for t in ts {
-                    self.collect_generalizable(t, keep_constraints, out);
-                }
-            }
-            _ => {}
         }
     }
 
@@ -714,16 +863,132 @@ impl Unifier {
     }
 }
 
-/// Replaces `vars[i]` by `tys[i]` in `ty`.
+/// Applies a substitution to types, memoising each variable and each shared node, so
+/// that the result is as small as a graph as its input and the substitution together
+/// (a tree walk would be exponential; see the module comment).
+pub struct Resolver<'u> {
+    unifier: &'u Unifier,
+    vars: FxHashMap<TyVar, Ty>,
+    /// Original node (kept alive so its key stays valid) and its resolution.
+    nodes: FxHashMap<NodeKey, (Ty, Ty)>,
+}
+
+impl Resolver<'_> {
+    pub fn resolve(&mut self, ty: &Ty) -> Ty {
+        self.unifier.count_work();
+        match ty {
+            Ty::Var(v) => {
+                if let Some(done) = self.vars.get(v) {
+                    return done.clone();
+                }
+                let out = match &self.unifier.vars[v.0 as usize].bound {
+                    Some(bound) => self.resolve(bound),
+                    None => ty.clone(),
+                };
+                self.vars.insert(*v, out.clone());
+                out
+            }
+            Ty::Measured(b, m) => {
+                let m = self.unifier.resolve_measure(m);
+                measured(self.resolve(b), m)
+            }
+            Ty::Fun(..) | Ty::Tuple(_) | Ty::App(..) => {
+                let key = NodeKey::of(ty).expect("a composite type has a key");
+                if let Some((_, done)) = self.nodes.get(&key) {
+                    return done.clone();
+                }
+                let out = match ty {
+                    Ty::Fun(a, b) => {
+                        let (ra, rb) = (self.resolve(a), self.resolve(b));
+                        if same_node(&ra, a) && same_node(&rb, b) {
+                            ty.clone()
+                        } else {
+                            Ty::fun(ra, rb)
+                        }
+                    }
+                    Ty::Tuple(ts) | Ty::App(_, ts) => {
+                        let items: Vec<Ty> = ts.iter().map(|t| self.resolve(t)).collect();
+                        if items.iter().zip(ts.iter()).all(|(r, t)| same_node(r, t)) {
+                            ty.clone()
+                        } else if let Ty::App(c, _) = ty {
+                            Ty::app(*c, items)
+                        } else {
+                            Ty::tuple(items)
+                        }
+                    }
+                    _ => unreachable!("matched above"),
+                };
+                self.nodes.insert(key, (ty.clone(), out.clone()));
+                out
+            }
+            Ty::Prim(_) | Ty::MeasureValue(_) | Ty::Error => ty.clone(),
+        }
+    }
+}
+
+/// True when `a` and `b` are the same node (not just equal): a walk that finds every
+/// child unchanged returns the original node, which keeps it shared.
+fn same_node(a: &Ty, b: &Ty) -> bool {
+    match (a, b) {
+        (Ty::Fun(a1, b1), Ty::Fun(a2, b2)) => Rc::ptr_eq(a1, a2) && Rc::ptr_eq(b1, b2),
+        (Ty::Tuple(x), Ty::Tuple(y)) => Rc::ptr_eq(x, y),
+        (Ty::App(c1, x), Ty::App(c2, y)) => c1 == c2 && Rc::ptr_eq(x, y),
+        (Ty::Measured(x, m1), Ty::Measured(y, m2)) => Rc::ptr_eq(x, y) && m1 == m2,
+        (Ty::Var(_) | Ty::Prim(_) | Ty::MeasureValue(_) | Ty::Error, _) => a == b,
+        _ => false,
+    }
+}
+
+/// Replaces `vars[i]` by `tys[i]` in `ty`. Each shared node is substituted once and
+/// the result shares it the same way (see the module comment).
 pub fn substitute(ty: &Ty, vars: &[TyVar], tys: &[Ty]) -> Ty {
+    if vars.is_empty() {
+        return ty.clone();
+    }
+    substitute_shared(ty, vars, tys, &mut FxHashMap::default())
+}
+
+/// The memo holds nodes borrowed from `ty` for the whole walk, so keys stay valid.
+fn substitute_shared(ty: &Ty, vars: &[TyVar], tys: &[Ty], memo: &mut FxHashMap<NodeKey, Ty>) -> Ty {
+    if let Some(key) = NodeKey::of(ty) {
+        if let Some(done) = memo.get(&key) {
+            return done.clone();
+        }
+        let out = match ty {
+            Ty::Fun(a, b) => {
+                let (sa, sb) = (
+                    substitute_shared(a, vars, tys, memo),
+                    substitute_shared(b, vars, tys, memo),
+                );
+                if same_node(&sa, a) && same_node(&sb, b) {
+                    ty.clone()
+                } else {
+                    Ty::fun(sa, sb)
+                }
+            }
+            Ty::Tuple(ts) | Ty::App(_, ts) => {
+                let items: Vec<Ty> = ts
+                    .iter()
+                    .map(|t| substitute_shared(t, vars, tys, memo))
+                    .collect();
+                if items.iter().zip(ts.iter()).all(|(r, t)| same_node(r, t)) {
+                    ty.clone()
+                } else if let Ty::App(c, _) = ty {
+                    Ty::app(*c, items)
+                } else {
+                    Ty::tuple(items)
+                }
+            }
+            _ => unreachable!("only composite types have keys"),
+        };
+        memo.insert(key, out.clone());
+        return out;
+    }
     match ty {
         Ty::Var(v) => match vars.iter().position(|w| w == v) {
             Some(i) => tys[i].clone(),
             None => ty.clone(),
         },
-        Ty::Fun(a, b) => Ty::fun(substitute(a, vars, tys), substitute(b, vars, tys)),
-        Ty::Tuple(ts) => Ty::Tuple(ts.iter().map(|t| substitute(t, vars, tys)).collect()),
-        Ty::App(c, ts) => Ty::App(*c, ts.iter().map(|t| substitute(t, vars, tys)).collect()),
         Ty::Measured(b, m) => {
             let mut out = Measure::one();
             for (a, e) in &m.0 {
@@ -740,10 +1005,18 @@ pub fn substitute(ty: &Ty, vars: &[TyVar], tys: &[Ty]) -> Ty {
                 };
                 out = out.mul(&part.pow(*e));
             }
-            measured(substitute(b, vars, tys), out)
+            measured(substitute_shared(b, vars, tys, memo), out)
         }
         other => other.clone(),
     }
+}
+
+/// What [`Unifier::walk_vars`] has seen.
+#[derive(Default)]
+struct VarWalk {
+    seen_vars: FxHashSet<TyVar>,
+    seen_nodes: FxHashSet<NodeKey>,
+    found: Vec<TyVar>,
 }
 
 /// `m/s^2`, `kg m`, `1/s`: F#'s notation for units.
@@ -784,6 +1057,32 @@ fn measure_text(m: &Measure, names: &[String]) -> String {
     }
 }
 
+/// How many characters of a type [`TyDisplay`] prints before it stops with `...`.
+pub const DISPLAY_MAX_CHARS: usize = 1_000;
+
+/// Text that refuses (`fmt::Error`) to grow past its room, which ends the walk.
+struct CappedText {
+    text: String,
+    room: usize,
+}
+
+impl fmt::Write for CappedText {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        if s.len() <= self.room {
+            self.text.push_str(s);
+            self.room -= s.len();
+            return Ok(());
+        }
+        let mut cut = self.room;
+        while !s.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        self.text.push_str(&s[..cut]);
+        self.room = 0;
+        Err(fmt::Error)
+    }
+}
+
 /// Prints a type the way F# prints it in messages (`int -> string`, `string option`,
 /// `Tree<int>`).
 pub struct TyDisplay<'a> {
@@ -819,13 +1118,24 @@ impl<'a> TyDisplay<'a> {
 
 impl fmt::Display for TyDisplay<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        return write_ty(self.ty, f, 0, (self.names, self.measures));
+        // A shared type can be exponentially long written out: print its start.
+        let mut capped = CappedText {
+            text: String::new(),
+            room: DISPLAY_MAX_CHARS,
+        };
+        let complete = write_ty(self.ty, &mut capped, 0, (self.names, self.measures)).is_ok();
+        f.write_str(&capped.text)?;
+        if !complete {
+            f.write_str("...")?;
+        }
+        return Ok(());
         fn write_ty(
             ty: &Ty,
-            f: &mut fmt::Formatter<'_>,
+            f: &mut CappedText,
             prec: u8,
             names: (&[String], &[String]),
         ) -> fmt::Result {
+            use fmt::Write as _;
             match ty {
                 Ty::Var(v) => {
                     let n = v.0;
@@ -898,7 +1208,7 @@ impl fmt::Display for TyDisplay<'_> {
                     Ok(())
                 }
                 Ty::App(c, ts) => {
-                    for t in ts {
+                    for t in ts.iter() {
                         write_ty(t, f, 3, names)?;
                         f.write_str(" ")?;
                     }
@@ -912,6 +1222,69 @@ impl fmt::Display for TyDisplay<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Inference on `p >> p >> ... >> p` (`steps` times) with `let p x = (x, x)`, the
+    /// way the checker does it: each link instantiates `p`, unifies its argument with
+    /// the chain's result, and the chain so far is generalised and instantiated again
+    /// (as a `let` does). Returns the unifier and the chain's type.
+    fn compose_chain(steps: usize) -> (Unifier, Ty) {
+        let mut u = Unifier::new();
+        u.level += 1;
+        let x = u.fresh();
+        u.level -= 1;
+        let p = u.generalize(&Ty::fun(x.clone(), Ty::tuple(vec![x.clone(), x])));
+        let (mut chain, _) = u.instantiate(&p);
+        for _ in 1..steps {
+            u.level += 1;
+            let (link, _) = u.instantiate(&p);
+            let (Ty::Fun(arg, result), Ty::Fun(link_arg, link_result)) =
+                (u.shallow(&chain), u.shallow(&link))
+            else {
+                panic!("both are functions");
+            };
+            u.unify(&result, &link_arg)
+                .expect("the chain's result fits p");
+            let composed = Ty::Fun(arg, link_result);
+            u.level -= 1;
+            let scheme = u.generalize(&composed);
+            chain = u.instantiate(&scheme).0;
+        }
+        let chain = u.resolve(&chain);
+        (u, chain)
+    }
+
+    #[test]
+    fn composition_chain_stays_shared_and_polynomial() {
+        let (small, small_ty) = compose_chain(20);
+        let (large, large_ty) = compose_chain(40);
+        // As a tree the type has 2^40 leaves; as a graph, a few nodes per step.
+        assert_eq!(tree_size(&large_ty, 1 << 40), None);
+        let mut nodes = FxHashMap::default();
+        tree_size_memo(&large_ty, &mut nodes);
+        assert!(nodes.len() <= 2 * 40, "{} distinct nodes", nodes.len());
+        // Twice the steps, at most about four times the work (quadratic at worst);
+        // a tree walk would do 2^20 times as much.
+        assert!(
+            large.work() <= 5 * small.work(),
+            "work {} for 20 steps, {} for 40",
+            small.work(),
+            large.work()
+        );
+        // `a -> t`: t has 2^20 leaves and 2^20 - 1 pairs.
+        assert_eq!(tree_size(&small_ty, 1 << 22), Some((1 << 21) + 1));
+    }
+
+    #[test]
+    fn display_of_a_huge_shared_type_is_cut_short() {
+        let (u, ty) = compose_chain(60);
+        let shown = u.display(&ty);
+        assert!(
+            shown.len() <= DISPLAY_MAX_CHARS + 3,
+            "{} chars",
+            shown.len()
+        );
+        assert!(shown.ends_with("..."), "{shown}");
+    }
 
     #[test]
     fn unify_binds_and_resolves() {
@@ -948,7 +1321,7 @@ mod tests {
         let inner = u.fresh();
         let num = u.fresh_constrained(Constraint::Numeric);
         u.level -= 1;
-        let s = u.generalize(&Ty::Tuple(vec![outer, inner, num]));
+        let s = u.generalize(&Ty::tuple(vec![outer, inner, num]));
         assert_eq!(s.vars.len(), 1);
     }
 

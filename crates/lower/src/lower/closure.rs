@@ -39,8 +39,8 @@ pub(super) fn split_fun(ty: &PTy, n: usize) -> (Vec<PTy>, PTy) {
     for _ in 0..n {
         match t {
             PTy::Fun(a, r) => {
-                params.push(*a);
-                t = *r;
+                params.push((*a).clone());
+                t = (*r).clone();
             }
             other => return (params, other),
         }

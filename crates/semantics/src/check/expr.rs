@@ -133,7 +133,7 @@ impl Checker<'_> {
                     return self.infer_comprehension(items, "List", span);
                 }
                 let elem = self.u.fresh();
-                let list_ty = Ty::App(TyCon::List, vec![elem.clone()]);
+                let list_ty = Ty::app(TyCon::List, vec![elem.clone()]);
                 let ids: Vec<ExprId> = items
                     .iter()
                     .map(|i| {
@@ -528,7 +528,7 @@ impl Checker<'_> {
         let func_expected = expected.map(|t| Ty::fun(self.u.fresh(), t));
         let f = self.infer_expr_with(func, func_expected);
         let arg_expected = match self.u.shallow(&self.expr_ty(f)) {
-            Ty::Fun(p, _) => Some(*p),
+            Ty::Fun(p, _) => Some((*p).clone()),
             _ => None,
         };
         let a = self.infer_expr_with(arg, arg_expected);
@@ -883,7 +883,7 @@ impl Checker<'_> {
             A::Cons => {
                 let h = self.infer_expr(lhs);
                 let t = self.infer_expr(rhs);
-                let list_ty = Ty::App(TyCon::List, vec![self.expr_ty(h)]);
+                let list_ty = Ty::app(TyCon::List, vec![self.expr_ty(h)]);
                 self.expect_type(t, &list_ty);
                 return self.add_expr(ExprKind::ListCons { head: h, tail: t }, span, list_ty);
             }
@@ -974,8 +974,8 @@ impl Checker<'_> {
                 };
                 let ml = unit_var(self);
                 let mr = unit_var(self);
-                self.expect_type(l, &Ty::Measured(Box::new(base.clone()), ml.clone()));
-                self.expect_type(r, &Ty::Measured(Box::new(base.clone()), mr.clone()));
+                self.expect_type(l, &Ty::Measured(std::rc::Rc::new(base.clone()), ml.clone()));
+                self.expect_type(r, &Ty::Measured(std::rc::Rc::new(base.clone()), mr.clone()));
                 let m = if pop == BinaryOp::Mul {
                     ml.mul(&mr)
                 } else {
@@ -1024,7 +1024,7 @@ impl Checker<'_> {
         if let Some(cell_expr) = cell_target {
             let cell = self.infer_expr(&cell_expr);
             let elem = self.expr_ty(v);
-            self.expect_type(cell, &Ty::App(TyCon::Ref, vec![elem]));
+            self.expect_type(cell, &Ty::app(TyCon::Ref, vec![elem]));
             return self.add_expr(ExprKind::RefSet { cell, value: v }, span, Ty::UNIT);
         }
         match &target.kind {
@@ -1110,7 +1110,7 @@ impl Checker<'_> {
         match &src_ty {
             Ty::App(TyCon::Array, _) => self.expect_type(src, &Ty::array(elem.clone())),
             Ty::App(TyCon::List, _) | Ty::Var(_) => {
-                self.expect_type(src, &Ty::App(TyCon::List, vec![elem.clone()]))
+                self.expect_type(src, &Ty::app(TyCon::List, vec![elem.clone()]))
             }
             Ty::Error => {}
             other => {
@@ -1453,14 +1453,12 @@ pub(super) fn binding(
 
 /// The type variables of a resolved type, in order of first appearance.
 fn collect_vars(ty: &Ty, out: &mut Vec<crate::types::TyVar>) {
-    match ty {
-        Ty::Var(v) if !out.contains(v) => out.push(*v),
-        Ty::Fun(a, b) => {
-            collect_vars(a, out);
-            collect_vars(b, out);
+    ty.any_node(&mut |t| {
+        if let Ty::Var(v) = t {
+            if !out.contains(v) {
+                out.push(*v);
+            }
         }
-        Ty::Tuple(ts) | Ty::App(_, ts) => ts.iter().for_each(|t| collect_vars(t, out)),
-        Ty::Measured(b, _) => collect_vars(b, out),
-        _ => {}
-    }
+        false
+    });
 }

@@ -202,21 +202,24 @@ impl<'a> Checker<'a> {
         if !self.diags.iter().any(Diagnostic::is_error) {
             self.check_match_completeness();
         }
-        let u = &self.u;
+        // One resolver for every table: the substitution is final, and its memo keeps
+        // the types the tables share shared.
+        let mut resolver = self.u.resolver();
         let psg = &mut self.psg;
         for t in psg.expr_types.iter_mut() {
-            *t = u.resolve(t);
+            *t = resolver.resolve(t);
         }
         for t in psg.pat_types.iter_mut() {
-            *t = u.resolve(t);
+            *t = resolver.resolve(t);
         }
         for b in psg.bindings.iter_mut() {
-            b.ty = u.resolve(&b.ty);
+            b.ty = resolver.resolve(&b.ty);
         }
         for f in psg.functions.iter_mut() {
-            f.ty = u.resolve(&f.ty);
-            f.return_ty = u.resolve(&f.return_ty);
+            f.ty = resolver.resolve(&f.ty);
+            f.return_ty = resolver.resolve(&f.return_ty);
         }
+        drop(resolver);
         if !self.diags.iter().any(Diagnostic::is_error) {
             self.analyse_memory();
         }
@@ -579,5 +582,29 @@ impl<'a> Checker<'a> {
                 ));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::types::{tree_size, tree_size_memo};
+
+    /// `p >> p >> ... >> p` with `let p x = (x, x)`: the type has 2^40 leaves written
+    /// out. Checking it finishes only because types are shared (a tree walk would not);
+    /// the unifier's own test (`types::tests`) bounds the work deterministically.
+    #[test]
+    fn a_long_composition_chain_checks_with_shared_types() {
+        let steps = 40;
+        let src = format!("let p x = (x, x)\nlet a = p{}\n", " >> p".repeat(steps - 1));
+        let psg = crate::test_support::check(&src);
+        let a = psg
+            .bindings
+            .iter()
+            .find(|b| b.name == "a")
+            .expect("a is bound");
+        assert_eq!(tree_size(&a.ty, 1 << 40), None);
+        let mut nodes = rustc_hash::FxHashMap::default();
+        tree_size_memo(&a.ty, &mut nodes);
+        assert!(nodes.len() <= 2 * steps, "{} distinct nodes", nodes.len());
     }
 }

@@ -373,8 +373,8 @@ impl Checker<'_> {
         for _ in &b.params {
             match t {
                 Ty::Fun(a, r) => {
-                    param_tys.push(*a);
-                    t = *r;
+                    param_tys.push((*a).clone());
+                    t = (*r).clone();
                 }
                 _ => unreachable!("function types are built curried above"),
             }
@@ -851,7 +851,7 @@ impl Checker<'_> {
                             );
                             return Ty::Error;
                         }
-                        return Ty::App(crate::types::TyCon::User(def), arg_tys);
+                        return Ty::app(crate::types::TyCon::User(def), arg_tys);
                     }
                     if let Some(ty) = self.abbreviations.get(&single.name) {
                         return ty.clone();
@@ -889,7 +889,7 @@ impl Checker<'_> {
                     }
                     (Some(KnownType::Con(crate::types::TyCon::Arena)), 0) => Ty::arena(),
                     (Some(KnownType::Con(c)), 1) if c != crate::types::TyCon::Arena => {
-                        Ty::App(c, arg_tys)
+                        Ty::app(c, arg_tys)
                     }
                     (Some(KnownType::Con(crate::types::TyCon::Arena)), n) => {
                         let message = format!(

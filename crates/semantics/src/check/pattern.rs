@@ -153,7 +153,7 @@ impl Checker<'_> {
             }
             ast::PatKind::Tuple(items) => {
                 let elems: Vec<Ty> = items.iter().map(|_| self.u.fresh()).collect();
-                self.unify_at(span, expected, &Ty::Tuple(elems.clone()));
+                self.unify_at(span, expected, &Ty::tuple(elems.clone()));
                 let pats = items
                     .iter()
                     .zip(&elems)
@@ -168,7 +168,7 @@ impl Checker<'_> {
             }
             ast::PatKind::List(items) => {
                 let elem = self.u.fresh();
-                let list_ty = Ty::App(TyCon::List, vec![elem.clone()]);
+                let list_ty = Ty::app(TyCon::List, vec![elem.clone()]);
                 self.unify_at(span, expected, &list_ty);
                 let heads: Vec<PatId> =
                     items.iter().map(|i| self.check_pattern(i, &elem)).collect();
@@ -180,7 +180,7 @@ impl Checker<'_> {
             }
             ast::PatKind::Cons { head, tail } => {
                 let elem = self.u.fresh();
-                let list_ty = Ty::App(TyCon::List, vec![elem.clone()]);
+                let list_ty = Ty::app(TyCon::List, vec![elem.clone()]);
                 self.unify_at(span, expected, &list_ty);
                 let h = self.check_pattern(head, &elem);
                 let t = self.check_pattern(tail, &list_ty);

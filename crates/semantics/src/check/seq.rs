@@ -450,7 +450,7 @@ impl Checker<'_> {
                 if self.u.shallow(&self.expr_ty(t)) != Ty::STRING {
                     let f = self.member_access(t, *member);
                     let expected = match self.u.shallow(&self.expr_ty(f)) {
-                        Ty::Fun(p, _) => Some(*p),
+                        Ty::Fun(p, _) => Some((*p).clone()),
                         _ => None,
                     };
                     let a = self.infer_expr_with(arg, expected);

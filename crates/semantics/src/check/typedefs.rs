@@ -329,7 +329,7 @@ impl Checker<'_> {
     pub(crate) fn instantiate_def(&mut self, def: u32) -> (Vec<Ty>, Ty) {
         let n = self.psg.types[def as usize].params.len();
         let args: Vec<Ty> = (0..n).map(|_| self.u.fresh()).collect();
-        let ty = Ty::App(TyCon::User(def), args.clone());
+        let ty = Ty::app(TyCon::User(def), args.clone());
         (args, ty)
     }
 
@@ -361,7 +361,7 @@ impl Checker<'_> {
         let value_ty = match fields.len() {
             0 => ty,
             1 => Ty::fun(fields[0].clone(), ty),
-            _ => Ty::fun(Ty::Tuple(fields), ty),
+            _ => Ty::fun(Ty::tuple(fields), ty),
         };
         self.add_expr(ExprKind::UnionCase { def, case }, span, value_ty)
     }

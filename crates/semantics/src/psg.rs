@@ -36,6 +36,13 @@ id_type!(BindingId, "b");
 id_type!(FunctionId, "f");
 id_type!(PatId, "p");
 
+impl ExprId {
+    /// The body of a function still being checked: the checker declares a binding
+    /// group's functions before it checks their bodies (recursion), so while a body is
+    /// checked, the functions it can name may have no body yet.
+    pub const PENDING_BODY: ExprId = ExprId(u32::MAX);
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Const {
     /// An integer of the given primitive type (value already range-checked).
@@ -330,6 +337,14 @@ pub struct Function {
     pub captures: Vec<BindingId>,
     pub is_entry_point: bool,
     pub span: Span,
+}
+
+impl Function {
+    /// False while its body is being checked ([`ExprId::PENDING_BODY`]); always true
+    /// once checking is over.
+    pub fn body_is_checked(&self) -> bool {
+        self.body != ExprId::PENDING_BODY
+    }
 }
 
 /// Module-level code, in program order.

@@ -520,10 +520,17 @@ impl Checker<'_> {
         }
     }
 
-    /// The same question for a function already checked, on its PSG body.
+    /// The same question for a function already checked, on its PSG body. A function
+    /// whose body is still being checked (the pipeline is inside it, or inside another
+    /// function of its recursive group) has no PSG body to judge yet: it counts as
+    /// having effects, which can only keep a chain from fusing.
     fn pure_function(&mut self, f: FunctionId, memo: &mut FxHashMap<FunctionId, bool>) -> bool {
         if let Some(&known) = memo.get(&f) {
             return known;
+        }
+        if !self.psg.functions[f.index()].body_is_checked() {
+            memo.insert(f, false);
+            return false;
         }
         // Recursion is assumed pure until an effect is found elsewhere.
         memo.insert(f, true);

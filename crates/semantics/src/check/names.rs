@@ -273,7 +273,7 @@ impl Checker<'_> {
                 params: Vec::new(),
                 ty: ty.clone(),
                 return_ty: ret,
-                body: ExprId(u32::MAX),
+                body: ExprId::PENDING_BODY,
                 parent: self.current_fn,
                 captures: Vec::new(),
                 is_entry_point: false,

@@ -8,6 +8,7 @@
 mod arena_safety;
 mod closure_escape;
 mod completeness;
+mod duplicates;
 mod expr;
 mod fusion;
 mod known;
@@ -413,6 +414,7 @@ impl<'a> Checker<'a> {
             }
             self.module_stack.push((m, self.scopes.len()));
         }
+        self.check_duplicate_definitions(&file.decls);
         let count = file.decls.len();
         for (i, decl) in file.decls.iter().enumerate() {
             self.check_decl(decl, is_last_file && i + 1 == count);
@@ -465,6 +467,7 @@ impl<'a> Checker<'a> {
                 let saved_scope_len = self.scopes.len();
                 self.push_scope();
                 self.module_stack.push((id, self.scopes.len()));
+                self.check_duplicate_definitions(decls);
                 let count = decls.len();
                 for (i, d) in decls.iter().enumerate() {
                     self.check_decl(d, is_last && i + 1 == count);

@@ -286,7 +286,7 @@ impl<'p> Flow<'p> {
 }
 
 fn has_body(psg: &Psg, f: FunctionId) -> bool {
-    psg.function(f).body.0 != u32::MAX
+    psg.function(f).body_is_checked()
 }
 
 /// The names a straight-line step binds (`Run::solve_steps`).

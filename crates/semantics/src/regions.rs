@@ -103,7 +103,7 @@ fn summarise<'a>(flow: &'a Flow<'a>, escaping_closures: FxHashSet<ExprId>) -> An
         for f in 0..psg.functions.len() {
             let func = psg.function(FunctionId(f as u32));
             let id = FunctionId(f as u32);
-            if func.body.0 == u32::MAX {
+            if !func.body_is_checked() {
                 continue;
             }
             let local = |b: BindingId| psg.binding(b).owner == Some(id);
@@ -168,7 +168,7 @@ pub(crate) fn analyse(flow: &Flow, escaping_closures: FxHashSet<ExprId>) -> Regi
     for f in 0..psg.functions.len() {
         let fid = FunctionId(f as u32);
         let mut sites = Vec::new();
-        if psg.function(fid).body.0 == u32::MAX {
+        if !psg.function(fid).body_is_checked() {
             continue;
         }
         psg.tail_self_calls(fid, psg.function(fid).body, &mut sites);

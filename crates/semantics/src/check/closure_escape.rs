@@ -39,7 +39,7 @@ pub(crate) fn closure_escape(
         }
     };
     for (i, func) in psg.functions.iter().enumerate() {
-        if func.body.0 == u32::MAX {
+        if !func.body_is_checked() {
             continue;
         }
         let fid = FunctionId(i as u32);

@@ -23,6 +23,12 @@
 //! `CLEF_BLESS=1` rewrites the expectation files from the actual results (and creates
 //! `NAME.stdout` for a program that runs). `CLEF_TEST_OPT=N` compiles at `-ON`
 //! (default 1, the fastest to compile that still exercises the optimiser).
+//!
+//! `CLEF_TEST_OPT=0,2` (any list of levels) is the differential test: each program is
+//! built and run at every level, each result is compared with the expectation files,
+//! and the later levels' diagnostics, stdout, stderr, exit status and bytes allocated
+//! must equal the first level's exactly. That also catches what the files do not pin
+//! (stderr without a `.stderr`) and an expectation blessed from a miscompiled run.
 
 use composer_driver::toolchain::ExternalTools;
 use libtest_mimic::{Arguments, Failed, Trial};
@@ -104,10 +110,87 @@ impl Expectations {
     }
 }
 
+/// The optimisation levels to build at: `CLEF_TEST_OPT`, a comma-separated list
+/// (`0,2`), default `1`.
+fn opt_levels() -> Result<Vec<u8>, Failed> {
+    let text = std::env::var("CLEF_TEST_OPT").unwrap_or_else(|_| "1".to_string());
+    let levels = text
+        .split(',')
+        .map(|level| {
+            level
+                .trim()
+                .parse::<u8>()
+                .ok()
+                .filter(|&n| n <= 3)
+                .ok_or_else(|| format!("CLEF_TEST_OPT={text}: expected levels 0 to 3, like 0,2"))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(levels)
+}
+
+/// What one build (and, when it compiled, one run) of a program gave.
+#[derive(PartialEq)]
+struct Observed {
+    /// `--message-format short` diagnostics.
+    diagnostics: String,
+    compiled: bool,
+    run: Option<Ran>,
+}
+
+#[derive(PartialEq)]
+struct Ran {
+    stdout: String,
+    /// Without the `alloc-stats:` line.
+    stderr: String,
+    status: i32,
+    /// From the `alloc-stats:` line.
+    total_bytes: Option<u64>,
+    /// The ledger's prediction disagreed with `total_bytes`.
+    prediction_problem: Option<String>,
+}
+
+/// Builds and checks the program at every level of `CLEF_TEST_OPT`. The first level is
+/// compared with the expectation files (and blessed); every further level with the
+/// expectation files too and, in full, with the first: diagnostics, stdout, stderr
+/// (also when no `.stderr` pins it), exit status and bytes allocated. Optimisation must
+/// not change what a program does, so a difference is a bug even when the expectation
+/// files were blessed from a wrong result.
 fn check_program(source: &Path) -> Result<(), Failed> {
     let expect = Expectations {
         source: source.to_path_buf(),
     };
+    let levels = opt_levels()?;
+    let bless = blessing();
+    let mut problems = Vec::new();
+    let mut first: Option<(u8, Observed)> = None;
+    for &level in &levels {
+        let observed = build_and_run(&expect, level)?;
+        let prefix = if levels.len() > 1 {
+            format!("at -O{level}: ")
+        } else {
+            String::new()
+        };
+        // Blessing writes the files from the first level only; later levels are then
+        // held to it through the comparison below.
+        let bless_this = bless && first.is_none();
+        if !bless || bless_this {
+            for problem in check_expectations(&expect, &observed, bless_this)? {
+                problems.push(format!("{prefix}{problem}"));
+            }
+        }
+        match &first {
+            None => first = Some((level, observed)),
+            Some((first_level, reference)) => {
+                problems.extend(compare_levels(*first_level, reference, level, &observed));
+            }
+        }
+    }
+    finish(problems)
+}
+
+/// Compiles the program at `-O{level}` and runs it when it compiles.
+fn build_and_run(expect: &Expectations, level: u8) -> Result<Observed, Failed> {
+    let source = &expect.source;
     let folder = source.parent().expect("a program has a folder");
     let file_name = source.file_name().expect("a file name");
     let stem = source
@@ -120,14 +203,13 @@ fn check_program(source: &Path) -> Result<(), Failed> {
         .tempdir()
         .map_err(|e| format!("cannot create a temporary folder: {e}"))?;
     let executable = work.path().join(&stem);
-    let opt_level = std::env::var("CLEF_TEST_OPT").unwrap_or_else(|_| "1".to_string());
 
     let compile = Command::new(env!("CARGO_BIN_EXE_composer"))
         .arg("build")
         .arg(file_name)
         .arg("-o")
         .arg(&executable)
-        .arg(format!("-O{opt_level}"))
+        .arg(format!("-O{level}"))
         .args(
             expect
                 .read("flags")
@@ -150,37 +232,77 @@ fn check_program(source: &Path) -> Result<(), Failed> {
         .output()
         .map_err(|e| format!("cannot run composer: {e}"))?;
     let diagnostics = String::from_utf8_lossy(&compile.stderr).into_owned();
-    let expected_diag = expect.read("diag");
-    let expects_to_run = expect.path("stdout").exists();
-    let bless = blessing();
-    let mut problems = Vec::new();
-
     match compile.status.code() {
         Some(0) | Some(1) => {}
         _ => {
             return Err(format!(
-                "composer failed with {} (a toolchain problem or an internal compiler error):\n{diagnostics}",
+                "composer -O{level} failed with {} (a toolchain problem or an internal compiler error):\n{diagnostics}",
                 compile.status
             )
             .into())
         }
     }
     let compiled = compile.status.success();
+    if !compiled {
+        return Ok(Observed {
+            diagnostics,
+            compiled,
+            run: None,
+        });
+    }
+    let args: Vec<String> = expect
+        .read("args")
+        .map(|text| text.lines().map(str::to_string).collect())
+        .unwrap_or_default();
+    let stdin = std::fs::read(expect.path("stdin")).ok();
+    let run = run_with_timeout(&executable, &args, stdin, folder)?;
+    let (stderr, total_bytes) = split_alloc_stats(&String::from_utf8_lossy(&run.stderr));
+    let prediction_problem =
+        check_prediction(&work.path().join(format!("{stem}.ledger")), total_bytes);
+    Ok(Observed {
+        diagnostics,
+        compiled,
+        run: Some(Ran {
+            stdout: String::from_utf8_lossy(&run.stdout).into_owned(),
+            stderr,
+            status: run.status,
+            total_bytes,
+            prediction_problem,
+        }),
+    })
+}
+
+/// Compares one build and run with the expectation files, or (`bless`) rewrites them.
+fn check_expectations(
+    expect: &Expectations,
+    observed: &Observed,
+    bless: bool,
+) -> Result<Vec<String>, Failed> {
+    let stem = expect
+        .source
+        .file_stem()
+        .expect("a stem")
+        .to_string_lossy()
+        .into_owned();
+    let diagnostics = &observed.diagnostics;
+    let expected_diag = expect.read("diag");
+    let expects_to_run = expect.path("stdout").exists();
+    let mut problems = Vec::new();
 
     // The diagnostics, when the program has a `.diag` (or blessing creates one).
     match &expected_diag {
         Some(expected) if !bless => {
-            if let Some(diff) = compare("diagnostics", expected, &diagnostics) {
+            if let Some(diff) = compare("diagnostics", expected, diagnostics) {
                 problems.push(diff);
             }
         }
-        Some(_) => write_expectation(&expect.path("diag"), &diagnostics)?,
-        None if !compiled && bless && !expects_to_run => {
-            write_expectation(&expect.path("diag"), &diagnostics)?
+        Some(_) => write_expectation(&expect.path("diag"), diagnostics)?,
+        None if !observed.compiled && bless && !expects_to_run => {
+            write_expectation(&expect.path("diag"), diagnostics)?
         }
         None => {}
     }
-    if !compiled {
+    let Some(run) = &observed.run else {
         // Blessing may turn a program with no expectations into a compile-fail test.
         let blessed_as_compile_fail = bless && !expects_to_run;
         if expected_diag.is_none() && !blessed_as_compile_fail {
@@ -190,40 +312,25 @@ fn check_program(source: &Path) -> Result<(), Failed> {
                 "{stem}.stdout exists, so the program should compile, but it does not:\n{diagnostics}"
             ));
         }
-        return finish(problems);
-    }
+        return Ok(problems);
+    };
     if expected_diag.is_some() && !expects_to_run && !bless {
         problems.push(format!(
             "{stem}.diag without {stem}.stdout means the program must not compile, but it did"
         ));
-        return finish(problems);
+        return Ok(problems);
     }
-
-    // Run it.
-    let args: Vec<String> = expect
-        .read("args")
-        .map(|text| text.lines().map(str::to_string).collect())
-        .unwrap_or_default();
-    let stdin = std::fs::read(expect.path("stdin")).ok();
-    let run = run_with_timeout(&executable, &args, stdin, folder)?;
-    let stdout = String::from_utf8_lossy(&run.stdout).into_owned();
-    let (stderr, total_bytes) = split_alloc_stats(&String::from_utf8_lossy(&run.stderr));
-    if let Some(problem) =
-        check_prediction(&work.path().join(format!("{stem}.ledger")), total_bytes)
-    {
-        problems.push(problem);
-    }
-
     if bless {
-        write_expectation(&expect.path("stdout"), &stdout)?;
+        write_expectation(&expect.path("stdout"), &run.stdout)?;
         if run.status != 0 || expect.path("status").exists() {
             write_expectation(&expect.path("status"), &format!("{}\n", run.status))?;
         }
         if expect.path("stderr").exists() {
-            write_expectation(&expect.path("stderr"), &stderr)?;
+            write_expectation(&expect.path("stderr"), &run.stderr)?;
         }
-        return Ok(());
+        return Ok(problems);
     }
+    problems.extend(run.prediction_problem.clone());
 
     let expected_status = match expect.read("status") {
         Some(text) => text
@@ -234,16 +341,17 @@ fn check_program(source: &Path) -> Result<(), Failed> {
     };
     match expect.read("stdout") {
         Some(expected) => {
-            if let Some(diff) = compare("stdout", &expected, &stdout) {
+            if let Some(diff) = compare("stdout", &expected, &run.stdout) {
                 problems.push(diff);
             }
         }
         None => problems.push(format!(
-            "there is no {stem}.stdout; run with CLEF_BLESS=1 to create it. The program printed:\n{stdout}"
+            "there is no {stem}.stdout; run with CLEF_BLESS=1 to create it. The program printed:\n{}",
+            run.stdout
         )),
     }
     if let Some(expected) = expect.read("stderr") {
-        if let Some(diff) = compare("stderr", &expected, &stderr) {
+        if let Some(diff) = compare("stderr", &expected, &run.stderr) {
             problems.push(diff);
         }
     }
@@ -251,14 +359,57 @@ fn check_program(source: &Path) -> Result<(), Failed> {
         problems.push(format!(
             "exit status {} (expected {expected_status}){}",
             run.status,
-            if stderr.is_empty() {
+            if run.stderr.is_empty() {
                 String::new()
             } else {
-                format!("; stderr:\n{stderr}")
+                format!("; stderr:\n{}", run.stderr)
             }
         ));
     }
-    finish(problems)
+    Ok(problems)
+}
+
+/// The differences between the builds at two levels.
+fn compare_levels(first: u8, reference: &Observed, level: u8, other: &Observed) -> Vec<String> {
+    if reference == other {
+        return Vec::new();
+    }
+    let differ = |part: &str, a: &str, b: &str| {
+        (a != b).then(|| {
+            format!(
+                "{part} at -O{level} differs from -O{first} (- -O{first}, + -O{level}):\n{}",
+                line_diff(a, b)
+            )
+        })
+    };
+    let mut problems = Vec::new();
+    problems.extend(differ(
+        "the diagnostics",
+        &reference.diagnostics,
+        &other.diagnostics,
+    ));
+    match (&reference.run, &other.run) {
+        (Some(a), Some(b)) => {
+            problems.extend(differ("stdout", &a.stdout, &b.stdout));
+            problems.extend(differ("stderr", &a.stderr, &b.stderr));
+            problems.extend(differ(
+                "the exit status",
+                &a.status.to_string(),
+                &b.status.to_string(),
+            ));
+            problems.extend(differ(
+                "the bytes allocated",
+                &format!("{:?}", a.total_bytes),
+                &format!("{:?}", b.total_bytes),
+            ));
+        }
+        (a, b) if a.is_some() != b.is_some() => problems.push(format!(
+            "the program compiles at -O{} only",
+            if a.is_some() { first } else { level }
+        )),
+        _ => {}
+    }
+    problems
 }
 
 /// Stderr without its last line `alloc-stats: total_bytes=N …`, and N.

@@ -18,6 +18,9 @@ pub enum Mutation {
     ReplaceIdentifier(usize, usize),
     /// Replaces literal `i` with [`LITERALS`]`[j]`.
     ReplaceLiteral(usize, usize),
+    /// Replaces literal `i` with one of the same kind from [`LITERALS`] (an integer with
+    /// an integer): the program often still checks and goes on to lowering.
+    ReplaceLiteralSameKind(usize, usize),
     /// Inserts [`PIECES`]`[j]` before token `i`.
     Insert(usize, usize),
     /// Adds or removes indentation on one line.
@@ -223,7 +226,8 @@ pub fn mutation() -> impl Strategy<Value = Mutation> {
         2 => index().prop_map(Mutation::DuplicateToken),
         2 => (index(), index()).prop_map(|(i, d)| Mutation::SwapTokens(i, d)),
         4 => (index(), index()).prop_map(|(i, j)| Mutation::ReplaceIdentifier(i, j)),
-        3 => (index(), index()).prop_map(|(i, j)| Mutation::ReplaceLiteral(i, j)),
+        2 => (index(), index()).prop_map(|(i, j)| Mutation::ReplaceLiteral(i, j)),
+        3 => (index(), index()).prop_map(|(i, j)| Mutation::ReplaceLiteralSameKind(i, j)),
         4 => (index(), index()).prop_map(|(i, j)| Mutation::Insert(i, j)),
         2 => (index(), indent).prop_map(|(i, k)| Mutation::Reindent(i, k)),
         1 => (index(), index()).prop_map(|(i, j)| Mutation::DuplicateLine(i, j)),
@@ -341,6 +345,28 @@ pub fn apply(text: &str, mutation: &Mutation) -> String {
             }
             let t = literals[i % literals.len()];
             replace(text, t.start, t.end, LITERALS[j % LITERALS.len()])
+        }
+        Mutation::ReplaceLiteralSameKind(i, j) => {
+            let literals: Vec<&Piece> = tokens.iter().filter(|t| is_literal(&t.kind)).collect();
+            if literals.is_empty() {
+                return text.to_string();
+            }
+            let t = literals[i % literals.len()];
+            let kind = std::mem::discriminant(&t.kind);
+            let same: Vec<&str> = LITERALS
+                .iter()
+                .copied()
+                .filter(|l| {
+                    let (tokens, _) = lex(FileId(0), l);
+                    tokens
+                        .first()
+                        .is_some_and(|first| std::mem::discriminant(&first.kind) == kind)
+                })
+                .collect();
+            match same.len() {
+                0 => text.to_string(),
+                n => replace(text, t.start, t.end, same[j % n]),
+            }
         }
         Mutation::Insert(i, j) => {
             let t = token(i);

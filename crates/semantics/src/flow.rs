@@ -271,6 +271,11 @@ impl<'p> Flow<'p> {
         self.generators_keep
     }
 
+    /// The value of an immutable `let` or global, if `b` is one.
+    pub(crate) fn let_value(&self, b: BindingId) -> Option<ExprId> {
+        self.let_value.get(&b).copied()
+    }
+
     /// Whether the value of `e` may hold memory (by its type).
     pub fn may_hold_memory(&self, e: ExprId) -> bool {
         self.heap[e.index()]
@@ -977,18 +982,22 @@ impl<'f, 'p> Run<'f, 'p> {
                 self.runs_here(f, &summary, data, span, &name);
                 self.applying.pop();
             }
-            Code::Input(b) => {
-                let given: Origins = data
-                    .iter()
-                    .copied()
-                    .filter(|o| matches!(o, Origin::Input(_) | Origin::Fresh))
-                    .collect();
-                let entry = self.summary.calls.entry(b).or_default();
-                union_into(entry, &given);
-            }
+            Code::Input(b) => self.record_call(b, data),
             Code::Harmless => {}
             Code::Unknown => self.unknown_call(data, span),
         }
+    }
+
+    /// The summarised function calls its input `b` (a function, or a seq whose
+    /// generator runs) with `data`: resolved where the function is called.
+    fn record_call(&mut self, b: BindingId, data: &[Origin]) {
+        let given: Origins = data
+            .iter()
+            .copied()
+            .filter(|o| matches!(o, Origin::Input(_) | Origin::Fresh))
+            .collect();
+        let entry = self.summary.calls.entry(b).or_default();
+        union_into(entry, &given);
     }
 
     /// The seq whose generator is `g` runs here, with a consumer given by code
@@ -1292,15 +1301,7 @@ impl<'f, 'p> Run<'f, 'p> {
                             }
                             self.runs_here(g, &summary, &consumer, span, &name);
                         }
-                        Code::Input(x) => {
-                            let given: Origins = consumer
-                                .iter()
-                                .copied()
-                                .filter(|o| matches!(o, Origin::Input(_) | Origin::Fresh))
-                                .collect();
-                            let entry = self.summary.calls.entry(x).or_default();
-                            union_into(entry, &given);
-                        }
+                        Code::Input(x) => self.record_call(x, &consumer),
                         Code::Harmless => {}
                         Code::Unknown => {
                             if self.flow.generators_keep {

@@ -84,18 +84,6 @@ fn summarise<'a>(flow: &'a Flow<'a>, escaping_closures: FxHashSet<ExprId>) -> An
         flow,
         summaries: vec![Summary::default(); psg.functions.len()],
         escaping_closures,
-        let_value: psg
-            .exprs
-            .iter()
-            .filter_map(|e| match e.kind {
-                ExprKind::Let { binding, value, .. } => Some((binding, value)),
-                _ => None,
-            })
-            .chain(psg.top_level.iter().filter_map(|item| match item {
-                crate::psg::TopItem::Global { binding, value } => Some((*binding, *value)),
-                _ => None,
-            }))
-            .collect(),
     };
     // Least fixed point of the summaries.
     loop {
@@ -200,7 +188,6 @@ struct Analysis<'a> {
     flow: &'a Flow<'a>,
     summaries: Vec<Summary>,
     escaping_closures: FxHashSet<ExprId>,
-    let_value: FxHashMap<BindingId, ExprId>,
 }
 
 impl Analysis<'_> {
@@ -460,7 +447,7 @@ impl Analysis<'_> {
                     return;
                 }
                 if !binding.is_mutable {
-                    if let Some(&v) = self.let_value.get(b) {
+                    if let Some(v) = self.flow.let_value(*b) {
                         let (h, hargs) = psg.spine(v);
                         if let Some(f) = generator_of(psg, h, &hargs) {
                             self.generator(s, f);

@@ -369,12 +369,18 @@ impl<'f, 'p> Run<'f, 'p> {
         local: FxHashSet<BindingId>,
         owner: Option<FunctionId>,
     ) -> Self {
+        let mut vals = FxHashMap::default();
+        if let Mode::Arena(arena) = mode {
+            // The handle reaches the arena: an alias of it, a closure or a partial
+            // application holding it, a function given it, all may allocate there.
+            vals.insert(arena, vec![Origin::Arena(arena)]);
+        }
         Run {
             flow,
             mode,
             local,
             owner,
-            vals: FxHashMap::default(),
+            vals,
             values: FxHashMap::default(),
             changed: false,
             escapes: BTreeMap::new(),
@@ -440,6 +446,17 @@ impl<'f, 'p> Run<'f, 'p> {
                 _ => break,
             }
         }
+        // A closure over a `let mutable` of an enclosing frame may leave this frame:
+        // the variable outlives it, and the caller's run sees the address in the
+        // call's result (`eval_app`, `call_code`).
+        let owner = self.owner;
+        let v: Origins = v
+            .into_iter()
+            .filter(|o| match (o, owner) {
+                (Origin::Mutable(c), Some(g)) => psg.binding(*c).owner == Some(g),
+                _ => true,
+            })
+            .collect();
         self.escape(&v, psg.expr(at).span, Why::Far(what.to_string()));
     }
 
@@ -910,6 +927,22 @@ impl<'f, 'p> Run<'f, 'p> {
                 }
             }
         }
+        if let Mode::Arena(arena) = self.mode {
+            // Code that can reach the arena (given it, or capturing it) may allocate
+            // in it and keep what it allocates wherever it keeps its own allocations.
+            let mine = [Origin::Arena(arena)];
+            let reaches = data.contains(&mine[0])
+                || self
+                    .flow
+                    .psg
+                    .function(g)
+                    .captures
+                    .iter()
+                    .any(|c| self.capture_value(*c).contains(&mine[0]));
+            if reaches {
+                self.apply_keep(&summary.fresh, &mine, span, name);
+            }
+        }
         if self.mode == Mode::Summary {
             let fresh = self.fresh();
             self.apply_keep(&summary.fresh, &fresh, span, name);
@@ -1105,10 +1138,9 @@ impl<'f, 'p> Run<'f, 'p> {
                         self.apply_keep(k, &v, span, &name);
                     }
                     union_into(&mut held, &v);
-                    if args.len() < arity
-                        && psg.binding(c).captured_mutable
-                        && self.mode == Mode::Closures
-                    {
+                    // A partial application holds the address; a call may return a
+                    // closure that does.
+                    if psg.binding(c).captured_mutable && self.mode == Mode::Closures {
                         union_into(&mut out, &[Origin::Mutable(c)]);
                     }
                 }
@@ -1150,14 +1182,11 @@ impl<'f, 'p> Run<'f, 'p> {
                 }
                 self.runs_here(g, &summary, &all_args, span, &name);
                 if let Mode::Arena(arena) = self.mode {
-                    // A call given the arena may allocate in it and keep or return that.
-                    let given = args
-                        .iter()
-                        .any(|a| matches!(psg.expr(*a).kind, ExprKind::Local(x) if x == arena))
-                        || captures.contains(&arena);
-                    if given {
-                        let mine = vec![Origin::Arena(arena)];
-                        self.apply_keep(&summary.fresh, &mine, span, &name);
+                    // A call given the arena (directly, through an alias, or inside a
+                    // closure or a value it is given) may allocate in it and return
+                    // that; `runs_here` applies where it may keep it.
+                    let mine = [Origin::Arena(arena)];
+                    if all_args.contains(&mine[0]) || held.contains(&mine[0]) {
                         union_into(&mut out, &mine);
                     }
                 }
@@ -1275,6 +1304,12 @@ impl<'f, 'p> Run<'f, 'p> {
                     }
                 }
             }
+            Builtin::ArenaMark | Builtin::ArenaMarkMethod => {
+                // A mark is a record allocated in the arena: a mark made after another
+                // is freed by that one's release.
+                let fresh = self.fresh();
+                union_into(&mut out, &fresh);
+            }
             Builtin::SeqRun => {
                 // Runs the seq's generator here, which gives its elements to the
                 // consumer.
@@ -1366,8 +1401,10 @@ pub(crate) fn holds_memory(psg: &Psg, ty: &Ty, memo: &mut FxHashMap<u32, bool>) 
     match ty {
         // An arena mark is a `nativeint` pointing into its arena.
         Ty::Prim(p) => matches!(p, Prim::String | Prim::NativeInt),
-        // An arena handle points at the arena, which outlives its uses by `use`.
-        Ty::Measured(..) | Ty::MeasureValue(_) | Ty::Error | Ty::App(TyCon::Arena, _) => false,
+        // An arena handle is followed like memory: whatever is given the handle may
+        // allocate in the arena (`Mode::Arena` starts the handle at `Origin::Arena`),
+        // and the handle itself must not outlive its `use` block either.
+        Ty::Measured(..) | Ty::MeasureValue(_) | Ty::Error => false,
         Ty::Tuple(items) => items.iter().any(|t| holds_memory(psg, t, memo)),
         Ty::App(TyCon::Option, args) => args.iter().any(|t| holds_memory(psg, t, memo)),
         Ty::App(TyCon::User(def), args) => {

@@ -1389,9 +1389,16 @@ impl Checker<'_> {
         let mut binding = binding.clone();
         binding.head = head;
         let id = self.infer_let(false, std::slice::from_ref(&binding), &rest, span);
-        // `let name = value in (let r = body in …)`: remember the body.
+        // `let name = value in (let r = body in …)`: remember the body. A body that
+        // is a lambda makes `r` a local function (`let-functions [r] in …; r`): the
+        // whole of that is the block, whose value is the closure.
         if let ExprKind::Let { binding, body, .. } = self.psg.expr(id).kind {
-            if let ExprKind::Let { value: inner, .. } = self.psg.expr(body).kind {
+            let inner = match self.psg.expr(body).kind {
+                ExprKind::Let { value: inner, .. } => Some(inner),
+                ExprKind::LetFunctions { .. } => Some(body),
+                _ => None,
+            };
+            if let Some(inner) = inner {
                 self.psg.use_scopes.push(crate::psg::UseScope {
                     binding,
                     body: inner,

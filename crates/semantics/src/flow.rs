@@ -137,6 +137,10 @@ pub struct Flow<'p> {
     /// keeps its consumer through an unknown generator ends at one that keeps it
     /// visibly); if it fails, they are computed again without it.
     generators_keep: bool,
+    /// What the body of each loop declares, for the loops whose body declares a
+    /// `let mutable` that closures use: each iteration has its own variable, in the
+    /// one slot of the frame (`Run::flow_into_storage`).
+    loop_bodies: Vec<FxHashSet<BindingId>>,
 }
 
 impl<'p> Flow<'p> {
@@ -175,8 +179,20 @@ impl<'p> Flow<'p> {
                 tail_calls.extend(out);
             }
         }
+        let loop_bodies = psg
+            .exprs
+            .iter()
+            .filter_map(|e| match e.kind {
+                ExprKind::While { body, .. }
+                | ExprKind::For { body, .. }
+                | ExprKind::ForEach { body, .. } => Some(psg.declared_in(body)),
+                _ => None,
+            })
+            .filter(|d| d.iter().any(|b| psg.binding(*b).captured_mutable))
+            .collect();
         let mut flow = Flow {
             psg,
+            loop_bodies,
             summaries: vec![Summary::default(); psg.functions.len()],
             heap,
             heap_bindings,
@@ -488,6 +504,26 @@ impl<'f, 'p> Run<'f, 'p> {
                 self.flow.name(b)
             ));
             self.escape(&sites, span, why);
+            // A `let mutable` declared in a loop body is a new variable each
+            // iteration, in the same slot: a closure using it must not be stored
+            // where it outlives the iteration.
+            let mutables: Origins = v
+                .iter()
+                .copied()
+                .filter(|o| match o {
+                    Origin::Mutable(c) => self
+                        .flow
+                        .loop_bodies
+                        .iter()
+                        .any(|d| d.contains(c) && !d.contains(&b)),
+                    _ => false,
+                })
+                .collect();
+            let why = Why::Far(format!(
+                "it is stored into '{}', which outlives the loop iteration that declares the variable",
+                self.flow.name(b)
+            ));
+            self.escape(&mutables, span, why);
         }
     }
 

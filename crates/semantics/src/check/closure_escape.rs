@@ -102,7 +102,7 @@ pub(crate) fn closure_escape(
                 Code::RegionEscape,
                 span,
                 format!(
-                    "The mutable variable '{name}' is captured by a closure that escapes its frame: {}. Use a 'ref' cell instead.",
+                    "The mutable variable '{name}' is captured by a closure that may outlive it: {}. Use a 'ref' cell instead.",
                     e.path
                 ),
             ));

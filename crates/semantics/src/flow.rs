@@ -656,26 +656,24 @@ impl<'f, 'p> Run<'f, 'p> {
                 Vec::new()
             }
             ExprKind::App { .. } => self.eval_app(e),
-            ExprKind::Interpolated(parts) => {
-                for p in parts {
-                    if let crate::psg::InterpolatedPart::Hole { expr, .. } = p {
-                        self.eval(*expr);
-                    }
-                }
+            // A new string: it reaches none of what it was made from.
+            ExprKind::Interpolated(_) => {
+                self.eval_children(e);
                 self.fresh()
             }
-            ExprKind::Unary { operand, .. } => {
-                self.eval(*operand);
-                Vec::new()
+            ExprKind::Binary { op, .. }
+                if *op == crate::psg::BinaryOp::Add && *psg.ty(e) == Ty::STRING =>
+            {
+                self.eval_children(e);
+                self.fresh()
             }
-            ExprKind::Binary { op, lhs, rhs } => {
-                self.eval(*lhs);
-                self.eval(*rhs);
-                if *op == crate::psg::BinaryOp::Add && *psg.ty(e) == Ty::STRING {
-                    self.fresh()
-                } else {
-                    Vec::new()
-                }
+            // Numbers, booleans and loops (`unit`).
+            ExprKind::Unary { .. }
+            | ExprKind::Binary { .. }
+            | ExprKind::While { .. }
+            | ExprKind::For { .. } => {
+                self.eval_children(e);
+                Vec::new()
             }
             ExprKind::If {
                 cond,
@@ -689,26 +687,6 @@ impl<'f, 'p> Run<'f, 'p> {
                     union_into(&mut v, &w);
                 }
                 v
-            }
-            ExprKind::While { cond, body } => {
-                self.eval(*cond);
-                self.eval(*body);
-                Vec::new()
-            }
-            ExprKind::For {
-                start,
-                end,
-                step,
-                body,
-                ..
-            } => {
-                self.eval(*start);
-                self.eval(*end);
-                if let Some(s) = step {
-                    self.eval(*s);
-                }
-                self.eval(*body);
-                Vec::new()
             }
             ExprKind::ForEach {
                 binding,
@@ -801,53 +779,33 @@ impl<'f, 'p> Run<'f, 'p> {
                 }
                 out
             }
-            ExprKind::Tuple(items) => {
-                let mut out = Vec::new();
-                for i in items {
-                    let v = self.eval(*i);
-                    union_into(&mut out, &v);
-                }
-                out
-            }
-            ExprKind::ArrayLit(items) => {
-                let mut out = if items.is_empty() {
-                    Vec::new()
-                } else {
-                    self.fresh()
-                };
-                for i in items {
-                    let v = self.eval(*i);
-                    union_into(&mut out, &v);
-                }
-                out
-            }
-            ExprKind::Record { fields, .. } => {
-                let mut out = self.fresh();
-                for (_, f) in fields {
-                    let v = self.eval(*f);
-                    union_into(&mut out, &v);
-                }
-                out
-            }
-            ExprKind::RecordUpdate { base, fields } => {
-                let mut out = self.fresh();
-                let b = self.eval(*base);
-                union_into(&mut out, &b);
-                for (_, f) in fields {
-                    let v = self.eval(*f);
-                    union_into(&mut out, &v);
-                }
-                out
-            }
-            ExprKind::ListCons { head, tail } => {
-                let mut out = self.fresh();
-                let h = self.eval(*head);
-                let t = self.eval(*tail);
-                union_into(&mut out, &h);
-                union_into(&mut out, &t);
-                out
+            // Constructors hold their parts.
+            ExprKind::Tuple(_) => self.union_children(e, Vec::new()),
+            ExprKind::ArrayLit(items) if items.is_empty() => Vec::new(),
+            ExprKind::ArrayLit(_)
+            | ExprKind::Record { .. }
+            | ExprKind::RecordUpdate { .. }
+            | ExprKind::ListCons { .. } => {
+                let fresh = self.fresh();
+                self.union_children(e, fresh)
             }
         }
+    }
+
+    /// Evaluates the sub-expressions of `e` for their effects (in evaluation order).
+    fn eval_children(&mut self, e: ExprId) {
+        self.union_children(e, Vec::new());
+    }
+
+    /// `out` with what every sub-expression of `e` reaches.
+    fn union_children(&mut self, e: ExprId, mut out: Origins) -> Origins {
+        let mut children = Vec::new();
+        self.flow.psg.children(e, &mut children);
+        for &c in children.iter().rev() {
+            let v = self.eval(c);
+            union_into(&mut out, &v);
+        }
+        out
     }
 
     /// The pattern's variables alias (parts of) the matched value.

@@ -897,32 +897,39 @@ impl Resolver<'_> {
                 if let Some((_, done)) = self.nodes.get(&key) {
                     return done.clone();
                 }
-                let out = match ty {
-                    Ty::Fun(a, b) => {
-                        let (ra, rb) = (self.resolve(a), self.resolve(b));
-                        if same_node(&ra, a) && same_node(&rb, b) {
-                            ty.clone()
-                        } else {
-                            Ty::fun(ra, rb)
-                        }
-                    }
-                    Ty::Tuple(ts) | Ty::App(_, ts) => {
-                        let items: Vec<Ty> = ts.iter().map(|t| self.resolve(t)).collect();
-                        if items.iter().zip(ts.iter()).all(|(r, t)| same_node(r, t)) {
-                            ty.clone()
-                        } else if let Ty::App(c, _) = ty {
-                            Ty::app(*c, items)
-                        } else {
-                            Ty::tuple(items)
-                        }
-                    }
-                    _ => unreachable!("matched above"),
-                };
+                let out = map_children(ty, |t| self.resolve(t));
                 self.nodes.insert(key, (ty.clone(), out.clone()));
                 out
             }
             Ty::Prim(_) | Ty::MeasureValue(_) | Ty::Error => ty.clone(),
         }
+    }
+}
+
+/// The composite node `ty` (a function, tuple or application) with `f` applied to
+/// each child; `ty` itself when every child comes back the same node, so sharing is
+/// kept. Resolution and substitution both rebuild types this way.
+fn map_children(ty: &Ty, mut f: impl FnMut(&Ty) -> Ty) -> Ty {
+    match ty {
+        Ty::Fun(a, b) => {
+            let (fa, fb) = (f(a), f(b));
+            if same_node(&fa, a) && same_node(&fb, b) {
+                ty.clone()
+            } else {
+                Ty::fun(fa, fb)
+            }
+        }
+        Ty::Tuple(ts) | Ty::App(_, ts) => {
+            let items: Vec<Ty> = ts.iter().map(&mut f).collect();
+            if items.iter().zip(ts.iter()).all(|(r, t)| same_node(r, t)) {
+                ty.clone()
+            } else if let Ty::App(c, _) = ty {
+                Ty::app(*c, items)
+            } else {
+                Ty::tuple(items)
+            }
+        }
+        _ => unreachable!("only composite types are rebuilt"),
     }
 }
 
@@ -954,33 +961,7 @@ fn substitute_shared(ty: &Ty, vars: &[TyVar], tys: &[Ty], memo: &mut FxHashMap<N
         if let Some(done) = memo.get(&key) {
             return done.clone();
         }
-        let out = match ty {
-            Ty::Fun(a, b) => {
-                let (sa, sb) = (
-                    substitute_shared(a, vars, tys, memo),
-                    substitute_shared(b, vars, tys, memo),
-                );
-                if same_node(&sa, a) && same_node(&sb, b) {
-                    ty.clone()
-                } else {
-                    Ty::fun(sa, sb)
-                }
-            }
-            Ty::Tuple(ts) | Ty::App(_, ts) => {
-                let items: Vec<Ty> = ts
-                    .iter()
-                    .map(|t| substitute_shared(t, vars, tys, memo))
-                    .collect();
-                if items.iter().zip(ts.iter()).all(|(r, t)| same_node(r, t)) {
-                    ty.clone()
-                } else if let Ty::App(c, _) = ty {
-                    Ty::app(*c, items)
-                } else {
-                    Ty::tuple(items)
-                }
-            }
-            _ => unreachable!("only composite types have keys"),
-        };
+        let out = map_children(ty, |t| substitute_shared(t, vars, tys, memo));
         memo.insert(key, out.clone());
         return out;
     }

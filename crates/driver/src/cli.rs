@@ -49,9 +49,11 @@ composer run hello.clef -- first second"
     Check(CheckArgs),
     /// Check that the LLVM/MLIR 19 tools are installed and can build a program.
     #[command(
-        long_about = "Report each external tool (path and version) and whether the \
-x86_64-linux target works, by compiling, linking and running a tiny program.\n\nExit \
-status 2 if something is missing, with the command that installs it."
+        long_about = "Report each external tool (path and version) and whether each \
+target works (x86_64-linux, aarch64-linux), by compiling, linking and running a tiny \
+program (aarch64-linux under qemu-aarch64 on an x86_64 machine).\n\nExit status 2 if \
+something the default target (x86_64-linux) needs is missing, with the command that \
+installs it."
     )]
     Doctor,
 }
@@ -85,7 +87,8 @@ pub struct BuildArgs {
     #[arg(short = 'o', long = "output", value_name = "OUT")]
     pub output: Option<PathBuf>,
 
-    /// The target to build for (only x86_64-linux so far).
+    /// The target to build for: x86_64-linux (the default) or aarch64-linux.
+    /// Overrides the project file's `compilation.target`.
     #[arg(long, value_name = "NAME")]
     pub target: Option<String>,
 
@@ -151,7 +154,7 @@ pub struct CheckArgs {
     #[arg(default_value = ".")]
     pub path: PathBuf,
 
-    /// The target to check for (only x86_64-linux so far).
+    /// The target to check for: x86_64-linux (the default) or aarch64-linux.
     #[arg(long, value_name = "NAME")]
     pub target: Option<String>,
 

@@ -8,6 +8,7 @@ use crate::project::{self, OutputOrigin, Project};
 use crate::timings::Timings;
 use crate::toolchain::{Backend, BackendError, BackendRequest, ExternalTools};
 use composer_diagnostics::{render, Code, Diagnostic, MessageFormat, SourceMap};
+use composer_target::Target;
 use std::collections::BTreeSet;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -107,15 +108,23 @@ fn report_diagnostics(sources: &SourceMap, diagnostics: &[Diagnostic], format: M
     }
 }
 
-/// Runs one build. Returns the executable's path (`None` for `check`).
-pub fn build(request: &BuildRequest) -> Result<Option<PathBuf>, Failure> {
+/// An executable a build wrote.
+#[derive(Debug, Clone)]
+pub struct Built {
+    pub executable: PathBuf,
+    /// The machine it runs on.
+    pub target: Target,
+}
+
+/// Runs one build. Returns the executable (`None` for `check`).
+pub fn build(request: &BuildRequest) -> Result<Option<Built>, Failure> {
     let mut timings = Timings::from_env();
     let result = build_timed(request, &mut timings);
     timings.print_if_enabled();
     result
 }
 
-fn build_timed(request: &BuildRequest, timings: &mut Timings) -> Result<Option<PathBuf>, Failure> {
+fn build_timed(request: &BuildRequest, timings: &mut Timings) -> Result<Option<Built>, Failure> {
     let project = match project::resolve(&request.path) {
         Ok(project) => project,
         Err(error) => {
@@ -127,12 +136,26 @@ fn build_timed(request: &BuildRequest, timings: &mut Timings) -> Result<Option<P
             });
         }
     };
-    if let Some(target) = &request.target {
-        if let Err(diagnostic) = project::check_target(target) {
-            report_diagnostics(&SourceMap::new(), &[diagnostic], request.message_format);
-            return Err(Failure::Usage);
-        }
-    }
+    // `--target` overrides the project file's `compilation.target`.
+    let target = match &request.target {
+        Some(name) => match project::check_target(name) {
+            Ok(target) => target,
+            Err(diagnostic) => {
+                report_diagnostics(&SourceMap::new(), &[diagnostic], request.message_format);
+                return Err(Failure::Usage);
+            }
+        },
+        None => project.target,
+    };
+    // Missing run-time library: say so before compiling anything.
+    let runtime_archive = if request.generate_code {
+        crate::runtime_archive(target).map_err(|message| {
+            report_error(message);
+            Failure::Usage
+        })?
+    } else {
+        &[]
+    };
     tracing::debug!(?project, "resolved project");
 
     let output = request
@@ -154,6 +177,7 @@ fn build_timed(request: &BuildRequest, timings: &mut Timings) -> Result<Option<P
     };
 
     let options = FrontendOptions {
+        target,
         memory_model: request.memory_model.unwrap_or(project.memory_model),
         opt_level: request.opt_level,
         alloc_stats: request.alloc_stats,
@@ -231,14 +255,18 @@ fn build_timed(request: &BuildRequest, timings: &mut Timings) -> Result<Option<P
         output: &output,
         llvm_ir_output: llvm_ir_output.as_deref(),
         asm_output: asm_output.as_deref(),
-        runtime_archive: crate::runtime_archive(),
+        target,
+        runtime_archive,
     };
     match backend.compile(&backend_request) {
         Ok(steps) => {
             for (step, duration) in steps.steps {
                 timings.record(format!("back end: {step}"), duration);
             }
-            Ok(Some(output))
+            Ok(Some(Built {
+                executable: output,
+                target,
+            }))
         }
         Err(error) => {
             report_backend_error(&error);
@@ -402,23 +430,49 @@ impl DumpPaths {
     }
 }
 
-/// Runs a built program with `args`, stdio inherited; returns its exit status
-/// (128 + the signal number when a signal ended it, as shells do).
-pub fn run_program(executable: &Path, args: &[String]) -> Result<u8, Failure> {
-    use std::os::unix::process::ExitStatusExt;
+/// The command that runs an executable built for `target` on this machine: the
+/// executable itself, or the target's emulator (`qemu-aarch64 prog`) when this machine
+/// cannot run it. `None` when it needs an emulator that is not installed (the error
+/// says which).
+pub fn program_command(executable: &Path, target: Target) -> Result<std::process::Command, String> {
     // A bare file name would be looked up in PATH.
     let executable = if executable.components().count() == 1 {
         Path::new(".").join(executable)
     } else {
         executable.to_path_buf()
     };
-    let status = std::process::Command::new(&executable)
-        .args(args)
-        .status()
-        .map_err(|e| {
-            report_error(format!("cannot run `{}`: {e}", executable.display()));
-            Failure::Usage
-        })?;
+    if target.runs_natively() {
+        return Ok(std::process::Command::new(executable));
+    }
+    let emulator = target
+        .emulator
+        .and_then(|name| crate::toolchain::find_in_path(name).map(|path| (name, path)));
+    match emulator {
+        Some((_, path)) => {
+            let mut command = std::process::Command::new(path);
+            command.arg(executable);
+            Ok(command)
+        }
+        None => Err(format!(
+            "this machine cannot run {target} programs: `{}` was not found; install it with `apt-get install {}` (or run `./scripts/setup.sh`)",
+            target.emulator.unwrap_or("an emulator"),
+            target.emulator_package.unwrap_or("qemu-user"),
+        )),
+    }
+}
+
+/// Runs a built program with `args`, stdio inherited; returns its exit status
+/// (128 + the signal number when a signal ended it, as shells do).
+pub fn run_program(built: &Built, args: &[String]) -> Result<u8, Failure> {
+    use std::os::unix::process::ExitStatusExt;
+    let mut command = program_command(&built.executable, built.target).map_err(|message| {
+        report_error(message);
+        Failure::Usage
+    })?;
+    let status = command.args(args).status().map_err(|e| {
+        report_error(format!("cannot run `{}`: {e}", built.executable.display()));
+        Failure::Usage
+    })?;
     Ok(match (status.code(), status.signal()) {
         (Some(code), _) => code as u8,
         (None, Some(signal)) => 128u8.wrapping_add(signal as u8),

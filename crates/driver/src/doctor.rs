@@ -1,6 +1,10 @@
-//! `composer doctor`: is the toolchain there, which versions, does the target work?
+//! `composer doctor`: is the toolchain there, which versions, does each target work?
+//!
+//! The exit status follows the default target ([`Target::DEFAULT`]): the others are
+//! reported, with how to enable them, but a machine without an emulator is not broken.
 
 use crate::toolchain::{install_hint, tool_version, Backend, BackendRequest, ExternalTools, Tool};
+use composer_target::Target;
 use std::time::Instant;
 
 /// A program in the form the front end produces (portable dialects, `llvm` at the
@@ -58,30 +62,35 @@ pub fn run() -> u8 {
         }
     }
     if missing_required {
-        println!("target x86_64-linux: not usable (tools missing)");
+        println!("targets: not usable (tools missing)");
         println!("to fix: {}", install_hint());
         return 2;
     }
     if missing_optional {
         println!("to install the optional tools: {}", install_hint());
     }
-    match probe_target(&backend) {
-        Ok(elapsed_ms) => {
-            println!(
-                "target x86_64-linux: ok (compiled, linked and ran a test program in {elapsed_ms} ms)"
-            );
-            0
-        }
-        Err(problem) => {
-            println!("target x86_64-linux: not usable: {problem}");
-            println!("to fix: {}", install_hint());
-            2
+    let mut status = 0;
+    for &target in composer_target::ALL {
+        match probe_target(&backend, target) {
+            Ok(elapsed_ms) => println!(
+                "target {target}: ok (compiled, linked and ran a test program in {elapsed_ms} ms)"
+            ),
+            Err(problem) => {
+                println!("target {target}: not usable: {problem}");
+                if target == Target::DEFAULT {
+                    println!("to fix: {}", install_hint());
+                    status = 2;
+                }
+            }
         }
     }
+    status
 }
 
-/// Builds [`PROBE_MLIR`] and runs it; returns the build time in milliseconds.
-fn probe_target(backend: &ExternalTools) -> Result<u128, String> {
+/// Builds [`PROBE_MLIR`] for `target` and runs it (under its emulator when this
+/// machine cannot run it); returns the build time in milliseconds.
+fn probe_target(backend: &ExternalTools, target: Target) -> Result<u128, String> {
+    let runtime_archive = crate::runtime_archive(target)?;
     let dir = tempfile::tempdir().map_err(|e| format!("cannot create a temporary folder: {e}"))?;
     let executable = dir.path().join("probe");
     let started = Instant::now();
@@ -92,7 +101,8 @@ fn probe_target(backend: &ExternalTools) -> Result<u128, String> {
             output: &executable,
             llvm_ir_output: None,
             asm_output: None,
-            runtime_archive: crate::runtime_archive(),
+            target,
+            runtime_archive,
         })
         .map_err(|e| e.to_string())?;
     let elapsed = started.elapsed().as_millis();
@@ -104,7 +114,7 @@ fn probe_target(backend: &ExternalTools) -> Result<u128, String> {
             );
         }
     }
-    let output = std::process::Command::new(&executable)
+    let output = crate::compile::program_command(&executable, target)?
         .stdin(std::process::Stdio::null())
         .output()
         .map_err(|e| format!("cannot run the test program: {e}"))?;

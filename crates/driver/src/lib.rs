@@ -16,8 +16,17 @@ pub mod project;
 pub mod timings;
 pub mod toolchain;
 
-/// The runtime static archive (`libclef_runtime.a`, x86_64 Linux) linked into every
-/// program: `_start`, syscalls, buffered output, `memcpy`/`memset`.
-pub fn runtime_archive() -> &'static [u8] {
-    composer_runtime::RUNTIME_ARCHIVE
+pub use composer_target::Target;
+
+/// The runtime static archive (`libclef_runtime.a`) for `target`, linked into every
+/// program: `_start`, syscalls, buffered output, `memcpy`/`memset`. An error says why
+/// it is missing (the compiler was built without that target's runtime).
+pub fn runtime_archive(target: Target) -> Result<&'static [u8], String> {
+    if target.name == composer_runtime::RUNTIME_TARGET {
+        Ok(composer_runtime::RUNTIME_ARCHIVE)
+    } else {
+        Err(format!(
+            "this Composer was built without the run-time library for {target}; run `./scripts/setup.sh` and rebuild"
+        ))
+    }
 }

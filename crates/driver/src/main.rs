@@ -72,12 +72,12 @@ fn run_command(args: composer_driver::cli::RunArgs) -> u8 {
             .unwrap_or_else(|_| "program".to_string());
         request.output = Some(dir.path().join(name));
     }
-    let executable = match compile::build(&request) {
-        Ok(Some(executable)) => executable,
+    let built = match compile::build(&request) {
+        Ok(Some(built)) => built,
         Ok(None) => return EXIT_SUCCESS,
         Err(failure) => return failure.exit_status(),
     };
-    match compile::run_program(&executable, &args.args) {
+    match compile::run_program(&built, &args.args) {
         Ok(status) => status,
         Err(failure) => failure.exit_status(),
     }

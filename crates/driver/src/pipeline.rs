@@ -72,6 +72,8 @@ pub enum MemoryModel {
 
 #[derive(Debug, Clone)]
 pub struct FrontendOptions {
+    /// The machine to compile for: the width of `int`, layouts, calling conventions.
+    pub target: composer_target::Target,
     pub memory_model: MemoryModel,
     pub opt_level: u8,
     pub alloc_stats: bool,
@@ -181,7 +183,7 @@ pub fn run_frontend(
         dumps.push((EmitKind::Ast, ast_dump));
     }
     let (mut psg, check_diagnostics) =
-        composer_semantics::check_program_with_prelude(&prelude_asts, &asts, &mut interner);
+        composer_semantics::check_program_for(options.target, &prelude_asts, &asts, &mut interner);
     name_sites(sources, &mut psg);
     diagnostics.extend(check_diagnostics);
     if options.memory_model == MemoryModel::StackOnly

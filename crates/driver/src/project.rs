@@ -6,11 +6,9 @@
 
 use crate::pipeline::MemoryModel;
 use composer_diagnostics::{Code, Diagnostic, FileId, SourceMap, Span};
+use composer_target::Target;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
-
-/// The targets Composer can build for today.
-pub const SUPPORTED_TARGETS: &[&str] = &["x86_64-linux"];
 
 /// A resolved compilation: every path is ready to use from the current directory.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,7 +23,7 @@ pub struct Project {
     /// The `.fidproj` file, in project mode: an input the build must not overwrite.
     pub project_file: Option<PathBuf>,
     pub memory_model: MemoryModel,
-    pub target: String,
+    pub target: Target,
 }
 
 /// Where a project's default output path comes from.
@@ -140,7 +138,7 @@ fn single_file(path: &Path) -> Project {
         output_origin: OutputOrigin::SourceFileName,
         project_file: None,
         memory_model: MemoryModel::default(),
-        target: SUPPORTED_TARGETS[0].to_string(),
+        target: Target::DEFAULT,
     }
 }
 
@@ -205,13 +203,14 @@ pub fn parse_project(name: &str, text: &str, dir: &Path) -> Result<Project, Proj
 
     let mut diagnostics = Vec::new();
     let target = match &parsed.compilation.target {
-        Some(target) => {
-            if let Err(d) = check_target(target.get_ref()) {
+        Some(target) => match check_target(target.get_ref()) {
+            Ok(target) => target,
+            Err(d) => {
                 diagnostics.push(with_span(d, file, target.span()));
+                Target::DEFAULT
             }
-            target.get_ref().clone()
-        }
-        None => SUPPORTED_TARGETS[0].to_string(),
+        },
+        None => Target::DEFAULT,
     };
     if let Some(kind) = &parsed.build.output_kind {
         if kind.get_ref() != "freestanding" {
@@ -377,19 +376,17 @@ fn join_path(dir: &Path, relative: &Path) -> PathBuf {
     }
 }
 
-/// Checks a target name (from the project file or `--target`).
-pub fn check_target(target: &str) -> Result<(), Diagnostic> {
-    if SUPPORTED_TARGETS.contains(&target) {
-        Ok(())
-    } else {
-        Err(Diagnostic::global(
+/// The target a name stands for (from the project file or `--target`).
+pub fn check_target(target: &str) -> Result<Target, Diagnostic> {
+    Target::by_name(target).ok_or_else(|| {
+        Diagnostic::global(
             Code::ProjectError,
             format!(
                 "target {target} is not supported yet; supported: {}",
-                SUPPORTED_TARGETS.join(", ")
+                Target::names()
             ),
-        ))
-    }
+        )
+    })
 }
 
 fn with_span(
@@ -464,7 +461,7 @@ output_kind = "freestanding"
                 output_origin: OutputOrigin::BuildOutput,
                 project_file: None,
                 memory_model: MemoryModel::StackOnly,
-                target: "x86_64-linux".into(),
+                target: Target::DEFAULT,
             }
         );
     }
@@ -480,7 +477,7 @@ output_kind = "freestanding"
         assert_eq!(project.output, PathBuf::from("app"));
         assert_eq!(project.sources, vec![PathBuf::from("Main.clef")]);
         assert_eq!(project.memory_model, MemoryModel::Region);
-        assert_eq!(project.target, "x86_64-linux");
+        assert_eq!(project.target.name, "x86_64-linux");
     }
 
     #[test]
@@ -505,7 +502,7 @@ output_kind = "freestanding"
     fn unsupported_target_is_an_error() {
         assert_eq!(
             errors("[package]\nname = \"a\"\n[compilation]\ntarget = \"cortex-m33\"\n"),
-            "app.fidproj:4:10: error[FS9002]: target cortex-m33 is not supported yet; supported: x86_64-linux\n"
+            "app.fidproj:4:10: error[FS9002]: target cortex-m33 is not supported yet; supported: x86_64-linux, aarch64-linux\n"
         );
     }
 

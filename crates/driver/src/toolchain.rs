@@ -38,9 +38,6 @@ pub const MLIR_LOWERING_PASSES: &[&str] = &[
 /// 1,500-function module this makes the link step ~10x faster, see docs/driver.md).
 pub const PROGRAM_EXPORTS: &[&str] = &["clef_main"];
 
-/// The LLVM target triple of the only target supported so far.
-pub const X86_64_LINUX_TRIPLE: &str = "x86_64-unknown-linux-gnu";
-
 /// The Debian packages that provide every tool used here.
 pub const APT_PACKAGES: &str = "mlir-19-tools llvm-19 lld-19";
 
@@ -83,6 +80,14 @@ impl fmt::Display for Tool {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
     }
+}
+
+/// The first executable file called `name` in a directory of `PATH`.
+pub fn find_in_path(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .find(|candidate| is_executable_file(candidate))
 }
 
 /// Where the tools are looked for, in order.
@@ -199,7 +204,10 @@ pub struct BackendRequest<'a> {
     pub llvm_ir_output: Option<&'a Path>,
     /// Where to write the assembly (`--emit asm`).
     pub asm_output: Option<&'a Path>,
-    /// The runtime static archive (`libclef_runtime.a`) linked into every program.
+    /// The machine to build for: its triple and linker flags.
+    pub target: composer_target::Target,
+    /// The runtime static archive (`libclef_runtime.a`) linked into every program,
+    /// built for `target`.
     pub runtime_archive: &'a [u8],
 }
 
@@ -325,7 +333,7 @@ impl Backend for ExternalTools {
         let level = format!("-O{}", request.opt_level.min(3));
         let passes = format!("-passes=internalize,default<O{}>", request.opt_level.min(3));
         let exports = format!("-internalize-public-api-list={}", PROGRAM_EXPORTS.join(","));
-        let triple = format!("-mtriple={X86_64_LINUX_TRIPLE}");
+        let triple = format!("-mtriple={}", request.target.llvm_triple);
         let bitcode_arg = bitcode.to_string_lossy().into_owned();
         let stderr_of = |tool: Tool| dir.join(format!("{}.stderr", tool.name()));
 
@@ -399,22 +407,19 @@ impl Backend for ExternalTools {
         let linked = dir.join("program");
         let output_arg = linked.to_string_lossy().into_owned();
         let runtime_arg = runtime.to_string_lossy().into_owned();
+        let mut link_args: Vec<&str> = request.target.link_flags.to_vec();
+        link_args.extend([
+            lto_level.as_str(),
+            &cg_level,
+            "-o",
+            &output_arg,
+            &bitcode_arg,
+            &runtime_arg,
+        ]);
         let mut link = spawn(
             Tool::LdLld,
             &ld_lld,
-            &[
-                "-nostdlib",
-                "-static",
-                "-e",
-                "_start",
-                "--gc-sections",
-                &lto_level,
-                &cg_level,
-                "-o",
-                &output_arg,
-                &bitcode_arg,
-                &runtime_arg,
-            ],
+            &link_args,
             Stdio::null(),
             Stdio::null(),
             &stderr_of(Tool::LdLld),

@@ -66,7 +66,9 @@ fn build(mlir: &str, dir: &Path, opt_level: u8) -> Result<PathBuf, BackendError>
         output: &output,
         llvm_ir_output: None,
         asm_output: None,
-        runtime_archive: composer_driver::runtime_archive(),
+        target: composer_driver::Target::DEFAULT,
+        runtime_archive: composer_driver::runtime_archive(composer_driver::Target::DEFAULT)
+            .expect("runtime"),
     })?;
     Ok(output)
 }
@@ -148,7 +150,9 @@ fn llvm_ir_and_assembly_are_written_when_asked() {
             output: &output,
             llvm_ir_output: Some(&ll),
             asm_output: Some(&asm),
-            runtime_archive: composer_driver::runtime_archive(),
+            target: composer_driver::Target::DEFAULT,
+            runtime_archive: composer_driver::runtime_archive(composer_driver::Target::DEFAULT)
+                .expect("runtime"),
         })
         .expect("builds");
     let ir = std::fs::read_to_string(&ll).expect("llvm ir written");

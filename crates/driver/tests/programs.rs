@@ -29,8 +29,14 @@
 //! and the later levels' diagnostics, stdout, stderr, exit status and bytes allocated
 //! must equal the first level's exactly. That also catches what the files do not pin
 //! (stderr without a `.stderr`) and an expectation blessed from a miscompiled run.
+//!
+//! `CLEF_TEST_TARGET=aarch64-linux` builds for that target (`--target`) and runs each
+//! program the way `composer run` would: under the target's emulator (`qemu-aarch64`)
+//! when this machine cannot run it. The expectation files are the same for every
+//! target: a program must behave the same on each.
 
 use composer_driver::toolchain::ExternalTools;
+use composer_driver::Target;
 use libtest_mimic::{Arguments, Failed, Trial};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -49,10 +55,16 @@ fn main() {
         collect_programs(&root.join(folder), &mut programs);
     }
     programs.sort();
+    let target = test_target();
     let tools_missing = ExternalTools::from_env()
         .check_required()
         .err()
-        .map(|e| e.to_string());
+        .map(|e| e.to_string())
+        .or_else(|| composer_driver::runtime_archive(target).err())
+        .or_else(|| {
+            let probe = Path::new("probe");
+            composer_driver::compile::program_command(probe, target).err()
+        });
     let trials = programs
         .into_iter()
         .map(|path| {
@@ -66,7 +78,7 @@ fn main() {
             Trial::test(name, move || {
                 if let Some(problem) = tools_missing {
                     return Err(format!(
-                        "the LLVM/MLIR 19 tools are missing: run scripts/setup.sh\n{problem}"
+                        "cannot build and run programs for {target}: run scripts/setup.sh\n{problem}"
                     )
                     .into());
                 }
@@ -88,6 +100,20 @@ fn collect_programs(folder: &Path, out: &mut Vec<PathBuf>) {
         } else if path.extension().is_some_and(|e| e == "clef") {
             out.push(path);
         }
+    }
+}
+
+/// The target to build for: `CLEF_TEST_TARGET`, default the default target. An
+/// unknown name is a harness error, not a quiet fallback.
+fn test_target() -> Target {
+    match std::env::var("CLEF_TEST_TARGET") {
+        Ok(name) if !name.is_empty() => Target::by_name(&name).unwrap_or_else(|| {
+            panic!(
+                "CLEF_TEST_TARGET={name}: not a target; targets: {}",
+                Target::names()
+            )
+        }),
+        _ => Target::DEFAULT,
     }
 }
 
@@ -210,6 +236,7 @@ fn build_and_run(expect: &Expectations, level: u8) -> Result<Observed, Failed> {
         .arg("-o")
         .arg(&executable)
         .arg(format!("-O{level}"))
+        .args(["--target", test_target().name])
         .args(
             expect
                 .read("flags")
@@ -474,7 +501,8 @@ fn run_with_timeout(
     folder: &Path,
 ) -> Result<RunResult, Failed> {
     use std::os::unix::process::ExitStatusExt;
-    let mut child = Command::new(executable)
+    let mut child = composer_driver::compile::program_command(executable, test_target())
+        .map_err(|e| e.to_string())?
         .args(args)
         .current_dir(folder)
         .stdin(if stdin.is_some() {

@@ -298,8 +298,8 @@ fn match_ty(generic: &PTy, concrete: &PTy, s: &mut Subst) {
     }
 }
 
-fn prim_ty(p: Prim) -> mir::Ty {
-    if let Some((bits, signed)) = p.int_info() {
+fn prim_ty(p: Prim, word_bits: u32) -> mir::Ty {
+    if let Some((bits, signed)) = p.int_info(word_bits) {
         return mir::Ty::Int { bits, signed };
     }
     match p {
@@ -347,7 +347,7 @@ impl<'a> Lowerer<'a> {
     /// Converts a concrete PSG type to a MIR type.
     fn mir_ty(&mut self, ty: &PTy) -> mir::Ty {
         match ty {
-            PTy::Prim(p) => prim_ty(*p),
+            PTy::Prim(p) => prim_ty(*p, self.psg.target.word_bits),
             PTy::App(TyCon::Array, ts) => mir::Ty::Array(Box::new(self.mir_ty(&ts[0]))),
             PTy::App(TyCon::Option, ts) => mir::Ty::Option(Box::new(self.mir_ty(&ts[0]))),
             PTy::Fun(a, r) => mir::Ty::Func(Box::new(self.mir_ty(a)), Box::new(self.mir_ty(r))),
@@ -802,11 +802,16 @@ impl<'a> Lowerer<'a> {
             return false;
         }
         // The code generator can only honour `musttail` when every argument travels
-        // in registers and the result comes back in them (System V x86-64: six
-        // integer registers, a result of at most two words). Larger values (a big
-        // union, a wide tuple) would be passed in memory, so the call stays ordinary.
-        let words = |t: &mir::Ty| self.program.size_align(t).0.div_ceil(8);
-        if prototype.iter().map(words).sum::<u64>() > 6 || words(&ret) > 2 {
+        // in registers and the result comes back in them (the target's calling
+        // convention: System V x86-64 has six integer registers, AAPCS64 eight, and
+        // both return two words). Larger values (a big union, a wide tuple) would be
+        // passed in memory, so the call stays ordinary.
+        let target = self.psg.target;
+        let words = |t: &mir::Ty| self.program.size_align(t).0.div_ceil(target.word_bytes());
+        let convention = target.calling_convention;
+        if prototype.iter().map(words).sum::<u64>() > convention.argument_words
+            || words(&ret) > convention.result_words
+        {
             return false;
         }
         let id = self.instance(key.func, key.sig.clone(), key.captures.clone());
@@ -1372,7 +1377,9 @@ impl<'a> Lowerer<'a> {
     fn lower_const(&mut self, c: &psg::Const) -> Operand {
         Operand::Const(match c {
             psg::Const::Int(v, p) => {
-                let (bits, signed) = p.int_info().expect("integer constant has an integer type");
+                let (bits, signed) = p
+                    .int_info(self.psg.target.word_bits)
+                    .expect("integer constant has an integer type");
                 Const::Int {
                     value: *v,
                     bits,
@@ -2131,7 +2138,7 @@ impl<'a> Lowerer<'a> {
                 let v = vals.remove(0);
                 match from {
                     mir::Ty::Str => {
-                        if let Some((bits, signed)) = p.int_info() {
+                        if let Some((bits, signed)) = p.int_info(self.psg.target.word_bits) {
                             let r = b.call_rt(
                                 RtFn::ParseInt,
                                 vec![v, i32c(bits as i32), int_const(signed as i128, 8, false)],

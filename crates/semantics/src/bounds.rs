@@ -30,7 +30,7 @@ use crate::builtins::Builtin;
 use crate::psg::{
     BinaryOp, BindingId, BindingKind, Const, ExprId, ExprKind, Member, Psg, TopItem, UnaryOp,
 };
-use crate::types::Ty;
+use crate::types::{Prim, Ty};
 use composer_diagnostics::Span;
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -172,7 +172,7 @@ impl<'a> Analysis<'a> {
             .iter()
             .filter(|(b, _)| {
                 let binding = psg.binding(**b);
-                binding.is_mutable && is_word_int(&binding.ty)
+                binding.is_mutable && is_word_int(&binding.ty, psg)
             })
             .map(|(b, v)| (*b, *v))
             .collect();
@@ -235,12 +235,10 @@ impl<'a> Analysis<'a> {
             return None;
         }
         let lin = match &self.psg.expr(e).kind {
-            ExprKind::Const(Const::Int(v, p)) if p.int_info() == Some((64, true)) => {
-                (Term::Zero, *v)
-            }
+            ExprKind::Const(Const::Int(v, p)) if is_word_int_prim(*p, self.psg) => (Term::Zero, *v),
             ExprKind::Local(b) => {
                 let binding = self.psg.binding(*b);
-                if !is_word_int(&binding.ty) {
+                if !is_word_int(&binding.ty, self.psg) {
                     return None;
                 }
                 let through_let = if binding.is_mutable {
@@ -267,7 +265,7 @@ impl<'a> Analysis<'a> {
             }
             ExprKind::Binary { op, lhs, rhs }
                 if matches!(op, BinaryOp::Add | BinaryOp::Sub)
-                    && is_word_int(self.psg.ty(*lhs)) =>
+                    && is_word_int(self.psg.ty(*lhs), self.psg) =>
             {
                 let l = self.canon_depth(*lhs, depth - 1)?;
                 let r = self.canon_depth(*rhs, depth - 1)?;
@@ -436,7 +434,7 @@ impl<'a> Analysis<'a> {
             {
                 self.cond_facts_into(env, *arg, !truth, why, out)
             }
-            ExprKind::Binary { op, lhs, rhs } if is_word_int(self.psg.ty(*lhs)) => {
+            ExprKind::Binary { op, lhs, rhs } if is_word_int(self.psg.ty(*lhs), self.psg) => {
                 let Some(op) = Cmp::of(*op) else {
                     return;
                 };
@@ -909,9 +907,13 @@ impl Cmp {
     }
 }
 
-/// `int` (the word) and `int64`: the types the analysis reasons about.
-fn is_word_int(ty: &Ty) -> bool {
-    matches!(ty, Ty::Prim(p) if p.int_info() == Some((64, true)))
+/// `int` (on a 64-bit target) and `int64`: the types the analysis reasons about.
+fn is_word_int(ty: &Ty, psg: &Psg) -> bool {
+    matches!(ty, Ty::Prim(p) if is_word_int_prim(*p, psg))
+}
+
+fn is_word_int_prim(p: Prim, psg: &Psg) -> bool {
+    p.int_info(psg.target.word_bits) == Some((64, true))
 }
 
 #[cfg(test)]

@@ -18,5 +18,6 @@ pub mod types;
 #[cfg(test)]
 mod test_support;
 
-pub use check::{check_program, check_program_with_prelude};
+pub use check::{check_program, check_program_for, check_program_with_prelude};
+pub use composer_target::Target;
 pub use psg::Psg;

@@ -437,6 +437,8 @@ pub struct FusionNote {
 /// The whole program's semantic graph.
 #[derive(Debug, Clone, Default)]
 pub struct Psg {
+    /// The machine the program is checked for: the width of `int` follows its word.
+    pub target: composer_target::Target,
     /// Records and unions defined by the program (index = `TyCon::User`).
     pub types: Vec<TypeDef>,
     pub exprs: Vec<Expr>,

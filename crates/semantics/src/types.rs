@@ -42,9 +42,6 @@ pub enum Prim {
     Unit,
 }
 
-/// Bit width of the target's word. Fixed for x86_64 now; a target parameter later.
-pub const WORD_BITS: u32 = 64;
-
 impl Prim {
     pub fn name(self) -> &'static str {
         match self {
@@ -69,15 +66,16 @@ impl Prim {
         }
     }
 
-    /// `(bits, signed)` for integer types.
-    pub fn int_info(self) -> Option<(u32, bool)> {
+    /// `(bits, signed)` for integer types; `word_bits` is the target's word
+    /// ([`composer_target::Target::word_bits`]), the width of `int` and `nativeint`.
+    pub fn int_info(self, word_bits: u32) -> Option<(u32, bool)> {
         Some(match self {
-            Prim::Int | Prim::NativeInt => (WORD_BITS, true),
+            Prim::Int | Prim::NativeInt => (word_bits, true),
             Prim::Int8 => (8, true),
             Prim::Int16 => (16, true),
             Prim::Int32 => (32, true),
             Prim::Int64 => (64, true),
-            Prim::UInt | Prim::UNativeInt => (WORD_BITS, false),
+            Prim::UInt | Prim::UNativeInt => (word_bits, false),
             Prim::UInt8 => (8, false),
             Prim::UInt16 => (16, false),
             Prim::UInt32 => (32, false),
@@ -87,7 +85,8 @@ impl Prim {
     }
 
     pub fn is_integer(self) -> bool {
-        self.int_info().is_some()
+        // Whether a type is an integer does not depend on the word's width.
+        self.int_info(64).is_some()
     }
 
     pub fn is_float(self) -> bool {
@@ -99,7 +98,7 @@ impl Prim {
     }
 
     pub fn is_signed_numeric(self) -> bool {
-        self.is_float() || self.int_info().is_some_and(|(_, s)| s)
+        self.is_float() || self.int_info(64).is_some_and(|(_, s)| s)
     }
 }
 

@@ -143,6 +143,7 @@ fn front_end(program: &str, memory_model: MemoryModel) -> Result<Outcome, String
     let prelude = add_prelude(&mut sources);
     let file = sources.add("fuzz.clef", program);
     let options = FrontendOptions {
+        target: composer_driver::Target::DEFAULT,
         memory_model,
         opt_level: 2,
         alloc_stats: false,

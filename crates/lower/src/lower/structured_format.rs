@@ -82,7 +82,7 @@ impl Lowerer<'_> {
                 );
             }
             _ => {
-                let (bits, signed) = p.int_info().unwrap_or((64, true));
+                let (bits, signed) = p.int_info(self.psg.target.word_bits).unwrap_or((64, true));
                 self.fmt_int(b, v, bits, signed, '\0', 0, -1, -1);
                 // F#'s literal suffixes; `int` (and `int32`, F#'s `int`) print bare.
                 let suffix = match p {

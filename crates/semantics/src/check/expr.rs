@@ -403,7 +403,7 @@ impl Checker<'_> {
                     ast::IntSuffix::UN => Prim::UNativeInt,
                 };
                 let (bits, signed) = prim
-                    .int_info()
+                    .int_info(self.psg.target.word_bits)
                     .expect("integer suffixes give integer types");
                 let magnitude = *value;
                 // Hex, octal and binary literals may give a signed type's value by its

@@ -22,6 +22,7 @@ use crate::psg::*;
 use crate::types::{Scheme, Ty, Unifier, UnifyError};
 use composer_diagnostics::{Code, Diagnostic, Span};
 use composer_syntax::ast::{self, Interner, Symbol};
+use composer_target::Target;
 use rustc_hash::FxHashMap;
 
 /// What a name refers to.
@@ -119,7 +120,18 @@ pub fn check_program_with_prelude(
     files: &[ast::SourceFile],
     interner: &mut Interner,
 ) -> (Psg, Vec<Diagnostic>) {
-    let mut checker = Checker::new(interner);
+    check_program_for(Target::DEFAULT, prelude, files, interner)
+}
+
+/// Like [`check_program_with_prelude`], for `target` (the width of `int` follows its
+/// word; the PSG records the target for the stages after it).
+pub fn check_program_for(
+    target: Target,
+    prelude: &[ast::SourceFile],
+    files: &[ast::SourceFile],
+    interner: &mut Interner,
+) -> (Psg, Vec<Diagnostic>) {
+    let mut checker = Checker::new(interner, target);
     let core = checker.interner.get_or_intern_static("Core");
     for file in prelude {
         let module = checker.check_file(file, false);
@@ -140,12 +152,15 @@ pub fn check_program_with_prelude(
 }
 
 impl<'a> Checker<'a> {
-    fn new(interner: &'a mut Interner) -> Self {
+    fn new(interner: &'a mut Interner, target: Target) -> Self {
         let known = known::Known::new(interner);
         let mut checker = Checker {
             interner,
             u: Unifier::new(),
-            psg: Psg::default(),
+            psg: Psg {
+                target,
+                ..Psg::default()
+            },
             diags: Vec::new(),
             scopes: vec![FxHashMap::default()],
             modules: Vec::new(),

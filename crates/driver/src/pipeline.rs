@@ -62,13 +62,7 @@ impl EmitKind {
     }
 }
 
-/// Where values that outlive their frame may go (DESIGN §5).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum MemoryModel {
-    #[default]
-    Region,
-    StackOnly,
-}
+pub use composer_semantics::MemoryModel;
 
 #[derive(Debug, Clone)]
 pub struct FrontendOptions {
@@ -182,15 +176,14 @@ pub fn run_frontend(
     if options.emit.contains(&EmitKind::Ast) {
         dumps.push((EmitKind::Ast, ast_dump));
     }
+    let check_options = composer_semantics::CheckOptions {
+        target: options.target,
+        memory_model: options.memory_model,
+    };
     let (mut psg, check_diagnostics) =
-        composer_semantics::check_program_for(options.target, &prelude_asts, &asts, &mut interner);
+        composer_semantics::check_program_for(check_options, &prelude_asts, &asts, &mut interner);
     name_sites(sources, &mut psg);
     diagnostics.extend(check_diagnostics);
-    if options.memory_model == MemoryModel::StackOnly
-        && !diagnostics.iter().any(Diagnostic::is_error)
-    {
-        diagnostics.extend(composer_semantics::stack_only::violations(&psg));
-    }
     if options.emit.contains(&EmitKind::Psg) {
         dumps.push((EmitKind::Psg, psg.to_string()));
     }

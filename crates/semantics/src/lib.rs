@@ -20,4 +20,22 @@ mod test_support;
 
 pub use check::{check_program, check_program_for, check_program_with_prelude};
 pub use composer_target::Target;
+
+/// Where values that outlive their frame may go (DESIGN §5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MemoryModel {
+    /// Implicit regions per scope, inferred (`regions.rs`).
+    #[default]
+    Region,
+    /// No implicit region: the stack, static data and explicit arenas only
+    /// (`stack_only.rs`, FS8004).
+    StackOnly,
+}
+
+/// What a program is checked for: the checker's only inputs besides the source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CheckOptions {
+    pub target: Target,
+    pub memory_model: MemoryModel,
+}
 pub use psg::Psg;

@@ -439,6 +439,8 @@ pub struct FusionNote {
 pub struct Psg {
     /// The machine the program is checked for: the width of `int` follows its word.
     pub target: composer_target::Target,
+    /// The memory model it is checked under (`stack_only` rejects implicit regions).
+    pub memory_model: crate::MemoryModel,
     /// Records and unions defined by the program (index = `TyCon::User`).
     pub types: Vec<TypeDef>,
     pub exprs: Vec<Expr>,

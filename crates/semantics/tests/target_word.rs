@@ -20,7 +20,15 @@ fn check(target: Target, src: &str) -> (composer_semantics::Psg, Vec<Diagnostic>
     let mut interner = composer_syntax::Interner::new();
     let (ast, diags) = composer_syntax::parse_file(file, src, &mut interner);
     assert!(diags.is_empty(), "{diags:?}");
-    composer_semantics::check_program_for(target, &[], &[ast], &mut interner)
+    composer_semantics::check_program_for(
+        composer_semantics::CheckOptions {
+            target,
+            ..Default::default()
+        },
+        &[],
+        &[ast],
+        &mut interner,
+    )
 }
 
 fn codes(diags: &[Diagnostic]) -> Vec<Code> {

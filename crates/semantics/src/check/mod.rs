@@ -20,9 +20,9 @@ mod typedefs;
 use crate::builtins::Builtin;
 use crate::psg::*;
 use crate::types::{Scheme, Ty, Unifier, UnifyError};
+use crate::{CheckOptions, MemoryModel};
 use composer_diagnostics::{Code, Diagnostic, Span};
 use composer_syntax::ast::{self, Interner, Symbol};
-use composer_target::Target;
 use rustc_hash::FxHashMap;
 
 /// What a name refers to.
@@ -120,18 +120,19 @@ pub fn check_program_with_prelude(
     files: &[ast::SourceFile],
     interner: &mut Interner,
 ) -> (Psg, Vec<Diagnostic>) {
-    check_program_for(Target::DEFAULT, prelude, files, interner)
+    check_program_for(CheckOptions::default(), prelude, files, interner)
 }
 
-/// Like [`check_program_with_prelude`], for `target` (the width of `int` follows its
-/// word; the PSG records the target for the stages after it).
+/// Like [`check_program_with_prelude`], for a target (the width of `int` follows its
+/// word) and a memory model (`stack_only` adds FS8004); the PSG records both for the
+/// stages after it.
 pub fn check_program_for(
-    target: Target,
+    options: CheckOptions,
     prelude: &[ast::SourceFile],
     files: &[ast::SourceFile],
     interner: &mut Interner,
 ) -> (Psg, Vec<Diagnostic>) {
-    let mut checker = Checker::new(interner, target);
+    let mut checker = Checker::new(interner, options);
     let core = checker.interner.get_or_intern_static("Core");
     for file in prelude {
         let module = checker.check_file(file, false);
@@ -152,13 +153,14 @@ pub fn check_program_for(
 }
 
 impl<'a> Checker<'a> {
-    fn new(interner: &'a mut Interner, target: Target) -> Self {
+    fn new(interner: &'a mut Interner, options: CheckOptions) -> Self {
         let known = known::Known::new(interner);
         let mut checker = Checker {
             interner,
             u: Unifier::new(),
             psg: Psg {
-                target,
+                target: options.target,
+                memory_model: options.memory_model,
                 ..Psg::default()
             },
             diags: Vec::new(),
@@ -238,6 +240,11 @@ impl<'a> Checker<'a> {
         drop(resolver);
         if !self.diags.iter().any(Diagnostic::is_error) {
             self.analyse_memory();
+        }
+        if self.psg.memory_model == MemoryModel::StackOnly
+            && !self.diags.iter().any(Diagnostic::is_error)
+        {
+            self.diags.extend(crate::stack_only::violations(&self.psg));
         }
         let mut diags = self.diags;
         composer_diagnostics::sort_diagnostics(&mut diags);

@@ -2488,9 +2488,9 @@ impl<'a> Lowerer<'a> {
                 },
                 ty.clone(),
             ),
-            mir::Ty::Array(_) => b.temp(
+            mir::Ty::Array(elem) => b.temp(
                 Rvalue::AllocArray {
-                    elem: mir::Ty::Unit,
+                    elem: (**elem).clone(),
                     len: int_const(0, 64, true),
                 },
                 ty.clone(),

@@ -813,11 +813,8 @@ impl<'a> Analysis<'a> {
             ExprKind::Let { body, .. } | ExprKind::LetFunctions { body, .. } => {
                 self.diverges(*body)
             }
-            ExprKind::App { func, .. } => {
-                let mut head = *func;
-                while let ExprKind::App { func, .. } = self.psg.expr(head).kind {
-                    head = func;
-                }
+            ExprKind::App { .. } => {
+                let (head, _) = self.psg.spine(e);
                 match &self.psg.expr(head).kind {
                     ExprKind::Builtin(b) => b.diverges(),
                     ExprKind::Format { kind, .. } => *kind == crate::psg::FormatKind::Failwithf,

@@ -280,12 +280,8 @@ pub fn sites_at(psg: &Psg, id: ExprId) -> Vec<(&'static str, bool)> {
         out.push((what, false));
     }
     if let ExprKind::App { .. } = psg.expr(id).kind {
-        let mut head = id;
-        let mut depth = 0;
-        while let ExprKind::App { func, .. } = psg.expr(head).kind {
-            head = func;
-            depth += 1;
-        }
+        let (head, args) = psg.spine(id);
+        let depth = args.len();
         let explicit = match psg.expr(head).kind {
             ExprKind::Builtin(Builtin::ArenaAlloc) => depth == 1,
             ExprKind::Builtin(Builtin::ArenaAllocArray | Builtin::ArenaAllocMethod) => depth == 2,
@@ -321,10 +317,7 @@ fn value_call_site(psg: &Psg, id: ExprId) -> bool {
     let ExprKind::App { .. } = &psg.expr(*func).kind else {
         return false;
     };
-    let mut head = *func;
-    while let ExprKind::App { func, .. } = &psg.expr(head).kind {
-        head = *func;
-    }
+    let (head, _) = psg.spine(*func);
     !matches!(
         psg.expr(head).kind,
         ExprKind::Function(_)
@@ -366,11 +359,7 @@ fn sprintf_site(psg: &Psg, id: ExprId) -> Option<&'static str> {
     if *psg.ty(id) != Ty::STRING {
         return None;
     }
-    let mut head = id;
-    while let ExprKind::App { func, .. } = &psg.expr(head).kind {
-        head = *func;
-    }
-    match &psg.expr(head).kind {
+    match &psg.expr(psg.spine(id).0).kind {
         ExprKind::Format {
             kind: FormatKind::Sprintf,
             ..

@@ -558,8 +558,6 @@ impl Psg {
         record.chain(cases)
     }
 
-    /// Pushes the sub-expressions of `e` in reverse evaluation order (function bodies
-    /// are not sub-expressions: a closure's body runs elsewhere).
     /// `head a1 … an` of an application (`head` itself and no arguments otherwise).
     pub fn spine(&self, e: ExprId) -> (ExprId, Vec<ExprId>) {
         let mut args = Vec::new();

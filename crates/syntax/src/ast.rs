@@ -95,6 +95,21 @@ pub struct Expr {
     pub span: Span,
 }
 
+impl Expr {
+    /// `head a1 … an` of a curried application (`self` and no arguments otherwise):
+    /// the one walk down an application's spine (the PSG has `Psg::spine`).
+    pub fn spine(&self) -> (&Expr, Vec<&Expr>) {
+        let mut args = Vec::new();
+        let mut head = self;
+        while let ExprKind::App { func, arg } = &head.kind {
+            args.push(&**arg);
+            head = func;
+        }
+        args.reverse();
+        (head, args)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Literal {
     /// The magnitude of an integer literal (a leading `-` is a separate `Neg`) and its

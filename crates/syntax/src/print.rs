@@ -564,15 +564,9 @@ impl AstPrinter<'_> {
             }
             ExprKind::App { .. } => {
                 // Curried applications print flat: `(app f x y)` for `(f x) y`.
-                let mut args = Vec::new();
-                let mut func = expr;
-                while let ExprKind::App { func: inner, arg } = &func.kind {
-                    args.push(e(arg));
-                    func = inner;
-                }
-                args.push(e(func));
-                args.reverse();
-                self.node("app", span, args)
+                let (head, args) = expr.spine();
+                let children = std::iter::once(head).chain(args).map(e).collect();
+                self.node("app", span, children)
             }
             ExprKind::OperatorValue(op) => self.node("op", span, vec![atom(binary_name(*op))]),
             ExprKind::Unary { op, operand } => {

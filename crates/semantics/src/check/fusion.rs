@@ -147,13 +147,7 @@ impl Checker<'_> {
             ExprKind::App { .. } => (e, None),
             _ => return None,
         };
-        let mut args = Vec::new();
-        let mut head = call;
-        while let ExprKind::App { func, arg } = &head.kind {
-            args.push(&**arg);
-            head = func;
-        }
-        args.reverse();
+        let (head, mut args) = call.spine();
         let ExprKind::Path(path) = &head.kind else {
             return None;
         };
@@ -462,12 +456,7 @@ impl Checker<'_> {
             ExprKind::Path(_) => true,
             ExprKind::Lambda { body, .. } => self.pure_ast(body, memo),
             ExprKind::App { .. } => {
-                let mut head = e;
-                let mut args = Vec::new();
-                while let ExprKind::App { func, arg } = &head.kind {
-                    args.push(&**arg);
-                    head = func;
-                }
+                let (head, args) = e.spine();
                 let head_pure = match &head.kind {
                     ExprKind::Path(_) => self.pure_head(head, memo),
                     ExprKind::Lambda { .. } => self.pure_ast(head, memo),

@@ -5,7 +5,8 @@
 //! `install` (called by `clef_rt_start` before `clef_main`) records the stack's
 //! top and `RLIMIT_STACK`, gives the kernel an alternate signal stack in static
 //! memory (the handler of a stack overflow cannot run on the stack that just
-//! overflowed) and handles SIGSEGV, SIGBUS, SIGFPE and SIGILL with `on_fault`.
+//! overflowed) and handles SIGSEGV, SIGBUS, SIGFPE and SIGILL (and on aarch64
+//! SIGTRAP, its trap instruction's signal; `arch::FAULT_SIGNALS`) with `on_fault`.
 //! The handler never returns: it flushes stdout, prints `panic: <what>` and
 //! exits with 101, like every other panic (`io::fatal_after_fault`).
 //!
@@ -17,13 +18,15 @@
 //! The compiler checks integer division itself, so SIGFPE is not expected; it
 //! still maps to .NET's messages.
 
+use crate::arch;
 use crate::global::Global;
 use crate::io;
 use crate::pure::sink::StackBuf;
 use crate::sys;
 
 /// The alternate signal stack: the kernel's frame (with the AVX-512 state up to
-/// about 3.5 KiB) plus the handler's own frames (formatting, `write`).
+/// about 3.5 KiB on x86_64; on aarch64 the SVE state of the largest vector
+/// length is about 8.5 KiB) plus the handler's own frames (formatting, `write`).
 const SIGNAL_STACK_SIZE: usize = 64 * 1024;
 
 /// Linux keeps this much unmapped space below a growing stack
@@ -31,8 +34,8 @@ const SIGNAL_STACK_SIZE: usize = 64 * 1024;
 const STACK_GUARD_GAP: usize = 1024 * 1024;
 
 /// How far below the interrupted stack pointer a fault still counts as the
-/// stack's: a `call` writes 8 bytes below it; a stack probe or a red-zone store
-/// at most a page or two.
+/// stack's: a `call` writes 8 bytes below it (aarch64: a frame's first `stp`
+/// 16 or more); a stack probe or a red-zone store at most a page or two.
 const BELOW_STACK_POINTER: usize = 64 * 1024;
 
 #[repr(C, align(16))]
@@ -63,7 +66,7 @@ pub fn install(initial_stack: usize) {
     // SAFETY: SIGNAL_STACK is used by nothing but the kernel, for the rest of
     // the process.
     unsafe { sys::set_signal_stack(SIGNAL_STACK.as_ptr() as *mut u8, SIGNAL_STACK_SIZE) };
-    for signal in [sys::SIGSEGV, sys::SIGBUS, sys::SIGFPE, sys::SIGILL] {
+    for &signal in arch::FAULT_SIGNALS {
         sys::set_fault_handler(signal, on_fault);
     }
 }
@@ -100,6 +103,8 @@ fn describe(signal: i32, code: i32, address: usize, ip: usize, sp: usize, out: &
             (b"Arithmetic operation resulted in an overflow.", None)
         }
         sys::SIGFPE => (b"arithmetic error", None),
+        // SIGILL, and aarch64's SIGTRAP: the same message for an LLVM trap
+        // (`ud2` / `brk`), so a program's output does not depend on the target.
         _ => (b"illegal instruction at 0x", Some(ip)),
     };
     use crate::pure::sink::Sink;
@@ -109,8 +114,8 @@ fn describe(signal: i32, code: i32, address: usize, ip: usize, sp: usize, out: &
     }
 }
 
-/// The handler of SIGSEGV, SIGBUS, SIGFPE and SIGILL; runs on the alternate
-/// stack and never returns.
+/// The handler of the `arch::FAULT_SIGNALS`; runs on the alternate stack and
+/// never returns.
 ///
 /// # Safety
 /// Called by the kernel with a valid `siginfo_t` and `ucontext_t`.
@@ -120,8 +125,8 @@ unsafe extern "C" fn on_fault(signal: i32, info: *mut sys::SigInfo, context: *mu
         (
             (*info).code,
             (*info).addr,
-            context.add(sys::UCONTEXT_RIP_OFFSET).cast::<usize>().read(),
-            context.add(sys::UCONTEXT_RSP_OFFSET).cast::<usize>().read(),
+            context.add(arch::UCONTEXT_PC_OFFSET).cast::<usize>().read(),
+            context.add(arch::UCONTEXT_SP_OFFSET).cast::<usize>().read(),
         )
     };
     let mut message = StackBuf::<96>::new();

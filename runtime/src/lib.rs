@@ -1,11 +1,14 @@
 //! `clef_runtime`: the run-time support library of freestanding Clef programs
-//! on x86_64 Linux. No libc: system calls only, memory from `mmap`.
+//! on x86_64 and aarch64 Linux. No libc: system calls only, memory from `mmap`.
 //!
 //! What it provides (every exported name is `extern "C"`, see `abi.rs` for the
 //! list the compiler calls and README.md for the ABI table):
 //!
-//! * `start.rs`   — `_start`: reads argc/argv, calls the program's `clef_main`,
-//!   flushes stdout and exits with its status.
+//! * `arch/`      — what depends on the processor, one file per architecture
+//!   with one interface: `_start`, the system call instruction and numbers,
+//!   signal-frame details, the copy and fill loops (see `arch/mod.rs`).
+//! * `start.rs`   — `clef_rt_start` (called by `_start`): reads argc/argv,
+//!   calls the program's `clef_main`, flushes stdout and exits with its status.
 //! * `fault.rs`   — SIGSEGV/SIGBUS/SIGFPE/SIGILL as panics (stack overflow).
 //! * `region.rs`  — the root region: bump allocation in `mmap`'d chunks.
 //! * `io.rs`      — buffered stdout, direct stderr, buffered line reading.
@@ -15,7 +18,8 @@
 //! * `pure/`      — formatting and parsing logic without `unsafe` or I/O,
 //!   compiled into host tests too (see `pure/mod.rs`).
 //!
-//! Architecture invariant: only `sys.rs` issues system calls, and the runtime
+//! Architecture invariant: only `sys.rs` issues system calls (through `arch/`;
+//! x86_64's signal-return trampoline is the one other `syscall`), and the runtime
 //! is single-threaded (its globals are `Global` cells without locking); a later
 //! multi-threaded runtime must revisit `region.rs`, `io.rs` and the builder.
 //!
@@ -28,6 +32,7 @@ pub mod pure;
 
 #[cfg(not(test))]
 mod abi;
+mod arch;
 #[cfg(not(test))]
 mod fault;
 #[cfg(not(test))]
@@ -60,3 +65,12 @@ fn on_rust_panic(_info: &core::panic::PanicInfo<'_>) -> ! {
     // fault; the message stays generic so no formatting code is linked in.
     io::fatal(b"internal runtime error")
 }
+
+/// Never called: the runtime is built with `panic = "abort"` and nothing in a
+/// Clef program unwinds. Debian's precompiled `compiler_builtins` for aarch64
+/// (what `crates/runtime/build.rs` uses when rustup lacks the target) is built
+/// for unwinding, and the unwind tables of its functions name this routine, so
+/// the linker needs the symbol to exist.
+#[cfg(all(not(test), target_arch = "aarch64"))]
+#[no_mangle]
+pub extern "C" fn rust_eh_personality() {}

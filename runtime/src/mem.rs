@@ -3,62 +3,12 @@
 //!
 //! A hand-written byte loop here could be recognised by LLVM's loop-idiom pass
 //! and turned back into a call to `memcpy` itself (infinite recursion), so the
-//! copies and fills are single `rep movsb` / `rep stosb` instructions (fast on
-//! every x86_64 since Ivy Bridge, "ERMSB"), and the comparison reads whole
-//! words; `tests` check them, and the link test checks the exported symbols
-//! from a real executable.
+//! copies and fills are the architecture's (`arch/`: `rep movsb` / `rep stosb`
+//! on x86_64, inline-assembly loops on aarch64), and the comparison reads whole
+//! words; `tests` check them on the host, and the link tests check them and the
+//! exported symbols from real executables (on aarch64 under qemu).
 
-use core::arch::asm;
-
-/// Copies `count` bytes upwards.
-///
-/// # Safety
-/// `src` must be valid for reads and `dst` for writes of `count` bytes; if
-/// they overlap, `dst` must not lie inside `(src, src + count)`.
-#[inline(always)]
-pub unsafe fn copy_forward(dst: *mut u8, src: *const u8, count: usize) {
-    // SAFETY: rep movsb copies rcx bytes from [rsi] to [rdi] with the
-    // direction flag clear (the ABI guarantees it at function boundaries).
-    unsafe {
-        asm!("rep movsb",
-            inout("rcx") count => _, inout("rdi") dst => _, inout("rsi") src => _,
-            options(nostack, preserves_flags));
-    }
-}
-
-/// Copies `count` bytes downwards, for overlapping moves to higher addresses.
-///
-/// # Safety
-/// As [`copy_forward`], for any overlap.
-#[inline(always)]
-pub unsafe fn copy_backward(dst: *mut u8, src: *const u8, count: usize) {
-    if count == 0 {
-        return;
-    }
-    // SAFETY: with the direction flag set, rep movsb copies from the last byte
-    // down; the flag is cleared again before the block ends, as the ABI needs.
-    unsafe {
-        asm!("std", "rep movsb", "cld",
-            inout("rcx") count => _,
-            inout("rdi") dst.add(count - 1) => _,
-            inout("rsi") src.add(count - 1) => _,
-            options(nostack));
-    }
-}
-
-/// Sets `count` bytes to `byte`.
-///
-/// # Safety
-/// `dst` must be valid for writes of `count` bytes.
-#[inline(always)]
-pub unsafe fn fill(dst: *mut u8, byte: u8, count: usize) {
-    // SAFETY: rep stosb stores al into rcx bytes at [rdi].
-    unsafe {
-        asm!("rep stosb",
-            inout("rcx") count => _, inout("rdi") dst => _, in("al") byte,
-            options(nostack, preserves_flags));
-    }
-}
+pub use crate::arch::{copy_backward, copy_forward, fill};
 
 /// Lexicographic comparison of two byte ranges: negative, zero or positive.
 ///

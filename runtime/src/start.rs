@@ -1,6 +1,8 @@
-//! Process entry. The kernel starts `_start` with the stack pointer at `argc`,
-//! followed by the `argv` pointers, a null, the environment and the auxiliary
-//! vector (System V x86_64 ABI §3.4.1).
+//! Process entry, after the architecture's `_start` (`arch/`): the kernel
+//! starts `_start` with the stack pointer at `argc`, followed by the `argv`
+//! pointers, a null, the environment and the auxiliary vector (System V x86_64
+//! ABI §3.4.1; the same on aarch64 Linux), and `_start` passes that stack
+//! pointer here.
 
 use crate::{io, region, Str};
 
@@ -8,20 +10,6 @@ extern "C" {
     /// The compiled program: F#'s `main argv`, returning the exit status.
     fn clef_main(args_ptr: *const Str, args_len: i64) -> i32;
 }
-
-// Clear the frame pointer (outermost frame), pass the initial stack pointer,
-// and align the stack to 16 bytes before the call, as the ABI requires.
-core::arch::global_asm!(
-    ".globl _start",
-    ".type _start,@function",
-    "_start:",
-    "xor ebp, ebp",
-    "mov rdi, rsp",
-    "and rsp, -16",
-    "call {start}",
-    "ud2",
-    start = sym clef_rt_start,
-);
 
 /// Length of a NUL-terminated string. Volatile reads keep LLVM from turning
 /// the loop into a call to `strlen`, which does not exist here.

@@ -1,15 +1,12 @@
-//! Raw Linux x86_64 system calls. The only module that talks to the kernel.
+//! Raw Linux system calls. The only module that talks to the kernel, through
+//! the architecture's `syscall3`/`syscall6` and system call numbers (`arch/`).
+//! The flags, signal numbers and structures below are the generic Linux ones,
+//! the same on x86_64 and aarch64.
 
-use core::arch::asm;
-
-const SYS_READ: usize = 0;
-const SYS_WRITE: usize = 1;
-const SYS_MMAP: usize = 9;
-const SYS_MUNMAP: usize = 11;
-const SYS_RT_SIGACTION: usize = 13;
-const SYS_SIGALTSTACK: usize = 131;
-const SYS_PRLIMIT64: usize = 302;
-const SYS_EXIT_GROUP: usize = 231;
+use crate::arch::{
+    syscall3, syscall6, SIGNAL_RESTORER, SYS_EXIT_GROUP, SYS_MMAP, SYS_MUNMAP, SYS_PRLIMIT64,
+    SYS_READ, SYS_RT_SIGACTION, SYS_SIGALTSTACK, SYS_WRITE,
+};
 
 const PROT_READ: usize = 1;
 const PROT_WRITE: usize = 2;
@@ -18,8 +15,11 @@ const MAP_ANONYMOUS: usize = 0x20;
 
 pub const EINTR: isize = 4;
 
-/// Signal numbers (asm-generic/signal.h, as used on x86_64).
+/// Signal numbers (asm-generic/signal.h, as used on x86_64 and aarch64).
 pub const SIGILL: i32 = 4;
+/// Raised by aarch64's trap instruction (`brk`); x86_64's `ud2` raises SIGILL.
+#[cfg_attr(not(target_arch = "aarch64"), allow(dead_code))]
+pub const SIGTRAP: i32 = 5;
 pub const SIGBUS: i32 = 7;
 pub const SIGFPE: i32 = 8;
 pub const SIGSEGV: i32 = 11;
@@ -39,8 +39,9 @@ const RLIMIT_STACK: usize = 3;
 /// `RLIM_INFINITY`: no limit.
 pub const RLIM_INFINITY: u64 = u64::MAX;
 
-/// The `struct sigaction` that `rt_sigaction` reads on x86_64: handler, flags,
-/// restorer, then a 64-bit mask (not libc's, whose 128-byte mask comes second).
+/// The `struct sigaction` that `rt_sigaction` reads on x86_64 and aarch64
+/// (both define `SA_RESTORER`): handler, flags, restorer, then a 64-bit mask
+/// (not libc's, whose 128-byte mask comes second).
 #[repr(C)]
 struct KernelSigaction {
     handler: usize,
@@ -65,7 +66,7 @@ struct Rlimit {
 }
 
 /// The start of the kernel's `siginfo_t` for the fault signals: `si_addr` is at
-/// offset 16 for SIGSEGV, SIGBUS, SIGFPE and SIGILL.
+/// offset 16 for SIGSEGV, SIGBUS, SIGFPE, SIGILL and SIGTRAP.
 #[repr(C)]
 pub struct SigInfo {
     pub signo: i32,
@@ -75,72 +76,8 @@ pub struct SigInfo {
     pub addr: usize,
 }
 
-/// Offsets into the `ucontext_t` the kernel passes to an `SA_SIGINFO` handler:
-/// `uc_mcontext` starts at 40 (after `uc_flags`, `uc_link` and the 24-byte
-/// `uc_stack`), and `gregs[REG_RSP]`/`gregs[REG_RIP]` are entries 15 and 16.
-pub const UCONTEXT_RSP_OFFSET: usize = 40 + 15 * 8;
-pub const UCONTEXT_RIP_OFFSET: usize = 40 + 16 * 8;
-
 /// The handler type of an `SA_SIGINFO` action.
 pub type FaultHandler = unsafe extern "C" fn(i32, *mut SigInfo, *mut u8);
-
-// x86_64 Linux returns from a handler through `sa_restorer`, which must call
-// `rt_sigreturn` (15); the kernel requires `SA_RESTORER` on this architecture
-// (libc supplies the same two instructions as `__restore_rt`). Our handlers
-// never return, but the frame must still be well formed.
-core::arch::global_asm!(
-    ".globl clef_rt_sigreturn",
-    ".type clef_rt_sigreturn,@function",
-    "clef_rt_sigreturn:",
-    "mov eax, 15",
-    "syscall",
-    "ud2",
-);
-
-extern "C" {
-    fn clef_rt_sigreturn();
-}
-
-/// # Safety
-/// The arguments must be valid for system call `number`.
-#[inline(always)]
-unsafe fn syscall3(number: usize, a1: usize, a2: usize, a3: usize) -> isize {
-    let ret: isize;
-    // SAFETY: the kernel ABI: number in rax, arguments in rdi rsi rdx; the
-    // instruction clobbers rcx and r11 and touches no stack.
-    unsafe {
-        asm!("syscall",
-            inlateout("rax") number as isize => ret,
-            in("rdi") a1, in("rsi") a2, in("rdx") a3,
-            lateout("rcx") _, lateout("r11") _,
-            options(nostack));
-    }
-    ret
-}
-
-/// # Safety
-/// The arguments must be valid for system call `number`.
-#[inline(always)]
-unsafe fn syscall6(
-    number: usize,
-    a1: usize,
-    a2: usize,
-    a3: usize,
-    a4: usize,
-    a5: usize,
-    a6: usize,
-) -> isize {
-    let ret: isize;
-    // SAFETY: as `syscall3`, with the fourth to sixth arguments in r10 r8 r9.
-    unsafe {
-        asm!("syscall",
-            inlateout("rax") number as isize => ret,
-            in("rdi") a1, in("rsi") a2, in("rdx") a3, in("r10") a4, in("r8") a5, in("r9") a6,
-            lateout("rcx") _, lateout("r11") _,
-            options(nostack));
-    }
-    ret
-}
 
 /// `write(2)`: bytes written, or a negated errno.
 pub fn write(fd: i32, bytes: &[u8]) -> isize {
@@ -192,10 +129,14 @@ pub unsafe fn unmap(addr: *mut u8, len: usize) {
 /// `signal` arrives, with the signal blocked while it runs and the default action
 /// restored first. Errors are ignored: the program then dies as it would have.
 pub fn set_fault_handler(signal: i32, handler: FaultHandler) {
+    let (restorer_flag, restorer) = match SIGNAL_RESTORER {
+        Some(trampoline) => (SA_RESTORER, trampoline as *const () as usize),
+        None => (0, 0),
+    };
     let action = KernelSigaction {
         handler: handler as *const () as usize,
-        flags: SA_SIGINFO | SA_ONSTACK | SA_RESTORER | SA_RESETHAND,
-        restorer: clef_rt_sigreturn as *const () as usize,
+        flags: SA_SIGINFO | SA_ONSTACK | restorer_flag | SA_RESETHAND,
+        restorer,
         mask: 0,
     };
     // SAFETY: `action` is a valid kernel_sigaction; the mask size is 8 bytes.

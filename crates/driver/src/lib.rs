@@ -22,11 +22,11 @@ pub use composer_target::Target;
 /// program: `_start`, syscalls, buffered output, `memcpy`/`memset`. An error says why
 /// it is missing (the compiler was built without that target's runtime).
 pub fn runtime_archive(target: Target) -> Result<&'static [u8], String> {
-    if target.name == composer_runtime::RUNTIME_TARGET {
-        Ok(composer_runtime::RUNTIME_ARCHIVE)
-    } else {
-        Err(format!(
-            "this Composer was built without the run-time library for {target}; run `./scripts/setup.sh` and rebuild"
-        ))
-    }
+    composer_runtime::archive(target.name).ok_or_else(|| {
+        let reason = composer_runtime::missing_archive_reason(target.name)
+            .unwrap_or("no run-time library is built for it");
+        format!(
+            "this Composer was built without the run-time library for {target} ({reason}); run `./scripts/setup.sh`, then `cargo clean -p composer-runtime` and rebuild"
+        )
+    })
 }

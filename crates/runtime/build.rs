@@ -57,20 +57,30 @@ struct RuntimeTarget {
     required: bool,
 }
 
-/// Every runtime target, in the order `composer_runtime` lists them. The first
+/// Every runtime target, in the order `composer_runtime` lists them: the targets of
+/// `composer_target` (the one owner of their facts), the default first. The first
 /// is `RUNTIME_TARGET`, the one `RUNTIME_ARCHIVE` holds.
-const RUNTIME_TARGETS: &[RuntimeTarget] = &[
-    RuntimeTarget {
-        clef_name: "x86_64-linux",
-        rust_triple: "x86_64-unknown-linux-gnu",
-        required: true,
-    },
-    RuntimeTarget {
-        clef_name: "aarch64-linux",
-        rust_triple: "aarch64-unknown-linux-gnu",
-        required: false,
-    },
-];
+const RUNTIME_TARGETS: &[RuntimeTarget] = &{
+    let all = composer_target::ALL;
+    let mut out = [const {
+        RuntimeTarget {
+            clef_name: "",
+            rust_triple: "",
+            required: false,
+        }
+    }; composer_target::ALL.len()];
+    let mut i = 0;
+    while i < all.len() {
+        out[i] = RuntimeTarget {
+            clef_name: all[i].name,
+            rust_triple: all[i].runtime_triple,
+            // The default target is built with the workspace's own toolchain.
+            required: i == 0,
+        };
+        i += 1;
+    }
+    out
+};
 
 /// A `rustc` to try for an optional target after cargo's own: Debian's, which
 /// `scripts/setup.sh` installs together with its `core` for aarch64.

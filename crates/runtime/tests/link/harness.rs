@@ -7,17 +7,12 @@ use std::process::{Command, Output, Stdio};
 
 use composer_runtime::RUNTIME_ARCHIVE_FILE_NAME;
 
-/// What the tests know about a runtime target beyond its Clef name.
+/// What the tests know about a target beyond what `composer_target` says of it
+/// (triple, emulator, linker flags): facts that only a test checks.
 struct TargetFacts {
-    name: &'static str,
-    /// The `-mtriple` for `llc` (the driver's triple for this target).
-    llvm_triple: &'static str,
+    target: composer_target::Target,
     /// `Machine:` in `llvm-readelf -h` of its objects and executables.
     elf_machine: &'static str,
-    /// The architecture that runs its executables without an emulator.
-    native_arch: &'static str,
-    /// The user-mode emulator that runs them elsewhere.
-    emulator: Option<&'static str>,
     /// Whether an integer division by zero traps (SIGFPE); aarch64's `sdiv`
     /// answers 0 instead.
     division_by_zero_traps: bool,
@@ -25,19 +20,13 @@ struct TargetFacts {
 
 const TARGETS: &[TargetFacts] = &[
     TargetFacts {
-        name: "x86_64-linux",
-        llvm_triple: "x86_64-unknown-linux-gnu",
+        target: composer_target::X86_64_LINUX,
         elf_machine: "Advanced Micro Devices X86-64",
-        native_arch: "x86_64",
-        emulator: None,
         division_by_zero_traps: true,
     },
     TargetFacts {
-        name: "aarch64-linux",
-        llvm_triple: "aarch64-unknown-linux-gnu",
+        target: composer_target::AARCH64_LINUX,
         elf_machine: "AArch64",
-        native_arch: "aarch64",
-        emulator: Some("qemu-aarch64"),
         division_by_zero_traps: false,
     },
 ];
@@ -121,7 +110,7 @@ impl Target {
     pub fn for_inspection(name: &str, test: &str) -> Option<Target> {
         let facts = TARGETS
             .iter()
-            .find(|facts| facts.name == name)
+            .find(|facts| facts.target.name == name)
             .unwrap_or_else(|| panic!("no test facts for the runtime target {name}"));
         let Some(archive) = composer_runtime::archive(name) else {
             let reason = composer_runtime::missing_archive_reason(name)
@@ -148,10 +137,10 @@ impl Target {
     /// directly on its own architecture, else under its emulator.
     pub fn for_running(name: &str, test: &str) -> Option<Target> {
         let mut target = Target::for_inspection(name, test)?;
-        if std::env::consts::ARCH == target.facts.native_arch {
+        if target.facts.target.runs_natively() {
             return Some(target);
         }
-        let Some(emulator) = target.facts.emulator else {
+        let Some(emulator) = target.facts.target.emulator else {
             unavailable(
                 test,
                 &format!(
@@ -177,7 +166,7 @@ impl Target {
     }
 
     pub fn name(&self) -> &'static str {
-        self.facts.name
+        self.facts.target.name
     }
 
     pub fn elf_machine(&self) -> &'static str {
@@ -205,14 +194,19 @@ impl Target {
         std::fs::write(&source, ir).expect("write IR");
         run_tool(
             Command::new(&self.tools.llc)
-                .args(["-O2", "-filetype=obj", "-mtriple", self.facts.llvm_triple])
+                .args([
+                    "-O2",
+                    "-filetype=obj",
+                    "-mtriple",
+                    self.facts.target.llvm_triple,
+                ])
                 .arg(&source)
                 .arg("-o")
                 .arg(&object),
         );
         run_tool(
             Command::new(&self.tools.lld)
-                .args(["-nostdlib", "-static", "-e", "_start", "--gc-sections"])
+                .args(self.facts.target.link_flags)
                 .arg(&object)
                 .arg(&archive)
                 .arg("-o")

@@ -1,8 +1,20 @@
 //! Property test: the whole front end (parse, check, lower, emit MLIR) never panics,
 //! whatever the input. Inputs are random recombinations of real Clef fragments (which
 //! reach deep into the checker and lowering) and arbitrary text.
+//!
+//! The inputs are Clef source, never MIR: every MIR program here is one that lowering
+//! produced. A program with errors is a fine input, and the pipeline stops at the
+//! stage that reports them. An internal compiler error (FS9999) is not: it fails the
+//! test, whatever stage reports it. That includes a MIR verifier rejection, which
+//! lowering reports as FS9999 in debug builds (`composer_lower::lower`): the verifier
+//! rejecting lowering's own output is a lowering bug, not an invalid input. So a case
+//! fails for one of two reasons, told apart by its message: a stage reported an
+//! internal error (the verifier rejected lowering's MIR), or a stage panicked (for
+//! Alex: on MIR that lowering accepted and, in debug builds, the verifier passed).
 
+use composer_diagnostics::{Code, Diagnostic};
 use proptest::prelude::*;
+use proptest::test_runner::TestCaseError;
 
 const FRAGMENTS: &[&str] = &[
     "let x = 1",
@@ -56,26 +68,43 @@ const FRAGMENTS: &[&str] = &[
     "k ()",
 ];
 
-fn front_end(src: &str) {
+/// Runs the front end on `src` as far as it goes without errors; fails on an internal
+/// compiler error (a panic fails the case by itself).
+fn front_end(src: &str) -> Result<(), TestCaseError> {
     let mut sources = composer_diagnostics::SourceMap::new();
     let file = sources.add("fuzz.clef", src);
     let mut interner = composer_syntax::Interner::new();
     let (ast, diagnostics) = composer_syntax::parse_file(file, src, &mut interner);
     let (psg, check_diagnostics) = composer_semantics::check_program(&[ast], &mut interner);
     let _ = psg.to_string();
-    if diagnostics
-        .iter()
-        .chain(&check_diagnostics)
-        .any(|d| d.is_error())
-    {
-        return;
+    let front_diagnostics: Vec<Diagnostic> =
+        diagnostics.into_iter().chain(check_diagnostics).collect();
+    if !may_continue("parsing or checking", &front_diagnostics)? {
+        return Ok(());
     }
     let (mir, lower_diagnostics) = composer_lower::lower(&psg);
     let _ = mir.to_string();
-    if lower_diagnostics.iter().any(|d| d.is_error()) {
-        return;
+    if !may_continue(
+        "lowering (a MIR verifier message means lowering produced invalid MIR)",
+        &lower_diagnostics,
+    )? {
+        return Ok(());
     }
     let _ = composer_alex::emit_module(&mir);
+    Ok(())
+}
+
+/// Whether the next stage runs after a stage that reported `diagnostics`: not after
+/// an error in the program (the input is random, so that is expected), and never
+/// after an internal compiler error, which fails the test instead.
+fn may_continue(stage: &str, diagnostics: &[Diagnostic]) -> Result<bool, TestCaseError> {
+    if let Some(internal) = diagnostics.iter().find(|d| d.code == Code::InternalError) {
+        return Err(TestCaseError::fail(format!(
+            "{stage} reported an internal compiler error: {}",
+            internal.message
+        )));
+    }
+    Ok(!diagnostics.iter().any(Diagnostic::is_error))
 }
 
 fn program() -> impl Strategy<Value = String> {
@@ -89,11 +118,37 @@ proptest! {
 
     #[test]
     fn front_end_never_panics_on_fragments(src in program()) {
-        front_end(&src);
+        front_end(&src)?;
     }
 
     #[test]
     fn front_end_never_panics_on_arbitrary_text(src in "\\PC{0,200}") {
-        front_end(&src);
+        front_end(&src)?;
     }
+}
+
+/// The failure path is live: a MIR verifier rejection, as lowering reports it, stops
+/// the test instead of counting as an input with errors.
+#[test]
+fn a_mir_verifier_rejection_fails_the_case() {
+    let rejection = Diagnostic::global(
+        Code::InternalError,
+        "internal compiler error: MIR verifier: bb0 jumps to missing bb7",
+    );
+    let outcome = may_continue("lowering", &[rejection]);
+    assert!(
+        matches!(&outcome, Err(TestCaseError::Fail(why)) if why.message().contains("MIR verifier")),
+        "{outcome:?}"
+    );
+}
+
+/// An error in the (random) program stops the pipeline without failing the case.
+#[test]
+fn a_program_error_stops_the_pipeline_quietly() {
+    let unsupported = Diagnostic::global(Code::Unsupported, "this construct is not supported");
+    assert!(matches!(
+        may_continue("lowering", &[unsupported]),
+        Ok(false)
+    ));
+    assert!(matches!(may_continue("lowering", &[]), Ok(true)));
 }

@@ -6,10 +6,13 @@
 //! `Str` by value; booleans are `u8` 0/1; new strings live in the root region;
 //! the empty string is a non-null pointer with length 0.
 //!
-//! `u8` parameters (booleans, `is_signed`, ...) are declared `u32` here and only
-//! their low 8 bits are read ([`byte_flag`]): the generated code passes an `i8`
-//! without the `zeroext` attribute that a Rust `u8` parameter would assume, so
-//! the upper bits of the register may hold anything. Same register, same ABI.
+//! `u8` parameters (booleans, `is_signed`, ...) are declared [`ByteArg`], a
+//! `u32` of which only the low 8 bits are read: the generated code passes an
+//! `i8` without the `zeroext` attribute that a Rust `u8` parameter would assume,
+//! so the upper bits of the register may hold anything. Same register, same ABI.
+//!
+//! The compiler's half of this ABI is `RtFn` in `crates/lower/src/mir.rs`;
+//! `crates/runtime/tests/abi.rs` checks every function here against it.
 
 use crate::global::Global;
 use crate::pure::parse::{self, ParseError};
@@ -32,9 +35,17 @@ unsafe fn bytes<'a>(ptr: *const u8, len: i64) -> &'a [u8] {
     }
 }
 
-/// A `u8` argument passed in a register whose upper bits are unspecified.
-fn byte_flag(register: u32) -> bool {
-    register as u8 != 0
+/// A `u8` argument (the `Abi::I8` class), passed in a register whose upper bits
+/// are unspecified: a `u32` of which only the low byte means anything.
+#[repr(transparent)]
+#[derive(Clone, Copy)]
+pub struct ByteArg(u32);
+
+impl ByteArg {
+    /// The byte as a boolean: anything but 0 is true.
+    fn is_set(self) -> bool {
+        self.0 as u8 != 0
+    }
 }
 
 fn empty_str() -> Str {
@@ -68,11 +79,6 @@ fn static_str(text: &'static [u8]) -> Str {
 pub unsafe extern "C" fn clef_rt_write(fd: i32, ptr: *const u8, len: i64) {
     // SAFETY: the caller's contract.
     io::write(fd, unsafe { bytes(ptr, len) });
-}
-
-#[no_mangle]
-pub extern "C" fn clef_rt_flush() {
-    io::flush_stdout();
 }
 
 /// Turns on allocation counting (`composer build --alloc-stats`); the counts are
@@ -362,8 +368,8 @@ pub extern "C" fn clef_rt_char_to_string(scalar: u32) -> Str {
 
 /// `True` / `False`, as F# `string true`.
 #[no_mangle]
-pub extern "C" fn clef_rt_bool_to_string(value: u32) -> Str {
-    static_str(if byte_flag(value) { b"True" } else { b"False" })
+pub extern "C" fn clef_rt_bool_to_string(value: ByteArg) -> Str {
+    static_str(if value.is_set() { b"True" } else { b"False" })
 }
 
 fn parse_failure(error: ParseError) -> ! {
@@ -381,11 +387,11 @@ pub unsafe extern "C" fn clef_rt_parse_int(
     ptr: *const u8,
     len: i64,
     bits: u32,
-    is_signed: u32,
+    is_signed: ByteArg,
 ) -> i64 {
     // SAFETY: the caller's contract.
     let text = unsafe { bytes(ptr, len) };
-    parse::parse_int(text, bits, byte_flag(is_signed)).unwrap_or_else(|error| parse_failure(error))
+    parse::parse_int(text, bits, is_signed.is_set()).unwrap_or_else(|error| parse_failure(error))
 }
 
 /// F# `float "3.5"`. Bad input panics with .NET's message.
@@ -499,7 +505,7 @@ pub unsafe extern "C" fn clef_rt_fmt_literal(ptr: *const u8, len: i64) {
 pub extern "C" fn clef_rt_fmt_int(
     value: i64,
     bits: u32,
-    is_signed: u32,
+    is_signed: ByteArg,
     conv: u32,
     flags: u32,
     width: i32,
@@ -509,7 +515,7 @@ pub extern "C" fn clef_rt_fmt_int(
         fmt_buffer(),
         value,
         bits,
-        byte_flag(is_signed),
+        is_signed.is_set(),
         conv_char(conv),
         Spec::new(flags, width, precision),
     );
@@ -518,7 +524,7 @@ pub extern "C" fn clef_rt_fmt_int(
 #[no_mangle]
 pub extern "C" fn clef_rt_fmt_float(
     value: f64,
-    is_single: u32,
+    is_single: ByteArg,
     conv: u32,
     flags: u32,
     width: i32,
@@ -527,7 +533,7 @@ pub extern "C" fn clef_rt_fmt_float(
     printf::write_float(
         fmt_buffer(),
         value,
-        byte_flag(is_single),
+        is_single.is_set(),
         conv_char(conv),
         Spec::new(flags, width, precision),
     );
@@ -554,10 +560,10 @@ pub extern "C" fn clef_rt_fmt_char(scalar: u32, flags: u32, width: i32) {
 }
 
 #[no_mangle]
-pub extern "C" fn clef_rt_fmt_bool(value: u32, conv: u32, flags: u32, width: i32) {
+pub extern "C" fn clef_rt_fmt_bool(value: ByteArg, conv: u32, flags: u32, width: i32) {
     printf::write_bool(
         fmt_buffer(),
-        byte_flag(value),
+        value.is_set(),
         conv_char(conv),
         Spec::new(flags, width, -1),
     );
@@ -565,9 +571,9 @@ pub extern "C" fn clef_rt_fmt_bool(value: u32, conv: u32, flags: u32, width: i32
 
 /// `printf`/`printfn` (fd 1, buffered) and `eprintf`/`eprintfn` (fd 2).
 #[no_mangle]
-pub extern "C" fn clef_rt_fmt_finish_write(fd: i32, newline: u32) {
+pub extern "C" fn clef_rt_fmt_finish_write(fd: i32, newline: ByteArg) {
     let buffer = fmt_buffer();
-    if byte_flag(newline) {
+    if newline.is_set() {
         buffer.push_byte(b'\n');
     }
     io::write(fd, buffer.as_bytes());

@@ -11,6 +11,8 @@
 //!   calls the program's `clef_main`, flushes stdout and exits with its status.
 //! * `fault.rs`   — SIGSEGV/SIGBUS/SIGFPE/SIGILL as panics (stack overflow).
 //! * `region.rs`  — the root region: bump allocation in `mmap`'d chunks.
+//! * `region_layout.rs` — the region offsets generated code uses (shared with
+//!   `composer-alex`, asserted in `region.rs`).
 //! * `io.rs`      — buffered stdout, direct stderr, buffered line reading.
 //! * `abi.rs`     — strings, conversions, parsing, the `printf` builder, panics.
 //! * `mem.rs`     — `memcpy memmove memset memcmp bcmp` (LLVM emits calls).
@@ -44,6 +46,8 @@ mod math;
 mod mem;
 #[cfg(not(test))]
 mod region;
+#[cfg(not(test))]
+mod region_layout;
 #[cfg(not(test))]
 mod start;
 #[cfg(not(test))]

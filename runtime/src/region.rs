@@ -12,6 +12,7 @@
 //! separate persistent region that is never reset.
 
 use crate::global::Global;
+use crate::region_layout::{REGION_CURSOR_ALIGN, REGION_CURSOR_OFFSET, REGION_END_OFFSET};
 use crate::{io, sys};
 
 const PAGE_SIZE: usize = 4096;
@@ -22,7 +23,7 @@ const CHUNK_SIZE: usize = 1 << 20;
 const LARGE_REQUEST: usize = CHUNK_SIZE / 4;
 /// Every region's cursor stays a multiple of this (allocations are rounded up to
 /// it), so generated code bumps without aligning for anything up to 8 bytes.
-pub const CURSOR_ALIGN: usize = 8;
+pub const CURSOR_ALIGN: usize = REGION_CURSOR_ALIGN as usize;
 /// Freed ordinary chunks kept for reuse instead of being unmapped.
 const SPARE_CHUNKS: usize = 4;
 
@@ -36,9 +37,10 @@ struct Header {
 
 const HEADER: usize = core::mem::size_of::<Header>();
 
-/// `cursor` and `end` come first, at offsets 0 and 8: generated code bumps them
-/// itself (the inline fast path of `Rvalue::Box`/`AllocArray` in `composer-alex`) and
-/// calls `clef_rt_alloc` only when the request does not fit.
+/// `cursor` and `end` are at the offsets of `region_layout.rs` (0 and 8):
+/// generated code bumps them itself (the inline fast path of
+/// `Rvalue::Box`/`AllocArray` in `composer-alex`) and calls `clef_rt_alloc` only
+/// when the request does not fit.
 #[repr(C)]
 pub struct Region {
     /// Next free byte of the current chunk.
@@ -520,13 +522,29 @@ pub fn copy_to_root(bytes: &[u8]) -> *const u8 {
     target
 }
 
-// Generated code's inline bump allocation depends on these offsets
-// (`composer_alex::REGION_CURSOR_OFFSET` and `REGION_END_OFFSET`), on the cursor's
-// alignment (`CURSOR_ALIGN`), and on chunks and marks keeping it.
-const _: () = assert!(
-    core::mem::offset_of!(Region, cursor) == 0
-        && core::mem::offset_of!(Region, end) == 8
-        && CURSOR_ALIGN == 8
-        && HEADER % CURSOR_ALIGN == 0
-        && core::mem::size_of::<Mark>() % CURSOR_ALIGN == 0
-);
+// Generated code's inline bump allocation reads `cursor` and `end` as 64-bit
+// words at the offsets `region_layout.rs` gives (`composer-alex` emits them from
+// the same file), and relies on the cursor staying aligned, which chunks, marks
+// and arena sites keep. A failure here means the two sides disagree: change
+// `Region` and `region_layout.rs` together.
+const _: () = {
+    use core::mem::{offset_of, size_of};
+    assert!(
+        offset_of!(Region, cursor) as u64 == REGION_CURSOR_OFFSET,
+        "Region::cursor is not at region_layout::REGION_CURSOR_OFFSET"
+    );
+    assert!(
+        offset_of!(Region, end) as u64 == REGION_END_OFFSET,
+        "Region::end is not at region_layout::REGION_END_OFFSET"
+    );
+    assert!(
+        size_of::<usize>() == 8,
+        "generated code loads and stores Region::cursor and Region::end as i64"
+    );
+    assert!(
+        CURSOR_ALIGN.is_power_of_two()
+            && HEADER.is_multiple_of(CURSOR_ALIGN)
+            && size_of::<Mark>().is_multiple_of(CURSOR_ALIGN),
+        "chunk headers and marks must keep the cursor a multiple of REGION_CURSOR_ALIGN"
+    );
+};

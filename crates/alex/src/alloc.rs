@@ -1,21 +1,23 @@
 //! Heap allocation: the inline bump of the runtime's current region with its call to
 //! `clef_rt_alloc` when the request does not fit, and the rvalues that allocate
 //! through it (`AllocArray`, `Box`) or read what they made (`Unbox`). The region
-//! layout constants here are the generated side of an ABI that `runtime/src/region.rs`
-//! asserts.
+//! layout it relies on is `runtime/src/region_layout.rs`, compiled here as
+//! `region_layout` and asserted against the runtime's `Region` in
+//! `runtime/src/region.rs`.
 
 use crate::function::FnEmitter;
 use crate::types::mlir_ty;
 use composer_lower::mir::{Operand, RtFn, Ty};
 
-/// The runtime's pointer to the current region (`runtime/src/region.rs`).
+#[path = "../../../runtime/src/region_layout.rs"]
+mod region_layout;
+
+pub use region_layout::{REGION_CURSOR_ALIGN, REGION_CURSOR_OFFSET, REGION_END_OFFSET};
+
+/// The runtime's pointer to the current region, a `*mut Region`
+/// (`runtime/src/region.rs`; `crates/runtime/tests/abi.rs` checks that the runtime
+/// exports it).
 pub(crate) const CURRENT_REGION: &str = "clef_rt_current_region";
-/// The offset of the region's bump cursor in it (asserted in `runtime/src/region.rs`).
-pub const REGION_CURSOR_OFFSET: u64 = 0;
-/// The offset of the region's end in it (asserted in `runtime/src/region.rs`).
-pub const REGION_END_OFFSET: u64 = 8;
-/// The runtime keeps every region's cursor a multiple of this (`CURSOR_ALIGN`).
-pub const REGION_CURSOR_ALIGN: u64 = 8;
 
 impl FnEmitter<'_> {
     /// `size` bytes (at least one) aligned to `align` in the current region.

@@ -1,0 +1,18 @@
+//! What generated code knows about a region: the one definition of the numbers
+//! its inline bump allocation uses. Two crates compile this file: the runtime
+//! (`crate::region_layout`), whose `region.rs` asserts at compile time that its
+//! `Region` has this layout, and `composer-alex` (through `#[path]` in
+//! `crates/alex/src/alloc.rs`), which emits its loads and stores from these
+//! numbers. So a change to either side either follows the other or fails to
+//! build the runtime. Plain constants only: one side builds this `no_std` for
+//! the target, the other for the host.
+
+/// Byte offset in a region of its bump cursor, the 64-bit address of the next
+/// free byte.
+pub const REGION_CURSOR_OFFSET: u64 = 0;
+/// Byte offset in a region of its end, the 64-bit address one past the last byte
+/// the cursor may reach.
+pub const REGION_END_OFFSET: u64 = 8;
+/// Every region's cursor stays a multiple of this (allocations are rounded up to
+/// it), so generated code bumps without aligning for anything up to this size.
+pub const REGION_CURSOR_ALIGN: u64 = 8;

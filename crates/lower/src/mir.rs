@@ -8,6 +8,7 @@
 //! [`RtFn`] with its exact ABI (the one exception, `Rvalue::TryReadln`, needs a
 //! stack out-parameter and is emitted by Alex directly).
 
+use composer_semantics::builtins::MathFn;
 use std::fmt::{self, Write};
 
 /// MIR value types (DESIGN §4 layouts).
@@ -210,6 +211,14 @@ pub enum UnOp {
 }
 
 /// Entry points of the runtime library (runtime/src), with their exact C ABI.
+///
+/// This is the compiler's half of the runtime ABI and the one table of it:
+/// [`RtFn::ALL`] and [`RtFn::libm_functions`] list every function generated code
+/// may call, [`RtFn::symbol`] and [`RtFn::signature`] say how. The test
+/// `crates/runtime/tests/abi/` reads the runtime's sources and checks that each
+/// of them is defined there once, as `#[no_mangle] extern "C"` with Rust types of
+/// these [`Abi`] classes, and that the runtime exports no other `clef_rt_*`
+/// function the table does not know (`docs/runtime.md`, "The ABI table").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum RtFn {
     Write,
@@ -256,13 +265,24 @@ pub enum RtFn {
     ArenaMark,
     ArenaRelease,
     ArenaDispose,
-    /// A C math function by name (`sqrt`, `pow`, `fmodf`, ...), as LLVM would call it.
+    /// `Console.tryReadln`: writes the next line through the pointer and answers 1,
+    /// or answers 0 at end of input. Alex declares and calls it itself for
+    /// `Rvalue::TryReadln` (the pointer is a stack slot of the caller), with this
+    /// signature.
+    TryReadln,
+    /// A C math function by name (`sqrt`, `pow`, `fmodf`, ...), as LLVM would call
+    /// it: name, bits of its floats (32 or 64) and number of arguments. Only the
+    /// functions of [`RtFn::libm_functions`].
     Libm(&'static str, u32, usize),
 }
 
-/// How a runtime parameter or result is passed.
+/// How a runtime parameter or result is passed. The Rust types the runtime may
+/// declare for each class are those `crates/runtime/tests/abi/` accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Abi {
+    /// A byte (booleans are 0 or 1). As a parameter it is passed without
+    /// zero-extension, so the runtime declares it as a 32-bit `ByteArg` and reads
+    /// the low byte only.
     I8,
     I32,
     I64,
@@ -273,7 +293,72 @@ pub enum Abi {
     Str,
 }
 
+/// The two-argument C math functions lowering calls, as (`float`, `float32`)
+/// names: `**`, `%` on floats, and `atan2`. The one-argument ones are the
+/// `MathFn` builtins' [`MathFn::c_names`].
+pub const LIBM_BINARY_FUNCTIONS: &[(&str, &str)] =
+    &[("pow", "powf"), ("fmod", "fmodf"), ("atan2", "atan2f")];
+
 impl RtFn {
+    /// Every runtime function except the C math ones ([`RtFn::libm_functions`]),
+    /// in declaration order. A variant missing here is a runtime export the ABI
+    /// test does not recognise, and it fails.
+    pub const ALL: &'static [RtFn] = &[
+        RtFn::Write,
+        RtFn::Alloc,
+        RtFn::EnableAllocStats,
+        RtFn::Exit,
+        RtFn::Panic,
+        RtFn::StrConcat,
+        RtFn::StrCompare,
+        RtFn::StrEqual,
+        RtFn::StrHash,
+        RtFn::FloatHash,
+        RtFn::Readln,
+        RtFn::IntToString,
+        RtFn::UIntToString,
+        RtFn::FloatToString,
+        RtFn::Float32ToString,
+        RtFn::CharToString,
+        RtFn::BoolToString,
+        RtFn::ParseInt,
+        RtFn::ParseFloat,
+        RtFn::FmtStart,
+        RtFn::FmtLiteral,
+        RtFn::FmtInt,
+        RtFn::FmtFloat,
+        RtFn::FmtString,
+        RtFn::FmtChar,
+        RtFn::FmtBool,
+        RtFn::FmtFinishWrite,
+        RtFn::FmtFinishString,
+        RtFn::FmtFinishPanic,
+        RtFn::RegionMark,
+        RtFn::RegionReset,
+        RtFn::RegionRelease,
+        RtFn::ArenaCreate,
+        RtFn::ArenaEnter,
+        RtFn::ArenaLeave,
+        RtFn::ArenaMark,
+        RtFn::ArenaRelease,
+        RtFn::ArenaDispose,
+        RtFn::TryReadln,
+    ];
+
+    /// Every C math function lowering may call, as the [`RtFn::Libm`] it calls:
+    /// both widths of each `MathFn` builtin and of [`LIBM_BINARY_FUNCTIONS`]. The
+    /// runtime must define each (`runtime/src/math.rs`).
+    pub fn libm_functions() -> Vec<RtFn> {
+        let unary = MathFn::ALL.iter().map(|m| (m.c_names(), 1));
+        let binary = LIBM_BINARY_FUNCTIONS.iter().map(|&names| (names, 2));
+        unary
+            .chain(binary)
+            .flat_map(|((double, single), arity)| {
+                [RtFn::Libm(double, 64, arity), RtFn::Libm(single, 32, arity)]
+            })
+            .collect()
+    }
+
     pub fn symbol(self) -> &'static str {
         match self {
             RtFn::Write => "clef_rt_write",
@@ -314,6 +399,7 @@ impl RtFn {
             RtFn::ArenaMark => "clef_rt_arena_mark",
             RtFn::ArenaRelease => "clef_rt_arena_release",
             RtFn::ArenaDispose => "clef_rt_arena_dispose",
+            RtFn::TryReadln => "clef_rt_try_readln",
             RtFn::Libm(name, _, _) => name,
         }
     }
@@ -357,7 +443,12 @@ impl RtFn {
             RtFn::ArenaEnter | RtFn::ArenaMark => (vec![I64], Some(I64)),
             RtFn::ArenaLeave | RtFn::ArenaDispose => (vec![I64], None),
             RtFn::ArenaRelease => (vec![I64, I64], None),
+            RtFn::TryReadln => (vec![Ptr], Some(I8)),
             RtFn::Libm(_, bits, arity) => {
+                debug_assert!(
+                    RtFn::libm_functions().contains(&self),
+                    "{self:?} is not in RtFn::libm_functions, so nothing checks that the runtime defines it"
+                );
                 let t = if bits == 32 { F32 } else { F64 };
                 (vec![t; arity], Some(t))
             }

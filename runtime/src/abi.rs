@@ -12,7 +12,7 @@
 //! so the upper bits of the register may hold anything. Same register, same ABI.
 //!
 //! The compiler's half of this ABI is `RtFn` in `crates/lower/src/mir.rs`;
-//! `crates/runtime/tests/abi.rs` checks every function here against it.
+//! `crates/runtime/tests/abi/` checks every function here against it.
 
 use crate::global::Global;
 use crate::pure::parse::{self, ParseError};

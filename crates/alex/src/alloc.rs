@@ -15,7 +15,7 @@ mod region_layout;
 pub use region_layout::{REGION_CURSOR_ALIGN, REGION_CURSOR_OFFSET, REGION_END_OFFSET};
 
 /// The runtime's pointer to the current region, a `*mut Region`
-/// (`runtime/src/region.rs`; `crates/runtime/tests/abi.rs` checks that the runtime
+/// (`runtime/src/region.rs`; `crates/runtime/tests/abi/` checks that the runtime
 /// exports it).
 pub(crate) const CURRENT_REGION: &str = "clef_rt_current_region";
 

@@ -153,7 +153,11 @@ pub unsafe extern "C" fn clef_rt_region_release(mark: i64) {
 /// # Safety
 /// `(site, site_len)` must be a valid string.
 #[no_mangle]
-pub unsafe extern "C" fn clef_rt_arena_create(capacity: i64, site: *const u8, site_len: i64) -> i64 {
+pub unsafe extern "C" fn clef_rt_arena_create(
+    capacity: i64,
+    site: *const u8,
+    site_len: i64,
+) -> i64 {
     if capacity < 0 {
         io::fatal(b"The arena capacity must be non-negative.")
     }

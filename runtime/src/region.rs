@@ -145,7 +145,9 @@ impl Region {
         let mut line = crate::pure::sink::StackBuf::<512>::new();
         line.push_bytes(b"arena created at ");
         // SAFETY: the site was copied into the arena's mapping at creation.
-        line.push_bytes(unsafe { core::slice::from_raw_parts(self.site_ptr as *const u8, self.site_len) });
+        line.push_bytes(unsafe {
+            core::slice::from_raw_parts(self.site_ptr as *const u8, self.site_len)
+        });
         line.push_bytes(b" is exhausted: ");
         crate::pure::int_fmt::write_unsigned(&mut line, size as u64, 10, false);
         line.push_bytes(b" more bytes needed, capacity ");

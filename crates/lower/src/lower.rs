@@ -21,11 +21,10 @@ use rustc_hash::FxHashMap;
 
 mod closure;
 mod decision;
-mod structural;
-mod structured_format;
+mod derive;
 
 use closure::{split_fun, Callable};
-use structural::Structural;
+use derive::{Derived, Structural};
 
 type Subst = FxHashMap<TyVar, PTy>;
 
@@ -34,8 +33,7 @@ type Subst = FxHashMap<TyVar, PTy>;
 enum Work {
     Instance(InstanceKey),
     Stub(Callable, usize),
-    Structural(Structural, mir::Ty),
-    Format(PTy, bool),
+    Derived(Derived),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -600,8 +598,7 @@ impl<'a> Lowerer<'a> {
             let f = match work {
                 Work::Instance(key) => self.lower_instance(&key),
                 Work::Stub(callable, applied) => self.lower_stub(&callable, applied),
-                Work::Structural(kind, ty) => self.lower_structural(kind, &ty),
-                Work::Format(ty, nested) => self.lower_format_fn(&ty, nested),
+                Work::Derived(derived) => self.lower_derived(derived),
             };
             self.program.functions[id.index()] = f;
         }

@@ -5,14 +5,15 @@
 //! Each structured type gets a generated MIR function that appends its text to the
 //! runtime's format buffer, so recursive types print through recursive calls.
 
-use super::{i32c, int_const, Builder, Lowerer, PTy, Subst, Work};
+use super::Derived;
+use crate::lower::{i32c, int_const, Builder, Lowerer, PTy, Subst, Work};
 use crate::mir::{self, BinOp, Callee, Const, FuncId, Operand, RtFn, Rvalue, Terminator};
 use composer_semantics::types::{substitute, Prim, TyCon};
 
 impl Lowerer<'_> {
     /// Appends `v` (of concrete type `ty`) as `%A` prints it. `nested` values are
     /// arguments of a union case, which F# parenthesises when they have parts.
-    pub(super) fn format_structured(
+    pub(in crate::lower) fn format_structured(
         &mut self,
         b: &mut Builder,
         v: Operand,
@@ -111,7 +112,7 @@ impl Lowerer<'_> {
             return *id;
         }
         let name = format!("format_{}", self.formatters.len());
-        let id = self.queue_function(name, Work::Format(ty.clone(), nested));
+        let id = self.queue_function(name, Work::Derived(Derived::Format(ty.clone(), nested)));
         self.formatters.insert(key, id);
         id
     }
@@ -196,7 +197,7 @@ impl Lowerer<'_> {
             _ => self.literal(&mut b, "<?>"),
         }
         b.terminate(Terminator::Return(Operand::Const(Const::Unit)));
-        super::remove_unreachable_blocks(b.func)
+        crate::lower::remove_unreachable_blocks(b.func)
     }
 
     fn format_union(

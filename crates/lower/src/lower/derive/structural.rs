@@ -5,12 +5,13 @@
 //! Order follows F#: tuples and records field by field, unions by case (in
 //! declaration order) then fields, `None < Some _`, `[] < _ :: _`, strings ordinally.
 
-use super::{bool_const, i32c, int_const, Builder, Lowerer, Subst, Work};
+use super::Derived;
+use crate::lower::{bool_const, i32c, int_const, Builder, Lowerer, Subst, Work};
 use crate::mir::{self, BinOp, Callee, Const, FuncId, Operand, RtFn, Rvalue, Terminator, UnOp};
 use composer_diagnostics::Span;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(super) enum Structural {
+pub(in crate::lower) enum Structural {
     /// `(a, b) -> bool`
     Equals,
     /// `(a, b) -> i32` (-1, 0 or 1)
@@ -29,7 +30,7 @@ fn is_aggregate(ty: &mir::Ty) -> bool {
 
 impl Lowerer<'_> {
     /// `l op r` for comparison operators on any comparable type.
-    pub(super) fn structural_compare(
+    pub(in crate::lower) fn structural_compare(
         &mut self,
         b: &mut Builder,
         op: BinOp,
@@ -59,7 +60,7 @@ impl Lowerer<'_> {
     }
 
     /// F#'s `compare a b`: -1, 0 or 1 as `i32`.
-    pub(super) fn compare_values(
+    pub(in crate::lower) fn compare_values(
         &mut self,
         b: &mut Builder,
         l: Operand,
@@ -87,7 +88,12 @@ impl Lowerer<'_> {
     }
 
     /// F#'s `hash x` as `i32` (equal values hash equal).
-    pub(super) fn hash_value(&mut self, b: &mut Builder, v: Operand, ty: &mir::Ty) -> Operand {
+    pub(in crate::lower) fn hash_value(
+        &mut self,
+        b: &mut Builder,
+        v: Operand,
+        ty: &mir::Ty,
+    ) -> Operand {
         if is_aggregate(ty) {
             let f = self.structural_fn(Structural::Hash, ty);
             return b.temp(Rvalue::Call(Callee::Func(f), vec![v]), mir::Ty::I32);
@@ -133,7 +139,7 @@ impl Lowerer<'_> {
             },
             self.structural.len()
         );
-        let id = self.queue_function(name, Work::Structural(kind, ty.clone()));
+        let id = self.queue_function(name, Work::Derived(Derived::Structural(kind, ty.clone())));
         self.structural.insert(key, id);
         id
     }
@@ -239,7 +245,7 @@ impl Lowerer<'_> {
                 b.terminate(Terminator::Return(self.identity(kind)));
             }
         }
-        super::remove_unreachable_blocks(b.func)
+        crate::lower::remove_unreachable_blocks(b.func)
     }
 
     /// `true` for equality, `0` for comparison and hashing.

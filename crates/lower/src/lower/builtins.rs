@@ -1,0 +1,428 @@
+//! Builtin functions (`Builtin`): conversions, math, console, arrays, ref cells,
+//! arenas and the rest of the core library implemented by the compiler, and the
+//! default values (`Unchecked.defaultof`) some of them need.
+
+use super::{bool_const, i32c, int_const, Builder, Lowerer};
+use crate::mir::{self, BinOp, Const, Operand, RtFn, Rvalue, Stmt, UnOp};
+use composer_diagnostics::Span;
+use composer_semantics::builtins::push_ty;
+use composer_semantics::builtins::Builtin;
+use composer_semantics::psg::ExprId;
+use composer_semantics::types::{Ty as PTy, TyCon};
+
+impl Lowerer<'_> {
+    pub(super) fn lower_builtin(
+        &mut self,
+        b: &mut Builder,
+        bi: Builtin,
+        args: &[ExprId],
+        e: ExprId,
+    ) -> Operand {
+        let span = self.psg.expr(e).span;
+        let result_pty = self.expr_ty(b, e);
+        let arg_ptys: Vec<PTy> = args.iter().map(|a| self.expr_ty(b, *a)).collect();
+        let mut vals = Vec::new();
+        for a in args {
+            vals.push(self.lower_expr(b, *a));
+        }
+        self.builtin_values(b, bi, vals, arg_ptys, &result_pty, span)
+    }
+
+    /// A builtin applied to exactly its arity of argument expressions.
+    pub(super) fn lower_builtin_app(
+        &mut self,
+        b: &mut Builder,
+        bi: Builtin,
+        args: &[ExprId],
+        result_pty: &PTy,
+        span: Span,
+    ) -> Operand {
+        let arg_ptys: Vec<PTy> = args.iter().map(|a| self.expr_ty(b, *a)).collect();
+        let vals: Vec<Operand> = args.iter().map(|a| self.lower_expr(b, *a)).collect();
+        self.builtin_values(b, bi, vals, arg_ptys, result_pty, span)
+    }
+
+    /// A builtin applied to already-evaluated arguments of the given concrete types.
+    pub(super) fn builtin_values(
+        &mut self,
+        b: &mut Builder,
+        bi: Builtin,
+        mut vals: Vec<Operand>,
+        arg_ptys: Vec<PTy>,
+        result_pty: &PTy,
+        span: Span,
+    ) -> Operand {
+        let result_ty = self.mir_ty(result_pty);
+        let arg_ty = |this: &mut Self, i: usize| -> mir::Ty { this.mir_ty(&arg_ptys[i]) };
+        match bi {
+            Builtin::Ignore => Operand::Const(Const::Unit),
+            Builtin::Id | Builtin::SeqMake => vals.remove(0),
+            Builtin::StringBytes | Builtin::StringOfBytes => {
+                b.temp(Rvalue::Use(vals.remove(0)), result_ty)
+            }
+            Builtin::ArrayView => {
+                let base = vals.remove(0);
+                let start = vals.remove(0);
+                let len = vals.remove(0);
+                b.temp(Rvalue::Slice { base, start, len }, result_ty)
+            }
+            Builtin::SeqRun => {
+                let PTy::App(TyCon::Seq, elem) = &arg_ptys[0] else {
+                    unreachable!("Seq.__run takes a seq")
+                };
+                let source = vals.remove(0);
+                let push = push_ty(elem[0].clone());
+                self.call_value(b, source, push, vals)
+            }
+            Builtin::Fst | Builtin::Snd => {
+                let index = u32::from(bi == Builtin::Snd);
+                b.temp(Rvalue::TupleGet(vals.remove(0), index), result_ty)
+            }
+            Builtin::Not => b.temp(Rvalue::Unary(UnOp::Not, vals.remove(0)), mir::Ty::Bool),
+            Builtin::Failwith => {
+                b.call_rt(RtFn::Panic, vec![vals.remove(0)], mir::Ty::Unit);
+                self.undefined(b, result_ty)
+            }
+            Builtin::Exit => {
+                let code = b.temp(Rvalue::Convert(vals.remove(0), mir::Ty::I32), mir::Ty::I32);
+                b.call_rt(RtFn::Exit, vec![code], mir::Ty::Unit);
+                self.undefined(b, result_ty)
+            }
+            Builtin::Convert(p) => {
+                let from = arg_ty(self, 0);
+                let v = vals.remove(0);
+                match from {
+                    mir::Ty::Str => {
+                        if let Some((bits, signed)) = p.int_info(self.psg.target.word_bits) {
+                            let r = b.call_rt(
+                                RtFn::ParseInt,
+                                vec![v, i32c(bits as i32), int_const(signed as i128, 8, false)],
+                                mir::Ty::I64,
+                            );
+                            b.temp(Rvalue::Convert(r, result_ty.clone()), result_ty)
+                        } else if p.is_float() {
+                            let r =
+                                b.call_rt(RtFn::ParseFloat, vec![v], mir::Ty::Float { bits: 64 });
+                            b.temp(Rvalue::Convert(r, result_ty.clone()), result_ty)
+                        } else {
+                            self.unsupported(
+                                span,
+                                &format!("converting a string with '{}'", p.name()),
+                            );
+                            Operand::Const(Const::Unit)
+                        }
+                    }
+                    mir::Ty::Int { .. } | mir::Ty::Float { .. } | mir::Ty::Char | mir::Ty::Bool => {
+                        b.temp(Rvalue::Convert(v, result_ty.clone()), result_ty)
+                    }
+                    _ => {
+                        self.unsupported(span, &format!("'{}' on this type", p.name()));
+                        Operand::Const(Const::Unit)
+                    }
+                }
+            }
+            Builtin::ToString => {
+                let from = arg_ty(self, 0);
+                let v = vals.remove(0);
+                if matches!(arg_ptys[0], PTy::Prim(_)) {
+                    self.value_to_string(b, v, &from, span)
+                } else {
+                    // Structured values: the same text as `%A`.
+                    b.call_rt(RtFn::FmtStart, vec![], mir::Ty::Unit);
+                    self.format_structured(b, v, &arg_ptys[0], false);
+                    b.call_rt(RtFn::FmtFinishString, vec![], mir::Ty::Str)
+                }
+            }
+            Builtin::Max | Builtin::Min => {
+                let ty = arg_ty(self, 0);
+                let r = vals.pop().expect("two arguments");
+                let l = vals.pop().expect("two arguments");
+                let op = if bi == Builtin::Max {
+                    BinOp::Ge
+                } else {
+                    BinOp::Le
+                };
+                let c = self.structural_compare(b, op, l.clone(), r.clone(), &ty, span);
+                b.temp(Rvalue::Select(c, l, r), ty)
+            }
+            Builtin::Compare => {
+                let ty = arg_ty(self, 0);
+                let r = vals.pop().expect("two arguments");
+                let l = vals.pop().expect("two arguments");
+                let c = self.compare_values(b, l, r, &ty, span);
+                b.temp(Rvalue::Convert(c, mir::Ty::I64), mir::Ty::I64)
+            }
+            Builtin::Hash => {
+                let ty = arg_ty(self, 0);
+                let v = vals.remove(0);
+                let h = self.hash_value(b, v, &ty);
+                b.temp(Rvalue::Convert(h, mir::Ty::I64), mir::Ty::I64)
+            }
+            Builtin::Abs => {
+                let ty = arg_ty(self, 0);
+                let v = vals.remove(0);
+                if let mir::Ty::Int { bits, signed: true } = ty {
+                    // .NET: OverflowException for the one value with no positive twin.
+                    let min = -(1i128 << (bits - 1));
+                    let is_min = b.temp(
+                        Rvalue::Binary(BinOp::Eq, v.clone(), int_const(min, bits, true)),
+                        mir::Ty::Bool,
+                    );
+                    self.panic_if(
+                        b,
+                        is_min,
+                        "Negating the minimum value of a twos complement number is invalid.",
+                    );
+                }
+                let zero = self.zero_of(&ty);
+                let neg = b.temp(Rvalue::Binary(BinOp::Lt, v.clone(), zero), mir::Ty::Bool);
+                let minus = b.temp(Rvalue::Unary(UnOp::Neg, v.clone()), ty.clone());
+                b.temp(Rvalue::Select(neg, minus, v), ty)
+            }
+            Builtin::Sign => {
+                let ty = arg_ty(self, 0);
+                let v = vals.remove(0);
+                let zero = self.zero_of(&ty);
+                let gt = b.temp(
+                    Rvalue::Binary(BinOp::Gt, v.clone(), zero.clone()),
+                    mir::Ty::Bool,
+                );
+                let lt = b.temp(Rvalue::Binary(BinOp::Lt, v, zero), mir::Ty::Bool);
+                let gti = b.temp(Rvalue::Convert(gt, mir::Ty::I64), mir::Ty::I64);
+                let lti = b.temp(Rvalue::Convert(lt, mir::Ty::I64), mir::Ty::I64);
+                b.temp(Rvalue::Binary(BinOp::Sub, gti, lti), mir::Ty::I64)
+            }
+            Builtin::Pown => {
+                let ty = arg_ty(self, 0);
+                let n = vals.pop().expect("two arguments");
+                let x = vals.pop().expect("two arguments");
+                self.lower_pown(b, x, n, ty)
+            }
+            Builtin::Atan2 => {
+                let bits = if result_ty == (mir::Ty::Float { bits: 32 }) {
+                    32
+                } else {
+                    64
+                };
+                let name = if bits == 32 { "atan2f" } else { "atan2" };
+                b.call_rt(RtFn::Libm(name, bits, 2), vals, result_ty)
+            }
+            Builtin::Math(m) => {
+                let bits = if result_ty == (mir::Ty::Float { bits: 32 }) {
+                    32
+                } else {
+                    64
+                };
+                let (double, single) = m.c_names();
+                let name = if bits == 32 { single } else { double };
+                b.call_rt(RtFn::Libm(name, bits, 1), vals, result_ty)
+            }
+            Builtin::GenericZero => self.zero_of(&result_ty),
+            Builtin::Ref => b.temp(Rvalue::Box(vals.remove(0)), result_ty),
+            Builtin::Incr | Builtin::Decr => {
+                let cell = vals.remove(0);
+                let old = b.temp(Rvalue::Unbox(cell.clone()), mir::Ty::I64);
+                let op = if bi == Builtin::Incr {
+                    BinOp::Add
+                } else {
+                    BinOp::Sub
+                };
+                let new = b.temp(
+                    Rvalue::Binary(op, old, int_const(1, 64, true)),
+                    mir::Ty::I64,
+                );
+                b.emit(Stmt::StoreBoxed(cell, new));
+                Operand::Const(Const::Unit)
+            }
+            Builtin::GenericOne => match &result_ty {
+                mir::Ty::Float { bits } => Operand::Const(Const::Float {
+                    value: 1.0,
+                    bits: *bits,
+                }),
+                mir::Ty::Int { bits, signed } => int_const(1, *bits, *signed),
+                _ => int_const(1, 64, true),
+            },
+            Builtin::Nan => Operand::Const(Const::Float {
+                value: f64::NAN,
+                bits: 64,
+            }),
+            Builtin::Infinity => Operand::Const(Const::Float {
+                value: f64::INFINITY,
+                bits: 64,
+            }),
+            // A byte[] has a string's representation (pointer, length).
+            Builtin::ConsoleWrite | Builtin::ConsoleWriteln | Builtin::ConsoleWriteBytes => {
+                b.call_rt(RtFn::Write, vec![i32c(1), vals.remove(0)], mir::Ty::Unit);
+                if bi == Builtin::ConsoleWriteln {
+                    let nl = self.str_const("\n");
+                    b.call_rt(RtFn::Write, vec![i32c(1), nl], mir::Ty::Unit);
+                }
+                Operand::Const(Const::Unit)
+            }
+            Builtin::ConsoleReadln => b.call_rt(RtFn::Readln, vec![], mir::Ty::Str),
+            Builtin::ConsoleTryReadln => {
+                b.temp(Rvalue::TryReadln, mir::Ty::Option(Box::new(mir::Ty::Str)))
+            }
+            Builtin::StringLength => b.temp(Rvalue::Length(vals.remove(0)), mir::Ty::I64),
+            Builtin::ArrayLength => b.temp(Rvalue::Length(vals.remove(0)), mir::Ty::I64),
+            Builtin::ArenaCreate => {
+                let site = self
+                    .psg
+                    .site_names
+                    .get(&(span.file, span.start))
+                    .cloned()
+                    .unwrap_or_else(|| "an unknown site".into());
+                let site = self.str_const(&site);
+                b.call_rt(RtFn::ArenaCreate, vec![vals.remove(0), site], mir::Ty::I64)
+            }
+            Builtin::ArenaAlloc | Builtin::ArenaAllocArray => {
+                // Allocate as usual with the arena as the current region.
+                let arena = vals.remove(0);
+                let previous = b.call_rt(RtFn::ArenaEnter, vec![arena], mir::Ty::I64);
+                let value = if bi == Builtin::ArenaAlloc {
+                    let inner = match &result_ty {
+                        mir::Ty::Boxed(t) => (**t).clone(),
+                        _ => mir::Ty::Unit,
+                    };
+                    let zero = self.zero_value(b, &inner);
+                    b.temp(Rvalue::Box(zero), result_ty)
+                } else {
+                    let count_ty = arg_ptys[1].clone();
+                    self.builtin_values(
+                        b,
+                        Builtin::ArrayZeroCreate,
+                        vals,
+                        vec![count_ty],
+                        result_pty,
+                        span,
+                    )
+                };
+                b.call_rt(RtFn::ArenaLeave, vec![previous], mir::Ty::Unit);
+                value
+            }
+            Builtin::ArenaMarkMethod | Builtin::ArenaAllocMethod | Builtin::ArenaDisposeMethod => {
+                // The method forms: the same operation, the `()` dropped.
+                vals.truncate(1);
+                let plain = match bi {
+                    Builtin::ArenaMarkMethod => Builtin::ArenaMark,
+                    Builtin::ArenaAllocMethod => Builtin::ArenaAlloc,
+                    _ => Builtin::ArenaDispose,
+                };
+                let pty = arg_ptys[0].clone();
+                self.builtin_values(b, plain, vals, vec![pty], result_pty, span)
+            }
+            Builtin::ArenaMark => b.call_rt(RtFn::ArenaMark, vals, mir::Ty::I64),
+            Builtin::ArenaRelease => b.call_rt(RtFn::ArenaRelease, vals, mir::Ty::Unit),
+            Builtin::ArenaDispose => b.call_rt(RtFn::ArenaDispose, vals, mir::Ty::Unit),
+            Builtin::ArrayCreate | Builtin::ArrayZeroCreate => {
+                let elem = match &result_ty {
+                    mir::Ty::Array(e) => (**e).clone(),
+                    _ => mir::Ty::Unit,
+                };
+                let len = vals.remove(0);
+                let fill = if bi == Builtin::ArrayCreate {
+                    vals.remove(0)
+                } else {
+                    self.zero_value(b, &elem)
+                };
+                let negative = b.temp(
+                    Rvalue::Binary(BinOp::Lt, len.clone(), int_const(0, 64, true)),
+                    mir::Ty::Bool,
+                );
+                self.panic_if(b, negative, "The input must be non-negative.");
+                let arr = b.temp(
+                    Rvalue::AllocArray {
+                        elem,
+                        len: len.clone(),
+                    },
+                    result_ty,
+                );
+                self.fill_array(b, &arr, &len, fill);
+                arr
+            }
+            Builtin::Some => b.temp(
+                Rvalue::MakeOption {
+                    ty: result_ty.clone(),
+                    payload: Some(vals.remove(0)),
+                },
+                result_ty,
+            ),
+            Builtin::None => b.temp(
+                Rvalue::MakeOption {
+                    ty: result_ty.clone(),
+                    payload: None,
+                },
+                result_ty,
+            ),
+        }
+    }
+
+    /// The default value of a type (`Unchecked.defaultof`): zero, false, "", None.
+    fn zero_value(&mut self, b: &mut Builder, ty: &mir::Ty) -> Operand {
+        match ty {
+            mir::Ty::Int { .. } | mir::Ty::Float { .. } => self.zero_of(ty),
+            mir::Ty::Bool => bool_const(false),
+            mir::Ty::Char => Operand::Const(Const::Char('\0')),
+            mir::Ty::Str => self.str_const(""),
+            mir::Ty::Option(_) => b.temp(
+                Rvalue::MakeOption {
+                    ty: ty.clone(),
+                    payload: None,
+                },
+                ty.clone(),
+            ),
+            mir::Ty::Array(elem) => b.temp(
+                Rvalue::AllocArray {
+                    elem: (**elem).clone(),
+                    len: int_const(0, 64, true),
+                },
+                ty.clone(),
+            ),
+            mir::Ty::Tuple(fields) => {
+                let parts: Vec<Operand> = fields.iter().map(|f| self.zero_value(b, f)).collect();
+                b.temp(Rvalue::MakeTuple(parts), ty.clone())
+            }
+            mir::Ty::Func(..) | mir::Ty::Union(_) | mir::Ty::Boxed(_) => {
+                b.temp(Rvalue::Zero(ty.clone()), ty.clone())
+            }
+            mir::Ty::Unit | mir::Ty::Ptr => Operand::Const(Const::Unit),
+        }
+    }
+
+    /// `for i in 0 .. len-1 do arr.[i] <- value`
+    fn fill_array(&mut self, b: &mut Builder, arr: &Operand, len: &Operand, value: Operand) {
+        let i = b.new_local(mir::Ty::I64, "i");
+        b.assign(i, Rvalue::Use(int_const(0, 64, true)));
+        let head = b.loop_head();
+        let more = b.temp(
+            Rvalue::Binary(BinOp::Lt, Operand::Local(i), len.clone()),
+            mir::Ty::Bool,
+        );
+        let exit = b.loop_test(more);
+        b.emit(Stmt::ArraySet(arr.clone(), Operand::Local(i), value));
+        b.assign(
+            i,
+            Rvalue::Binary(BinOp::Add, Operand::Local(i), int_const(1, 64, true)),
+        );
+        b.loop_end(head, exit);
+    }
+
+    fn zero_of(&self, ty: &mir::Ty) -> Operand {
+        match ty {
+            mir::Ty::Float { bits } => Operand::Const(Const::Float {
+                value: 0.0,
+                bits: *bits,
+            }),
+            mir::Ty::Int { bits, signed } => int_const(0, *bits, *signed),
+            _ => int_const(0, 64, true),
+        }
+    }
+
+    /// A value of `ty` for code after a call that never returns.
+    fn undefined(&mut self, b: &mut Builder, ty: mir::Ty) -> Operand {
+        if ty.is_unit() {
+            return Operand::Const(Const::Unit);
+        }
+        Operand::Local(b.new_local(ty, "unreachable"))
+    }
+}

@@ -1,0 +1,205 @@
+//! Tail position: every path of a function body ends in a return, a self tail call
+//! becomes a jump back to the start (constant stack at every optimisation level), and
+//! a full call of a sibling with the same machine signature becomes `musttail` when
+//! its arguments fit the registers.
+
+use super::{apply_subst, region_step, split_fun, Builder, Callable, InstanceKey, Lowerer};
+use crate::mir::{self, Callee, Const, Operand, RtFn, Rvalue, Terminator};
+use composer_semantics::psg::{self, ExprId, ExprKind};
+use composer_semantics::types::Ty as PTy;
+
+impl Lowerer<'_> {
+    /// Lowers an expression in tail position: every path ends in a return, or, for
+    /// a call of the function itself with all its arguments, in a jump back to the
+    /// start with the parameters reassigned. Self tail recursion therefore runs in
+    /// constant stack at every optimisation level (a guarantee, not an LLVM hope).
+    pub(super) fn lower_tail(&mut self, b: &mut Builder, e: ExprId) {
+        let expr = self.psg.expr(e);
+        match &expr.kind {
+            ExprKind::If {
+                cond,
+                then_branch,
+                else_branch,
+            } => {
+                let (cond, then_branch, else_branch) = (*cond, *then_branch, *else_branch);
+                let c = self.lower_expr(b, cond);
+                let (then_b, else_b) = b.branch(c);
+                b.switch_to(then_b);
+                self.lower_tail(b, then_branch);
+                b.switch_to(else_b);
+                match else_branch {
+                    Some(eb) => self.lower_tail(b, eb),
+                    None => b.terminate(Terminator::Return(Operand::Const(Const::Unit))),
+                }
+            }
+            ExprKind::Sequential(items) if !items.is_empty() => {
+                let items = items.clone();
+                for i in &items[..items.len() - 1] {
+                    self.lower_expr(b, *i);
+                }
+                self.lower_tail(b, items[items.len() - 1]);
+            }
+            ExprKind::Let {
+                binding,
+                value,
+                body,
+            } => {
+                let (binding, value, body) = (*binding, *value, *body);
+                self.lower_let_value(b, binding, value);
+                self.lower_tail(b, body);
+            }
+            ExprKind::LetFunctions { body, .. } => {
+                let body = *body;
+                self.lower_tail(b, body);
+            }
+            ExprKind::Match { scrutinee, rules } => {
+                let (scrutinee, rules) = (*scrutinee, rules.clone());
+                self.lower_match_arms(b, scrutinee, &rules, e, None);
+            }
+            ExprKind::App { .. } if self.try_self_tail_call(b, e) => {}
+            ExprKind::App { .. } if self.try_sibling_tail_call(b, e) => {}
+            _ => {
+                if let ExprKind::Binary {
+                    op: psg::BinaryOp::Add | psg::BinaryOp::Mul,
+                    lhs,
+                    rhs,
+                } = expr.kind
+                {
+                    let is_app = |x: ExprId| matches!(self.psg.expr(x).kind, ExprKind::App { .. });
+                    b.keep_call = [rhs, lhs].into_iter().find(|x| is_app(*x));
+                }
+                let v = self.lower_expr(b, e);
+                b.keep_call = None;
+                b.terminate(Terminator::Return(v));
+            }
+        }
+    }
+
+    /// A full call, in tail position, of another function whose machine signature is
+    /// the current one's (`let rec f ... and g ...` with the same parameter types):
+    /// a `musttail` call, so mutual recursion runs in constant stack.
+    fn try_sibling_tail_call(&mut self, b: &mut Builder, e: ExprId) -> bool {
+        if b.tail_self.is_none() {
+            return false;
+        }
+        let mut args = Vec::new();
+        let mut head = e;
+        while let ExprKind::App { func, arg } = &self.psg.expr(head).kind {
+            args.push(*arg);
+            head = *func;
+        }
+        args.reverse();
+        let ExprKind::Function(fid) = self.psg.expr(head).kind else {
+            return false;
+        };
+        let arity = self.psg.function(fid).params.len();
+        if arity != args.len() {
+            return false;
+        }
+        let Some((Callable::Function(key), captured)) = self.head_callable(b, head) else {
+            return false;
+        };
+        let (params, ret) = split_fun(&key.sig, arity);
+        let mut prototype: Vec<mir::Ty> = self.capture_types(&key);
+        prototype.extend(params.iter().map(|t| self.mir_ty(t)));
+        let ret = self.mir_ty(&ret);
+        let current: Vec<mir::Ty> = b
+            .func
+            .params
+            .iter()
+            .map(|p| b.func.local_ty(*p).clone())
+            .collect();
+        if prototype != current || ret != b.func.ret {
+            return false;
+        }
+        // The code generator can only honour `musttail` when every argument travels
+        // in registers and the result comes back in them (the target's calling
+        // convention: System V x86-64 has six integer registers, AAPCS64 eight, and
+        // both return two words). Larger values (a big union, a wide tuple) would be
+        // passed in memory, so the call stays ordinary.
+        let target = self.psg.target;
+        let words = |t: &mir::Ty| self.program.size_align(t).0.div_ceil(target.word_bytes());
+        let convention = target.calling_convention;
+        if prototype.iter().map(words).sum::<u64>() > convention.argument_words
+            || words(&ret) > convention.result_words
+        {
+            return false;
+        }
+        let id = self.instance(key.func, key.sig.clone(), key.captures.clone());
+        let mut ops = captured;
+        for a in &args {
+            ops.push(self.lower_expr(b, *a));
+        }
+        // A frame that has lent a slot's address (a `let mutable` used by a closure,
+        // a closure environment on the stack, possibly made for these very
+        // arguments) must outlive the call: `musttail` would release it first, so
+        // the call stays ordinary.
+        let lends = b.func.blocks.iter().flat_map(|blk| &blk.stmts).any(|st| {
+            matches!(st, mir::Stmt::Assign(_, r) | mir::Stmt::Eval(r) if r.lent_slot().is_some())
+        });
+        let call = if lends {
+            Rvalue::Call(Callee::Func(id), ops)
+        } else {
+            Rvalue::TailCall(id, ops)
+        };
+        let r = b.temp(call, ret);
+        b.terminate(Terminator::Return(r));
+        true
+    }
+
+    /// A call of the current function with all its arguments, in tail position:
+    /// evaluate the arguments, reassign the parameters, jump to the start.
+    fn try_self_tail_call(&mut self, b: &mut Builder, e: ExprId) -> bool {
+        let Some(current) = b.tail_self.as_ref().map(|t| t.instance) else {
+            return false;
+        };
+        let mut args = Vec::new();
+        let mut head = e;
+        while let ExprKind::App { func, arg } = &self.psg.expr(head).kind {
+            args.push(*arg);
+            head = *func;
+        }
+        args.reverse();
+        let ExprKind::Function(fid) = self.psg.expr(head).kind else {
+            return false;
+        };
+        if self.psg.function(fid).params.len() != args.len() {
+            return false;
+        }
+        let sig = self.expr_ty(b, head);
+        let captures: Vec<PTy> = self
+            .psg
+            .function(fid)
+            .captures
+            .iter()
+            .map(|c| apply_subst(&self.psg.binding(*c).ty, &b.subst))
+            .collect();
+        let key = InstanceKey {
+            func: fid,
+            sig,
+            captures,
+        };
+        if self.instances.get(&key) != Some(&current) {
+            return false;
+        }
+        // All arguments first (they may read the old parameter values).
+        let mut values = Vec::new();
+        for a in &args {
+            let v = self.lower_expr(b, *a);
+            let ty = self.expr_mir_ty(b, *a);
+            values.push(match v {
+                Operand::Local(_) => b.temp(Rvalue::Use(v), ty),
+                other => other,
+            });
+        }
+        let tail = b.tail_self.as_ref().expect("checked above");
+        let (params, start, mark) = (tail.params.clone(), tail.start, tail.mark.clone());
+        // The arguments hold no memory of this round (`regions.rs`): free it.
+        region_step(b, &mark, RtFn::RegionReset);
+        for (p, v) in params.iter().zip(values) {
+            b.assign(*p, Rvalue::Use(v));
+        }
+        b.terminate(Terminator::Goto(start));
+        true
+    }
+}

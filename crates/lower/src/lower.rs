@@ -190,13 +190,6 @@ impl<'a> Lowerer<'a> {
         };
         b.terminate(Terminator::Return(status));
         self.program.functions[0] = remove_unreachable_blocks(b.func);
-        while let Some((id, work)) = self.worklist.pop() {
-            let f = match work {
-                Work::Instance(key) => self.lower_instance(&key),
-                Work::Stub(callable, applied) => self.lower_stub(&callable, applied),
-                Work::Derived(derived) => self.lower_derived(derived),
-            };
-            self.program.functions[id.index()] = f;
-        }
+        self.lower_queued_functions();
     }
 }

@@ -2,7 +2,7 @@
 //! constants and interned strings, reads of bindings, `let`, union values and
 //! applications (known callees called directly, the rest through closures).
 
-use super::{apply_subst, int_const, region_step, split_fun, Builder, Callable, Lowerer};
+use super::{apply_subst, int_const, split_fun, Builder, Callable, Lowerer};
 use crate::mir::{self, Const, LocalId, Operand, RtFn, Rvalue, Stmt, Terminator, UnOp};
 use composer_diagnostics::{Code, Diagnostic, Span};
 use composer_semantics::psg::{self, BindingId, BindingKind, ExprId, ExprKind};
@@ -159,40 +159,7 @@ impl Lowerer<'_> {
                 let t = self.lower_expr(b, *target);
                 b.temp(Rvalue::TupleGet(t, *index), ty)
             }
-            ExprKind::Interpolated(parts) => {
-                let mut ops = Vec::new();
-                for p in parts {
-                    if let psg::InterpolatedPart::Hole { expr: h, .. } = p {
-                        let ty = self.expr_ty(b, *h);
-                        let v = self.lower_expr(b, *h);
-                        ops.push((v, ty, self.psg.expr(*h).span));
-                    }
-                }
-                b.call_rt(RtFn::FmtStart, vec![], mir::Ty::Unit);
-                let mut holes = ops.into_iter();
-                for p in parts {
-                    match p {
-                        psg::InterpolatedPart::Text(t) => {
-                            let s = self.str_const(t);
-                            b.call_rt(RtFn::FmtLiteral, vec![s], mir::Ty::Unit);
-                        }
-                        psg::InterpolatedPart::Hole { format, .. } => {
-                            let (v, ty, hspan) = holes.next().expect("one operand per hole");
-                            match format {
-                                Some(arg) => {
-                                    let width = arg.width.map(|w| w as i32).unwrap_or(-1);
-                                    let prec = arg.precision.map(|p| p as i32).unwrap_or(-1);
-                                    self.fmt_value(
-                                        b, v, &ty, arg.conv, arg.flags, width, prec, hspan,
-                                    );
-                                }
-                                None => self.fmt_value(b, v, &ty, '\0', 0, -1, -1, hspan),
-                            }
-                        }
-                    }
-                }
-                b.call_rt(RtFn::FmtFinishString, vec![], mir::Ty::Str)
-            }
+            ExprKind::Interpolated(parts) => self.lower_interpolated(b, parts),
             ExprKind::Unary { op, operand } => {
                 let ty = self.expr_mir_ty(b, e);
                 let v = self.lower_expr(b, *operand);
@@ -233,14 +200,7 @@ impl Lowerer<'_> {
                 self.local_operand(b, result)
             }
             ExprKind::While { cond, body } => {
-                let mark = self.region_mark(b, e);
-                let head = b.loop_head();
-                let c = self.lower_expr(b, *cond);
-                let exit = b.loop_test(c);
-                self.lower_expr(b, *body);
-                region_step(b, &mark, RtFn::RegionReset);
-                b.loop_end(head, exit);
-                region_step(b, &mark, RtFn::RegionRelease);
+                self.lower_while(b, e, *cond, *body);
                 Operand::Const(Const::Unit)
             }
             ExprKind::For {

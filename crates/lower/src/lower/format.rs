@@ -208,4 +208,43 @@ impl Lowerer<'_> {
             }
         }
     }
+
+    /// An interpolated string (`$"..."`): the holes are evaluated first, in order,
+    /// then the text and the holes' values are appended to the format buffer.
+    pub(super) fn lower_interpolated(
+        &mut self,
+        b: &mut Builder,
+        parts: &[psg::InterpolatedPart],
+    ) -> Operand {
+        let mut ops = Vec::new();
+        for p in parts {
+            if let psg::InterpolatedPart::Hole { expr: h, .. } = p {
+                let ty = self.expr_ty(b, *h);
+                let v = self.lower_expr(b, *h);
+                ops.push((v, ty, self.psg.expr(*h).span));
+            }
+        }
+        b.call_rt(RtFn::FmtStart, vec![], mir::Ty::Unit);
+        let mut holes = ops.into_iter();
+        for p in parts {
+            match p {
+                psg::InterpolatedPart::Text(t) => {
+                    let s = self.str_const(t);
+                    b.call_rt(RtFn::FmtLiteral, vec![s], mir::Ty::Unit);
+                }
+                psg::InterpolatedPart::Hole { format, .. } => {
+                    let (v, ty, hspan) = holes.next().expect("one operand per hole");
+                    match format {
+                        Some(arg) => {
+                            let width = arg.width.map(|w| w as i32).unwrap_or(-1);
+                            let prec = arg.precision.map(|p| p as i32).unwrap_or(-1);
+                            self.fmt_value(b, v, &ty, arg.conv, arg.flags, width, prec, hspan);
+                        }
+                        None => self.fmt_value(b, v, &ty, '\0', 0, -1, -1, hspan),
+                    }
+                }
+            }
+        }
+        b.call_rt(RtFn::FmtFinishString, vec![], mir::Ty::Str)
+    }
 }

@@ -15,11 +15,16 @@ use composer_semantics::types::Ty as PTy;
 /// A MIR function still to be built.
 #[derive(Debug, Clone)]
 pub(super) enum Work {
+    /// A PSG function at concrete types.
     Instance(InstanceKey),
+    /// The code of a closure over a callable with this many arguments applied.
     Stub(Callable, usize),
+    /// A function derived for a type (`derive/`).
     Derived(Derived),
 }
 
+/// One monomorphic copy of a PSG function: its concrete signature and the concrete
+/// types of the values it captures.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(super) struct InstanceKey {
     pub(super) func: FunctionId,
@@ -64,6 +69,19 @@ impl Lowerer<'_> {
         let id = self.queue_function(name, Work::Instance(key.clone()));
         self.instances.insert(key, id);
         id
+    }
+
+    /// Builds the queued functions until the queue is empty (building one may queue
+    /// more), so only functions reachable from `clef_main` are emitted.
+    pub(super) fn lower_queued_functions(&mut self) {
+        while let Some((id, work)) = self.worklist.pop() {
+            let f = match work {
+                Work::Instance(key) => self.lower_instance(&key),
+                Work::Stub(callable, applied) => self.lower_stub(&callable, applied),
+                Work::Derived(derived) => self.lower_derived(derived),
+            };
+            self.program.functions[id.index()] = f;
+        }
     }
 
     /// A placeholder MIR function named `name`, whose body `work` will build.

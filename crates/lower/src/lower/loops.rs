@@ -14,6 +14,24 @@ pub(super) fn region_step(b: &mut Builder, mark: &Option<Operand>, step: RtFn) {
 }
 
 impl Lowerer<'_> {
+    /// `while cond do body`.
+    pub(super) fn lower_while(
+        &mut self,
+        b: &mut Builder,
+        looped: ExprId,
+        cond: ExprId,
+        body: ExprId,
+    ) {
+        let mark = self.region_mark(b, looped);
+        let head = b.loop_head();
+        let c = self.lower_expr(b, cond);
+        let exit = b.loop_test(c);
+        self.lower_expr(b, body);
+        region_step(b, &mark, RtFn::RegionReset);
+        b.loop_end(head, exit);
+        region_step(b, &mark, RtFn::RegionRelease);
+    }
+
     /// `for x in source do body` over a list (following the cells) or an array.
     pub(super) fn lower_for_each(
         &mut self,

@@ -1,7 +1,7 @@
 //! Tail position: every path of a function body ends in a return, a self tail call
 //! becomes a jump back to the start (constant stack at every optimisation level), and
 //! a full call of a sibling with the same machine signature becomes `musttail` when
-//! its arguments fit the registers.
+//! its arguments fit the argument registers of the target's calling convention.
 
 use super::{apply_subst, region_step, split_fun, Builder, Callable, InstanceKey, Lowerer};
 use crate::mir::{self, Callee, Const, Operand, RtFn, Rvalue, Terminator};

@@ -28,7 +28,7 @@ use crate::mir::{self, Callee, FuncId, Operand, RtFn, Rvalue, Stmt, Terminator};
 use composer_diagnostics::{Code, Diagnostic, Span};
 use composer_semantics::psg::{BindingId, Psg, TopItem};
 use composer_semantics::types::Ty as PTy;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 mod builder;
 mod builtins;
@@ -107,7 +107,12 @@ impl<'a> Lowerer<'a> {
             match item {
                 TopItem::Global { binding, .. } => global_bindings.push(*binding),
                 TopItem::Destructure { pat, .. } => {
-                    self.pattern_bindings(*pat, &mut global_bindings)
+                    // In declaration order, so globals are numbered deterministically.
+                    let mut bound = FxHashSet::default();
+                    self.psg.pattern_bindings(*pat, &mut bound);
+                    let mut bound: Vec<BindingId> = bound.into_iter().collect();
+                    bound.sort();
+                    global_bindings.extend(bound);
                 }
                 TopItem::Do(_) => {}
             }
@@ -158,16 +163,7 @@ impl<'a> Lowerer<'a> {
                     self.lower_expr(&mut b, *e);
                 }
                 TopItem::Destructure { pat, value } => {
-                    let ty = self.expr_mir_ty(&b, *value);
-                    let v = self.lower_expr(&mut b, *value);
-                    let fail = b.new_block();
-                    let ok = b.new_block();
-                    self.test_pattern(&mut b, *pat, v, &ty, fail);
-                    b.terminate(Terminator::Goto(ok));
-                    b.switch_to(fail);
-                    let m = self.str_const("The match cases were incomplete");
-                    b.call_rt(RtFn::Panic, vec![m], mir::Ty::Unit);
-                    b.switch_to(ok);
+                    self.lower_destructure(&mut b, *pat, *value);
                 }
             }
         }

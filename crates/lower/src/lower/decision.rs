@@ -11,8 +11,12 @@
 //! the *default* matrix. Every occurrence is tested at most once on any path, and
 //! each body is emitted once (its variables live in one slot each, assigned by
 //! whichever leaf reaches it).
+//!
+//! This is the only pattern compiler: `match` in and out of tail position, and a
+//! module-level `let pattern = value` (a match with one rule whose variables are
+//! globals), all go through [`Lowerer::decide`].
 
-use super::{i32c, Builder, Lowerer};
+use super::{Builder, Lowerer};
 use crate::mir::{self, BinOp, LocalId, Operand, RtFn, Rvalue, Stmt, Terminator};
 use composer_semantics::psg::{self, BindingId, ExprId, PatId, PatKind};
 
@@ -65,6 +69,23 @@ struct Occurrence {
 }
 
 impl Lowerer<'_> {
+    /// `match scrutinee with rules` outside tail position: each body stores its value
+    /// into one result local and jumps to a join block, where the value is read.
+    pub(super) fn lower_match(
+        &mut self,
+        b: &mut Builder,
+        scrutinee: ExprId,
+        rules: &[psg::MatchRule],
+        e: ExprId,
+    ) -> Operand {
+        let ty = self.expr_mir_ty(b, e);
+        let result = b.new_local(ty, "match");
+        let join = b.new_block();
+        self.lower_decision_tree(b, scrutinee, rules, Some((result, join)));
+        b.switch_to(join);
+        self.local_operand(b, result)
+    }
+
     /// Lowers the rules of a match as a decision tree. With `Some((result, join))`
     /// each body stores its value and jumps to `join`; with `None` each body is in
     /// tail position.
@@ -73,37 +94,10 @@ impl Lowerer<'_> {
         b: &mut Builder,
         scrutinee: ExprId,
         rules: &[psg::MatchRule],
-        target: Option<(mir::LocalId, mir::BlockId)>,
+        target: Option<(LocalId, mir::BlockId)>,
     ) {
-        let s_ty = self.expr_mir_ty(b, scrutinee);
-        let s = self.lower_expr(b, scrutinee);
-        let s = match s {
-            Operand::Local(_) => b.temp(Rvalue::Use(s), s_ty.clone()),
-            other => other,
-        };
-        let mut occurrences = vec![Occurrence { value: s, ty: s_ty }];
-        let mut rows = Vec::new();
-        for (i, r) in rules.iter().enumerate() {
-            for (cell, bindings) in self.cells_of(r.pat, 0) {
-                rows.push(Row {
-                    cells: vec![cell],
-                    bindings,
-                    rule: i,
-                });
-            }
-        }
-        let bodies: Vec<mir::BlockId> = rules.iter().map(|_| b.new_block()).collect();
-        let mut reached = vec![false; rules.len()];
-        let columns: Vec<usize> = vec![0];
-        self.compile_rows(
-            b,
-            rows,
-            &columns,
-            &mut occurrences,
-            rules,
-            &bodies,
-            &mut reached,
-        );
+        let arms: Vec<(PatId, Option<ExprId>)> = rules.iter().map(|r| (r.pat, r.guard)).collect();
+        let (bodies, reached) = self.decide(b, scrutinee, &arms);
         // Each reachable body once.
         for (i, rule) in rules.iter().enumerate() {
             if !reached[i] {
@@ -119,6 +113,76 @@ impl Lowerer<'_> {
                 None => self.lower_tail(b, rule.body),
             }
         }
+    }
+
+    /// `let pattern = value` at module level: a match with one rule whose variables
+    /// are globals. Lowering continues after the pattern has matched; a value it does
+    /// not match panics as an incomplete match does.
+    pub(super) fn lower_destructure(&mut self, b: &mut Builder, pat: PatId, value: ExprId) {
+        let (bodies, _) = self.decide(b, value, &[(pat, None)]);
+        b.switch_to(bodies[0]);
+    }
+
+    /// Evaluates the scrutinee once and emits the decision tree that selects the
+    /// first arm (pattern, guard) matching it, binding that arm's variables. Returns
+    /// one empty block per arm, where the tree jumps when that arm is selected, and
+    /// whether the tree can reach it at all.
+    fn decide(
+        &mut self,
+        b: &mut Builder,
+        scrutinee: ExprId,
+        arms: &[(PatId, Option<ExprId>)],
+    ) -> (Vec<mir::BlockId>, Vec<bool>) {
+        let s_ty = self.expr_mir_ty(b, scrutinee);
+        let s = self.lower_expr(b, scrutinee);
+        let s = match s {
+            Operand::Local(_) => b.temp(Rvalue::Use(s), s_ty.clone()),
+            other => other,
+        };
+        let mut occurrences = vec![Occurrence { value: s, ty: s_ty }];
+        let mut rows = Vec::new();
+        for (i, (pat, _)) in arms.iter().enumerate() {
+            for (cell, bindings) in self.cells_of(*pat, 0) {
+                rows.push(Row {
+                    cells: vec![cell],
+                    bindings,
+                    rule: i,
+                });
+            }
+        }
+        let bodies: Vec<mir::BlockId> = arms.iter().map(|_| b.new_block()).collect();
+        let mut reached = vec![false; arms.len()];
+        let guards: Vec<Option<ExprId>> = arms.iter().map(|(_, guard)| *guard).collect();
+        let columns: Vec<usize> = vec![0];
+        self.compile_rows(
+            b,
+            rows,
+            &columns,
+            &mut occurrences,
+            &guards,
+            &bodies,
+            &mut reached,
+        );
+        (bodies, reached)
+    }
+
+    /// Binds a pattern variable: a local, or a global for module-level patterns.
+    fn bind_pattern_variable(&mut self, b: &mut Builder, id: BindingId, v: Operand, ty: &mir::Ty) {
+        if let Some(g) = self.globals.get(&id).copied() {
+            if !ty.is_unit() {
+                b.emit(Stmt::StoreGlobal(g, v));
+            }
+            return;
+        }
+        // Both sides of an or-pattern bind the same variable: one slot for both.
+        if let Some(l) = b.locals.get(&id).copied() {
+            b.assign(l, Rvalue::Use(v));
+            return;
+        }
+        let bnd = self.psg.binding(id);
+        let l = b.new_local(ty.clone(), &bnd.name);
+        b.assign(l, Rvalue::Use(v));
+        b.locals.insert(id, l);
     }
 
     /// The cell for a pattern at an occurrence, with the variables it binds there.
@@ -185,7 +249,7 @@ impl Lowerer<'_> {
         rows: Vec<Row>,
         columns: &[usize],
         occs: &mut Vec<Occurrence>,
-        rules: &[psg::MatchRule],
+        guards: &[Option<ExprId>],
         bodies: &[mir::BlockId],
         reached: &mut [bool],
     ) {
@@ -205,7 +269,7 @@ impl Lowerer<'_> {
                 self.bind_pattern_variable(b, *id, o.value, &o.ty);
             }
             reached[first.rule] = true;
-            match rules[first.rule].guard {
+            match guards[first.rule] {
                 Some(g) => {
                     let c = self.lower_expr(b, g);
                     let rest = b.new_block();
@@ -215,7 +279,15 @@ impl Lowerer<'_> {
                         else_block: rest,
                     });
                     b.switch_to(rest);
-                    self.compile_rows(b, rows[1..].to_vec(), columns, occs, rules, bodies, reached);
+                    self.compile_rows(
+                        b,
+                        rows[1..].to_vec(),
+                        columns,
+                        occs,
+                        guards,
+                        bodies,
+                        reached,
+                    );
                 }
                 None => b.terminate(Terminator::Goto(bodies[first.rule])),
             }
@@ -282,7 +354,7 @@ impl Lowerer<'_> {
                     })
                 })
                 .collect();
-            self.compile_rows(b, specialised, &new_columns, occs, rules, bodies, reached);
+            self.compile_rows(b, specialised, &new_columns, occs, guards, bodies, reached);
             match no {
                 Some(no) => b.switch_to(no),
                 None => return,
@@ -310,7 +382,7 @@ impl Lowerer<'_> {
                 rule: r.rule,
             })
             .collect();
-        self.compile_rows(b, default, &rest_columns, occs, rules, bodies, reached);
+        self.compile_rows(b, default, &rest_columns, occs, guards, bodies, reached);
     }
 
     /// Replaces pattern references by cells (binding variables to the column's
@@ -432,215 +504,6 @@ impl Lowerer<'_> {
                 )
             }
             Ctor::OptionNone | Ctor::Lit(_) => (Operand::Const(mir::Const::Unit), mir::Ty::Unit),
-        }
-    }
-
-    pub(super) fn lower_match(
-        &mut self,
-        b: &mut Builder,
-        scrutinee: ExprId,
-        rules: &[psg::MatchRule],
-        e: ExprId,
-    ) -> Operand {
-        let ty = self.expr_mir_ty(b, e);
-        let result = b.new_local(ty, "match");
-        let join = b.new_block();
-        self.lower_match_arms(b, scrutinee, rules, e, Some((result, join)));
-        b.switch_to(join);
-        self.local_operand(b, result)
-    }
-
-    /// The rules of a match, tried in order. With `Some((result, join))` each arm
-    /// stores its value and jumps to `join`; with `None` each arm is in tail position.
-    pub(super) fn lower_match_arms(
-        &mut self,
-        b: &mut Builder,
-        scrutinee: ExprId,
-        rules: &[psg::MatchRule],
-        _e: ExprId,
-        target: Option<(LocalId, mir::BlockId)>,
-    ) {
-        self.lower_decision_tree(b, scrutinee, rules, target);
-    }
-
-    /// Binds a pattern variable: a local, or a global for module-level patterns.
-    fn bind_pattern_variable(&mut self, b: &mut Builder, id: BindingId, v: Operand, ty: &mir::Ty) {
-        if let Some(g) = self.globals.get(&id).copied() {
-            if !ty.is_unit() {
-                b.emit(Stmt::StoreGlobal(g, v));
-            }
-            return;
-        }
-        // Both sides of an or-pattern bind the same variable: one slot for both.
-        if let Some(l) = b.locals.get(&id).copied() {
-            b.assign(l, Rvalue::Use(v));
-            return;
-        }
-        let bnd = self.psg.binding(id);
-        let l = b.new_local(ty.clone(), &bnd.name);
-        b.assign(l, Rvalue::Use(v));
-        b.locals.insert(id, l);
-    }
-
-    /// The variables a pattern binds, in order.
-    pub(super) fn pattern_bindings(&self, pat: psg::PatId, out: &mut Vec<BindingId>) {
-        match &self.psg.pat(pat).kind {
-            psg::PatKind::Bind(b) => out.push(*b),
-            psg::PatKind::As(inner, b) => {
-                out.push(*b);
-                self.pattern_bindings(*inner, out);
-            }
-            psg::PatKind::Tuple(items) => {
-                for i in items {
-                    self.pattern_bindings(*i, out);
-                }
-            }
-            psg::PatKind::OptionSome(inner) => self.pattern_bindings(*inner, out),
-            psg::PatKind::Case { fields, .. } => {
-                for f in fields {
-                    self.pattern_bindings(*f, out);
-                }
-            }
-            psg::PatKind::Record { fields, .. } => {
-                for (_, f) in fields {
-                    self.pattern_bindings(*f, out);
-                }
-            }
-            psg::PatKind::ListCons(h, t) => {
-                self.pattern_bindings(*h, out);
-                self.pattern_bindings(*t, out);
-            }
-            psg::PatKind::Or(a, b) => {
-                self.pattern_bindings(*a, out);
-                self.pattern_bindings(*b, out);
-            }
-            psg::PatKind::Wild
-            | psg::PatKind::Const(_)
-            | psg::PatKind::OptionNone
-            | psg::PatKind::ListNil
-            | psg::PatKind::Error => {}
-        }
-    }
-
-    /// Emits the tests of a pattern; on failure jumps to `fail`, on success continues
-    /// in the current block with the pattern's variables bound.
-    pub(super) fn test_pattern(
-        &mut self,
-        b: &mut Builder,
-        pat: psg::PatId,
-        v: Operand,
-        ty: &mir::Ty,
-        fail: mir::BlockId,
-    ) {
-        let p = self.psg.pat(pat).clone();
-        match &p.kind {
-            psg::PatKind::Wild | psg::PatKind::Error => {}
-            psg::PatKind::Bind(id) => self.bind_pattern_variable(b, *id, v, ty),
-            psg::PatKind::As(inner, id) => {
-                self.bind_pattern_variable(b, *id, v.clone(), ty);
-                self.test_pattern(b, *inner, v, ty, fail);
-            }
-            psg::PatKind::Case { case, fields, .. } => {
-                let (case, fields) = (*case, fields.clone());
-                let tag = b.temp(Rvalue::UnionTag(v.clone()), mir::Ty::I32);
-                let is_case = b.temp(
-                    Rvalue::Binary(BinOp::Eq, tag, i32c(case as i32)),
-                    mir::Ty::Bool,
-                );
-                let ok = b.new_block();
-                b.terminate(Terminator::Branch {
-                    cond: is_case,
-                    then_block: ok,
-                    else_block: fail,
-                });
-                b.switch_to(ok);
-                for (i, p) in fields.iter().enumerate() {
-                    let (field, fty) = self.union_field(b, v.clone(), ty, case, i as u32);
-                    self.test_pattern(b, *p, field, &fty, fail);
-                }
-            }
-            psg::PatKind::ListNil | psg::PatKind::ListCons(..) => {
-                let is_cons = matches!(p.kind, psg::PatKind::ListCons(..));
-                let tag = b.temp(Rvalue::UnionTag(v.clone()), mir::Ty::I32);
-                let matches = b.temp(
-                    Rvalue::Binary(BinOp::Eq, tag, i32c(i32::from(is_cons))),
-                    mir::Ty::Bool,
-                );
-                let ok = b.new_block();
-                b.terminate(Terminator::Branch {
-                    cond: matches,
-                    then_block: ok,
-                    else_block: fail,
-                });
-                b.switch_to(ok);
-                if let psg::PatKind::ListCons(h, t) = p.kind {
-                    let (head, hty) = self.union_field(b, v.clone(), ty, 1, 0);
-                    self.test_pattern(b, h, head, &hty, fail);
-                    let (tail, tty) = self.union_field(b, v, ty, 1, 1);
-                    self.test_pattern(b, t, tail, &tty, fail);
-                }
-            }
-            psg::PatKind::Record { fields, .. } => {
-                let field_tys = match ty {
-                    mir::Ty::Tuple(fs) => fs.clone(),
-                    _ => Vec::new(),
-                };
-                for (i, p) in fields.clone() {
-                    let fty = field_tys.get(i as usize).cloned().unwrap_or(mir::Ty::Unit);
-                    let field = b.temp(Rvalue::TupleGet(v.clone(), i), fty.clone());
-                    self.test_pattern(b, p, field, &fty, fail);
-                }
-            }
-            psg::PatKind::Tuple(items) => {
-                let fields = match ty {
-                    mir::Ty::Tuple(fs) => fs.clone(),
-                    _ => vec![mir::Ty::Unit; items.len()],
-                };
-                for (i, (item, fty)) in items.iter().zip(&fields).enumerate() {
-                    let field = b.temp(Rvalue::TupleGet(v.clone(), i as u32), fty.clone());
-                    self.test_pattern(b, *item, field, fty, fail);
-                }
-            }
-            psg::PatKind::Const(c) => {
-                let k = self.lower_const(c);
-                let eq = self.compare(b, BinOp::Eq, v, k, ty, p.span);
-                let ok = b.new_block();
-                b.terminate(Terminator::Branch {
-                    cond: eq,
-                    then_block: ok,
-                    else_block: fail,
-                });
-                b.switch_to(ok);
-            }
-            psg::PatKind::Or(left, right) => {
-                let ok = b.new_block();
-                let try_right = b.new_block();
-                self.test_pattern(b, *left, v.clone(), ty, try_right);
-                b.terminate(Terminator::Goto(ok));
-                b.switch_to(try_right);
-                self.test_pattern(b, *right, v, ty, fail);
-                b.terminate(Terminator::Goto(ok));
-                b.switch_to(ok);
-            }
-            psg::PatKind::OptionNone | psg::PatKind::OptionSome(_) => {
-                let is_some = b.temp(Rvalue::OptionIsSome(v.clone()), mir::Ty::Bool);
-                let ok = b.new_block();
-                let want_some = matches!(p.kind, psg::PatKind::OptionSome(_));
-                b.terminate(Terminator::Branch {
-                    cond: is_some,
-                    then_block: if want_some { ok } else { fail },
-                    else_block: if want_some { fail } else { ok },
-                });
-                b.switch_to(ok);
-                if let psg::PatKind::OptionSome(inner) = p.kind {
-                    let payload_ty = match ty {
-                        mir::Ty::Option(t) => (**t).clone(),
-                        _ => mir::Ty::Unit,
-                    };
-                    let payload = b.temp(Rvalue::OptionPayload(v), payload_ty.clone());
-                    self.test_pattern(b, inner, payload, &payload_ty, fail);
-                }
-            }
         }
     }
 }

@@ -54,7 +54,7 @@ impl Lowerer<'_> {
             }
             ExprKind::Match { scrutinee, rules } => {
                 let (scrutinee, rules) = (*scrutinee, rules.clone());
-                self.lower_match_arms(b, scrutinee, &rules, e, None);
+                self.lower_decision_tree(b, scrutinee, &rules, None);
             }
             ExprKind::App { .. } if self.try_self_tail_call(b, e) => {}
             ExprKind::App { .. } if self.try_sibling_tail_call(b, e) => {}

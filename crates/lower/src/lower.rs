@@ -44,7 +44,9 @@ mod operators;
 mod tail;
 mod types;
 
-use builder::{bool_const, i32c, int_const, remove_unreachable_blocks, Builder, TailSelf};
+use builder::{
+    bool_const, i32c, int_const, one_of, remove_unreachable_blocks, zero_of, Builder, TailSelf,
+};
 use closure::{split_fun, Callable};
 use derive::{Derived, Structural};
 use instances::{InstanceKey, Work};

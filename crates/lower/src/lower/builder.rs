@@ -193,6 +193,27 @@ pub(super) fn int_const(value: i128, bits: u32, signed: bool) -> Operand {
     })
 }
 
+/// The number 0 of a numeric type (`int` for any other type).
+pub(super) fn zero_of(ty: &mir::Ty) -> Operand {
+    numeric_const(ty, 0)
+}
+
+/// The number 1 of a numeric type (`int` for any other type).
+pub(super) fn one_of(ty: &mir::Ty) -> Operand {
+    numeric_const(ty, 1)
+}
+
+fn numeric_const(ty: &mir::Ty, n: i8) -> Operand {
+    match ty {
+        mir::Ty::Float { bits } => Operand::Const(Const::Float {
+            value: f64::from(n),
+            bits: *bits,
+        }),
+        mir::Ty::Int { bits, signed } => int_const(i128::from(n), *bits, *signed),
+        _ => int_const(i128::from(n), 64, true),
+    }
+}
+
 pub(super) fn i32c(v: i32) -> Operand {
     Operand::Const(Const::i32(v))
 }

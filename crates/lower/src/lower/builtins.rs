@@ -2,7 +2,7 @@
 //! arenas and the rest of the core library implemented by the compiler, and the
 //! default values (`Unchecked.defaultof`) some of them need.
 
-use super::{bool_const, i32c, int_const, Builder, Lowerer};
+use super::{bool_const, i32c, int_const, one_of, zero_of, Builder, Lowerer};
 use crate::mir::{self, BinOp, Const, Operand, RtFn, Rvalue, Stmt, UnOp};
 use composer_diagnostics::Span;
 use composer_semantics::builtins::push_ty;
@@ -174,7 +174,7 @@ impl Lowerer<'_> {
                         "Negating the minimum value of a twos complement number is invalid.",
                     );
                 }
-                let zero = self.zero_of(&ty);
+                let zero = zero_of(&ty);
                 let neg = b.temp(Rvalue::Binary(BinOp::Lt, v.clone(), zero), mir::Ty::Bool);
                 let minus = b.temp(Rvalue::Unary(UnOp::Neg, v.clone()), ty.clone());
                 b.temp(Rvalue::Select(neg, minus, v), ty)
@@ -182,7 +182,7 @@ impl Lowerer<'_> {
             Builtin::Sign => {
                 let ty = arg_ty(self, 0);
                 let v = vals.remove(0);
-                let zero = self.zero_of(&ty);
+                let zero = zero_of(&ty);
                 let gt = b.temp(
                     Rvalue::Binary(BinOp::Gt, v.clone(), zero.clone()),
                     mir::Ty::Bool,
@@ -217,7 +217,7 @@ impl Lowerer<'_> {
                 let name = if bits == 32 { single } else { double };
                 b.call_rt(RtFn::Libm(name, bits, 1), vals, result_ty)
             }
-            Builtin::GenericZero => self.zero_of(&result_ty),
+            Builtin::GenericZero => zero_of(&result_ty),
             Builtin::Ref => b.temp(Rvalue::Box(vals.remove(0)), result_ty),
             Builtin::Incr | Builtin::Decr => {
                 let cell = vals.remove(0);
@@ -234,14 +234,7 @@ impl Lowerer<'_> {
                 b.emit(Stmt::StoreBoxed(cell, new));
                 Operand::Const(Const::Unit)
             }
-            Builtin::GenericOne => match &result_ty {
-                mir::Ty::Float { bits } => Operand::Const(Const::Float {
-                    value: 1.0,
-                    bits: *bits,
-                }),
-                mir::Ty::Int { bits, signed } => int_const(1, *bits, *signed),
-                _ => int_const(1, 64, true),
-            },
+            Builtin::GenericOne => one_of(&result_ty),
             Builtin::Nan => Operand::Const(Const::Float {
                 value: f64::NAN,
                 bits: 64,
@@ -360,7 +353,7 @@ impl Lowerer<'_> {
     /// The default value of a type (`Unchecked.defaultof`): zero, false, "", None.
     fn zero_value(&mut self, b: &mut Builder, ty: &mir::Ty) -> Operand {
         match ty {
-            mir::Ty::Int { .. } | mir::Ty::Float { .. } => self.zero_of(ty),
+            mir::Ty::Int { .. } | mir::Ty::Float { .. } => zero_of(ty),
             mir::Ty::Bool => bool_const(false),
             mir::Ty::Char => Operand::Const(Const::Char('\0')),
             mir::Ty::Str => self.str_const(""),
@@ -405,17 +398,6 @@ impl Lowerer<'_> {
             Rvalue::Binary(BinOp::Add, Operand::Local(i), int_const(1, 64, true)),
         );
         b.loop_end(head, exit);
-    }
-
-    fn zero_of(&self, ty: &mir::Ty) -> Operand {
-        match ty {
-            mir::Ty::Float { bits } => Operand::Const(Const::Float {
-                value: 0.0,
-                bits: *bits,
-            }),
-            mir::Ty::Int { bits, signed } => int_const(0, *bits, *signed),
-            _ => int_const(0, 64, true),
-        }
     }
 
     /// A value of `ty` for code after a call that never returns.

@@ -5,34 +5,16 @@ use super::{Builder, Lowerer};
 use crate::mir::{self, BinOp, Operand, RtFn, Rvalue};
 
 impl Lowerer<'_> {
+    /// Panics with .NET's message unless `0 <= idx < arr.Length`.
     pub(super) fn bounds_check(&mut self, b: &mut Builder, arr: &Operand, idx: &Operand) {
         let len = b.temp(Rvalue::Length(arr.clone()), mir::Ty::I64);
-        let idx_u = b.temp(
-            Rvalue::Convert(
-                idx.clone(),
-                mir::Ty::Int {
-                    bits: 64,
-                    signed: false,
-                },
-            ),
-            mir::Ty::Int {
-                bits: 64,
-                signed: false,
-            },
-        );
-        let len_u = b.temp(
-            Rvalue::Convert(
-                len.clone(),
-                mir::Ty::Int {
-                    bits: 64,
-                    signed: false,
-                },
-            ),
-            mir::Ty::Int {
-                bits: 64,
-                signed: false,
-            },
-        );
+        // Unsigned, a negative index is larger than any length: one comparison.
+        let u64_ty = mir::Ty::Int {
+            bits: 64,
+            signed: false,
+        };
+        let idx_u = b.temp(Rvalue::Convert(idx.clone(), u64_ty.clone()), u64_ty.clone());
+        let len_u = b.temp(Rvalue::Convert(len.clone(), u64_ty.clone()), u64_ty);
         let ok = b.temp(Rvalue::Binary(BinOp::Lt, idx_u, len_u), mir::Ty::Bool);
         let (ok_b, fail_b) = b.branch(ok);
         b.switch_to(fail_b);
@@ -47,6 +29,7 @@ impl Lowerer<'_> {
         b.switch_to(ok_b);
     }
 
+    /// Panics with `message` when `cond` holds; code after it runs when it does not.
     pub(super) fn panic_if(&mut self, b: &mut Builder, cond: Operand, message: &str) {
         let (fail, ok) = b.branch(cond);
         b.switch_to(fail);

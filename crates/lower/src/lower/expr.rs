@@ -436,13 +436,7 @@ impl Lowerer<'_> {
     }
 
     fn lower_app(&mut self, b: &mut Builder, e: ExprId) -> Operand {
-        let mut args = Vec::new();
-        let mut head = e;
-        while let ExprKind::App { func, arg } = &self.psg.expr(head).kind {
-            args.push(*arg);
-            head = *func;
-        }
-        args.reverse();
+        let (head, args) = self.psg.spine(e);
         let span = self.psg.expr(e).span;
         let head_ty = self.expr_ty(b, head);
         let Some((callable, captured)) = self.head_callable(b, head) else {

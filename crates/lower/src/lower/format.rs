@@ -75,6 +75,36 @@ impl Lowerer<'_> {
         }
     }
 
+    /// Appends a float of `bits` (32 or 64) to the format buffer, widened to 64 bits.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn fmt_float(
+        &mut self,
+        b: &mut Builder,
+        v: Operand,
+        bits: u32,
+        conv: char,
+        flags: u32,
+        width: i32,
+        prec: i32,
+    ) {
+        let wide = b.temp(
+            Rvalue::Convert(v, mir::Ty::Float { bits: 64 }),
+            mir::Ty::Float { bits: 64 },
+        );
+        b.call_rt(
+            RtFn::FmtFloat,
+            vec![
+                wide,
+                int_const((bits == 32) as i128, 8, false),
+                i32c(conv as i32),
+                i32c(flags as i32),
+                i32c(width),
+                i32c(prec),
+            ],
+            mir::Ty::Unit,
+        );
+    }
+
     /// Appends one value to the runtime's format buffer.
     #[allow(clippy::too_many_arguments)]
     pub(super) fn fmt_value(
@@ -99,24 +129,7 @@ impl Lowerer<'_> {
             mir::Ty::Int { bits, signed } => {
                 self.fmt_int(b, v, bits, signed, conv, flags, width, prec)
             }
-            mir::Ty::Float { bits } => {
-                let wide = b.temp(
-                    Rvalue::Convert(v, mir::Ty::Float { bits: 64 }),
-                    mir::Ty::Float { bits: 64 },
-                );
-                b.call_rt(
-                    RtFn::FmtFloat,
-                    vec![
-                        wide,
-                        int_const((bits == 32) as i128, 8, false),
-                        i32c(conv as i32),
-                        i32c(flags as i32),
-                        i32c(width),
-                        i32c(prec),
-                    ],
-                    mir::Ty::Unit,
-                );
-            }
+            mir::Ty::Float { bits } => self.fmt_float(b, v, bits, conv, flags, width, prec),
             mir::Ty::Str => {
                 b.call_rt(
                     RtFn::FmtString,
@@ -145,6 +158,7 @@ impl Lowerer<'_> {
         }
     }
 
+    /// Appends an integer of `bits` to the format buffer, widened to 64 bits.
     #[allow(clippy::too_many_arguments)]
     pub(super) fn fmt_int(
         &mut self,

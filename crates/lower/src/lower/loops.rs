@@ -2,8 +2,8 @@
 //! iteration region that a loop resets each round and releases at its end
 //! (`Psg::loop_regions`).
 
-use super::{apply_subst, int_const, Builder, Lowerer};
-use crate::mir::{self, BinOp, Const, Operand, RtFn, Rvalue, Terminator};
+use super::{apply_subst, int_const, one_of, zero_of, Builder, Lowerer};
+use crate::mir::{self, BinOp, Operand, RtFn, Rvalue, Terminator};
 use composer_semantics::psg::{BindingId, ExprId};
 
 /// Resets or releases a loop's iteration region, if it has one.
@@ -111,22 +111,8 @@ impl Lowerer<'_> {
         let i = b.new_local(ty.clone(), &bnd.name);
         b.locals.insert(var, i);
         b.assign(i, Rvalue::Use(s));
-        let zero = match &ty {
-            mir::Ty::Float { bits } => Operand::Const(Const::Float {
-                value: 0.0,
-                bits: *bits,
-            }),
-            mir::Ty::Int { bits, signed } => int_const(0, *bits, *signed),
-            _ => int_const(0, 64, true),
-        };
-        let one = match &ty {
-            mir::Ty::Float { bits } => Operand::Const(Const::Float {
-                value: 1.0,
-                bits: *bits,
-            }),
-            mir::Ty::Int { bits, signed } => int_const(1, *bits, *signed),
-            _ => int_const(1, 64, true),
-        };
+        let zero = zero_of(&ty);
+        let one = one_of(&ty);
         if let Some(st) = &step_v {
             let is_zero = b.temp(
                 Rvalue::Binary(BinOp::Eq, st.clone(), zero.clone()),

@@ -2,7 +2,7 @@
 //! shifts, short-circuit `&&`/`||`, comparison of primitives, user types'
 //! `static member (+)`, and `pown`.
 
-use super::{bool_const, i32c, int_const, Builder, Callable, InstanceKey, Lowerer};
+use super::{bool_const, i32c, int_const, one_of, Builder, Callable, InstanceKey, Lowerer};
 use crate::mir::{self, BinOp, Const, Operand, RtFn, Rvalue, Terminator, UnOp};
 use composer_diagnostics::{Code, Diagnostic, Span};
 use composer_semantics::psg::{self, ExprId};
@@ -248,14 +248,7 @@ impl Lowerer<'_> {
         n: Operand,
         ty: mir::Ty,
     ) -> Operand {
-        let one = match &ty {
-            mir::Ty::Float { bits } => Operand::Const(Const::Float {
-                value: 1.0,
-                bits: *bits,
-            }),
-            mir::Ty::Int { bits, signed } => int_const(1, *bits, *signed),
-            _ => int_const(1, 64, true),
-        };
+        let one = one_of(&ty);
         let i64z = int_const(0, 64, true);
         let result = b.new_local(ty.clone(), "pown");
         let base = b.new_local(ty.clone(), "base");

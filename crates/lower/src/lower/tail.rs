@@ -82,13 +82,7 @@ impl Lowerer<'_> {
         if b.tail_self.is_none() {
             return false;
         }
-        let mut args = Vec::new();
-        let mut head = e;
-        while let ExprKind::App { func, arg } = &self.psg.expr(head).kind {
-            args.push(*arg);
-            head = *func;
-        }
-        args.reverse();
+        let (head, args) = self.psg.spine(e);
         let ExprKind::Function(fid) = self.psg.expr(head).kind else {
             return false;
         };
@@ -153,13 +147,7 @@ impl Lowerer<'_> {
         let Some(current) = b.tail_self.as_ref().map(|t| t.instance) else {
             return false;
         };
-        let mut args = Vec::new();
-        let mut head = e;
-        while let ExprKind::App { func, arg } = &self.psg.expr(head).kind {
-            args.push(*arg);
-            head = *func;
-        }
-        args.reverse();
+        let (head, args) = self.psg.spine(e);
         let ExprKind::Function(fid) = self.psg.expr(head).kind else {
             return false;
         };

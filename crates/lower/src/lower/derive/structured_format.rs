@@ -65,22 +65,7 @@ impl Lowerer<'_> {
             Prim::Unit => self.literal(b, "()"),
             Prim::Float | Prim::Float32 => {
                 let bits = if p == Prim::Float32 { 32 } else { 64 };
-                let wide = b.temp(
-                    Rvalue::Convert(v, mir::Ty::Float { bits: 64 }),
-                    mir::Ty::Float { bits: 64 },
-                );
-                b.call_rt(
-                    RtFn::FmtFloat,
-                    vec![
-                        wide,
-                        int_const(i128::from(bits == 32), 8, false),
-                        none('A'),
-                        i32c(0),
-                        i32c(-1),
-                        i32c(-1),
-                    ],
-                    mir::Ty::Unit,
-                );
+                self.fmt_float(b, v, bits, 'A', 0, -1, -1);
             }
             _ => {
                 let (bits, signed) = p.int_info(self.psg.target.word_bits).unwrap_or((64, true));

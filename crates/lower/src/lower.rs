@@ -53,6 +53,9 @@ use instances::{InstanceKey, Work};
 use loops::region_step;
 use types::{apply_subst, match_ty, Subst};
 
+/// The state of lowering one program: the MIR built so far, the work queue of
+/// functions still to build, and the tables that give each instance, closure stub,
+/// derived function, union layout, global and string literal exactly one MIR entity.
 pub(crate) struct Lowerer<'a> {
     psg: &'a Psg,
     options: crate::LowerOptions,
@@ -90,6 +93,7 @@ impl<'a> Lowerer<'a> {
         }
     }
 
+    /// FS9001 for a construct lowering cannot compile yet (once per span and message).
     fn unsupported(&mut self, span: Span, what: &str) {
         let msg = format!("{what} is not supported by Composer yet");
         if !self
@@ -102,6 +106,9 @@ impl<'a> Lowerer<'a> {
         }
     }
 
+    /// Lowers the whole program: a global per module-level value, `clef_main` running
+    /// the module-level code in order and then the entry point, and every function
+    /// it reaches (through the work queue).
     pub(crate) fn lower_program(&mut self) {
         // Globals first, so every function can refer to them.
         let mut global_bindings = Vec::new();

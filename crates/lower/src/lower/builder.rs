@@ -12,8 +12,8 @@ use rustc_hash::FxHashMap;
 /// Builds one MIR function.
 pub(super) struct Builder {
     pub(super) func: mir::Function,
-    pub(super) current: mir::BlockId,
-    pub(super) terminated: bool,
+    current: mir::BlockId,
+    terminated: bool,
     pub(super) locals: FxHashMap<BindingId, LocalId>,
     pub(super) subst: Subst,
     /// The function being built, for turning self tail calls into jumps.

@@ -122,6 +122,14 @@ impl SourceMap {
         text.get(start..end).unwrap_or("")
     }
 
+    /// `file:line:col` of a span's start, as run-time messages name a site (an
+    /// arena's creation); `None` for a span of a file this map does not hold.
+    pub fn place(&self, span: Span) -> Option<String> {
+        let file = self.files.get(span.file.0 as usize)?;
+        let lc = self.line_col(span.file, span.start);
+        Some(format!("{}:{}:{}", file.name, lc.line, lc.col))
+    }
+
     /// 1-based line and column of a byte offset.
     pub fn line_col(&self, file: FileId, offset: u32) -> LineCol {
         let f = &self.files[file.0 as usize];

@@ -178,6 +178,7 @@ fn build_timed(request: &BuildRequest, timings: &mut Timings) -> Result<Option<B
 
     let options = FrontendOptions {
         target,
+        verify_mir: std::env::var("CLEF_VERIFY_MIR").is_ok_and(|v| !v.is_empty() && v != "0"),
         memory_model: request.memory_model.unwrap_or(project.memory_model),
         opt_level: request.opt_level,
         alloc_stats: request.alloc_stats,

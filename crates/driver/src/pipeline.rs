@@ -1,9 +1,12 @@
 //! The boundary between the driver and the pure front end.
 //!
-//! Everything left of the MLIR text happens behind [`run_frontend`]: parsing, the PSG
-//! analyses, lowering to MIR and MLIR emission (Alex). The driver hands it source text
-//! that it has already read and gets back data: dumps, the MLIR module and
-//! diagnostics. No file, process or environment access happens in here.
+//! Everything left of the MLIR text happens behind [`run_frontend`]: parsing, checking
+//! with the PSG analyses (for the target and memory model of [`FrontendOptions`]),
+//! lowering to MIR with the MIR passes and the verifier, and MLIR emission (Alex). The
+//! driver hands it source text that it has already read and gets back data: dumps, the
+//! MLIR module and diagnostics; `run_frontend` touches no file, process or environment.
+//! The one exception in this module is [`add_prelude`], which reads `CLEF_LIB_DIR` (the
+//! standard library from a folder instead of the embedded copies).
 
 use composer_diagnostics::{Diagnostic, FileId, SourceMap};
 use std::collections::BTreeSet;
@@ -69,6 +72,9 @@ pub struct FrontendOptions {
     /// The machine to compile for: the width of `int`, layouts, calling conventions.
     pub target: composer_target::Target,
     pub memory_model: MemoryModel,
+    /// Verify the MIR after every pass in a release build too (`CLEF_VERIFY_MIR=1`;
+    /// debug builds always do).
+    pub verify_mir: bool,
     pub opt_level: u8,
     pub alloc_stats: bool,
     pub emit: BTreeSet<EmitKind>,
@@ -180,9 +186,8 @@ pub fn run_frontend(
         target: options.target,
         memory_model: options.memory_model,
     };
-    let (mut psg, check_diagnostics) =
+    let (psg, check_diagnostics) =
         composer_semantics::check_program_for(check_options, &prelude_asts, &asts, &mut interner);
-    name_sites(sources, &mut psg);
     diagnostics.extend(check_diagnostics);
     if options.emit.contains(&EmitKind::Psg) {
         dumps.push((EmitKind::Psg, psg.to_string()));
@@ -191,8 +196,9 @@ pub fn run_frontend(
     if !diagnostics.iter().any(Diagnostic::is_error) {
         let lower_options = composer_lower::LowerOptions {
             alloc_stats: options.alloc_stats,
+            verify: options.verify_mir,
         };
-        let (mir, lower_diagnostics) = composer_lower::lower_with(&psg, lower_options);
+        let (mir, lower_diagnostics) = composer_lower::lower_with(&psg, sources, lower_options);
         diagnostics.extend(lower_diagnostics);
         if options.emit.contains(&EmitKind::Mir) {
             dumps.push((EmitKind::Mir, mir.to_string()));
@@ -221,24 +227,6 @@ pub fn run_frontend(
         mlir,
         diagnostics,
     }
-}
-
-/// Names the sites run-time messages mention (an arena's creation, for its
-/// exhaustion panic) as `file:line:col`.
-fn name_sites(sources: &SourceMap, psg: &mut composer_semantics::Psg) {
-    use composer_semantics::builtins::Builtin;
-    use composer_semantics::psg::ExprKind;
-    let mut names = std::mem::take(&mut psg.site_names);
-    for e in &psg.exprs {
-        if let ExprKind::App { func, .. } = e.kind {
-            if let ExprKind::Builtin(Builtin::ArenaCreate) = psg.expr(func).kind {
-                let lc = sources.line_col(e.span.file, e.span.start);
-                let text = format!("{}:{}:{}", sources.name(e.span.file), lc.line, lc.col);
-                names.insert((e.span.file, e.span.start), text);
-            }
-        }
-    }
-    psg.site_names = names;
 }
 
 #[cfg(test)]

@@ -3,11 +3,13 @@
 //! Entry point: [`lower`]. Constructs the PSG accepts but code generation does not
 //! handle yet are reported as `FS9001` diagnostics, never as panics.
 
+mod layout;
 mod lower;
 pub mod mir;
+pub mod passes;
 mod verify;
 
-use composer_diagnostics::Diagnostic;
+use composer_diagnostics::{Diagnostic, SourceMap};
 use composer_semantics::Psg;
 
 /// Choices that change the generated program.
@@ -15,24 +17,35 @@ use composer_semantics::Psg;
 pub struct LowerOptions {
     /// Count allocations and print `alloc-stats: ...` at exit (`--alloc-stats`).
     pub alloc_stats: bool,
+    /// Run the MIR verifier after lowering and after every pass even in a release
+    /// build (debug builds always do).
+    pub verify: bool,
 }
 
 /// Lowers a checked program. The program is only meaningful when no error
 /// diagnostics are returned.
 pub fn lower(psg: &Psg) -> (mir::Program, Vec<Diagnostic>) {
-    lower_with(psg, LowerOptions::default())
+    lower_with(psg, &SourceMap::new(), LowerOptions::default())
 }
 
-/// [`lower`] with options.
-pub fn lower_with(psg: &Psg, options: LowerOptions) -> (mir::Program, Vec<Diagnostic>) {
+/// [`lower`] with options. `sources` are the files the PSG was checked from: run-time
+/// messages name sites by `file:line:col` (an arena's creation).
+pub fn lower_with(
+    psg: &Psg,
+    sources: &SourceMap,
+    options: LowerOptions,
+) -> (mir::Program, Vec<Diagnostic>) {
     if let Some(too_large) = type_too_large(psg) {
         return (mir::Program::default(), vec![too_large]);
     }
-    let mut l = lower::Lowerer::new(psg, options);
+    let mut l = lower::Lowerer::new(psg, sources, options);
     l.lower_program();
     let mut diags = std::mem::take(&mut l.diags);
-    if cfg!(debug_assertions) && diags.is_empty() {
-        if let Err(msg) = verify::verify(&l.program) {
+    let mut program = std::mem::take(&mut l.program);
+    // A program with errors is not meaningful MIR; one with only warnings is.
+    if !diags.iter().any(Diagnostic::is_error) {
+        let verify = options.verify || cfg!(debug_assertions);
+        if let Err(msg) = passes::run(&mut program, verify) {
             diags.push(Diagnostic::global(
                 composer_diagnostics::Code::InternalError,
                 format!("internal compiler error: MIR verifier: {msg}"),
@@ -40,7 +53,7 @@ pub fn lower_with(psg: &Psg, options: LowerOptions) -> (mir::Program, Vec<Diagno
         }
     }
     composer_diagnostics::sort_diagnostics(&mut diags);
-    (l.program, diags)
+    (program, diags)
 }
 
 /// The most parts (nodes, written out as a tree) a type of the checked program may have.

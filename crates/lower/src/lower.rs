@@ -44,9 +44,7 @@ mod operators;
 mod tail;
 mod types;
 
-use builder::{
-    bool_const, i32c, int_const, one_of, remove_unreachable_blocks, zero_of, Builder, TailSelf,
-};
+use builder::{bool_const, i32c, int_const, one_of, zero_of, Builder, TailSelf};
 use closure::{split_fun, Callable};
 use derive::{Derived, Structural};
 use instances::{InstanceKey, Work};
@@ -58,6 +56,8 @@ use types::{apply_subst, match_ty, Subst};
 /// derived function, union layout, global and string literal exactly one MIR entity.
 pub(crate) struct Lowerer<'a> {
     psg: &'a Psg,
+    /// The source files, for run-time messages that name a site.
+    sources: &'a composer_diagnostics::SourceMap,
     options: crate::LowerOptions,
     pub program: mir::Program,
     pub diags: Vec<Diagnostic>,
@@ -74,11 +74,19 @@ pub(crate) struct Lowerer<'a> {
 }
 
 impl<'a> Lowerer<'a> {
-    pub(crate) fn new(psg: &'a Psg, options: crate::LowerOptions) -> Self {
+    pub(crate) fn new(
+        psg: &'a Psg,
+        sources: &'a composer_diagnostics::SourceMap,
+        options: crate::LowerOptions,
+    ) -> Self {
         Lowerer {
             psg,
+            sources,
             options,
-            program: mir::Program::default(),
+            program: mir::Program {
+                target: psg.target,
+                ..mir::Program::default()
+            },
             diags: Vec::new(),
             instances: FxHashMap::default(),
             stubs: FxHashMap::default(),
@@ -194,7 +202,7 @@ impl<'a> Lowerer<'a> {
             None => i32c(0),
         };
         b.terminate(Terminator::Return(status));
-        self.program.functions[0] = remove_unreachable_blocks(b.func);
+        self.program.functions[0] = b.func;
         self.lower_queued_functions();
     }
 }

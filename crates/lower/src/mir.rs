@@ -654,6 +654,9 @@ pub struct Program {
     /// Every allocation goes through the runtime so that `--alloc-stats` counts it
     /// (otherwise code generation bumps the current region inline).
     pub count_allocations: bool,
+    /// The machine the program is for: sizes and alignments follow it
+    /// (`crate::layout`).
+    pub target: composer_target::Target,
 }
 
 impl Rvalue {
@@ -697,89 +700,6 @@ impl Rvalue {
             } => Some(*l),
             _ => None,
         }
-    }
-}
-
-impl Program {
-    /// Size and alignment of a type in memory (natural C layout, DESIGN §4; `bool`
-    /// is a byte). Only the program knows a union's payload, so there is no
-    /// size function on `Ty` alone.
-    pub fn size_align(&self, ty: &Ty) -> (u64, u64) {
-        match ty {
-            Ty::Union(u) if self.unions[u.index()].boxed => (8, 8),
-            Ty::Union(u) => match self.union_payload(*u) {
-                (words, true) => (8 + words * 8, 8),
-                (_, false) => (4, 4),
-            },
-            Ty::Tuple(fields) => self.struct_layout(fields).0,
-            Ty::Option(inner) => {
-                let (size, align) = self.size_align(inner);
-                let align = align.max(1);
-                ((align + size).div_ceil(align) * align, align)
-            }
-            Ty::Int { bits, .. } | Ty::Float { bits } => ((*bits as u64) / 8, (*bits as u64) / 8),
-            Ty::Bool => (1, 1),
-            Ty::Char => (4, 4),
-            Ty::Str | Ty::Array(_) | Ty::Func(..) => (16, 8),
-            Ty::Unit => (0, 1),
-            Ty::Ptr | Ty::Boxed(_) => (8, 8),
-        }
-    }
-
-    /// `((size, align), offsets)` of a struct of these fields, unions included.
-    pub fn struct_layout(&self, fields: &[Ty]) -> ((u64, u64), Vec<u64>) {
-        let mut offset = 0u64;
-        let mut align = 1u64;
-        let mut offsets = Vec::new();
-        for f in fields {
-            let (s, a) = self.size_align(f);
-            let a = a.max(1);
-            offset = offset.div_ceil(a) * a;
-            offsets.push(offset);
-            offset += s;
-            align = align.max(a);
-        }
-        ((offset.div_ceil(align) * align, align), offsets)
-    }
-
-    /// For a boxed union with exactly one case that has fields, that case: its
-    /// cells need no tag (every pointer that is not a small case number is one).
-    pub fn only_case_with_fields(&self, u: UnionId) -> Option<u32> {
-        let layout = &self.unions[u.index()];
-        let mut with_fields = layout
-            .cases
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| !c.fields.is_empty());
-        match (with_fields.next(), with_fields.next()) {
-            (Some((k, _)), None) if layout.boxed => Some(k as u32),
-            _ => None,
-        }
-    }
-
-    /// Where a boxed union cell's fields start: after the `i32` tag (8-aligned), or
-    /// at 0 when the cell has no tag ([`Program::only_case_with_fields`]).
-    pub fn boxed_payload_offset(&self, u: UnionId) -> u64 {
-        if self.only_case_with_fields(u).is_some() {
-            0
-        } else {
-            8
-        }
-    }
-
-    /// The payload of a union in 8-byte words, and whether any case has fields.
-    pub fn union_payload(&self, u: UnionId) -> (u64, bool) {
-        let layout = &self.unions[u.index()];
-        let mut words = 0;
-        let mut any = false;
-        for c in &layout.cases {
-            if !c.fields.is_empty() {
-                any = true;
-            }
-            let ((size, _), _) = self.struct_layout(&c.fields);
-            words = words.max(size.div_ceil(8));
-        }
-        (words, any && words > 0)
     }
 }
 

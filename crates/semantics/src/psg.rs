@@ -467,10 +467,6 @@ pub struct Psg {
     /// Loops with an iteration region (`regions.rs`): lowering marks the current
     /// region before the loop, resets it after each iteration and releases it after.
     pub loop_regions: rustc_hash::FxHashSet<ExprId>,
-    /// Source positions as text (`prog.clef:3:5`) by `(file, start)` of a span,
-    /// for run-time messages that name a site (an arena's creation). The driver
-    /// fills it; lowering reads it.
-    pub site_names: rustc_hash::FxHashMap<(composer_diagnostics::FileId, u32), String>,
     /// `use name = value in body` blocks: the binding and the body (disposal
     /// follows the body).
     pub use_scopes: Vec<UseScope>,

@@ -144,6 +144,7 @@ fn front_end(program: &str, memory_model: MemoryModel) -> Result<Outcome, String
     let file = sources.add("fuzz.clef", program);
     let options = FrontendOptions {
         target: composer_driver::Target::DEFAULT,
+        verify_mir: true,
         memory_model,
         opt_level: 2,
         alloc_stats: false,

@@ -260,10 +260,8 @@ impl Lowerer<'_> {
             Builtin::ArrayLength => b.temp(Rvalue::Length(vals.remove(0)), mir::Ty::I64),
             Builtin::ArenaCreate => {
                 let site = self
-                    .psg
-                    .site_names
-                    .get(&(span.file, span.start))
-                    .cloned()
+                    .sources
+                    .place(span)
                     .unwrap_or_else(|| "an unknown site".into());
                 let site = self.str_const(&site);
                 b.call_rt(RtFn::ArenaCreate, vec![vals.remove(0), site], mir::Ty::I64)

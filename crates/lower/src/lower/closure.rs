@@ -146,7 +146,7 @@ impl Lowerer<'_> {
             self.make_closure(&mut b, callable.clone(), applied + 1, values, None)
         };
         b.terminate(Terminator::Return(result));
-        super::remove_unreachable_blocks(b.func)
+        b.func
     }
 
     /// Base-case peeling. A function whose body matches a parameter and answers a

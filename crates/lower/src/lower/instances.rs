@@ -3,10 +3,7 @@
 //! types (`instance`), a closure stub or a derived function. `lower_instance` builds
 //! an instance's body; captured values arrive as leading parameters.
 
-use super::{
-    apply_subst, match_ty, remove_unreachable_blocks, Builder, Callable, Derived, Lowerer, Subst,
-    TailSelf,
-};
+use super::{apply_subst, match_ty, Builder, Callable, Derived, Lowerer, Subst, TailSelf};
 use crate::mir::{self, FuncId, Operand, RtFn, Rvalue, Terminator};
 use composer_diagnostics::Span;
 use composer_semantics::psg::{BindingId, FunctionId};
@@ -146,7 +143,7 @@ impl Lowerer<'_> {
             mark,
         });
         self.lower_tail(&mut b, f.body);
-        remove_unreachable_blocks(b.func)
+        b.func
     }
 
     /// The machine types of an instance's captured values (a captured `let mutable`

@@ -107,16 +107,9 @@ impl Lowerer<'_> {
             return false;
         }
         // The code generator can only honour `musttail` when every argument travels
-        // in registers and the result comes back in them (the target's calling
-        // convention: System V x86-64 has six integer registers, AAPCS64 eight, and
-        // both return two words). Larger values (a big union, a wide tuple) would be
-        // passed in memory, so the call stays ordinary.
-        let target = self.psg.target;
-        let words = |t: &mir::Ty| self.program.size_align(t).0.div_ceil(target.word_bytes());
-        let convention = target.calling_convention;
-        if prototype.iter().map(words).sum::<u64>() > convention.argument_words
-            || words(&ret) > convention.result_words
-        {
+        // in registers and the result comes back in them; otherwise the call stays
+        // ordinary.
+        if !self.program.fits_in_registers(&prototype, &ret) {
             return false;
         }
         let id = self.instance(key.func, key.sig.clone(), key.captures.clone());

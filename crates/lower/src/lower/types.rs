@@ -172,6 +172,17 @@ impl Lowerer<'_> {
         let layout = &mut self.program.unions[id.index()];
         layout.name = name;
         layout.cases = out;
+        // The layout is final here (every union it reaches is laid out). The ledger and
+        // the analyses read the same decision from `Psg::union_is_boxed`, made on the
+        // definitions: the two must agree, and the test suite checks that they do.
+        if let PTy::App(TyCon::User(def), _) = ty {
+            debug_assert_eq!(
+                layout.boxed,
+                self.psg.union_is_boxed(*def),
+                "union {} boxed by its layout but not by Psg::union_is_boxed, or the reverse",
+                layout.name
+            );
+        }
         id
     }
 

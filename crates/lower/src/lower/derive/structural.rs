@@ -245,7 +245,7 @@ impl Lowerer<'_> {
                 b.terminate(Terminator::Return(self.identity(kind)));
             }
         }
-        crate::lower::remove_unreachable_blocks(b.func)
+        b.func
     }
 
     /// `true` for equality, `0` for comparison and hashing.

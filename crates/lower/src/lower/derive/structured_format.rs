@@ -182,7 +182,7 @@ impl Lowerer<'_> {
             _ => self.literal(&mut b, "<?>"),
         }
         b.terminate(Terminator::Return(Operand::Const(Const::Unit)));
-        crate::lower::remove_unreachable_blocks(b.func)
+        b.func
     }
 
     fn format_union(

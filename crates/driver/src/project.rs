@@ -382,7 +382,8 @@ pub fn check_target(target: &str) -> Result<Target, Diagnostic> {
         Diagnostic::global(
             Code::ProjectError,
             format!(
-                "target {target} is not supported yet; supported: {}",
+                "target '{}' is not supported; supported: {}",
+                target.escape_debug(),
                 Target::names()
             ),
         )
@@ -502,7 +503,7 @@ output_kind = "freestanding"
     fn unsupported_target_is_an_error() {
         assert_eq!(
             errors("[package]\nname = \"a\"\n[compilation]\ntarget = \"cortex-m33\"\n"),
-            "app.fidproj:4:10: error[FS9002]: target cortex-m33 is not supported yet; supported: x86_64-linux, aarch64-linux\n"
+            "app.fidproj:4:10: error[FS9002]: target 'cortex-m33' is not supported; supported: x86_64-linux, aarch64-linux\n"
         );
     }
 

@@ -180,6 +180,20 @@ pub enum Builtin {
 }
 
 impl Builtin {
+    /// What a full application allocates in the current region, named as the ledger
+    /// names it; `None` when it allocates nothing. The one list of allocating builtins:
+    /// the value-flow analysis, region inference and the ledger all read it.
+    /// (`string` of a string allocates nothing; the ledger looks at the argument.)
+    pub fn allocates(self) -> Option<&'static str> {
+        Some(match self {
+            Builtin::ToString => "string conversion",
+            Builtin::ConsoleReadln | Builtin::ConsoleTryReadln => "line read from stdin",
+            Builtin::ArrayCreate | Builtin::ArrayZeroCreate => "array",
+            Builtin::Ref => "ref cell",
+            _ => return None,
+        })
+    }
+
     /// Whether a full application never returns (it fails or exits).
     pub fn diverges(self) -> bool {
         matches!(self, Builtin::Failwith | Builtin::Exit)

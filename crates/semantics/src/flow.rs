@@ -1276,7 +1276,7 @@ impl<'f, 'p> Run<'f, 'p> {
             return out;
         }
         let mut out = all_args;
-        if builtin_allocates(b) {
+        if b.allocates().is_some() {
             let fresh = self.fresh();
             union_into(&mut out, &fresh);
         }
@@ -1374,19 +1374,6 @@ impl<'f, 'p> Run<'f, 'p> {
 /// Whether the binding holds a seq (running it calls its generator).
 fn is_seq(psg: &Psg, b: BindingId) -> bool {
     matches!(psg.binding(b).ty, Ty::App(TyCon::Seq, _))
-}
-
-/// Builtins whose application allocates in the current region.
-pub(crate) fn builtin_allocates(b: Builtin) -> bool {
-    matches!(
-        b,
-        Builtin::ToString
-            | Builtin::ConsoleReadln
-            | Builtin::ConsoleTryReadln
-            | Builtin::ArrayCreate
-            | Builtin::ArrayZeroCreate
-            | Builtin::Ref
-    )
 }
 
 /// Whether a value of type `ty` may point into a region or an arena (`memo`:

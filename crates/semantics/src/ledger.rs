@@ -254,21 +254,16 @@ pub fn sites_at(psg: &Psg, id: ExprId) -> Vec<(&'static str, bool)> {
         } if matches!(psg.ty(id), Ty::Var(_)) => Some(GENERIC_ADD),
         ExprKind::Interpolated(_) => Some("interpolated string"),
         ExprKind::App { func, arg } => match &psg.expr(*func).kind {
-            ExprKind::Builtin(Builtin::ToString) if *psg.ty(*arg) != Ty::Prim(Prim::String) => {
-                Some("string conversion")
+            // `string` of a string gives the string itself.
+            ExprKind::Builtin(Builtin::ToString) if *psg.ty(*arg) == Ty::Prim(Prim::String) => None,
+            // One argument: `Array.create` needs two; `ref` is a data site (below).
+            ExprKind::Builtin(b) if !matches!(b, Builtin::ArrayCreate | Builtin::Ref) => {
+                b.allocates()
             }
-            ExprKind::Builtin(Builtin::ConsoleReadln | Builtin::ConsoleTryReadln) => {
-                Some("line read from stdin")
-            }
-            ExprKind::Builtin(Builtin::ArrayZeroCreate) => Some("array"),
-            ExprKind::App { func: inner, .. }
-                if matches!(
-                    psg.expr(*inner).kind,
-                    ExprKind::Builtin(Builtin::ArrayCreate)
-                ) =>
-            {
-                Some("array")
-            }
+            ExprKind::App { func: inner, .. } => match psg.expr(*inner).kind {
+                ExprKind::Builtin(b @ Builtin::ArrayCreate) => b.allocates(),
+                _ => None,
+            },
             _ => None,
         },
         _ => None,
@@ -336,7 +331,7 @@ fn data_site(psg: &Psg, id: ExprId) -> Option<&'static str> {
             ExprKind::UnionCase { def, case } if allocates_a_cell(psg, def, case) => {
                 Some("union case cell (a recursive union's values are pointers)")
             }
-            ExprKind::Builtin(Builtin::Ref) => Some("ref cell"),
+            ExprKind::Builtin(b @ Builtin::Ref) => b.allocates(),
             _ => None,
         },
         ExprKind::ArrayLit(items) if !items.is_empty() => Some("array literal"),

@@ -22,7 +22,7 @@
 //! otherwise the ledger says why not.
 
 use crate::builtins::Builtin;
-use crate::flow::{builtin_allocates, Flow, Mode, Origin};
+use crate::flow::{Flow, Mode, Origin};
 use crate::psg::{BindingId, ExprId, ExprKind, FormatKind, FunctionId, Psg};
 use crate::types::{Ty, TyCon};
 use composer_diagnostics::Span;
@@ -388,7 +388,7 @@ impl Analysis<'_> {
                 }
             }
             ExprKind::Builtin(b) => {
-                if builtin_allocates(*b) {
+                if b.allocates().is_some() {
                     s.may_alloc = true;
                 }
                 if *b == Builtin::ArenaRelease {

@@ -59,7 +59,7 @@ struct RuntimeTarget {
 
 /// Every runtime target, in the order `composer_runtime` lists them: the targets of
 /// `composer_target` (the one owner of their facts), the default first. The first
-/// is `RUNTIME_TARGET`, the one `RUNTIME_ARCHIVE` holds.
+/// is the default target, which is always built.
 const RUNTIME_TARGETS: &[RuntimeTarget] = &{
     let all = composer_target::ALL;
     let mut out = [const {

@@ -21,27 +21,17 @@
 //! ```
 
 // `ARCHIVES`: `[(clef target, Result<archive bytes, why not built>); N]`, in the
-// order of `RUNTIME_TARGETS` in build.rs, the first being `RUNTIME_TARGET`.
+// order of `RUNTIME_TARGETS` in build.rs (`composer_target::ALL`), the first being
+// the default target, which build.rs always builds or fails.
 include!(concat!(env!("OUT_DIR"), "/archives.rs"));
-
-/// `libclef_runtime.a` for [`RUNTIME_TARGET`], debug sections stripped when a
-/// suitable `objcopy` was available at build time. The same bytes as
-/// `archive(RUNTIME_TARGET)`.
-pub static RUNTIME_ARCHIVE: &[u8] = match ARCHIVES[0] {
-    (_, Ok(bytes)) => bytes,
-    (_, Err(_)) => panic!("build.rs always builds the first runtime target or fails"),
-};
-
-/// The target [`RUNTIME_ARCHIVE`] is built for (the project file's `target`
-/// name), and the default target.
-pub const RUNTIME_TARGET: &str = ARCHIVES[0].0;
 
 /// The file name under which to write an archive for the linker.
 pub const RUNTIME_ARCHIVE_FILE_NAME: &str = "libclef_runtime.a";
 
-/// The runtime archive for the Clef target `target` (`"x86_64-linux"`,
-/// `"aarch64-linux"`): `None` for a target the runtime does not support, or
-/// whose archive was not built on this machine.
+/// The runtime archive (`libclef_runtime.a`, debug sections stripped when a
+/// suitable `objcopy` was available at build time) for the Clef target `target`
+/// (`"x86_64-linux"`, `"aarch64-linux"`): `None` for a target the runtime does not
+/// support, or whose archive was not built on this machine.
 pub fn archive(target: &str) -> Option<&'static [u8]> {
     ARCHIVES
         .iter()
@@ -55,7 +45,7 @@ pub fn runtime_targets() -> impl Iterator<Item = &'static str> {
 }
 
 /// The targets whose archive is built into this crate, in the order of
-/// [`runtime_targets`]; always starts with [`RUNTIME_TARGET`].
+/// [`runtime_targets`]; always starts with the default target.
 pub fn built_targets() -> impl Iterator<Item = &'static str> {
     ARCHIVES
         .iter()
@@ -77,19 +67,20 @@ pub fn missing_archive_reason(target: &str) -> Option<&'static str> {
 mod tests {
     use super::*;
 
+    const DEFAULT: &str = "x86_64-linux";
+
     #[test]
     fn archive_is_an_ar_file() {
-        assert!(RUNTIME_ARCHIVE.starts_with(b"!<arch>\n"));
-        assert!(RUNTIME_ARCHIVE.len() > 1024);
-        assert_eq!(RUNTIME_TARGET, "x86_64-linux");
+        let archive = archive(DEFAULT).expect("the default target is always built");
+        assert!(archive.starts_with(b"!<arch>\n"));
+        assert!(archive.len() > 1024);
     }
 
     #[test]
     fn the_default_target_is_the_first_and_always_built() {
-        assert_eq!(runtime_targets().next(), Some(RUNTIME_TARGET));
-        assert_eq!(built_targets().next(), Some(RUNTIME_TARGET));
-        assert_eq!(archive(RUNTIME_TARGET), Some(RUNTIME_ARCHIVE));
-        assert_eq!(missing_archive_reason(RUNTIME_TARGET), None);
+        assert_eq!(runtime_targets().next(), Some(DEFAULT));
+        assert_eq!(built_targets().next(), Some(DEFAULT));
+        assert_eq!(missing_archive_reason(DEFAULT), None);
     }
 
     #[test]
@@ -107,7 +98,7 @@ mod tests {
         );
         if let Some(bytes) = archive("aarch64-linux") {
             assert!(bytes.starts_with(b"!<arch>\n"));
-            assert_ne!(bytes, RUNTIME_ARCHIVE);
+            assert_ne!(Some(bytes), archive(DEFAULT));
         }
     }
 }

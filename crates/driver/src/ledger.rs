@@ -1,11 +1,15 @@
 //! The ledger (`--emit ledger`, `--emit ledger-json`): every decision the compiler
 //! made about memory and loops, with its source position and reason (DESIGN §5,
-//! "transparency"). One model, two renderings: text lines
+//! "transparency"). The allocations are lowering's record of what it placed where
+//! (`mir::Program::placements`), so the ledger exists only for a program that
+//! lowers; fusion, loop regions and bounds checks are the PSG's decisions. One
+//! model, two renderings: text lines
 //! `FILE:LINE:COL: SUBJECT: DECISION (REASON)` under `# SECTION` headers, and JSON
 //! (`{"version": 1, "allocations": [...], "fusion": [...], "loops": [...],
 //! "bounds_checks": [...]}`, each entry `{file, line, col, subject, decision, reason}`).
 
 use composer_diagnostics::{SourceMap, Span};
+use composer_lower::mir::{Place, Placement};
 use composer_semantics::Psg;
 use serde::Serialize;
 
@@ -33,13 +37,15 @@ struct Section {
 
 pub struct Ledger {
     sections: Vec<Section>,
-    /// How many allocation sites (region or arena) the program can reach: 0
-    /// predicts that `--alloc-stats` reports nothing allocated.
+    /// How many allocation sites lowering placed in a region or an arena (the
+    /// lowered program holds only code reachable from its entry): 0 predicts that
+    /// `--alloc-stats` reports nothing allocated.
     reachable: usize,
 }
 
 impl Ledger {
-    pub fn new(sources: &SourceMap, psg: &Psg) -> Ledger {
+    /// The ledger of a checked program and the placements of its lowering.
+    pub fn new(sources: &SourceMap, psg: &Psg, placements: &[Placement]) -> Ledger {
         let entry = |span: Span, subject: String, decision: &str, reason: &str| {
             let lc = sources.line_col(span.file, span.start);
             Entry {
@@ -51,9 +57,9 @@ impl Ledger {
                 reason: reason.to_string(),
             }
         };
-        let allocations = composer_semantics::ledger::allocation_sites(psg)
-            .into_iter()
-            .map(|site| entry(site.span, site.what.into(), site.place.name(), site.reason))
+        let allocations = placements
+            .iter()
+            .map(|p| entry(p.span, p.what.into(), p.place.name(), p.reason))
             .collect();
         let fusion = psg
             .fusions
@@ -93,7 +99,10 @@ impl Ledger {
             })
             .collect();
         Ledger {
-            reachable: composer_semantics::ledger::reachable_sites(psg, false).len(),
+            reachable: placements
+                .iter()
+                .filter(|p| p.place != Place::Stack)
+                .count(),
             sections: vec![
                 Section {
                     key: "allocations",
@@ -172,7 +181,10 @@ mod tests {
         let (ast, _) = composer_syntax::parse_file(file, src, &mut interner);
         let (psg, diags) = composer_semantics::check_program(&[ast], &mut interner);
         assert!(diags.is_empty(), "{diags:?}");
-        let ledger = Ledger::new(&sources, &psg);
+        let (mir, diags) =
+            composer_lower::lower_with(&psg, &sources, composer_lower::LowerOptions::default());
+        assert!(diags.is_empty(), "{diags:?}");
+        let ledger = Ledger::new(&sources, &psg, &mir.placements);
         let text = ledger.text();
         assert!(
             text.contains(

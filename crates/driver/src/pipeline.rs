@@ -209,18 +209,21 @@ pub fn run_frontend(
                 dumps.push((EmitKind::Mlir, text.clone()));
             }
             mlir = Some(text);
+            // The ledger's allocations are what lowering placed: a program that
+            // does not lower has none to report, and gets no ledger (like MLIR).
+            let ledger = (options.emit.contains(&EmitKind::Ledger)
+                || options.emit.contains(&EmitKind::LedgerJson))
+            .then(|| crate::ledger::Ledger::new(sources, &psg, &mir.placements));
+            if let Some(ledger) = ledger {
+                if options.emit.contains(&EmitKind::Ledger) {
+                    dumps.push((EmitKind::Ledger, ledger.text()));
+                }
+                if options.emit.contains(&EmitKind::LedgerJson) {
+                    dumps.push((EmitKind::LedgerJson, ledger.json()));
+                }
+            }
         }
     }
-    if options.emit.contains(&EmitKind::Ledger) || options.emit.contains(&EmitKind::LedgerJson) {
-        let ledger = crate::ledger::Ledger::new(sources, &psg);
-        if options.emit.contains(&EmitKind::Ledger) {
-            dumps.push((EmitKind::Ledger, ledger.text()));
-        }
-        if options.emit.contains(&EmitKind::LedgerJson) {
-            dumps.push((EmitKind::LedgerJson, ledger.json()));
-        }
-    }
-
     composer_diagnostics::sort_diagnostics(&mut diagnostics);
     FrontendOutput {
         dumps,

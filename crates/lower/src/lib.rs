@@ -7,6 +7,7 @@ mod layout;
 mod lower;
 pub mod mir;
 pub mod passes;
+mod site_check;
 mod verify;
 
 use composer_diagnostics::{Diagnostic, SourceMap};
@@ -41,6 +42,7 @@ pub fn lower_with(
     let mut l = lower::Lowerer::new(psg, sources, options);
     l.lower_program();
     let mut diags = std::mem::take(&mut l.diags);
+    let value_case_sites = std::mem::take(&mut l.value_case_sites);
     let mut program = std::mem::take(&mut l.program);
     // A program with errors is not meaningful MIR; one with only warnings is.
     if !diags.iter().any(Diagnostic::is_error) {
@@ -50,6 +52,17 @@ pub fn lower_with(
                 composer_diagnostics::Code::InternalError,
                 format!("internal compiler error: MIR verifier: {msg}"),
             ));
+        }
+        if verify {
+            let placements = &program.placements;
+            if let Err(msg) =
+                site_check::check_placements(psg, sources, placements, &value_case_sites)
+            {
+                diags.push(Diagnostic::global(
+                    composer_diagnostics::Code::InternalError,
+                    format!("internal compiler error: allocation sites: {msg}"),
+                ));
+            }
         }
     }
     composer_diagnostics::sort_diagnostics(&mut diags);

@@ -17,6 +17,7 @@
 //! * `expr.rs`: expressions, bindings, union values, applications.
 //! * `loops.rs`: `while`, `for`, `for ... in` and their iteration regions.
 //! * `checks.rs`: runtime checks (array bounds, conditional panics).
+//! * `placement.rs`: the record of where each allocation went (the ledger's).
 //! * `operators.rs`: arithmetic, comparison and user-defined operators, `pown`.
 //! * `builtins.rs`: the builtin functions and default values.
 //! * `format.rs`: `printf`-family formats, interpolated strings, `string`.
@@ -41,6 +42,7 @@ mod format;
 mod instances;
 mod loops;
 mod operators;
+mod placement;
 mod tail;
 mod types;
 
@@ -71,6 +73,11 @@ pub(crate) struct Lowerer<'a> {
     formatters: FxHashMap<(PTy, bool), FuncId>,
     unions_in_progress: Vec<(PTy, mir::UnionId)>,
     records_in_progress: Vec<PTy>,
+    /// Sites of union cases with fields that this layout keeps as values (not
+    /// boxed): where `Psg::union_is_boxed` disagrees, the known second owner of
+    /// union boxing (`types.rs`), the semantic analysis reports a cell that is
+    /// never allocated (`site_check.rs`).
+    pub value_case_sites: FxHashSet<Span>,
 }
 
 impl<'a> Lowerer<'a> {
@@ -98,6 +105,7 @@ impl<'a> Lowerer<'a> {
             records_in_progress: Vec::new(),
             globals: FxHashMap::default(),
             strings: FxHashMap::default(),
+            value_case_sites: FxHashSet::default(),
         }
     }
 
@@ -160,6 +168,7 @@ impl<'a> Lowerer<'a> {
         });
         let mut b = Builder::new("clef_main".into(), mir::Ty::I32, Subst::default());
         b.func.is_export = true;
+        b.places = vec![mir::Place::RootRegion];
         let args_ptr = b.new_local(mir::Ty::Ptr, "args_ptr");
         let args_len = b.new_local(mir::Ty::I64, "args_len");
         b.func.params = vec![args_ptr, args_len];
@@ -204,5 +213,6 @@ impl<'a> Lowerer<'a> {
         b.terminate(Terminator::Return(status));
         self.program.functions[0] = b.func;
         self.lower_queued_functions();
+        placement::finish_placements(&mut self.program.placements);
     }
 }

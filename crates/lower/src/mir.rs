@@ -657,6 +657,50 @@ pub struct Program {
     /// The machine the program is for: sizes and alignments follow it
     /// (`crate::layout`).
     pub target: composer_target::Target,
+    /// Where lowering put each allocation it emitted, one per source site and kind,
+    /// in source order (the ledger's allocation section; not part of the text form).
+    pub placements: Vec<Placement>,
+}
+
+/// Where an allocation's memory comes from, as lowering placed it: the region
+/// current where the allocation runs, or a slot of the frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Place {
+    /// Top-level code outside any loop with an iteration region.
+    RootRegion,
+    /// Inside a loop (or a tail-recursive function) that marks the current region
+    /// and resets it each round.
+    IterationRegion,
+    /// A function body: the region current when the function was called.
+    CallerRegion,
+    /// Between `ArenaEnter` and `ArenaLeave`, or an explicit `Arena.alloc`.
+    Arena,
+    /// A slot of the frame that makes the value (a closure environment).
+    Stack,
+}
+
+impl Place {
+    /// The name the ledger prints.
+    pub fn name(self) -> &'static str {
+        match self {
+            Place::RootRegion => "root region",
+            Place::IterationRegion => "iteration region",
+            Place::CallerRegion => "caller's region",
+            Place::Arena => "arena",
+            Place::Stack => "stack",
+        }
+    }
+}
+
+/// One allocation site of the lowered program: where lowering placed what it
+/// allocates there, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Placement {
+    pub span: composer_diagnostics::Span,
+    /// What is allocated ("list cell", "closure environment").
+    pub what: &'static str,
+    pub place: Place,
+    pub reason: &'static str,
 }
 
 impl Rvalue {

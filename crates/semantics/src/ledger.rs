@@ -254,8 +254,12 @@ pub fn sites_at(psg: &Psg, id: ExprId) -> Vec<(&'static str, bool)> {
         } if matches!(psg.ty(id), Ty::Var(_)) => Some(GENERIC_ADD),
         ExprKind::Interpolated(_) => Some("interpolated string"),
         ExprKind::App { func, arg } => match &psg.expr(*func).kind {
-            // `string` of a string gives the string itself.
-            ExprKind::Builtin(Builtin::ToString) if *psg.ty(*arg) == Ty::Prim(Prim::String) => None,
+            // `string` of a string gives the string itself, of `()` the empty literal.
+            ExprKind::Builtin(Builtin::ToString)
+                if matches!(psg.ty(*arg), Ty::Prim(Prim::String | Prim::Unit)) =>
+            {
+                None
+            }
             // One argument: `Array.create` needs two; `ref` is a data site (below).
             ExprKind::Builtin(b) if !matches!(b, Builtin::ArrayCreate | Builtin::Ref) => {
                 b.allocates()

@@ -26,6 +26,13 @@ pub(super) struct Builder {
     pub(super) keep_call: Option<ExprId>,
     /// Whether the call `invoke` is about to make may peel base cases.
     pub(super) peel: bool,
+    /// Where implicit allocations go, innermost last: the function's own place
+    /// (the caller's region, the root region for `clef_main`), then the iteration
+    /// regions and arenas the code being built is inside (`placement.rs`).
+    pub(super) places: Vec<mir::Place>,
+    /// Whether the function is the program's own code with source sites (not a
+    /// closure stub or a derived function), so its allocations are recorded.
+    pub(super) has_source_sites: bool,
 }
 
 /// What a self tail call needs: the instance, the parameter slots to reassign
@@ -61,6 +68,8 @@ impl Builder {
             by_ref: Default::default(),
             keep_call: None,
             peel: false,
+            places: vec![mir::Place::CallerRegion],
+            has_source_sites: true,
         }
     }
 

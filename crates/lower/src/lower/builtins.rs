@@ -2,6 +2,7 @@
 //! arenas and the rest of the core library implemented by the compiler, and the
 //! default values (`Unchecked.defaultof`) some of them need.
 
+use super::placement::ARENA_ALLOCATION;
 use super::{bool_const, i32c, int_const, one_of, zero_of, Builder, Lowerer};
 use crate::mir::{self, BinOp, Const, Operand, RtFn, Rvalue, Stmt, UnOp};
 use composer_diagnostics::Span;
@@ -72,7 +73,7 @@ impl Lowerer<'_> {
                 };
                 let source = vals.remove(0);
                 let push = push_ty(elem[0].clone());
-                self.call_value(b, source, push, vals)
+                self.call_value(b, source, push, vals, None)
             }
             Builtin::Fst | Builtin::Snd => {
                 let index = u32::from(bi == Builtin::Snd);
@@ -124,6 +125,9 @@ impl Lowerer<'_> {
             Builtin::ToString => {
                 let from = arg_ty(self, 0);
                 let v = vals.remove(0);
+                if !matches!(from, mir::Ty::Str | mir::Ty::Unit) {
+                    self.placed_builtin(b, span, bi);
+                }
                 if matches!(arg_ptys[0], PTy::Prim(_)) {
                     self.value_to_string(b, v, &from, span)
                 } else {
@@ -218,7 +222,10 @@ impl Lowerer<'_> {
                 b.call_rt(RtFn::Libm(name, bits, 1), vals, result_ty)
             }
             Builtin::GenericZero => zero_of(&result_ty),
-            Builtin::Ref => b.temp(Rvalue::Box(vals.remove(0)), result_ty),
+            Builtin::Ref => {
+                self.placed_builtin(b, span, bi);
+                b.temp(Rvalue::Box(vals.remove(0)), result_ty)
+            }
             Builtin::Incr | Builtin::Decr => {
                 let cell = vals.remove(0);
                 let old = b.temp(Rvalue::Unbox(cell.clone()), mir::Ty::I64);
@@ -252,8 +259,12 @@ impl Lowerer<'_> {
                 }
                 Operand::Const(Const::Unit)
             }
-            Builtin::ConsoleReadln => b.call_rt(RtFn::Readln, vec![], mir::Ty::Str),
+            Builtin::ConsoleReadln => {
+                self.placed_builtin(b, span, bi);
+                b.call_rt(RtFn::Readln, vec![], mir::Ty::Str)
+            }
             Builtin::ConsoleTryReadln => {
+                self.placed_builtin(b, span, bi);
                 b.temp(Rvalue::TryReadln, mir::Ty::Option(Box::new(mir::Ty::Str)))
             }
             Builtin::StringLength => b.temp(Rvalue::Length(vals.remove(0)), mir::Ty::I64),
@@ -270,6 +281,8 @@ impl Lowerer<'_> {
                 // Allocate as usual with the arena as the current region.
                 let arena = vals.remove(0);
                 let previous = b.call_rt(RtFn::ArenaEnter, vec![arena], mir::Ty::I64);
+                b.enter_place(mir::Place::Arena);
+                self.placed(b, span, ARENA_ALLOCATION);
                 let value = if bi == Builtin::ArenaAlloc {
                     let inner = match &result_ty {
                         mir::Ty::Boxed(t) => (**t).clone(),
@@ -278,16 +291,14 @@ impl Lowerer<'_> {
                     let zero = self.zero_value(b, &inner);
                     b.temp(Rvalue::Box(zero), result_ty)
                 } else {
-                    let count_ty = arg_ptys[1].clone();
-                    self.builtin_values(
-                        b,
-                        Builtin::ArrayZeroCreate,
-                        vals,
-                        vec![count_ty],
-                        result_pty,
-                        span,
-                    )
+                    let elem = match &result_ty {
+                        mir::Ty::Array(e) => (**e).clone(),
+                        _ => mir::Ty::Unit,
+                    };
+                    let fill = self.zero_value(b, &elem);
+                    self.new_array(b, elem, vals.remove(0), fill, result_ty)
                 };
+                b.leave_place();
                 b.call_rt(RtFn::ArenaLeave, vec![previous], mir::Ty::Unit);
                 value
             }
@@ -316,20 +327,8 @@ impl Lowerer<'_> {
                 } else {
                     self.zero_value(b, &elem)
                 };
-                let negative = b.temp(
-                    Rvalue::Binary(BinOp::Lt, len.clone(), int_const(0, 64, true)),
-                    mir::Ty::Bool,
-                );
-                self.panic_if(b, negative, "The input must be non-negative.");
-                let arr = b.temp(
-                    Rvalue::AllocArray {
-                        elem,
-                        len: len.clone(),
-                    },
-                    result_ty,
-                );
-                self.fill_array(b, &arr, &len, fill);
-                arr
+                self.placed_builtin(b, span, bi);
+                self.new_array(b, elem, len, fill, result_ty)
             }
             Builtin::Some => b.temp(
                 Rvalue::MakeOption {
@@ -346,6 +345,37 @@ impl Lowerer<'_> {
                 result_ty,
             ),
         }
+    }
+
+    /// Records the allocation of a builtin that allocates (`Builtin::allocates`).
+    fn placed_builtin(&mut self, b: &Builder, span: Span, bi: Builtin) {
+        let what = bi.allocates().expect("the builtin allocates");
+        self.placed(b, span, what);
+    }
+
+    /// A new array of `len` copies of `fill` in the current region (`Array.create`).
+    fn new_array(
+        &mut self,
+        b: &mut Builder,
+        elem: mir::Ty,
+        len: Operand,
+        fill: Operand,
+        ty: mir::Ty,
+    ) -> Operand {
+        let negative = b.temp(
+            Rvalue::Binary(BinOp::Lt, len.clone(), int_const(0, 64, true)),
+            mir::Ty::Bool,
+        );
+        self.panic_if(b, negative, "The input must be non-negative.");
+        let arr = b.temp(
+            Rvalue::AllocArray {
+                elem,
+                len: len.clone(),
+            },
+            ty,
+        );
+        self.fill_array(b, &arr, &len, fill);
+        arr
     }
 
     /// The default value of a type (`Unchecked.defaultof`): zero, false, "", None.

@@ -10,6 +10,7 @@
 //! curried languages (Appel, "Compiling with Continuations", ch. 10), with known
 //! full applications called directly and no closure at all.
 
+use super::placement::{CLOSURE_ENVIRONMENT, UNION_CELL, VALUE_CALL};
 use super::{apply_subst, Builder, InstanceKey, Lowerer, PTy, Subst, Work};
 use crate::mir::{self, Callee, FuncId, Operand, Rvalue, Terminator};
 use composer_diagnostics::Span;
@@ -85,6 +86,15 @@ impl Lowerer<'_> {
             let layout: Vec<mir::Ty> = env.iter().map(|op| b.func.operand_ty(op)).collect();
             b.new_local(mir::Ty::Tuple(layout), "env")
         });
+        // A stub's next closure (no site) is the value call's (`call_value`).
+        if let Some(e) = site.filter(|_| !env.is_empty()) {
+            let span = self.psg.expr(e).span;
+            if env_slot.is_some() {
+                self.placed_on_stack(b, span);
+            } else {
+                self.placed(b, span, CLOSURE_ENVIRONMENT);
+            }
+        }
         b.temp(
             Rvalue::MakeClosure {
                 func: stub,
@@ -118,6 +128,7 @@ impl Lowerer<'_> {
             .name
             .clone();
         let mut b = Builder::new(name, ret, Subst::default());
+        b.has_source_sites = false;
         let env = b.new_local(mir::Ty::Ptr, "env");
         let arg_ty = self.mir_ty(&params[applied]);
         let arg = b.new_local(arg_ty, "arg");
@@ -265,7 +276,7 @@ impl Lowerer<'_> {
                     .zip(params)
                     .map(|(v, t)| (v, t, span))
                     .collect();
-                self.format_values(b, *kind, spec, values)
+                self.format_values(b, *kind, spec, values, span)
             }
             Callable::Case(case, _) => {
                 let union_ty = self.mir_ty(&result);
@@ -291,7 +302,7 @@ impl Lowerer<'_> {
                     }
                     _ => vec![arg],
                 };
-                self.make_union(b, &union_ty, *case, fields)
+                self.make_union(b, &union_ty, *case, fields, Some((span, UNION_CELL)))
             }
         }
     }
@@ -350,14 +361,28 @@ impl Lowerer<'_> {
         }
     }
 
-    /// Applies a function value to arguments one at a time.
+    /// Applies a function value to arguments one at a time. With more than one, each
+    /// step before the last may return a new closure (a stub's partial application)
+    /// in the current region. `site` is the application when the function value is
+    /// not a known function: each of those closures is recorded at the application
+    /// that passes it its next argument (the semantic value-call sites).
     pub(super) fn call_value(
         &mut self,
         b: &mut Builder,
         mut f: Operand,
         mut f_ty: PTy,
         args: Vec<Operand>,
+        site: Option<ExprId>,
     ) -> Operand {
+        let mut app = site;
+        for _ in 1..args.len() {
+            let Some(e) = app else { break };
+            let ExprKind::App { func, .. } = self.psg.expr(e).kind else {
+                break;
+            };
+            self.placed(b, self.psg.expr(e).span, VALUE_CALL);
+            app = Some(func);
+        }
         for a in args {
             let (_, rest) = split_fun(&f_ty, 1);
             let ret = self.mir_ty(&rest);

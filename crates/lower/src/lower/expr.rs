@@ -2,6 +2,7 @@
 //! constants and interned strings, reads of bindings, `let`, union values and
 //! applications (known callees called directly, the rest through closures).
 
+use super::placement::{self, UNION_CELL};
 use super::{apply_subst, int_const, split_fun, Builder, Callable, Lowerer};
 use crate::mir::{self, Const, LocalId, Operand, RtFn, Rvalue, Stmt, Terminator, UnOp};
 use composer_diagnostics::{Code, Diagnostic, Span};
@@ -18,7 +19,9 @@ impl Lowerer<'_> {
             // arena (`regions.rs` proved none outlives the block).
             let handle = self.read_binding(b, arena, self.psg.expr(e).span);
             let previous = b.call_rt(RtFn::ArenaEnter, vec![handle], mir::Ty::I64);
+            b.enter_place(mir::Place::Arena);
             let value = self.lower_expr_here(b, e);
+            b.leave_place();
             b.call_rt(RtFn::ArenaLeave, vec![previous], mir::Ty::Unit);
             return value;
         }
@@ -33,7 +36,7 @@ impl Lowerer<'_> {
             ExprKind::Local(id) => self.read_binding(b, *id, span),
             ExprKind::Builtin(bi) if bi.arity() == 0 => self.lower_builtin(b, *bi, &[], e),
             ExprKind::Format { spec, kind } if spec.args().count() == 0 => {
-                self.lower_format(b, *kind, spec, &[])
+                self.lower_format(b, *kind, spec, &[], span)
             }
             ExprKind::Function(_) | ExprKind::Builtin(_) | ExprKind::Format { .. } => {
                 // A function used as a value: its closure with nothing applied yet.
@@ -52,7 +55,7 @@ impl Lowerer<'_> {
             }
             ExprKind::UnionCase { case, .. } if self.case_arity(e) == 0 => {
                 let ty = self.expr_mir_ty(b, e);
-                self.make_union(b, &ty, *case, Vec::new())
+                self.make_union(b, &ty, *case, Vec::new(), None)
             }
             ExprKind::UnionCase { .. } => match self.head_callable(b, e) {
                 Some((callable, captured)) => self.make_closure(b, callable, 0, captured, Some(e)),
@@ -98,7 +101,7 @@ impl Lowerer<'_> {
             }
             ExprKind::ListNil => {
                 let ty = self.expr_mir_ty(b, e);
-                self.make_union(b, &ty, 0, Vec::new())
+                self.make_union(b, &ty, 0, Vec::new(), None)
             }
             ExprKind::RefGet(cell) => {
                 let ty = self.expr_mir_ty(b, e);
@@ -126,6 +129,9 @@ impl Lowerer<'_> {
                         self.stable(b, v, *i)
                     })
                     .collect();
+                if !values.is_empty() {
+                    self.placed(b, span, placement::ARRAY_LITERAL);
+                }
                 let len = int_const(values.len() as i128, 64, true);
                 let arr = b.temp(Rvalue::AllocArray { elem, len }, ty);
                 for (i, v) in values.into_iter().enumerate() {
@@ -143,7 +149,7 @@ impl Lowerer<'_> {
                 let h = self.lower_expr(b, head);
                 let h = self.stable(b, h, head);
                 let t = self.lower_expr(b, tail);
-                self.make_union(b, &ty, 1, vec![h, t])
+                self.make_union(b, &ty, 1, vec![h, t], Some((span, placement::LIST_CELL)))
             }
             ExprKind::ForEach {
                 binding,
@@ -159,7 +165,7 @@ impl Lowerer<'_> {
                 let t = self.lower_expr(b, *target);
                 b.temp(Rvalue::TupleGet(t, *index), ty)
             }
-            ExprKind::Interpolated(parts) => self.lower_interpolated(b, parts),
+            ExprKind::Interpolated(parts) => self.lower_interpolated(b, parts, span),
             ExprKind::Unary { op, operand } => {
                 let ty = self.expr_mir_ty(b, e);
                 let v = self.lower_expr(b, *operand);
@@ -389,17 +395,26 @@ impl Lowerer<'_> {
         }
     }
 
-    /// A union value of case `case`.
+    /// A union value of case `case`. A case with fields of a boxed union is a cell
+    /// in the current region: recorded as `site` (its span and what it is).
     pub(super) fn make_union(
         &mut self,
         b: &mut Builder,
         ty: &mir::Ty,
         case: u32,
         fields: Vec<Operand>,
+        site: Option<(Span, &'static str)>,
     ) -> Operand {
         let mir::Ty::Union(u) = ty else {
             return Operand::Const(Const::Unit);
         };
+        if let Some((span, what)) = site.filter(|_| !fields.is_empty()) {
+            if self.program.unions[u.index()].boxed {
+                self.placed(b, span, what);
+            } else {
+                self.value_case_sites.insert(span);
+            }
+        }
         b.temp(
             Rvalue::MakeUnion {
                 union: *u,
@@ -443,7 +458,7 @@ impl Lowerer<'_> {
             // Any other function-typed expression: a closure, applied one by one.
             let f = self.lower_expr(b, head);
             let vals: Vec<Operand> = args.iter().map(|a| self.lower_expr(b, *a)).collect();
-            return self.call_value(b, f, head_ty, vals);
+            return self.call_value(b, f, head_ty, vals, Some(e));
         };
         let arity = match &callable {
             Callable::Function(key) => self.psg.function(key.func).params.len(),
@@ -460,10 +475,10 @@ impl Lowerer<'_> {
                     let union_ty = self.mir_ty(&union_pty);
                     let fields: Vec<Operand> =
                         items.iter().map(|i| self.lower_expr(b, *i)).collect();
-                    let v = self.make_union(b, &union_ty, case, fields);
+                    let v = self.make_union(b, &union_ty, case, fields, Some((span, UNION_CELL)));
                     let rest: Vec<Operand> =
                         args[1..].iter().map(|a| self.lower_expr(b, *a)).collect();
-                    return self.call_value(b, v, union_pty, rest);
+                    return self.call_value(b, v, union_pty, rest, None);
                 }
             }
         }
@@ -475,7 +490,7 @@ impl Lowerer<'_> {
                 let (_, rest_ty) = split_fun(&head_ty, arity);
                 let r = self.lower_builtin_app(b, bi, now, &rest_ty, span);
                 let vals: Vec<Operand> = later.iter().map(|a| self.lower_expr(b, *a)).collect();
-                return self.call_value(b, r, rest_ty, vals);
+                return self.call_value(b, r, rest_ty, vals, None);
             }
         }
         let vals: Vec<Operand> = args.iter().map(|a| self.lower_expr(b, *a)).collect();
@@ -491,6 +506,6 @@ impl Lowerer<'_> {
         let r = self.invoke(b, &callable, captured, now.to_vec(), span);
         b.peel = false;
         let (_, rest_ty) = split_fun(&head_ty, arity);
-        self.call_value(b, r, rest_ty, later.to_vec())
+        self.call_value(b, r, rest_ty, later.to_vec(), None)
     }
 }

@@ -2,6 +2,7 @@
 //! the runtime's format buffer piece by piece, and `string` of primitive values.
 //! Structured values (`%A`) are formatted by derived functions (`derive/`).
 
+use super::placement::{INTERPOLATED_STRING, SPRINTF_RESULT};
 use super::{i32c, int_const, Builder, Lowerer};
 use crate::mir::{self, Const, Operand, RtFn, Rvalue};
 use composer_diagnostics::Span;
@@ -16,6 +17,7 @@ impl Lowerer<'_> {
         kind: psg::FormatKind,
         spec: &composer_semantics::format::FormatSpec,
         args: &[ExprId],
+        span: Span,
     ) -> Operand {
         let mut values = Vec::new();
         for a in args {
@@ -23,17 +25,18 @@ impl Lowerer<'_> {
             let v = self.lower_expr(b, *a);
             values.push((v, ty, self.psg.expr(*a).span));
         }
-        self.format_values(b, kind, spec, values)
+        self.format_values(b, kind, spec, values, span)
     }
 
     /// A format function applied to already-evaluated arguments (value, concrete
-    /// type, span).
+    /// type, span); `span` is the application (where `sprintf` allocates its result).
     pub(super) fn format_values(
         &mut self,
         b: &mut Builder,
         kind: psg::FormatKind,
         spec: &composer_semantics::format::FormatSpec,
         values: Vec<(Operand, PTy, Span)>,
+        span: Span,
     ) -> Operand {
         b.call_rt(RtFn::FmtStart, vec![], mir::Ty::Unit);
         let mut vals = values.into_iter();
@@ -67,7 +70,10 @@ impl Lowerer<'_> {
             psg::FormatKind::Eprintfn => {
                 b.call_rt(RtFn::FmtFinishWrite, vec![i32c(2), u8c(1)], mir::Ty::Unit)
             }
-            psg::FormatKind::Sprintf => b.call_rt(RtFn::FmtFinishString, vec![], mir::Ty::Str),
+            psg::FormatKind::Sprintf => {
+                self.placed(b, span, SPRINTF_RESULT);
+                b.call_rt(RtFn::FmtFinishString, vec![], mir::Ty::Str)
+            }
             psg::FormatKind::Failwithf => {
                 b.call_rt(RtFn::FmtFinishPanic, vec![], mir::Ty::Unit);
                 Operand::Const(Const::Unit)
@@ -229,6 +235,7 @@ impl Lowerer<'_> {
         &mut self,
         b: &mut Builder,
         parts: &[psg::InterpolatedPart],
+        span: Span,
     ) -> Operand {
         let mut ops = Vec::new();
         for p in parts {
@@ -259,6 +266,7 @@ impl Lowerer<'_> {
                 }
             }
         }
+        self.placed(b, span, INTERPOLATED_STRING);
         b.call_rt(RtFn::FmtFinishString, vec![], mir::Ty::Str)
     }
 }

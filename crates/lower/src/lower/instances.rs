@@ -132,6 +132,9 @@ impl Lowerer<'_> {
             .tail_regions
             .contains(&key.func)
             .then(|| b.call_rt(RtFn::RegionMark, vec![], mir::Ty::I64));
+        if mark.is_some() {
+            b.enter_place(mir::Place::IterationRegion);
+        }
         // The body starts in its own block so that a self tail call can jump back.
         let start = b.new_block();
         b.terminate(Terminator::Goto(start));

@@ -6,10 +6,14 @@ use super::{apply_subst, int_const, one_of, zero_of, Builder, Lowerer};
 use crate::mir::{self, BinOp, Operand, RtFn, Rvalue, Terminator};
 use composer_semantics::psg::{BindingId, ExprId};
 
-/// Resets or releases a loop's iteration region, if it has one.
+/// Resets or releases a loop's iteration region, if it has one. Releasing it ends
+/// the region [`Lowerer::region_mark`] entered.
 pub(super) fn region_step(b: &mut Builder, mark: &Option<Operand>, step: RtFn) {
     if let Some(m) = mark {
         b.call_rt(step, vec![m.clone()], mir::Ty::Unit);
+        if step == RtFn::RegionRelease {
+            b.leave_place();
+        }
     }
 }
 
@@ -178,11 +182,17 @@ impl Lowerer<'_> {
     }
 
     /// Before a loop's head: a mark on the current region when the loop has an
-    /// iteration region (`Psg::loop_regions`).
+    /// iteration region (`Psg::loop_regions`); what the loop allocates until its
+    /// `RegionRelease` goes there.
     pub(super) fn region_mark(&mut self, b: &mut Builder, looped: ExprId) -> Option<Operand> {
-        self.psg
+        let mark = self
+            .psg
             .loop_regions
             .contains(&looped)
-            .then(|| b.call_rt(RtFn::RegionMark, vec![], mir::Ty::I64))
+            .then(|| b.call_rt(RtFn::RegionMark, vec![], mir::Ty::I64));
+        if mark.is_some() {
+            b.enter_place(mir::Place::IterationRegion);
+        }
+        mark
     }
 }

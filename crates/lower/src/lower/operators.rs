@@ -66,7 +66,10 @@ impl Lowerer<'_> {
             return self.structural_compare(b, c, l, r, &operand_ty, span);
         }
         match (&operand_ty, op) {
-            (mir::Ty::Str, P::Add) => b.call_rt(RtFn::StrConcat, vec![l, r], mir::Ty::Str),
+            (mir::Ty::Str, P::Add) => {
+                self.placed(b, span, super::placement::STRING_CONCATENATION);
+                b.call_rt(RtFn::StrConcat, vec![l, r], mir::Ty::Str)
+            }
             (mir::Ty::Float { bits }, P::Pow) => {
                 let name = if *bits == 32 { "powf" } else { "pow" };
                 b.call_rt(RtFn::Libm(name, *bits, 2), vec![l, r], result_ty)

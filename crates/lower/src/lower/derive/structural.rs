@@ -155,6 +155,7 @@ impl Lowerer<'_> {
             .name
             .clone();
         let mut b = Builder::new(name, ret, Subst::default());
+        b.has_source_sites = false;
         let a = b.new_local(ty.clone(), "a");
         let c = b.new_local(ty.clone(), "b");
         b.func.params = if kind == Structural::Hash {

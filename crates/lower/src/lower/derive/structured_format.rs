@@ -109,6 +109,7 @@ impl Lowerer<'_> {
             .clone();
         let mty = self.mir_ty(ty);
         let mut b = Builder::new(name, mir::Ty::Unit, Subst::default());
+        b.has_source_sites = false;
         let param = b.new_local(mty.clone(), "v");
         b.func.params = vec![param];
         let v = Operand::Local(param);

@@ -12,6 +12,7 @@ mod duplicates;
 mod expr;
 mod fusion;
 mod known;
+mod lang;
 mod names;
 mod pattern;
 mod seq;
@@ -142,6 +143,7 @@ pub fn check_program_for(
             }
         }
     }
+    checker.bind_lang_items(!prelude.is_empty());
     checker.library_functions = checker.psg.functions.len();
     checker.psg.library_functions = checker.psg.functions.len();
     checker.psg.library_top_level = checker.psg.top_level.len();

@@ -20,6 +20,7 @@
 //! the escape analysis keeps their environments on the stack.
 
 use super::expr::{binding, let_expr, named_pat, path_expr as path};
+use super::lang::LangItem;
 use super::{Checker, Item};
 use crate::psg::{Binding, BindingKind, ExprId};
 use crate::types::{Prim, Ty, TyCon};
@@ -45,7 +46,7 @@ impl Checker<'_> {
             _ => mk(ExprKind::Sequential(items.to_vec()), span),
         };
         let s = self.seq_of(&body, span);
-        let convert = self.lib_path(&[module, "ofSeq"], span);
+        let convert = self.lang_path(LangItem::of_seq(module), span);
         self.infer_expr(&app(convert, s, span))
     }
 
@@ -89,7 +90,7 @@ impl Checker<'_> {
             },
             span,
         );
-        let make = self.lib_path(&["Seq", "__make"], span);
+        let make = self.lang_path(LangItem::SeqMake, span);
         app(make, lambda, span)
     }
 
@@ -112,7 +113,7 @@ impl Checker<'_> {
                 is_bang: true,
                 expr,
             } => {
-                let run = self.lib_path(&["Seq", "__run"], span);
+                let run = self.lang_path(LangItem::SeqRun, span);
                 app(app(run, (**expr).clone(), span), path(k), span)
             }
             ExprKind::Sequential(items) => {
@@ -182,7 +183,7 @@ impl Checker<'_> {
                     self.range_loop(pat, start, step.as_deref(), end, false, body, k, span)
                 }
                 _ => {
-                    let run = self.lib_path(&["Seq", "__run"], span);
+                    let run = self.lang_path(LangItem::SeqRun, span);
                     let consumer = mk(
                         ExprKind::Lambda {
                             params: vec![pat.clone()],
@@ -243,8 +244,8 @@ impl Checker<'_> {
             self.fresh_ident(span),
             self.fresh_ident(span),
         );
-        let zero = self.lib_path(&["LanguagePrimitives", "GenericZero"], span);
-        let one = self.lib_path(&["LanguagePrimitives", "GenericOne"], span);
+        let zero = self.lang_path(LangItem::GenericZero, span);
+        let one = self.lang_path(LangItem::GenericOne, span);
         let step_value = match (step, downward) {
             (Some(s), _) => s.clone(),
             (None, false) => one,
@@ -313,13 +314,13 @@ impl Checker<'_> {
             return a;
         };
         let convert = match self.u.shallow(&self.expr_ty(a)) {
-            Ty::App(TyCon::List, _) => "ofList",
-            Ty::App(TyCon::Array, _) => "ofArray",
-            Ty::Prim(Prim::String) => "__ofString",
+            Ty::App(TyCon::List, _) => LangItem::SeqOfList,
+            Ty::App(TyCon::Array, _) => LangItem::SeqOfArray,
+            Ty::Prim(Prim::String) => LangItem::SeqOfString,
             _ => return a,
         };
         let span = self.psg.exprs[a.index()].span;
-        let f = self.lib_path(&["Seq", convert], span);
+        let f = self.lang_path(convert, span);
         let f = self.infer_expr(&f);
         self.apply(f, a, span)
     }
@@ -335,13 +336,13 @@ impl Checker<'_> {
             return None;
         }
         let runner = match self.u.shallow(&self.expr_ty(a)) {
-            Ty::App(TyCon::List, _) => "__runList",
-            Ty::App(TyCon::Array, _) => "__runArray",
-            Ty::Prim(Prim::String) => "__runString",
+            Ty::App(TyCon::List, _) => LangItem::SeqRunList,
+            Ty::App(TyCon::Array, _) => LangItem::SeqRunArray,
+            Ty::Prim(Prim::String) => LangItem::SeqRunString,
             _ => return None,
         };
         let fspan = self.psg.exprs[f.index()].span;
-        let runner = self.lib_path(&["Seq", runner], fspan);
+        let runner = self.lang_path(runner, fspan);
         let runner = self.infer_expr(&runner);
         Some(self.apply(runner, a, span))
     }
@@ -378,8 +379,8 @@ impl Checker<'_> {
             },
             span,
         );
-        let run = self.lib_path(&["Seq", "__run"], span);
-        let ignore = self.lib_path(&["ignore"], span);
+        let run = self.lang_path(LangItem::SeqRun, span);
+        let ignore = self.lang_path(LangItem::Ignore, span);
         let call = app(
             ignore,
             app(app(run, path(name), span), consumer, span),
@@ -410,10 +411,10 @@ impl Checker<'_> {
     ) -> ExprId {
         let t = self.infer_expr(target);
         let function = match self.u.shallow(&self.expr_ty(t)) {
-            Ty::Prim(Prim::String) => "string",
-            _ => "array",
+            Ty::Prim(Prim::String) => LangItem::SliceString,
+            _ => LangItem::SliceArray,
         };
-        let f = self.lib_path(&["Slice", function], span);
+        let f = self.lang_path(function, span);
         let f = self.infer_expr(&f);
         let bound = |this: &mut Self, b: Option<&Expr>, default: i64| match b {
             Some(e) => this.infer_expr(e),
@@ -484,13 +485,11 @@ impl Checker<'_> {
             name.push_str(tag);
             shown.push(self.u.display(&ty));
         }
-        let module = self.interner.get_or_intern_static("StringMembers");
         let function = self.interner.get_or_intern(&name);
-        let found = match self.lookup(module) {
-            Some(Item::Module(m)) => self.modules[m.0 as usize].items.contains_key(&function),
-            _ => false,
-        };
-        if !found {
+        let module = self
+            .lang_module("StringMembers")
+            .filter(|(_, m)| self.modules[m.0 as usize].items.contains_key(&function));
+        let Some((module, _)) = module else {
             let method_name = self.name(method.name).to_string();
             let taking = if shown.is_empty() {
                 "no arguments".to_string()
@@ -505,7 +504,7 @@ impl Checker<'_> {
                 ),
             );
             return Some(self.error_expr(span));
-        }
+        };
         let f = self.resolve_path(&[
             Ident {
                 name: module,
@@ -537,20 +536,8 @@ impl Checker<'_> {
             },
             span,
         );
-        let create = self.lib_path(&["Lazy", "__create"], span);
+        let create = self.lang_path(LangItem::LazyCreate, span);
         self.infer_expr(&app(create, thunk, span))
-    }
-
-    /// A path to a library or builtin name, `Seq.__run`.
-    pub(crate) fn lib_path(&mut self, names: &[&str], span: Span) -> Expr {
-        let idents = names
-            .iter()
-            .map(|n| Ident {
-                name: self.interner.get_or_intern(n),
-                span,
-            })
-            .collect();
-        mk(ExprKind::Path(idents), span)
     }
 }
 

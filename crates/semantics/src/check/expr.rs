@@ -317,6 +317,9 @@ impl Checker<'_> {
                 );
                 self.error_expr(span)
             }
+            ast::ExprKind::ImplicitYield { expr, consumer } => {
+                self.infer_implicit_yield(expr, consumer.as_deref(), span)
+            }
             ast::ExprKind::Yield { .. } | ast::ExprKind::Return { .. } => {
                 self.unsupported(span, "'yield'/'return' outside a computation expression");
                 self.error_expr(span)

@@ -53,9 +53,19 @@ impl Checker<'_> {
     /// True when the items of a list or array expression make a comprehension
     /// rather than a list of values.
     pub(crate) fn is_comprehension(items: &[Expr]) -> bool {
-        items
-            .iter()
-            .any(|i| matches!(i.kind, ExprKind::Range { .. }) || yields(i))
+        items.iter().any(|i| {
+            matches!(
+                i.kind,
+                ExprKind::Range { .. }
+                    | ExprKind::ForIn { .. }
+                    | ExprKind::ForTo { .. }
+                    | ExprKind::While { .. }
+                    | ExprKind::If {
+                        else_branch: None,
+                        ..
+                    }
+            ) || yields(i)
+        })
     }
 
     /// `Seq.__make (fun k -> T(body))`
@@ -80,6 +90,7 @@ impl Checker<'_> {
                     span,
                 )
             }
+            _ if !yields(body) => implicit_yields(body),
             _ => body.clone(),
         };
         let producer = self.generator(&body, k);
@@ -109,6 +120,13 @@ impl Checker<'_> {
                 is_bang: false,
                 expr,
             } => app(path(k), (**expr).clone(), span),
+            ExprKind::ImplicitYield { expr, .. } => mk(
+                ExprKind::ImplicitYield {
+                    expr: expr.clone(),
+                    consumer: Some(Box::new(path(k))),
+                },
+                span,
+            ),
             ExprKind::Yield {
                 is_bang: true,
                 expr,
@@ -541,10 +559,110 @@ impl Checker<'_> {
     }
 }
 
+/// The body of a list, array or seq expression without `yield`, with each
+/// expression in a yielding position marked as an implicit yield (F#: it yields
+/// its value unless that is `unit`; `Checker::infer_implicit_yield` decides).
+fn implicit_yields(e: &Expr) -> Expr {
+    let span = e.span;
+    let boxed = |e: &Expr| Box::new(implicit_yields(e));
+    let kind = match &e.kind {
+        ExprKind::Sequential(items) => {
+            ExprKind::Sequential(items.iter().map(implicit_yields).collect())
+        }
+        ExprKind::If {
+            cond,
+            then_branch,
+            else_branch,
+        } => ExprKind::If {
+            cond: cond.clone(),
+            then_branch: boxed(then_branch),
+            else_branch: else_branch.as_deref().map(boxed),
+        },
+        ExprKind::Let {
+            is_rec,
+            bindings,
+            body,
+        } => ExprKind::Let {
+            is_rec: *is_rec,
+            bindings: bindings.clone(),
+            body: boxed(body),
+        },
+        ExprKind::Match { scrutinee, rules } => ExprKind::Match {
+            scrutinee: scrutinee.clone(),
+            rules: rules
+                .iter()
+                .map(|r| ast::MatchRule {
+                    body: implicit_yields(&r.body),
+                    ..r.clone()
+                })
+                .collect(),
+        },
+        ExprKind::ForIn { pat, source, body } => ExprKind::ForIn {
+            pat: pat.clone(),
+            source: source.clone(),
+            body: boxed(body),
+        },
+        ExprKind::ForTo {
+            var,
+            start,
+            end,
+            downward,
+            body,
+        } => ExprKind::ForTo {
+            var: *var,
+            start: start.clone(),
+            end: end.clone(),
+            downward: *downward,
+            body: boxed(body),
+        },
+        ExprKind::While { cond, body } => ExprKind::While {
+            cond: cond.clone(),
+            body: boxed(body),
+        },
+        // Never a value to yield.
+        ExprKind::Lit(Literal::Unit) | ExprKind::Assign { .. } => return e.clone(),
+        _ => ExprKind::ImplicitYield {
+            expr: Box::new(e.clone()),
+            consumer: None,
+        },
+    };
+    mk(kind, span)
+}
+
+impl Checker<'_> {
+    /// An implicit yield in a generator: `consumer expr` (keep going if the consumer
+    /// wants more) when `expr` has a value, `expr; true` when it is `unit`.
+    pub(crate) fn infer_implicit_yield(
+        &mut self,
+        expr: &Expr,
+        consumer: Option<&Expr>,
+        span: Span,
+    ) -> ExprId {
+        let value = self.infer_expr(expr);
+        let Some(consumer) = consumer else {
+            self.unsupported(
+                span,
+                "an implicit yield outside a list, array or seq expression",
+            );
+            return self.error_expr(span);
+        };
+        if self.u.shallow(&self.expr_ty(value)) == Ty::UNIT {
+            let keep_going = self.infer_expr(&bool_lit(true, span));
+            return self.add_expr(
+                crate::psg::ExprKind::Sequential(vec![value, keep_going]),
+                span,
+                Ty::BOOL,
+            );
+        }
+        let consumer = self.infer_expr(consumer);
+        self.apply(consumer, value, span)
+    }
+}
+
 /// True when `e` yields (outside nested lambdas and computation expressions).
 pub(crate) fn yields(e: &Expr) -> bool {
     match &e.kind {
-        ExprKind::Yield { .. } => true,
+        ExprKind::Yield { .. } | ExprKind::ImplicitYield { .. } => true,
         ExprKind::Sequential(items) => items.iter().any(yields),
         ExprKind::If {
             then_branch,

@@ -297,11 +297,47 @@ impl Checker<'_> {
             ),
         };
         let element = let_expr(pat.clone(), path(i), self.generator(body, k), span);
-        let advance = mk(
-            ExprKind::Assign {
-                target: Box::new(path(i)),
-                value: Box::new(binary(BinaryOp::Add, path(i), path(by), span)),
-            },
+        // let next = i + by in if (by > 0 && next < i) || (by < 0 && next > i) then
+        // go <- false else i <- next: a range that ends at its type's last value
+        // (`[ 250uy .. 255uy ]`) or a step over the end would wrap around.
+        let next = self.fresh_ident(span);
+        let wrapped = binary(
+            BinaryOp::Or,
+            binary(
+                BinaryOp::And,
+                binary(
+                    BinaryOp::Gt,
+                    path(by),
+                    self.lang_path(LangItem::GenericZero, span),
+                    span,
+                ),
+                binary(BinaryOp::Lt, path(next), path(i), span),
+                span,
+            ),
+            binary(
+                BinaryOp::And,
+                binary(
+                    BinaryOp::Lt,
+                    path(by),
+                    self.lang_path(LangItem::GenericZero, span),
+                    span,
+                ),
+                binary(BinaryOp::Gt, path(next), path(i), span),
+                span,
+            ),
+            span,
+        );
+        let advance = let_expr(
+            named_pat(next),
+            binary(BinaryOp::Add, path(i), path(by), span),
+            mk(
+                ExprKind::If {
+                    cond: Box::new(wrapped),
+                    then_branch: Box::new(assign(go, bool_lit(false, span), span)),
+                    else_branch: Some(Box::new(assign(i, path(next), span))),
+                },
+                span,
+            ),
             span,
         );
         let lp = mk(

@@ -69,7 +69,6 @@ pub(crate) struct Lowerer<'a> {
     union_ids: FxHashMap<PTy, mir::UnionId>,
     structural: FxHashMap<(Structural, mir::Ty), FuncId>,
     formatters: FxHashMap<(PTy, bool), FuncId>,
-    unions_in_progress: Vec<(PTy, mir::UnionId)>,
     records_in_progress: Vec<PTy>,
 }
 
@@ -94,7 +93,6 @@ impl<'a> Lowerer<'a> {
             union_ids: FxHashMap::default(),
             structural: FxHashMap::default(),
             formatters: FxHashMap::default(),
-            unions_in_progress: Vec::new(),
             records_in_progress: Vec::new(),
             globals: FxHashMap::default(),
             strings: FxHashMap::default(),

@@ -7,6 +7,7 @@
 //! whatever region is current at the call; in top-level code outside such loops,
 //! the root region.
 
+use crate::boxing::Boxing;
 use crate::builtins::Builtin;
 use crate::psg::{BinaryOp, ExprId, ExprKind, FormatKind, Psg};
 use crate::types::{Prim, Ty};
@@ -328,9 +329,7 @@ fn data_site(psg: &Psg, id: ExprId) -> Option<&'static str> {
     match &psg.expr(id).kind {
         ExprKind::ListCons { .. } => Some("list cell"),
         ExprKind::App { func, .. } => match psg.expr(*func).kind {
-            ExprKind::UnionCase { def, case } if allocates_a_cell(psg, def, case) => {
-                Some("union case cell (a recursive union's values are pointers)")
-            }
+            ExprKind::UnionCase { def, case } => union_case_cell(psg, id, def, case),
             ExprKind::Builtin(b @ Builtin::Ref) => b.allocates(),
             _ => None,
         },
@@ -339,14 +338,21 @@ fn data_site(psg: &Psg, id: ExprId) -> Option<&'static str> {
     }
 }
 
-/// Whether building the case allocates: it has fields and its union is
-/// represented by pointers ([`Psg::union_is_boxed`]).
-fn allocates_a_cell(psg: &Psg, def: u32, case: u32) -> bool {
+/// The cell that building the case at `site` allocates, if it does: the case has
+/// fields and its union is represented by pointers ([`Psg::union_is_boxed`], asked
+/// about the site's type). In generic code the type still has variables and the
+/// answer is conservative: the site is reported when some instance may be boxed.
+fn union_case_cell(psg: &Psg, site: ExprId, def: u32, case: u32) -> Option<&'static str> {
     let has_fields = psg.types[def as usize]
         .union_cases()
         .and_then(|cases| cases.get(case as usize))
         .is_some_and(|c| !c.fields.is_empty());
-    has_fields && psg.union_is_boxed(def)
+    match psg.union_boxing(psg.ty(site)) {
+        _ if !has_fields => None,
+        Boxing::Value => None,
+        Boxing::Pointers => Some("union case cell (a recursive union's values are pointers)"),
+        Boxing::SomeInstancesPointers => Some("union case cell (some instance of this generic union may be recursive: its values are then pointers)"),
+    }
 }
 
 /// A fully applied `sprintf` (the outermost application of the format).

@@ -4,6 +4,7 @@
 //! Entry point: [`check_program`]. Pure: text in, graph and diagnostics out.
 
 pub mod bounds;
+pub mod boxing;
 pub mod builtins;
 mod check;
 pub mod exhaustive;

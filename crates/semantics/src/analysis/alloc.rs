@@ -84,14 +84,14 @@ impl Analysis<'_> {
                     if let Some(f) = generator_of(psg, head, &args) {
                         // `Seq.__make (fun k -> …)`: the generator calls its consumer
                         // `k`, which every `Seq.__run` site resolves.
-                        self.generator(&mut s, f);
+                        self.generator_effects(&mut s, f);
                         continue;
                     }
                     stack.extend(args.iter().copied());
-                    self.call(&mut s, e, head, &args, local);
+                    self.call_effects(&mut s, e, head, &args, local);
                     continue;
                 }
-                ExprKind::Function(f) => self.mentioned(&mut s, *f),
+                ExprKind::Function(f) => self.mentioned_effects(&mut s, *f),
                 ExprKind::ListCons { .. }
                 | ExprKind::Interpolated(_)
                 | ExprKind::UnionCase { .. }
@@ -112,7 +112,7 @@ impl Analysis<'_> {
     }
 
     /// The effects of the application `e` = `head args…`.
-    fn call(
+    fn call_effects(
         &self,
         s: &mut Effects,
         e: ExprId,
@@ -129,7 +129,7 @@ impl Analysis<'_> {
                 for &p in &summary.calls_params {
                     match own.iter().position(|q| *q == p) {
                         Some(i) => match args.get(i) {
-                            Some(&arg) => self.called_value(s, arg),
+                            Some(&arg) => self.called_value_effects(s, arg),
                             None => s.may_alloc = true,
                         },
                         // An enclosing function's parameter: still pending.
@@ -164,7 +164,7 @@ impl Analysis<'_> {
                 }
                 if *b == Builtin::SeqRun {
                     for &arg in args {
-                        self.called_value(s, arg);
+                        self.called_value_effects(s, arg);
                     }
                 }
             }
@@ -174,7 +174,7 @@ impl Analysis<'_> {
                 }
             }
             ExprKind::UnionCase { .. } => s.may_alloc = true,
-            ExprKind::Local(_) => self.called_value(s, head),
+            ExprKind::Local(_) => self.called_value_effects(s, head),
             _ => {
                 // A computed function value (a field, a call's result).
                 let inner = self.effects(head, local);
@@ -186,12 +186,12 @@ impl Analysis<'_> {
     }
 
     /// `value` is called: resolve it to known code, a parameter, or unknown.
-    fn called_value(&self, s: &mut Effects, value: ExprId) {
+    fn called_value_effects(&self, s: &mut Effects, value: ExprId) {
         let psg = self.psg;
         let (head, args) = psg.spine(value);
         if let Some(f) = generator_of(psg, head, &args) {
             // Running a seq runs its generator here.
-            self.generator(s, f);
+            self.generator_effects(s, f);
             return;
         }
         match &psg.expr(head).kind {
@@ -209,13 +209,13 @@ impl Analysis<'_> {
                     if let Some(v) = self.let_value(*b) {
                         let (h, hargs) = psg.spine(v);
                         if let Some(f) = generator_of(psg, h, &hargs) {
-                            self.generator(s, f);
+                            self.generator_effects(s, f);
                             return;
                         }
                         if let ExprKind::Function(f) = psg.expr(h).kind {
                             // A closure named earlier (perhaps outside this code):
                             // its effects happen here.
-                            self.mentioned(s, f);
+                            self.mentioned_effects(s, f);
                             return;
                         }
                     }
@@ -230,7 +230,7 @@ impl Analysis<'_> {
 
     /// The generator `f` of a seq: its effects happen where the seq runs, and its
     /// own parameter (the consumer) is resolved at each `Seq.__run`.
-    fn generator(&self, s: &mut Effects, f: FunctionId) {
+    fn generator_effects(&self, s: &mut Effects, f: FunctionId) {
         let summary = &self.summaries[f.index()].effects;
         s.absorb(summary);
         let own = &self.psg.function(f).params;
@@ -245,7 +245,7 @@ impl Analysis<'_> {
 
     /// `f` used as a value: whoever calls it, its effects happen on behalf of this
     /// code, and its own parameters come from callers not known here.
-    fn mentioned(&self, s: &mut Effects, f: FunctionId) {
+    fn mentioned_effects(&self, s: &mut Effects, f: FunctionId) {
         let summary = &self.summaries[f.index()].effects;
         s.absorb(summary);
         let own = &self.psg.function(f).params;

@@ -2,16 +2,20 @@
 //! allocates at run time, where the value goes, and why (DESIGN §5, "transparency").
 //!
 //! Closure environments go on the stack when the closure cannot outlive its frame
-//! (`check/closure_escape.rs`). Everything else goes to the current region: inside
-//! a loop with an iteration region (`regions.rs`) that is the loop's; in a function,
+//! (`analysis/closures.rs`). Everything else goes to the current region: inside
+//! a loop with an iteration region (`analysis/regions.rs`) that is the loop's; in a function,
 //! whatever region is current at the call; in top-level code outside such loops,
 //! the root region.
+//!
+//! This module places and explains the sites; which sites allocate, and what, is
+//! `analysis/alloc.rs`.
 
-use crate::boxing::Boxing;
-use crate::builtins::Builtin;
-use crate::psg::{BinaryOp, ExprId, ExprKind, FormatKind, Psg};
-use crate::types::{Prim, Ty};
+use crate::analysis::alloc::{sites_at, ARENA_ALLOCATION, CLOSURE_ENV, VALUE_CALL_WHAT};
+use crate::psg::{ExprId, ExprKind, Psg};
 use composer_diagnostics::Span;
+
+/// The sites the program can reach (the driver's prediction line).
+pub use crate::analysis::alloc::{reachable_sites, Reached};
 
 /// Where an allocation's memory comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,81 +107,6 @@ pub fn allocation_sites(psg: &Psg) -> Vec<AllocationSite> {
     sites
 }
 
-/// An allocation site the program can reach.
-pub struct Reached {
-    pub expr: ExprId,
-    pub what: &'static str,
-    /// The program's mention of the library function it is reached through
-    /// (`None`: the site is in the program's own code).
-    pub via: Option<(Span, crate::psg::FunctionId)>,
-}
-
-/// The region (and arena) allocation sites the program can run: its top-level
-/// code and, from there, every function it mentions (called or used as a value).
-/// With `skip_arena_blocks`, the blocks of arenas that are the current region are
-/// not entered (what they allocate goes into the arena).
-pub fn reachable_sites(psg: &Psg, skip_arena_blocks: bool) -> Vec<Reached> {
-    use crate::psg::{FunctionId, TopItem};
-    let mut out = Vec::new();
-    // Each body is scanned once per kind of use: `no_strings` when every use of its
-    // type variables is known not to be `string` (so a generic `+` does not
-    // concatenate), from the instantiated type of the mention that reached it.
-    type Via = Option<(Span, FunctionId)>;
-    let mut work: Vec<(ExprId, Via, bool)> = Vec::new();
-    let mut seen_fns = rustc_hash::FxHashSet::default();
-    for item in &psg.top_level[psg.library_top_level..] {
-        match item {
-            TopItem::Global { value, .. } | TopItem::Destructure { value, .. } => {
-                work.push((*value, None, false))
-            }
-            TopItem::Do(e) => work.push((*e, None, false)),
-        }
-    }
-    if let Some(entry) = psg.entry_point {
-        seen_fns.insert((entry, false));
-        work.push((psg.function(entry).body, None, false));
-    }
-    while let Some((root, via, no_strings)) = work.pop() {
-        let mut stack = vec![root];
-        while let Some(e) = stack.pop() {
-            if skip_arena_blocks && psg.arena_scopes.contains_key(&e) {
-                continue;
-            }
-            for (what, on_stack) in sites_at(psg, e) {
-                let skipped = on_stack || (no_strings && what == GENERIC_ADD);
-                if !skipped {
-                    out.push(Reached { expr: e, what, via });
-                }
-            }
-            if let ExprKind::Function(f) = psg.expr(e).kind {
-                let ty = psg.ty(e);
-                let flag = if mentions_string(ty) {
-                    false
-                } else if has_vars(ty) {
-                    no_strings
-                } else {
-                    true
-                };
-                if seen_fns.insert((f, flag)) {
-                    let library = f.index() < psg.library_functions;
-                    let via = via.or_else(|| library.then(|| (psg.expr(e).span, f)));
-                    work.push((psg.function(f).body, via, flag));
-                }
-            }
-            psg.children(e, &mut stack);
-        }
-    }
-    out
-}
-
-fn mentions_string(ty: &Ty) -> bool {
-    ty.any_node(&mut |t| *t == Ty::STRING)
-}
-
-fn has_vars(ty: &Ty) -> bool {
-    ty.any_node(&mut |t| matches!(t, Ty::Var(_)))
-}
-
 /// The region each expression's implicit allocations go to.
 fn implicit_places(psg: &Psg) -> Vec<Place> {
     let mut places = vec![Place::RootRegion; psg.exprs.len()];
@@ -232,139 +161,4 @@ fn subtree_size(psg: &Psg, root: ExprId) -> usize {
         psg.children(e, &mut stack);
     }
     n
-}
-
-const CLOSURE_ENV: &str = "closure environment";
-const GENERIC_ADD: &str = "generic addition (string concatenation when used at string)";
-/// `Arena.alloc`, `Arena.allocArray`: explicit allocations in an arena.
-pub const ARENA_ALLOCATION: &str = "arena allocation";
-const VALUE_CALL_WHAT: &str = "closure for a function value's next argument";
-
-/// What evaluating `id` allocates, each with whether it goes on the stack (only
-/// closure environments can).
-pub fn sites_at(psg: &Psg, id: ExprId) -> Vec<(&'static str, bool)> {
-    let mut out = Vec::new();
-    let what = match &psg.expr(id).kind {
-        ExprKind::Binary {
-            op: BinaryOp::Add, ..
-        } if *psg.ty(id) == Ty::STRING => Some("string concatenation"),
-        // Generic code is checked once for every type it is used at: `x + x` on a
-        // type variable concatenates when it is used at `string`.
-        ExprKind::Binary {
-            op: BinaryOp::Add, ..
-        } if matches!(psg.ty(id), Ty::Var(_)) => Some(GENERIC_ADD),
-        ExprKind::Interpolated(_) => Some("interpolated string"),
-        ExprKind::App { func, arg } => match &psg.expr(*func).kind {
-            // `string` of a string gives the string itself.
-            ExprKind::Builtin(Builtin::ToString) if *psg.ty(*arg) == Ty::Prim(Prim::String) => None,
-            // One argument: `Array.create` needs two; `ref` is a data site (below).
-            ExprKind::Builtin(b) if !matches!(b, Builtin::ArrayCreate | Builtin::Ref) => {
-                b.allocates()
-            }
-            ExprKind::App { func: inner, .. } => match psg.expr(*inner).kind {
-                ExprKind::Builtin(b @ Builtin::ArrayCreate) => b.allocates(),
-                _ => None,
-            },
-            _ => None,
-        },
-        _ => None,
-    };
-    if let Some(what) = what
-        .or_else(|| sprintf_site(psg, id))
-        .or_else(|| data_site(psg, id))
-    {
-        out.push((what, false));
-    }
-    if let ExprKind::App { .. } = psg.expr(id).kind {
-        let (head, args) = psg.spine(id);
-        let depth = args.len();
-        let explicit = match psg.expr(head).kind {
-            ExprKind::Builtin(Builtin::ArenaAlloc) => depth == 1,
-            ExprKind::Builtin(Builtin::ArenaAllocArray | Builtin::ArenaAllocMethod) => depth == 2,
-            _ => false,
-        };
-        if explicit {
-            out.push((ARENA_ALLOCATION, false));
-        }
-    }
-    if value_call_site(psg, id) {
-        out.push((VALUE_CALL_WHAT, false));
-    }
-    if psg.closure_sites.contains(&id) {
-        let has_environment = match &psg.expr(id).kind {
-            ExprKind::Function(f) => !psg.functions[f.index()].captures.is_empty(),
-            ExprKind::App { .. } => true,
-            _ => false,
-        };
-        if has_environment {
-            out.push((CLOSURE_ENV, psg.stack_closures.contains(&id)));
-        }
-    }
-    out
-}
-
-/// `f a b` where `f` is a function value (not a known function): arguments are
-/// applied one at a time, and each step before the last returns a closure that
-/// holds the arguments so far.
-fn value_call_site(psg: &Psg, id: ExprId) -> bool {
-    let ExprKind::App { func, .. } = &psg.expr(id).kind else {
-        return false;
-    };
-    let ExprKind::App { .. } = &psg.expr(*func).kind else {
-        return false;
-    };
-    let (head, _) = psg.spine(*func);
-    !matches!(
-        psg.expr(head).kind,
-        ExprKind::Function(_)
-            | ExprKind::Builtin(_)
-            | ExprKind::Format { .. }
-            | ExprKind::UnionCase { .. }
-    )
-}
-
-/// Values built in a region: list cells, array literals, ref cells, the cells of
-/// recursive unions' cases.
-fn data_site(psg: &Psg, id: ExprId) -> Option<&'static str> {
-    match &psg.expr(id).kind {
-        ExprKind::ListCons { .. } => Some("list cell"),
-        ExprKind::App { func, .. } => match psg.expr(*func).kind {
-            ExprKind::UnionCase { def, case } => union_case_cell(psg, id, def, case),
-            ExprKind::Builtin(b @ Builtin::Ref) => b.allocates(),
-            _ => None,
-        },
-        ExprKind::ArrayLit(items) if !items.is_empty() => Some("array literal"),
-        _ => None,
-    }
-}
-
-/// The cell that building the case at `site` allocates, if it does: the case has
-/// fields and its union is represented by pointers ([`Psg::union_is_boxed`], asked
-/// about the site's type). In generic code the type still has variables and the
-/// answer is conservative: the site is reported when some instance may be boxed.
-fn union_case_cell(psg: &Psg, site: ExprId, def: u32, case: u32) -> Option<&'static str> {
-    let has_fields = psg.types[def as usize]
-        .union_cases()
-        .and_then(|cases| cases.get(case as usize))
-        .is_some_and(|c| !c.fields.is_empty());
-    match psg.union_boxing(psg.ty(site)) {
-        _ if !has_fields => None,
-        Boxing::Value => None,
-        Boxing::Pointers => Some("union case cell (a recursive union's values are pointers)"),
-        Boxing::SomeInstancesPointers => Some("union case cell (some instance of this generic union may be recursive: its values are then pointers)"),
-    }
-}
-
-/// A fully applied `sprintf` (the outermost application of the format).
-fn sprintf_site(psg: &Psg, id: ExprId) -> Option<&'static str> {
-    if *psg.ty(id) != Ty::STRING {
-        return None;
-    }
-    match &psg.expr(psg.spine(id).0).kind {
-        ExprKind::Format {
-            kind: FormatKind::Sprintf,
-            ..
-        } => Some("sprintf result"),
-        _ => None,
-    }
 }

@@ -454,7 +454,7 @@ pub struct Psg {
     pub entry_point: Option<FunctionId>,
     /// Expressions that make a closure (a function used as a value, a partial
     /// application) whose value cannot outlive the frame that makes it: lowering
-    /// puts their environments on the stack (see `check/closure_escape.rs`).
+    /// puts their environments on the stack (see `analysis/closures.rs`).
     pub stack_closures: rustc_hash::FxHashSet<ExprId>,
     /// Every expression that makes a closure, on the stack or not (for the ledger).
     pub closure_sites: Vec<ExprId>,
@@ -464,24 +464,28 @@ pub struct Psg {
     pub unchecked_indexes: rustc_hash::FxHashSet<ExprId>,
     /// Every array access with its bounds-check decision (ledger).
     pub bounds: Vec<crate::bounds::BoundsNote>,
-    /// Loops with an iteration region (`regions.rs`): lowering marks the current
+    /// Loops with an iteration region (`analysis/regions.rs`): lowering marks the current
     /// region before the loop, resets it after each iteration and releases it after.
     pub loop_regions: rustc_hash::FxHashSet<ExprId>,
     /// `use name = value in body` blocks: the binding and the body (disposal
     /// follows the body).
     pub use_scopes: Vec<UseScope>,
     /// Functions whose self tail calls (jumps) reset the current region to a mark
-    /// taken at entry (`regions.rs`).
+    /// taken at entry (`analysis/regions.rs`).
     pub tail_regions: rustc_hash::FxHashSet<FunctionId>,
     /// `use` bodies of arenas that run with the arena as the current region
-    /// (`regions.rs`: nothing they allocate outlives the scope), with the arena.
+    /// (`analysis/regions.rs`: nothing they allocate outlives the scope), with the arena.
     pub arena_scopes: rustc_hash::FxHashMap<ExprId, BindingId>,
     /// How many functions and top-level items come from the standard library (they
     /// are checked first: indexes below these are library code).
     pub library_functions: usize,
     pub library_top_level: usize,
     /// Every loop with its region decision (ledger).
-    pub region_notes: Vec<crate::regions::RegionNote>,
+    pub region_notes: Vec<crate::analysis::regions::RegionNote>,
+    /// Every call of a function by itself, with all its arguments, in tail
+    /// position ([`Psg::tail_self_calls`], recorded by the analysis): lowering
+    /// makes exactly these jumps back to the start of the function.
+    pub self_tail_calls: rustc_hash::FxHashSet<ExprId>,
     /// Operator members (`static member (+)`) by type and operator: an arithmetic
     /// operator on a value of that type calls the member with both operands.
     pub operator_members: rustc_hash::FxHashMap<(u32, BinaryOp), FunctionId>,

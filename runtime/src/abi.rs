@@ -279,7 +279,9 @@ pub unsafe extern "C" fn clef_rt_str_concat(
     }
 }
 
-/// Ordinal (byte-wise) comparison: -1, 0 or 1, as F# `compare` on strings.
+/// Ordinal comparison, as F# `compare` on strings (.NET `String.CompareOrdinal`):
+/// the difference of the first UTF-16 code units that differ (`compare "a" "c"`
+/// is -2), else the difference of the lengths in UTF-16 code units.
 ///
 /// # Safety
 /// Both arguments must be valid strings.
@@ -292,11 +294,7 @@ pub unsafe extern "C" fn clef_rt_str_compare(
 ) -> i32 {
     // SAFETY: the caller's contract.
     let (a, b) = unsafe { (bytes(a_ptr, a_len), bytes(b_ptr, b_len)) };
-    match a.cmp(b) {
-        core::cmp::Ordering::Less => -1,
-        core::cmp::Ordering::Equal => 0,
-        core::cmp::Ordering::Greater => 1,
-    }
+    crate::pure::text::compare_ordinal(a, b)
 }
 
 /// # Safety

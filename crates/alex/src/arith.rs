@@ -138,7 +138,8 @@ impl FnEmitter<'_> {
     }
 
     /// `x` of type `from` as type `to` (`Rvalue::Convert`): integers (and `char`,
-    /// `bool`) truncate or extend; float to integer saturates.
+    /// `bool`) truncate or extend; float to integer saturates; a string and its
+    /// bytes are the same value.
     fn convert(&mut self, x: &str, from: &Ty, to: &Ty) -> String {
         let int_info = |t: &Ty| -> Option<(u32, bool)> {
             match t {
@@ -191,6 +192,11 @@ impl FnEmitter<'_> {
                 }
                 let op = if tb > fb { "extf" } else { "truncf" };
                 self.line(&format!("{v} = arith.{op} {x} : {ft} to {tt}"));
+            }
+            // A string and its bytes (`String.__bytes`, `String.__ofBytes`) are one
+            // `{ptr, len}` value.
+            (None, None, Ty::Str, Ty::Array(_)) | (None, None, Ty::Array(_), Ty::Str) => {
+                return x.to_string()
             }
             _ => return x.to_string(),
         }

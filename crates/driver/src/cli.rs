@@ -34,8 +34,8 @@ pub enum Command {
     /// Compile a project or a source file to a native executable.
     #[command(
         long_about = "Compile a project or a source file to a static, freestanding \
-x86_64 Linux executable.\n\nExamples:\n  composer build                    # the project in this folder\n  \
-composer build hello.clef -o hello -O3\n  composer build app.fidproj --emit ast,mlir,llvm --emit-dir dumps"
+Linux executable for x86_64 (the default) or aarch64 (--target aarch64-linux).\n\nExamples:\n  composer build                    # the project in this folder\n  \
+composer build hello.clef -o hello -O3\n  composer build hello.clef --target aarch64-linux\n  composer build app.fidproj --emit ast,mlir,llvm --emit-dir dumps"
     )]
     Build(BuildArgs),
     /// Build, then run the program; the exit status is the program's.

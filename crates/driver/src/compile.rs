@@ -445,11 +445,8 @@ pub fn program_command(executable: &Path, target: Target) -> Result<std::process
     if target.runs_natively() {
         return Ok(std::process::Command::new(executable));
     }
-    let emulator = target
-        .emulator
-        .and_then(|name| crate::toolchain::find_in_path(name).map(|path| (name, path)));
-    match emulator {
-        Some((_, path)) => {
+    match composer_target::tools::find_emulator(&target) {
+        Some(path) => {
             let mut command = std::process::Command::new(path);
             command.arg(executable);
             Ok(command)

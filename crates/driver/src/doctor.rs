@@ -35,7 +35,7 @@ pub fn run() -> u8 {
     let mut missing_optional = false;
     for &tool in Tool::REQUIRED.iter().chain(Tool::OPTIONAL) {
         let required = Tool::REQUIRED.contains(&tool);
-        match backend.search.find(tool) {
+        match backend.search.find(tool.name()) {
             Some(path) => {
                 let version = tool_version(&path).unwrap_or_else(|| "version unknown".into());
                 let warning = if version.contains(" 19.") {

@@ -73,7 +73,7 @@ impl Ledger {
             .region_notes
             .iter()
             .map(|n| {
-                use composer_semantics::regions::RegionKind;
+                use composer_semantics::analysis::regions::RegionKind;
                 let (subject, decision) = match (n.kind, n.region) {
                     (RegionKind::Loop, true) => ("loop", "iteration region"),
                     (RegionKind::Loop, false) => ("loop", "no iteration region"),

@@ -235,7 +235,7 @@ pub fn run_frontend(
 #[cfg(test)]
 mod tests {
     /// The value-flow analysis assumes seq generators never keep the consumer
-    /// they are given (`Flow::generators_keep`); the standard library's must not,
+    /// they are given (`Analysis::generators_keep`); the standard library's must not,
     /// or every `for … in` over a seq parameter would lose its stack closure.
     #[test]
     fn library_generators_do_not_keep_their_consumer() {
@@ -261,7 +261,8 @@ mod tests {
             !diags.iter().any(composer_diagnostics::Diagnostic::is_error),
             "{diags:?}"
         );
-        let flow = composer_semantics::flow::Flow::new(&psg);
-        assert!(!flow.generators_keep());
+        // A second analysis of the checked program, for this test only.
+        let analysis = composer_semantics::analysis::Analysis::new(&psg);
+        assert!(!analysis.generators_keep());
     }
 }

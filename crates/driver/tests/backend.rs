@@ -49,13 +49,9 @@ fn backend() -> ExternalTools {
 }
 
 fn llvm_tool(name: &str) -> PathBuf {
-    let search = ToolSearch::from_env();
-    let dir = search.explicit_dir.unwrap_or(search.default_dir);
-    let path = dir.join(name);
-    if path.exists() {
-        return path;
-    }
-    PathBuf::from(format!("{name}-19"))
+    ToolSearch::from_env()
+        .find(name)
+        .unwrap_or_else(|| panic!("the LLVM 19 tool {name} is missing: run scripts/setup.sh"))
 }
 
 fn build(mlir: &str, dir: &Path, opt_level: u8) -> Result<PathBuf, BackendError> {

@@ -13,15 +13,9 @@ fn repo_root() -> PathBuf {
 }
 
 fn llvm_tool(name: &str) -> PathBuf {
-    let dir = std::env::var_os("CLEF_LLVM_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/usr/lib/llvm-19/bin"));
-    let path = dir.join(name);
-    if path.exists() {
-        path
-    } else {
-        PathBuf::from(format!("{name}-19"))
-    }
+    composer_driver::toolchain::ToolSearch::from_env()
+        .find(name)
+        .unwrap_or_else(|| panic!("the LLVM 19 tool {name} is missing: run scripts/setup.sh"))
 }
 
 fn composer(args: &[&str], cwd: &Path) -> std::process::Output {

@@ -128,14 +128,7 @@ mod tests {
     use crate::mir::{Program, Ty};
     use composer_target::Target;
 
-    /// A 32-bit target (as Cortex-M33 will be): 4-byte pointers and words.
-    const WORD32: Target = Target {
-        name: "test-32",
-        word_bits: 32,
-        pointer_bytes: 4,
-        max_scalar_align: 8,
-        ..Target::DEFAULT
-    };
+    const WORD32: Target = Target::TEST_WORD32;
 
     fn program(target: Target) -> Program {
         Program {

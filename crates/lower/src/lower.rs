@@ -71,12 +71,11 @@ pub(crate) struct Lowerer<'a> {
     union_ids: FxHashMap<PTy, mir::UnionId>,
     structural: FxHashMap<(Structural, mir::Ty), FuncId>,
     formatters: FxHashMap<(PTy, bool), FuncId>,
-    unions_in_progress: Vec<(PTy, mir::UnionId)>,
     records_in_progress: Vec<PTy>,
-    /// Sites of union cases with fields that this layout keeps as values (not
-    /// boxed): where `Psg::union_is_boxed` disagrees, the known second owner of
-    /// union boxing (`types.rs`), the semantic analysis reports a cell that is
-    /// never allocated (`site_check.rs`).
+    /// Sites of union cases with fields built as values (not boxed) in some
+    /// instance: in generic code the semantic analysis answers conservatively
+    /// (`Boxing::SomeInstancesPointers`) and may report a cell that no instance
+    /// allocates (`site_check.rs` excuses exactly these).
     pub value_case_sites: FxHashSet<Span>,
 }
 
@@ -101,7 +100,6 @@ impl<'a> Lowerer<'a> {
             union_ids: FxHashMap::default(),
             structural: FxHashMap::default(),
             formatters: FxHashMap::default(),
-            unions_in_progress: Vec::new(),
             records_in_progress: Vec::new(),
             globals: FxHashMap::default(),
             strings: FxHashMap::default(),

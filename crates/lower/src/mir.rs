@@ -474,7 +474,9 @@ pub enum Rvalue {
     /// masked and of the same type). Comparisons produce `bool`.
     Binary(BinOp, Operand, Operand),
     Unary(UnOp, Operand),
-    /// Numeric/char conversion to the given type (F# unchecked conversion).
+    /// Numeric/char conversion to the given type (F# unchecked conversion), or a
+    /// string as its bytes and back (`String.__bytes`, `String.__ofBytes`: one
+    /// representation, `{ptr, len}`, so no copy).
     Convert(Operand, Ty),
     /// Call; arguments of unit type are omitted.
     Call(Callee, Vec<Operand>),

@@ -1,18 +1,17 @@
-//! The cross-check of the two owners of "where does this program allocate": the
-//! semantic analysis, whose allocation sites (`composer_semantics::ledger::sites_at`,
-//! `reachable_sites`) the `stack_only` memory model checks before lowering runs, and
-//! lowering, whose placement records (`mir::Program::placements`) the ledger prints.
-//! They must agree both ways on the lowered program:
+//! The cross-check of the two sides of "where does this program allocate": the
+//! semantic analysis, whose allocation sites (`composer_semantics::analysis::alloc`:
+//! `sites_at`, `reachable_sites`) the `stack_only` memory model checks before
+//! lowering runs, and lowering, whose placement records (`mir::Program::placements`)
+//! the ledger prints. They must agree both ways on the lowered program:
 //!
 //! * every allocation lowering placed is at an expression the analysis reports as a
 //!   site (otherwise `stack_only` would let an allocation through unreported);
 //! * every site the analysis finds reachable, in a region or an arena, has a
 //!   placement (otherwise the analysis rejects or predicts an allocation that the
-//!   program does not make), except generic addition, which allocates only in the
-//!   instances at `string`, and the case values of a union whose cycle closes
-//!   through a list (`Rose of int * Rose list`): `Psg::union_is_boxed` calls them
-//!   cells, lowering's layout (`lower/types.rs`) keeps them values. That is the
-//!   known second owner of union boxing; the exception goes when it does.
+//!   program does not make), except where the analysis is conservative on purpose
+//!   in generic code: generic addition, which allocates only in the instances at
+//!   `string`, and the case values of a generic union whose instances here are all
+//!   values (`Boxing::SomeInstancesPointers`).
 //!
 //! It runs with the MIR verifier (debug builds, `CLEF_VERIFY_MIR=1`); a disagreement
 //! is an internal compiler error that names the site.
@@ -33,7 +32,7 @@ pub(crate) fn check_placements(
     let place = |span: Span| sources.place(span).unwrap_or_else(|| format!("{span:?}"));
     let site_spans: FxHashSet<Span> = (0..psg.exprs.len())
         .map(|i| ExprId(i as u32))
-        .filter(|&e| !composer_semantics::ledger::sites_at(psg, e).is_empty())
+        .filter(|&e| !composer_semantics::analysis::alloc::sites_at(psg, e).is_empty())
         .map(|e| psg.expr(e).span)
         .collect();
     for p in placements {
@@ -47,7 +46,7 @@ pub(crate) fn check_placements(
         }
     }
     let placed: FxHashSet<Span> = placements.iter().map(|p| p.span).collect();
-    for site in composer_semantics::ledger::reachable_sites(psg, false) {
+    for site in composer_semantics::analysis::alloc::reachable_sites(psg, false) {
         let span = psg.expr(site.expr).span;
         let excepted = is_generic_addition(psg, site.expr) || value_case_sites.contains(&span);
         if !placed.contains(&span) && !excepted {

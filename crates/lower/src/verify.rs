@@ -19,14 +19,56 @@
 
 use crate::mir::{
     Abi, BinOp, Callee, Const, FuncId, Function, Operand, Program, Rvalue, Stmt, Terminator, Ty,
+    UnionId,
 };
 
-/// The first violated invariant, as `function: bbN: what`.
+/// The first violated invariant, as `function: bbN: what` (or `union name: what`).
 pub fn verify(program: &Program) -> Result<(), String> {
+    finite_layouts(program)?;
     for f in &program.functions {
         Verifier { program, f }
             .function()
             .map_err(|e| format!("{}: {e}", f.name))?;
+    }
+    Ok(())
+}
+
+/// Every union laid out as a value (not boxed) has a finite size: it does not hold
+/// itself through fields held inline (tuples, options, other unions that are values).
+/// Lowering boxes the unions `Psg::union_is_boxed` names; this checks that answer's
+/// promise on the layouts that came out.
+fn finite_layouts(program: &Program) -> Result<(), String> {
+    fn holds(program: &Program, ty: &Ty, target: UnionId, seen: &mut Vec<UnionId>) -> bool {
+        match ty {
+            Ty::Tuple(items) => items.iter().any(|t| holds(program, t, target, seen)),
+            Ty::Option(inner) => holds(program, inner, target, seen),
+            Ty::Union(u) if program.unions.get(u.index()).is_some_and(|l| !l.boxed) => {
+                if *u == target {
+                    return true;
+                }
+                if seen.contains(u) {
+                    return false;
+                }
+                seen.push(*u);
+                program.unions[u.index()]
+                    .cases
+                    .iter()
+                    .flat_map(|c| c.fields.iter())
+                    .any(|f| holds(program, f, target, seen))
+            }
+            _ => false,
+        }
+    }
+    for (i, layout) in program.unions.iter().enumerate() {
+        let id = UnionId(i as u32);
+        let mut seen = Vec::new();
+        let fields = layout.cases.iter().flat_map(|c| c.fields.iter());
+        if !layout.boxed && fields.clone().any(|f| holds(program, f, id, &mut seen)) {
+            return Err(format!(
+                "union {} ({id}) is not boxed but holds itself inline: its size is infinite",
+                layout.name
+            ));
+        }
     }
     Ok(())
 }
@@ -46,13 +88,19 @@ fn expect_eq(what: &str, expected: &Ty, actual: &Ty) -> Check {
     }
 }
 
-/// `str` and `[u8]`, either way round.
-fn str_bytes(a: &Ty, b: &Ty) -> bool {
+/// `str` and `[u8]`, either way round: `String.__bytes` and `String.__ofBytes`
+/// convert between them (`Rvalue::Convert`), sharing one representation.
+fn str_and_bytes(a: &Ty, b: &Ty) -> bool {
     let bytes = Ty::Array(Box::new(Ty::Int {
         bits: 8,
         signed: false,
     }));
     (*a == Ty::Str && *b == bytes) || (*a == bytes && *b == Ty::Str)
+}
+
+/// The types a numeric conversion (`Rvalue::Convert`) goes between.
+fn is_scalar(ty: &Ty) -> bool {
+    matches!(ty, Ty::Int { .. } | Ty::Float { .. } | Ty::Char | Ty::Bool)
 }
 
 fn is_int(ty: &Ty) -> bool {
@@ -69,8 +117,7 @@ fn abi_accepts(abi: Abi, ty: &Ty) -> bool {
         Abi::F32 => matches!(ty, Ty::Float { bits: 32 }),
         Abi::F64 => matches!(ty, Ty::Float { bits: 64 }),
         Abi::Ptr => matches!(ty, Ty::Ptr | Ty::Boxed(_)),
-        // A string's bytes (`String.__bytes`) have a string's representation.
-        Abi::Str => *ty == Ty::Str || str_bytes(ty, &Ty::Str),
+        Abi::Str => *ty == Ty::Str,
     }
 }
 
@@ -156,11 +203,6 @@ impl Verifier<'_> {
             Stmt::Assign(dest, rvalue) => {
                 let dest_ty = self.local_ty(*dest)?.clone();
                 match self.rvalue(rvalue, Some(&dest_ty))? {
-                    // A string and its bytes share one representation: `String.__bytes`
-                    // and `String.__ofBytes` are plain copies.
-                    Some(ty) if matches!(rvalue, Rvalue::Use(_)) && str_bytes(&dest_ty, &ty) => {
-                        Ok(())
-                    }
                     Some(ty) => expect_eq(&format!("assignment to {dest}"), &dest_ty, &ty),
                     None => Ok(()),
                 }
@@ -234,7 +276,10 @@ impl Verifier<'_> {
             }
             Rvalue::Unary(_, a) => self.operand_ty(a)?,
             Rvalue::Convert(a, to) => {
-                self.operand_ty(a)?;
+                let from = self.operand_ty(a)?;
+                if !(is_scalar(&from) && is_scalar(to) || str_and_bytes(&from, to)) {
+                    return Err(format!("conversion of {from} to {to}"));
+                }
                 to.clone()
             }
             Rvalue::Call(callee, args) => return self.call(callee, args, dest),
@@ -710,5 +755,69 @@ mod tests {
         );
         let p = program(vec![Stmt::Assign(LocalId(9), Rvalue::Use(n()))], ret_n());
         assert_eq!(verify(&p), Err("main: bb0: v9 is not a local".into()));
+    }
+    #[test]
+    fn conversions_are_numeric_or_between_a_string_and_its_bytes() {
+        let bytes = Ty::Array(Box::new(Ty::Int {
+            bits: 8,
+            signed: false,
+        }));
+        let mut p = program(
+            vec![Stmt::Assign(
+                LocalId(3),
+                Rvalue::Convert(Operand::Local(LocalId(1)), bytes.clone()),
+            )],
+            ret_n(),
+        );
+        p.functions[1].locals.push(local("bytes", bytes.clone()));
+        assert_eq!(verify(&p), Ok(()));
+        // A string is not its bytes without the conversion.
+        p.functions[1].blocks[0].stmts = vec![Stmt::Assign(
+            LocalId(3),
+            Rvalue::Use(Operand::Local(LocalId(1))),
+        )];
+        assert_eq!(
+            verify(&p),
+            Err("main: bb0: assignment to v3: expected [u8], found str".into())
+        );
+        let to_int = program(
+            vec![Stmt::Assign(
+                LocalId(0),
+                Rvalue::Convert(Operand::Local(LocalId(1)), Ty::I64),
+            )],
+            ret_n(),
+        );
+        assert_eq!(
+            verify(&to_int),
+            Err("main: bb0: conversion of str to i64".into())
+        );
+    }
+
+    #[test]
+    fn an_unboxed_union_must_not_hold_itself() {
+        let mut p = program(vec![], ret_n());
+        p.unions.push(UnionLayout {
+            name: "Chain".into(),
+            cases: vec![
+                CaseLayout {
+                    name: "End".into(),
+                    fields: vec![],
+                },
+                CaseLayout {
+                    name: "Link".into(),
+                    fields: vec![Ty::I64, Ty::Option(Box::new(Ty::Union(UnionId(0))))],
+                },
+            ],
+            boxed: false,
+        });
+        assert_eq!(
+            verify(&p),
+            Err(
+                "union Chain (union0) is not boxed but holds itself inline: its size is infinite"
+                    .into()
+            )
+        );
+        p.unions[0].boxed = true;
+        assert_eq!(verify(&p), Ok(()));
     }
 }

@@ -3,16 +3,14 @@
 //!
 //! Entry point: [`check_program`]. Pure: text in, graph and diagnostics out.
 
+pub mod analysis;
 pub mod bounds;
+pub mod boxing;
 pub mod builtins;
 mod check;
 pub mod exhaustive;
-pub mod flow;
 pub mod format;
-pub mod ledger;
 pub mod psg;
-pub mod regions;
-pub mod stack_only;
 pub mod types;
 
 #[cfg(test)]
@@ -24,11 +22,11 @@ pub use composer_target::Target;
 /// Where values that outlive their frame may go (DESIGN §5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum MemoryModel {
-    /// Implicit regions per scope, inferred (`regions.rs`).
+    /// Implicit regions per scope, inferred (`analysis/regions.rs`).
     #[default]
     Region,
     /// No implicit region: the stack, static data and explicit arenas only
-    /// (`stack_only.rs`, FS8004).
+    /// (`analysis/stack_only.rs`, FS8004).
     StackOnly,
 }
 

@@ -10,7 +10,7 @@
 
 use crate::builtins::Builtin;
 use crate::format::FormatSpec;
-use crate::types::{Prim, Ty, TyCon, TyDisplay};
+use crate::types::{Prim, Ty, TyDisplay};
 use composer_diagnostics::Span;
 use std::fmt::{self, Write};
 
@@ -454,7 +454,7 @@ pub struct Psg {
     pub entry_point: Option<FunctionId>,
     /// Expressions that make a closure (a function used as a value, a partial
     /// application) whose value cannot outlive the frame that makes it: lowering
-    /// puts their environments on the stack (see `check/closure_escape.rs`).
+    /// puts their environments on the stack (see `analysis/closures.rs`).
     pub stack_closures: rustc_hash::FxHashSet<ExprId>,
     /// Every expression that makes a closure, on the stack or not (for the ledger).
     pub closure_sites: Vec<ExprId>,
@@ -464,24 +464,28 @@ pub struct Psg {
     pub unchecked_indexes: rustc_hash::FxHashSet<ExprId>,
     /// Every array access with its bounds-check decision (ledger).
     pub bounds: Vec<crate::bounds::BoundsNote>,
-    /// Loops with an iteration region (`regions.rs`): lowering marks the current
+    /// Loops with an iteration region (`analysis/regions.rs`): lowering marks the current
     /// region before the loop, resets it after each iteration and releases it after.
     pub loop_regions: rustc_hash::FxHashSet<ExprId>,
     /// `use name = value in body` blocks: the binding and the body (disposal
     /// follows the body).
     pub use_scopes: Vec<UseScope>,
     /// Functions whose self tail calls (jumps) reset the current region to a mark
-    /// taken at entry (`regions.rs`).
+    /// taken at entry (`analysis/regions.rs`).
     pub tail_regions: rustc_hash::FxHashSet<FunctionId>,
     /// `use` bodies of arenas that run with the arena as the current region
-    /// (`regions.rs`: nothing they allocate outlives the scope), with the arena.
+    /// (`analysis/regions.rs`: nothing they allocate outlives the scope), with the arena.
     pub arena_scopes: rustc_hash::FxHashMap<ExprId, BindingId>,
     /// How many functions and top-level items come from the standard library (they
     /// are checked first: indexes below these are library code).
     pub library_functions: usize,
     pub library_top_level: usize,
     /// Every loop with its region decision (ledger).
-    pub region_notes: Vec<crate::regions::RegionNote>,
+    pub region_notes: Vec<crate::analysis::regions::RegionNote>,
+    /// Every call of a function by itself, with all its arguments, in tail
+    /// position ([`Psg::tail_self_calls`], recorded by the analysis): lowering
+    /// makes exactly these jumps back to the start of the function.
+    pub self_tail_calls: rustc_hash::FxHashSet<ExprId>,
     /// Operator members (`static member (+)`) by type and operator: an arithmetic
     /// operator on a value of that type calls the member with both operands.
     pub operator_members: rustc_hash::FxHashMap<(u32, BinaryOp), FunctionId>,
@@ -506,52 +510,6 @@ impl Psg {
 
     pub fn function(&self, id: FunctionId) -> &Function {
         &self.functions[id.index()]
-    }
-
-    /// Whether the union `def` lies on a cycle of types through fields held inline
-    /// (tuples, options, records, lists, other unions; not arrays or functions,
-    /// which are pointers already). Lowering represents such a union by pointers,
-    /// so building a case with fields allocates a cell (`UnionLayout::boxed` in
-    /// `composer-lower`); type arguments are not substituted, so a generic union
-    /// may be reported boxed where one instance is not.
-    pub fn union_is_boxed(&self, def: u32) -> bool {
-        fn reaches(psg: &Psg, ty: &Ty, target: u32, seen: &mut Vec<u32>) -> bool {
-            match ty {
-                Ty::Tuple(ts) => ts.iter().any(|t| reaches(psg, t, target, seen)),
-                Ty::App(TyCon::Option | TyCon::List, args) => {
-                    args.iter().any(|t| reaches(psg, t, target, seen))
-                }
-                Ty::App(TyCon::User(d), args) => {
-                    if *d == target {
-                        return true;
-                    }
-                    if args.iter().any(|t| reaches(psg, t, target, seen)) {
-                        return true;
-                    }
-                    if seen.contains(d) {
-                        return false;
-                    }
-                    seen.push(*d);
-                    psg.type_fields(*d).any(|f| reaches(psg, f, target, seen))
-                }
-                _ => false,
-            }
-        }
-        let mut seen = vec![def];
-        self.type_fields(def)
-            .any(|f| reaches(self, f, def, &mut seen))
-    }
-
-    /// The field types of a record, or of every case of a union.
-    fn type_fields(&self, def: u32) -> impl Iterator<Item = &Ty> {
-        let d = &self.types[def as usize];
-        let record = d.record_fields().unwrap_or_default().iter().map(|f| &f.ty);
-        let cases = d
-            .union_cases()
-            .unwrap_or_default()
-            .iter()
-            .flat_map(|c| c.fields.iter().map(|f| &f.ty));
-        record.chain(cases)
     }
 
     /// `head a1 … an` of an application (`head` itself and no arguments otherwise).
@@ -1020,49 +978,5 @@ fn const_text(c: &Const) -> String {
         Const::Char(c) => format!("{c:?}"),
         Const::String(s) => format!("{s:?}"),
         Const::Unit => "()".to_string(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    /// `union_is_boxed` must agree with lowering's layouts (`UnionLayout::boxed`):
-    /// the ledger reports a case's cell only for boxed unions.
-    #[test]
-    fn unions_on_a_cycle_of_types_are_boxed() {
-        let psg = crate::test_support::check(
-            "type Tree =\n    | Leaf\n    | Node of Tree * int * Tree\n\
-             type Shape =\n    | Dot\n    | Circle of float\n\
-             type Rose =\n    | Rose of string * Forest\n\
-             and Forest =\n    | Empty\n    | Trees of Rose * Forest\n\
-             type Chain =\n    | End\n    | Link of int * Chain option\n\
-             type Many =\n    | Many of Many[]\n    | One\n\
-             type Wrap = { inner: Nested }\n\
-             and Nested =\n    | Stop\n    | Go of Wrap\n\
-             type Kids =\n    | Kids of Kids list\n\
-             type Holder<'a> =\n    | Hold of 'a\n\
-             type Looped =\n    | Loop of Holder<Looped>\n    | Stop2\n\
-             printfn \"ok\"\n",
-        );
-        let boxed = |name: &str| {
-            let def = psg
-                .types
-                .iter()
-                .position(|d| d.name == name)
-                .unwrap_or_else(|| panic!("no type {name}"));
-            psg.union_is_boxed(def as u32)
-        };
-        assert!(boxed("Tree"));
-        assert!(!boxed("Shape"));
-        assert!(boxed("Rose") && boxed("Forest"), "mutual recursion");
-        assert!(boxed("Chain"), "through an option");
-        assert!(!boxed("Many"), "an array is a pointer already");
-        assert!(boxed("Nested"), "through a record");
-        assert!(boxed("Kids"), "through a list");
-        // The cycle goes through `Holder<Looped>`, but only `Looped` reaches itself:
-        // lowering makes `Looped` a pointer and leaves `Holder` a value.
-        assert!(
-            boxed("Looped") && !boxed("Holder"),
-            "through a type argument"
-        );
     }
 }

@@ -5,14 +5,7 @@ use composer_diagnostics::{Code, Diagnostic, SourceMap};
 use composer_semantics::types::Prim;
 use composer_semantics::Target;
 
-/// A 32-bit target (as Cortex-M33 will be): only the word differs from the default.
-const WORD32: Target = Target {
-    name: "test-32",
-    word_bits: 32,
-    pointer_bytes: 4,
-    max_scalar_align: 8,
-    ..Target::DEFAULT
-};
+const WORD32: Target = Target::TEST_WORD32;
 
 fn check(target: Target, src: &str) -> (composer_semantics::Psg, Vec<Diagnostic>) {
     let mut sources = SourceMap::new();

@@ -368,6 +368,14 @@ pub enum ExprKind {
         is_bang: bool,
         expr: Box<Expr>,
     },
+    /// An implicit yield (F#: a list, array or seq expression without `yield`
+    /// yields each of its expressions whose value is not `unit`). Never made by the
+    /// parser: the checker marks the candidates (`consumer: None`) and its
+    /// generator fills in the consumer the value goes to.
+    ImplicitYield {
+        expr: Box<Expr>,
+        consumer: Option<Box<Expr>>,
+    },
     /// `return e` / `return! e` inside a computation expression.
     Return {
         is_bang: bool,

@@ -672,6 +672,9 @@ impl AstPrinter<'_> {
                 span,
                 vec![e(expr)],
             ),
+            ExprKind::ImplicitYield { expr, .. } => {
+                self.node("implicit-yield", span, vec![e(expr)])
+            }
             ExprKind::Return { is_bang, expr } => self.node(
                 if *is_bang { "return!" } else { "return" },
                 span,

@@ -8,7 +8,10 @@
 //! machine: a new target is a new constant here plus its runtime (see
 //! `docs/recipes/adding-a-target.md`).
 //!
-//! Architecture invariant: this crate is data only, with no dependencies and no I/O.
+//! Architecture invariant: no dependencies; data only, with no I/O, except
+//! [`tools`], the one search for the LLVM tools that build for every target.
+
+pub mod tools;
 
 /// The instruction set, for the facts that follow from it alone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -114,6 +117,17 @@ pub const ALL: &[Target] = &[X86_64_LINUX, AARCH64_LINUX];
 impl Target {
     /// The target built for when none is named.
     pub const DEFAULT: Target = X86_64_LINUX;
+
+    /// Not a target one can build for (no runtime, not in [`ALL`]): the default
+    /// with a 32-bit word and pointers, for the tests that prove sizes follow the
+    /// target (`int` is 32-bit, a pointer 4 bytes), as on Cortex-M33.
+    pub const TEST_WORD32: Target = Target {
+        name: "test-32",
+        word_bits: 32,
+        pointer_bytes: 4,
+        max_scalar_align: 8,
+        ..Target::DEFAULT
+    };
 
     /// The target called `name`, if Composer supports it.
     pub fn by_name(name: &str) -> Option<Target> {

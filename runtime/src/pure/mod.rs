@@ -14,3 +14,4 @@ pub mod int_fmt;
 pub mod parse;
 pub mod printf;
 pub mod sink;
+pub mod text;

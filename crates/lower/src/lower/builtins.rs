@@ -58,9 +58,11 @@ impl Lowerer<'_> {
         match bi {
             Builtin::Ignore => Operand::Const(Const::Unit),
             Builtin::Id | Builtin::SeqMake => vals.remove(0),
-            Builtin::StringBytes | Builtin::StringOfBytes => {
-                b.temp(Rvalue::Use(vals.remove(0)), result_ty)
-            }
+            // One representation, two types: an explicit conversion, no copy.
+            Builtin::StringBytes | Builtin::StringOfBytes => b.temp(
+                Rvalue::Convert(vals.remove(0), result_ty.clone()),
+                result_ty,
+            ),
             Builtin::ArrayView => {
                 let base = vals.remove(0);
                 let start = vals.remove(0);
@@ -250,9 +252,14 @@ impl Lowerer<'_> {
                 value: f64::INFINITY,
                 bits: 64,
             }),
-            // A byte[] has a string's representation (pointer, length).
             Builtin::ConsoleWrite | Builtin::ConsoleWriteln | Builtin::ConsoleWriteBytes => {
-                b.call_rt(RtFn::Write, vec![i32c(1), vals.remove(0)], mir::Ty::Unit);
+                let mut text = vals.remove(0);
+                if bi == Builtin::ConsoleWriteBytes {
+                    // The bytes as the string the runtime writes: one representation
+                    // (pointer, length), so an explicit conversion and no copy.
+                    text = b.temp(Rvalue::Convert(text, mir::Ty::Str), mir::Ty::Str);
+                }
+                b.call_rt(RtFn::Write, vec![i32c(1), text], mir::Ty::Unit);
                 if bi == Builtin::ConsoleWriteln {
                     let nl = self.str_const("\n");
                     b.call_rt(RtFn::Write, vec![i32c(1), nl], mir::Ty::Unit);

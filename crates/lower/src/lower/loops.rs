@@ -176,7 +176,35 @@ impl Lowerer<'_> {
             (None, true) => Rvalue::Binary(BinOp::Sub, Operand::Local(i), one),
             (None, false) => Rvalue::Binary(BinOp::Add, Operand::Local(i), one),
         };
-        b.assign(i, next);
+        if let Some(st) = &step_v {
+            // A step that jumps over the end can wrap past the type's last value
+            // (`for i in 250uy .. 2uy .. 255uy`): the loop ends when the next value
+            // is not beyond the current one in the step's direction.
+            let next = b.temp(next, ty.clone());
+            let pos = b.temp(
+                Rvalue::Binary(BinOp::Gt, st.clone(), zero.clone()),
+                mir::Ty::Bool,
+            );
+            let below = b.temp(
+                Rvalue::Binary(BinOp::Lt, next.clone(), Operand::Local(i)),
+                mir::Ty::Bool,
+            );
+            let above = b.temp(
+                Rvalue::Binary(BinOp::Gt, next.clone(), Operand::Local(i)),
+                mir::Ty::Bool,
+            );
+            let wrapped = b.temp(Rvalue::Select(pos, below, above), mir::Ty::Bool);
+            let advance = b.new_block();
+            b.terminate(Terminator::Branch {
+                cond: wrapped,
+                then_block: exit,
+                else_block: advance,
+            });
+            b.switch_to(advance);
+            b.assign(i, Rvalue::Use(next));
+        } else {
+            b.assign(i, next);
+        }
         b.loop_end(head, exit);
         region_step(b, &mark, RtFn::RegionRelease);
     }

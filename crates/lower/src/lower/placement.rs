@@ -15,17 +15,11 @@ use super::{Builder, Lowerer};
 use crate::mir::{Place, Placement};
 use composer_diagnostics::Span;
 
-/// What is allocated, in the ledger's words (the semantic analysis's vocabulary,
-/// `composer_semantics::ledger::sites_at`).
-pub(super) const LIST_CELL: &str = "list cell";
-pub(super) const UNION_CELL: &str = "union case cell (a recursive union's values are pointers)";
-pub(super) const ARRAY_LITERAL: &str = "array literal";
-pub(super) const STRING_CONCATENATION: &str = "string concatenation";
-pub(super) const INTERPOLATED_STRING: &str = "interpolated string";
-pub(super) const SPRINTF_RESULT: &str = "sprintf result";
-pub(super) const ARENA_ALLOCATION: &str = "arena allocation";
-pub(super) const CLOSURE_ENVIRONMENT: &str = "closure environment";
-pub(super) const VALUE_CALL: &str = "closure for a function value's next argument";
+/// What is allocated, in the ledger's words: the semantic analysis's vocabulary.
+pub(super) use composer_semantics::analysis::alloc::{
+    ARENA_ALLOCATION, ARRAY_LITERAL, CLOSURE_ENV as CLOSURE_ENVIRONMENT, INTERPOLATED_STRING,
+    LIST_CELL, SPRINTF_RESULT, STRING_CONCATENATION, UNION_CELL, VALUE_CALL_WHAT as VALUE_CALL,
+};
 
 const ROOT_REASON: &str =
     "top-level code outside any loop with an iteration region: lives until the program exits";

@@ -136,10 +136,15 @@ impl Lowerer<'_> {
 
     /// A call of the current function with all its arguments, in tail position:
     /// evaluate the arguments, reassign the parameters, jump to the start.
+    /// Which calls those are is the analysis's fact (`Psg::self_tail_calls`, the
+    /// sites region inference checked); this only confirms the instance.
     fn try_self_tail_call(&mut self, b: &mut Builder, e: ExprId) -> bool {
         let Some(current) = b.tail_self.as_ref().map(|t| t.instance) else {
             return false;
         };
+        if !self.psg.self_tail_calls.contains(&e) {
+            return false;
+        }
         let (head, args) = self.psg.spine(e);
         let ExprKind::Function(fid) = self.psg.expr(head).kind else {
             return false;

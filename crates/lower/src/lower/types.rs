@@ -1,6 +1,6 @@
 //! Types: substitution of PSG types at an instance's concrete types, and their MIR
-//! types and layouts (`mir_ty`; unions and lists interned by `union_id`, with the
-//! fields that close a cycle of types boxed).
+//! types and layouts (`mir_ty`; unions and lists interned by `union_id`, boxed as
+//! `Psg::union_is_boxed` decides).
 
 use super::{Builder, Lowerer};
 use crate::mir;
@@ -108,8 +108,11 @@ impl Lowerer<'_> {
     }
 
     /// The layout of a union type (a user union or a list) at concrete types,
-    /// interned. Fields that refer back to a union still being laid out are boxed,
-    /// so recursive types have a finite size.
+    /// interned before its fields are laid out, so a recursive type refers to its
+    /// own id. Whether its values are pointers is `Psg::union_is_boxed`'s answer
+    /// (the one owner of that fact): every union on a cycle of inline fields is, so
+    /// every type has a finite size (a cycle with no union on it is a record
+    /// holding itself, which `mir_ty` rejects).
     fn union_id(&mut self, ty: &PTy) -> mir::UnionId {
         if let Some(id) = self.union_ids.get(ty) {
             return *id;
@@ -118,10 +121,9 @@ impl Lowerer<'_> {
         self.program.unions.push(mir::UnionLayout {
             name: String::new(),
             cases: Vec::new(),
-            boxed: false,
+            boxed: self.psg.union_is_boxed(ty),
         });
         self.union_ids.insert(ty.clone(), id);
-        self.unions_in_progress.push((ty.clone(), id));
         let (name, cases): (String, Vec<(String, Vec<PTy>)>) = match ty {
             PTy::App(TyCon::List, elems) => (
                 "list".into(),
@@ -149,61 +151,21 @@ impl Lowerer<'_> {
             }
             _ => (String::new(), Vec::new()),
         };
-        let mut out = Vec::new();
-        for (case_name, fields) in cases {
-            let mut mir_fields = Vec::new();
-            for f in &fields {
-                // A field holding a union still being laid out closes a cycle of
-                // types through that union: it becomes a pointer, which gives every
-                // type on the cycle a finite size. (Only that one: the unions it
-                // reaches itself are the ones `Psg::union_is_boxed` reports.)
-                if let Some(at) = self.first_in_progress(f) {
-                    let (_, cycle) = self.unions_in_progress[at];
-                    self.program.unions[cycle.index()].boxed = true;
-                }
-                mir_fields.push(self.mir_ty(f));
-            }
-            out.push(mir::CaseLayout {
+        // The union's id ends any cycle through it: records being laid out outside
+        // it do not hold themselves through it.
+        let records_outside = std::mem::take(&mut self.records_in_progress);
+        let out = cases
+            .into_iter()
+            .map(|(case_name, fields)| mir::CaseLayout {
                 name: case_name,
-                fields: mir_fields,
-            });
-        }
-        self.unions_in_progress.pop();
+                fields: fields.iter().map(|f| self.mir_ty(f)).collect(),
+            })
+            .collect();
+        self.records_in_progress = records_outside;
         let layout = &mut self.program.unions[id.index()];
         layout.name = name;
         layout.cases = out;
-        // Known second owner (issue 13, left open): the ledger and the analyses read
-        // `Psg::union_is_boxed`, decided on the definitions, and the two disagree for
-        // a union whose cycle closes through a list (`Rose of int * Rose list`: the
-        // list's cells are the pointers, so this layout keeps `Rose` a value). An
-        // assertion here fails on tests/programs/functional/recursive_union_layout.
         id
-    }
-
-    /// The lowest position on the stack of unions being laid out of one that a
-    /// field of this type would hold inline (not behind a pointer such as an
-    /// array or a closure). Other unions, lists included, are laid out in turn and
-    /// find the cycle themselves.
-    fn first_in_progress(&self, ty: &PTy) -> Option<usize> {
-        if let Some(at) = self.unions_in_progress.iter().position(|(t, _)| t == ty) {
-            return Some(at);
-        }
-        match ty {
-            PTy::Tuple(ts) => ts.iter().filter_map(|t| self.first_in_progress(t)).min(),
-            PTy::App(TyCon::Option, ts) => self.first_in_progress(&ts[0]),
-            PTy::App(TyCon::User(def), args) => {
-                let d = &self.psg.types[*def as usize];
-                d.record_fields()?
-                    .iter()
-                    .filter_map(|f| {
-                        self.first_in_progress(&composer_semantics::types::substitute(
-                            &f.ty, &d.params, args,
-                        ))
-                    })
-                    .min()
-            }
-            _ => None,
-        }
     }
 
     pub(super) fn expr_ty(&mut self, b: &Builder, e: ExprId) -> PTy {
@@ -213,5 +175,75 @@ impl Lowerer<'_> {
     pub(super) fn expr_mir_ty(&mut self, b: &Builder, e: ExprId) -> mir::Ty {
         let t = self.expr_ty(b, e);
         self.mir_ty(&t)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::mir;
+
+    /// The program lowered, checked by the verifier.
+    fn lower(src: &str) -> mir::Program {
+        let mut sources = composer_diagnostics::SourceMap::new();
+        let file = sources.add("t.clef", src);
+        let mut interner = composer_syntax::Interner::new();
+        let (ast, diags) = composer_syntax::parse_file(file, src, &mut interner);
+        assert!(diags.is_empty(), "{diags:?}");
+        let (psg, diags) = composer_semantics::check_program_for(
+            composer_semantics::CheckOptions::default(),
+            &[],
+            &[ast],
+            &mut interner,
+        );
+        assert!(diags.is_empty(), "{diags:?}");
+        let (program, diags) = crate::lower(&psg);
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(crate::verify::verify(&program), Ok(()));
+        program
+    }
+
+    /// Each layout's name and whether it is boxed, sorted.
+    fn boxing(program: &mir::Program) -> Vec<(String, bool)> {
+        let mut out: Vec<(String, bool)> = program
+            .unions
+            .iter()
+            .map(|u| (u.name.clone(), u.boxed))
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// Boxing is a fact of the instance, not of the order lowering meets types in:
+    /// a rose tree is a value whether its list or itself is laid out first.
+    #[test]
+    fn boxing_does_not_depend_on_the_order_types_are_met() {
+        let types = "type Rose =\n    | Rose of int * Rose list\n\
+                     type Tree =\n    | Leaf\n    | Node of Tree * int * Tree\n";
+        let rose_first = lower(&format!(
+            "{types}let r = Rose(1, [])\nlet l: Rose list = [ r ]\nprintfn \"%A %A\" r l\n"
+        ));
+        let list_first = lower(&format!(
+            "{types}let l: Rose list = []\nlet r = Rose(1, l)\nprintfn \"%A %A\" l r\n"
+        ));
+        let expected = vec![("Rose".to_string(), false), ("list".to_string(), true)];
+        assert_eq!(boxing(&rose_first), expected);
+        assert_eq!(boxing(&list_first), expected);
+        let tree = lower(&format!("{types}printfn \"%A\" (Node(Leaf, 1, Leaf))\n"));
+        assert!(boxing(&tree).contains(&("Tree".to_string(), true)));
+    }
+
+    /// A record on a cycle through a boxed union is laid out (the union's pointer
+    /// ends the cycle), whichever of the two is met first.
+    #[test]
+    fn a_record_may_hold_itself_through_a_boxed_union() {
+        let types = "type Wrap = { inner: Nested }\nand Nested =\n    | Stop\n    | Go of Wrap\n";
+        for use_ in [
+            "let w = { inner = Go { inner = Stop } }\nprintfn \"%A\" w\n",
+            "let n = Go { inner = Stop }\nprintfn \"%A\" n\n",
+        ] {
+            let program = lower(&format!("{types}{use_}"));
+            assert_eq!(boxing(&program), vec![("Nested".to_string(), true)]);
+        }
     }
 }

@@ -58,27 +58,8 @@ pub struct Tools {
     pub nm: PathBuf,
 }
 
-/// `name` from LLVM 19 (`/usr/lib/llvm-19/bin`, else `name-19` or `name` on
-/// `PATH`).
 fn find_llvm_tool(name: &str) -> Option<PathBuf> {
-    let llvm19 = Path::new("/usr/lib/llvm-19/bin").join(name);
-    if llvm19.is_file() {
-        return Some(llvm19);
-    }
-    find_on_path(&[format!("{name}-19"), name.to_string()])
-}
-
-fn find_on_path(candidates: &[String]) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    for candidate in candidates {
-        for dir in std::env::split_paths(&path) {
-            let file = dir.join(candidate);
-            if file.is_file() {
-                return Some(file);
-            }
-        }
-    }
-    None
+    composer_target::tools::ToolSearch::from_env().find(name)
 }
 
 fn find_tools() -> Result<Tools, String> {
@@ -150,7 +131,7 @@ impl Target {
             );
             return None;
         };
-        match find_on_path(&[emulator.to_string(), format!("{emulator}-static")]) {
+        match composer_target::tools::find_emulator(&target.facts.target) {
             Some(runner) => {
                 target.runner = Some(runner);
                 Some(target)

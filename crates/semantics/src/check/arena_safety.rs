@@ -1,5 +1,5 @@
 //! FS8003 for explicit arenas (DESIGN §5, "safety is checked, not hoped for"),
-//! answered by the value-flow analysis (`flow.rs`).
+//! answered by the value-flow analysis (`analysis/flow.rs`).
 //!
 //! * **Scope.** What `Arena.alloc`/`Arena.allocArray` (or the methods) make in the
 //!   arena of a `use arena = Arena.create n` block, and what a call given the arena
@@ -14,19 +14,20 @@
 //!   after the release. The mark may only be released as a statement of the block
 //!   that made it, so that "between" is straight-line code.
 
+use crate::analysis::flow::{Mode, Origin, StepBinds};
+use crate::analysis::Analysis;
 use crate::builtins::Builtin;
-use crate::flow::{Flow, Mode, Origin, StepBinds};
 use crate::psg::{BindingId, ExprId, ExprKind, FunctionId, PatId, Psg};
 use crate::types::{Ty, TyCon};
 use composer_diagnostics::{Code, Diagnostic, Span};
 use rustc_hash::FxHashSet;
 
-pub(crate) fn arena_safety(flow: &Flow) -> Vec<Diagnostic> {
-    let psg = flow.psg;
+pub(crate) fn arena_safety(analysis: &Analysis) -> Vec<Diagnostic> {
+    let psg = analysis.psg;
     let mut diags = Vec::new();
     for scope in &psg.use_scopes {
         if matches!(psg.binding(scope.binding).ty, Ty::App(TyCon::Arena, _)) {
-            check_scope(flow, scope.binding, scope.body, &mut diags);
+            check_scope(analysis, scope.binding, scope.body, &mut diags);
         }
     }
     for e in &psg.exprs {
@@ -43,7 +44,7 @@ pub(crate) fn arena_safety(flow: &Flow) -> Vec<Diagnostic> {
             );
             if let Some(ExprKind::Local(arena)) = args.first().map(|a| &psg.expr(*a).kind) {
                 if is_mark {
-                    check_mark(flow, binding, *arena, body, &mut diags);
+                    check_mark(analysis, binding, *arena, body, &mut diags);
                 }
             }
         }
@@ -51,11 +52,11 @@ pub(crate) fn arena_safety(flow: &Flow) -> Vec<Diagnostic> {
     diags
 }
 
-fn check_scope(flow: &Flow, arena: BindingId, body: ExprId, diags: &mut Vec<Diagnostic>) {
-    let psg = flow.psg;
+fn check_scope(analysis: &Analysis, arena: BindingId, body: ExprId, diags: &mut Vec<Diagnostic>) {
+    let psg = analysis.psg;
     let local = psg.declared_in(body);
     let owner = psg.binding(arena).owner;
-    let mut run = flow.run(Mode::Arena(arena), &[body], local, owner);
+    let mut run = analysis.run(Mode::Arena(arena), &[body], local, owner);
     run.result_escapes(body, "it is the result of the block");
     let arena_name = &psg.binding(arena).name;
     if let Some(e) = run.escapes.get(&Origin::Arena(arena)) {
@@ -71,13 +72,13 @@ fn check_scope(flow: &Flow, arena: BindingId, body: ExprId, diags: &mut Vec<Diag
 }
 
 fn check_mark(
-    flow: &Flow,
+    analysis: &Analysis,
     mark: BindingId,
     arena: BindingId,
     body: ExprId,
     diags: &mut Vec<Diagnostic>,
 ) {
-    let psg = flow.psg;
+    let psg = analysis.psg;
     // The straight-line code after the mark: `let`s and block items, in order.
     let mut steps = Vec::new();
     straight_line(psg, body, &mut steps);
@@ -135,7 +136,7 @@ fn check_mark(
         }
     }
     let owner = psg.binding(mark).owner;
-    let mut run = flow.run(Mode::Fresh { strict: false }, &[], local, owner);
+    let mut run = analysis.run(Mode::Fresh { strict: false }, &[], local, owner);
     run.solve_steps(&steps_as_roots(&steps[..release_at]));
     if let Some(e) = run.escapes.get(&Origin::Fresh) {
         diags.push(Diagnostic::error(

@@ -86,7 +86,7 @@ impl Checker<'_> {
                 let target_ty = self.u.shallow(&self.expr_ty(t));
                 if target_ty == Ty::STRING {
                     // `s.[i]` is `s.Chars(i)`.
-                    let f = self.lib_path(&["StringMembers", "Chars_int"], span);
+                    let f = self.lang_path(super::lang::LangItem::StringChars, span);
                     let f = self.infer_expr(&f);
                     let f = self.apply(f, t, span);
                     return self.apply(f, i, span);
@@ -316,6 +316,9 @@ impl Checker<'_> {
                     &format!("the '{name} {{ ... }}' computation expression"),
                 );
                 self.error_expr(span)
+            }
+            ast::ExprKind::ImplicitYield { expr, consumer } => {
+                self.infer_implicit_yield(expr, consumer.as_deref(), span)
             }
             ast::ExprKind::Yield { .. } | ast::ExprKind::Return { .. } => {
                 self.unsupported(span, "'yield'/'return' outside a computation expression");
@@ -889,15 +892,7 @@ impl Checker<'_> {
             }
             A::Append => {
                 // `a @ b` is `List.append a b` (the library's).
-                let list = self.interner.get_or_intern_static("List");
-                let append = self.interner.get_or_intern_static("append");
-                let f = ast::Expr {
-                    kind: ast::ExprKind::Path(vec![
-                        ast::Ident { name: list, span },
-                        ast::Ident { name: append, span },
-                    ]),
-                    span,
-                };
+                let f = self.lang_path(super::lang::LangItem::ListAppend, span);
                 let partial = ast::Expr {
                     kind: ast::ExprKind::App {
                         func: Box::new(f),

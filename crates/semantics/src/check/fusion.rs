@@ -19,6 +19,7 @@
 //! or refused with its reason, goes to the ledger (`Psg::fusions`).
 
 use super::expr::{binding, let_expr, named_pat, path_expr as path};
+use super::lang::LangItem;
 use super::seq::{app, binary, mk};
 use super::{Checker, Item};
 use crate::builtins::Builtin;
@@ -274,7 +275,9 @@ impl Checker<'_> {
             .map_or("Seq", |s| s.module);
         let mut result = match last {
             Some(step) if step.role == Role::Consume => {
-                let mut call = self.lib_path(&["Seq", &step.name], span);
+                let consumer =
+                    LangItem::seq_consumer(&step.name).expect("every consumer role is a lang item");
+                let mut call = self.lang_path(consumer, span);
                 for a in &args[args.len() - 1] {
                     call = app(call, a.clone(), span);
                 }
@@ -286,12 +289,12 @@ impl Checker<'_> {
                 } else {
                     "Array"
                 };
-                let f = self.lib_path(&[module, "ofSeq"], span);
+                let f = self.lang_path(LangItem::of_seq(module), span);
                 app(f, generated, span)
             }
             None if result_module == "Seq" => generated,
             None => {
-                let f = self.lib_path(&[result_module, "ofSeq"], span);
+                let f = self.lang_path(LangItem::of_seq(result_module), span);
                 app(f, generated, span)
             }
         };

@@ -12,11 +12,13 @@ mod duplicates;
 mod expr;
 mod fusion;
 mod known;
+mod lang;
 mod names;
 mod pattern;
 mod seq;
 mod typedefs;
 
+use crate::analysis::Analysis;
 use crate::builtins::Builtin;
 use crate::psg::*;
 use crate::types::{Scheme, Ty, Unifier, UnifyError};
@@ -142,6 +144,7 @@ pub fn check_program_for(
             }
         }
     }
+    checker.bind_lang_items(!prelude.is_empty());
     checker.library_functions = checker.psg.functions.len();
     checker.psg.library_functions = checker.psg.functions.len();
     checker.psg.library_top_level = checker.psg.top_level.len();
@@ -241,35 +244,26 @@ impl<'a> Checker<'a> {
         if !self.diags.iter().any(Diagnostic::is_error) {
             self.analyse_memory();
         }
-        if self.psg.memory_model == MemoryModel::StackOnly
-            && !self.diags.iter().any(Diagnostic::is_error)
-        {
-            self.diags.extend(crate::stack_only::violations(&self.psg));
-        }
         let mut diags = self.diags;
         composer_diagnostics::sort_diagnostics(&mut diags);
         (self.psg, diags)
     }
 
-    /// The value-flow analysis (`flow.rs`) and the decisions it answers: stack
-    /// closures, FS8003 for closures and arenas, then region inference.
+    /// The analysis layer (`analysis/`), built once per build, and the decisions
+    /// it answers: stack closures, FS8003 for closures and arenas, region
+    /// inference, bounds checks, then FS8004 under `stack_only`.
     fn analyse_memory(&mut self) {
-        let flow = crate::flow::Flow::new(&self.psg);
-        let closures = closure_escape::closure_escape(&flow, &self.mutable_captures);
-        let mut diags = closures.diags;
-        diags.extend(arena_safety::arena_safety(&flow));
-        let escaping: rustc_hash::FxHashSet<ExprId> = closures
-            .sites
-            .iter()
-            .copied()
-            .filter(|s| !closures.stack.contains(s))
-            .collect();
+        let analysis = Analysis::new(&self.psg);
+        let mut diags = closure_escape::mutable_capture_errors(&analysis, &self.mutable_captures);
+        diags.extend(arena_safety::arena_safety(&analysis));
         let regions = diags
             .is_empty()
-            .then(|| crate::regions::analyse(&flow, escaping));
-        drop(flow);
+            .then(|| crate::analysis::regions::analyse(&analysis));
+        let self_tail_calls = analysis.self_tail_calls();
+        let closures = analysis.into_closures();
         self.psg.closure_sites = closures.sites;
         self.psg.stack_closures = closures.stack;
+        self.psg.self_tail_calls = self_tail_calls;
         let failed = !diags.is_empty();
         self.diags.extend(diags);
         if failed {
@@ -281,6 +275,10 @@ impl<'a> Checker<'a> {
             self.psg.tail_regions = r.tail_regions;
             self.psg.arena_scopes = r.arena_scopes;
             self.psg.region_notes = r.notes;
+        }
+        if self.psg.memory_model == MemoryModel::StackOnly {
+            self.diags
+                .extend(crate::analysis::stack_only::violations(&self.psg));
         }
     }
 

@@ -700,25 +700,16 @@ impl Checker<'_> {
         }
         if let Ty::App(crate::types::TyCon::Option, _) = &ty {
             // `opt.IsSome`, `opt.IsNone`, `opt.Value`: the `Option` module's functions.
+            use super::lang::LangItem;
             let function = match self.name(member.name) {
-                "IsSome" => Some("isSome"),
-                "IsNone" => Some("isNone"),
-                "Value" => Some("get"),
+                "IsSome" => Some(LangItem::OptionIsSome),
+                "IsNone" => Some(LangItem::OptionIsNone),
+                "Value" => Some(LangItem::OptionGet),
                 _ => None,
             };
             if let Some(function) = function {
-                let module = self.interner.get_or_intern_static("Option");
-                let name = self.interner.get_or_intern_static(function);
-                let f = self.resolve_path(&[
-                    ast::Ident {
-                        name: module,
-                        span: member.span,
-                    },
-                    ast::Ident {
-                        name,
-                        span: member.span,
-                    },
-                ]);
+                let f = self.lang_path(function, member.span);
+                let f = self.infer_expr(&f);
                 return self.apply(f, target, span);
             }
         }
@@ -752,7 +743,7 @@ impl Checker<'_> {
             ),
             (Ty::App(crate::types::TyCon::List, _), true) => {
                 // `xs.Length` is `List.length xs`.
-                let f = self.lib_path(&["List", "length"], span);
+                let f = self.lang_path(super::lang::LangItem::ListLength, span);
                 let f = self.infer_expr(&f);
                 self.apply(f, target, span)
             }

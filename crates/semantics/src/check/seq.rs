@@ -20,6 +20,7 @@
 //! the escape analysis keeps their environments on the stack.
 
 use super::expr::{binding, let_expr, named_pat, path_expr as path};
+use super::lang::LangItem;
 use super::{Checker, Item};
 use crate::psg::{Binding, BindingKind, ExprId};
 use crate::types::{Prim, Ty, TyCon};
@@ -45,16 +46,26 @@ impl Checker<'_> {
             _ => mk(ExprKind::Sequential(items.to_vec()), span),
         };
         let s = self.seq_of(&body, span);
-        let convert = self.lib_path(&[module, "ofSeq"], span);
+        let convert = self.lang_path(LangItem::of_seq(module), span);
         self.infer_expr(&app(convert, s, span))
     }
 
     /// True when the items of a list or array expression make a comprehension
     /// rather than a list of values.
     pub(crate) fn is_comprehension(items: &[Expr]) -> bool {
-        items
-            .iter()
-            .any(|i| matches!(i.kind, ExprKind::Range { .. }) || yields(i))
+        items.iter().any(|i| {
+            matches!(
+                i.kind,
+                ExprKind::Range { .. }
+                    | ExprKind::ForIn { .. }
+                    | ExprKind::ForTo { .. }
+                    | ExprKind::While { .. }
+                    | ExprKind::If {
+                        else_branch: None,
+                        ..
+                    }
+            ) || yields(i)
+        })
     }
 
     /// `Seq.__make (fun k -> T(body))`
@@ -79,6 +90,7 @@ impl Checker<'_> {
                     span,
                 )
             }
+            _ if !yields(body) => implicit_yields(body),
             _ => body.clone(),
         };
         let producer = self.generator(&body, k);
@@ -89,7 +101,7 @@ impl Checker<'_> {
             },
             span,
         );
-        let make = self.lib_path(&["Seq", "__make"], span);
+        let make = self.lang_path(LangItem::SeqMake, span);
         app(make, lambda, span)
     }
 
@@ -108,11 +120,18 @@ impl Checker<'_> {
                 is_bang: false,
                 expr,
             } => app(path(k), (**expr).clone(), span),
+            ExprKind::ImplicitYield { expr, .. } => mk(
+                ExprKind::ImplicitYield {
+                    expr: expr.clone(),
+                    consumer: Some(Box::new(path(k))),
+                },
+                span,
+            ),
             ExprKind::Yield {
                 is_bang: true,
                 expr,
             } => {
-                let run = self.lib_path(&["Seq", "__run"], span);
+                let run = self.lang_path(LangItem::SeqRun, span);
                 app(app(run, (**expr).clone(), span), path(k), span)
             }
             ExprKind::Sequential(items) => {
@@ -182,7 +201,7 @@ impl Checker<'_> {
                     self.range_loop(pat, start, step.as_deref(), end, false, body, k, span)
                 }
                 _ => {
-                    let run = self.lib_path(&["Seq", "__run"], span);
+                    let run = self.lang_path(LangItem::SeqRun, span);
                     let consumer = mk(
                         ExprKind::Lambda {
                             params: vec![pat.clone()],
@@ -243,8 +262,8 @@ impl Checker<'_> {
             self.fresh_ident(span),
             self.fresh_ident(span),
         );
-        let zero = self.lib_path(&["LanguagePrimitives", "GenericZero"], span);
-        let one = self.lib_path(&["LanguagePrimitives", "GenericOne"], span);
+        let zero = self.lang_path(LangItem::GenericZero, span);
+        let one = self.lang_path(LangItem::GenericOne, span);
         let step_value = match (step, downward) {
             (Some(s), _) => s.clone(),
             (None, false) => one,
@@ -278,11 +297,47 @@ impl Checker<'_> {
             ),
         };
         let element = let_expr(pat.clone(), path(i), self.generator(body, k), span);
-        let advance = mk(
-            ExprKind::Assign {
-                target: Box::new(path(i)),
-                value: Box::new(binary(BinaryOp::Add, path(i), path(by), span)),
-            },
+        // let next = i + by in if (by > 0 && next < i) || (by < 0 && next > i) then
+        // go <- false else i <- next: a range that ends at its type's last value
+        // (`[ 250uy .. 255uy ]`) or a step over the end would wrap around.
+        let next = self.fresh_ident(span);
+        let wrapped = binary(
+            BinaryOp::Or,
+            binary(
+                BinaryOp::And,
+                binary(
+                    BinaryOp::Gt,
+                    path(by),
+                    self.lang_path(LangItem::GenericZero, span),
+                    span,
+                ),
+                binary(BinaryOp::Lt, path(next), path(i), span),
+                span,
+            ),
+            binary(
+                BinaryOp::And,
+                binary(
+                    BinaryOp::Lt,
+                    path(by),
+                    self.lang_path(LangItem::GenericZero, span),
+                    span,
+                ),
+                binary(BinaryOp::Gt, path(next), path(i), span),
+                span,
+            ),
+            span,
+        );
+        let advance = let_expr(
+            named_pat(next),
+            binary(BinaryOp::Add, path(i), path(by), span),
+            mk(
+                ExprKind::If {
+                    cond: Box::new(wrapped),
+                    then_branch: Box::new(assign(go, bool_lit(false, span), span)),
+                    else_branch: Some(Box::new(assign(i, path(next), span))),
+                },
+                span,
+            ),
             span,
         );
         let lp = mk(
@@ -313,13 +368,13 @@ impl Checker<'_> {
             return a;
         };
         let convert = match self.u.shallow(&self.expr_ty(a)) {
-            Ty::App(TyCon::List, _) => "ofList",
-            Ty::App(TyCon::Array, _) => "ofArray",
-            Ty::Prim(Prim::String) => "__ofString",
+            Ty::App(TyCon::List, _) => LangItem::SeqOfList,
+            Ty::App(TyCon::Array, _) => LangItem::SeqOfArray,
+            Ty::Prim(Prim::String) => LangItem::SeqOfString,
             _ => return a,
         };
         let span = self.psg.exprs[a.index()].span;
-        let f = self.lib_path(&["Seq", convert], span);
+        let f = self.lang_path(convert, span);
         let f = self.infer_expr(&f);
         self.apply(f, a, span)
     }
@@ -335,13 +390,13 @@ impl Checker<'_> {
             return None;
         }
         let runner = match self.u.shallow(&self.expr_ty(a)) {
-            Ty::App(TyCon::List, _) => "__runList",
-            Ty::App(TyCon::Array, _) => "__runArray",
-            Ty::Prim(Prim::String) => "__runString",
+            Ty::App(TyCon::List, _) => LangItem::SeqRunList,
+            Ty::App(TyCon::Array, _) => LangItem::SeqRunArray,
+            Ty::Prim(Prim::String) => LangItem::SeqRunString,
             _ => return None,
         };
         let fspan = self.psg.exprs[f.index()].span;
-        let runner = self.lib_path(&["Seq", runner], fspan);
+        let runner = self.lang_path(runner, fspan);
         let runner = self.infer_expr(&runner);
         Some(self.apply(runner, a, span))
     }
@@ -378,8 +433,8 @@ impl Checker<'_> {
             },
             span,
         );
-        let run = self.lib_path(&["Seq", "__run"], span);
-        let ignore = self.lib_path(&["ignore"], span);
+        let run = self.lang_path(LangItem::SeqRun, span);
+        let ignore = self.lang_path(LangItem::Ignore, span);
         let call = app(
             ignore,
             app(app(run, path(name), span), consumer, span),
@@ -410,10 +465,10 @@ impl Checker<'_> {
     ) -> ExprId {
         let t = self.infer_expr(target);
         let function = match self.u.shallow(&self.expr_ty(t)) {
-            Ty::Prim(Prim::String) => "string",
-            _ => "array",
+            Ty::Prim(Prim::String) => LangItem::SliceString,
+            _ => LangItem::SliceArray,
         };
-        let f = self.lib_path(&["Slice", function], span);
+        let f = self.lang_path(function, span);
         let f = self.infer_expr(&f);
         let bound = |this: &mut Self, b: Option<&Expr>, default: i64| match b {
             Some(e) => this.infer_expr(e),
@@ -484,13 +539,11 @@ impl Checker<'_> {
             name.push_str(tag);
             shown.push(self.u.display(&ty));
         }
-        let module = self.interner.get_or_intern_static("StringMembers");
         let function = self.interner.get_or_intern(&name);
-        let found = match self.lookup(module) {
-            Some(Item::Module(m)) => self.modules[m.0 as usize].items.contains_key(&function),
-            _ => false,
-        };
-        if !found {
+        let module = self
+            .lang_module("StringMembers")
+            .filter(|(_, m)| self.modules[m.0 as usize].items.contains_key(&function));
+        let Some((module, _)) = module else {
             let method_name = self.name(method.name).to_string();
             let taking = if shown.is_empty() {
                 "no arguments".to_string()
@@ -505,7 +558,7 @@ impl Checker<'_> {
                 ),
             );
             return Some(self.error_expr(span));
-        }
+        };
         let f = self.resolve_path(&[
             Ident {
                 name: module,
@@ -537,27 +590,115 @@ impl Checker<'_> {
             },
             span,
         );
-        let create = self.lib_path(&["Lazy", "__create"], span);
+        let create = self.lang_path(LangItem::LazyCreate, span);
         self.infer_expr(&app(create, thunk, span))
     }
+}
 
-    /// A path to a library or builtin name, `Seq.__run`.
-    pub(crate) fn lib_path(&mut self, names: &[&str], span: Span) -> Expr {
-        let idents = names
-            .iter()
-            .map(|n| Ident {
-                name: self.interner.get_or_intern(n),
+/// The body of a list, array or seq expression without `yield`, with each
+/// expression in a yielding position marked as an implicit yield (F#: it yields
+/// its value unless that is `unit`; `Checker::infer_implicit_yield` decides).
+fn implicit_yields(e: &Expr) -> Expr {
+    let span = e.span;
+    let boxed = |e: &Expr| Box::new(implicit_yields(e));
+    let kind = match &e.kind {
+        ExprKind::Sequential(items) => {
+            ExprKind::Sequential(items.iter().map(implicit_yields).collect())
+        }
+        ExprKind::If {
+            cond,
+            then_branch,
+            else_branch,
+        } => ExprKind::If {
+            cond: cond.clone(),
+            then_branch: boxed(then_branch),
+            else_branch: else_branch.as_deref().map(boxed),
+        },
+        ExprKind::Let {
+            is_rec,
+            bindings,
+            body,
+        } => ExprKind::Let {
+            is_rec: *is_rec,
+            bindings: bindings.clone(),
+            body: boxed(body),
+        },
+        ExprKind::Match { scrutinee, rules } => ExprKind::Match {
+            scrutinee: scrutinee.clone(),
+            rules: rules
+                .iter()
+                .map(|r| ast::MatchRule {
+                    body: implicit_yields(&r.body),
+                    ..r.clone()
+                })
+                .collect(),
+        },
+        ExprKind::ForIn { pat, source, body } => ExprKind::ForIn {
+            pat: pat.clone(),
+            source: source.clone(),
+            body: boxed(body),
+        },
+        ExprKind::ForTo {
+            var,
+            start,
+            end,
+            downward,
+            body,
+        } => ExprKind::ForTo {
+            var: *var,
+            start: start.clone(),
+            end: end.clone(),
+            downward: *downward,
+            body: boxed(body),
+        },
+        ExprKind::While { cond, body } => ExprKind::While {
+            cond: cond.clone(),
+            body: boxed(body),
+        },
+        // Never a value to yield.
+        ExprKind::Lit(Literal::Unit) | ExprKind::Assign { .. } => return e.clone(),
+        _ => ExprKind::ImplicitYield {
+            expr: Box::new(e.clone()),
+            consumer: None,
+        },
+    };
+    mk(kind, span)
+}
+
+impl Checker<'_> {
+    /// An implicit yield in a generator: `consumer expr` (keep going if the consumer
+    /// wants more) when `expr` has a value, `expr; true` when it is `unit`.
+    pub(crate) fn infer_implicit_yield(
+        &mut self,
+        expr: &Expr,
+        consumer: Option<&Expr>,
+        span: Span,
+    ) -> ExprId {
+        let value = self.infer_expr(expr);
+        let Some(consumer) = consumer else {
+            self.unsupported(
                 span,
-            })
-            .collect();
-        mk(ExprKind::Path(idents), span)
+                "an implicit yield outside a list, array or seq expression",
+            );
+            return self.error_expr(span);
+        };
+        if self.u.shallow(&self.expr_ty(value)) == Ty::UNIT {
+            let keep_going = self.infer_expr(&bool_lit(true, span));
+            return self.add_expr(
+                crate::psg::ExprKind::Sequential(vec![value, keep_going]),
+                span,
+                Ty::BOOL,
+            );
+        }
+        let consumer = self.infer_expr(consumer);
+        self.apply(consumer, value, span)
     }
 }
 
 /// True when `e` yields (outside nested lambdas and computation expressions).
 pub(crate) fn yields(e: &Expr) -> bool {
     match &e.kind {
-        ExprKind::Yield { .. } => true,
+        ExprKind::Yield { .. } | ExprKind::ImplicitYield { .. } => true,
         ExprKind::Sequential(items) => items.iter().any(yields),
         ExprKind::If {
             then_branch,

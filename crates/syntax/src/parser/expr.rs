@@ -996,6 +996,9 @@ impl Parser<'_> {
     }
 
     /// `if c then a [elif d then b]* [else e]`; `elif` nests in the else branch.
+    /// `else if` on one line is `elif`, as in F#: the arms line up under the first
+    /// `if`, so a later `else` belongs to the chain, not to the block of the inner
+    /// `if`.
     fn parse_if(&mut self) -> Expr {
         let mut arms = Vec::new();
         loop {
@@ -1005,6 +1008,10 @@ impl Parser<'_> {
             self.expect_kw(Keyword::Then);
             let then_branch = self.parse_block("`then`");
             arms.push((start, cond, then_branch));
+            if self.at_else_if() {
+                self.bump();
+                continue;
+            }
             if !self.at_kw(Keyword::Elif) {
                 break;
             }
@@ -1026,6 +1033,17 @@ impl Parser<'_> {
             nested = Some(boxed(Expr { kind, span }));
         }
         *nested.expect("at least one arm")
+    }
+
+    /// At `else` followed by `if` on the same line.
+    fn at_else_if(&self) -> bool {
+        if !self.at_kw(Keyword::Else) || *self.nth(1) != TokenKind::Keyword(Keyword::If) {
+            return false;
+        }
+        let (else_end, if_start) = (self.span().end, self.cursor.raw_nth(1).span.start);
+        self.text
+            .get(else_end as usize..if_start as usize)
+            .is_some_and(|between| !between.contains('\n'))
     }
 
     fn parse_match(&mut self) -> Expr {

@@ -14,16 +14,17 @@
 //! round or the block) shows that nothing allocated there is still reachable after
 //! it. Loops return `unit`, and Clef has no `break`.
 //!
-//! What this module adds is the allocation side: each function gets a summary (a
-//! least fixed point over the call graph) of whether it may allocate, whether it
-//! releases an arena mark it did not make, and which of its parameters it calls
-//! (resolved at each call site to the function passed). A loop gets a region when
-//! its condition and body may allocate and nothing they allocate escapes them;
+//! It reads the one analysis (`analysis/mod.rs`): the allocation side of each
+//! function's summary (`alloc.rs`: whether it may allocate, whether it releases an
+//! arena mark it did not make, which of its parameters it calls, resolved at each
+//! call site to the function passed) and its self tail calls. A loop gets a region
+//! when its condition and body may allocate and nothing they allocate escapes them;
 //! otherwise the ledger says why not.
 
-use crate::builtins::Builtin;
-use crate::flow::{Flow, Mode, Origin};
-use crate::psg::{BindingId, ExprId, ExprKind, FormatKind, FunctionId, Psg};
+use super::alloc::Effects;
+use super::flow::{Mode, Origin};
+use super::{Analysis, FunctionSummary};
+use crate::psg::{BindingId, ExprId, ExprKind, FunctionId, Psg};
 use crate::types::{Ty, TyCon};
 use composer_diagnostics::Span;
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -50,24 +51,6 @@ pub enum RegionKind {
     Arena,
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
-struct Summary {
-    may_alloc: bool,
-    /// Releases an arena mark it did not make (which may free memory older than
-    /// a region mark of its caller).
-    releases: bool,
-    /// Parameters (its own or an enclosing function's) that it calls: what they
-    /// are is known only where the function that has them is called.
-    calls_params: FxHashSet<BindingId>,
-}
-
-impl Summary {
-    fn absorb(&mut self, other: &Summary) {
-        self.may_alloc |= other.may_alloc;
-        self.releases |= other.releases;
-    }
-}
-
 /// The region decisions of a program (`Psg::loop_regions` and the rest).
 pub(crate) struct RegionFacts {
     pub loop_regions: FxHashSet<ExprId>,
@@ -76,42 +59,10 @@ pub(crate) struct RegionFacts {
     pub notes: Vec<RegionNote>,
 }
 
-/// The per-function summaries (least fixed point over the call graph).
-fn summarise<'a>(flow: &'a Flow<'a>, escaping_closures: FxHashSet<ExprId>) -> Analysis<'a> {
-    let psg = flow.psg;
-    let mut a = Analysis {
-        psg,
-        flow,
-        summaries: vec![Summary::default(); psg.functions.len()],
-        escaping_closures,
-    };
-    // Least fixed point of the summaries.
-    loop {
-        let mut changed = false;
-        for f in 0..psg.functions.len() {
-            let func = psg.function(FunctionId(f as u32));
-            let id = FunctionId(f as u32);
-            if !func.body_is_checked() {
-                continue;
-            }
-            let local = |b: BindingId| psg.binding(b).owner == Some(id);
-            let s = a.effects(func.body, &local);
-            if s != a.summaries[f] {
-                a.summaries[f] = s;
-                changed = true;
-            }
-        }
-        if !changed {
-            break;
-        }
-    }
-    a
-}
-
 /// Decides every loop, tail-recursive function and arena block.
-pub(crate) fn analyse(flow: &Flow, escaping_closures: FxHashSet<ExprId>) -> RegionFacts {
-    let psg = flow.psg;
-    let mut a = summarise(flow, escaping_closures);
+pub(crate) fn analyse(analysis: &Analysis) -> RegionFacts {
+    let psg = analysis.psg;
+    let a = Decider { psg, analysis };
     let mut regions = FxHashSet::default();
     let mut notes = Vec::new();
     let mut loops = Vec::new();
@@ -155,15 +106,11 @@ pub(crate) fn analyse(flow: &Flow, escaping_closures: FxHashSet<ExprId>) -> Regi
     let mut tail_regions = FxHashSet::default();
     for f in 0..psg.functions.len() {
         let fid = FunctionId(f as u32);
-        let mut sites = Vec::new();
-        if !psg.function(fid).body_is_checked() {
+        let summary = analysis.summary(fid);
+        if summary.self_tail_calls.is_empty() {
             continue;
         }
-        psg.tail_self_calls(fid, psg.function(fid).body, &mut sites);
-        if sites.is_empty() {
-            continue;
-        }
-        let (region, reason) = a.decide_tail(fid, &sites);
+        let (region, reason) = a.decide_tail(fid, summary);
         if region {
             tail_regions.insert(fid);
         }
@@ -183,22 +130,20 @@ pub(crate) fn analyse(flow: &Flow, escaping_closures: FxHashSet<ExprId>) -> Regi
     }
 }
 
-struct Analysis<'a> {
+/// The decisions, read from the one analysis.
+struct Decider<'a> {
     psg: &'a Psg,
-    flow: &'a Flow<'a>,
-    summaries: Vec<Summary>,
-    escaping_closures: FxHashSet<ExprId>,
+    analysis: &'a Analysis<'a>,
 }
 
-impl Analysis<'_> {
-    /// Whether the self tail calls `sites` of `f` (jumps back to its start) may
+impl Decider<'_> {
+    /// Whether the self tail calls of `f` (jumps back to its start) may
     /// reset what each round allocated: nothing a round allocates is passed to the
     /// next (arguments of a self tail call reach nothing the round allocated), and
     /// nothing it allocates escapes the round otherwise.
-    fn decide_tail(&mut self, f: FunctionId, sites: &[ExprId]) -> (bool, String) {
+    fn decide_tail(&self, f: FunctionId, summary: &FunctionSummary) -> (bool, String) {
         let psg = self.psg;
-        let local = |b: BindingId| psg.binding(b).owner == Some(f);
-        let s = self.effects(psg.function(f).body, &local);
+        let s = &summary.effects;
         if !s.may_alloc {
             return (false, "a round allocates nothing".into());
         }
@@ -211,13 +156,13 @@ impl Analysis<'_> {
         let func = psg.function(f);
         let mut declared = psg.declared_in(func.body);
         declared.extend(func.params.iter().copied());
-        let run = self.flow.run(
+        let run = self.analysis.run(
             Mode::Fresh { strict: true },
             &[func.body],
             declared,
             Some(f),
         );
-        for &site in sites {
+        for &site in &summary.self_tail_calls {
             let (_, args) = psg.spine(site);
             if args.iter().any(|a| !run.value(*a).is_empty()) {
                 return (
@@ -240,8 +185,8 @@ impl Analysis<'_> {
 
     /// Whether the body of an arena's `use` runs with the arena as the current
     /// region (its implicit allocations go into the arena), and why (not).
-    fn decide_scope(&mut self, body: ExprId) -> (bool, String) {
-        if self.flow.may_hold_memory(body) {
+    fn decide_scope(&self, body: ExprId) -> (bool, String) {
+        if self.analysis.may_hold_memory(body) {
             return (
                 false,
                 "the block's result may hold memory, which must outlive the arena".into(),
@@ -258,7 +203,7 @@ impl Analysis<'_> {
     }
 
     /// Whether the loop `l` gets an iteration region, and why (not).
-    fn decide(&mut self, l: ExprId) -> (bool, String) {
+    fn decide(&self, l: ExprId) -> (bool, String) {
         let psg = self.psg;
         let parts: Vec<ExprId> = match &psg.expr(l).kind {
             ExprKind::While { cond, body } => vec![*cond, *body],
@@ -270,16 +215,16 @@ impl Analysis<'_> {
 
     /// Whether nothing `parts` allocate can outlive them (`what` names them in
     /// reasons).
-    fn decide_parts(&mut self, parts: &[ExprId], what: &str, _outside: &str) -> (bool, String) {
+    fn decide_parts(&self, parts: &[ExprId], what: &str, _outside: &str) -> (bool, String) {
         let psg = self.psg;
         let mut declared = FxHashSet::default();
         for &p in parts {
             declared.extend(psg.declared_in(p));
         }
         let local = |b: BindingId| declared.contains(&b);
-        let mut s = Summary::default();
+        let mut s = Effects::default();
         for &p in parts {
-            let part = self.effects(p, &local);
+            let part = self.analysis.effects(p, &local);
             s.absorb(&part);
         }
         if !s.may_alloc {
@@ -292,7 +237,7 @@ impl Analysis<'_> {
             );
         }
         let run = self
-            .flow
+            .analysis
             .run(Mode::Fresh { strict: true }, parts, declared.clone(), None);
         if let Some(e) = run.escapes.get(&Origin::Fresh) {
             return (
@@ -304,212 +249,6 @@ impl Analysis<'_> {
             true,
             "nothing allocated in an iteration outlives it: reset at each iteration".into(),
         )
-    }
-
-    /// The effects of evaluating `root`, where `local` tells the variables of the
-    /// frame (or loop) being summarised.
-    fn effects(&mut self, root: ExprId, local: &dyn Fn(BindingId) -> bool) -> Summary {
-        let psg = self.psg;
-        let mut s = Summary::default();
-        let mut stack = vec![root];
-        let mut kids = Vec::new();
-        while let Some(e) = stack.pop() {
-            if self.escaping_closures.contains(&e) {
-                s.may_alloc = true;
-            }
-            match &psg.expr(e).kind {
-                ExprKind::App { .. } => {
-                    let (head, args) = psg.spine(e);
-                    if let Some(f) = generator_of(psg, head, &args) {
-                        // `Seq.__make (fun k -> …)`: the generator calls its consumer
-                        // `k`, which every `Seq.__run` site resolves.
-                        self.generator(&mut s, f);
-                        continue;
-                    }
-                    stack.extend(args.iter().copied());
-                    self.call(&mut s, e, head, &args, local);
-                    continue;
-                }
-                ExprKind::Function(f) => self.mentioned(&mut s, *f),
-                ExprKind::ListCons { .. }
-                | ExprKind::Interpolated(_)
-                | ExprKind::UnionCase { .. }
-                | ExprKind::Record { .. }
-                | ExprKind::RecordUpdate { .. } => s.may_alloc = true,
-                ExprKind::ArrayLit(items) if !items.is_empty() => s.may_alloc = true,
-                ExprKind::Binary {
-                    op: crate::psg::BinaryOp::Add,
-                    ..
-                } if *psg.ty(e) == Ty::STRING => s.may_alloc = true,
-                _ => {}
-            }
-            kids.clear();
-            psg.children(e, &mut kids);
-            stack.extend(kids.iter().copied());
-        }
-        s
-    }
-
-    /// The effects of the application `e` = `head args…`.
-    fn call(
-        &mut self,
-        s: &mut Summary,
-        e: ExprId,
-        head: ExprId,
-        args: &[ExprId],
-        local: &dyn Fn(BindingId) -> bool,
-    ) {
-        let psg = self.psg;
-        match &psg.expr(head).kind {
-            ExprKind::Function(f) => {
-                let summary = self.summaries[f.index()].clone();
-                s.absorb(&summary);
-                let own = &psg.function(*f).params;
-                for &p in &summary.calls_params {
-                    match own.iter().position(|q| *q == p) {
-                        Some(i) => match args.get(i) {
-                            Some(&arg) => self.called_value(s, arg),
-                            None => s.may_alloc = true,
-                        },
-                        // An enclosing function's parameter: still pending.
-                        None => {
-                            s.calls_params.insert(p);
-                        }
-                    }
-                }
-                let arity = psg.function(*f).params.len();
-                if args.len() < arity && self.escaping_closures.contains(&e) {
-                    s.may_alloc = true;
-                }
-                if args.len() > arity {
-                    // The result is a function value, called with the rest.
-                    s.may_alloc = true;
-                    s.may_alloc = true;
-                }
-            }
-            ExprKind::Builtin(b) => {
-                if b.allocates().is_some() {
-                    s.may_alloc = true;
-                }
-                if *b == Builtin::ArenaRelease {
-                    // A mark this code made itself (not one it was given).
-                    let own_mark = matches!(
-                        args.get(1).map(|a| &psg.expr(*a).kind),
-                        Some(ExprKind::Local(m))
-                            if local(*m) && psg.binding(*m).kind != crate::psg::BindingKind::Param
-                    );
-                    if !own_mark {
-                        s.releases = true;
-                    }
-                }
-                if *b == Builtin::SeqRun {
-                    for &arg in args {
-                        self.called_value(s, arg);
-                    }
-                }
-            }
-            ExprKind::Format { kind, .. } => {
-                if *kind == FormatKind::Sprintf {
-                    s.may_alloc = true;
-                }
-            }
-            ExprKind::UnionCase { .. } => s.may_alloc = true,
-            ExprKind::Local(_) => self.called_value(s, head),
-            _ => {
-                // A computed function value (a field, a call's result).
-                let inner = self.effects(head, local);
-                s.absorb(&inner);
-                s.calls_params.extend(inner.calls_params);
-                s.may_alloc = true;
-                s.may_alloc = true;
-            }
-        }
-    }
-
-    /// `value` is called: resolve it to known code, a parameter, or unknown.
-    fn called_value(&mut self, s: &mut Summary, value: ExprId) {
-        let psg = self.psg;
-        let (head, args) = psg.spine(value);
-        if let Some(f) = generator_of(psg, head, &args) {
-            // Running a seq runs its generator here.
-            self.generator(s, f);
-            return;
-        }
-        match &psg.expr(head).kind {
-            // Known code: its effects are counted where it is mentioned.
-            ExprKind::Function(_) | ExprKind::Builtin(_) | ExprKind::UnionCase { .. } => {}
-            ExprKind::Local(b) => {
-                let binding = psg.binding(*b);
-                if binding.kind == crate::psg::BindingKind::Param {
-                    // Its code is whatever the caller passes: it may allocate.
-                    s.calls_params.insert(*b);
-                    s.may_alloc = true;
-                    return;
-                }
-                if !binding.is_mutable {
-                    if let Some(v) = self.flow.let_value(*b) {
-                        let (h, hargs) = psg.spine(v);
-                        if let Some(f) = generator_of(psg, h, &hargs) {
-                            self.generator(s, f);
-                            return;
-                        }
-                        if let ExprKind::Function(f) = psg.expr(h).kind {
-                            // A closure named earlier (perhaps outside this code):
-                            // its effects happen here.
-                            self.mentioned(s, f);
-                            return;
-                        }
-                    }
-                }
-                s.may_alloc = true;
-                s.may_alloc = true;
-            }
-            _ => {
-                s.may_alloc = true;
-                s.may_alloc = true;
-            }
-        }
-    }
-
-    /// The generator `f` of a seq: its effects happen where the seq runs, and its
-    /// own parameter (the consumer) is resolved at each `Seq.__run`.
-    fn generator(&mut self, s: &mut Summary, f: FunctionId) {
-        let summary = self.summaries[f.index()].clone();
-        s.absorb(&summary);
-        let own = &self.psg.function(f).params;
-        s.calls_params.extend(
-            summary
-                .calls_params
-                .iter()
-                .copied()
-                .filter(|p| !own.contains(p)),
-        );
-    }
-
-    /// `f` used as a value: whoever calls it, its effects happen on behalf of this
-    /// code, and its own parameters come from callers not known here.
-    fn mentioned(&mut self, s: &mut Summary, f: FunctionId) {
-        let summary = self.summaries[f.index()].clone();
-        s.absorb(&summary);
-        let own = &self.psg.function(f).params;
-        for &p in &summary.calls_params {
-            if own.contains(&p) {
-                s.may_alloc = true;
-            } else {
-                s.calls_params.insert(p);
-            }
-        }
-    }
-}
-
-/// `f` when `head args` is `Seq.__make f` with `f` a known function.
-fn generator_of(psg: &Psg, head: ExprId, args: &[ExprId]) -> Option<FunctionId> {
-    match (&psg.expr(head).kind, args) {
-        (ExprKind::Builtin(Builtin::SeqMake), [g]) => match psg.expr(*g).kind {
-            ExprKind::Function(f) => Some(f),
-            _ => None,
-        },
-        _ => None,
     }
 }
 

@@ -9,7 +9,7 @@
 //! standard library is reported at the program's mention of the library function
 //! through which it is reached, naming that function and what it allocates.
 
-use crate::ledger::{reachable_sites, ARENA_ALLOCATION};
+use super::alloc::{reachable_sites, ARENA_ALLOCATION};
 use crate::psg::Psg;
 use composer_diagnostics::{Code, Diagnostic, Span};
 

@@ -36,8 +36,9 @@
 //! Values whose type cannot hold memory (numbers, `bool`, `unit`, tuples of them)
 //! reach nothing. `docs/memory-model.md` gives the soundness argument.
 
+use super::{has_body, Analysis, FunctionSummary};
 use crate::builtins::Builtin;
-use crate::psg::{BindingId, ExprId, ExprKind, FormatKind, FunctionId, PatId, Psg, TopItem};
+use crate::psg::{BindingId, ExprId, ExprKind, FormatKind, FunctionId, PatId, Psg};
 use crate::types::{Prim, Ty, TyCon};
 use composer_diagnostics::Span;
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -88,130 +89,27 @@ impl Keep {
     }
 }
 
-/// The escape summary of a function.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Summary {
-    /// For each input (parameter or captured variable) that it may keep.
-    pub inputs: BTreeMap<BindingId, Keep>,
-    /// Its own allocations (and those of what it calls).
-    pub fresh: Keep,
-    /// Inputs it calls (what they are is known where it is called), with the
-    /// origins it gives them: its inputs and its own allocations.
-    pub calls: BTreeMap<BindingId, Origins>,
-    /// It calls code that is not known (neither an input nor a known function).
-    pub unknown: Option<String>,
-}
-
-impl Summary {
-    /// Equal but for the wording of reasons (the fixed point is over the facts).
-    fn same_shape(&self, other: &Summary) -> bool {
-        let keep_shape = |k: &Keep| (k.into.clone(), k.far.is_some());
-        self.inputs.len() == other.inputs.len()
-            && self
-                .inputs
-                .iter()
-                .zip(&other.inputs)
-                .all(|((a, x), (b, y))| a == b && keep_shape(x) == keep_shape(y))
-            && keep_shape(&self.fresh) == keep_shape(&other.fresh)
-            && self.calls == other.calls
-            && self.unknown.is_some() == other.unknown.is_some()
-    }
-}
-
-/// The summaries of every function, and the facts every run shares.
-pub struct Flow<'p> {
-    pub psg: &'p Psg,
-    pub summaries: Vec<Summary>,
-    /// Whether the value of each expression may hold memory (by its type).
-    heap: Vec<bool>,
-    heap_bindings: Vec<bool>,
-    /// The value of every immutable `let` and global (to resolve function values).
-    let_value: FxHashMap<BindingId, ExprId>,
-    /// Self tail calls of each function (jumps that reuse its frame).
-    tail_calls: FxHashSet<ExprId>,
-    /// Whether a seq generator not known at a `Seq.__run` may keep the consumer
-    /// it is given. Generators are made by the compiler (`seq { }`) and the library
-    /// (`Seq.__make` is library-internal). The summaries are first computed
-    /// assuming none does, then the assumption is checked against every
-    /// generator's own summary (sound by induction on the run: a generator that
-    /// keeps its consumer through an unknown generator ends at one that keeps it
-    /// visibly); if it fails, they are computed again without it.
-    generators_keep: bool,
-    /// What the body of each loop declares, for the loops whose body declares a
-    /// `let mutable` that closures use: each iteration has its own variable, in the
-    /// one slot of the frame (`Run::flow_into_storage`).
-    loop_bodies: Vec<FxHashSet<BindingId>>,
-}
-
-impl<'p> Flow<'p> {
-    /// Summarises every function (least fixed point over the call graph).
-    pub fn new(psg: &'p Psg) -> Flow<'p> {
-        let mut memo = FxHashMap::default();
-        let heap = psg
-            .expr_types
-            .iter()
-            .map(|t| holds_memory(psg, t, &mut memo))
-            .collect();
-        let heap_bindings = psg
-            .bindings
-            .iter()
-            .map(|b| holds_memory(psg, &b.ty, &mut memo))
-            .collect();
-        let let_value = psg
-            .exprs
-            .iter()
-            .filter_map(|e| match e.kind {
-                ExprKind::Let { binding, value, .. } => Some((binding, value)),
-                _ => None,
-            })
-            .chain(psg.top_level.iter().filter_map(|item| match item {
-                TopItem::Global { binding, value } => Some((*binding, *value)),
-                _ => None,
-            }))
-            .filter(|(b, _)| !psg.binding(*b).is_mutable)
-            .collect();
-        let mut tail_calls = FxHashSet::default();
-        for f in 0..psg.functions.len() {
-            let fid = FunctionId(f as u32);
-            if has_body(psg, fid) {
-                let mut out = Vec::new();
-                psg.tail_self_calls(fid, psg.function(fid).body, &mut out);
-                tail_calls.extend(out);
+/// The summary's escape part (step 2 of `Analysis::new`).
+impl<'p> Analysis<'p> {
+    /// Solves the escape part of every summary, dropping the assumption that
+    /// generators never keep their consumer if it fails (`generators_keep`).
+    pub(super) fn solve_escape_summaries(&mut self) {
+        self.solve_escape_fixed_point();
+        if self.some_generator_keeps() {
+            self.generators_keep = true;
+            for s in &mut self.summaries {
+                *s = FunctionSummary {
+                    self_tail_calls: std::mem::take(&mut s.self_tail_calls),
+                    ..FunctionSummary::default()
+                };
             }
+            self.solve_escape_fixed_point();
         }
-        let loop_bodies = psg
-            .exprs
-            .iter()
-            .filter_map(|e| match e.kind {
-                ExprKind::While { body, .. }
-                | ExprKind::For { body, .. }
-                | ExprKind::ForEach { body, .. } => Some(psg.declared_in(body)),
-                _ => None,
-            })
-            .filter(|d| d.iter().any(|b| psg.binding(*b).captured_mutable))
-            .collect();
-        let mut flow = Flow {
-            psg,
-            loop_bodies,
-            summaries: vec![Summary::default(); psg.functions.len()],
-            heap,
-            heap_bindings,
-            let_value,
-            tail_calls,
-            generators_keep: false,
-        };
-        flow.solve_summaries();
-        if flow.some_generator_keeps() {
-            flow.generators_keep = true;
-            flow.summaries = vec![Summary::default(); psg.functions.len()];
-            flow.solve_summaries();
-        }
-        flow
     }
 
-    fn solve_summaries(&mut self) {
+    /// The least fixed point of the escape summaries over the call graph.
+    fn solve_escape_fixed_point(&mut self) {
         let psg = self.psg;
-        let flow = self;
         loop {
             let mut changed = false;
             for f in 0..psg.functions.len() {
@@ -219,9 +117,13 @@ impl<'p> Flow<'p> {
                 if !has_body(psg, fid) {
                     continue;
                 }
-                let s = flow.summarise(fid);
-                if !s.same_shape(&flow.summaries[f]) {
-                    flow.summaries[f] = s;
+                let s = self.summarise_escape(fid);
+                if !s.same_escape_shape(&self.summaries[f]) {
+                    let own = &mut self.summaries[f];
+                    own.inputs = s.inputs;
+                    own.fresh = s.fresh;
+                    own.calls = s.calls;
+                    own.unknown = s.unknown;
                     changed = true;
                 }
             }
@@ -253,7 +155,7 @@ impl<'p> Flow<'p> {
         })
     }
 
-    fn summarise(&self, f: FunctionId) -> Summary {
+    fn summarise_escape(&self, f: FunctionId) -> FunctionSummary {
         let psg = self.psg;
         let func = psg.function(f);
         let mut local = psg.declared_in(func.body);
@@ -280,34 +182,6 @@ impl<'p> Flow<'p> {
         run.solve(roots);
         run
     }
-
-    /// Whether the summaries had to drop the assumption that seq generators
-    /// never keep their consumer (see `generators_keep`).
-    pub fn generators_keep(&self) -> bool {
-        self.generators_keep
-    }
-
-    /// The value of an immutable `let` or global, if `b` is one.
-    pub(crate) fn let_value(&self, b: BindingId) -> Option<ExprId> {
-        self.let_value.get(&b).copied()
-    }
-
-    /// Whether the value of `e` may hold memory (by its type).
-    pub fn may_hold_memory(&self, e: ExprId) -> bool {
-        self.heap[e.index()]
-    }
-
-    fn name(&self, b: BindingId) -> &str {
-        &self.psg.binding(b).name
-    }
-
-    fn fn_name(&self, f: FunctionId) -> &str {
-        &self.psg.function(f).name
-    }
-}
-
-fn has_body(psg: &Psg, f: FunctionId) -> bool {
-    psg.function(f).body_is_checked()
 }
 
 /// The names a straight-line step binds (`Run::solve_steps`).
@@ -360,7 +234,7 @@ enum Code {
 }
 
 pub struct Run<'f, 'p> {
-    flow: &'f Flow<'p>,
+    flow: &'f Analysis<'p>,
     mode: Mode,
     local: FxHashSet<BindingId>,
     owner: Option<FunctionId>,
@@ -369,7 +243,7 @@ pub struct Run<'f, 'p> {
     changed: bool,
     /// The first escape of each origin (extent modes).
     pub escapes: BTreeMap<Origin, Escape>,
-    summary: Summary,
+    summary: FunctionSummary,
     /// Closure sites met (`Mode::Closures`), in evaluation order.
     pub sites: Vec<ExprId>,
     site_set: FxHashSet<ExprId>,
@@ -380,7 +254,7 @@ pub struct Run<'f, 'p> {
 
 impl<'f, 'p> Run<'f, 'p> {
     fn new(
-        flow: &'f Flow<'p>,
+        flow: &'f Analysis<'p>,
         mode: Mode,
         local: FxHashSet<BindingId>,
         owner: Option<FunctionId>,
@@ -400,7 +274,7 @@ impl<'f, 'p> Run<'f, 'p> {
             values: FxHashMap::default(),
             changed: false,
             escapes: BTreeMap::new(),
-            summary: Summary::default(),
+            summary: FunctionSummary::default(),
             sites: Vec::new(),
             site_set: FxHashSet::default(),
             applying: Vec::new(),
@@ -881,7 +755,8 @@ impl<'f, 'p> Run<'f, 'p> {
         let psg = self.flow.psg;
         let mut out = self.site(e);
         let captures = psg.function(g).captures.clone();
-        let summary = self.flow.summaries[g.index()].clone();
+        let flow = self.flow;
+        let summary = &flow.summaries[g.index()];
         let name = self.flow.fn_name(g).to_string();
         let span = psg.expr(e).span;
         let mut held = Vec::new();
@@ -897,7 +772,7 @@ impl<'f, 'p> Run<'f, 'p> {
         }
         union_into(&mut out, &held);
         // Its parameters are given by whoever calls the closure.
-        self.runs_here(g, &summary, &[], span, &name);
+        self.runs_here(g, summary, &[], span, &name);
         out
     }
 
@@ -906,7 +781,7 @@ impl<'f, 'p> Run<'f, 'p> {
     fn runs_here(
         &mut self,
         g: FunctionId,
-        summary: &Summary,
+        summary: &FunctionSummary,
         data: &[Origin],
         span: Span,
         name: &str,
@@ -991,7 +866,8 @@ impl<'f, 'p> Run<'f, 'p> {
             Code::Known(f) if self.applying.contains(&f) => {}
             Code::Known(f) => {
                 self.applying.push(f);
-                let summary = self.flow.summaries[f.index()].clone();
+                let flow = self.flow;
+                let summary = &flow.summaries[f.index()];
                 let name = self.flow.fn_name(f).to_string();
                 let params = self.flow.psg.function(f).params.clone();
                 for p in &params {
@@ -1006,7 +882,7 @@ impl<'f, 'p> Run<'f, 'p> {
                         self.unknown_code(*c, &given, span);
                     }
                 }
-                self.runs_here(f, &summary, data, span, &name);
+                self.runs_here(f, summary, data, span, &name);
                 self.applying.pop();
             }
             Code::Input(b) => self.record_call(b, data),
@@ -1035,9 +911,10 @@ impl<'f, 'p> Run<'f, 'p> {
             return;
         }
         self.applying.push(g);
-        let summary = self.flow.summaries[g.index()].clone();
+        let flow = self.flow;
+        let summary = &flow.summaries[g.index()];
         let name = self.flow.fn_name(g).to_string();
-        self.runs_here(g, &summary, &[], span, &name);
+        self.runs_here(g, summary, &[], span, &name);
         self.applying.pop();
     }
 
@@ -1111,7 +988,8 @@ impl<'f, 'p> Run<'f, 'p> {
                 let arity = func.params.len();
                 let params = func.params.clone();
                 let captures = func.captures.clone();
-                let summary = self.flow.summaries[g.index()].clone();
+                let flow = self.flow;
+                let summary = &flow.summaries[g.index()];
                 let name = func.name.clone();
                 let mut out = if args.len() < arity {
                     self.site(e)
@@ -1174,7 +1052,7 @@ impl<'f, 'p> Run<'f, 'p> {
                         }
                     }
                 }
-                self.runs_here(g, &summary, &all_args, span, &name);
+                self.runs_here(g, summary, &all_args, span, &name);
                 if let Mode::Arena(arena) = self.mode {
                     // A call given the arena (directly, through an alias, or inside a
                     // closure or a value it is given) may allocate in it and return
@@ -1185,8 +1063,8 @@ impl<'f, 'p> Run<'f, 'p> {
                     }
                 }
                 if self.mode == Mode::Closures
-                    && self.flow.tail_calls.contains(&e)
                     && Some(g) == self.owner
+                    && self.flow.summaries[g.index()].self_tail_calls.contains(&e)
                 {
                     let why = Why::Far(format!(
                         "it is passed to a recursive call of '{name}', which reuses the frame"
@@ -1318,7 +1196,8 @@ impl<'f, 'p> Run<'f, 'p> {
                     let code = self.generator(s);
                     match code {
                         Code::Known(g) => {
-                            let summary = self.flow.summaries[g.index()].clone();
+                            let flow = self.flow;
+                            let summary = &flow.summaries[g.index()];
                             let name = self.flow.fn_name(g).to_string();
                             if let Some(k) = psg
                                 .function(g)
@@ -1328,7 +1207,7 @@ impl<'f, 'p> Run<'f, 'p> {
                             {
                                 self.apply_keep(k, &consumer, span, &name);
                             }
-                            self.runs_here(g, &summary, &consumer, span, &name);
+                            self.runs_here(g, summary, &consumer, span, &name);
                         }
                         Code::Input(x) => self.record_call(x, &consumer),
                         Code::Harmless => {}
@@ -1428,7 +1307,7 @@ fn mentions_def(ty: &Ty, def: u32) -> bool {
 mod tests {
     use super::*;
 
-    fn summary_of<'p>(flow: &Flow<'p>, name: &str) -> Summary {
+    fn summary_of(flow: &Analysis, name: &str) -> FunctionSummary {
         let f = flow
             .psg
             .functions
@@ -1438,7 +1317,7 @@ mod tests {
         flow.summaries[f].clone()
     }
 
-    fn param_keep(flow: &Flow, name: &str, index: usize) -> Keep {
+    fn param_keep(flow: &Analysis, name: &str, index: usize) -> Keep {
         let f = flow
             .psg
             .functions
@@ -1464,7 +1343,7 @@ mod tests {
              let apply (f: int[] -> int) (a: int[]) = f a\n\
              printfn \"%d\" (first [| 1 |])\n",
         );
-        let flow = Flow::new(&psg);
+        let flow = Analysis::new(&psg);
         let saved = psg
             .bindings
             .iter()
@@ -1499,7 +1378,7 @@ mod tests {
              let f () =\n    let a = [| 1 |]\n    let (x, _) = (a, 0)\n    match Some x with\n    | Some y -> out <- y\n    | None -> ()\n\
              f ()\n",
         );
-        let flow = Flow::new(&psg);
+        let flow = Analysis::new(&psg);
         let f = psg
             .functions
             .iter()

@@ -82,6 +82,8 @@ codes! {
     LiteralOutOfRange = 1155, Error;
     /// A numeric, character or string literal is malformed.
     BadLiteral = 1156, Error;
+    /// A tab character outside strings and comments: indentation is spaces only.
+    TabsNotAllowed = 1161, Error;
     /// Reading through a write-only pointer (Fidelity).
     ReadThroughWriteOnly = 8001, Error;
     /// Writing through a read-only pointer (Fidelity).

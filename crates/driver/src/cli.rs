@@ -47,6 +47,13 @@ composer run hello.clef -- first second"
     Run(RunArgs),
     /// Report the program's diagnostics without generating code.
     Check(CheckArgs),
+    /// Create a new project: NAME/NAME.fidproj, NAME/src/Main.clef and a README.
+    #[command(
+        long_about = "Create a new project in the folder NAME (which must not exist, or \
+be empty): a project file NAME.fidproj, src/Main.clef printing a greeting, and a \
+README.md saying how to build and run it.\n\nExample:\n  composer new hello && cd hello && composer run"
+    )]
+    New(NewArgs),
     /// Check that the LLVM/MLIR 19 tools are installed and can build a program.
     #[command(
         long_about = "Report each external tool (path and version) and whether each \
@@ -117,6 +124,15 @@ pub struct BuildArgs {
     /// The memory model, overriding the project's `memory_model`.
     #[arg(long, value_enum, value_name = "MODEL")]
     pub memory_model: Option<MemoryModelArg>,
+
+    /// List the standard library's entries in the ledger too (by default it lists
+    /// the program's own and counts the library's).
+    #[arg(long)]
+    pub ledger_all: bool,
+
+    /// Print nothing but diagnostics (no summary line, no progress).
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 /// Where values that outlive their frame may go (DESIGN §5).
@@ -161,6 +177,18 @@ pub struct CheckArgs {
     /// How diagnostics are printed.
     #[arg(long, value_enum, value_name = "FORMAT", default_value_t = MessageFormatArg::Human)]
     pub message_format: MessageFormatArg,
+
+    /// Print nothing but diagnostics (no summary line).
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct NewArgs {
+    /// The project's name, and the folder it is created in (which must not exist
+    /// or be empty).
+    #[arg(value_name = "NAME")]
+    pub name: PathBuf,
 }
 
 fn parse_emit_kind(text: &str) -> Result<EmitKind, String> {

@@ -4,6 +4,7 @@
 use crate::cli::{BuildArgs, CheckArgs};
 use crate::destinations::{self, InputKind, PlannedWrite, WriteProblem};
 use crate::pipeline::{self, EmitKind, FrontendOptions};
+use crate::progress::{Progress, Summary};
 use crate::project::{self, OutputOrigin, Project};
 use crate::timings::Timings;
 use crate::toolchain::{Backend, BackendError, BackendRequest, ExternalTools};
@@ -54,6 +55,13 @@ pub struct BuildRequest {
     pub memory_model: Option<crate::pipeline::MemoryModel>,
     /// False for `composer check`: stop after the front end.
     pub generate_code: bool,
+    /// List the standard library's ledger entries too (`--ledger-all`).
+    pub ledger_all: bool,
+    /// No summary line and no progress line (`--quiet`).
+    pub quiet: bool,
+    /// The executable goes to a temporary folder (`composer run`): the summary
+    /// does not name it.
+    pub temporary_output: bool,
 }
 
 impl BuildRequest {
@@ -69,6 +77,9 @@ impl BuildRequest {
             alloc_stats: args.alloc_stats,
             memory_model: args.memory_model.map(Into::into),
             generate_code: true,
+            ledger_all: args.ledger_all,
+            quiet: args.quiet,
+            temporary_output: false,
         }
     }
 
@@ -84,6 +95,9 @@ impl BuildRequest {
             alloc_stats: false,
             memory_model: None,
             generate_code: false,
+            ledger_all: false,
+            quiet: args.quiet,
+            temporary_output: false,
         }
     }
 }
@@ -116,15 +130,33 @@ pub struct Built {
     pub target: Target,
 }
 
-/// Runs one build. Returns the executable (`None` for `check`).
+/// Runs one build. Returns the executable (`None` for `check`). Unless `quiet`, a
+/// summary line ends it (what was written where, errors and warnings counted).
 pub fn build(request: &BuildRequest) -> Result<Option<Built>, Failure> {
+    let started = std::time::Instant::now();
     let mut timings = Timings::from_env();
-    let result = build_timed(request, &mut timings);
+    let mut summary = Summary::default();
+    let result = build_timed(request, &mut timings, &mut summary);
     timings.print_if_enabled();
+    if !request.quiet {
+        let line = summary.line(
+            result.is_ok(),
+            !request.generate_code,
+            request.opt_level,
+            started.elapsed(),
+        );
+        if let Some(line) = line {
+            eprintln!("{line}");
+        }
+    }
     result
 }
 
-fn build_timed(request: &BuildRequest, timings: &mut Timings) -> Result<Option<Built>, Failure> {
+fn build_timed(
+    request: &BuildRequest,
+    timings: &mut Timings,
+    summary: &mut Summary,
+) -> Result<Option<Built>, Failure> {
     let project = match project::resolve(&request.path) {
         Ok(project) => project,
         Err(error) => {
@@ -183,7 +215,12 @@ fn build_timed(request: &BuildRequest, timings: &mut Timings) -> Result<Option<B
         opt_level: request.opt_level,
         alloc_stats: request.alloc_stats,
         emit: request.emit.clone(),
+        ledger_all: request.ledger_all,
     };
+    summary.name = project.name.clone();
+    summary.target = target.to_string();
+    let mut progress = Progress::start(&project.name, !request.quiet);
+    progress.stage("checking");
     let frontend = match timings.time("front end", || {
         run_frontend_guarded(&sources, &files, &options)
     }) {
@@ -202,8 +239,11 @@ fn build_timed(request: &BuildRequest, timings: &mut Timings) -> Result<Option<B
     for (kind, text) in &frontend.dumps {
         dumps.write(*kind, text)?;
         written.insert(*kind);
+        summary.written.push(dumps.path(*kind));
     }
 
+    progress.finish();
+    summary.count(&frontend.diagnostics);
     report_diagnostics(&sources, &frontend.diagnostics, request.message_format);
     if frontend
         .diagnostics
@@ -229,6 +269,7 @@ fn build_timed(request: &BuildRequest, timings: &mut Timings) -> Result<Option<B
     };
     if request.emit.contains(&EmitKind::Mlir) && !written.contains(&EmitKind::Mlir) {
         dumps.write(EmitKind::Mlir, &mlir)?;
+        summary.written.push(dumps.path(EmitKind::Mlir));
     }
 
     if let Some(parent) = output.parent().filter(|p| !p.as_os_str().is_empty()) {
@@ -250,6 +291,8 @@ fn build_timed(request: &BuildRequest, timings: &mut Timings) -> Result<Option<B
         .contains(&EmitKind::Asm)
         .then(|| dumps.path(EmitKind::Asm));
     let backend = ExternalTools::from_env();
+    let mut progress = Progress::start(&project.name, !request.quiet);
+    progress.stage("generating code (mlir-opt, mlir-translate, opt, ld.lld)");
     let backend_request = BackendRequest {
         mlir: &mlir,
         opt_level: request.opt_level,
@@ -259,8 +302,15 @@ fn build_timed(request: &BuildRequest, timings: &mut Timings) -> Result<Option<B
         target,
         runtime_archive,
     };
-    match backend.compile(&backend_request) {
+    let compiled = backend.compile(&backend_request);
+    progress.finish();
+    match compiled {
         Ok(steps) => {
+            summary.written.extend(llvm_ir_output.clone());
+            summary.written.extend(asm_output.clone());
+            if !request.temporary_output {
+                summary.written.push(output.clone());
+            }
             for (step, duration) in steps.steps {
                 timings.record(format!("back end: {step}"), duration);
             }

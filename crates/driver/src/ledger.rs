@@ -8,7 +8,7 @@
 //! (`{"version": 1, "allocations": [...], "fusion": [...], "loops": [...],
 //! "bounds_checks": [...]}`, each entry `{file, line, col, subject, decision, reason}`).
 
-use composer_diagnostics::{SourceMap, Span};
+use composer_diagnostics::{FileId, SourceMap, Span};
 use composer_lower::mir::{Place, Placement};
 use composer_semantics::Psg;
 use serde::Serialize;
@@ -41,11 +41,23 @@ pub struct Ledger {
     /// lowered program holds only code reachable from its entry): 0 predicts that
     /// `--alloc-stats` reports nothing allocated.
     reachable: usize,
+    /// How many entries are in the standard library and not listed (0 with
+    /// `--ledger-all`).
+    library_entries: usize,
 }
 
 impl Ledger {
-    /// The ledger of a checked program and the placements of its lowering.
-    pub fn new(sources: &SourceMap, psg: &Psg, placements: &[Placement]) -> Ledger {
+    /// The ledger of a checked program and the placements of its lowering. Entries
+    /// in the `library` files (the standard library) are counted but listed only
+    /// when `all` is set (`--ledger-all`): a user reads their own program's.
+    pub fn new(
+        sources: &SourceMap,
+        psg: &Psg,
+        placements: &[Placement],
+        library: &[FileId],
+        all: bool,
+    ) -> Ledger {
+        let shown = |span: Span| all || !library.contains(&span.file);
         let entry = |span: Span, subject: String, decision: &str, reason: &str| {
             let lc = sources.line_col(span.file, span.start);
             Entry {
@@ -59,11 +71,13 @@ impl Ledger {
         };
         let allocations = placements
             .iter()
+            .filter(|p| shown(p.span))
             .map(|p| entry(p.span, p.what.into(), p.place.name(), p.reason))
             .collect();
         let fusion = psg
             .fusions
             .iter()
+            .filter(|n| shown(n.span))
             .map(|n| {
                 let decision = if n.fused { "fused" } else { "not fused" };
                 entry(n.span, n.chain.clone(), decision, &n.reason)
@@ -72,6 +86,7 @@ impl Ledger {
         let loops = psg
             .region_notes
             .iter()
+            .filter(|n| shown(n.span))
             .map(|n| {
                 use composer_semantics::analysis::regions::RegionKind;
                 let (subject, decision) = match (n.kind, n.region) {
@@ -88,6 +103,7 @@ impl Ledger {
         let bounds = psg
             .bounds
             .iter()
+            .filter(|n| shown(n.access))
             .map(|n| {
                 let span = n.access;
                 let text = sources
@@ -98,7 +114,16 @@ impl Ledger {
                 entry(span, format!("{text}]"), decision, &n.reason)
             })
             .collect();
+        let library_entries = if all {
+            0
+        } else {
+            placements.iter().filter(|p| !shown(p.span)).count()
+                + psg.fusions.iter().filter(|n| !shown(n.span)).count()
+                + psg.region_notes.iter().filter(|n| !shown(n.span)).count()
+                + psg.bounds.iter().filter(|n| !shown(n.access)).count()
+        };
         Ledger {
+            library_entries,
             reachable: placements
                 .iter()
                 .filter(|p| p.place != Place::Stack)
@@ -141,6 +166,12 @@ impl Ledger {
                 ));
             }
         }
+        if self.library_entries > 0 {
+            out.push_str(&format!(
+                "# {} more in the standard library (--ledger-all lists them)\n",
+                self.library_entries
+            ));
+        }
         out.push_str(&format!("# prediction: {}\n", self.prediction()));
         out
     }
@@ -157,6 +188,10 @@ impl Ledger {
         let mut map = serde_json::Map::new();
         map.insert("version".into(), VERSION.into());
         map.insert("reachable_sites".into(), self.reachable.into());
+        map.insert(
+            "library_entries_not_listed".into(),
+            self.library_entries.into(),
+        );
         for section in &self.sections {
             let entries = serde_json::to_value(&section.entries).expect("entries serialise");
             map.insert(section.key.into(), entries);
@@ -184,7 +219,7 @@ mod tests {
         let (mir, diags) =
             composer_lower::lower_with(&psg, &sources, composer_lower::LowerOptions::default());
         assert!(diags.is_empty(), "{diags:?}");
-        let ledger = Ledger::new(&sources, &psg, &mir.placements);
+        let ledger = Ledger::new(&sources, &psg, &mir.placements, &[], false);
         let text = ledger.text();
         assert!(
             text.contains(

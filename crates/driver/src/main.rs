@@ -21,7 +21,8 @@
 //!    archive by `crates/runtime`.
 //!
 //! Diagnostics of every stage are rendered in one place: `crates/diagnostics`.
-//! `composer doctor` lives in `crates/driver/src/doctor.rs`.
+//! `composer doctor` lives in `crates/driver/src/doctor.rs`, `composer new` in
+//! `crates/driver/src/new.rs`.
 
 use clap::Parser;
 use composer_driver::cli::{Cli, Command};
@@ -45,6 +46,7 @@ fn run(cli: Cli) -> u8 {
             Err(failure) => failure.exit_status(),
         },
         Command::Run(args) => run_command(args),
+        Command::New(args) => composer_driver::new::run(&args.name),
         Command::Doctor => composer_driver::doctor::run(),
     }
 }
@@ -71,6 +73,7 @@ fn run_command(args: composer_driver::cli::RunArgs) -> u8 {
             .map(|p| p.name)
             .unwrap_or_else(|_| "program".to_string());
         request.output = Some(dir.path().join(name));
+        request.temporary_output = true;
     }
     let built = match compile::build(&request) {
         Ok(Some(built)) => built,

@@ -78,6 +78,8 @@ pub struct FrontendOptions {
     pub opt_level: u8,
     pub alloc_stats: bool,
     pub emit: BTreeSet<EmitKind>,
+    /// The ledger lists the standard library's entries too (`--ledger-all`).
+    pub ledger_all: bool,
 }
 
 pub struct FrontendOutput {
@@ -213,7 +215,15 @@ pub fn run_frontend(
             // does not lower has none to report, and gets no ledger (like MLIR).
             let ledger = (options.emit.contains(&EmitKind::Ledger)
                 || options.emit.contains(&EmitKind::LedgerJson))
-            .then(|| crate::ledger::Ledger::new(sources, &psg, &mir.placements));
+            .then(|| {
+                crate::ledger::Ledger::new(
+                    sources,
+                    &psg,
+                    &mir.placements,
+                    prelude,
+                    options.ledger_all,
+                )
+            });
             if let Some(ledger) = ledger {
                 if options.emit.contains(&EmitKind::Ledger) {
                     dumps.push((EmitKind::Ledger, ledger.text()));
@@ -224,6 +234,13 @@ pub fn run_frontend(
             }
         }
     }
+    // `#nowarn "25"` silences that warning from the directive to the end of its file.
+    diagnostics.retain(|d| {
+        d.is_error()
+            || !d
+                .span
+                .is_some_and(|span| asts.iter().any(|a| a.silences(d.code.number(), span)))
+    });
     composer_diagnostics::sort_diagnostics(&mut diagnostics);
     FrontendOutput {
         dumps,

@@ -318,7 +318,7 @@ fn default_sources(dir: &Path) -> Vec<PathBuf> {
 /// Checks `package.name`: it names the executable (`DIR/NAME`, or `NAME` in the
 /// temporary folder of `composer run`), so it must be a plain file name and never a
 /// path (`../../evil` would write outside the project).
-fn check_package_name(name: &str) -> Result<(), String> {
+pub(crate) fn check_package_name(name: &str) -> Result<(), String> {
     if name.trim().is_empty() {
         return Err("`package.name` must not be empty".to_string());
     }

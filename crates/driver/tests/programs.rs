@@ -244,6 +244,7 @@ fn build_and_run(expect: &Expectations, level: u8) -> Result<Observed, Failed> {
                 .unwrap_or_default(),
         )
         .args([
+            "--quiet",
             "--message-format",
             "short",
             "--alloc-stats",

@@ -26,6 +26,27 @@ pub struct SourceFile {
     pub header: FileHeader,
     pub decls: Vec<Decl>,
     pub span: Span,
+    /// `#nowarn "25"` directives: each silences its warning from where it stands to
+    /// the end of the file.
+    pub nowarn: Vec<NoWarn>,
+}
+
+/// One warning number a `#nowarn` directive silences, and where the directive is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NoWarn {
+    pub at: Span,
+    pub code: u32,
+}
+
+impl SourceFile {
+    /// Whether a `#nowarn` in this file silences warning `code` at `span`.
+    pub fn silences(&self, code: u32, span: Span) -> bool {
+        span.file == self.span.file
+            && self
+                .nowarn
+                .iter()
+                .any(|n| n.code == code && n.at.start <= span.start)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

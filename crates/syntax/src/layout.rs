@@ -87,7 +87,18 @@ pub(crate) fn positions(text: &str, tokens: &[Token]) -> Vec<Position> {
         let start = (token.span.start as usize).min(text.len());
         let line = line_of(start);
         let line_start = line_starts[line];
-        let col = text.get(line_start..start).map_or(0, |s| s.chars().count()) as u32;
+        // A tab is FS1161 (the lexer reports it); it is read as a move to the next
+        // multiple of four columns, what most editors show, so the rest of the file
+        // parses as it looks instead of cascading into offside errors.
+        let col = text.get(line_start..start).map_or(0, |s| {
+            s.chars().fold(0, |col, c| {
+                if c == '\t' {
+                    (col / 4 + 1) * 4
+                } else {
+                    col + 1
+                }
+            })
+        }) as u32;
         let first_on_line = !matches!(prev_end_line, Some(l) if line <= l);
         if first_on_line {
             line_indent = col;

@@ -235,10 +235,29 @@ impl Lexer<'_> {
     }
 
     fn run(&mut self) {
+        // A UTF-8 byte-order mark at the start of a file (editors on Windows write one).
+        if self.pos == 0 && self.src.starts_with('\u{feff}') {
+            self.pos = '\u{feff}'.len_utf8();
+        }
+        let mut tab_line = None;
         while let Some(c) = self.peek_char() {
             let start = self.pos;
             match c {
-                ' ' | '\t' | '\r' | '\n' => {
+                ' ' | '\r' | '\n' => {
+                    self.bump();
+                }
+                '\t' => {
+                    // One error per line, at its first tab, as F# reports them.
+                    let line = self.src[..start].rfind('\n');
+                    if tab_line != Some(line) {
+                        tab_line = Some(line);
+                        self.error(
+                            Code::TabsNotAllowed,
+                            start,
+                            start + 1,
+                            "Tabs are not allowed in F# code: indent with spaces",
+                        );
+                    }
                     self.bump();
                 }
                 '/' if self.rest().starts_with("//") => self.skip_line_comment(),

@@ -151,6 +151,7 @@ fn front_end(program: &str, memory_model: MemoryModel) -> Result<Outcome, String
         // The MIR printer; not the ledger, which is the driver's and costs as much as
         // the rest of the case.
         emit: [EmitKind::Mir].into_iter().collect(),
+        ledger_all: false,
     };
     let output = run_frontend(&sources, &prelude, &[file], &options);
     let has_errors = output.diagnostics.iter().any(Diagnostic::is_error);

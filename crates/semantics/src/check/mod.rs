@@ -89,6 +89,9 @@ pub(crate) struct Checker<'a> {
     pub library_functions: usize,
     /// The type a lambda about to be checked is expected to have.
     pub lambda_expected: Option<Ty>,
+    /// The names of the functions a non-recursive `let` is defining while their
+    /// bodies are checked: a use of one is FS0039 with a hint to write `let rec`.
+    pub defining_non_rec: Vec<Symbol>,
     /// Set just before a group of member functions is declared (see `typedefs`).
     pub members_being_declared: Option<Vec<PendingMember>>,
 }
@@ -184,6 +187,7 @@ impl<'a> Checker<'a> {
             members: FxHashMap::default(),
             members_being_declared: None,
             lambda_expected: None,
+            defining_non_rec: Vec::new(),
             mutable_captures: Vec::new(),
             library_functions: 0,
         };

@@ -311,9 +311,14 @@ impl Checker<'_> {
                 );
             }
         }
+        let defining = self.defining_non_rec.len();
+        if !is_rec {
+            self.defining_non_rec.extend(names.iter().flatten());
+        }
         for (b, &fid) in bindings.iter().zip(&fids) {
             self.check_function_body(b, fid);
         }
+        self.defining_non_rec.truncate(defining);
         if fids.len() > 1 {
             // Members of a recursive group call each other: each needs what any of
             // them captures (a member checked early cannot see later members' needs).
@@ -507,11 +512,15 @@ impl Checker<'_> {
             Some(item) => item,
             None => {
                 let name = self.name(first.name).to_string();
-                let message = match self.suggest(&name) {
-                    Some(s) => format!(
-                        "The value or constructor '{name}' is not defined. Did you mean '{s}'?"
-                    ),
-                    None => format!("The value or constructor '{name}' is not defined."),
+                let message = if self.defining_non_rec.contains(&first.name) {
+                    format!("The value or constructor '{name}' is not defined. A function that calls itself is defined with 'let rec {name} …'.")
+                } else {
+                    match self.suggest(&name) {
+                        Some(s) => format!(
+                            "The value or constructor '{name}' is not defined. Did you mean '{s}'?"
+                        ),
+                        None => format!("The value or constructor '{name}' is not defined."),
+                    }
                 };
                 self.diags
                     .push(Diagnostic::error(Code::UndefinedName, first.span, message));
@@ -946,34 +955,21 @@ pub(crate) fn best_match<'n>(
     name: &str,
     candidates: impl Iterator<Item = &'n str>,
 ) -> Option<&'n str> {
+    // Short names need a close match: `fact` is one edit from `fatc` (a swap) but
+    // two from `fst`, which is no suggestion.
     let len = name.chars().count();
-    let limit = if len <= 2 { 1 } else { (len / 3).max(2) };
+    let limit = if len <= 4 { 1 } else { (len / 3).max(2) };
     let mut best: Option<(usize, &str)> = None;
     for c in candidates {
         if c == name {
             continue;
         }
-        let d = edit_distance(name, c);
+        let d = strsim::damerau_levenshtein(name, c);
         if d <= limit && best.is_none_or(|(bd, bc)| d < bd || (d == bd && c < bc)) {
             best = Some((d, c));
         }
     }
     best.map(|(_, c)| c)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for i in 1..=a.len() {
-        let mut cur = vec![i; b.len() + 1];
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 /// Patterns a parameter or `let` binds directly (no match needed).
@@ -1000,5 +996,8 @@ mod tests {
             Some("printfn")
         );
         assert_eq!(best_match("zzz", names.iter().copied()), None);
+        let names = ["fst", "fatc", "snd"];
+        assert_eq!(best_match("fact", names.iter().copied()), Some("fatc"));
+        assert_eq!(best_match("fact", ["fst", "snd"].into_iter()), None);
     }
 }

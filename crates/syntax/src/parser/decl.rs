@@ -56,6 +56,33 @@ impl Parser<'_> {
             header,
             decls,
             span: Span::new(self.file, start.start.min(end.end), end.end),
+            nowarn: std::mem::take(&mut self.nowarn),
+        }
+    }
+
+    /// The arguments of `#nowarn`: warning numbers as strings (`"25"`, `"FS0025"`)
+    /// or bare numbers (`#nowarn 25`), as F# takes them.
+    fn nowarn_arguments(&mut self, at: Span) {
+        loop {
+            let span = self.span();
+            let text = match self.peek() {
+                TokenKind::String(s) => s.clone(),
+                TokenKind::Int { value, .. } => value.to_string(),
+                _ => break,
+            };
+            self.bump();
+            let digits = text
+                .trim()
+                .trim_start_matches("FS")
+                .trim_start_matches("fs");
+            match digits.parse::<u32>() {
+                Ok(code) => self.nowarn.push(crate::ast::NoWarn { at, code }),
+                Err(_) => self.error(
+                    Code::UnexpectedSyntax,
+                    span,
+                    format!("`#nowarn` takes warning numbers such as \"25\" or \"FS0025\", not `{text}`"),
+                ),
+            }
         }
     }
 
@@ -243,15 +270,24 @@ impl Parser<'_> {
             TokenKind::Hash => {
                 self.bump();
                 let directive = self.peek().clone();
-                self.skip_to_item_boundary();
-                if !matches!(&directive, TokenKind::Ident(name) if name == "nowarn" || name == "light")
-                {
-                    self.unsupported(start, "this `#` directive");
+                match &directive {
+                    TokenKind::Ident(name) if name == "nowarn" => {
+                        self.bump();
+                        self.nowarn_arguments(start);
+                    }
+                    TokenKind::Ident(name) if name == "light" => {}
+                    _ => self.unsupported(start, "this `#` directive"),
                 }
+                self.skip_to_item_boundary();
                 return None;
             }
             TokenKind::Keyword(k @ (K::Exception | K::Extern)) => {
-                self.unsupported(start, &format!("`{}` declarations", k.as_str()));
+                let what = if k == K::Exception {
+                    "`exception` declarations (Clef has no exceptions: make the errors a union and return a `Result`)".to_string()
+                } else {
+                    format!("`{}` declarations", k.as_str())
+                };
+                self.unsupported(start, &what);
                 self.skip_to_item_boundary();
                 DeclKind::Error
             }
@@ -480,7 +516,10 @@ impl Parser<'_> {
             self.parse_members(&mut members);
             TypeDefnKind::Augmentation
         } else if self.at(&TokenKind::LParen) {
-            self.unsupported(self.span(), "classes with primary constructors");
+            self.unsupported(
+                self.span(),
+                "classes with primary constructors (use a record for the data and a module of functions, or members on the record)",
+            );
             self.skip_to_item_boundary();
             TypeDefnKind::Abbreviation(TypeExpr {
                 kind: TypeExprKind::Error,
@@ -548,7 +587,10 @@ impl Parser<'_> {
                 | K::Delegate,
             ) => {
                 let span = self.span();
-                self.unsupported(span, "classes, structs, interfaces and delegates");
+                self.unsupported(
+                    span,
+                    "classes, structs, interfaces and delegates (use records and unions with members, and records of functions for interfaces)",
+                );
                 while !matches!(self.peek(), TokenKind::BlockEnd | TokenKind::Eof) {
                     self.bump();
                 }

@@ -1237,7 +1237,10 @@ impl Parser<'_> {
         } else {
             self.error_expected("`with` or `finally`");
         }
-        self.unsupported(keyword.span, "`try`");
+        self.unsupported(
+            keyword.span,
+            "`try` (Clef has no exceptions: return a `Result` or an option and match on it; `failwith` ends the program with its message)",
+        );
         self.mk(ExprKind::Error, start)
     }
 

@@ -39,6 +39,8 @@ pub(crate) struct Parser<'a> {
     depth: u32,
     /// Nesting of interpolated-string holes (each gets its own parser).
     hole_depth: u32,
+    /// The `#nowarn` directives seen so far (`SourceFile::nowarn`).
+    nowarn: Vec<crate::ast::NoWarn>,
 }
 
 impl<'a> Parser<'a> {
@@ -52,6 +54,7 @@ impl<'a> Parser<'a> {
             file,
             text,
             cursor: Cursor::new(text, tokens),
+            nowarn: Vec::new(),
             interner,
             diagnostics: Vec::new(),
             last_error_at: None,

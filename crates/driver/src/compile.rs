@@ -425,10 +425,12 @@ fn read_sources(
             )),
         }
     }
-    let result = if problems.is_empty() {
+    let result = if !problems.is_empty() {
+        Err(problems)
+    } else if project.sources_listed {
         Ok(files)
     } else {
-        Err(problems)
+        crate::order::dependency_order(&sources, &files).map_err(|d| vec![d])
     };
     (sources, result)
 }

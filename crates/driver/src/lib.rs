@@ -12,6 +12,7 @@ pub mod destinations;
 pub mod doctor;
 pub mod ledger;
 pub mod new;
+pub mod order;
 pub mod pipeline;
 pub mod progress;
 pub mod project;

@@ -14,8 +14,11 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Project {
     pub name: String,
-    /// The source files, in compilation order.
+    /// The source files: in compilation order when `sources_listed`, otherwise in
+    /// name order, to be put in dependency order once read (`order.rs`).
     pub sources: Vec<PathBuf>,
+    /// Whether the project file lists its sources (`[build] sources`).
+    pub sources_listed: bool,
     /// The executable to write, unless `-o` says otherwise.
     pub output: PathBuf,
     /// Which setting chose `output`, for messages about it.
@@ -134,6 +137,7 @@ fn single_file(path: &Path) -> Project {
     Project {
         name: stem.clone(),
         sources: vec![path.to_path_buf()],
+        sources_listed: true,
         output: PathBuf::from(stem),
         output_origin: OutputOrigin::SourceFileName,
         project_file: None,
@@ -259,6 +263,7 @@ pub fn parse_project(name: &str, text: &str, dir: &Path) -> Result<Project, Proj
         return Err(fail(sources, diagnostics));
     }
 
+    let sources_listed = parsed.build.sources.is_some();
     let source_paths = match parsed.build.sources {
         Some(list) => list.iter().map(|s| join(dir, s)).collect(),
         None => default_sources(dir),
@@ -281,6 +286,7 @@ pub fn parse_project(name: &str, text: &str, dir: &Path) -> Result<Project, Proj
     Ok(Project {
         name: parsed.package.name.into_inner(),
         sources: source_paths,
+        sources_listed,
         output,
         output_origin,
         project_file: None,
@@ -293,7 +299,7 @@ pub fn parse_project(name: &str, text: &str, dir: &Path) -> Result<Project, Proj
 }
 
 /// Without `[build] sources`: every `.clef` file of the project folder and of its
-/// `src/` folder, in name order.
+/// `src/` folder, in name order (the build then orders them by what they use).
 fn default_sources(dir: &Path) -> Vec<PathBuf> {
     let mut found = Vec::new();
     for folder in [dir.to_path_buf(), dir.join("src")] {
@@ -458,6 +464,7 @@ output_kind = "freestanding"
             Project {
                 name: "hello".into(),
                 sources: vec!["proj/src/A.clef".into(), "proj/src/Main.clef".into()],
+                sources_listed: true,
                 output: "proj/bin/hello".into(),
                 output_origin: OutputOrigin::BuildOutput,
                 project_file: None,

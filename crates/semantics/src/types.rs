@@ -856,9 +856,24 @@ impl Unifier {
     }
 
     pub fn display(&self, ty: &Ty) -> String {
-        TyDisplay::named(&self.resolve(ty), &self.type_names)
-            .with_measures(&self.measure_names)
-            .to_string()
+        self.display_all(&[ty]).remove(0)
+    }
+
+    /// The types of one message, as F# prints them: type variables are named `'a`,
+    /// `'b`, … in order of first appearance across all of them (never by their
+    /// internal numbers), so the same variable has the same name in each.
+    pub fn display_all(&self, tys: &[&Ty]) -> Vec<String> {
+        let resolved: Vec<Ty> = tys.iter().map(|t| self.resolve(t)).collect();
+        let vars = vars_in_order(&resolved);
+        let names: Vec<Ty> = (0..vars.len() as u32).map(|i| Ty::Var(TyVar(i))).collect();
+        resolved
+            .iter()
+            .map(|t| {
+                TyDisplay::named(&substitute(t, &vars, &names), &self.type_names)
+                    .with_measures(&self.measure_names)
+                    .to_string()
+            })
+            .collect()
     }
 }
 
@@ -943,6 +958,42 @@ fn same_node(a: &Ty, b: &Ty) -> bool {
         (Ty::Var(_) | Ty::Prim(_) | Ty::MeasureValue(_) | Ty::Error, _) => a == b,
         _ => false,
     }
+}
+
+/// The type variables of `tys` in order of first appearance; each shared node is
+/// walked once.
+fn vars_in_order(tys: &[Ty]) -> Vec<TyVar> {
+    fn walk(t: &Ty, seen: &mut rustc_hash::FxHashSet<NodeKey>, out: &mut Vec<TyVar>) {
+        if let Some(key) = NodeKey::of(t) {
+            if !seen.insert(key) {
+                return;
+            }
+        }
+        match t {
+            Ty::Var(v) => {
+                if !out.contains(v) {
+                    out.push(*v);
+                }
+            }
+            Ty::Fun(a, b) => {
+                walk(a, seen, out);
+                walk(b, seen, out);
+            }
+            Ty::Tuple(ts) | Ty::App(_, ts) => {
+                for t in ts.iter() {
+                    walk(t, seen, out);
+                }
+            }
+            Ty::Measured(b, _) => walk(b, seen, out),
+            _ => {}
+        }
+    }
+    let mut seen = rustc_hash::FxHashSet::default();
+    let mut out = Vec::new();
+    for t in tys {
+        walk(t, &mut seen, &mut out);
+    }
+    out
 }
 
 /// Replaces `vars[i]` by `tys[i]` in `ty`. Each shared node is substituted once and

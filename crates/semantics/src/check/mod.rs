@@ -363,17 +363,22 @@ impl<'a> Checker<'a> {
                 self.u.display(t),
                 c.describe()
             ),
-            UnifyError::Occurs => format!(
-                "Type mismatch: the types '{}' and '{}' cannot be unified because the result would be infinite",
-                self.u.display(expected),
-                self.u.display(actual)
-            ),
-            UnifyError::Mismatch => format!(
-                "This expression was expected to have type '{}' but here has type '{}'",
-                self.u.display(expected),
-                self.u.display(actual)
-            ),
+            UnifyError::Occurs => {
+                let [e, a] = self.displayed_pair(expected, actual);
+                format!("Type mismatch: the types '{e}' and '{a}' cannot be unified because the result would be infinite")
+            }
+            UnifyError::Mismatch => {
+                let [e, a] = self.displayed_pair(expected, actual);
+                format!("This expression was expected to have type '{e}' but here has type '{a}'")
+            }
         }
+    }
+
+    /// Two types of one message, their type variables named alike.
+    fn displayed_pair(&self, a: &Ty, b: &Ty) -> [String; 2] {
+        let mut both = self.u.display_all(&[a, b]);
+        let second = both.pop().unwrap_or_default();
+        [both.pop().unwrap_or_default(), second]
     }
 
     pub(crate) fn push_scope(&mut self) {

@@ -970,11 +970,7 @@ fn vars_in_order(tys: &[Ty]) -> Vec<TyVar> {
             }
         }
         match t {
-            Ty::Var(v) => {
-                if !out.contains(v) {
-                    out.push(*v);
-                }
-            }
+            Ty::Var(v) if !out.contains(v) => out.push(*v),
             Ty::Fun(a, b) => {
                 walk(a, seen, out);
                 walk(b, seen, out);

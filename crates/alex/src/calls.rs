@@ -117,6 +117,50 @@ impl FnEmitter<'_> {
         self.call_line(&call, !target.ret.is_unit())
     }
 
+    /// `Rvalue::ClosureHasPair`: whether the closure's two-argument entry is set.
+    pub(crate) fn closure_has_pair(&mut self, c: &Operand) -> String {
+        let cv = self.operand(c);
+        let pair = self.extract(&cv, FUNC_TY, 2);
+        let z = self.fresh();
+        self.line(&format!("{z} = llvm.mlir.zero : !llvm.ptr"));
+        let v = self.fresh();
+        self.line(&format!("{v} = llvm.icmp \"ne\" {pair}, {z} : !llvm.ptr"));
+        v
+    }
+
+    /// `Rvalue::CallClosurePair`: calls the closure's two-argument entry with its
+    /// environment and both arguments (unit ones omitted).
+    pub(crate) fn call_closure_pair(
+        &mut self,
+        c: &Operand,
+        a: &Operand,
+        b: &Operand,
+    ) -> Option<String> {
+        let Ty::Func(arg, ret) = self.operand_ty(c) else {
+            return None;
+        };
+        let Ty::Func(arg2, result) = *ret else {
+            return None;
+        };
+        let cv = self.operand(c);
+        let entry = self.extract(&cv, FUNC_TY, 2);
+        let env = self.extract(&cv, FUNC_TY, 1);
+        let mut vals = vec![env];
+        let mut tys = vec!["!llvm.ptr".to_string()];
+        for (value, ty) in [(a, &*arg), (b, &*arg2)] {
+            if !ty.is_unit() {
+                vals.push(self.operand(value));
+                tys.push(mlir_ty(self.program, ty));
+            }
+        }
+        let call = format!(
+            "llvm.call {entry}({}) : !llvm.ptr, {}",
+            vals.join(", "),
+            fn_ty(self.program, &tys, &result)
+        );
+        self.call_line(&call, !result.is_unit())
+    }
+
     /// `Rvalue::CallClosure`: calls the closure's code with its environment and the
     /// argument (unless unit).
     pub(crate) fn call_closure(&mut self, c: &Operand, a: &Operand) -> Option<String> {

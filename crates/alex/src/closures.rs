@@ -1,10 +1,12 @@
-//! Closure values: a function value is `{code, env}`, where `code` is the closure
-//! body's address and `env` a struct of the captured values (null when nothing is
-//! captured), in the frame's own slot when lowering proved the closure does not
-//! outlive it, else in the current region. Calling one is in `calls`.
+//! Closure values: a function value is `{code, env, pair}`, where `code` is the
+//! closure body's address, `env` a struct of the captured values (null when nothing
+//! is captured), in the frame's own slot when lowering proved the closure does not
+//! outlive it, else in the current region, and `pair` the entry that takes the last
+//! two arguments at once (null unless exactly two remain; `MakeClosure::pair`).
+//! Calling one is in `calls`.
 
 use crate::function::FnEmitter;
-use crate::types::{closure_fn_ty, struct_ty, FUNC_TY};
+use crate::types::{closure_entry_ty, closure_fn_ty, struct_ty, FUNC_TY};
 use composer_lower::mir::{FuncId, Function, LocalId, Operand, Ty};
 
 /// The `(arg, ret)` of a closure body: its parameters are `(env: ptr, [arg])`.
@@ -24,6 +26,7 @@ impl FnEmitter<'_> {
         func: FuncId,
         captures: &[Operand],
         env_slot: Option<LocalId>,
+        pair: Option<FuncId>,
     ) -> String {
         let target = &self.program.functions[func.index()];
         let (arg, ret) = closure_signature(target);
@@ -47,7 +50,29 @@ impl FnEmitter<'_> {
             self.line(&format!("llvm.store {value}, {p} : {env_ty}, !llvm.ptr"));
             p
         };
-        self.make_pair_of(FUNC_TY, &code, &env)
+        let pair = match pair {
+            Some(id) => {
+                let entry = &self.program.functions[id.index()];
+                let args: Vec<&Ty> = entry.params[1..]
+                    .iter()
+                    .map(|p| entry.local_ty(*p))
+                    .collect();
+                let ty = closure_entry_ty(self.program, &args, &entry.ret);
+                let name = entry.name.clone();
+                self.function_pointer(&name, &ty)
+            }
+            None => {
+                let z = self.fresh();
+                self.line(&format!("{z} = llvm.mlir.zero : !llvm.ptr"));
+                z
+            }
+        };
+        let pair_value = self.make_pair_of(FUNC_TY, &code, &env);
+        let v = self.fresh();
+        self.line(&format!(
+            "{v} = llvm.insertvalue {pair}, {pair_value}[2] : {FUNC_TY}"
+        ));
+        v
     }
 
     /// The address of the function `name` of MLIR function type `fn_ty`, as an

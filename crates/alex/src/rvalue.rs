@@ -36,6 +36,8 @@ impl FnEmitter<'_> {
             Rvalue::Call(callee, args) => self.call(callee, args, dest),
             Rvalue::TailCall(id, args) => self.tail_call(*id, args),
             Rvalue::CallClosure(c, a) => self.call_closure(c, a),
+            Rvalue::ClosureHasPair(c) => Some(self.closure_has_pair(c)),
+            Rvalue::CallClosurePair(c, a, b) => self.call_closure_pair(c, a, b),
 
             Rvalue::Length(a) => Some(self.length(a)),
             Rvalue::ArrayGet(a, i) => Some(self.array_get(a, i)),
@@ -65,7 +67,8 @@ impl FnEmitter<'_> {
                 func,
                 captures,
                 env_slot,
-            } => Some(self.make_closure(*func, captures, *env_slot)),
+                pair,
+            } => Some(self.make_closure(*func, captures, *env_slot, *pair)),
             Rvalue::EnvGet { env, layout, index } => self.env_get(env, layout, *index),
 
             Rvalue::AllocArray { elem, len } => Some(self.alloc_array(elem, len)),

@@ -10,7 +10,8 @@ use composer_lower::mir::{Abi, Program, Ty, UnionId};
 pub(crate) const STR_TY: &str = "!llvm.struct<(ptr, i64)>";
 
 /// A function value: `{code, env}`.
-pub(crate) const FUNC_TY: &str = "!llvm.struct<(ptr, ptr)>";
+/// A function value: `{code, env, pair}` (`closures.rs`).
+pub(crate) const FUNC_TY: &str = "!llvm.struct<(ptr, ptr, ptr)>";
 
 /// The MLIR type of a (non-unit) MIR type.
 pub fn mlir_ty(p: &Program, t: &Ty) -> String {
@@ -93,9 +94,16 @@ pub(crate) fn fn_ty(p: &Program, params: &[String], ret: &Ty) -> String {
 
 /// The MLIR function type of a closure body `(env, arg) -> ret` (unit omitted).
 pub(crate) fn closure_fn_ty(p: &Program, arg: &Ty, ret: &Ty) -> String {
+    closure_entry_ty(p, &[arg], ret)
+}
+
+/// The MLIR function type of a closure entry `(env, args…) -> ret` (unit omitted).
+pub(crate) fn closure_entry_ty(p: &Program, args: &[&Ty], ret: &Ty) -> String {
     let mut params = vec!["!llvm.ptr".to_string()];
-    if !arg.is_unit() {
-        params.push(mlir_ty(p, arg));
+    for arg in args {
+        if !arg.is_unit() {
+            params.push(mlir_ty(p, arg));
+        }
     }
     fn_ty(p, &params, ret)
 }

@@ -105,6 +105,19 @@ impl Summary {
         }
     }
 
+    /// The files written, between `before` and `after`; empty when there are none.
+    fn written_list(&self, before: &str, after: &str) -> String {
+        if self.written.is_empty() {
+            return String::new();
+        }
+        let files: Vec<String> = self
+            .written
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
+        format!("{before}{}{after}", files.join(", "))
+    }
+
     /// The line for a build that finished (`Ok`) or stopped on the program's
     /// errors; `None` when there is nothing to add to an error already printed (a
     /// usage or toolchain problem, or a project that was never resolved).
@@ -125,16 +138,7 @@ impl Summary {
             n => format!(", {n} warnings"),
         };
         if finished {
-            let wrote = if self.written.is_empty() {
-                String::new()
-            } else {
-                let files: Vec<String> = self
-                    .written
-                    .iter()
-                    .map(|p| p.display().to_string())
-                    .collect();
-                format!(": wrote {}", files.join(", "))
-            };
+            let wrote = self.written_list(": wrote ", "");
             let verb = if checking { "checked" } else { "built" };
             let how = if checking {
                 self.target.clone()
@@ -150,16 +154,7 @@ impl Summary {
                 1 => "1 error".to_string(),
                 n => format!("{n} errors"),
             };
-            let dumps = if self.written.is_empty() {
-                String::new()
-            } else {
-                let files: Vec<String> = self
-                    .written
-                    .iter()
-                    .map(|p| p.display().to_string())
-                    .collect();
-                format!(" (wrote {})", files.join(", "))
-            };
+            let dumps = self.written_list(" (wrote ", ")");
             Some(format!(
                 "composer: `{}` has {errors}{warnings}; no executable was written{dumps}",
                 self.name

@@ -148,6 +148,40 @@ fn non_escaping_closures_live_on_the_stack() {
     assert_eq!(alloc_count(escaping), "100");
 }
 
+/// A function value applied to two arguments (`folder acc x` in `List.fold`,
+/// `Array.fold`, `List.reduce`) calls the closure's two-argument entry: the
+/// saturated call makes no closure in between (issue 14), so folding a list
+/// allocates only the list (16 bytes a cell) and folding an array nothing beyond it.
+#[test]
+fn saturated_calls_of_function_values_make_no_closures() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bytes = |body: &str| -> u64 {
+        let src = dir.path().join("fold.clef");
+        std::fs::write(&src, body).expect("source written");
+        let out = dir.path().join("fold");
+        build(&src, &out, &["--alloc-stats"]);
+        let run = Command::new(&out).output().expect("program runs");
+        let stderr = String::from_utf8_lossy(&run.stderr).to_string();
+        stderr
+            .split_whitespace()
+            .find_map(|w| w.strip_prefix("total_bytes="))
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("no alloc-stats line in {stderr:?}"))
+    };
+    let list = bytes("let xs = [ 1 .. 100000 ]\nprintfn \"%d\" (List.length xs)\n");
+    let folded = bytes(concat!(
+        "let xs = [ 1 .. 100000 ]\n",
+        "let add3 a b c = a + b + c\n",
+        "printfn \"%d %d %d\" (List.length xs) (List.fold (fun a b -> a + b) 0 xs) (List.fold (add3 1) 0 xs)\n",
+    ));
+    assert_eq!(folded, list, "the folds allocate nothing beyond the list");
+    let array = bytes(concat!(
+        "let a = Array.init 1000 id\n",
+        "printfn \"%d %d\" (Array.fold (fun s x -> s + x) 0 a) (Array.reduce max a)\n",
+    ));
+    assert_eq!(array, 1000 * 8, "only the array's elements");
+}
+
 /// The ledger names each closure environment's place: the stack for one that is only
 /// passed to a function that calls it, the root region for one that is returned.
 #[test]

@@ -42,7 +42,8 @@ impl Program {
             Ty::Bool => (1, 1),
             Ty::Char => (4, 4),
             Ty::Str | Ty::Array(_) => self.struct_layout(&[Ty::Ptr, Ty::I64]).0,
-            Ty::Func(..) => self.struct_layout(&[Ty::Ptr, Ty::Ptr]).0,
+            // `{code, env, pair}` (alex's `closures.rs`).
+            Ty::Func(..) => self.struct_layout(&[Ty::Ptr, Ty::Ptr, Ty::Ptr]).0,
             Ty::Unit => (0, 1),
             Ty::Ptr | Ty::Boxed(_) => (pointer, pointer),
         }
@@ -144,14 +145,14 @@ mod tests {
         assert_eq!(p64.size_align(&Ty::Ptr), (8, 8));
         assert_eq!(p32.size_align(&Ty::Ptr), (4, 4));
         assert_eq!(p32.size_align(&Ty::Boxed(Box::new(Ty::I64))), (4, 4));
-        // A function value is two pointers.
+        // A function value is three pointers: code, environment, pair entry.
         assert_eq!(
             p64.size_align(&Ty::Func(Box::new(Ty::I64), Box::new(Ty::I64))),
-            (16, 8)
+            (24, 8)
         );
         assert_eq!(
             p32.size_align(&Ty::Func(Box::new(Ty::I64), Box::new(Ty::I64))),
-            (8, 4)
+            (12, 4)
         );
         // A string is {ptr, i64} on every target today.
         assert_eq!(p32.size_align(&Ty::Str), (16, 8));

@@ -64,7 +64,7 @@ pub(crate) struct Lowerer<'a> {
     pub program: mir::Program,
     pub diags: Vec<Diagnostic>,
     instances: FxHashMap<InstanceKey, FuncId>,
-    stubs: FxHashMap<(Callable, usize), FuncId>,
+    stubs: FxHashMap<(Callable, usize, bool), FuncId>,
     worklist: Vec<(FuncId, Work)>,
     globals: FxHashMap<BindingId, mir::GlobalId>,
     strings: FxHashMap<String, mir::StrId>,

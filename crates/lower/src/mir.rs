@@ -522,11 +522,15 @@ pub enum Rvalue {
     /// captured values: they are copied into an environment in the root region,
     /// or, when `env_slot` is set, into that local of the current frame (of the
     /// captures' tuple type), because the closure cannot outlive the frame.
-    /// `func` has the closure signature `(env, arg) -> ret`.
+    /// `func` has the closure signature `(env, arg) -> ret`. `pair`, when exactly
+    /// two arguments remain before the callable runs, is its direct entry `(env,
+    /// arg1, arg2) -> result`: a call with both arguments (`CallClosurePair`) then
+    /// makes no closure in between (the N-ary entry of OCaml's closures, for two).
     MakeClosure {
         func: FuncId,
         captures: Vec<Operand>,
         env_slot: Option<LocalId>,
+        pair: Option<FuncId>,
     },
     /// Captured value `index` of this closure body's environment (`env` is the
     /// body's first parameter; `layout` are the types of all captured values).
@@ -537,6 +541,11 @@ pub enum Rvalue {
     },
     /// Calls a function value with one argument.
     CallClosure(Operand, Operand),
+    /// Whether a function value has a two-argument entry (`MakeClosure::pair`).
+    ClosureHasPair(Operand),
+    /// Calls a function value's two-argument entry with both arguments; only where
+    /// `ClosureHasPair` said it has one.
+    CallClosurePair(Operand, Operand, Operand),
     /// A union value of case `case` with these field values (boxed ones already
     /// boxed).
     MakeUnion {
@@ -730,6 +739,8 @@ impl Rvalue {
             Rvalue::MakeClosure { captures, .. } => captures.iter().collect(),
             Rvalue::EnvGet { env, .. } => vec![env],
             Rvalue::CallClosure(c, a) => vec![c, a],
+            Rvalue::ClosureHasPair(c) => vec![c],
+            Rvalue::CallClosurePair(c, a, b) => vec![c, a, b],
             Rvalue::MakeUnion { fields, .. } => fields.iter().collect(),
             Rvalue::UnionTag(v) | Rvalue::Box(v) | Rvalue::Unbox(v) => vec![v],
             Rvalue::UnionField { value, .. } | Rvalue::IsCase { value, .. } => vec![value],
@@ -810,8 +821,12 @@ impl fmt::Display for Rvalue {
                 func,
                 captures,
                 env_slot,
+                pair,
             } => {
                 write!(f, "closure {func}[{}]", join(captures))?;
+                if let Some(p) = pair {
+                    write!(f, " pair {p}")?;
+                }
                 match env_slot {
                     Some(l) => write!(f, " in {l}"),
                     None => Ok(()),
@@ -819,6 +834,8 @@ impl fmt::Display for Rvalue {
             }
             Rvalue::EnvGet { env, index, .. } => write!(f, "env({env}).{index}"),
             Rvalue::CallClosure(c, a) => write!(f, "call_closure {c}({a})"),
+            Rvalue::ClosureHasPair(c) => write!(f, "has_pair {c}"),
+            Rvalue::CallClosurePair(c, a, b) => write!(f, "call_pair {c}({a}, {b})"),
             Rvalue::MakeUnion {
                 union,
                 case,

@@ -362,6 +362,7 @@ impl Verifier<'_> {
                 func,
                 captures,
                 env_slot,
+                pair,
             } => {
                 let body = self.function_of(*func)?;
                 for c in captures {
@@ -383,6 +384,31 @@ impl Verifier<'_> {
                     ));
                 }
                 expect_eq("closure body argument", arg, body.local_ty(body.params[1]))?;
+                if let Some(pair) = pair {
+                    // (env, arg1, arg2) -> the result after both.
+                    let entry = self.function_of(*pair)?;
+                    let Ty::Func(arg2, result) = &**ret else {
+                        return Err("a pair entry on a closure that takes one argument".into());
+                    };
+                    if entry.params.len() != 3 {
+                        return Err(format!(
+                            "pair entry {} has {} parameters; it takes (env, arg1, arg2)",
+                            entry.name,
+                            entry.params.len()
+                        ));
+                    }
+                    expect_eq(
+                        "pair entry first argument",
+                        arg,
+                        entry.local_ty(entry.params[1]),
+                    )?;
+                    expect_eq(
+                        "pair entry second argument",
+                        arg2,
+                        entry.local_ty(entry.params[2]),
+                    )?;
+                    expect_eq("pair entry result", result, &entry.ret)?;
+                }
                 Ty::Func(arg.clone(), ret.clone())
             }
             Rvalue::EnvGet { env, layout, index } => {
@@ -392,6 +418,29 @@ impl Verifier<'_> {
                     .cloned()
                     .ok_or_else(|| format!("capture {index} of {}", layout.len()))?
             }
+            Rvalue::ClosureHasPair(c) => match self.operand_ty(c)? {
+                Ty::Func(..) => Ty::Bool,
+                other => {
+                    return Err(format!(
+                        "has_pair of {other}, which is not a function value"
+                    ))
+                }
+            },
+            Rvalue::CallClosurePair(c, a, b) => match self.operand_ty(c)? {
+                Ty::Func(arg, ret) => match *ret {
+                    Ty::Func(arg2, result) => {
+                        expect_eq("closure argument", &arg, &self.operand_ty(a)?)?;
+                        expect_eq("closure second argument", &arg2, &self.operand_ty(b)?)?;
+                        *result
+                    }
+                    other => return Err(format!("call_pair of a closure returning {other}")),
+                },
+                other => {
+                    return Err(format!(
+                        "call_pair of {other}, which is not a function value"
+                    ))
+                }
+            },
             Rvalue::CallClosure(c, a) => match self.operand_ty(c)? {
                 Ty::Func(arg, ret) => {
                     expect_eq("closure argument", &arg, &self.operand_ty(a)?)?;

@@ -9,6 +9,12 @@
 //! closure for `stub(callable, k+1)`. This is the classic closure conversion of
 //! curried languages (Appel, "Compiling with Continuations", ch. 10), with known
 //! full applications called directly and no closure at all.
+//!
+//! A closure with exactly two arguments to go also carries `pair(callable, k)`, an
+//! entry taking both (OCaml's N-ary closure entries, for N = 2): a function value
+//! applied to two arguments (`f acc x` in `List.fold`) checks for it and calls it
+//! directly, so the saturated call makes no closure in between; without one it
+//! applies the arguments one at a time.
 
 use super::placement::{CLOSURE_ENVIRONMENT, UNION_CELL, VALUE_CALL};
 use super::{apply_subst, Builder, InstanceKey, Lowerer, PTy, Subst, Work};
@@ -77,10 +83,11 @@ impl Lowerer<'_> {
         env: Vec<Operand>,
         site: Option<composer_semantics::psg::ExprId>,
     ) -> Operand {
-        let (ty, _, _) = self.callable_shape(&callable);
+        let (ty, arity, _) = self.callable_shape(&callable);
         let (_, rest) = split_fun(&ty, applied);
         let closure_ty = self.mir_ty(&rest);
-        let stub = self.stub(callable, applied);
+        let pair = (arity == applied + 2).then(|| self.stub(callable.clone(), applied, true));
+        let stub = self.stub(callable, applied, false);
         let on_stack = site.is_some_and(|e| self.psg.stack_closures.contains(&e));
         let env_slot = (on_stack && !env.is_empty()).then(|| {
             let layout: Vec<mir::Ty> = env.iter().map(|op| b.func.operand_ty(op)).collect();
@@ -100,39 +107,55 @@ impl Lowerer<'_> {
                 func: stub,
                 captures: env,
                 env_slot,
+                pair,
             },
             closure_ty,
         )
     }
 
-    /// The MIR function `stub(callable, applied)`, queued if new.
-    fn stub(&mut self, callable: Callable, applied: usize) -> FuncId {
-        let key = (callable, applied);
+    /// The MIR function `stub(callable, applied)` (or, with `pair`, its entry
+    /// taking the last two arguments), queued if new.
+    fn stub(&mut self, callable: Callable, applied: usize, pair: bool) -> FuncId {
+        let key = (callable, applied, pair);
         if let Some(id) = self.stubs.get(&key) {
             return *id;
         }
-        let name = format!("closure_{}", self.stubs.len());
-        let id = self.queue_function(name, Work::Stub(key.0.clone(), key.1));
+        let name = format!(
+            "closure_{}{}",
+            self.stubs.len(),
+            if pair { "_pair" } else { "" }
+        );
+        let id = self.queue_function(name, Work::Stub(key.0.clone(), key.1, pair));
         self.stubs.insert(key, id);
         id
     }
 
-    /// Builds `stub(callable, applied)`: `(env, arg) -> result`.
-    pub(super) fn lower_stub(&mut self, callable: &Callable, applied: usize) -> mir::Function {
+    /// Builds `stub(callable, applied)`: `(env, arg) -> result`; with `pair`, the
+    /// entry `(env, arg1, arg2) -> result` of a closure two arguments short.
+    pub(super) fn lower_stub(
+        &mut self,
+        callable: &Callable,
+        applied: usize,
+        pair: bool,
+    ) -> mir::Function {
         let span = Span::default();
         let (ty, arity, caps) = self.callable_shape(callable);
         let (params, _) = split_fun(&ty, arity);
-        let (_, after) = split_fun(&ty, applied + 1);
+        let taken = if pair { 2 } else { 1 };
+        let (_, after) = split_fun(&ty, applied + taken);
         let ret = self.mir_ty(&after);
-        let name = self.program.functions[self.stubs[&(callable.clone(), applied)].index()]
+        let name = self.program.functions[self.stubs[&(callable.clone(), applied, pair)].index()]
             .name
             .clone();
         let mut b = Builder::new(name, ret, Subst::default());
         b.has_source_sites = false;
         let env = b.new_local(mir::Ty::Ptr, "env");
-        let arg_ty = self.mir_ty(&params[applied]);
-        let arg = b.new_local(arg_ty, "arg");
-        b.func.params = vec![env, arg];
+        let mut args = Vec::new();
+        for p in &params[applied..applied + taken] {
+            let arg_ty = self.mir_ty(p);
+            args.push(b.new_local(arg_ty, "arg"));
+        }
+        b.func.params = std::iter::once(env).chain(args.iter().copied()).collect();
         let mut layout = caps.clone();
         for p in &params[..applied] {
             layout.push(self.mir_ty(p));
@@ -149,12 +172,12 @@ impl Lowerer<'_> {
             );
             values.push(v);
         }
-        values.push(Operand::Local(arg));
-        let result = if applied + 1 == arity {
+        values.extend(args.iter().map(|a| Operand::Local(*a)));
+        let result = if applied + taken == arity {
             let (captured, args) = values.split_at(caps.len());
             self.invoke(&mut b, callable, captured.to_vec(), args.to_vec(), span)
         } else {
-            self.make_closure(&mut b, callable.clone(), applied + 1, values, None)
+            self.make_closure(&mut b, callable.clone(), applied + taken, values, None)
         };
         b.terminate(Terminator::Return(result));
         b.func
@@ -383,12 +406,52 @@ impl Lowerer<'_> {
             self.placed(b, self.psg.expr(e).span, VALUE_CALL);
             app = Some(func);
         }
-        for a in args {
+        let mut args = args.into_iter();
+        while let Some(a) = args.next() {
             let (_, rest) = split_fun(&f_ty, 1);
-            let ret = self.mir_ty(&rest);
-            f = b.temp(Rvalue::CallClosure(f, a), ret);
-            f_ty = rest;
+            let Some(a2) = args.as_slice().first().cloned() else {
+                let ret = self.mir_ty(&rest);
+                f = b.temp(Rvalue::CallClosure(f, a), ret);
+                f_ty = rest;
+                continue;
+            };
+            args.next();
+            (f, f_ty) = self.call_value_pair(b, f, &f_ty, a, a2);
         }
         f
+    }
+
+    /// `f a1 a2`: through the closure's two-argument entry when it has one (no
+    /// closure in between), else one argument at a time.
+    fn call_value_pair(
+        &mut self,
+        b: &mut Builder,
+        f: Operand,
+        f_ty: &PTy,
+        a1: Operand,
+        a2: Operand,
+    ) -> (Operand, PTy) {
+        let (_, once) = split_fun(f_ty, 1);
+        let (_, twice) = split_fun(f_ty, 2);
+        let once_ty = self.mir_ty(&once);
+        let ret = self.mir_ty(&twice);
+        let result = b.new_local(ret.clone(), "applied");
+        let has_pair = b.temp(Rvalue::ClosureHasPair(f.clone()), mir::Ty::Bool);
+        let (direct, stepwise) = b.branch(has_pair);
+        let join = b.new_block();
+        b.switch_to(direct);
+        let v = b.temp(
+            Rvalue::CallClosurePair(f.clone(), a1.clone(), a2.clone()),
+            ret.clone(),
+        );
+        b.assign(result, Rvalue::Use(v));
+        b.terminate(Terminator::Goto(join));
+        b.switch_to(stepwise);
+        let g = b.temp(Rvalue::CallClosure(f, a1), once_ty);
+        let v = b.temp(Rvalue::CallClosure(g, a2), ret);
+        b.assign(result, Rvalue::Use(v));
+        b.terminate(Terminator::Goto(join));
+        b.switch_to(join);
+        (self.local_operand(b, result), twice)
     }
 }

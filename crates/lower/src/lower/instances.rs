@@ -14,8 +14,9 @@ use composer_semantics::types::Ty as PTy;
 pub(super) enum Work {
     /// A PSG function at concrete types.
     Instance(InstanceKey),
-    /// The code of a closure over a callable with this many arguments applied.
-    Stub(Callable, usize),
+    /// The code of a closure over a callable with this many arguments applied:
+    /// its one-argument code, or (`pair`) its entry taking the last two.
+    Stub(Callable, usize, bool),
     /// A function derived for a type (`derive/`).
     Derived(Derived),
 }
@@ -74,7 +75,7 @@ impl Lowerer<'_> {
         while let Some((id, work)) = self.worklist.pop() {
             let f = match work {
                 Work::Instance(key) => self.lower_instance(&key),
-                Work::Stub(callable, applied) => self.lower_stub(&callable, applied),
+                Work::Stub(callable, applied, pair) => self.lower_stub(&callable, applied, pair),
                 Work::Derived(derived) => self.lower_derived(derived),
             };
             self.program.functions[id.index()] = f;

@@ -749,6 +749,32 @@ impl<'f, 'p> Run<'f, 'p> {
         self.vals.get(&c).cloned().unwrap_or_default()
     }
 
+    /// What running or holding a function with these `captures` does with them: each
+    /// is kept as its `summary` says; answers what they hold. In closure mode a
+    /// captured `let mutable` is held by address, which goes into `out`.
+    fn captures_held(
+        &mut self,
+        captures: &[BindingId],
+        summary: &FunctionSummary,
+        span: Span,
+        name: &str,
+        out: &mut Origins,
+    ) -> Origins {
+        let psg = self.flow.psg;
+        let mut held = Vec::new();
+        for &c in captures {
+            let v = self.capture_value(c);
+            if let Some(k) = summary.inputs.get(&c) {
+                self.apply_keep(k, &v, span, name);
+            }
+            union_into(&mut held, &v);
+            if psg.binding(c).captured_mutable && self.mode == Mode::Closures {
+                union_into(out, &[Origin::Mutable(c)]);
+            }
+        }
+        held
+    }
+
     /// `g` used as a value: a closure holding its captures (a `let mutable` by
     /// address); whenever it runs, it may keep them.
     fn mention(&mut self, e: ExprId, g: FunctionId) -> Origins {
@@ -759,17 +785,7 @@ impl<'f, 'p> Run<'f, 'p> {
         let summary = &flow.summaries[g.index()];
         let name = self.flow.fn_name(g).to_string();
         let span = psg.expr(e).span;
-        let mut held = Vec::new();
-        for &c in &captures {
-            let v = self.capture_value(c);
-            if let Some(k) = summary.inputs.get(&c) {
-                self.apply_keep(k, &v, span, &name);
-            }
-            union_into(&mut held, &v);
-            if psg.binding(c).captured_mutable && self.mode == Mode::Closures {
-                union_into(&mut out, &[Origin::Mutable(c)]);
-            }
-        }
+        let held = self.captures_held(&captures, summary, span, &name, &mut out);
         union_into(&mut out, &held);
         // Its parameters are given by whoever calls the closure.
         self.runs_here(g, summary, &[], span, &name);
@@ -1003,19 +1019,9 @@ impl<'f, 'p> Run<'f, 'p> {
                         self.apply_keep(k, v, span, &name);
                     }
                 }
-                let mut held = Vec::new();
-                for &c in &captures {
-                    let v = self.capture_value(c);
-                    if let Some(k) = summary.inputs.get(&c) {
-                        self.apply_keep(k, &v, span, &name);
-                    }
-                    union_into(&mut held, &v);
-                    // A partial application holds the address; a call may return a
-                    // closure that does.
-                    if psg.binding(c).captured_mutable && self.mode == Mode::Closures {
-                        union_into(&mut out, &[Origin::Mutable(c)]);
-                    }
-                }
+                // A partial application holds a captured `let mutable`'s address; a
+                // call may return a closure that does.
+                let held = self.captures_held(&captures, summary, span, &name, &mut out);
                 for (p, given) in &summary.calls {
                     if let Some(i) = params.iter().position(|q| q == p) {
                         // What `g` gives the function passed as its parameter `p`.

@@ -122,6 +122,7 @@ const PRELUDE: &[(&str, &str)] = &[
     ("lib/Lazy.clef", include_str!("../../../lib/Lazy.clef")),
     ("lib/Map.clef", include_str!("../../../lib/Map.clef")),
     ("lib/Set.clef", include_str!("../../../lib/Set.clef")),
+    ("lib/System.clef", include_str!("../../../lib/System.clef")),
 ];
 
 /// `CLEF_LIB_DIR=DIR` makes the compiler read the standard library's files from

@@ -50,11 +50,27 @@ fn normalized_bits(bits: u32) -> u32 {
     }
 }
 
-/// Reads `digits` (non-empty, all valid in `radix`) as an unsigned number,
+/// Drops the underscores at the start of `text`: FSharp.Core removes every `_`
+/// before parsing (`removeUnderscores (s.Trim())`), so `int "1_000"` is 1000.
+fn skip_underscores(text: &[u8]) -> &[u8] {
+    let count = text.iter().take_while(|&&b| b == b'_').count();
+    &text[count..]
+}
+
+/// Whether `digits` holds at least one digit of `radix` and otherwise only
+/// such digits and underscores.
+fn is_digit_run(digits: &[u8], radix: u32) -> bool {
+    digits.iter().any(|&b| (b as char).is_digit(radix))
+        && digits
+            .iter()
+            .all(|&b| b == b'_' || (b as char).is_digit(radix))
+}
+
+/// Reads `digits` (valid for [`is_digit_run`]) as an unsigned number, skipping underscores,
 /// `None` on overflow of `u64`.
 fn accumulate(digits: &[u8], radix: u64) -> Option<u64> {
     let mut value: u64 = 0;
-    for &b in digits {
+    for &b in digits.iter().filter(|&&b| b != b'_') {
         let digit = u64::from((b as char).to_digit(radix as u32)?);
         value = value.checked_mul(radix)?.checked_add(digit)?;
     }
@@ -67,20 +83,22 @@ fn accumulate(digits: &[u8], radix: u64) -> Option<u64> {
 pub fn parse_int(text: &[u8], bits: u32, is_signed: bool) -> Result<i64, ParseError> {
     let bits = normalized_bits(bits);
     let overflow = ParseError::Overflow { bits, is_signed };
-    let text = core::str::from_utf8(text)
-        .map_err(|_| ParseError::Format)?
-        .trim()
-        .as_bytes();
+    let text = skip_underscores(
+        core::str::from_utf8(text)
+            .map_err(|_| ParseError::Format)?
+            .trim()
+            .as_bytes(),
+    );
 
-    let mut pos = 0;
+    let mut after_sign = text;
     let mut negative = false;
     if is_signed {
         match text.first() {
             Some(b'-') => {
                 negative = true;
-                pos = 1;
+                after_sign = skip_underscores(&text[1..]);
             }
-            Some(b'+') => pos = 1,
+            Some(b'+') => after_sign = skip_underscores(&text[1..]),
             _ => {}
         }
     }
@@ -90,15 +108,19 @@ pub fn parse_int(text: &[u8], bits: u32, is_signed: bool) -> Result<i64, ParseEr
         (1u64 << bits) - 1
     };
 
-    let radix = match (text.get(pos), text.get(pos + 1)) {
-        (Some(b'0'), Some(b'x' | b'X')) => 16,
-        (Some(b'0'), Some(b'o' | b'O')) => 8,
-        (Some(b'0'), Some(b'b' | b'B')) => 2,
+    let after_zero = match after_sign.first() {
+        Some(b'0') => skip_underscores(&after_sign[1..]),
+        _ => &[],
+    };
+    let radix = match after_zero.first() {
+        Some(b'x' | b'X') => 16,
+        Some(b'o' | b'O') => 8,
+        Some(b'b' | b'B') => 2,
         _ => 10,
     };
     if radix != 10 {
-        let digits = &text[pos + 2..];
-        if digits.is_empty() || !digits.iter().all(|&b| (b as char).is_digit(radix)) {
+        let digits = &after_zero[1..];
+        if !is_digit_run(digits, radix) {
             return Err(ParseError::Format);
         }
         let magnitude = accumulate(digits, u64::from(radix)).ok_or(overflow)?;
@@ -122,18 +144,17 @@ pub fn parse_int(text: &[u8], bits: u32, is_signed: bool) -> Result<i64, ParseEr
     }
 
     // Decimal: .NET `Parse(s, NumberStyles.AllowLeadingSign)`.
-    let mut pos = 0;
+    let mut digits = text;
     let mut negative = false;
     match text.first() {
         Some(b'-') => {
             negative = true;
-            pos = 1;
+            digits = &text[1..];
         }
-        Some(b'+') => pos = 1,
+        Some(b'+') => digits = &text[1..],
         _ => {}
     }
-    let digits = &text[pos..];
-    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+    if !is_digit_run(digits, 10) {
         return Err(ParseError::Format);
     }
     let magnitude = accumulate(digits, 10).ok_or(overflow)?;
@@ -254,6 +275,19 @@ mod tests {
     }
 
     #[test]
+    fn underscores_are_removed_as_fsharp_core_does() {
+        assert_eq!(int32("1_000"), Ok(1000));
+        assert_eq!(int32(" _1__0_ "), Ok(10));
+        assert_eq!(int32("-_5"), Ok(-5));
+        assert_eq!(int32("0x_FF"), Ok(255));
+        assert_eq!(int32("0_x10"), Ok(16));
+        assert_eq!(int32("_"), Err(ParseError::Format));
+        assert_eq!(int32("-_"), Err(ParseError::Format));
+        assert_eq!(int32("0x_"), Err(ParseError::Format));
+        assert_eq!(parse_int(b"2_55", 8, false), Ok(255));
+    }
+
+    #[test]
     fn decimal_int32() {
         assert_eq!(int32("42"), Ok(42));
         assert_eq!(int32("  42  "), Ok(42));
@@ -285,7 +319,7 @@ mod tests {
             })
         );
         for bad in [
-            "", "   ", "-", "+", "4 2", "42x", "x42", "1.0", "--1", "+-1", "0x", "1_000", "٤٢",
+            "", "   ", "-", "+", "4 2", "42x", "x42", "1.0", "--1", "+-1", "0x", "٤٢",
         ] {
             assert_eq!(int32(bad), Err(ParseError::Format), "{bad:?}");
         }

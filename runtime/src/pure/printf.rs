@@ -33,6 +33,9 @@ pub const FLAG_LEFT_JUSTIFY: u32 = 1;
 pub const FLAG_PAD_WITH_ZEROS: u32 = 2;
 pub const FLAG_PLUS_FOR_POSITIVES: u32 = 4;
 pub const FLAG_SPACE_FOR_POSITIVES: u32 = 8;
+/// Not a printf flag: `%A` of a char, which FSharp.Core's `formatChar` escapes
+/// (`'\''`, `'\\'`, `'\b'`, and other control characters as `'\010'`).
+pub const FLAG_ESCAPE_CHAR: u32 = 16;
 
 /// Flags, width and precision of one conversion; `-1` means "not given".
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -229,7 +232,8 @@ pub fn write_float<S: Sink>(out: &mut S, value: f64, is_single: bool, conv: u8, 
         b'g' => float_fmt::write_general(&mut text, value, is_single, precision, b'e'),
         b'G' => float_fmt::write_general(&mut text, value, is_single, precision, b'E'),
         b'A' => {
-            // F#'s `%A`: "G10", with ".0" added to whole numbers; nan and infinity
+            // F#'s `%A`: "g10" (lower-case exponent, `1e+10`), with ".0" added to
+            // whole numbers; nan and infinity
             // spelled the F# way.
             if value.is_nan() {
                 text.push_bytes(b"nan");
@@ -240,7 +244,7 @@ pub fn write_float<S: Sink>(out: &mut S, value: f64, is_single: bool, conv: u8, 
                     b"-infinity"
                 });
             } else {
-                float_fmt::write_general(&mut text, value, is_single, 10, b'E');
+                float_fmt::write_general(&mut text, value, is_single, 10, b'e');
                 if !text
                     .as_bytes()
                     .iter()
@@ -278,8 +282,30 @@ pub fn write_str<S: Sink>(out: &mut S, text: &[u8], spec: Spec) {
     write_padded_text(out, text, spec);
 }
 
-/// `%c`.
+/// `%c`; with [`FLAG_ESCAPE_CHAR`], the body of `%A`'s `'c'`.
 pub fn write_char<S: Sink>(out: &mut S, scalar: u32, spec: Spec) {
+    if spec.has(FLAG_ESCAPE_CHAR) {
+        let mut escaped = StackBuf::<8>::new();
+        match scalar {
+            0x27 => escaped.push_bytes(b"\\'"),
+            0x5C => escaped.push_bytes(b"\\\\"),
+            0x08 => escaped.push_bytes(b"\\b"),
+            // `Char.IsControl`: C0 and C1 controls, as three decimal digits.
+            0..=0x1F | 0x7F..=0x9F => {
+                escaped.push_bytes(b"\\");
+                for divisor in [100, 10, 1] {
+                    escaped.push_bytes(&[b'0' + ((scalar / divisor) % 10) as u8]);
+                }
+            }
+            _ => {
+                let mut buf = [0u8; 4];
+                escaped.push_bytes(encode_utf8(scalar, &mut buf));
+            }
+        }
+        let plain = Spec::new(spec.flags & !FLAG_ESCAPE_CHAR, spec.width, spec.precision);
+        write_padded_text(out, escaped.as_bytes(), plain);
+        return;
+    }
     let mut buf = [0u8; 4];
     let text = encode_utf8(scalar, &mut buf);
     write_padded_text(out, text, spec);
@@ -316,6 +342,31 @@ mod tests {
             Spec::new(flags, width, -1),
         );
         String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn format_a_escapes_chars_as_fsharp_core_format_char() {
+        let a = |c: char| {
+            let mut out = Vec::new();
+            write_char(&mut out, c as u32, Spec::new(FLAG_ESCAPE_CHAR, -1, -1));
+            String::from_utf8(out).unwrap()
+        };
+        assert_eq!(a('a'), "a");
+        assert_eq!(a('\''), "\\'");
+        assert_eq!(a('\\'), "\\\\");
+        assert_eq!(a('\u{8}'), "\\b");
+        assert_eq!(a('\n'), "\\010");
+        assert_eq!(a('\t'), "\\009");
+        assert_eq!(a('\u{7f}'), "\\127");
+        assert_eq!(a('"'), "\"");
+        assert_eq!(a('λ'), "λ");
+    }
+
+    #[test]
+    fn format_a_float_uses_lower_case_g10() {
+        assert_eq!(float(1e-7, b'A', 0, -1, -1), "1e-07");
+        assert_eq!(float(1e10, b'A', 0, -1, -1), "1e+10");
+        assert_eq!(float(2.0, b'A', 0, -1, -1), "2.0");
     }
 
     fn d(value: i64, flags: u32, width: i32) -> String {

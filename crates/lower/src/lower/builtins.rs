@@ -143,13 +143,17 @@ impl Lowerer<'_> {
                 let ty = arg_ty(self, 0);
                 let r = vals.pop().expect("two arguments");
                 let l = vals.pop().expect("two arguments");
-                let op = if bi == Builtin::Max {
-                    BinOp::Ge
+                if let mir::Ty::Float { bits } = ty {
+                    float_max_min(b, bi == Builtin::Max, l, r, bits)
                 } else {
-                    BinOp::Le
-                };
-                let c = self.structural_compare(b, op, l.clone(), r.clone(), &ty, span);
-                b.temp(Rvalue::Select(c, l, r), ty)
+                    let op = if bi == Builtin::Max {
+                        BinOp::Ge
+                    } else {
+                        BinOp::Le
+                    };
+                    let c = self.structural_compare(b, op, l.clone(), r.clone(), &ty, span);
+                    b.temp(Rvalue::Select(c, l, r), ty)
+                }
             }
             Builtin::Compare => {
                 let ty = arg_ty(self, 0);
@@ -442,4 +446,41 @@ impl Lowerer<'_> {
         }
         Operand::Local(b.new_local(ty, "unreachable"))
     }
+}
+
+/// `max`/`min` on `float` and `float32`, which FSharp.Core defines as .NET Core 3.0+'s
+/// `Math.Max`/`Math.Min`: NaN when either operand is NaN, and `+0.0` is greater than
+/// `-0.0`. Straight-line selects, so constant folding sees through them.
+fn float_max_min(b: &mut Builder, is_max: bool, l: Operand, r: Operand, bits: u32) -> Operand {
+    let ty = mir::Ty::Float { bits };
+    let bool_of = |b: &mut Builder, op: BinOp, x: Operand, y: Operand| {
+        b.temp(Rvalue::Binary(op, x, y), mir::Ty::Bool)
+    };
+    let l_is_nan = bool_of(b, BinOp::Ne, l.clone(), l.clone());
+    let r_is_nan = bool_of(b, BinOp::Ne, r.clone(), r.clone());
+    let (pick_l, pick_r) = if is_max {
+        (BinOp::Gt, BinOp::Lt)
+    } else {
+        (BinOp::Lt, BinOp::Gt)
+    };
+    let l_wins = bool_of(b, pick_l, l.clone(), r.clone());
+    let r_wins = bool_of(b, pick_r, l.clone(), r.clone());
+    // Equal operands differ only in the sign of a zero: the sum of two zeros is
+    // -0.0 only when both are -0.0 (Max), and its negation of the negated zeros
+    // is +0.0 only when both are +0.0 (Min).
+    let zero = Operand::Const(Const::Float { value: 0.0, bits });
+    let l_is_zero = bool_of(b, BinOp::Eq, l.clone(), zero);
+    let zeros = if is_max {
+        b.temp(Rvalue::Binary(BinOp::Add, l.clone(), r.clone()), ty.clone())
+    } else {
+        let neg_l = b.temp(Rvalue::Unary(UnOp::Neg, l.clone()), ty.clone());
+        let neg_r = b.temp(Rvalue::Unary(UnOp::Neg, r.clone()), ty.clone());
+        let sum = b.temp(Rvalue::Binary(BinOp::Add, neg_l, neg_r), ty.clone());
+        b.temp(Rvalue::Unary(UnOp::Neg, sum), ty.clone())
+    };
+    let equal = b.temp(Rvalue::Select(l_is_zero, zeros, l.clone()), ty.clone());
+    let ordered = b.temp(Rvalue::Select(r_wins, r.clone(), equal), ty.clone());
+    let ordered = b.temp(Rvalue::Select(l_wins, l.clone(), ordered), ty.clone());
+    let with_r_nan = b.temp(Rvalue::Select(r_is_nan, r, ordered), ty.clone());
+    b.temp(Rvalue::Select(l_is_nan, l, with_r_nan), ty)
 }

@@ -55,9 +55,33 @@ impl Checker<'_> {
                                     "a .NET format string in an interpolation hole ('{x:N2}')",
                                 );
                             }
+                            let (expr, alignment) = split_alignment(expr);
                             let id = self.infer_expr(expr);
-                            let format = pending.take();
-                            if let Some(arg) = &format {
+                            let mut format = pending.take();
+                            if let Some(width) = alignment {
+                                // `{x,-6}` / `{x,5}`: .NET's alignment pads the text
+                                // of `x` with spaces, on the right when negative.
+                                let flags = if width < 0 {
+                                    crate::format::FLAG_LEFT
+                                } else {
+                                    0
+                                };
+                                let width = Some(width.unsigned_abs());
+                                format = Some(match format {
+                                    Some(arg) => crate::format::FormatArg {
+                                        flags: arg.flags | flags,
+                                        width,
+                                        ..arg
+                                    },
+                                    None => crate::format::FormatArg {
+                                        flags,
+                                        width,
+                                        precision: None,
+                                        conv: '\0',
+                                    },
+                                });
+                            }
+                            if let Some(arg) = format.as_ref().filter(|a| a.conv != '\0') {
                                 let want = match arg.kind() {
                                     ArgKind::Any => self.u.fresh(),
                                     ArgKind::Constrained(c) => self.u.fresh_constrained(c),
@@ -1463,4 +1487,41 @@ fn collect_vars(ty: &Ty, out: &mut Vec<crate::types::TyVar>) {
         }
         false
     });
+}
+
+/// The hole `{value,alignment}` of an interpolated string parses as a pair whose second
+/// item is an integer literal (`{name,-6}`, `{age,5}`): the value and the alignment.
+/// Any other hole is its own value. (F# reads the hole the same way; a tuple value
+/// needs parentheses there.)
+fn split_alignment(expr: &ast::Expr) -> (&ast::Expr, Option<i32>) {
+    let ast::ExprKind::Tuple(items) = &expr.kind else {
+        return (expr, None);
+    };
+    let [value, alignment] = items.as_slice() else {
+        return (expr, None);
+    };
+    if alignment.span.end != expr.span.end {
+        // `{(1, 2)}`: a parenthesised tuple is the value (the parser gives it a span
+        // that takes in the closing parenthesis).
+        return (expr, None);
+    }
+    let magnitude = |e: &ast::Expr| match &e.kind {
+        ast::ExprKind::Lit(ast::Literal::Int {
+            value,
+            suffix: ast::IntSuffix::None,
+            ..
+        }) => i32::try_from(*value).ok(),
+        _ => None,
+    };
+    let width = match &alignment.kind {
+        ast::ExprKind::Unary {
+            op: ast::UnaryOp::Neg,
+            operand,
+        } => magnitude(operand).map(|m| -m),
+        _ => magnitude(alignment),
+    };
+    match width {
+        Some(width) => (value, Some(width)),
+        None => (expr, None),
+    }
 }

@@ -521,14 +521,18 @@ impl<'a> Checker<'a> {
             .map(|i| self.name(i.name).to_string())
             .collect::<Vec<_>>()
             .join(".");
-        // .NET namespaces that F# programs habitually open carry nothing for Clef.
-        if matches!(
-            text.as_str(),
-            "System" | "System.IO" | "Microsoft.FSharp.Core" | "FSharp.Core"
-        ) {
+        let found = self.lookup_module_path(path);
+        // .NET namespaces that F# programs habitually open carry nothing for Clef,
+        // unless the library defines them (lib/System.clef: `Math`, `Int32`, …).
+        if found.is_none()
+            && matches!(
+                text.as_str(),
+                "System" | "System.IO" | "Microsoft.FSharp.Core" | "FSharp.Core"
+            )
+        {
             return;
         }
-        match self.lookup_module_path(path) {
+        match found {
             Some(id) => {
                 let items: Vec<(Symbol, Item)> = self.modules[id.0 as usize]
                     .items

@@ -364,7 +364,29 @@ impl Checker<'_> {
     /// A list, array or string given where a seq is expected becomes one
     /// (`Seq.ofList xs`): F# inserts this flexibility at applications.
     pub(crate) fn coerce_to_seq(&mut self, a: ExprId, param: &Ty) -> ExprId {
-        let Ty::App(TyCon::Seq, _) = self.u.shallow(param) else {
+        let param = self.u.shallow(param);
+        if let Ty::Tuple(params) = &param {
+            // A method-style call `String.Join(", ", names)`: F# applies the
+            // flexibility to each argument. The tuple node keeps its place in the
+            // tree and gets the converted items.
+            if let crate::psg::ExprKind::Tuple(items) = &self.psg.exprs[a.index()].kind {
+                if items.len() == params.len() {
+                    let items = items.clone();
+                    let converted: Vec<ExprId> = items
+                        .iter()
+                        .zip(params.iter())
+                        .map(|(item, p)| self.coerce_to_seq(*item, p))
+                        .collect();
+                    if converted != items {
+                        let tys = converted.iter().map(|i| self.expr_ty(*i)).collect();
+                        self.psg.exprs[a.index()].kind = crate::psg::ExprKind::Tuple(converted);
+                        self.psg.expr_types[a.index()] = Ty::tuple(tys);
+                    }
+                }
+            }
+            return a;
+        }
+        let Ty::App(TyCon::Seq, _) = param else {
             return a;
         };
         let convert = match self.u.shallow(&self.expr_ty(a)) {

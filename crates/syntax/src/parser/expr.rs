@@ -1281,6 +1281,16 @@ impl Parser<'_> {
             );
             return self.error_expr(span);
         }
+        // The hole's tokens end with an end-of-input token.
+        let code = &tokens[..tokens.len() - 1];
+        let parens = match (code.first(), code.last()) {
+            (Some(open), Some(close))
+                if open.kind == TokenKind::LParen && close.kind == TokenKind::RParen =>
+            {
+                Some((open.span.start, close.span.end))
+            }
+            _ => None,
+        };
         let mut sub = Parser::new(self.file, self.text, tokens, &mut *self.interner);
         sub.hole_depth = self.hole_depth + 1;
         sub.depth = self.depth;
@@ -1288,9 +1298,19 @@ impl Parser<'_> {
         if !sub.cursor.is_eof() {
             sub.error_expected("`}` after the interpolated expression");
         }
-        let expr = expr.unwrap_or_else(|| sub.error_expr(span));
+        let mut expr = expr.unwrap_or_else(|| sub.error_expr(span));
         for diagnostic in sub.into_diagnostics() {
             self.report(diagnostic);
+        }
+        // `{(1, 2)}` is a tuple value, `{x, 5}` a value with an alignment: the checker
+        // tells them apart by whether the tuple's span ends with its last item, so a
+        // parenthesised tuple's span takes in its parentheses.
+        if let (ExprKind::Tuple(items), Some((open, close))) = (&expr.kind, parens) {
+            let inside = items.first().is_some_and(|i| i.span.start > open)
+                && items.last().is_some_and(|i| i.span.end < close);
+            if inside {
+                expr.span = Span::new(self.file, open, close);
+            }
         }
         expr
     }

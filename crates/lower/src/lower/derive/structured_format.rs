@@ -51,7 +51,14 @@ impl Lowerer<'_> {
             Prim::Char => {
                 self.literal(b, "'");
                 let c = b.temp(Rvalue::Convert(v, mir::Ty::I32), mir::Ty::I32);
-                b.call_rt(RtFn::FmtChar, vec![c, i32c(0), i32c(-1)], mir::Ty::Unit);
+                // The runtime's `FLAG_ESCAPE_CHAR` (runtime/src/pure/printf.rs):
+                // F# escapes `'\''`, `'\\'` and control characters here.
+                const FLAG_ESCAPE_CHAR: i32 = 16;
+                b.call_rt(
+                    RtFn::FmtChar,
+                    vec![c, i32c(FLAG_ESCAPE_CHAR), i32c(-1)],
+                    mir::Ty::Unit,
+                );
                 self.literal(b, "'");
             }
             Prim::Bool => {

@@ -38,7 +38,8 @@ use rustc_hash::FxHashSet;
 
 /// How many distinct instances a search unfolds before it gives up and answers
 /// boxed: only a type whose instances grow without end (polymorphic recursion,
-/// `N of T<'a * 'a>`, which lowering cannot monomorphise either) gets there.
+/// `N of T<'a * 'a>`) could get there, and the checker rejects those where they
+/// are defined (`check_regular_group` in `check/typedefs.rs`).
 const INSTANCE_LIMIT: usize = 4096;
 
 /// How the values of a union type are represented.

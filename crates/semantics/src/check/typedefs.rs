@@ -141,7 +141,105 @@ impl Checker<'_> {
             }
             self.type_var_names = saved;
         }
+        self.check_regular_group(defs, &ids);
         self.check_members(defs, &ids);
+    }
+
+    /// Rejects a group whose types refer to themselves at larger type arguments
+    /// (`Nest<'a> = Cons of 'a * Nest<'a * 'a>`, polymorphic recursion): a use
+    /// of such a type has infinitely many instances, and Clef gives every instance
+    /// its own layout (monomorphisation), so lowering, union boxing and the `%A`,
+    /// equality and hash derivations would unfold them forever.
+    ///
+    /// A graph over (type, parameter): a field of `D` that mentions `E<.., t_j, ..>`
+    /// gives an edge from each parameter of `D` in `t_j` to `E`'s `j`-th one,
+    /// growing when `t_j` is not the parameter itself. Only the group's own types can
+    /// close a cycle (earlier types cannot mention them); a cycle through a growing
+    /// edge makes instances without end.
+    fn check_regular_group(&mut self, defs: &[ast::TypeDefn], ids: &[u32]) {
+        let group: Vec<(usize, u32)> = defs
+            .iter()
+            .zip(ids)
+            .enumerate()
+            .filter(|(_, (d, &id))| {
+                id != u32::MAX
+                    && matches!(
+                        d.kind,
+                        ast::TypeDefnKind::Record(_) | ast::TypeDefnKind::Union(_)
+                    )
+            })
+            .map(|(i, (_, &id))| (i, id))
+            .collect();
+        // A node is (type, parameter index); an edge is (from, to, growing).
+        type Node = (u32, usize);
+        let node = |def: u32, param: usize| -> Node { (def, param) };
+        let mut edges: Vec<(Node, Node, bool)> = Vec::new();
+        for &(_, id) in &group {
+            let d = &self.psg.types[id as usize];
+            let fields: Vec<&Ty> = d
+                .record_fields()
+                .unwrap_or_default()
+                .iter()
+                .map(|f| &f.ty)
+                .chain(
+                    d.union_cases()
+                        .unwrap_or_default()
+                        .iter()
+                        .flat_map(|c| c.fields.iter().map(|f| &f.ty)),
+                )
+                .collect();
+            for field in fields {
+                field.any_node(&mut |t| {
+                    if let Ty::App(TyCon::User(e), args) = t {
+                        if group.iter().any(|&(_, g)| g == *e) {
+                            for (j, arg) in args.iter().enumerate() {
+                                for (i, p) in d.params.iter().enumerate() {
+                                    let here = Ty::Var(*p);
+                                    if arg.any_node(&mut |n| *n == here) {
+                                        edges.push((node(id, i), node(*e, j), *arg != here));
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    false
+                });
+            }
+        }
+        let reaches = |from: Node, to: Node| {
+            let mut seen = vec![from];
+            let mut work = vec![from];
+            while let Some(n) = work.pop() {
+                if n == to {
+                    return true;
+                }
+                for &(a, b, _) in &edges {
+                    if a == n && !seen.contains(&b) {
+                        seen.push(b);
+                        work.push(b);
+                    }
+                }
+            }
+            false
+        };
+        let mut reported = Vec::new();
+        for &(from, to, growing) in &edges {
+            if growing && reaches(to, from) && !reported.contains(&from.0) {
+                reported.push(from.0);
+                let (i, _) = group
+                    .iter()
+                    .find(|&&(_, g)| g == from.0)
+                    .copied()
+                    .unwrap_or_default();
+                let name = self.psg.types[from.0 as usize].name.clone();
+                self.unsupported(
+                    defs[i].name.span,
+                    &format!(
+                        "a type that refers to itself at larger type arguments ('{name}', polymorphic recursion: each instance gets its own layout, and there would be infinitely many)"
+                    ),
+                );
+            }
+        }
     }
 
     /// The members of a type group, checked as one recursive group of functions:

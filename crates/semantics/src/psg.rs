@@ -458,6 +458,12 @@ pub struct Psg {
     pub stack_closures: rustc_hash::FxHashSet<ExprId>,
     /// Every expression that makes a closure, on the stack or not (for the ledger).
     pub closure_sites: Vec<ExprId>,
+    /// Closure sites whose value may be applied to fewer arguments than it still
+    /// needs, and one-argument calls of a function value that give a function:
+    /// each such step makes a closure in the current region
+    /// (`analysis::alloc::stepping`).
+    pub stepping_closures: rustc_hash::FxHashSet<ExprId>,
+    pub stepping_calls: rustc_hash::FxHashSet<ExprId>,
     /// Pipeline fusion decisions, in the order met (`check/fusion.rs`).
     pub fusions: Vec<FusionNote>,
     /// Array accesses that need no run-time bounds check (`bounds.rs`).

@@ -16,7 +16,7 @@
 //! directly, so the saturated call makes no closure in between; without one it
 //! applies the arguments one at a time.
 
-use super::placement::{CLOSURE_ENVIRONMENT, UNION_CELL, VALUE_CALL};
+use super::placement::{CLOSURE_ENVIRONMENT, CLOSURE_STEP, UNION_CELL, VALUE_CALL};
 use super::{apply_subst, Builder, InstanceKey, Lowerer, PTy, Subst, Work};
 use crate::mir::{self, Callee, FuncId, Operand, Rvalue, Terminator};
 use composer_diagnostics::Span;
@@ -93,6 +93,12 @@ impl Lowerer<'_> {
             let layout: Vec<mir::Ty> = env.iter().map(|op| b.func.operand_ty(op)).collect();
             b.new_local(mir::Ty::Tuple(layout), "env")
         });
+        // A value that may be given fewer arguments than it needs makes closures
+        // wherever that happens (`Psg::stepping_closures`); they are recorded here.
+        if let Some(e) = site.filter(|e| self.psg.stepping_closures.contains(e)) {
+            let span = self.psg.expr(e).span;
+            self.placed(b, span, CLOSURE_STEP);
+        }
         // A stub's next closure (no site) is the value call's (`call_value`).
         if let Some(e) = site.filter(|_| !env.is_empty()) {
             let span = self.psg.expr(e).span;
@@ -397,6 +403,10 @@ impl Lowerer<'_> {
         args: Vec<Operand>,
         site: Option<ExprId>,
     ) -> Operand {
+        // One argument, and a function comes back: the value may have needed two.
+        if let Some(e) = site.filter(|e| args.len() == 1 && self.psg.stepping_calls.contains(e)) {
+            self.placed(b, self.psg.expr(e).span, VALUE_CALL);
+        }
         let mut app = site;
         for _ in 1..args.len() {
             let Some(e) = app else { break };

@@ -17,8 +17,9 @@ use composer_diagnostics::Span;
 
 /// What is allocated, in the ledger's words: the semantic analysis's vocabulary.
 pub(super) use composer_semantics::analysis::alloc::{
-    ARENA_ALLOCATION, ARRAY_LITERAL, CLOSURE_ENV as CLOSURE_ENVIRONMENT, INTERPOLATED_STRING,
-    LIST_CELL, SPRINTF_RESULT, STRING_CONCATENATION, UNION_CELL, VALUE_CALL_WHAT as VALUE_CALL,
+    ARENA_ALLOCATION, ARRAY_LITERAL, CLOSURE_ENV as CLOSURE_ENVIRONMENT, CLOSURE_STEP,
+    INTERPOLATED_STRING, LIST_CELL, SPRINTF_RESULT, STRING_CONCATENATION, UNION_CELL,
+    VALUE_CALL_WHAT as VALUE_CALL,
 };
 
 const ROOT_REASON: &str =
@@ -28,6 +29,7 @@ const ITERATION_REASON: &str =
 const ARENA_REASON: &str = "inside an arena's use block, which is the current region while it runs";
 const CALLER_REASON: &str = "returned into the caller: the region current at the call (a calling loop's iteration region, else the root)";
 const EXPLICIT_ARENA_REASON: &str = "explicit: Arena.alloc or Arena.allocArray";
+const CLOSURE_STEP_REASON: &str = "a call that gives it one argument of several returns a new closure, in the region current at that call";
 const VALUE_CALL_REASON: &str = "a function value takes its arguments one at a time, and each step before the last returns a new closure";
 const STACK_CLOSURE_REASON: &str =
     "the closure cannot outlive its frame: it is called, or passed only to functions that do not keep it";
@@ -52,6 +54,7 @@ impl Lowerer<'_> {
         let reason = match what {
             ARENA_ALLOCATION => EXPLICIT_ARENA_REASON,
             VALUE_CALL => VALUE_CALL_REASON,
+            CLOSURE_STEP => CLOSURE_STEP_REASON,
             CLOSURE_ENVIRONMENT => ESCAPING_CLOSURE_REASON,
             _ => region_reason(place),
         };

@@ -361,6 +361,7 @@ pub const SPRINTF_RESULT: &str = "sprintf result";
 pub(crate) const GENERIC_ADD: &str = "generic addition (string concatenation when used at string)";
 /// `Arena.alloc`, `Arena.allocArray`: explicit allocations in an arena.
 pub const ARENA_ALLOCATION: &str = "arena allocation";
+pub const CLOSURE_STEP: &str = "closure for a partial application's next argument";
 pub const VALUE_CALL_WHAT: &str = "closure for a function value's next argument";
 
 /// What evaluating `id` allocates, each with whether it goes on the stack (only
@@ -414,8 +415,11 @@ pub fn sites_at(psg: &Psg, id: ExprId) -> Vec<(&'static str, bool)> {
             out.push((ARENA_ALLOCATION, false));
         }
     }
-    if value_call_site(psg, id) {
+    if value_call_site(psg, id) || psg.stepping_calls.contains(&id) {
         out.push((VALUE_CALL_WHAT, false));
+    }
+    if psg.stepping_closures.contains(&id) {
+        out.push((CLOSURE_STEP, false));
     }
     if psg.closure_sites.contains(&id) {
         let has_environment = match &psg.expr(id).kind {
@@ -430,6 +434,113 @@ pub fn sites_at(psg: &Psg, id: ExprId) -> Vec<(&'static str, bool)> {
     out
 }
 
+/// The closures that may be applied one argument short, and the calls that do it
+/// (`Psg::stepping_closures`, `Psg::stepping_calls`). A function value that still
+/// needs `r` arguments makes a new closure for each call that gives it fewer (a
+/// stub's partial application; a call with exactly two uses the `pair` entry).
+///
+/// * A closure site (a function used as a value, a partial application) that still
+///   needs three or more arguments always may; one that needs two may unless it is
+///   passed straight to a known function whose parameter there is declared with two
+///   arrows or more (`List.fold (fun a b -> …)`), which calls it with both.
+/// * A one-argument call of a function value whose type (as checked, in generic
+///   code too) is a function: the value may have needed two (`let g = folder acc`).
+///
+/// A two-argument closure passed on from such a parameter to one of type
+/// `'T -> 'U` and called there with one argument is not seen (a known gap).
+pub fn stepping(psg: &Psg) -> (rustc_hash::FxHashSet<ExprId>, rustc_hash::FxHashSet<ExprId>) {
+    let mut parent = rustc_hash::FxHashMap::default();
+    for i in 0..psg.exprs.len() {
+        let e = ExprId(i as u32);
+        if let ExprKind::App { func, arg } = psg.expr(e).kind {
+            parent.insert(arg, e);
+            parent.insert(func, e);
+        }
+    }
+    let closures = psg
+        .closure_sites
+        .iter()
+        .copied()
+        .filter(|&s| match remaining_arity(psg, s) {
+            0 | 1 => false,
+            2 => !passed_with_room(psg, s, &parent),
+            _ => true,
+        })
+        .collect();
+    let calls = (0..psg.exprs.len())
+        .map(|i| ExprId(i as u32))
+        .filter(|&e| {
+            let ExprKind::App { func, .. } = psg.expr(e).kind else {
+                return false;
+            };
+            // One argument (the head is the function itself), not the start of a
+            // longer call (that is `value_call_site`'s), and a function comes back.
+            !matches!(psg.expr(func).kind, ExprKind::App { .. })
+                && !is_known_head(psg, func)
+                && !parent.get(&e).is_some_and(
+                    |p| matches!(psg.expr(*p).kind, ExprKind::App { func: f, .. } if f == e),
+                )
+                && matches!(psg.ty(e), Ty::Fun(..))
+        })
+        .collect();
+    (closures, calls)
+}
+
+/// How many arguments the closure made at `site` still needs.
+fn remaining_arity(psg: &Psg, site: ExprId) -> usize {
+    let (head, args) = psg.spine(site);
+    let arity = match &psg.expr(head).kind {
+        ExprKind::Function(f) => psg.function(*f).params.len(),
+        ExprKind::Builtin(b) => b.arity(),
+        ExprKind::Format { spec, .. } => spec.args().count(),
+        _ => 0,
+    };
+    arity.saturating_sub(args.len())
+}
+
+/// Whether the closure at `site` is an argument of a known function whose
+/// parameter there is declared with two arrows or more.
+fn passed_with_room(
+    psg: &Psg,
+    site: ExprId,
+    parent: &rustc_hash::FxHashMap<ExprId, ExprId>,
+) -> bool {
+    let Some(&app) = parent.get(&site) else {
+        return false;
+    };
+    let ExprKind::App { arg, .. } = psg.expr(app).kind else {
+        return false;
+    };
+    if arg != site {
+        return false;
+    }
+    let (head, args) = psg.spine(app);
+    let ExprKind::Function(f) = psg.expr(head).kind else {
+        return false;
+    };
+    let position = args.len() - 1;
+    let Some(&param) = psg.function(f).params.get(position) else {
+        return false;
+    };
+    let mut ty = &psg.binding(param).ty;
+    let mut arrows = 0;
+    while let Ty::Fun(_, rest) = ty {
+        arrows += 1;
+        ty = rest.as_ref();
+    }
+    arrows >= 2
+}
+
+fn is_known_head(psg: &Psg, head: ExprId) -> bool {
+    matches!(
+        psg.expr(head).kind,
+        ExprKind::Function(_)
+            | ExprKind::Builtin(_)
+            | ExprKind::Format { .. }
+            | ExprKind::UnionCase { .. }
+    )
+}
+
 /// `f a b` where `f` is a function value (not a known function): arguments are
 /// applied one at a time, and each step before the last returns a closure that
 /// holds the arguments so far.
@@ -441,13 +552,7 @@ fn value_call_site(psg: &Psg, id: ExprId) -> bool {
         return false;
     };
     let (head, _) = psg.spine(*func);
-    !matches!(
-        psg.expr(head).kind,
-        ExprKind::Function(_)
-            | ExprKind::Builtin(_)
-            | ExprKind::Format { .. }
-            | ExprKind::UnionCase { .. }
-    )
+    !is_known_head(psg, head)
 }
 
 /// Values built in a region: list cells, array literals, ref cells, the cells of

@@ -267,6 +267,9 @@ impl<'a> Checker<'a> {
         let closures = analysis.into_closures();
         self.psg.closure_sites = closures.sites;
         self.psg.stack_closures = closures.stack;
+        let (stepping_closures, stepping_calls) = crate::analysis::alloc::stepping(&self.psg);
+        self.psg.stepping_closures = stepping_closures;
+        self.psg.stepping_calls = stepping_calls;
         self.psg.self_tail_calls = self_tail_calls;
         let failed = !diags.is_empty();
         self.diags.extend(diags);

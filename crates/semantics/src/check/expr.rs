@@ -55,6 +55,36 @@ impl Checker<'_> {
         }
     }
 
+    /// `xs.[i]` and `xs.Item(i)` on a list: `List.item i xs`, with `xs` evaluated
+    /// first as F# does (it is bound to a local, then the index is evaluated).
+    pub(crate) fn list_item(&mut self, target: ExprId, index: ExprId, span: Span) -> ExprId {
+        let ty = self.expr_ty(target);
+        let binding = self.add_binding(Binding {
+            name: "_list".into(),
+            ty: ty.clone(),
+            is_mutable: false,
+            kind: BindingKind::Local,
+            owner: self.current_fn,
+            span,
+            captured_mutable: false,
+        });
+        let list = self.add_expr(ExprKind::Local(binding), span, ty);
+        let f = self.lang_path(super::lang::LangItem::ListItem, span);
+        let f = self.infer_expr(&f);
+        let f = self.apply(f, index, span);
+        let call = self.apply(f, list, span);
+        let result = self.expr_ty(call);
+        self.add_expr(
+            ExprKind::Let {
+                binding,
+                value: target,
+                body: call,
+            },
+            span,
+            result,
+        )
+    }
+
     /// Lets the type the context expects flow into `actual` as far as they agree
     /// (F# checks a pipeline's left side first, and the function on its right then
     /// takes its argument types from it: `xs |> List.iter (fun w -> w.Length)`).
@@ -145,10 +175,34 @@ impl Checker<'_> {
             }
             ast::ExprKind::Index { target, index } => {
                 let t = self.infer_expr(target);
+                let target_ty = self.u.shallow(&self.expr_ty(t));
+                if let Ty::App(TyCon::User(def), _) = &target_ty {
+                    // `m.[key]` on a type with an `Item` member (`Map`) calls it.
+                    let item = self.interner.get_or_intern_static("Item");
+                    if self
+                        .members
+                        .get(&(*def, item))
+                        .is_some_and(|m| !m.is_static)
+                    {
+                        let ident = ast::Ident {
+                            name: item,
+                            span: index.span,
+                        };
+                        let f = self.member_access(t, ident);
+                        let param = match self.u.shallow(&self.expr_ty(f)) {
+                            Ty::Fun(p, _) => Some((*p).clone()),
+                            _ => None,
+                        };
+                        let i = self.infer_expr_with(index, param);
+                        return self.apply(f, i, span);
+                    }
+                }
                 let i = self.infer_expr(index);
+                if let Ty::App(TyCon::List, _) = target_ty {
+                    return self.list_item(t, i, span);
+                }
                 self.expect_type(i, &Ty::INT);
                 let elem = self.u.fresh();
-                let target_ty = self.u.shallow(&self.expr_ty(t));
                 if target_ty == Ty::STRING {
                     // `s.[i]` is `s.Chars(i)`.
                     let f = self.lang_path(super::lang::LangItem::StringChars, span);

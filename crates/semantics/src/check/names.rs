@@ -754,6 +754,21 @@ impl Checker<'_> {
                 return self.apply(f, target, span);
             }
         }
+        if let Ty::App(crate::types::TyCon::List, _) = &ty {
+            // `xs.Head`, `xs.Tail`, `xs.IsEmpty`: the `List` module's functions.
+            use super::lang::LangItem;
+            let function = match self.name(member.name) {
+                "Head" => Some(LangItem::ListHead),
+                "Tail" => Some(LangItem::ListTail),
+                "IsEmpty" => Some(LangItem::ListIsEmpty),
+                _ => None,
+            };
+            if let Some(function) = function {
+                let f = self.lang_path(function, member.span);
+                let f = self.infer_expr(&f);
+                return self.apply(f, target, span);
+            }
+        }
         // `fun p -> p.Name`: F# infers the record type from the field label.
         if let Ty::Var(_) = ty {
             if let Some(&(def, _)) = self.record_fields.get(&member.name).and_then(|d| d.last()) {

@@ -500,7 +500,12 @@ impl Checker<'_> {
             ExprKind::DotGet { target, member } => (self.infer_expr(target), *member),
             _ => return None,
         };
-        if self.u.shallow(&self.expr_ty(target)) != Ty::STRING {
+        let target_ty = self.u.shallow(&self.expr_ty(target));
+        if let (Ty::App(TyCon::List, _), "Item") = (&target_ty, self.name(method.name)) {
+            let index = self.infer_expr(arg);
+            return Some(self.list_item(target, index, span));
+        }
+        if target_ty != Ty::STRING {
             let f = self.member_access(target, method);
             let expected = match self.u.shallow(&self.expr_ty(f)) {
                 Ty::Fun(p, _) => Some((*p).clone()),

@@ -481,6 +481,9 @@ pub struct Unifier {
     /// walks of the occurs check, level adjustment and generalisation): a deterministic
     /// measure of inference work, which tests bound to show it stays polynomial.
     work: std::cell::Cell<u64>,
+    /// The variables changed since a [`Unifier::try_unify`] began, with their
+    /// records before the change (`None` outside one).
+    trail: Option<Vec<(u32, VarInfo)>>,
 }
 
 impl Unifier {
@@ -504,6 +507,12 @@ impl Unifier {
             generic: false,
         });
         TyVar(self.vars.len() as u32 - 1)
+    }
+
+    /// How many variables have been made: a variable numbered at least this many
+    /// is made after this call.
+    pub fn var_count(&self) -> usize {
+        self.vars.len()
     }
 
     /// See the `work` field.
@@ -583,12 +592,42 @@ impl Unifier {
         let mut rest = d.clone();
         rest.0.remove(&MeasureAtom::Var(v));
         let value = Measure(rest.0.iter().map(|(a, x)| (*a, -x / e)).collect());
-        self.vars[v.0 as usize].bound = Some(Ty::MeasureValue(value));
+        self.var_mut(v).bound = Some(Ty::MeasureValue(value));
         Ok(())
     }
 
     pub fn unify(&mut self, a: &Ty, b: &Ty) -> Result<(), UnifyError> {
         self.unify_shared(a, b, &mut FxHashMap::default())
+    }
+
+    /// Unifies when `a` and `b` unify, and otherwise changes nothing: a failed
+    /// attempt is undone from a trail of the variables it changed. Type information
+    /// that is only *expected* (the function type a pipeline's right side must have)
+    /// flows in this way, so that a later check that allows more (a list where a
+    /// seq is expected) still sees the types as they were.
+    pub fn try_unify(&mut self, a: &Ty, b: &Ty) -> Result<(), UnifyError> {
+        let outer = self.trail.replace(Vec::new());
+        let result = self.unify(a, b);
+        let trail = std::mem::replace(&mut self.trail, outer).expect("trail set above");
+        match (&result, &mut self.trail) {
+            (Err(_), _) => {
+                for (v, info) in trail.into_iter().rev() {
+                    self.vars[v as usize] = info;
+                }
+            }
+            (Ok(()), Some(outer)) => outer.extend(trail),
+            (Ok(()), None) => {}
+        }
+        result
+    }
+
+    /// The variable's record, to change it; noted on the trail when a
+    /// [`Unifier::try_unify`] is under way.
+    fn var_mut(&mut self, v: TyVar) -> &mut VarInfo {
+        if let Some(trail) = &mut self.trail {
+            trail.push((v.0, self.vars[v.0 as usize].clone()));
+        }
+        &mut self.vars[v.0 as usize]
     }
 
     /// Unifies, skipping a pair of shared nodes already unified in this call (both
@@ -633,9 +672,10 @@ impl Unifier {
                 let level = self.vars[x.0 as usize]
                     .level
                     .min(self.vars[y.0 as usize].level);
-                self.vars[y.0 as usize].constraint = merged;
-                self.vars[y.0 as usize].level = level;
-                self.vars[x.0 as usize].bound = Some(b.clone());
+                let y_info = self.var_mut(*y);
+                y_info.constraint = merged;
+                y_info.level = level;
+                self.var_mut(*x).bound = Some(b.clone());
                 Ok(())
             }
             (Ty::Var(x), t) | (t, Ty::Var(x)) => self.bind(*x, t),
@@ -678,7 +718,7 @@ impl Unifier {
                         }
                         None => Some(c),
                     };
-                    self.vars[w.0 as usize].constraint = merged;
+                    self.var_mut(*w).constraint = merged;
                 }
                 Ty::Prim(p) if c.admits(*p) => {}
                 Ty::Prim(p) => return Err(UnifyError::Constraint(c, *p)),
@@ -699,7 +739,7 @@ impl Unifier {
         }
         let level = self.vars[v.0 as usize].level;
         self.adjust_levels(t, level);
-        self.vars[v.0 as usize].bound = Some(t.clone());
+        self.var_mut(v).bound = Some(t.clone());
         Ok(())
     }
 
@@ -709,8 +749,9 @@ impl Unifier {
 
     fn adjust_levels(&mut self, t: &Ty, level: u32) {
         for w in self.reachable_vars(t, true) {
-            let info = &mut self.vars[w.0 as usize];
-            info.level = info.level.min(level);
+            if self.vars[w.0 as usize].level > level {
+                self.var_mut(w).level = level;
+            }
         }
     }
 

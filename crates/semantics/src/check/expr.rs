@@ -22,8 +22,103 @@ impl Checker<'_> {
             (ast::ExprKind::App { func, arg }, Some(t)) => {
                 self.infer_app(func, arg, e.span, Some(t))
             }
-            _ => self.infer_expr(e),
+            // The branches of a `match`, `if` or `let` body get the expected type as
+            // soon as one of them has a type (`let rec perms xs = match xs with [] ->
+            // [[]] | _ -> [ for rest in perms ... ]`: the recursive call is known to
+            // return a list before the comprehension iterates over it).
+            (ast::ExprKind::Match { scrutinee, rules }, Some(t)) => {
+                self.infer_match(scrutinee, rules, e.span, Some(t))
+            }
+            (
+                ast::ExprKind::Let {
+                    is_rec,
+                    bindings,
+                    body,
+                },
+                Some(t),
+            ) => self.infer_let(*is_rec, bindings, body, e.span, Some(t)),
+            (
+                ast::ExprKind::If {
+                    cond,
+                    then_branch,
+                    else_branch,
+                },
+                Some(t),
+            ) => self.infer_if(cond, then_branch, else_branch.as_deref(), e.span, Some(t)),
+            (_, Some(t)) => {
+                let id = self.infer_expr(e);
+                let ty = self.expr_ty(id);
+                self.flow_expected(&ty, &t);
+                id
+            }
+            (_, None) => self.infer_expr(e),
         }
+    }
+
+    /// `xs.[i]` and `xs.Item(i)` on a list: `List.item i xs`, with `xs` evaluated
+    /// first as F# does (it is bound to a local, then the index is evaluated).
+    pub(crate) fn list_item(&mut self, target: ExprId, index: ExprId, span: Span) -> ExprId {
+        let ty = self.expr_ty(target);
+        let binding = self.add_binding(Binding {
+            name: "_list".into(),
+            ty: ty.clone(),
+            is_mutable: false,
+            kind: BindingKind::Local,
+            owner: self.current_fn,
+            span,
+            captured_mutable: false,
+        });
+        let list = self.add_expr(ExprKind::Local(binding), span, ty);
+        let f = self.lang_path(super::lang::LangItem::ListItem, span);
+        let f = self.infer_expr(&f);
+        let f = self.apply(f, index, span);
+        let call = self.apply(f, list, span);
+        let result = self.expr_ty(call);
+        self.add_expr(
+            ExprKind::Let {
+                binding,
+                value: target,
+                body: call,
+            },
+            span,
+            result,
+        )
+    }
+
+    /// Lets the type the context expects flow into `actual` as far as they agree
+    /// (F# checks a pipeline's left side first, and the function on its right then
+    /// takes its argument types from it: `xs |> List.iter (fun w -> w.Length)`).
+    /// Nothing is reported here: where the types disagree, the check that follows
+    /// (the application) reports it. A parameter that is a seq where a list, array
+    /// or string is expected takes its element type from it, since the application
+    /// converts the argument (`Checker::coerce_to_seq`).
+    pub(crate) fn flow_expected(&mut self, actual: &Ty, expected: &Ty) {
+        if self.u.try_unify(actual, expected).is_ok() {
+            return;
+        }
+        let (Ty::Fun(param, result), Ty::Fun(expected_param, expected_result)) =
+            (self.u.shallow(actual), self.u.shallow(expected))
+        else {
+            return;
+        };
+        let converted_element = match (self.u.shallow(&param), self.u.shallow(&expected_param)) {
+            (Ty::App(TyCon::Seq, elem), Ty::App(TyCon::List | TyCon::Array, given)) => {
+                Some((elem[0].clone(), given[0].clone()))
+            }
+            (Ty::App(TyCon::Seq, elem), Ty::Prim(Prim::String)) => {
+                Some((elem[0].clone(), Ty::CHAR))
+            }
+            _ => None,
+        };
+        match converted_element {
+            Some((elem, given)) => {
+                let _ = self.u.try_unify(&elem, &given);
+            }
+            None => {
+                let _ = self.u.try_unify(&param, &expected_param);
+            }
+        }
+        self.flow_expected(&result, &expected_result);
     }
 
     pub(crate) fn infer_expr(&mut self, e: &ast::Expr) -> ExprId {
@@ -104,10 +199,34 @@ impl Checker<'_> {
             }
             ast::ExprKind::Index { target, index } => {
                 let t = self.infer_expr(target);
+                let target_ty = self.u.shallow(&self.expr_ty(t));
+                if let Ty::App(TyCon::User(def), _) = &target_ty {
+                    // `m.[key]` on a type with an `Item` member (`Map`) calls it.
+                    let item = self.interner.get_or_intern_static("Item");
+                    if self
+                        .members
+                        .get(&(*def, item))
+                        .is_some_and(|m| !m.is_static)
+                    {
+                        let ident = ast::Ident {
+                            name: item,
+                            span: index.span,
+                        };
+                        let f = self.member_access(t, ident);
+                        let param = match self.u.shallow(&self.expr_ty(f)) {
+                            Ty::Fun(p, _) => Some((*p).clone()),
+                            _ => None,
+                        };
+                        let i = self.infer_expr_with(index, param);
+                        return self.apply(f, i, span);
+                    }
+                }
                 let i = self.infer_expr(index);
+                if let Ty::App(TyCon::List, _) = target_ty {
+                    return self.list_item(t, i, span);
+                }
                 self.expect_type(i, &Ty::INT);
                 let elem = self.u.fresh();
-                let target_ty = self.u.shallow(&self.expr_ty(t));
                 if target_ty == Ty::STRING {
                     // `s.[i]` is `s.Chars(i)`.
                     let f = self.lang_path(super::lang::LangItem::StringChars, span);
@@ -203,41 +322,7 @@ impl Checker<'_> {
                 cond,
                 then_branch,
                 else_branch,
-            } => {
-                let c = self.infer_expr(cond);
-                self.expect_type(c, &Ty::BOOL);
-                let t = self.infer_expr(then_branch);
-                let (e, ty) = match else_branch {
-                    Some(eb) => {
-                        let e = self.infer_expr(eb);
-                        let t_ty = self.expr_ty(t);
-                        self.expect_type(e, &t_ty);
-                        (Some(e), t_ty)
-                    }
-                    None => {
-                        let t_ty = self.u.shallow(&self.expr_ty(t));
-                        if self.u.unify(&t_ty, &Ty::UNIT).is_err() {
-                            let shown = self.u.display(&t_ty);
-                            let tspan = self.psg.exprs[t.index()].span;
-                            self.error(
-                                Code::TypeMismatch,
-                                tspan,
-                                format!("This 'if' expression is missing an 'else' branch. The 'then' branch has type '{shown}'. Because 'if' is an expression, and not a statement, add an 'else' branch which returns a value of the same type."),
-                            );
-                        }
-                        (None, Ty::UNIT)
-                    }
-                };
-                self.add_expr(
-                    ExprKind::If {
-                        cond: c,
-                        then_branch: t,
-                        else_branch: e,
-                    },
-                    span,
-                    ty,
-                )
-            }
+            } => self.infer_if(cond, then_branch, else_branch.as_deref(), span, None),
             ast::ExprKind::While { cond, body } => {
                 let c = self.infer_expr(cond);
                 self.expect_type(c, &Ty::BOOL);
@@ -292,7 +377,7 @@ impl Checker<'_> {
                 is_rec,
                 bindings,
                 body,
-            } => self.infer_let(*is_rec, bindings, body, span),
+            } => self.infer_let(*is_rec, bindings, body, span, None),
             ast::ExprKind::Use { binding, body } => self.infer_use(binding, body, span),
             ast::ExprKind::Sequential(items) => {
                 let mut ids = Vec::new();
@@ -320,7 +405,9 @@ impl Checker<'_> {
                 };
                 self.check_lambda(&[named_pat(x)], &body, span)
             }
-            ast::ExprKind::Match { scrutinee, rules } => self.infer_match(scrutinee, rules, span),
+            ast::ExprKind::Match { scrutinee, rules } => {
+                self.infer_match(scrutinee, rules, span, None)
+            }
             ast::ExprKind::Typed { expr, ty } => {
                 let id = self.infer_expr(expr);
                 let t = self.resolve_type(ty);
@@ -552,6 +639,9 @@ impl Checker<'_> {
         if let Some(call) = self.method_call(func, arg, span) {
             return call;
         }
+        if let Some(call) = self.infer_app_lambdas_last(func, arg, span, expected.clone()) {
+            return call;
+        }
         let func_expected = expected.map(|t| Ty::fun(self.u.fresh(), t));
         let f = self.infer_expr_with(func, func_expected);
         let arg_expected = match self.u.shallow(&self.expr_ty(f)) {
@@ -560,6 +650,87 @@ impl Checker<'_> {
         };
         let a = self.infer_expr_with(arg, arg_expected);
         self.apply(f, a, span)
+    }
+
+    /// `f (fun x -> ...) xs`: a function applied to a lambda and then to arguments
+    /// that are not lambdas. The other arguments are checked first and their types
+    /// flow into the function's, so the lambda's parameters are known before its
+    /// body is checked (`Option.map (fun s -> s.Length) o`, `List.sortBy (fun p ->
+    /// p.Age) people`), as F# does for method arguments. Only the order of checking
+    /// changes: the arguments are still evaluated left to right. `None` when the
+    /// application has no lambda before another argument, or its function is not a
+    /// plain name (a method, a format function or a union case is left to the
+    /// ordinary rules).
+    fn infer_app_lambdas_last(
+        &mut self,
+        func: &ast::Expr,
+        arg: &ast::Expr,
+        span: Span,
+        expected: Option<Ty>,
+    ) -> Option<ExprId> {
+        let is_lambda = |e: &ast::Expr| {
+            matches!(
+                e.kind,
+                ast::ExprKind::Lambda { .. } | ast::ExprKind::Function(_)
+            )
+        };
+        // The spine `head a1 ... an`, each argument with the span of its application.
+        let (head, inner_args) = func.spine();
+        let mut args: Vec<(&ast::Expr, Span)> = inner_args
+            .into_iter()
+            .map(|a| (a, head.span.to(a.span)))
+            .collect();
+        args.push((arg, span));
+        let first_lambda = args.iter().position(|(a, _)| is_lambda(a))?;
+        if !args[first_lambda..].iter().any(|(a, _)| !is_lambda(a)) {
+            return None;
+        }
+        let ast::ExprKind::Path(path) = &head.kind else {
+            return None;
+        };
+        let plain_name = match path.as_slice() {
+            [single] => {
+                !(self.lookup(single.name).is_none()
+                    && self.known.format_functions.contains_key(&single.name))
+            }
+            [first, ..] => !matches!(self.lookup(first.name), Some(Item::Value(_))),
+            [] => false,
+        };
+        if !plain_name || self.resolve_case(path).is_some() {
+            return None;
+        }
+        let f = self.infer_expr(head);
+        let mut checked: Vec<Option<ExprId>> = vec![None; args.len()];
+        for (slot, (a, _)) in checked.iter_mut().zip(&args) {
+            if !is_lambda(a) {
+                *slot = Some(self.infer_expr(a));
+            }
+        }
+        let arg_tys: Vec<Ty> = checked
+            .iter()
+            .map(|c| match c {
+                Some(id) => self.expr_ty(*id),
+                None => self.u.fresh(),
+            })
+            .collect();
+        let result = expected.unwrap_or_else(|| self.u.fresh());
+        let f_ty = self.expr_ty(f);
+        self.flow_expected(&f_ty, &Ty::curried(arg_tys, result));
+        let mut call = f;
+        for ((a, app_span), c) in args.iter().zip(checked) {
+            let a = match c {
+                Some(id) => id,
+                None => {
+                    let param = match self.u.shallow(&self.expr_ty(call)) {
+                        Ty::Fun(p, _) => Some((*p).clone()),
+                        _ => None,
+                    };
+                    self.infer_expr_with(a, param)
+                }
+            };
+            call = self.apply(call, a, *app_span);
+        }
+        Some(call)
     }
 
     /// `Rectangle (width = 5.0, height = 2.0)`: when every argument of a union case
@@ -656,36 +827,19 @@ impl Checker<'_> {
 
     /// `f<int, string>`: `f` with its declared type parameters fixed.
     fn infer_type_app(&mut self, func: &ast::Expr, args: &[ast::TypeExpr], span: Span) -> ExprId {
+        let first_new_var = self.u.var_count();
         let f = self.infer_expr(func);
         let arg_tys: Vec<Ty> = args.iter().map(|a| self.resolve_type(a)).collect();
-        if let (ExprKind::Builtin(_), [given]) = (&self.psg.exprs[f.index()].kind, &arg_tys[..]) {
-            // `Array.zeroCreate<int> n`: a builtin generic in one type.
-            let ty = self.u.resolve(&self.expr_ty(f));
-            let mut vars = Vec::new();
-            collect_vars(&ty, &mut vars);
-            if let [v] = vars[..] {
-                self.unify_at(span, &Ty::Var(v), given);
-                return f;
-            }
-        }
-        let ExprKind::Function(fid) = self.psg.exprs[f.index()].kind else {
-            if self.expr_ty(f) != Ty::Error {
-                self.error(
-                    Code::TypeMismatch,
-                    span,
-                    "Explicit type arguments need a function declared with type parameters, such as 'let f<'a> (x: 'a) = ...'",
-                );
-            }
-            return f;
+        let declared = match self.psg.exprs[f.index()].kind {
+            ExprKind::Function(fid) => self
+                .explicit_type_params
+                .get(&fid)
+                .cloned()
+                .map(|d| (fid, d)),
+            _ => None,
         };
-        let Some(declared) = self.explicit_type_params.get(&fid).cloned() else {
-            let name = self.psg.functions[fid.index()].name.clone();
-            self.error(
-                Code::TypeMismatch,
-                span,
-                format!("'{name}' does not declare type parameters, so it takes no explicit type arguments"),
-            );
-            return f;
+        let Some((fid, declared)) = declared else {
+            return self.implicit_type_arguments(f, first_new_var, &arg_tys, func, span);
         };
         if declared.len() != args.len() {
             let name = self.psg.functions[fid.index()].name.clone();
@@ -715,6 +869,61 @@ impl Checker<'_> {
                 other => other,
             };
             self.unify_at(arg.span, &target, given);
+        }
+        f
+    }
+
+    /// `List.empty<int>`, `Map.empty<string, int>`, `List.sum<int>`, `id<int>`:
+    /// explicit type arguments for a generic value or function that does not declare
+    /// its type parameters. They are the variables its use was given a fresh instance
+    /// of (those numbered from `first_new_var`), in the order they first occur in its
+    /// type, which is F#'s order for inferred type parameters.
+    fn implicit_type_arguments(
+        &mut self,
+        f: ExprId,
+        first_new_var: usize,
+        given: &[Ty],
+        func: &ast::Expr,
+        span: Span,
+    ) -> ExprId {
+        let ty = self.u.resolve(&self.expr_ty(f));
+        if ty == Ty::Error {
+            return f;
+        }
+        let mut vars = Vec::new();
+        collect_vars(&ty, &mut vars);
+        vars.retain(|v| v.0 as usize >= first_new_var);
+        let name = match &func.kind {
+            ast::ExprKind::Path(p) => p
+                .iter()
+                .map(|i| self.name(i.name).to_string())
+                .collect::<Vec<_>>()
+                .join("."),
+            _ => "This value".to_string(),
+        };
+        if vars.is_empty() {
+            let shown = self.u.display(&ty);
+            self.error(
+                Code::TypeMismatch,
+                span,
+                format!("'{name}' is not generic (its type is '{shown}'), so it takes no explicit type arguments"),
+            );
+            return f;
+        }
+        if vars.len() != given.len() {
+            self.error(
+                Code::TypeMismatch,
+                span,
+                format!(
+                    "'{name}' takes {} type argument(s) but is given {}",
+                    vars.len(),
+                    given.len()
+                ),
+            );
+            return f;
+        }
+        for (v, t) in vars.iter().zip(given) {
+            self.unify_at(span, &Ty::Var(*v), t);
         }
         f
     }
@@ -854,7 +1063,9 @@ impl Checker<'_> {
                 if let ast::ExprKind::Tuple(items) = &lhs.kind {
                     if items.len() == want {
                         let args: Vec<ExprId> = items.iter().map(|i| self.infer_expr(i)).collect();
-                        let mut f = self.infer_expr(rhs);
+                        let arg_tys = args.iter().map(|a| self.expr_ty(*a)).collect();
+                        let expected = Ty::curried(arg_tys, self.u.fresh());
+                        let mut f = self.infer_expr_with(rhs, Some(expected));
                         for a in args {
                             f = self.apply(f, a, span);
                         }
@@ -1214,6 +1425,7 @@ impl Checker<'_> {
         bindings: &[ast::Binding],
         body: &ast::Expr,
         span: Span,
+        expected: Option<Ty>,
     ) -> ExprId {
         let bindings: Vec<ast::Binding> = bindings
             .iter()
@@ -1231,7 +1443,7 @@ impl Checker<'_> {
             }
             self.push_scope();
             let fids = self.check_function_group(is_rec, &functions, false);
-            let b = self.infer_expr(body);
+            let b = self.infer_expr_with(body, expected);
             self.pop_scope();
             let ty = self.expr_ty(b);
             return self.add_expr(
@@ -1301,7 +1513,7 @@ impl Checker<'_> {
             }
             values.push((binding, v, None));
         }
-        let mut result = self.infer_expr(body);
+        let mut result = self.infer_expr_with(body, expected);
         self.pop_scope();
         for (binding, value, pattern) in values.into_iter().rev() {
             if let Some((pat, pspan)) = pattern {
@@ -1321,11 +1533,59 @@ impl Checker<'_> {
         result
     }
 
+    fn infer_if(
+        &mut self,
+        cond: &ast::Expr,
+        then_branch: &ast::Expr,
+        else_branch: Option<&ast::Expr>,
+        span: Span,
+        expected: Option<Ty>,
+    ) -> ExprId {
+        let c = self.infer_expr(cond);
+        self.expect_type(c, &Ty::BOOL);
+        let t = self.infer_expr_with(then_branch, expected.clone());
+        if let (Some(expected), Some(_)) = (&expected, else_branch) {
+            let t_ty = self.expr_ty(t);
+            self.flow_expected(&t_ty, expected);
+        }
+        let (e, ty) = match else_branch {
+            Some(eb) => {
+                let e = self.infer_expr_with(eb, expected);
+                let t_ty = self.expr_ty(t);
+                self.expect_type(e, &t_ty);
+                (Some(e), t_ty)
+            }
+            None => {
+                let t_ty = self.u.shallow(&self.expr_ty(t));
+                if self.u.unify(&t_ty, &Ty::UNIT).is_err() {
+                    let shown = self.u.display(&t_ty);
+                    let tspan = self.psg.exprs[t.index()].span;
+                    self.error(
+                        Code::TypeMismatch,
+                        tspan,
+                        format!("This 'if' expression is missing an 'else' branch. The 'then' branch has type '{shown}'. Because 'if' is an expression, and not a statement, add an 'else' branch which returns a value of the same type."),
+                    );
+                }
+                (None, Ty::UNIT)
+            }
+        };
+        self.add_expr(
+            ExprKind::If {
+                cond: c,
+                then_branch: t,
+                else_branch: e,
+            },
+            span,
+            ty,
+        )
+    }
+
     fn infer_match(
         &mut self,
         scrutinee: &ast::Expr,
         rules: &[ast::MatchRule],
         span: Span,
+        expected: Option<Ty>,
     ) -> ExprId {
         let s = self.infer_expr(scrutinee);
         let s_ty = self.expr_ty(s);
@@ -1339,8 +1599,11 @@ impl Checker<'_> {
                 self.expect_type(id, &Ty::BOOL);
                 id
             });
-            let body = self.infer_expr(&rule.body);
+            let body = self.infer_expr_with(&rule.body, expected.clone());
             self.expect_type(body, &result);
+            if let Some(expected) = &expected {
+                self.flow_expected(&result, expected);
+            }
             self.pop_scope();
             out.push(MatchRule { pat, guard, body });
         }
@@ -1407,7 +1670,7 @@ impl Checker<'_> {
         );
         let mut binding = binding.clone();
         binding.head = head;
-        let id = self.infer_let(false, std::slice::from_ref(&binding), &rest, span);
+        let id = self.infer_let(false, std::slice::from_ref(&binding), &rest, span, None);
         // `let name = value in (let r = body in …)`: remember the body. A body that
         // is a lambda makes `r` a local function (`let-functions [r] in …; r`): the
         // whole of that is the block, whose value is the closure.

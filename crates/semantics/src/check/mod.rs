@@ -66,6 +66,10 @@ pub(crate) struct Checker<'a> {
     pub type_var_names: FxHashMap<Symbol, Ty>,
     /// The declared type parameters of `let f<'a, 'b> ...`, in order.
     pub explicit_type_params: FxHashMap<FunctionId, Vec<Ty>>,
+    /// Module-level values with type parameters (`let empty<'T> : 'T list = []`),
+    /// F#'s type functions: each is checked as a function of `()`, and each use
+    /// calls it, so that every use has its own instance of the type parameters.
+    pub type_functions: rustc_hash::FxHashSet<FunctionId>,
     pub known: known::Known,
     /// Set while checking a module-level destructuring `let (a, b) = ...`.
     pub patterns_bind_globals: bool,
@@ -177,6 +181,7 @@ impl<'a> Checker<'a> {
             fn_schemes: Vec::new(),
             type_var_names: FxHashMap::default(),
             explicit_type_params: FxHashMap::default(),
+            type_functions: Default::default(),
             known,
             patterns_bind_globals: false,
             fresh_names: 0,

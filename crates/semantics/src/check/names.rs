@@ -22,10 +22,46 @@ impl Checker<'_> {
             .iter()
             .map(|b| self.lambda_as_function(b))
             .collect();
+        // `let empty<'T> : 'T list = []`: a type function, `let empty<'T> () = ...`
+        // called at each use.
+        let is_type_function = |b: &ast::Binding| {
+            b.params.is_empty()
+                && !b.type_params.is_empty()
+                && !b.is_mutable
+                && matches!(b.head.kind, ast::PatKind::Named(_))
+        };
+        let type_function_flags: Vec<bool> = bindings.iter().map(is_type_function).collect();
+        let bindings: Vec<ast::Binding> = bindings
+            .into_iter()
+            .zip(&type_function_flags)
+            .map(|(b, &flag)| {
+                if !flag {
+                    return b;
+                }
+                let unit = ast::Pat {
+                    kind: ast::PatKind::Lit(ast::Literal::Unit),
+                    span: b.head.span,
+                };
+                ast::Binding {
+                    params: vec![unit],
+                    ..b
+                }
+            })
+            .collect();
         let (functions, values): (Vec<&ast::Binding>, Vec<&ast::Binding>) =
             bindings.iter().partition(|b| !b.params.is_empty());
         if !functions.is_empty() {
             let fids = self.check_function_group(is_rec, &functions, entry.is_some());
+            let function_flags = bindings
+                .iter()
+                .zip(&type_function_flags)
+                .filter(|(b, _)| !b.params.is_empty())
+                .map(|(_, flag)| *flag);
+            for (&fid, flag) in fids.iter().zip(function_flags) {
+                if flag {
+                    self.type_functions.insert(fid);
+                }
+            }
             if let Some(span) = entry {
                 self.mark_entry_point(&fids, span, is_last);
             }
@@ -294,7 +330,7 @@ impl Checker<'_> {
         // A lambda in a typed context gets its parameter types before its body.
         if let (Some(expected), [fid]) = (self.lambda_expected.take(), fids.as_slice()) {
             let ty = self.psg.functions[fid.index()].ty.clone();
-            let _ = self.u.unify(&ty, &expected);
+            let _ = self.u.try_unify(&ty, &expected);
         }
         // Members are known (for `this.M` and `T.M`) before any member body is checked.
         if let Some(members) = self.members_being_declared.take() {
@@ -411,7 +447,7 @@ impl Checker<'_> {
             let ann = self.resolve_type(rt);
             self.unify_at(rt.span, &ann, &ret);
         }
-        let mut body = self.infer_expr(&b.body);
+        let mut body = self.infer_expr_with(&b.body, Some(ret.clone()));
         self.expect_type(body, &ret);
         for (binding, pat, span) in destructure.into_iter().rev() {
             body = self.destructure(binding, pat, body, span);
@@ -632,7 +668,12 @@ impl Checker<'_> {
                 for c in captures {
                     self.note_capture(c, span);
                 }
-                self.add_expr(ExprKind::Function(f), span, ty)
+                let function = self.add_expr(ExprKind::Function(f), span, ty);
+                if !self.type_functions.contains(&f) {
+                    return function;
+                }
+                let unit = self.add_expr(ExprKind::Const(Const::Unit), span, Ty::UNIT);
+                self.apply(function, unit, span)
             }
             Item::Builtin(b) => {
                 let ty = b.ty(&mut self.u);
@@ -714,6 +755,21 @@ impl Checker<'_> {
                 "IsSome" => Some(LangItem::OptionIsSome),
                 "IsNone" => Some(LangItem::OptionIsNone),
                 "Value" => Some(LangItem::OptionGet),
+                _ => None,
+            };
+            if let Some(function) = function {
+                let f = self.lang_path(function, member.span);
+                let f = self.infer_expr(&f);
+                return self.apply(f, target, span);
+            }
+        }
+        if let Ty::App(crate::types::TyCon::List, _) = &ty {
+            // `xs.Head`, `xs.Tail`, `xs.IsEmpty`: the `List` module's functions.
+            use super::lang::LangItem;
+            let function = match self.name(member.name) {
+                "Head" => Some(LangItem::ListHead),
+                "Tail" => Some(LangItem::ListTail),
+                "IsEmpty" => Some(LangItem::ListIsEmpty),
                 _ => None,
             };
             if let Some(function) = function {

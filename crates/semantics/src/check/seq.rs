@@ -514,29 +514,28 @@ impl Checker<'_> {
     /// `None` when `func` is not a method of a string.
     pub(crate) fn method_call(&mut self, func: &Expr, arg: &Expr, span: Span) -> Option<ExprId> {
         let (target, method) = match &func.kind {
-            ExprKind::Path(p) if p.len() == 2 => match self.lookup(p[0].name) {
-                Some(Item::Value(b))
-                    if self.u.shallow(&self.psg.bindings[b.index()].ty) == Ty::STRING =>
-                {
-                    (self.resolve_path(&p[..1]), p[1])
-                }
-                _ => return None,
-            },
-            ExprKind::DotGet { target, member } => {
-                let t = self.infer_expr(target);
-                if self.u.shallow(&self.expr_ty(t)) != Ty::STRING {
-                    let f = self.member_access(t, *member);
-                    let expected = match self.u.shallow(&self.expr_ty(f)) {
-                        Ty::Fun(p, _) => Some((*p).clone()),
-                        _ => None,
-                    };
-                    let a = self.infer_expr_with(arg, expected);
-                    return Some(self.apply(f, a, span));
-                }
-                (t, *member)
+            // `s.Trim()`, `p.Name.ToUpper()`, `Config.name.Trim()`: a method of what
+            // the path without its last name denotes, when that is a value.
+            ExprKind::Path(p) if p.len() >= 2 && self.path_is_value_member(p) => {
+                (self.resolve_path(&p[..p.len() - 1]), p[p.len() - 1])
             }
+            ExprKind::DotGet { target, member } => (self.infer_expr(target), *member),
             _ => return None,
         };
+        let target_ty = self.u.shallow(&self.expr_ty(target));
+        if let (Ty::App(TyCon::List, _), "Item") = (&target_ty, self.name(method.name)) {
+            let index = self.infer_expr(arg);
+            return Some(self.list_item(target, index, span));
+        }
+        if target_ty != Ty::STRING {
+            let f = self.member_access(target, method);
+            let expected = match self.u.shallow(&self.expr_ty(f)) {
+                Ty::Fun(p, _) => Some((*p).clone()),
+                _ => None,
+            };
+            let a = self.infer_expr_with(arg, expected);
+            return Some(self.apply(f, a, span));
+        }
         let args: Vec<ExprId> = match &arg.kind {
             ExprKind::Tuple(items) => items.iter().map(|i| self.infer_expr(i)).collect(),
             ExprKind::Lit(Literal::Unit) => Vec::new(),
@@ -596,6 +595,22 @@ impl Checker<'_> {
             call = self.apply(call, a, span);
         }
         Some(call)
+    }
+
+    /// Whether `path` names a member of a value: its first name is a value, or a
+    /// module whose members lead to a value before the last name (`p.Name.ToUpper`,
+    /// `Config.name.Trim`), not a module function (`List.map`).
+    fn path_is_value_member(&self, path: &[Ident]) -> bool {
+        let mut item = self.lookup(path[0].name);
+        for seg in &path[1..path.len() - 1] {
+            match item {
+                Some(Item::Module(m)) => {
+                    item = self.modules[m.0 as usize].items.get(&seg.name).copied();
+                }
+                _ => break,
+            }
+        }
+        matches!(item, Some(Item::Value(_)))
     }
 
     /// `lazy e`: `Lazy.__create (fun () -> e)` (`lib/Lazy.clef`), computed on first

@@ -360,8 +360,13 @@ impl Parser<'_> {
             self.bump();
             let op = self.bump();
             self.bump();
-            self.unsupported(self.since(head_start), "defining operators");
             let text = crate::print::token_text(&op.kind);
+            if !super::expr::is_custom_operator(&text) {
+                self.unsupported(
+                    self.since(head_start),
+                    &format!("redefining the built-in operator `{text}`"),
+                );
+            }
             let name = self.ident(&text, op.span);
             Pat {
                 kind: PatKind::Named(name),

@@ -381,8 +381,16 @@ impl Checker<'_> {
         if !(text.len() > 2 && text.starts_with('|') && text.ends_with('|')) {
             return Vec::new();
         }
-        let span = self.psg.functions[fid.index()].span;
         let names = super::completeness::active_case_names(&text);
+        // `(|>|)` is an operator, not an active pattern: cases are identifiers.
+        if !names.iter().all(|n| {
+            n.chars()
+                .next()
+                .is_some_and(|c| c.is_alphabetic() || c == '_')
+        }) {
+            return Vec::new();
+        }
+        let span = self.psg.functions[fid.index()].span;
         let partial = names.last().is_some_and(|n| n == "_");
         let case_names: Vec<&String> = names.iter().filter(|n| *n != "_").collect();
         let arity = {

@@ -156,6 +156,7 @@ impl Checker<'_> {
                 let l = self.check_pattern(left, expected);
                 // The right side binds the same variables as the left (same bindings).
                 let bound: Vec<(String, BindingId)> = (before..self.psg.bindings.len())
+                    .filter(|&i| !self.psg.bindings[i].name.ends_with("|.input"))
                     .map(|i| (self.psg.bindings[i].name.clone(), BindingId(i as u32)))
                     .collect();
                 let saved = self.or_pattern_bindings.replace(bound.clone());
@@ -278,7 +279,9 @@ impl Checker<'_> {
             };
             apply = self.apply(apply, arg, span);
         }
-        let text = format!("{}Input", name.trim_matches('|').replace('|', ""));
+        // Named after the active pattern (`|Even|Odd|.input`): no user variable has
+        // such a name, so or-patterns do not count it among the variables they bind.
+        let text = format!("{name}.input");
         let input = self.add_binding(Binding {
             name: text,
             ty: expected.clone(),

@@ -179,6 +179,16 @@ impl Checker<'_> {
                 Pat::Ctor(CtorId { sig, index: *case }, args)
             }
             PatKind::View { result, shape, .. } => {
+                if !shape.partial && shape.cases == 1 && shape.has_arguments {
+                    // A total single-case active pattern always matches; with
+                    // arguments its results are not comparable between rules, so only
+                    // an irrefutable result pattern is known to match.
+                    let inner = self.translate(*result, sigs, may_fail);
+                    if inner != Pat::Wild {
+                        *may_fail = true;
+                    }
+                    return Pat::Wild;
+                }
                 if shape.partial || shape.has_arguments {
                     *may_fail = true;
                     return Pat::Wild;

@@ -68,6 +68,10 @@ codes! {
     DuplicateDefinition = 37, Error;
     /// A name, member, field or module is not defined.
     UndefinedName = 39, Error;
+    /// An active pattern of a shape F# forbids (arguments on a multi-case one, …).
+    ActivePatternShape = 722, Error;
+    /// An active pattern used with the wrong number of arguments.
+    ActivePatternArguments = 3868, Error;
     /// Offside rule: possible incorrect indentation.
     Offside = 58, Warning;
     /// A member lookup (`x.M`) on a value whose type is not known at that point.

@@ -141,6 +141,8 @@ pub enum Builtin {
     Decr,
     /// `LanguagePrimitives.GenericZero`: zero of any numeric type.
     GenericZero,
+    /// `Unchecked.defaultof<'T>`: the all-zero value of any type.
+    DefaultOf,
     /// `LanguagePrimitives.GenericOne`
     GenericOne,
     Some,
@@ -231,6 +233,7 @@ impl Builtin {
             Builtin::ArrayZeroCreate => "Array.zeroCreate".into(),
             Builtin::ArrayLength => "Array.length".into(),
             Builtin::GenericZero => "LanguagePrimitives.GenericZero".into(),
+            Builtin::DefaultOf => "Unchecked.defaultof".into(),
             Builtin::Ref => "ref".into(),
             Builtin::Incr => "incr".into(),
             Builtin::Decr => "decr".into(),
@@ -261,6 +264,7 @@ impl Builtin {
             | Builtin::Infinity
             | Builtin::None
             | Builtin::GenericZero
+            | Builtin::DefaultOf
             | Builtin::GenericOne => 0,
             Builtin::Max
             | Builtin::Min
@@ -332,6 +336,7 @@ impl Builtin {
             }
             Builtin::Nan | Builtin::Infinity => Ty::FLOAT,
             Builtin::GenericZero | Builtin::GenericOne => u.fresh_constrained(Constraint::Numeric),
+            Builtin::DefaultOf => u.fresh(),
             Builtin::Ref => {
                 let a = u.fresh();
                 Ty::fun(a.clone(), Ty::app(crate::types::TyCon::Ref, vec![a]))
@@ -463,6 +468,7 @@ impl Builtin {
                     ("__ofBytes", Builtin::StringOfBytes),
                 ],
             ),
+            ("Unchecked", vec![("defaultof", Builtin::DefaultOf)]),
             (
                 "LanguagePrimitives",
                 vec![

@@ -277,39 +277,59 @@ impl Checker<'_> {
     }
 
     /// The paper's `Σ` for the first column of `matrix`.
+    ///
+    /// A column normally holds constructors of one signature or literals. The
+    /// cases of a total active pattern (`Even`/`Odd`) form a signature of their own,
+    /// so a column may also mix them with the constructors or literals of the
+    /// matched type. Then a complete signature is chosen if there is one, else the
+    /// kind of the first head. The heads of the other kinds are left out of `Σ`,
+    /// and specialisation and the default matrix drop their rows. Dropping rows
+    /// only makes a query more useful, so the answer errs towards "incomplete" and
+    /// "reachable", never the other way.
     fn head_set<'p>(&self, matrix: &[Row<'p>]) -> HeadSet<'p> {
-        let mut heads = HeadSet::Empty;
+        let mut signatures: Vec<(u32, Vec<bool>)> = Vec::new();
+        let mut lits: BTreeSet<&'p Lit> = BTreeSet::new();
+        let mut first_is_lit: Option<bool> = None;
         for row in matrix {
             let Some(&head) = row.last() else {
                 continue;
             };
-            for_each_alternative(head, &mut |alternative| match (alternative, &mut heads) {
-                (Pat::Wild, _) => {}
-                (Pat::Ctor(ctor, _), HeadSet::Empty) => {
-                    let mut present = vec![false; self.sigs.constructors(ctor.sig).len()];
-                    mark_present(&mut present, *ctor);
-                    heads = HeadSet::Ctors {
-                        sig: ctor.sig,
-                        present,
+            for_each_alternative(head, &mut |alternative| match alternative {
+                Pat::Wild => {}
+                Pat::Ctor(ctor, _) => {
+                    first_is_lit.get_or_insert(false);
+                    let at = match signatures.iter().position(|(sig, _)| *sig == ctor.sig) {
+                        Some(at) => at,
+                        None => {
+                            let n = self.sigs.constructors(ctor.sig).len();
+                            signatures.push((ctor.sig, vec![false; n]));
+                            signatures.len() - 1
+                        }
                     };
+                    mark_present(&mut signatures[at].1, *ctor);
                 }
-                (Pat::Ctor(ctor, _), HeadSet::Ctors { sig, present }) => {
-                    debug_assert_eq!(ctor.sig, *sig, "one column mixes two signatures");
-                    if ctor.sig == *sig {
-                        mark_present(present, *ctor);
-                    }
-                }
-                (Pat::Lit(lit), HeadSet::Empty) => heads = HeadSet::Lits(BTreeSet::from([lit])),
-                (Pat::Lit(lit), HeadSet::Lits(lits)) => {
+                Pat::Lit(lit) => {
+                    first_is_lit.get_or_insert(true);
                     lits.insert(lit);
                 }
-                (Pat::Ctor(..), HeadSet::Lits(_)) | (Pat::Lit(_), HeadSet::Ctors { .. }) => {
-                    debug_assert!(false, "one column mixes constructors and literals");
-                }
-                (Pat::Or(_), _) => unreachable!("for_each_alternative flattens or-patterns"),
+                Pat::Or(_) => unreachable!("for_each_alternative flattens or-patterns"),
             });
         }
-        heads
+        let complete = signatures
+            .iter()
+            .position(|(_, present)| present.iter().all(|&p| p));
+        match (complete, first_is_lit) {
+            (Some(at), _) => {
+                let (sig, present) = signatures.swap_remove(at);
+                HeadSet::Ctors { sig, present }
+            }
+            (None, Some(false)) => {
+                let (sig, present) = signatures.swap_remove(0);
+                HeadSet::Ctors { sig, present }
+            }
+            (None, Some(true)) => HeadSet::Lits(lits),
+            (None, None) => HeadSet::Empty,
+        }
     }
 
     /// A head value that none of an incomplete `Σ` matches.

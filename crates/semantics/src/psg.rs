@@ -290,7 +290,42 @@ pub enum PatKind {
     ListNil,
     /// `head :: tail` (also what `[a; b]` becomes).
     ListCons(PatId, PatId),
+    /// An active pattern (`Even`, `Int i`, `DivisibleBy 3 x`): the matched value is
+    /// bound to `input`, `apply` (the active pattern's function applied to its
+    /// arguments and to `input`) computes a result, and `result` is matched against
+    /// it: `Some p` for a partial pattern, the union case `ChoiceKOfN p` for a case of a
+    /// multi-case one, `p` itself for a single-case total one.
+    View {
+        input: BindingId,
+        apply: ExprId,
+        result: PatId,
+        shape: ViewShape,
+    },
     Error,
+}
+
+/// What an active pattern use is, for match compilation and completeness.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ViewShape {
+    /// The active pattern's function (`|Even|Odd|`).
+    pub function: FunctionId,
+    /// Whether it is applied to arguments (`DivisibleBy 3`): two uses are the same
+    /// computation only without arguments.
+    pub has_arguments: bool,
+    /// The case this use names and the number of cases (1 for a single-case or a
+    /// partial pattern).
+    pub case: u32,
+    pub cases: u32,
+    /// `(|Int|_|)`: may fail to match.
+    pub partial: bool,
+}
+
+impl ViewShape {
+    /// Two uses of an active pattern without arguments at one value compute the same
+    /// result, so a match computes it once (F# does the same).
+    pub fn shared_key(&self) -> Option<FunctionId> {
+        (!self.has_arguments).then_some(self.function)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -555,7 +590,35 @@ impl Psg {
         out
     }
 
-    /// The variables a pattern binds.
+    /// The computations of the active patterns in a pattern (`PatKind::View`'s
+    /// `apply`), outermost first.
+    pub fn pattern_views(&self, p: PatId, out: &mut Vec<ExprId>) {
+        let mut stack = vec![p];
+        while let Some(p) = stack.pop() {
+            match &self.pat(p).kind {
+                PatKind::View { apply, result, .. } => {
+                    out.push(*apply);
+                    stack.push(*result);
+                }
+                PatKind::As(x, _) | PatKind::OptionSome(x) => stack.push(*x),
+                PatKind::Or(a, b) | PatKind::ListCons(a, b) => stack.extend([*b, *a]),
+                PatKind::Tuple(ps) | PatKind::Case { fields: ps, .. } => {
+                    stack.extend(ps.iter().rev().copied())
+                }
+                PatKind::Record { fields, .. } => {
+                    stack.extend(fields.iter().rev().map(|(_, p)| *p))
+                }
+                PatKind::Wild
+                | PatKind::Bind(_)
+                | PatKind::Const(_)
+                | PatKind::OptionNone
+                | PatKind::ListNil
+                | PatKind::Error => {}
+            }
+        }
+    }
+
+    /// The variables a pattern binds (with the value an active pattern looks at).
     pub fn pattern_bindings(&self, p: PatId, out: &mut rustc_hash::FxHashSet<BindingId>) {
         let mut stack = vec![p];
         while let Some(p) = stack.pop() {
@@ -568,6 +631,10 @@ impl Psg {
                     stack.push(*inner);
                 }
                 PatKind::OptionSome(x) => stack.push(*x),
+                PatKind::View { input, result, .. } => {
+                    out.insert(*input);
+                    stack.push(*result);
+                }
                 PatKind::Or(a, b) | PatKind::ListCons(a, b) => stack.extend([*a, *b]),
                 PatKind::Tuple(ps) => stack.extend(ps.iter().copied()),
                 PatKind::Case { fields, .. } => stack.extend(fields.iter().copied()),
@@ -678,6 +745,7 @@ impl Psg {
             ExprKind::Match { scrutinee, rules } => {
                 out.push(*scrutinee);
                 for r in rules {
+                    psg.pattern_views(r.pat, out);
                     out.extend(r.guard);
                     out.push(r.body);
                 }
@@ -926,6 +994,11 @@ impl Psg {
                 self.write_expr(out, *scrutinee, d);
                 for r in rules {
                     let _ = writeln!(out, "{}rule {}", "  ".repeat(d), self.pat_text(r.pat));
+                    let mut views = Vec::new();
+                    self.pattern_views(r.pat, &mut views);
+                    for v in views {
+                        self.write_expr(out, v, d + 1);
+                    }
                     if let Some(g) = r.guard {
                         self.write_expr(out, g, d + 1);
                     }
@@ -943,6 +1016,16 @@ impl Psg {
             PatKind::Const(c) => const_text(c),
             PatKind::OptionSome(p) => format!("Some({})", self.pat_text(*p)),
             PatKind::OptionNone => "None".to_string(),
+            PatKind::View {
+                input,
+                apply,
+                result,
+                ..
+            } => format!(
+                "view({input}:{} via {apply} = {})",
+                self.binding(*input).name,
+                self.pat_text(*result)
+            ),
             PatKind::Or(a, b) => format!("{} | {}", self.pat_text(*a), self.pat_text(*b)),
             PatKind::Tuple(ps) => {
                 let parts: Vec<String> = ps.iter().map(|p| self.pat_text(*p)).collect();

@@ -437,6 +437,13 @@ pub enum PatKind {
         path: Vec<Ident>,
         arg: Box<Pat>,
     },
+    /// `DivisibleBy 3 x`: a name applied to several atomic patterns, an active
+    /// pattern with arguments (the last is the result pattern, unless the active
+    /// pattern's arguments take all of them).
+    CtorArgs {
+        path: Vec<Ident>,
+        args: Vec<Pat>,
+    },
     /// `[a; b]`
     List(Vec<Pat>),
     /// `[| a; b |]`

@@ -402,6 +402,9 @@ impl Lexer<'_> {
             ':' if self.rest().starts_with(":=") => Some((TokenKind::Op(":=".into()), 2)),
             ':' => single(TokenKind::Colon),
             '.' if self.rest().starts_with("..") => Some((TokenKind::DotDot, 2)),
+            // `.>>.`, `.*`: an operator may start with dots (F# ignores them for
+            // precedence); `.` before anything else is member access.
+            '.' if self.rest()[1..].chars().next().is_some_and(is_op_char) => None,
             '.' => single(TokenKind::Dot),
             '#' => single(TokenKind::Hash),
             _ => None,
@@ -411,7 +414,7 @@ impl Lexer<'_> {
             self.push(kind, start);
             return;
         }
-        if !is_op_char(c) {
+        if !is_op_char(c) && c != '.' {
             self.bump();
             self.error(
                 Code::UnexpectedSyntax,
@@ -423,7 +426,10 @@ impl Lexer<'_> {
             return;
         }
         while let Some(next) = self.peek_char() {
-            if !is_op_char(next) {
+            // After its first character an operator may contain `.` (`+.`, `**.`),
+            // as in F#; `..` stays a range.
+            let dot = next == '.' && !self.rest()[1..].starts_with('.');
+            if !is_op_char(next) && !dot {
                 break;
             }
             self.bump();

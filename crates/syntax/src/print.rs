@@ -482,6 +482,11 @@ impl AstPrinter<'_> {
             PatKind::Ctor { path, arg } => {
                 self.node("ctor", span, vec![atom(self.path(path)), self.pat(arg)])
             }
+            PatKind::CtorArgs { path, args } => {
+                let mut items = vec![atom(self.path(path))];
+                items.extend(args.iter().map(|p| self.pat(p)));
+                self.node("ctor", span, items)
+            }
             PatKind::List(items) => {
                 self.node("list", span, items.iter().map(|p| self.pat(p)).collect())
             }

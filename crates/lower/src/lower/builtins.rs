@@ -228,6 +228,7 @@ impl Lowerer<'_> {
                 b.call_rt(RtFn::Libm(name, bits, 1), vals, result_ty)
             }
             Builtin::GenericZero => zero_of(&result_ty),
+            Builtin::DefaultOf => self.unchecked_default(b, &result_ty, span),
             Builtin::Ref => {
                 self.placed_builtin(b, span, bi);
                 b.temp(Rvalue::Box(vals.remove(0)), result_ty)
@@ -418,6 +419,44 @@ impl Lowerer<'_> {
                 b.temp(Rvalue::Zero(ty.clone()), ty.clone())
             }
             mir::Ty::Unit | mir::Ty::Ptr => Operand::Const(Const::Unit),
+        }
+    }
+
+    /// `Unchecked.defaultof<'T>`: F#'s all-zero value, without its nulls (Clef has
+    /// none): 0, false, `'\000'`, `""`, `None`, the empty array, a union's first case
+    /// with default fields, a tuple or record of defaults. A function has no
+    /// default (F#'s is a null that fails when called): reported, never a null
+    /// code pointer.
+    fn unchecked_default(&mut self, b: &mut Builder, ty: &mir::Ty, span: Span) -> Operand {
+        match ty {
+            mir::Ty::Array(_) | mir::Ty::Str => b.temp(Rvalue::Zero(ty.clone()), ty.clone()),
+            mir::Ty::Tuple(fields) => {
+                let parts: Vec<Operand> = fields
+                    .iter()
+                    .map(|f| self.unchecked_default(b, f, span))
+                    .collect();
+                b.temp(Rvalue::MakeTuple(parts), ty.clone())
+            }
+            mir::Ty::Func(..) => {
+                self.unsupported(
+                    span,
+                    "'Unchecked.defaultof' of a function type (it would be a null function)",
+                );
+                Operand::Const(Const::Unit)
+            }
+            mir::Ty::Union(u) => {
+                // Its first case, with all-zero fields: a function among them would
+                // be null too.
+                let first = self.program.unions[u.index()].cases.first();
+                if first.is_some_and(|c| c.fields.iter().any(|f| matches!(f, mir::Ty::Func(..)))) {
+                    self.unsupported(
+                        span,
+                        "'Unchecked.defaultof' of a union whose first case holds a function (it would be a null function)",
+                    );
+                }
+                self.zero_value(b, ty)
+            }
+            _ => self.zero_value(b, ty),
         }
     }
 

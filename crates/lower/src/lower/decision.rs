@@ -51,6 +51,9 @@ enum Cell {
     /// A sub-pattern not expanded yet: its occurrence is known only once the
     /// enclosing constructor's column is specialised.
     Pat(PatId),
+    /// An active pattern (`PatKind::View`): not a test of the occurrence but a
+    /// computation on it, whose result its own pattern then matches.
+    View(PatId),
 }
 
 #[derive(Debug, Clone)]
@@ -162,6 +165,7 @@ impl Lowerer<'_> {
             &guards,
             &bodies,
             &mut reached,
+            None,
         );
         (bodies, reached)
     }
@@ -204,6 +208,7 @@ impl Lowerer<'_> {
                 out.extend(self.cells_of(*c, occ));
                 out
             }
+            PatKind::View { .. } => vec![(Cell::View(pat), Vec::new())],
             _ => vec![(self.ctor_cell(pat), Vec::new())],
         }
     }
@@ -252,16 +257,27 @@ impl Lowerer<'_> {
         guards: &[Option<ExprId>],
         bodies: &[mir::BlockId],
         reached: &mut [bool],
+        fail: Option<mir::BlockId>,
     ) {
         // Resolve pattern references at every column first (binds variables and
         // splits or-patterns), so cells are only Wild or constructors.
         let rows = self.normalise(rows, columns);
         let Some(first) = rows.first() else {
-            let m = self.str_const("The match cases were incomplete");
-            b.call_rt(RtFn::Panic, vec![m], mir::Ty::Unit);
+            match fail {
+                // The rows after an active pattern that split the matrix.
+                Some(rest) => b.terminate(Terminator::Goto(rest)),
+                None => {
+                    let m = self.str_const("The match cases were incomplete");
+                    b.call_rt(RtFn::Panic, vec![m], mir::Ty::Unit);
+                }
+            }
             return;
         };
-        let Some(col) = first.cells.iter().position(|c| matches!(c, Cell::Ctor(..))) else {
+        let Some(col) = first
+            .cells
+            .iter()
+            .position(|c| matches!(c, Cell::Ctor(..) | Cell::View(_)))
+        else {
             // The first row matches: bind, test the guard, run the body.
             let first = first.clone();
             for (id, occ) in &first.bindings {
@@ -287,6 +303,7 @@ impl Lowerer<'_> {
                         guards,
                         bodies,
                         reached,
+                        fail,
                     );
                 }
                 None => b.terminate(Terminator::Goto(bodies[first.rule])),
@@ -295,6 +312,42 @@ impl Lowerer<'_> {
         };
         let occ_index = columns[col];
         let occ = occs[occ_index].clone();
+        if let Cell::View(view) = first.cells[col] {
+            let (rows, columns) = self.expand_view(b, rows, columns, col, view, occs);
+            self.compile_rows(b, rows, &columns, occs, guards, bodies, reached, fail);
+            return;
+        }
+        // An active pattern in this column below the first row is a computation,
+        // not a constructor: the rows above it are compiled first, and what they do
+        // not match continues with the rest (so it runs only when reached).
+        if let Some(split) = rows
+            .iter()
+            .position(|r| matches!(r.cells[col], Cell::View(_)))
+        {
+            let rest = b.new_block();
+            self.compile_rows(
+                b,
+                rows[..split].to_vec(),
+                columns,
+                occs,
+                guards,
+                bodies,
+                reached,
+                Some(rest),
+            );
+            b.switch_to(rest);
+            self.compile_rows(
+                b,
+                rows[split..].to_vec(),
+                columns,
+                occs,
+                guards,
+                bodies,
+                reached,
+                fail,
+            );
+            return;
+        }
         // The constructors this column tests, in order of appearance.
         let mut heads: Vec<Ctor> = Vec::new();
         for r in &rows {
@@ -343,7 +396,9 @@ impl Lowerer<'_> {
                     let args = match &r.cells[col] {
                         Cell::Ctor(c, args) if c == head => args.clone(),
                         Cell::Ctor(..) => return None,
-                        Cell::Wild | Cell::Pat(_) => vec![Cell::Wild; head.arity()],
+                        Cell::Wild | Cell::Pat(_) | Cell::View(_) => {
+                            vec![Cell::Wild; head.arity()]
+                        }
                     };
                     let mut cells = args;
                     cells.extend(rest);
@@ -354,7 +409,16 @@ impl Lowerer<'_> {
                     })
                 })
                 .collect();
-            self.compile_rows(b, specialised, &new_columns, occs, guards, bodies, reached);
+            self.compile_rows(
+                b,
+                specialised,
+                &new_columns,
+                occs,
+                guards,
+                bodies,
+                reached,
+                fail,
+            );
             match no {
                 Some(no) => b.switch_to(no),
                 None => return,
@@ -382,7 +446,86 @@ impl Lowerer<'_> {
                 rule: r.rule,
             })
             .collect();
-        self.compile_rows(b, default, &rest_columns, occs, guards, bodies, reached);
+        self.compile_rows(
+            b,
+            default,
+            &rest_columns,
+            occs,
+            guards,
+            bodies,
+            reached,
+            fail,
+        );
+    }
+
+    /// Runs the active pattern `view` of column `col` on that column's occurrence:
+    /// its result becomes a new occurrence, matched by the result pattern of every
+    /// row that uses the same active pattern there (the call is made once, as F#
+    /// does for an active pattern without arguments); the other rows see a wildcard
+    /// there and keep their cell in `col`.
+    fn expand_view(
+        &mut self,
+        b: &mut Builder,
+        rows: Vec<Row>,
+        columns: &[usize],
+        col: usize,
+        view: PatId,
+        occs: &mut Vec<Occurrence>,
+    ) -> (Vec<Row>, Vec<usize>) {
+        let PatKind::View {
+            input,
+            apply,
+            shape,
+            ..
+        } = self.psg.pat(view).kind.clone()
+        else {
+            unreachable!("Cell::View holds a view pattern");
+        };
+        let occ = occs[columns[col]].clone();
+        self.bind_pattern_variable(b, input, occ.value, &occ.ty);
+        let ty = self.expr_mir_ty(b, apply);
+        let value = self.lower_expr(b, apply);
+        let value = match value {
+            Operand::Local(_) => b.temp(Rvalue::Use(value), ty.clone()),
+            other => other,
+        };
+        occs.push(Occurrence { value, ty });
+        let mut new_columns = vec![occs.len() - 1];
+        new_columns.extend_from_slice(columns);
+        let same = |other: PatId| -> Option<PatId> {
+            match &self.psg.pat(other).kind {
+                PatKind::View {
+                    result,
+                    shape: other_shape,
+                    ..
+                } if other == view
+                    || (shape.shared_key().is_some()
+                        && other_shape.shared_key() == shape.shared_key()) =>
+                {
+                    Some(*result)
+                }
+                _ => None,
+            }
+        };
+        let rows = rows
+            .into_iter()
+            .map(|mut r| {
+                let result = match r.cells[col] {
+                    Cell::View(other) => same(other),
+                    _ => None,
+                };
+                let head = match result {
+                    Some(result) => {
+                        r.cells[col] = Cell::Wild;
+                        Cell::Pat(result)
+                    }
+                    None => Cell::Wild,
+                };
+                r.cells.insert(0, head);
+                r
+            })
+            .collect();
+        (rows, new_columns)
     }
 
     /// Replaces pattern references by cells (binding variables to the column's

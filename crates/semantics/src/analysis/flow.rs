@@ -685,6 +685,25 @@ impl<'f, 'p> Run<'f, 'p> {
     /// The pattern's variables alias (parts of) the matched value.
     fn bind_pattern(&mut self, p: PatId, v: &[Origin]) {
         let psg = self.flow.psg;
+        // Active patterns: the value they look at is bound, then their calls run and
+        // what they return may reach any variable of the pattern (coarse but sound).
+        let mut views = Vec::new();
+        psg.pattern_views(p, &mut views);
+        if !views.is_empty() {
+            let mut all = v.to_vec();
+            for apply in views {
+                self.bind_pattern_variables(p, &all);
+                let r = self.eval(apply);
+                union_into(&mut all, &r);
+            }
+            self.bind_pattern_variables(p, &all);
+            return;
+        }
+        self.bind_pattern_variables(p, v);
+    }
+
+    fn bind_pattern_variables(&mut self, p: PatId, v: &[Origin]) {
+        let psg = self.flow.psg;
         let mut bound = FxHashSet::default();
         psg.pattern_bindings(p, &mut bound);
         let mut bound: Vec<BindingId> = bound.into_iter().collect();

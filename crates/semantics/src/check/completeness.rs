@@ -4,7 +4,7 @@
 
 use super::Checker;
 use crate::exhaustive::{self, CtorId, CtorInfo, Lit, Pat, Signatures};
-use crate::psg::{Const, ExprKind, PatId, PatKind};
+use crate::psg::{Const, ExprKind, FunctionId, PatId, PatKind};
 use composer_diagnostics::{Code, Diagnostic};
 use rustc_hash::FxHashMap;
 
@@ -24,6 +24,8 @@ enum SigKey {
     Tuple(usize),
     Record(u32),
     Union(u32),
+    /// The cases of a total active pattern without arguments.
+    Active(FunctionId),
 }
 
 impl Signatures for Sigs {
@@ -52,9 +54,15 @@ impl Checker<'_> {
         let mut found = Vec::new();
         for e in &self.psg.exprs {
             if let ExprKind::Match { scrutinee, rules } = &e.kind {
+                // A rule with a partial or parameterised active pattern may fail
+                // where its pattern says nothing: it counts as guarded.
                 let pats: Vec<(Pat, bool)> = rules
                     .iter()
-                    .map(|r| (self.translate(r.pat, &mut sigs), r.guard.is_some()))
+                    .map(|r| {
+                        let mut may_fail = false;
+                        let pat = self.translate(r.pat, &mut sigs, &mut may_fail);
+                        (pat, r.guard.is_some() || may_fail)
+                    })
                     .collect();
                 let report = exhaustive::check(&pats, &sigs);
                 let scrutinee_span = self.psg.exprs[scrutinee.index()].span;
@@ -79,11 +87,11 @@ impl Checker<'_> {
         self.diags.extend(found);
     }
 
-    fn translate(&self, id: PatId, sigs: &mut Sigs) -> Pat {
+    fn translate(&self, id: PatId, sigs: &mut Sigs, may_fail: &mut bool) -> Pat {
         let p = &self.psg.pats[id.index()];
         match &p.kind {
             PatKind::Wild | PatKind::Bind(_) | PatKind::Error => Pat::Wild,
-            PatKind::As(inner, _) => self.translate(*inner, sigs),
+            PatKind::As(inner, _) => self.translate(*inner, sigs, may_fail),
             PatKind::Const(c) => match c {
                 Const::Int(v, _) => Pat::Lit(Lit::Int(*v)),
                 Const::Float(v, _) => Pat::Lit(Lit::Float(v.to_bits())),
@@ -111,9 +119,10 @@ impl Checker<'_> {
                     vec![CtorInfo::new("None", 0), CtorInfo::new("Some", 1)]
                 });
                 match &p.kind {
-                    PatKind::OptionSome(inner) => {
-                        Pat::Ctor(CtorId { sig, index: 1 }, vec![self.translate(*inner, sigs)])
-                    }
+                    PatKind::OptionSome(inner) => Pat::Ctor(
+                        CtorId { sig, index: 1 },
+                        vec![self.translate(*inner, sigs, may_fail)],
+                    ),
                     _ => Pat::Ctor(CtorId { sig, index: 0 }, Vec::new()),
                 }
             }
@@ -124,7 +133,10 @@ impl Checker<'_> {
                 match &p.kind {
                     PatKind::ListCons(h, t) => Pat::Ctor(
                         CtorId { sig, index: 1 },
-                        vec![self.translate(*h, sigs), self.translate(*t, sigs)],
+                        vec![
+                            self.translate(*h, sigs, may_fail),
+                            self.translate(*t, sigs, may_fail),
+                        ],
                     ),
                     _ => Pat::Ctor(CtorId { sig, index: 0 }, Vec::new()),
                 }
@@ -132,7 +144,10 @@ impl Checker<'_> {
             PatKind::Tuple(items) => {
                 let n = items.len();
                 let sig = sigs.sig(SigKey::Tuple(n), || vec![CtorInfo::new("", n)]);
-                let args = items.iter().map(|i| self.translate(*i, sigs)).collect();
+                let args = items
+                    .iter()
+                    .map(|i| self.translate(*i, sigs, may_fail))
+                    .collect();
                 Pat::Ctor(CtorId { sig, index: 0 }, args)
             }
             PatKind::Record { def, fields } => {
@@ -144,7 +159,7 @@ impl Checker<'_> {
                 let mut args = vec![Pat::Wild; count];
                 for (i, f) in fields {
                     if let Some(slot) = args.get_mut(*i as usize) {
-                        *slot = self.translate(*f, sigs);
+                        *slot = self.translate(*f, sigs, may_fail);
                     }
                 }
                 Pat::Ctor(CtorId { sig, index: 0 }, args)
@@ -157,10 +172,61 @@ impl Checker<'_> {
                     .map(|c| CtorInfo::new(c.name.clone(), c.fields.len()))
                     .collect();
                 let sig = sigs.sig(SigKey::Union(*def), || cases);
-                let args = fields.iter().map(|f| self.translate(*f, sigs)).collect();
+                let args = fields
+                    .iter()
+                    .map(|f| self.translate(*f, sigs, may_fail))
+                    .collect();
                 Pat::Ctor(CtorId { sig, index: *case }, args)
             }
-            PatKind::Or(a, b) => Pat::Or(vec![self.translate(*a, sigs), self.translate(*b, sigs)]),
+            PatKind::View { result, shape, .. } => {
+                if !shape.partial && shape.cases == 1 && shape.has_arguments {
+                    // A total single-case active pattern always matches; with
+                    // arguments its results are not comparable between rules, so only
+                    // an irrefutable result pattern is known to match.
+                    let inner = self.translate(*result, sigs, may_fail);
+                    if inner != Pat::Wild {
+                        *may_fail = true;
+                    }
+                    return Pat::Wild;
+                }
+                if shape.partial || shape.has_arguments {
+                    *may_fail = true;
+                    return Pat::Wild;
+                }
+                let name = &self.psg.functions[shape.function.index()].name;
+                let names: Vec<CtorInfo> = active_case_names(name)
+                    .into_iter()
+                    .map(|n| CtorInfo::new(n, 1))
+                    .collect();
+                let sig = sigs.sig(SigKey::Active(shape.function), || names);
+                // The payload: the field of `ChoiceKOfN p`, or the result itself.
+                let payload = match &self.psg.pats[result.index()].kind {
+                    PatKind::Case { fields, .. } if shape.cases > 1 => fields.first().copied(),
+                    _ if shape.cases > 1 => None,
+                    _ => Some(*result),
+                };
+                let arg = payload.map_or(Pat::Wild, |p| self.translate(p, sigs, may_fail));
+                Pat::Ctor(
+                    CtorId {
+                        sig,
+                        index: shape.case,
+                    },
+                    vec![arg],
+                )
+            }
+            PatKind::Or(a, b) => Pat::Or(vec![
+                self.translate(*a, sigs, may_fail),
+                self.translate(*b, sigs, may_fail),
+            ]),
         }
     }
+}
+
+/// The case names of an active pattern's function name: `|Even|Odd|` gives `Even`
+/// and `Odd`, `|Int|_|` gives `Int` and `_`.
+pub(crate) fn active_case_names(name: &str) -> Vec<String> {
+    name.trim_matches('|')
+        .split('|')
+        .map(str::to_string)
+        .collect()
 }

@@ -108,6 +108,12 @@ fn pattern_names(pat: &ast::Pat, out: &mut Vec<ast::Ident>) {
             pattern_names(tail, out);
         }
         ast::PatKind::Ctor { arg, .. } => pattern_names(arg, out),
+        // `DivisibleBy 3 x`: the arguments are expressions, the last one may bind.
+        ast::PatKind::CtorArgs { args, .. } => {
+            if let Some(last) = args.last() {
+                pattern_names(last, out)
+            }
+        }
         ast::PatKind::Record(fields) => fields.iter().for_each(|(_, p)| pattern_names(p, out)),
         ast::PatKind::NamedFields(fields) => fields.iter().for_each(|(_, p)| pattern_names(p, out)),
         // Both sides of an or-pattern bind the same names.

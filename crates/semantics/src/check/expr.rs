@@ -643,7 +643,15 @@ impl Checker<'_> {
             return call;
         }
         let func_expected = expected.map(|t| Ty::fun(self.u.fresh(), t));
-        let f = self.infer_expr_with(func, func_expected);
+        let f = match &func.kind {
+            // `Positive n` in `(|Positive|Negative|)`'s body: the case with its result
+            // (alone, `Positive` would be the case with a `unit` result).
+            ast::ExprKind::Path(path) if path.len() == 1 => match self.lookup(path[0].name) {
+                Some(Item::ActiveResult(def, case)) => self.union_case_expr(def, case, func.span),
+                _ => self.infer_expr_with(func, func_expected),
+            },
+            _ => self.infer_expr_with(func, func_expected),
+        };
         let arg_expected = match self.u.shallow(&self.expr_ty(f)) {
             Ty::Fun(p, _) => Some((*p).clone()),
             _ => None,

@@ -452,12 +452,59 @@ impl Checker<'_> {
         }
     }
 
+    /// Whether matching a pattern is pure: it is, unless an active pattern in it
+    /// calls a function that is not.
+    fn pure_pattern(
+        &mut self,
+        p: &composer_syntax::ast::Pat,
+        memo: &mut FxHashMap<FunctionId, bool>,
+    ) -> bool {
+        use composer_syntax::ast::PatKind as P;
+        let active = |this: &Self, path: &[composer_syntax::ast::Ident]| match path {
+            [single] => match this.lookup(single.name) {
+                Some(Item::ActivePattern(a)) => Some(a.function),
+                _ => None,
+            },
+            _ => None,
+        };
+        let head_pure = match &p.kind {
+            P::Named(id) => match active(self, std::slice::from_ref(id)) {
+                Some(f) => self.pure_function(f, memo),
+                None => true,
+            },
+            P::Ctor { path, .. } | P::CtorArgs { path, .. } => match active(self, path) {
+                Some(f) => self.pure_function(f, memo),
+                None => true,
+            },
+            _ => true,
+        };
+        if !head_pure {
+            return false;
+        }
+        match &p.kind {
+            P::Ctor { arg, .. } => self.pure_pattern(arg, memo),
+            P::CtorArgs { args, .. } => args.iter().all(|a| self.pure_pattern(a, memo)),
+            P::Tuple(items) | P::List(items) | P::Array(items) => {
+                items.iter().all(|a| self.pure_pattern(a, memo))
+            }
+            P::Cons { head, tail } | P::Or(head, tail) => {
+                self.pure_pattern(head, memo) && self.pure_pattern(tail, memo)
+            }
+            P::As { pat, .. } | P::Typed { pat, .. } => self.pure_pattern(pat, memo),
+            P::Record(fields) => fields.iter().all(|(_, a)| self.pure_pattern(a, memo)),
+            P::NamedFields(fields) => fields.iter().all(|(_, a)| self.pure_pattern(a, memo)),
+            P::Wild | P::Named(_) | P::Lit(_) | P::Path(_) | P::NegLit(_) | P::Error => true,
+        }
+    }
+
     fn pure_ast(&mut self, e: &Expr, memo: &mut FxHashMap<FunctionId, bool>) -> bool {
         match &e.kind {
             ExprKind::Lit(_) | ExprKind::OperatorValue(_) => true,
             // Reading a value has no effect; calls are judged at `App`.
             ExprKind::Path(_) => true,
-            ExprKind::Lambda { body, .. } => self.pure_ast(body, memo),
+            ExprKind::Lambda { params, body } => {
+                params.iter().all(|p| self.pure_pattern(p, memo)) && self.pure_ast(body, memo)
+            }
             ExprKind::App { .. } => {
                 let (head, args) = e.spine();
                 let head_pure = match &head.kind {
@@ -485,15 +532,18 @@ impl Checker<'_> {
             ExprKind::Match { scrutinee, rules } => {
                 self.pure_ast(scrutinee, memo)
                     && rules.iter().all(|r| {
-                        r.guard.as_ref().is_none_or(|g| self.pure_ast(g, memo))
+                        self.pure_pattern(&r.pat, memo)
+                            && r.guard.as_ref().is_none_or(|g| self.pure_ast(g, memo))
                             && self.pure_ast(&r.body, memo)
                     })
             }
             ExprKind::Let { bindings, body, .. } => {
-                bindings
-                    .iter()
-                    .all(|b| !b.is_mutable && self.pure_ast(&b.body, memo))
-                    && self.pure_ast(body, memo)
+                bindings.iter().all(|b| {
+                    !b.is_mutable
+                        && self.pure_pattern(&b.head, memo)
+                        && b.params.iter().all(|p| self.pure_pattern(p, memo))
+                        && self.pure_ast(&b.body, memo)
+                }) && self.pure_ast(body, memo)
             }
             ExprKind::Tuple(items)
             | ExprKind::List(items)
@@ -595,7 +645,10 @@ impl Checker<'_> {
             P::Match { scrutinee, rules } => {
                 self.pure_psg(scrutinee, owner, memo)
                     && rules.iter().all(|r| {
-                        r.guard.is_none_or(|g| self.pure_psg(g, owner, memo))
+                        let mut views = Vec::new();
+                        self.psg.pattern_views(r.pat, &mut views);
+                        all(self, &views, memo)
+                            && r.guard.is_none_or(|g| self.pure_psg(g, owner, memo))
                             && self.pure_psg(r.body, owner, memo)
                     })
             }

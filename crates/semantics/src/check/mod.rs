@@ -38,6 +38,21 @@ pub(crate) enum Item {
     Type(u32),
     /// A union case: (type, case index).
     UnionCase(u32, u32),
+    /// A case of an active pattern (`Even` of `(|Even|Odd|)`), usable in patterns.
+    ActivePattern(ActiveCase),
+    /// Inside the body of a multi-case active pattern, one of its cases as a result
+    /// (`Even`, `Positive n`): the case `case` of the `Choice` union `def`.
+    ActiveResult(u32, u32),
+}
+
+/// A case of an active pattern: its function, which case, of how many, and whether
+/// it is partial (`(|Int|_|)`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ActiveCase {
+    pub function: FunctionId,
+    pub case: u32,
+    pub cases: u32,
+    pub partial: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -84,6 +84,11 @@ impl Checker<'_> {
                 self.patterns_bind_globals = true;
                 let pat = self.check_pattern(&b.head, &ty);
                 self.patterns_bind_globals = false;
+                let mut views = Vec::new();
+                self.psg.pattern_views(pat, &mut views);
+                if !views.is_empty() {
+                    self.unsupported(b.head.span, "an active pattern in a module-level 'let'");
+                }
                 self.psg.top_level.push(TopItem::Destructure { pat, value });
                 continue;
             }
@@ -351,10 +356,22 @@ impl Checker<'_> {
         if !is_rec {
             self.defining_non_rec.extend(names.iter().flatten());
         }
+        // Active patterns: their result types, and their cases as results in bodies.
+        let mut active_cases: Vec<(ast::Symbol, super::ActiveCase)> = Vec::new();
+        if define_names {
+            for (name, &fid) in names.iter().zip(&fids) {
+                if let Some(n) = name {
+                    active_cases.extend(self.declare_active_pattern(*n, fid));
+                }
+            }
+        }
         for (b, &fid) in bindings.iter().zip(&fids) {
             self.check_function_body(b, fid);
         }
         self.defining_non_rec.truncate(defining);
+        for (symbol, case) in active_cases {
+            self.define(symbol, Item::ActivePattern(case));
+        }
         if fids.len() > 1 {
             // Members of a recursive group call each other: each needs what any of
             // them captures (a member checked early cannot see later members' needs).
@@ -389,6 +406,109 @@ impl Checker<'_> {
             self.u.default_deeper_than_current();
         }
         fids
+    }
+
+    /// `let (|Even|Odd|) n = …`, `let (|Int|_|) s = …`, `let (|Trimmed|) s = …`: fixes
+    /// the result type (`Choice<…>` of the `Choice` union with as many cases, an option,
+    /// or anything) and, for a multi-case pattern, makes its cases results in its
+    /// body. Returns the cases to define as patterns once the body is checked (none
+    /// if `name` is not an active pattern's).
+    fn declare_active_pattern(
+        &mut self,
+        name: ast::Symbol,
+        fid: FunctionId,
+    ) -> Vec<(ast::Symbol, super::ActiveCase)> {
+        let text = self.name(name).to_string();
+        if !(text.len() > 2 && text.starts_with('|') && text.ends_with('|')) {
+            return Vec::new();
+        }
+        let names = super::completeness::active_case_names(&text);
+        // `(|>|)` is an operator, not an active pattern: cases are identifiers.
+        if !names.iter().all(|n| {
+            n.chars()
+                .next()
+                .is_some_and(|c| c.is_alphabetic() || c == '_')
+        }) {
+            return Vec::new();
+        }
+        let span = self.psg.functions[fid.index()].span;
+        let partial = names.last().is_some_and(|n| n == "_");
+        let case_names: Vec<&String> = names.iter().filter(|n| *n != "_").collect();
+        let arity = {
+            let mut n = 0;
+            let mut t = self.psg.functions[fid.index()].ty.clone();
+            while let Ty::Fun(_, r) = t {
+                n += 1;
+                t = (*r).clone();
+            }
+            n
+        };
+        let cases = case_names.len() as u32;
+        let shape_error = if names[..names.len() - usize::from(partial)]
+            .iter()
+            .any(|n| n == "_")
+            || (partial && cases != 1)
+        {
+            Some(
+                "A partial active pattern has exactly one case and ends with '_': '(|Int|_|)'"
+                    .to_string(),
+            )
+        } else if cases > 7 {
+            Some(format!(
+                "Active patterns cannot return more than 7 possibilities; this one has {cases}"
+            ))
+        } else {
+            None
+        };
+        if let Some(message) = shape_error {
+            self.error(Code::ActivePatternShape, span, message);
+            return Vec::new();
+        }
+        if cases > 1 && arity > 1 {
+            // Reported, but its cases stay defined so their uses do not cascade.
+            self.error(
+                Code::ActivePatternShape,
+                span,
+                "Only active patterns returning exactly one result may accept arguments; this multi-case active pattern can take only the value to match",
+            );
+        }
+        let ret = self.psg.functions[fid.index()].return_ty.clone();
+        if partial {
+            let payload = self.u.fresh();
+            self.unify_at(span, &ret, &Ty::option(payload));
+        } else if cases > 1 {
+            let first = self.interner.get_or_intern(format!("Choice1Of{cases}"));
+            let Some(Item::UnionCase(def, _)) = self.lookup(first) else {
+                self.error(
+                    Code::Unsupported,
+                    span,
+                    format!("multi-case active patterns need the standard library's 'Choice' types ('Choice1Of{cases}' is not defined)"),
+                );
+                return Vec::new();
+            };
+            let (_, choice) = self.instantiate_def(def);
+            self.unify_at(span, &ret, &choice);
+            for (k, case_name) in case_names.iter().enumerate() {
+                let symbol = self.interner.get_or_intern(case_name.as_str());
+                self.define(symbol, Item::ActiveResult(def, k as u32));
+            }
+        }
+        case_names
+            .iter()
+            .enumerate()
+            .map(|(k, case_name)| {
+                let symbol = self.interner.get_or_intern(case_name.as_str());
+                (
+                    symbol,
+                    super::ActiveCase {
+                        function: fid,
+                        case: k as u32,
+                        cases,
+                        partial,
+                    },
+                )
+            })
+            .collect()
     }
 
     fn check_function_body(&mut self, b: &ast::Binding, fid: FunctionId) {
@@ -680,6 +800,25 @@ impl Checker<'_> {
                 self.add_expr(ExprKind::Builtin(b), span, ty)
             }
             Item::UnionCase(def, case) => self.union_case_expr(def, case, span),
+            Item::ActiveResult(def, case) => {
+                // `Even` alone in `(|Even|Odd|)`'s body: the case with a `unit` result.
+                let case = self.union_case_expr(def, case, span);
+                let unit = self.add_expr(ExprKind::Const(Const::Unit), span, Ty::UNIT);
+                self.apply(case, unit, span)
+            }
+            Item::ActivePattern(active) => {
+                let name = self.psg.functions[active.function.index()].name.clone();
+                let case = super::completeness::active_case_names(&name)
+                    .get(active.case as usize)
+                    .cloned()
+                    .unwrap_or_default();
+                self.error(
+                    Code::UndefinedName,
+                    span,
+                    format!("'{case}' is a case of the active pattern '({name})': it can be used only in patterns"),
+                );
+                self.error_expr(span)
+            }
             Item::Module(_) | Item::Type(_) => self.error_expr(span),
         }
     }

@@ -80,6 +80,9 @@ impl Checker<'_> {
         match &p.kind {
             ast::PatKind::Wild => self.add_pat(PatKind::Wild, span, expected.clone()),
             ast::PatKind::Named(id) => {
+                if let Some(Item::ActivePattern(active)) = self.lookup(id.name) {
+                    return self.check_active_pattern(active, &[], expected, span);
+                }
                 // A name that resolves to a nullary union case is that case.
                 if let Some(Item::UnionCase(def, case)) = self.lookup(id.name) {
                     return self.check_case_pattern(def, case, None, expected, span);
@@ -102,6 +105,23 @@ impl Checker<'_> {
                     _ => self.add_pat(PatKind::Error, span, expected.clone()),
                 }
             }
+            ast::PatKind::Ctor { path, arg } if self.active_pattern_named(path).is_some() => {
+                let active = self
+                    .active_pattern_named(path)
+                    .expect("checked by the guard");
+                self.check_active_pattern(active, std::slice::from_ref(&**arg), expected, span)
+            }
+            ast::PatKind::CtorArgs { path, args } => match self.active_pattern_named(path) {
+                Some(active) => self.check_active_pattern(active, args, expected, span),
+                None => {
+                    self.error(
+                        Code::TypeMismatch,
+                        span,
+                        "This union case takes one pattern; give several fields as a tuple: 'Case (a, b)'",
+                    );
+                    self.add_pat(PatKind::Error, span, expected.clone())
+                }
+            },
             ast::PatKind::Ctor { path, arg } if self.resolve_case(path).is_some() => {
                 let (def, case) = self.resolve_case(path).expect("checked by the guard");
                 self.check_case_pattern(def, case, Some(arg), expected, span)
@@ -136,6 +156,7 @@ impl Checker<'_> {
                 let l = self.check_pattern(left, expected);
                 // The right side binds the same variables as the left (same bindings).
                 let bound: Vec<(String, BindingId)> = (before..self.psg.bindings.len())
+                    .filter(|&i| !self.psg.bindings[i].name.ends_with("|.input"))
                     .map(|i| (self.psg.bindings[i].name.clone(), BindingId(i as u32)))
                     .collect();
                 let saved = self.or_pattern_bindings.replace(bound.clone());
@@ -197,4 +218,160 @@ impl Checker<'_> {
             }
         }
     }
+
+    /// `Even`, `Int i`, `DivisibleBy 3 x` when the name is an active pattern's case.
+    fn active_pattern_named(&self, path: &[ast::Ident]) -> Option<super::ActiveCase> {
+        match path {
+            [single] => match self.lookup(single.name)? {
+                Item::ActivePattern(active) => Some(active),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// An active pattern applied to `pats`: the first ones are its arguments
+    /// (expressions, written as patterns), the last one (if any is left) matches its
+    /// result. The matched value is bound to a fresh variable that the call takes.
+    fn check_active_pattern(
+        &mut self,
+        active: super::ActiveCase,
+        pats: &[ast::Pat],
+        expected: &Ty,
+        span: Span,
+    ) -> PatId {
+        let func = &self.psg.functions[active.function.index()];
+        let name = func.name.clone();
+        let arguments = func.params.len().saturating_sub(1);
+        if pats.len() < arguments || pats.len() > arguments + 1 {
+            let case = super::completeness::active_case_names(&name)
+                .get(active.case as usize)
+                .cloned()
+                .unwrap_or_default();
+            let example: Vec<String> = (1..=arguments)
+                .map(|i| format!("arg{i}"))
+                .chain(std::iter::once("result".to_string()))
+                .collect();
+            self.error(
+                Code::ActivePatternArguments,
+                span,
+                format!(
+                    "The active pattern '({name})' takes {arguments} argument(s) and then a pattern for its result ('{case} {}'), but is given {} pattern(s) here",
+                    example.join(" "),
+                    pats.len()
+                ),
+            );
+            return self.add_pat(PatKind::Error, span, expected.clone());
+        }
+        let function = self.item_expr(Item::Function(active.function), span);
+        let mut apply = function;
+        for p in &pats[..arguments] {
+            let arg = match pattern_as_expression(p) {
+                Some(e) => self.infer_expr(&e),
+                None => {
+                    self.error(
+                        Code::UnexpectedSyntax,
+                        p.span,
+                        "An argument of an active pattern must be an expression: a literal, a name, or one in parentheses",
+                    );
+                    self.error_expr(p.span)
+                }
+            };
+            apply = self.apply(apply, arg, span);
+        }
+        // Named after the active pattern (`|Even|Odd|.input`): no user variable has
+        // such a name, so or-patterns do not count it among the variables they bind.
+        let text = format!("{name}.input");
+        let input = self.add_binding(Binding {
+            name: text,
+            ty: expected.clone(),
+            is_mutable: false,
+            kind: if self.patterns_bind_globals {
+                BindingKind::Global
+            } else {
+                BindingKind::Local
+            },
+            owner: if self.patterns_bind_globals {
+                None
+            } else {
+                self.current_fn
+            },
+            span,
+            captured_mutable: false,
+        });
+        let input_expr = self.add_expr(ExprKind::Local(input), span, expected.clone());
+        apply = self.apply(apply, input_expr, span);
+        let result_ty = self.expr_ty(apply);
+        let wild = ast::Pat {
+            kind: ast::PatKind::Wild,
+            span,
+        };
+        let result_pat = pats.get(arguments).unwrap_or(&wild);
+        let result = if active.partial {
+            let payload = self.u.fresh();
+            self.unify_at(span, &result_ty, &Ty::option(payload.clone()));
+            let inner = self.check_pattern(result_pat, &payload);
+            self.add_pat(PatKind::OptionSome(inner), span, result_ty.clone())
+        } else if active.cases > 1 {
+            let case_symbol = self
+                .interner
+                .get_or_intern(format!("Choice1Of{}", active.cases));
+            match self.lookup(case_symbol) {
+                Some(Item::UnionCase(def, _)) => {
+                    self.check_case_pattern(def, active.case, Some(result_pat), &result_ty, span)
+                }
+                _ => self.add_pat(PatKind::Error, span, result_ty.clone()),
+            }
+        } else {
+            self.check_pattern(result_pat, &result_ty)
+        };
+        let shape = ViewShape {
+            function: active.function,
+            has_arguments: arguments > 0,
+            case: active.case,
+            cases: active.cases,
+            partial: active.partial,
+        };
+        self.add_pat(
+            PatKind::View {
+                input,
+                apply,
+                result,
+                shape,
+            },
+            span,
+            expected.clone(),
+        )
+    }
+}
+
+/// The expression a pattern written as an active pattern's argument stands for
+/// (F# reads `DivisibleBy 3` and `InRange (lo, hi)` the same way).
+fn pattern_as_expression(p: &ast::Pat) -> Option<ast::Expr> {
+    let kind = match &p.kind {
+        ast::PatKind::Lit(lit) => ast::ExprKind::Lit(lit.clone()),
+        ast::PatKind::NegLit(lit) => ast::ExprKind::Unary {
+            op: ast::UnaryOp::Neg,
+            operand: Box::new(ast::Expr {
+                kind: ast::ExprKind::Lit(lit.clone()),
+                span: p.span,
+            }),
+        },
+        ast::PatKind::Named(id) => ast::ExprKind::Path(vec![*id]),
+        ast::PatKind::Path(path) => ast::ExprKind::Path(path.clone()),
+        ast::PatKind::Tuple(items) => ast::ExprKind::Tuple(
+            items
+                .iter()
+                .map(pattern_as_expression)
+                .collect::<Option<Vec<_>>>()?,
+        ),
+        ast::PatKind::List(items) => ast::ExprKind::List(
+            items
+                .iter()
+                .map(pattern_as_expression)
+                .collect::<Option<Vec<_>>>()?,
+        ),
+        _ => return None,
+    };
+    Some(ast::Expr { kind, span: p.span })
 }

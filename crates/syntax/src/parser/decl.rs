@@ -387,6 +387,8 @@ impl Parser<'_> {
                 kind: PatKind::Named(name),
                 span: name.span,
             }
+        } else if self.at(&TokenKind::LParen) && *self.nth(1) == TokenKind::Bar {
+            self.expect_active_pattern_name(head_start)
         } else if self.at(&TokenKind::LParen)
             && binary_or_custom_op(self.nth(1))
             && *self.nth(2) == TokenKind::RParen
@@ -394,8 +396,13 @@ impl Parser<'_> {
             self.bump();
             let op = self.bump();
             self.bump();
-            self.unsupported(self.since(head_start), "defining operators");
             let text = crate::print::token_text(&op.kind);
+            if !super::expr::is_custom_operator(&text) {
+                self.unsupported(
+                    self.since(head_start),
+                    &format!("redefining the built-in operator `{text}`"),
+                );
+            }
             let name = self.ident(&text, op.span);
             Pat {
                 kind: PatKind::Named(name),
@@ -430,6 +437,45 @@ impl Parser<'_> {
             self.finish_binding(start, attributes, is_mutable, is_inline, head, params);
         binding.type_params = type_params;
         binding
+    }
+
+    /// `(|Even|Odd|)`, `(|Int|_|)`, `(|Trimmed|)`: the name of an active pattern, kept
+    /// as one identifier with its bars (`|Even|Odd|`), as F# names the function.
+    fn expect_active_pattern_name(&mut self, head_start: Span) -> Pat {
+        let open = self.bump().span;
+        let mut text = String::from("|");
+        self.bump();
+        loop {
+            match self.peek().clone() {
+                TokenKind::Ident(name) => {
+                    self.bump();
+                    text.push_str(&name);
+                }
+                TokenKind::Underscore => {
+                    self.bump();
+                    text.push('_');
+                }
+                _ => {
+                    self.error_expected("a case name of the active pattern");
+                    break;
+                }
+            }
+            if !self.eat(&TokenKind::Bar) {
+                self.error_expected("`|` after the case name");
+                break;
+            }
+            text.push('|');
+            if self.at(&TokenKind::RParen) {
+                break;
+            }
+        }
+        self.expect_closing(&TokenKind::RParen, "`)`", open);
+        let span = self.since(head_start);
+        let name = self.ident(&text, span);
+        Pat {
+            kind: PatKind::Named(name),
+            span,
+        }
     }
 
     /// `[: type] = body` after a binding's head and parameters.

@@ -66,6 +66,11 @@ pub(super) fn binary_operator(kind: &TokenKind) -> Option<(u8, bool, Option<Bina
         _ => return None,
     };
     let known = known_binary_operator(text);
+    // Leading dots do not count for precedence (`.>>.` is in `>`'s class).
+    let text = match text.trim_start_matches('.') {
+        "" => text,
+        rest => rest,
+    };
     let class = match text {
         "||" | "or" => (1, false),
         "&&" | "&" => (2, false),
@@ -117,6 +122,15 @@ pub(super) fn known_binary_operator(text: &str) -> Option<BinaryOp> {
         "^" => B::Concat,
         _ => return None,
     })
+}
+
+/// An infix operator a program may define (`|>>`, `+.`, `***`, `<+>`): F#'s operator
+/// characters, not one Clef builds in, and not a type-test or cast form (`:?`, `:>`).
+pub(super) fn is_custom_operator(text: &str) -> bool {
+    known_binary_operator(text).is_none()
+        && !text.starts_with(':')
+        && !matches!(text, "&" | "or" | "=")
+        && text.chars().all(|c| "!%&*+-./<=>?@^|~$".contains(c))
 }
 
 fn boxed(e: Expr) -> Box<Expr> {
@@ -368,8 +382,28 @@ impl Parser<'_> {
                 },
                 None => {
                     let text = crate::print::token_text(&op_token.kind);
-                    self.unsupported(op_token.span, &format!("the operator `{text}`"));
-                    ExprKind::Error
+                    if is_custom_operator(&text) {
+                        // `a |>> b` is `(|>>) a b`, F#'s meaning of a user operator.
+                        let op = self.ident(&text, op_token.span);
+                        let func = Expr {
+                            kind: ExprKind::Path(vec![op]),
+                            span: op_token.span,
+                        };
+                        let partial = Expr {
+                            span: lhs.span.to(op_token.span),
+                            kind: ExprKind::App {
+                                func: boxed(func),
+                                arg: boxed(lhs),
+                            },
+                        };
+                        ExprKind::App {
+                            func: boxed(partial),
+                            arg: boxed(rhs),
+                        }
+                    } else {
+                        self.unsupported(op_token.span, &format!("the operator `{text}`"));
+                        ExprKind::Error
+                    }
                 }
             };
             lhs = self.mk(kind, start);
@@ -839,6 +873,10 @@ impl Parser<'_> {
             let text = crate::print::token_text(&op_token.kind);
             return match known_binary_operator(&text) {
                 Some(op) => self.mk(ExprKind::OperatorValue(op), start),
+                None if is_custom_operator(&text) => {
+                    let op = self.ident(&text, op_token.span);
+                    self.mk(ExprKind::Path(vec![op]), start)
+                }
                 None => {
                     self.unsupported(op_token.span, &format!("the operator `{text}`"));
                     self.mk(ExprKind::Error, start)

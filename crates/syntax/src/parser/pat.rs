@@ -147,6 +147,13 @@ impl Parser<'_> {
         }
         if self.can_start_atomic_pat() {
             let arg = self.parse_atomic_pat();
+            if self.can_start_atomic_pat() {
+                let mut args = vec![arg];
+                while self.can_start_atomic_pat() {
+                    args.push(self.parse_atomic_pat());
+                }
+                return self.mk_pat(PatKind::CtorArgs { path, args }, start);
+            }
             return self.mk_pat(
                 PatKind::Ctor {
                     path,

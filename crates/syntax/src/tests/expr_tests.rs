@@ -341,3 +341,26 @@ fn explicit_type_arguments_are_not_misparsed() {
         "(if (binary Lt x y) (binary Lt a b) (binary Gt c d))"
     );
 }
+
+#[test]
+fn custom_operators_are_applications_with_the_class_of_their_leading_character() {
+    // `a op b` is `(op) a b`; `***` is in `*`'s class, `+.` in `+`'s, `|>>` in `|`'s.
+    assert_eq!(expr("a + b *** c"), "(binary Add a (app *** b c))");
+    assert_eq!(expr("a +. b +. c"), "(app +. (app +. a b) c)");
+    assert_eq!(expr("a + b |>> f"), "(app |>> (binary Add a b) f)");
+    // `^` operators are right-associative; leading dots do not count (`.>>.` is `>`'s).
+    assert_eq!(expr("a ^- b ^- c"), "(app ^- a (app ^- b c))");
+    assert_eq!(expr("p .>>. q |>> f"), "(app |>> (app .>>. p q) f)");
+    // In parentheses, the operator's function.
+    assert_eq!(expr("(+.) 1.0 x"), "(app +. 1.0 x)");
+    // `..` stays a range and `.` before a name is member access.
+    assert_eq!(expr("[ a .. b ]"), expr("[ a..b ]"));
+}
+
+#[test]
+fn active_pattern_uses_take_several_atomic_patterns() {
+    assert_eq!(
+        expr("match n with DivisibleBy 3 x -> x | Int i -> i"),
+        "(match n (rule (ctor DivisibleBy 3 x) x) (rule (ctor Int i) i))"
+    );
+}

@@ -119,3 +119,12 @@ fn deep_nesting_is_an_error_not_a_crash() {
     let deep = format!("let a (x: {}int{}) = 1", "(".repeat(5000), ")".repeat(5000));
     assert!(!codes(&deep).is_empty());
 }
+
+#[test]
+fn active_pattern_and_operator_definitions_are_named_by_their_text() {
+    let out = super::check("let (|Even|Odd|) n = n\nlet (|Int|_|) s = s\nlet ( *** ) a b = a\n");
+    assert!(out.contains("|Even|Odd|"), "{out}");
+    assert!(out.contains("|Int|_|"), "{out}");
+    assert!(out.contains("***"), "{out}");
+    assert!(!out.contains("error"), "{out}");
+}

@@ -208,6 +208,21 @@ impl Checker<'_> {
                 self.add_pat(PatKind::ListCons(h, t), span, list_ty)
             }
             ast::PatKind::Error => self.add_pat(PatKind::Error, span, expected.clone()),
+            ast::PatKind::Array(items) => {
+                // Its names are still bound (with the element type), so the one error
+                // is not followed by FS0039 for each of them.
+                let elem = self.u.fresh();
+                self.unify_at(span, expected, &Ty::app(TyCon::Array, vec![elem.clone()]));
+                for item in items {
+                    self.check_pattern(item, &elem);
+                }
+                self.error(
+                    Code::Unsupported,
+                    span,
+                    "array patterns (`[| a; b |]`) are not supported by Composer yet: match on `List.ofArray xs`, or test `xs.Length` and index",
+                );
+                self.add_pat(PatKind::Error, span, expected.clone())
+            }
             _ => {
                 self.error(
                     Code::Unsupported,

@@ -1003,7 +1003,7 @@ fn same_node(a: &Ty, b: &Ty) -> bool {
 
 /// The type variables of `tys` in order of first appearance; each shared node is
 /// walked once.
-fn vars_in_order(tys: &[Ty]) -> Vec<TyVar> {
+pub(crate) fn vars_in_order(tys: &[Ty]) -> Vec<TyVar> {
     fn walk(t: &Ty, seen: &mut rustc_hash::FxHashSet<NodeKey>, out: &mut Vec<TyVar>) {
         if let Some(key) = NodeKey::of(t) {
             if !seen.insert(key) {

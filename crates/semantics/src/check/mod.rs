@@ -5,9 +5,11 @@
 //! nodes. Errors never stop the walk: an erroneous expression becomes an `Error`
 //! node of type `Ty::Error`, which unifies with everything.
 
+mod app;
 mod arena_safety;
 mod closure_escape;
 mod completeness;
+mod control;
 mod duplicates;
 mod expr;
 mod fusion;

@@ -945,7 +945,30 @@ impl Parser<'_> {
                 self.nth(self.long_ident_end(1)),
                 TokenKind::Equals | TokenKind::Keyword(Keyword::With)
             ),
+            // `{ (acct.Deposit 50L) with Tags = [] }`: a copy of any expression.
+            TokenKind::LParen => self
+                .paren_end(1)
+                .is_some_and(|n| *self.nth(n) == TokenKind::Keyword(Keyword::With)),
             _ => false,
+        }
+    }
+
+    /// The offset after the `)` that closes the `(` at raw offset `n`, if any.
+    fn paren_end(&self, mut n: usize) -> Option<usize> {
+        let mut depth = 0usize;
+        loop {
+            match self.nth(n) {
+                TokenKind::LParen => depth += 1,
+                TokenKind::RParen => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return Some(n + 1);
+                    }
+                }
+                TokenKind::Eof => return None,
+                _ => {}
+            }
+            n += 1;
         }
     }
 
@@ -964,8 +987,15 @@ impl Parser<'_> {
         let open = self.bump().span;
         let result = self.in_block(BlockKind::Bracket, false, |p| {
             let mut copy_from = None;
-            let is_copy = matches!(p.nth(0), TokenKind::Ident(_))
-                && *p.nth(p.long_ident_end(0)) == TokenKind::Keyword(Keyword::With);
+            let is_copy = match p.nth(0) {
+                TokenKind::Ident(_) => {
+                    *p.nth(p.long_ident_end(0)) == TokenKind::Keyword(Keyword::With)
+                }
+                TokenKind::LParen => p
+                    .paren_end(0)
+                    .is_some_and(|n| *p.nth(n) == TokenKind::Keyword(Keyword::With)),
+                _ => false,
+            };
             if is_copy {
                 copy_from = Some(boxed(p.parse_postfix()));
                 p.expect_kw(Keyword::With);

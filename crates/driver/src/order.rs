@@ -3,7 +3,7 @@
 //! expect a build to find out by itself. F# needs an order (a file sees only what
 //! the files before it define); the project file states it when this cannot.
 //!
-//! What a file defines: its header module (`module App.Util`: `App`), and its
+//! What a file defines: its header modules (`module App.Util`: `App`, `Util`), and its
 //! top-level functions, values, types, union cases and modules. What it uses: every
 //! identifier token in it. A file depends on another when it uses a name the other
 //! defines and it does not define itself. Files that do not depend on each other
@@ -89,8 +89,10 @@ fn defined_names(ast: &SourceFile, interner: &Interner) -> BTreeSet<String> {
     match &ast.header {
         FileHeader::None => {}
         FileHeader::Module(path) | FileHeader::Namespace(path) => {
-            if let Some(first) = path.first() {
-                names.insert(interner.resolve(&first.name).to_string());
+            // `module Shapes.Geometry`: used as `Shapes.Geometry.x`, or `Geometry.x`
+            // after `open Shapes`.
+            for seg in path {
+                names.insert(interner.resolve(&seg.name).to_string());
             }
         }
     }

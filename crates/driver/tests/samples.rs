@@ -94,30 +94,40 @@ fn hello_world_is_small_static_and_free_of_libc() {
     }
 }
 
+/// Every project under `tests/projects/NAME/` builds and prints `NAME.stdout`
+/// (several files, dotted module headers, ordering without `[build] sources`).
 #[test]
-fn multi_file_project_builds_and_runs() {
+fn multi_file_projects_build_and_run() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let project = repo_root().join("tests/projects/two_files");
-    let out = dir.path().join("two_files");
-    let result = composer(
-        &[
-            "build",
-            project.to_str().unwrap(),
-            "-o",
-            out.to_str().unwrap(),
-        ],
-        dir.path(),
-    );
-    assert!(
-        result.status.success(),
-        "build failed: {}",
-        String::from_utf8_lossy(&result.stderr)
-    );
-    let run = Command::new(&out).output().expect("program runs");
-    assert_eq!(
-        String::from_utf8_lossy(&run.stdout),
-        "Hello, project!\n42\n"
-    );
+    let mut projects: Vec<_> = std::fs::read_dir(repo_root().join("tests/projects"))
+        .expect("tests/projects")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    projects.sort();
+    assert!(projects.len() >= 2, "projects: {projects:?}");
+    for project in projects {
+        let name = project.file_name().unwrap().to_string_lossy().to_string();
+        let out = dir.path().join(&name);
+        let result = composer(
+            &[
+                "build",
+                "-q",
+                project.to_str().unwrap(),
+                "-o",
+                out.to_str().unwrap(),
+            ],
+            dir.path(),
+        );
+        assert!(
+            result.status.success(),
+            "{name}: build failed: {}",
+            String::from_utf8_lossy(&result.stderr)
+        );
+        let run = Command::new(&out).output().expect("program runs");
+        let expected = std::fs::read_to_string(project.join(format!("{name}.stdout")))
+            .expect("NAME.stdout beside the project");
+        assert_eq!(String::from_utf8_lossy(&run.stdout), expected, "{name}");
+    }
 }
 
 /// Closures that cannot outlive their frame (passed to a function that only calls

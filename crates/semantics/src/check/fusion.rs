@@ -187,10 +187,10 @@ impl Checker<'_> {
         module: composer_syntax::Symbol,
         name: composer_syntax::Symbol,
     ) -> bool {
-        let Some(Item::Module(m)) = self.lookup(module) else {
+        let Some(m) = self.lookup_module(module) else {
             return false;
         };
-        match self.modules[m.0 as usize].items.get(&name) {
+        match self.module_item(m, name) {
             Some(Item::Function(f)) => (f.index()) < self.library_functions,
             Some(Item::Builtin(_)) => true,
             _ => false,
@@ -440,7 +440,7 @@ impl Checker<'_> {
         }
         let item = match (self.lookup(p[0].name), p.len()) {
             (Some(item), 1) => Some(item),
-            (Some(Item::Module(m)), 2) => self.modules[m.0 as usize].items.get(&p[1].name).copied(),
+            (Some(Item::Module(m)), 2) => self.module_item(m, p[1].name),
             (Some(Item::Type(_)), 2) => return true,
             _ => None,
         };

@@ -64,6 +64,10 @@ pub(crate) struct ModuleId(u32);
 pub(crate) struct ModuleScope {
     pub name: String,
     pub items: FxHashMap<Symbol, Item>,
+    /// The module of the same name this one hides (`module String = …` over the
+    /// library's `String`): names it lacks are looked up there, as F# searches every
+    /// module of a name ([`Checker::module_item`]).
+    pub shadows: Option<ModuleId>,
 }
 
 pub(crate) struct Checker<'a> {
@@ -115,6 +119,10 @@ pub(crate) struct Checker<'a> {
     pub defining_non_rec: Vec<Symbol>,
     /// Set just before a group of member functions is declared (see `typedefs`).
     pub members_being_declared: Option<Vec<PendingMember>>,
+    /// Modules hidden by a union case or type of the same name defined after them
+    /// (`type Shape = Map | …`): in a dotted path the module still wins, as in F#,
+    /// where only a value hides a module (`resolve_path`).
+    pub hidden_modules: FxHashMap<Symbol, ModuleId>,
 }
 
 /// A member of a record or union: a function whose first parameter is the value
@@ -208,6 +216,7 @@ impl<'a> Checker<'a> {
             measures: Default::default(),
             members: FxHashMap::default(),
             members_being_declared: None,
+            hidden_modules: FxHashMap::default(),
             lambda_expected: None,
             defining_non_rec: Vec::new(),
             mutable_captures: Vec::new(),
@@ -239,6 +248,7 @@ impl<'a> Checker<'a> {
         self.modules.push(ModuleScope {
             name: name.to_string(),
             items: FxHashMap::default(),
+            shadows: None,
         });
         ModuleId(self.modules.len() as u32 - 1)
     }
@@ -416,6 +426,15 @@ impl<'a> Checker<'a> {
 
     /// Adds a name to the innermost scope (and, at module level, to the module).
     pub(crate) fn define(&mut self, sym: Symbol, item: Item) {
+        match (item, self.lookup(sym)) {
+            (Item::Module(_), _) => {
+                self.hidden_modules.remove(&sym);
+            }
+            (Item::UnionCase(..) | Item::Type(_), Some(Item::Module(m))) => {
+                self.hidden_modules.insert(sym, m);
+            }
+            _ => {}
+        }
         if let Some(&(m, depth)) = self.module_stack.last() {
             if self.scopes.len() == depth {
                 self.modules[m.0 as usize].items.insert(sym, item);
@@ -434,39 +453,22 @@ impl<'a> Checker<'a> {
     fn check_file(&mut self, file: &ast::SourceFile, is_last_file: bool) -> Option<ModuleId> {
         let module = match &file.header {
             ast::FileHeader::Module(path) | ast::FileHeader::Namespace(path) => {
-                let name = path
-                    .iter()
-                    .map(|i| self.name(i.name).to_string())
-                    .collect::<Vec<_>>()
-                    .join(".");
-                // A module of the same name (e.g. the built-in `String`) is extended.
-                let existing = match path.as_slice() {
-                    [single] => match self.scopes[0].get(&single.name) {
-                        Some(Item::Module(m)) => Some(*m),
-                        _ => None,
-                    },
-                    _ => None,
-                };
-                let id = existing.unwrap_or_else(|| self.new_module(&name));
-                if let Some(last) = path.last() {
-                    self.scopes[0].insert(last.name, Item::Module(id));
-                }
-                Some(id)
+                Some(self.file_module_chain(path))
             }
             ast::FileHeader::None => None,
         };
-        if let Some(m) = module {
-            // The file's own names are visible in the file, and recorded in the module.
+        if let Some(chain) = &module {
+            // The file's own names, and those of the namespaces around it (`module
+            // A.B` sees `A`'s modules), are visible in the file; its definitions
+            // are recorded in the module.
             self.push_scope();
-            let items: Vec<(Symbol, Item)> = self.modules[m.0 as usize]
-                .items
-                .iter()
-                .map(|(k, v)| (*k, *v))
-                .collect();
-            for (k, v) in items {
-                self.scopes.last_mut().expect("just pushed").insert(k, v);
+            for m in chain {
+                for (k, v) in self.module_items(*m) {
+                    self.scopes.last_mut().expect("just pushed").insert(k, v);
+                }
             }
-            self.module_stack.push((m, self.scopes.len()));
+            let own = *chain.last().expect("a header names a module");
+            self.module_stack.push((own, self.scopes.len()));
         }
         self.check_duplicate_definitions(&file.decls);
         let count = file.decls.len();
@@ -477,17 +479,54 @@ impl<'a> Checker<'a> {
             self.module_stack.pop();
             self.scopes.truncate(1);
         }
-        module
+        module.and_then(|chain| chain.last().copied())
+    }
+
+    /// The modules a file header `module A.B.C` names, outermost first, made where
+    /// missing: `A` is bound globally, `B` inside `A`, `C` inside `B` (so `A.B.C.x`,
+    /// `open A.B.C` and, after `open A`, `B.C.x` resolve as in F#). A module of the
+    /// same name that exists already (the built-in `String`, or `A` from another
+    /// file) is extended.
+    fn file_module_chain(&mut self, path: &[ast::Ident]) -> Vec<ModuleId> {
+        let mut chain: Vec<ModuleId> = Vec::new();
+        for (i, seg) in path.iter().enumerate() {
+            let existing = match chain.last() {
+                None => match self.scopes[0].get(&seg.name) {
+                    Some(Item::Module(m)) => Some(*m),
+                    _ => None,
+                },
+                Some(parent) => match self.modules[parent.0 as usize].items.get(&seg.name) {
+                    Some(Item::Module(m)) => Some(*m),
+                    _ => None,
+                },
+            };
+            let id = existing.unwrap_or_else(|| {
+                let name = path[..=i]
+                    .iter()
+                    .map(|p| self.name(p.name).to_string())
+                    .collect::<Vec<_>>()
+                    .join(".");
+                let id = self.new_module(&name);
+                match chain.last() {
+                    None => {
+                        self.scopes[0].insert(seg.name, Item::Module(id));
+                    }
+                    Some(parent) => {
+                        self.modules[parent.0 as usize]
+                            .items
+                            .insert(seg.name, Item::Module(id));
+                    }
+                }
+                id
+            });
+            chain.push(id);
+        }
+        chain
     }
 
     /// `open M` at the outermost scope.
     pub(crate) fn open_module_id(&mut self, m: ModuleId) {
-        let items: Vec<(Symbol, Item)> = self.modules[m.0 as usize]
-            .items
-            .iter()
-            .map(|(k, v)| (*k, *v))
-            .collect();
-        for (k, v) in items {
+        for (k, v) in self.module_items(m) {
             self.scopes[0].insert(k, v);
         }
     }
@@ -515,7 +554,11 @@ impl<'a> Checker<'a> {
             }
             ast::DeclKind::Module { name, decls } => {
                 let full = self.name(name.name).to_string();
+                // A module of a name already in scope extends it (`module String =`
+                // keeps `String.concat`): its names are looked up after the new ones.
+                let shadows = self.lookup_module(name.name);
                 let id = self.new_module(&full);
+                self.modules[id.0 as usize].shadows = shadows;
                 self.define(name.name, Item::Module(id));
                 // Items of a nested module are reached through the module (or `open`).
                 let saved_scope_len = self.scopes.len();
@@ -559,12 +602,7 @@ impl<'a> Checker<'a> {
         }
         match found {
             Some(id) => {
-                let items: Vec<(Symbol, Item)> = self.modules[id.0 as usize]
-                    .items
-                    .iter()
-                    .map(|(k, v)| (*k, *v))
-                    .collect();
-                for (k, v) in items {
+                for (k, v) in self.module_items(id) {
                     self.scopes
                         .last_mut()
                         .expect("there is always a global scope")
@@ -580,17 +618,57 @@ impl<'a> Checker<'a> {
     }
 
     fn lookup_module_path(&self, path: &[ast::Ident]) -> Option<ModuleId> {
-        let mut current = match self.lookup(path[0].name)? {
-            Item::Module(m) => m,
-            _ => return None,
-        };
+        let mut current = self.lookup_module(path[0].name)?;
         for seg in &path[1..] {
-            current = match self.modules[current.0 as usize].items.get(&seg.name)? {
-                Item::Module(m) => *m,
+            current = match self.module_item(current, seg.name)? {
+                Item::Module(m) => m,
                 _ => return None,
             };
         }
         Some(current)
+    }
+
+    /// The module a name refers to at the head of a dotted path: the module in
+    /// scope, or one a later union case or type of the same name hid. A value hides
+    /// a module (F#'s rule), so `let List = 5` makes `List.map` an error.
+    pub(crate) fn lookup_module(&self, sym: Symbol) -> Option<ModuleId> {
+        match self.lookup(sym)? {
+            Item::Module(m) => Some(m),
+            Item::UnionCase(..) | Item::Type(_) => self.hidden_modules.get(&sym).copied(),
+            _ => None,
+        }
+    }
+
+    /// A name of module `m`, or of the modules of the same name it shadows.
+    pub(crate) fn module_item(&self, m: ModuleId, sym: Symbol) -> Option<Item> {
+        let mut current = Some(m);
+        while let Some(id) = current {
+            let scope = &self.modules[id.0 as usize];
+            if let Some(item) = scope.items.get(&sym) {
+                return Some(*item);
+            }
+            current = scope.shadows;
+        }
+        None
+    }
+
+    /// Every name `module_item` finds in `m`: those of shadowed modules first, so
+    /// that inserting them in order leaves the newest definition of each name.
+    pub(crate) fn module_items(&self, m: ModuleId) -> Vec<(Symbol, Item)> {
+        let mut chain = vec![m];
+        while let Some(older) = self.modules[chain[chain.len() - 1].0 as usize].shadows {
+            chain.push(older);
+        }
+        chain
+            .iter()
+            .rev()
+            .flat_map(|id| {
+                self.modules[id.0 as usize]
+                    .items
+                    .iter()
+                    .map(|(k, v)| (*k, *v))
+            })
+            .collect()
     }
 
     /// Types live in their own namespace (a type and a module may share a name, like

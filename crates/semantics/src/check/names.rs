@@ -642,9 +642,20 @@ impl Checker<'_> {
     pub(crate) fn resolve_path(&mut self, path: &[ast::Ident]) -> ExprId {
         let first = path[0];
         // `Shape.Circle`: a type name qualifies a union case.
-        let value = self.lookup(first.name);
+        let mut value = self.lookup(first.name);
+        // `Map.add` after `type Shape = Map | …`: a union case or type hides a
+        // module of its name only where the module lacks the member.
+        if let (Some(Item::UnionCase(..) | Item::Type(_)), Some(next)) = (value, path.get(1)) {
+            if let Some(m) = self.lookup_module(first.name) {
+                if self.module_item(m, next.name).is_some() {
+                    value = Some(Item::Module(m));
+                }
+            }
+        }
         let as_type = match (&value, path.len()) {
-            (None | Some(Item::Module(_)), 2..) => self.lookup_type(first.name).map(Item::Type),
+            (None | Some(Item::Module(_) | Item::UnionCase(..)), 2..) => {
+                self.lookup_type(first.name).map(Item::Type)
+            }
             _ => None,
         };
         let as_type = as_type.filter(|item| {
@@ -657,9 +668,7 @@ impl Checker<'_> {
                 .is_some_and(|cs| cs.iter().any(|c| c.name == name))
                 || self.members.contains_key(&(*d, path[1].name));
             let module_has = match value {
-                Some(Item::Module(m)) => {
-                    self.modules[m.0 as usize].items.contains_key(&path[1].name)
-                }
+                Some(Item::Module(m)) => self.module_item(m, path[1].name).is_some(),
                 _ => false,
             };
             has_case && !module_has
@@ -702,15 +711,15 @@ impl Checker<'_> {
                 return self.error_expr(span);
             };
             span = span.to(seg.span);
-            match self.modules[m.0 as usize].items.get(&seg.name).copied() {
+            match self.module_item(m, seg.name) {
                 Some(next) => item = next,
                 None => {
                     let name = self.name(seg.name).to_string();
                     let module = self.modules[m.0 as usize].name.clone();
-                    let candidates: Vec<String> = self.modules[m.0 as usize]
-                        .items
-                        .keys()
-                        .map(|k| self.name(*k).to_string())
+                    let candidates: Vec<String> = self
+                        .module_items(m)
+                        .iter()
+                        .map(|(k, _)| self.name(*k).to_string())
                         .collect();
                     let message = match best_match(&name, candidates.iter().map(String::as_str)) {
                         Some(s) => format!("The value, constructor, namespace or type '{name}' is not defined in '{module}'. Did you mean '{module}.{s}'?"),

@@ -605,7 +605,7 @@ impl Checker<'_> {
         for seg in &path[1..path.len() - 1] {
             match item {
                 Some(Item::Module(m)) => {
-                    item = self.modules[m.0 as usize].items.get(&seg.name).copied();
+                    item = self.module_item(m, seg.name);
                 }
                 _ => break,
             }

@@ -2,6 +2,7 @@
 //! `Console`, `String` and math. Each has a type scheme given by [`Builtin::ty`];
 //! lowering turns each into primitive operations or runtime calls.
 
+use crate::types::Requirement;
 use crate::types::{Constraint, Prim, Ty, TyCon, Unifier};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -145,6 +146,10 @@ pub enum Builtin {
     DefaultOf,
     /// `LanguagePrimitives.GenericOne`
     GenericOne,
+    /// `LanguagePrimitives.DivideByInt x n`: `x / n` for a float type (F#'s
+    /// `DivideByInt` member; `List.average` uses it, so averaging ints is an error at
+    /// the call, and `float<m>` keeps its unit).
+    DivideByInt,
     Some,
     None,
     /// `Seq.__make producer`: the seq whose elements `producer` pushes to its
@@ -238,6 +243,7 @@ impl Builtin {
             Builtin::Incr => "incr".into(),
             Builtin::Decr => "decr".into(),
             Builtin::GenericOne => "LanguagePrimitives.GenericOne".into(),
+            Builtin::DivideByInt => "LanguagePrimitives.DivideByInt".into(),
             Builtin::Some => "Some".into(),
             Builtin::None => "None".into(),
             Builtin::SeqMake => "Seq.__make".into(),
@@ -270,6 +276,7 @@ impl Builtin {
             | Builtin::Min
             | Builtin::Compare
             | Builtin::Pown
+            | Builtin::DivideByInt
             | Builtin::Atan2
             | Builtin::ArrayCreate
             | Builtin::ArenaAllocArray
@@ -309,14 +316,14 @@ impl Builtin {
             }
             Builtin::ToString => Ty::fun(u.fresh(), Ty::STRING),
             Builtin::Max | Builtin::Min => {
-                let a = u.fresh();
+                let a = u.fresh_requiring(Requirement::Comparison);
                 Ty::curried(vec![a.clone(), a.clone()], a)
             }
             Builtin::Compare => {
-                let a = u.fresh();
+                let a = u.fresh_requiring(Requirement::Comparison);
                 Ty::curried(vec![a.clone(), a], Ty::INT)
             }
-            Builtin::Hash => Ty::fun(u.fresh(), Ty::INT),
+            Builtin::Hash => Ty::fun(u.fresh_requiring(Requirement::Equality), Ty::INT),
             Builtin::Abs => {
                 let a = u.fresh_constrained(Constraint::SignedNumeric);
                 Ty::fun(a.clone(), a)
@@ -329,6 +336,10 @@ impl Builtin {
             Builtin::Atan2 => {
                 let a = u.fresh_constrained(Constraint::Floating);
                 Ty::curried(vec![a.clone(), a.clone()], a)
+            }
+            Builtin::DivideByInt => {
+                let a = u.fresh_constrained(Constraint::Floating);
+                Ty::curried(vec![a.clone(), Ty::INT], a)
             }
             Builtin::Math(_) => {
                 let a = u.fresh_constrained(Constraint::Floating);
@@ -474,6 +485,7 @@ impl Builtin {
                 vec![
                     ("GenericZero", Builtin::GenericZero),
                     ("GenericOne", Builtin::GenericOne),
+                    ("DivideByInt", Builtin::DivideByInt),
                 ],
             ),
             (

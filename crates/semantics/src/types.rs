@@ -430,6 +430,27 @@ impl Constraint {
     }
 }
 
+/// What F#'s `equality` and `comparison` constraints ask of a type: `=`, `<>` and
+/// `hash` need equality; `compare`, `<`, `max`, `min` (and through them `List.sort`,
+/// `Map` keys, `Set` elements) need comparison. A type variable carries the stronger
+/// of the two it was asked for, its instances inherit it, and binding it to a type
+/// without structure (a function, an array, a seq) is an error at the use that binds
+/// it: the user's call, not the library line that compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Requirement {
+    Equality,
+    Comparison,
+}
+
+impl Requirement {
+    pub fn name(self) -> &'static str {
+        match self {
+            Requirement::Equality => "equality",
+            Requirement::Comparison => "comparison",
+        }
+    }
+}
+
 /// A generalised type: `forall vars. ty`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scheme {
@@ -451,6 +472,8 @@ struct VarInfo {
     bound: Option<Ty>,
     level: u32,
     constraint: Option<Constraint>,
+    /// `equality` or `comparison`, if asked for ([`Requirement`]).
+    requires: Option<Requirement>,
     /// Quantified in some function's scheme: never defaulted.
     generic: bool,
 }
@@ -462,6 +485,8 @@ pub enum UnifyError {
     Occurs,
     Constraint(Constraint, Prim),
     ConstraintOn(Constraint, Ty),
+    /// The type (the part of it) that lacks the equality or comparison asked for.
+    Requirement(Requirement, Ty),
 }
 
 /// The substitution being built by inference.
@@ -477,6 +502,10 @@ pub struct Unifier {
     /// (`static member (+)` satisfies `Addable`; any of `- * / %` satisfies
     /// `Numeric`, and a missing one is reported where the operator is used).
     pub user_operators: rustc_hash::FxHashSet<(u32, Constraint)>,
+    /// User types without structural equality and comparison: a field (not through
+    /// a type parameter) is a function, an array, a seq or such a type
+    /// (`Checker::note_structural_types`).
+    pub unstructured_types: rustc_hash::FxHashSet<u32>,
     /// Nodes the unifier's walks have visited (unification, resolution, the variable
     /// walks of the occurs check, level adjustment and generalisation): a deterministic
     /// measure of inference work, which tests bound to show it stays polynomial.
@@ -499,14 +528,62 @@ impl Unifier {
         Ty::Var(self.fresh_var(Some(c)))
     }
 
+    /// A variable that must support `equality` or `comparison`.
+    pub fn fresh_requiring(&mut self, r: Requirement) -> Ty {
+        let v = self.fresh_var(None);
+        self.vars[v.0 as usize].requires = Some(r);
+        Ty::Var(v)
+    }
+
     fn fresh_var(&mut self, constraint: Option<Constraint>) -> TyVar {
         self.vars.push(VarInfo {
             bound: None,
             level: self.level,
             constraint,
+            requires: None,
             generic: false,
         });
         TyVar(self.vars.len() as u32 - 1)
+    }
+
+    /// Asks `ty` for `equality` or `comparison`: its variables carry the requirement
+    /// from now on; a part without structure is the error.
+    pub fn require(&mut self, ty: &Ty, r: Requirement) -> Result<(), UnifyError> {
+        if let Some(bad) = self.unstructured_part(ty) {
+            return Err(UnifyError::Requirement(r, bad));
+        }
+        for v in self.reachable_vars(ty, false) {
+            if self.vars[v.0 as usize].requires < Some(r) {
+                self.var_mut(v).requires = Some(r);
+            }
+        }
+        Ok(())
+    }
+
+    /// The first part of `ty` (left to right) that has neither structural equality
+    /// nor comparison; type variables are fine (they are asked in turn).
+    pub fn unstructured_part(&self, ty: &Ty) -> Option<Ty> {
+        let mut seen = FxHashSet::default();
+        self.unstructured_walk(ty, &mut seen)
+    }
+
+    fn unstructured_walk(&self, ty: &Ty, seen: &mut FxHashSet<NodeKey>) -> Option<Ty> {
+        self.count_work();
+        let ty = self.shallow(ty);
+        if let Some(key) = NodeKey::of(&ty) {
+            if !seen.insert(key) {
+                return None;
+            }
+        }
+        match &ty {
+            Ty::Var(_) | Ty::Prim(_) | Ty::MeasureValue(_) | Ty::Error => None,
+            Ty::Measured(b, _) => self.unstructured_walk(b, seen),
+            Ty::Fun(..) | Ty::App(TyCon::Array | TyCon::Seq | TyCon::Arena, _) => Some(ty.clone()),
+            Ty::App(TyCon::User(d), _) if self.unstructured_types.contains(d) => Some(ty.clone()),
+            Ty::Tuple(ts) | Ty::App(_, ts) => {
+                ts.iter().find_map(|t| self.unstructured_walk(t, seen))
+            }
+        }
     }
 
     /// How many variables have been made: a variable numbered at least this many
@@ -672,8 +749,12 @@ impl Unifier {
                 let level = self.vars[x.0 as usize]
                     .level
                     .min(self.vars[y.0 as usize].level);
+                let requires = self.vars[x.0 as usize]
+                    .requires
+                    .max(self.vars[y.0 as usize].requires);
                 let y_info = self.var_mut(*y);
                 y_info.constraint = merged;
+                y_info.requires = requires;
                 y_info.level = level;
                 self.var_mut(*x).bound = Some(b.clone());
                 Ok(())
@@ -740,7 +821,12 @@ impl Unifier {
         let level = self.vars[v.0 as usize].level;
         self.adjust_levels(t, level);
         self.var_mut(v).bound = Some(t.clone());
-        Ok(())
+        // Bound even when the type lacks the equality or comparison asked for, so
+        // that the error is reported once, where the variable is first bound.
+        match self.vars[v.0 as usize].requires {
+            Some(r) => self.require(t, r),
+            None => Ok(()),
+        }
     }
 
     fn occurs(&self, v: TyVar, t: &Ty) -> bool {
@@ -865,7 +951,9 @@ impl Unifier {
             .iter()
             .map(|v| {
                 let c = self.constraint_of(*v);
-                Ty::Var(self.fresh_var(c))
+                let fresh = self.fresh_var(c);
+                self.vars[fresh.0 as usize].requires = self.vars[v.0 as usize].requires;
+                Ty::Var(fresh)
             })
             .collect();
         let ty = substitute(&scheme.ty, &scheme.vars, &fresh);

@@ -208,6 +208,12 @@ impl Lowerer<'_> {
                 let x = vals.pop().expect("two arguments");
                 self.lower_pown(b, x, n, ty)
             }
+            Builtin::DivideByInt => {
+                let n = vals.pop().expect("two arguments");
+                let x = vals.pop().expect("two arguments");
+                let n = b.temp(Rvalue::Convert(n, result_ty.clone()), result_ty.clone());
+                b.temp(Rvalue::Binary(BinOp::Div, x, n), result_ty)
+            }
             Builtin::Atan2 => {
                 let bits = if result_ty == (mir::Ty::Float { bits: 32 }) {
                     32

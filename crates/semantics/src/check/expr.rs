@@ -799,7 +799,18 @@ impl Checker<'_> {
             | BinaryOp::Gt
             | BinaryOp::Ge => {
                 let lt = self.expr_ty(l);
-                self.expect_type(r, &lt);
+                let (rt, rspan) = (self.expr_ty(r), self.psg.exprs[r.index()].span);
+                if self.unify_at(rspan, &lt, &rt) {
+                    let required = if matches!(pop, BinaryOp::Eq | BinaryOp::Ne) {
+                        crate::types::Requirement::Equality
+                    } else {
+                        crate::types::Requirement::Comparison
+                    };
+                    if let Err(err) = self.u.require(&lt, required) {
+                        let lspan = self.psg.exprs[l.index()].span;
+                        self.report_unify_error(lspan, &lt, &lt, &err);
+                    }
+                }
                 Ty::BOOL
             }
             BinaryOp::Shl | BinaryOp::Shr => {

@@ -17,6 +17,7 @@ mod known;
 mod lang;
 mod names;
 mod pattern;
+mod requirements;
 mod seq;
 mod typedefs;
 
@@ -379,10 +380,38 @@ impl<'a> Checker<'a> {
         match self.u.unify(expected, actual) {
             Ok(()) => true,
             Err(err) => {
-                let message = self.mismatch_message(expected, actual, &err);
-                self.error(Code::TypeMismatch, span, message);
+                self.report_unify_error(span, expected, actual, &err);
                 false
             }
+        }
+    }
+
+    /// Reports a failed unification at `span`: FS0001, or FS9001 for a requirement
+    /// F# meets and Composer does not yet (`=` on arrays).
+    pub(crate) fn report_unify_error(
+        &mut self,
+        span: Span,
+        expected: &Ty,
+        actual: &Ty,
+        err: &UnifyError,
+    ) {
+        let code = match err {
+            UnifyError::Requirement(_, bad) if !self.lacks_structure_in_fsharp(bad) => {
+                Code::Unsupported
+            }
+            _ => Code::TypeMismatch,
+        };
+        let message = self.mismatch_message(expected, actual, err);
+        self.error(code, span, message);
+    }
+
+    /// Whether F# too refuses equality and comparison on `bad` (a function, or a
+    /// record or union holding one); arrays and seqs have them in F#.
+    fn lacks_structure_in_fsharp(&self, bad: &Ty) -> bool {
+        match self.u.shallow(bad) {
+            Ty::Fun(..) => true,
+            Ty::App(crate::types::TyCon::User(d), _) => self.unstructured_because_of_function(d),
+            _ => false,
         }
     }
 
@@ -398,6 +427,25 @@ impl<'a> Checker<'a> {
                 self.u.display(t),
                 c.describe()
             ),
+            UnifyError::Requirement(r, bad) => {
+                let shown = match self.u.shallow(bad) {
+                    Ty::Fun(..) => format!("({})", self.u.display(bad)),
+                    _ => self.u.display(bad),
+                };
+                let name = r.name();
+                match self.u.shallow(bad) {
+                    Ty::Fun(..) => match r {
+                        crate::types::Requirement::Equality => format!("The type '{shown}' does not support the 'equality' constraint because it is a function type"),
+                        crate::types::Requirement::Comparison => format!("The type '{shown}' does not support the 'comparison' constraint because it is a function type"),
+                    },
+                    Ty::App(crate::types::TyCon::User(_), _) if self.lacks_structure_in_fsharp(bad) => format!(
+                        "The type '{shown}' does not support the '{name}' constraint because it is a record or union with a field whose type does not support it (a function)"
+                    ),
+                    _ => format!(
+                        "'{name}' on values of type '{shown}' is not supported by Composer yet (F# compares arrays element by element); compare their elements, e.g. with 'Array.forall2' or 'List.ofArray'"
+                    ),
+                }
+            }
             UnifyError::Occurs => {
                 let [e, a] = self.displayed_pair(expected, actual);
                 format!("Type mismatch: the types '{e}' and '{a}' cannot be unified because the result would be infinite")

@@ -142,6 +142,7 @@ impl Checker<'_> {
             self.type_var_names = saved;
         }
         self.check_regular_group(defs, &ids);
+        self.note_structural_types(&ids);
         self.check_members(defs, &ids);
     }
 

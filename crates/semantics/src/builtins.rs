@@ -179,6 +179,8 @@ pub enum Builtin {
     ArenaMarkMethod,
     ArenaAllocMethod,
     ArenaDisposeMethod,
+    /// `flags.HasFlag flag` on an enum: whether every bit of `flag` is set.
+    EnumHasFlag,
 }
 
 impl Builtin {
@@ -254,6 +256,7 @@ impl Builtin {
             Builtin::ArenaMarkMethod => "Arena.Mark".into(),
             Builtin::ArenaAllocMethod => "Arena.Alloc".into(),
             Builtin::ArenaDisposeMethod => "Arena.Dispose".into(),
+            Builtin::EnumHasFlag => "HasFlag".into(),
         }
     }
 
@@ -277,6 +280,7 @@ impl Builtin {
             | Builtin::ArenaMarkMethod
             | Builtin::ArenaAllocMethod
             | Builtin::ArenaDisposeMethod
+            | Builtin::EnumHasFlag
             | Builtin::SeqRun => 2,
             Builtin::ArrayView => 3,
             _ => 1,
@@ -392,6 +396,10 @@ impl Builtin {
                 Ty::app(TyCon::Ref, vec![u.fresh()]),
             ),
             Builtin::ArenaDisposeMethod => Ty::curried(vec![Ty::arena(), Ty::UNIT], Ty::UNIT),
+            Builtin::EnumHasFlag => {
+                let e = u.fresh_constrained(Constraint::Integer);
+                Ty::curried(vec![e.clone(), e], Ty::BOOL)
+            }
         }
     }
 

@@ -162,6 +162,13 @@ impl Lowerer<'_> {
                 let c = self.compare_values(b, l, r, &ty, span);
                 b.temp(Rvalue::Convert(c, mir::Ty::I64), mir::Ty::I64)
             }
+            Builtin::EnumHasFlag => {
+                let ty = arg_ty(self, 0);
+                let flag = vals.pop().expect("two arguments");
+                let value = vals.pop().expect("two arguments");
+                let bits = b.temp(Rvalue::Binary(BinOp::And, value, flag.clone()), ty);
+                b.temp(Rvalue::Binary(BinOp::Eq, bits, flag), mir::Ty::Bool)
+            }
             Builtin::Hash => {
                 let ty = arg_ty(self, 0);
                 let v = vals.remove(0);

@@ -181,6 +181,11 @@ pub enum Builtin {
     ArenaDisposeMethod,
     /// `flags.HasFlag flag` on an enum: whether every bit of `flag` is set.
     EnumHasFlag,
+    /// `enum<Color> 1`: an enum of an `int`.
+    EnumOfInt,
+    /// `LanguagePrimitives.EnumOfValue`/`EnumToValue`: between an enum and an integer
+    /// (both sides only constrained to integer types and enums).
+    EnumConvert,
 }
 
 impl Builtin {
@@ -257,6 +262,8 @@ impl Builtin {
             Builtin::ArenaAllocMethod => "Arena.Alloc".into(),
             Builtin::ArenaDisposeMethod => "Arena.Dispose".into(),
             Builtin::EnumHasFlag => "HasFlag".into(),
+            Builtin::EnumOfInt => "enum".into(),
+            Builtin::EnumConvert => "LanguagePrimitives.EnumOfValue".into(),
         }
     }
 
@@ -400,6 +407,11 @@ impl Builtin {
                 let e = u.fresh_constrained(Constraint::Integer);
                 Ty::curried(vec![e.clone(), e], Ty::BOOL)
             }
+            Builtin::EnumOfInt => Ty::fun(Ty::INT, u.fresh_constrained(Constraint::Integer)),
+            Builtin::EnumConvert => Ty::fun(
+                u.fresh_constrained(Constraint::Integer),
+                u.fresh_constrained(Constraint::Integer),
+            ),
         }
     }
 
@@ -417,6 +429,7 @@ impl Builtin {
             ("failwith", Builtin::Failwith),
             ("exit", Builtin::Exit),
             ("string", Builtin::ToString),
+            ("enum", Builtin::EnumOfInt),
             ("max", Builtin::Max),
             ("min", Builtin::Min),
             ("compare", Builtin::Compare),
@@ -482,6 +495,8 @@ impl Builtin {
                 vec![
                     ("GenericZero", Builtin::GenericZero),
                     ("GenericOne", Builtin::GenericOne),
+                    ("EnumOfValue", Builtin::EnumConvert),
+                    ("EnumToValue", Builtin::EnumConvert),
                 ],
             ),
             (

@@ -59,7 +59,10 @@ impl Lowerer<'_> {
             Builtin::Ignore => Operand::Const(Const::Unit),
             Builtin::Id | Builtin::SeqMake => vals.remove(0),
             // One representation, two types: an explicit conversion, no copy.
-            Builtin::StringBytes | Builtin::StringOfBytes => b.temp(
+            Builtin::StringBytes
+            | Builtin::StringOfBytes
+            | Builtin::EnumOfInt
+            | Builtin::EnumConvert => b.temp(
                 Rvalue::Convert(vals.remove(0), result_ty.clone()),
                 result_ty,
             ),

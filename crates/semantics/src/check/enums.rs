@@ -58,10 +58,11 @@ impl Checker<'_> {
             out.push((self.name(case.name.name).to_string(), value));
         }
         let underlying = underlying.unwrap_or(Prim::Int);
+        // A char enum has neither (F# rejects `char c` and `|||` on one too).
         if underlying.is_integer() {
             self.u.user_operators.insert((def, Constraint::Integer));
+            self.u.user_operators.insert((def, Constraint::Convertible));
         }
-        self.u.user_operators.insert((def, Constraint::Convertible));
         self.psg.types[def as usize].kind = TypeDefKind::Enum(EnumDef {
             underlying,
             cases: out,

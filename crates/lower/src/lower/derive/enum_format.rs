@@ -13,7 +13,13 @@ impl Lowerer<'_> {
     pub(super) fn format_enum(&mut self, b: &mut Builder, v: Operand, e: &EnumDef) {
         // A char enum is compared by its code.
         let (v, bits, signed) = match e.underlying {
-            Prim::Char => (b.temp(Rvalue::Convert(v, mir::Ty::I32), mir::Ty::I32), 32, false),
+            Prim::Char => {
+                let code = mir::Ty::Int {
+                    bits: 32,
+                    signed: false,
+                };
+                (b.temp(Rvalue::Convert(v, code.clone()), code), 32, false)
+            }
             p => {
                 let (bits, signed) = p.int_info(self.psg.target.word_bits).unwrap_or((64, true));
                 (v, bits, signed)

@@ -79,7 +79,11 @@ impl Lowerer<'_> {
             PTy::App(TyCon::Arena, _) => mir::Ty::I64,
             PTy::App(TyCon::User(_), _) if self.psg.enum_of(ty).is_some() => {
                 // An enum is its underlying integer (or char).
-                let underlying = self.psg.enum_of(ty).expect("checked by the guard").underlying;
+                let underlying = self
+                    .psg
+                    .enum_of(ty)
+                    .expect("checked by the guard")
+                    .underlying;
                 prim_ty(underlying, self.psg.target.word_bits)
             }
             PTy::App(TyCon::User(def), args) => {

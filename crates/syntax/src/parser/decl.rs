@@ -6,8 +6,9 @@ use composer_diagnostics::{Code, Span};
 
 use super::Parser;
 use crate::ast::{
-    Attribute, Binding, Decl, DeclKind, ExprKind, FieldDefn, FileHeader, Ident, MemberDefn, Pat,
-    EnumCase, PatKind, SourceFile, TypeDefn, TypeDefnKind, TypeExpr, TypeExprKind, UnionCase,
+    Attribute, Binding, Decl, DeclKind, EnumCase, ExprKind, FieldDefn, FileHeader, Ident,
+    MemberDefn, Pat, PatKind, SourceFile, TypeDefn, TypeDefnKind, TypeExpr, TypeExprKind,
+    UnionCase,
 };
 use crate::layout::BlockKind;
 use crate::lexer::{Keyword, TokenKind};

@@ -35,7 +35,10 @@ impl Lowerer<'_> {
                 continue;
             }
             seen.push(*value);
-            let is = b.temp(Rvalue::Binary(BinOp::Eq, v.clone(), konst(*value)), mir::Ty::Bool);
+            let is = b.temp(
+                Rvalue::Binary(BinOp::Eq, v.clone(), konst(*value)),
+                mir::Ty::Bool,
+            );
             let (this_b, next_b) = b.branch(is);
             b.switch_to(this_b);
             self.literal(b, name);
@@ -80,12 +83,18 @@ impl Lowerer<'_> {
                 Rvalue::Binary(BinOp::And, Operand::Local(rest), konst(*value)),
                 ty.clone(),
             );
-            let covered = b.temp(Rvalue::Binary(BinOp::Eq, bits, konst(*value)), mir::Ty::Bool);
+            let covered = b.temp(
+                Rvalue::Binary(BinOp::Eq, bits, konst(*value)),
+                mir::Ty::Bool,
+            );
             let left = b.temp(
                 Rvalue::Binary(BinOp::Ne, Operand::Local(rest), konst(0)),
                 mir::Ty::Bool,
             );
-            let take = b.temp(Rvalue::Select(covered, left, Operand::Const(mir::Const::Bool(false))), mir::Ty::Bool);
+            let take = b.temp(
+                Rvalue::Select(covered, left, Operand::Const(mir::Const::Bool(false))),
+                mir::Ty::Bool,
+            );
             let flag = b.new_local(mir::Ty::Bool, "flag");
             b.assign(flag, Rvalue::Use(take.clone()));
             let minus = b.temp(

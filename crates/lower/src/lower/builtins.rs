@@ -58,7 +58,8 @@ impl Lowerer<'_> {
         match bi {
             Builtin::Ignore => Operand::Const(Const::Unit),
             Builtin::Id | Builtin::SeqMake => vals.remove(0),
-            // One representation, two types: an explicit conversion, no copy.
+            // One representation, two types: an explicit conversion, no copy (an
+            // enum is its underlying integer, so `enum<E> n` only widens or narrows).
             Builtin::StringBytes
             | Builtin::StringOfBytes
             | Builtin::EnumOfInt

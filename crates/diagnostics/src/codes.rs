@@ -80,6 +80,15 @@ codes! {
     EntryPointNotLast = 433, Error;
     /// A block (such as the body of a `let`) is unfinished: it has no result expression.
     UnfinishedBlock = 588, Error;
+    /// Enums may take values outside known cases: a match on an enum covers every named
+    /// case but has no wildcard.
+    EnumMatchIncomplete = 104, Warning;
+    /// An enum case without a value, among cases with values (`A = 0 | B`).
+    EnumCaseWithoutValue = 568, Error;
+    /// An enum case's value is not a constant literal.
+    BadEnumValue = 886, Error;
+    /// An enum's values are not all of one integer or char type.
+    EnumLiteralType = 951, Error;
     /// A `printf`-style format string is not valid.
     BadFormatString = 741, Error;
     /// A numeric literal is outside the range of its type.

@@ -184,6 +184,13 @@ pub enum Builtin {
     ArenaMarkMethod,
     ArenaAllocMethod,
     ArenaDisposeMethod,
+    /// `flags.HasFlag flag` on an enum: whether every bit of `flag` is set.
+    EnumHasFlag,
+    /// `enum<Color> 1`: an enum of an `int`.
+    EnumOfInt,
+    /// `LanguagePrimitives.EnumOfValue`/`EnumToValue`: between an enum and an integer
+    /// (both sides only constrained to integer types and enums).
+    EnumConvert,
 }
 
 impl Builtin {
@@ -260,6 +267,9 @@ impl Builtin {
             Builtin::ArenaMarkMethod => "Arena.Mark".into(),
             Builtin::ArenaAllocMethod => "Arena.Alloc".into(),
             Builtin::ArenaDisposeMethod => "Arena.Dispose".into(),
+            Builtin::EnumHasFlag => "HasFlag".into(),
+            Builtin::EnumOfInt => "enum".into(),
+            Builtin::EnumConvert => "LanguagePrimitives.EnumOfValue".into(),
         }
     }
 
@@ -284,6 +294,7 @@ impl Builtin {
             | Builtin::ArenaMarkMethod
             | Builtin::ArenaAllocMethod
             | Builtin::ArenaDisposeMethod
+            | Builtin::EnumHasFlag
             | Builtin::SeqRun => 2,
             Builtin::ArrayView => 3,
             _ => 1,
@@ -403,6 +414,15 @@ impl Builtin {
                 Ty::app(TyCon::Ref, vec![u.fresh()]),
             ),
             Builtin::ArenaDisposeMethod => Ty::curried(vec![Ty::arena(), Ty::UNIT], Ty::UNIT),
+            Builtin::EnumHasFlag => {
+                let e = u.fresh_constrained(Constraint::Integer);
+                Ty::curried(vec![e.clone(), e], Ty::BOOL)
+            }
+            Builtin::EnumOfInt => Ty::fun(Ty::INT, u.fresh_constrained(Constraint::Integer)),
+            Builtin::EnumConvert => Ty::fun(
+                u.fresh_constrained(Constraint::Integer),
+                u.fresh_constrained(Constraint::Integer),
+            ),
         }
     }
 
@@ -420,6 +440,7 @@ impl Builtin {
             ("failwith", Builtin::Failwith),
             ("exit", Builtin::Exit),
             ("string", Builtin::ToString),
+            ("enum", Builtin::EnumOfInt),
             ("max", Builtin::Max),
             ("min", Builtin::Min),
             ("compare", Builtin::Compare),
@@ -486,6 +507,8 @@ impl Builtin {
                     ("GenericZero", Builtin::GenericZero),
                     ("GenericOne", Builtin::GenericOne),
                     ("DivideByInt", Builtin::DivideByInt),
+                    ("EnumOfValue", Builtin::EnumConvert),
+                    ("EnumToValue", Builtin::EnumConvert),
                 ],
             ),
             (

@@ -399,7 +399,7 @@ pub struct Expr {
     pub span: Span,
 }
 
-/// A record or union type definition. Field types mention the definition's type
+/// A record, union or enum type definition. Field types mention the definition's type
 /// parameters `params` (type variables that are never bound: each use substitutes
 /// them).
 #[derive(Debug, Clone, PartialEq)]
@@ -419,6 +419,20 @@ pub enum TypeDefKind {
     Union {
         cases: Vec<CaseDef>,
     },
+    /// `type Color = Red = 0 | Green = 1`: at run time a value of the underlying
+    /// integer (or char) type, which may also be a value no case names.
+    Enum(EnumDef),
+}
+
+/// An enum's underlying type and named values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnumDef {
+    pub underlying: crate::types::Prim,
+    /// Cases in declaration order: name and value (a char's code for a char enum).
+    pub cases: Vec<(String, i128)>,
+    /// `[<Flags>]`/`[<System.Flags>]`: a value that no case names is printed as the
+    /// cases whose bits make it up (`Read, Write`), as .NET does.
+    pub is_flags: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -439,14 +453,21 @@ impl TypeDef {
     pub fn record_fields(&self) -> Option<&[FieldDef]> {
         match &self.kind {
             TypeDefKind::Record { fields, .. } => Some(fields),
-            TypeDefKind::Union { .. } => None,
+            TypeDefKind::Union { .. } | TypeDefKind::Enum(_) => None,
         }
     }
 
     pub fn union_cases(&self) -> Option<&[CaseDef]> {
         match &self.kind {
             TypeDefKind::Union { cases } => Some(cases),
-            TypeDefKind::Record { .. } => None,
+            TypeDefKind::Record { .. } | TypeDefKind::Enum(_) => None,
+        }
+    }
+
+    pub fn enum_def(&self) -> Option<&EnumDef> {
+        match &self.kind {
+            TypeDefKind::Enum(e) => Some(e),
+            TypeDefKind::Record { .. } | TypeDefKind::Union { .. } => None,
         }
     }
 }
@@ -551,6 +572,15 @@ impl Psg {
 
     pub fn function(&self, id: FunctionId) -> &Function {
         &self.functions[id.index()]
+    }
+
+    /// The enum definition when `ty` is an enum type (the one place that answers
+    /// "is this an enum": lowering represents it as its underlying type).
+    pub fn enum_of(&self, ty: &Ty) -> Option<&EnumDef> {
+        match ty {
+            Ty::App(crate::types::TyCon::User(def), _) => self.types[*def as usize].enum_def(),
+            _ => None,
+        }
     }
 
     /// `head a1 … an` of an application (`head` itself and no arguments otherwise).

@@ -532,10 +532,13 @@ pub enum TypeDefnKind {
     Record(Vec<FieldDefn>),
     /// `| A | B of int * name: string`
     Union(Vec<UnionCase>),
+    /// `| Red = 0 | Green = 1`: an enum (every case has a constant value).
+    Enum(Vec<EnumCase>),
     /// `type A = B`
     Abbreviation(TypeExpr),
-    /// `[<Measure>] type m` (no `=`).
-    Measure,
+    /// `[<Measure>] type m` (no `=`): a base unit; `[<Measure>] type N = kg m/s^2`:
+    /// an abbreviation for a unit expression.
+    Measure(Option<MeasureExpr>),
     /// `type T with member ...`: a type extension (members for an existing type).
     Augmentation,
 }
@@ -553,6 +556,15 @@ pub struct UnionCase {
     pub name: Ident,
     /// Payload fields; a field may be named (`name: string`).
     pub fields: Vec<(Option<Ident>, TypeExpr)>,
+    pub span: Span,
+}
+
+/// `Red = 0`: an enum case and its value (a literal, checked to be an integer or
+/// a char).
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnumCase {
+    pub name: Ident,
+    pub value: Expr,
     pub span: Span,
 }
 

@@ -408,8 +408,20 @@ impl AstPrinter<'_> {
                 }
                 S::List(items)
             }
+            TypeDefnKind::Enum(cases) => {
+                let mut items = vec![atom("enum")];
+                for case in cases {
+                    items.push(S::List(vec![
+                        atom("case"),
+                        atom(self.name(&case.name)),
+                        self.expr(&case.value),
+                    ]));
+                }
+                S::List(items)
+            }
             TypeDefnKind::Abbreviation(ty) => S::List(vec![atom("abbrev"), atom(self.ty(ty))]),
-            TypeDefnKind::Measure => S::List(vec![atom("measure")]),
+            TypeDefnKind::Measure(None) => S::List(vec![atom("measure")]),
+            TypeDefnKind::Measure(Some(m)) => S::List(vec![atom("measure"), atom(self.measure(m))]),
             TypeDefnKind::Augmentation => S::List(vec![atom("extension")]),
         });
         for member in &defn.members {

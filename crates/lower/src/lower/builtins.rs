@@ -58,8 +58,12 @@ impl Lowerer<'_> {
         match bi {
             Builtin::Ignore => Operand::Const(Const::Unit),
             Builtin::Id | Builtin::SeqMake => vals.remove(0),
-            // One representation, two types: an explicit conversion, no copy.
-            Builtin::StringBytes | Builtin::StringOfBytes => b.temp(
+            // One representation, two types: an explicit conversion, no copy (an
+            // enum is its underlying integer, so `enum<E> n` only widens or narrows).
+            Builtin::StringBytes
+            | Builtin::StringOfBytes
+            | Builtin::EnumOfInt
+            | Builtin::EnumConvert => b.temp(
                 Rvalue::Convert(vals.remove(0), result_ty.clone()),
                 result_ty,
             ),
@@ -161,6 +165,13 @@ impl Lowerer<'_> {
                 let l = vals.pop().expect("two arguments");
                 let c = self.compare_values(b, l, r, &ty, span);
                 b.temp(Rvalue::Convert(c, mir::Ty::I64), mir::Ty::I64)
+            }
+            Builtin::EnumHasFlag => {
+                let ty = arg_ty(self, 0);
+                let flag = vals.pop().expect("two arguments");
+                let value = vals.pop().expect("two arguments");
+                let bits = b.temp(Rvalue::Binary(BinOp::And, value, flag.clone()), ty);
+                b.temp(Rvalue::Binary(BinOp::Eq, bits, flag), mir::Ty::Bool)
             }
             Builtin::Hash => {
                 let ty = arg_ty(self, 0);

@@ -77,6 +77,15 @@ impl Lowerer<'_> {
             PTy::App(TyCon::Seq, args) => self.mir_ty(&push_ty(args[0].clone())),
             // A pointer to the arena's region, as an integer handle.
             PTy::App(TyCon::Arena, _) => mir::Ty::I64,
+            PTy::App(TyCon::User(_), _) if self.psg.enum_of(ty).is_some() => {
+                // An enum is its underlying integer (or char).
+                let underlying = self
+                    .psg
+                    .enum_of(ty)
+                    .expect("checked by the guard")
+                    .underlying;
+                prim_ty(underlying, self.psg.target.word_bits)
+            }
             PTy::App(TyCon::User(def), args) => {
                 let def = *def;
                 match self.psg.types[def as usize].record_fields() {

@@ -1309,6 +1309,8 @@ pub(crate) fn holds_memory(psg: &Psg, ty: &Ty, memo: &mut FxHashMap<u32, bool>) 
                     .iter()
                     .flat_map(|c| c.fields.iter().map(|f| f.ty.clone()))
                     .collect(),
+                // An enum is a number.
+                crate::psg::TypeDefKind::Enum(_) => Vec::new(),
             };
             let recursive = fields.iter().any(|f| mentions_def(f, *def));
             let heap = recursive || fields.iter().any(|f| holds_memory(psg, f, memo));

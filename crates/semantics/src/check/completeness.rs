@@ -68,11 +68,25 @@ impl Checker<'_> {
                 let scrutinee_span = self.psg.exprs[scrutinee.index()].span;
                 if let Some(w) = &report.missing {
                     let example = exhaustive::display_witness(w, &sigs);
-                    found.push(Diagnostic::warning(
-                        Code::IncompleteMatch,
-                        scrutinee_span,
-                        format!("Incomplete pattern matches on this expression. For example, the value '{example}' may indicate a case not covered by the pattern(s)."),
-                    ));
+                    let scrutinee_ty = self.u.shallow(&self.expr_ty(*scrutinee));
+                    found.push(match self.enum_incomplete(&pats, &sigs, &scrutinee_ty) {
+                        // Every named case is covered, but an enum may hold any value.
+                        Some((name, None)) => Diagnostic::warning(
+                            Code::EnumMatchIncomplete,
+                            scrutinee_span,
+                            format!("Enums may take values outside known cases. For example, the value 'enum<{name}> ({example})' may indicate a case not covered by the pattern(s)."),
+                        ),
+                        Some((name, Some(case))) => Diagnostic::warning(
+                            Code::IncompleteMatch,
+                            scrutinee_span,
+                            format!("Incomplete pattern matches on this expression. For example, the value '{name}.{case}' may indicate a case not covered by the pattern(s)."),
+                        ),
+                        None => Diagnostic::warning(
+                            Code::IncompleteMatch,
+                            scrutinee_span,
+                            format!("Incomplete pattern matches on this expression. For example, the value '{example}' may indicate a case not covered by the pattern(s)."),
+                        ),
+                    });
                 }
                 for i in report.redundant {
                     let span = self.psg.pats[rules[i].pat.index()].span;
@@ -85,6 +99,40 @@ impl Checker<'_> {
             }
         }
         self.diags.extend(found);
+    }
+
+    /// For an incomplete match on an enum: the enum's name and the first case (in
+    /// declaration order) no rule covers, or `None` when every case is covered (F#
+    /// then warns FS0104 rather than FS0025). `None` overall for other types.
+    fn enum_incomplete(
+        &self,
+        rules: &[(Pat, bool)],
+        sigs: &Sigs,
+        ty: &crate::types::Ty,
+    ) -> Option<(String, Option<String>)> {
+        let e = self.psg.enum_of(ty)?;
+        let name = match ty {
+            crate::types::Ty::App(crate::types::TyCon::User(def), _) => {
+                self.psg.types[*def as usize].name.clone()
+            }
+            _ => return None,
+        };
+        let missing = e.cases.iter().find(|(_, value)| {
+            // The case is missing when a rule for it alone would still be useful.
+            let lit = match e.underlying {
+                crate::types::Prim::Char => {
+                    Lit::Char(char::from_u32(*value as u32).unwrap_or('\0'))
+                }
+                _ => Lit::Int(*value),
+            };
+            let mut probe = rules.to_vec();
+            probe.push((Pat::Lit(lit), false));
+            exhaustive::check(&probe, sigs)
+                .redundant
+                .last()
+                .is_none_or(|&i| i != rules.len())
+        });
+        Some((name, missing.map(|(case, _)| case.clone())))
     }
 
     fn translate(&self, id: PatId, sigs: &mut Sigs, may_fail: &mut bool) -> Pat {

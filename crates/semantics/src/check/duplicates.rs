@@ -67,6 +67,13 @@ impl Checker<'_> {
                     }
                 }
             }
+            ast::TypeDefnKind::Enum(cases) => {
+                // F# compiles enum cases to fields of the enum type.
+                let mut case_names = FxHashSet::default();
+                for case in cases {
+                    self.note_definition(&mut case_names, case.name, "field");
+                }
+            }
             ast::TypeDefnKind::Record(fields) => {
                 let mut field_names = FxHashSet::default();
                 for field in fields {

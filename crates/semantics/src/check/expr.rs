@@ -817,6 +817,17 @@ impl Checker<'_> {
                 let t = self.u.fresh_constrained(Constraint::Integer);
                 self.expect_type(l, &t);
                 self.expect_type(r, &Ty::INT);
+                // Enums have the bitwise operators but not the shifts (as in F#).
+                let shifted = self.u.shallow(&t);
+                if self.psg.enum_of(&shifted).is_some() {
+                    let name = self.u.display(&shifted);
+                    let symbol = if pop == BinaryOp::Shl { "<<<" } else { ">>>" };
+                    self.error(
+                        Code::TypeMismatch,
+                        self.psg.exprs[l.index()].span,
+                        format!("The type '{name}' does not support the operator '{symbol}'"),
+                    );
+                }
                 t
             }
             BinaryOp::Mul | BinaryOp::Div

@@ -11,6 +11,7 @@ mod closure_escape;
 mod completeness;
 mod control;
 mod duplicates;
+mod enums;
 mod expr;
 mod fusion;
 mod known;
@@ -104,8 +105,11 @@ pub(crate) struct Checker<'a> {
     pub record_fields: FxHashMap<Symbol, Vec<(u32, u32)>>,
     /// `type Id = int`
     pub abbreviations: FxHashMap<Symbol, Ty>,
-    /// `[<Measure>] type m`: units of measure (erased; see `resolve_type`).
-    pub measures: FxHashMap<Symbol, u32>,
+    /// `[<Measure>] type m`: units of measure (erased; see `resolve_type`), each
+    /// name with what it stands for: a base unit, or the expansion of an
+    /// abbreviation (`[<Measure>] type N = kg m/s^2`), so `float<N>` is
+    /// `float<kg m/s^2>`.
+    pub measures: FxHashMap<Symbol, crate::types::Measure>,
     /// Members of records and unions: (type, name) → the member's function.
     pub members: FxHashMap<(u32, Symbol), MemberInfo>,
     /// Each `let mutable` a closure uses: (variable, the closure, first use).

@@ -666,12 +666,15 @@ impl Checker<'_> {
             let has_case = self.psg.types[*d as usize]
                 .union_cases()
                 .is_some_and(|cs| cs.iter().any(|c| c.name == name))
+                || self.enum_case_index(*d, path[1].name).is_some()
                 || self.members.contains_key(&(*d, path[1].name));
             let module_has = match value {
                 Some(Item::Module(m)) => self.module_item(m, path[1].name).is_some(),
                 _ => false,
             };
-            has_case && !module_has
+            // A type no value shadows still names its cases (`Color.Purple` is then
+            // "does not define 'Purple'", not "'Color' is not defined").
+            has_case && !module_has || value.is_none()
         });
         let mut item = match as_type.or(value) {
             Some(item) => item,
@@ -755,6 +758,15 @@ impl Checker<'_> {
                 );
                 return self.error_expr(span);
             };
+            if let Some(case) = self.enum_case_index(def, seg.name) {
+                // `Color.Red`: a constant of the enum type.
+                let span = span.to(seg.span);
+                let mut expr = self.enum_case_expr(def, case, span);
+                for member in &path[index + 1..] {
+                    expr = self.member_access(expr, *member);
+                }
+                return expr;
+            }
             let case_name = self.name(seg.name).to_string();
             let case = self.psg.types[def as usize]
                 .union_cases()
@@ -882,6 +894,14 @@ impl Checker<'_> {
                 return self.apply(f, target, span);
             }
         }
+        if let (Ty::App(crate::types::TyCon::User(def), _), "HasFlag") = (&ty, name.as_str()) {
+            if self.psg.types[*def as usize].enum_def().is_some() {
+                let b = Builtin::EnumHasFlag;
+                let fty = b.ty(&mut self.u);
+                let f = self.add_expr(ExprKind::Builtin(b), span, fty);
+                return self.apply(f, target, span);
+            }
+        }
         if let Ty::App(crate::types::TyCon::User(def), args) = &ty {
             if let Some(e) = self.record_field_access(target, *def, args, member, span) {
                 return e;
@@ -1001,7 +1021,7 @@ impl Checker<'_> {
         use crate::types::{Measure, MeasureAtom};
         match m {
             ast::MeasureExpr::Named(id) => match self.measures.get(&id.name) {
-                Some(u) => Measure::atom(MeasureAtom::Unit(*u)),
+                Some(m) => m.clone(),
                 None => {
                     let name = self.name(id.name).to_string();
                     self.error(

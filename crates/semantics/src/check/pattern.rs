@@ -126,6 +126,13 @@ impl Checker<'_> {
                 let (def, case) = self.resolve_case(path).expect("checked by the guard");
                 self.check_case_pattern(def, case, Some(arg), expected, span)
             }
+            ast::PatKind::Path(path) if self.resolve_enum_case(path).is_some() => {
+                let (def, case) = self.resolve_enum_case(path).expect("checked by the guard");
+                let ty = Ty::App(TyCon::User(def), Vec::new().into());
+                self.unify_at(span, expected, &ty);
+                let c = self.enum_case_const(def, case);
+                self.add_pat(PatKind::Const(c), span, ty)
+            }
             ast::PatKind::Path(path) if self.resolve_case(path).is_some() => {
                 let (def, case) = self.resolve_case(path).expect("checked by the guard");
                 self.check_case_pattern(def, case, None, expected, span)

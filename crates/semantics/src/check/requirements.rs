@@ -71,6 +71,8 @@ impl Checker<'_> {
                 .iter()
                 .flat_map(|c| c.fields.iter().map(|f| f.ty.clone()))
                 .collect(),
+            // An enum is its underlying integer.
+            TypeDefKind::Enum(_) => Vec::new(),
         }
     }
 }

@@ -50,11 +50,17 @@ impl Checker<'_> {
             });
             self.u.type_names.push(name.clone());
             match &d.kind {
-                ast::TypeDefnKind::Measure => {
+                ast::TypeDefnKind::Measure(None) => {
                     // A unit of measure: erased, nothing to record (see `resolve_type`).
                     let unit = self.u.measure_names.len() as u32;
                     self.u.measure_names.push(name.clone());
-                    self.measures.insert(d.name.name, unit);
+                    let atom = crate::types::Measure::atom(crate::types::MeasureAtom::Unit(unit));
+                    self.measures.insert(d.name.name, atom);
+                }
+                ast::TypeDefnKind::Measure(Some(definition)) => {
+                    // An abbreviation stands for its definition wherever it is used.
+                    let m = self.resolve_measure_expr(definition);
+                    self.measures.insert(d.name.name, m);
                 }
                 ast::TypeDefnKind::Abbreviation(_) => {}
                 _ => {
@@ -129,6 +135,7 @@ impl Checker<'_> {
                     }
                     self.psg.types[id as usize].kind = TypeDefKind::Union { cases: out };
                 }
+                ast::TypeDefnKind::Enum(cases) => self.check_enum_defn(id, d, cases),
                 ast::TypeDefnKind::Abbreviation(t) => {
                     let ty = self.resolve_type(t);
                     if d.type_params.is_empty() {
@@ -137,7 +144,7 @@ impl Checker<'_> {
                         self.unsupported(d.span, "a generic type abbreviation");
                     }
                 }
-                ast::TypeDefnKind::Measure | ast::TypeDefnKind::Augmentation => {}
+                ast::TypeDefnKind::Measure(_) | ast::TypeDefnKind::Augmentation => {}
             }
             self.type_var_names = saved;
         }

@@ -6,8 +6,9 @@ use composer_diagnostics::{Code, Span};
 
 use super::Parser;
 use crate::ast::{
-    Attribute, Binding, Decl, DeclKind, ExprKind, FieldDefn, FileHeader, Ident, MemberDefn, Pat,
-    PatKind, SourceFile, TypeDefn, TypeDefnKind, TypeExpr, TypeExprKind, UnionCase,
+    Attribute, Binding, Decl, DeclKind, EnumCase, ExprKind, FieldDefn, FileHeader, Ident,
+    MemberDefn, Pat, PatKind, SourceFile, TypeDefn, TypeDefnKind, TypeExpr, TypeExprKind,
+    UnionCase,
 };
 use crate::layout::BlockKind;
 use crate::lexer::{Keyword, TokenKind};
@@ -575,7 +576,11 @@ impl Parser<'_> {
             if !is_measure {
                 self.error_expected("`=` and the type's definition");
             }
-            TypeDefnKind::Measure
+            TypeDefnKind::Measure(None)
+        } else if is_measure {
+            // `[<Measure>] type N = kg m / s^2`: an abbreviation for a unit.
+            self.bump();
+            TypeDefnKind::Measure(Some(self.parse_measure()))
         } else {
             self.bump();
             let body = self.in_block(BlockKind::Seq, false, |p| {
@@ -614,11 +619,14 @@ impl Parser<'_> {
                 self.expect_closing(&TokenKind::RBrace, "`}`", open);
                 TypeDefnKind::Record(fields)
             }
-            TokenKind::Bar => TypeDefnKind::Union(self.parse_union_cases()),
+            TokenKind::Bar => self.parse_union_cases(),
             TokenKind::Ident(_)
-                if matches!(self.nth(1), TokenKind::Bar | TokenKind::Keyword(K::Of)) =>
+                if matches!(
+                    self.nth(1),
+                    TokenKind::Bar | TokenKind::Keyword(K::Of) | TokenKind::Equals
+                ) =>
             {
-                TypeDefnKind::Union(self.parse_union_cases())
+                self.parse_union_cases()
             }
             TokenKind::Keyword(
                 K::Class
@@ -688,8 +696,11 @@ impl Parser<'_> {
     }
 
     /// `[|] Case [of fields] | ...` (fields: `[name:] type` separated by `*`).
-    fn parse_union_cases(&mut self) -> Vec<UnionCase> {
+    /// The cases of a union, or of an enum when any case has a value
+    /// (`| Red = 0 | Green = 1`); then every case must have one (FS0568, as F#).
+    fn parse_union_cases(&mut self) -> TypeDefnKind {
         let mut cases = Vec::new();
+        let mut enum_cases = Vec::new();
         self.eat(&TokenKind::Bar);
         loop {
             let start = self.span();
@@ -697,6 +708,18 @@ impl Parser<'_> {
             let Some(name) = self.expect_ident("a union case name") else {
                 break;
             };
+            if self.eat(&TokenKind::Equals) {
+                let value = self.parse_unary();
+                enum_cases.push(EnumCase {
+                    name,
+                    value,
+                    span: self.since(start),
+                });
+                if !self.eat(&TokenKind::Bar) {
+                    break;
+                }
+                continue;
+            }
             let mut fields = Vec::new();
             if self.eat_kw(Keyword::Of) {
                 loop {
@@ -725,7 +748,17 @@ impl Parser<'_> {
                 break;
             }
         }
-        cases
+        if enum_cases.is_empty() {
+            return TypeDefnKind::Union(cases);
+        }
+        for case in &cases {
+            self.error(
+                Code::EnumCaseWithoutValue,
+                case.span,
+                "All enum fields must be given values",
+            );
+        }
+        TypeDefnKind::Enum(enum_cases)
     }
 
     /// Members after a type's body, one per line, optionally in `with ... end`.

@@ -414,7 +414,7 @@ impl Parser<'_> {
 
     /// Prefix operators: `-e`, `+e`, `~~~e` (looser than application: `-f x` is
     /// `-(f x)`, tighter than every binary operator: `-x * y` is `(-x) * y`).
-    fn parse_unary(&mut self) -> Expr {
+    pub(super) fn parse_unary(&mut self) -> Expr {
         let TokenKind::Op(op) = self.peek() else {
             return self.parse_app();
         };

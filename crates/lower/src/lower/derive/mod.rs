@@ -7,6 +7,7 @@
 //! lowering work queue under a placeholder `FuncId`; the queue later builds its body
 //! (`lower_derived`). Recursive types therefore derive recursive functions.
 
+mod enum_format;
 mod structural;
 mod structured_format;
 

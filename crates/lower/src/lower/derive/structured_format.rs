@@ -1,6 +1,7 @@
 //! `%A` and `string` of structured values: options, tuples, lists, arrays, records
 //! and unions, written the way F# writes them on one line (`Some 3`, `(1, "two")`,
-//! `[1; 2; 3]`, `[|1; 2|]`, `{ X = 1.0; Y = 2.0 }`, `Rect (1.0, 2.0)`).
+//! `[1; 2; 3]`, `[|1; 2|]`, `{ X = 1.0; Y = 2.0 }`, `Rect (1.0, 2.0)`); enums
+//! by their case names (`enum_format.rs`).
 //!
 //! Each structured type gets a generated MIR function that appends its text to the
 //! runtime's format buffer, so recursive types print through recursive calls.
@@ -31,7 +32,7 @@ impl Lowerer<'_> {
         }
     }
 
-    fn literal(&mut self, b: &mut Builder, text: &str) {
+    pub(super) fn literal(&mut self, b: &mut Builder, text: &str) {
         let s = self.str_const(text);
         b.call_rt(RtFn::FmtLiteral, vec![s], mir::Ty::Unit);
     }
@@ -166,6 +167,10 @@ impl Lowerer<'_> {
                 self.literal(&mut b, " }");
             }
             PTy::App(TyCon::Array, args) => self.format_array(&mut b, v, &args[0]),
+            PTy::App(TyCon::User(_), _) if self.psg.enum_of(ty).is_some() => {
+                let e = self.psg.enum_of(ty).expect("checked by the guard").clone();
+                self.format_enum(&mut b, v, &e);
+            }
             PTy::App(TyCon::User(def), args) => {
                 let def = *def;
                 let d = self.psg.types[def as usize].clone();
@@ -297,7 +302,7 @@ impl Lowerer<'_> {
     }
 
     /// Writes `sep` unless `first` is set (which it clears).
-    fn separator(&mut self, b: &mut Builder, first: mir::LocalId, sep: &str) {
+    pub(super) fn separator(&mut self, b: &mut Builder, first: mir::LocalId, sep: &str) {
         let sep_b = b.new_block();
         let skip_b = b.new_block();
         let join = b.new_block();

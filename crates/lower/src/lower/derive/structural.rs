@@ -81,10 +81,24 @@ impl Lowerer<'_> {
         }
         // Primitives: (l > r) - (l < r).
         let gt = self.compare(b, BinOp::Gt, l.clone(), r.clone(), ty, span);
-        let lt = self.compare(b, BinOp::Lt, l, r, ty, span);
+        let lt = self.compare(b, BinOp::Lt, l.clone(), r.clone(), ty, span);
         let gt = b.temp(Rvalue::Convert(gt, mir::Ty::I32), mir::Ty::I32);
         let lt = b.temp(Rvalue::Convert(lt, mir::Ty::I32), mir::Ty::I32);
-        b.temp(Rvalue::Binary(BinOp::Sub, gt, lt), mir::Ty::I32)
+        let c = b.temp(Rvalue::Binary(BinOp::Sub, gt, lt), mir::Ty::I32);
+        if !matches!(ty, mir::Ty::Float { .. }) {
+            return c;
+        }
+        // FSharp.Core's generic comparison of floats (ER mode): NaN is less than every
+        // number and equal to itself, so sorting is a total order. That is
+        // `c - (l is NaN and r is not) + (r is NaN and l is not)`.
+        let l_nan = b.temp(Rvalue::Binary(BinOp::Ne, l.clone(), l), mir::Ty::Bool);
+        let r_nan = b.temp(Rvalue::Binary(BinOp::Ne, r.clone(), r), mir::Ty::Bool);
+        let l_nan = b.temp(Rvalue::Convert(l_nan, mir::Ty::I32), mir::Ty::I32);
+        let r_nan = b.temp(Rvalue::Convert(r_nan, mir::Ty::I32), mir::Ty::I32);
+        // (r is NaN) - (l is NaN) is the adjustment: both NaN gives 0, and a NaN
+        // side makes `c` 0 already.
+        let adjust = b.temp(Rvalue::Binary(BinOp::Sub, r_nan, l_nan), mir::Ty::I32);
+        b.temp(Rvalue::Binary(BinOp::Add, c, adjust), mir::Ty::I32)
     }
 
     /// F#'s `hash x` as `i32` (equal values hash equal).

@@ -28,6 +28,14 @@ fn is_aggregate(ty: &mir::Ty) -> bool {
     )
 }
 
+/// The contents of two cells of type `box<inner>`.
+fn unbox_both(b: &mut Builder, l: Operand, r: Operand, inner: &mir::Ty) -> (Operand, Operand) {
+    (
+        b.temp(Rvalue::Unbox(l), inner.clone()),
+        b.temp(Rvalue::Unbox(r), inner.clone()),
+    )
+}
+
 impl Lowerer<'_> {
     /// `l op r` for comparison operators on any comparable type.
     pub(in crate::lower) fn structural_compare(
@@ -39,6 +47,11 @@ impl Lowerer<'_> {
         ty: &mir::Ty,
         span: Span,
     ) -> Operand {
+        if let mir::Ty::Boxed(inner) = ty {
+            // A record with mutable fields (or a ref cell): compared by contents.
+            let (l, r) = unbox_both(b, l, r, inner);
+            return self.structural_compare(b, op, l, r, inner, span);
+        }
         if !is_aggregate(ty) {
             return self.compare(b, op, l, r, ty, span);
         }
@@ -68,6 +81,10 @@ impl Lowerer<'_> {
         ty: &mir::Ty,
         span: Span,
     ) -> Operand {
+        if let mir::Ty::Boxed(inner) = ty {
+            let (l, r) = unbox_both(b, l, r, inner);
+            return self.compare_values(b, l, r, inner, span);
+        }
         if is_aggregate(ty) {
             let f = self.structural_fn(Structural::Compare, ty);
             return b.temp(Rvalue::Call(Callee::Func(f), vec![l, r]), mir::Ty::I32);
@@ -108,6 +125,10 @@ impl Lowerer<'_> {
         v: Operand,
         ty: &mir::Ty,
     ) -> Operand {
+        if let mir::Ty::Boxed(inner) = ty {
+            let v = b.temp(Rvalue::Unbox(v), (**inner).clone());
+            return self.hash_value(b, v, inner);
+        }
         if is_aggregate(ty) {
             let f = self.structural_fn(Structural::Hash, ty);
             return b.temp(Rvalue::Call(Callee::Func(f), vec![v]), mir::Ty::I32);

@@ -136,6 +136,8 @@ impl Lowerer<'_> {
                 let bop = if op == P::Shl { BinOp::Shl } else { BinOp::Shr };
                 b.temp(Rvalue::Binary(bop, l, masked), result_ty)
             }
+            // F#'s char addition (ranges of chars step with it).
+            (mir::Ty::Char, P::Add) => b.temp(Rvalue::Binary(BinOp::Add, l, r), result_ty),
             (mir::Ty::Int { .. } | mir::Ty::Float { .. }, _) => {
                 let bop = match op {
                     P::Add => BinOp::Add,

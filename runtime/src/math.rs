@@ -81,17 +81,17 @@ c_math! {
 
 #[no_mangle]
 pub extern "C" fn exp(x: f64) -> f64 {
-    dd::exp(x)
+    dd::exp_rounded(x)
 }
 
 #[no_mangle]
 pub extern "C" fn log(x: f64) -> f64 {
-    dd::log(x)
+    dd::log_rounded(x)
 }
 
 #[no_mangle]
 pub extern "C" fn pow(x: f64, y: f64) -> f64 {
-    dd::pow(x, y)
+    dd::pow_rounded(x, y)
 }
 
 /// Double-double arithmetic (a value is `hi + lo`, about 106 bits) for the
@@ -212,7 +212,7 @@ mod dd {
         }
     }
 
-    pub fn exp(x: f64) -> f64 {
+    pub fn exp_rounded(x: f64) -> f64 {
         // Outside this, the result overflows or is subnormal (or `x` is NaN).
         if !(x.abs() < 708.0) {
             return libm::exp(x);
@@ -271,7 +271,7 @@ mod dd {
         add(quick_two_sum(q1, q2), from(q3))
     }
 
-    pub fn log(x: f64) -> f64 {
+    pub fn log_rounded(x: f64) -> f64 {
         // Zero, negative, subnormal, infinite or NaN.
         if !(x >= f64::MIN_POSITIVE && x < f64::INFINITY) {
             return libm::log(x);
@@ -283,7 +283,7 @@ mod dd {
         r.hi + r.lo
     }
 
-    pub fn pow(x: f64, y: f64) -> f64 {
+    pub fn pow_rounded(x: f64, y: f64) -> f64 {
         if !(x.is_finite() && y.is_finite()) || x == 0.0 || y == 0.0 || x == 1.0 {
             return libm::pow(x, y);
         }

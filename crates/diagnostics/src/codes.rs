@@ -50,6 +50,8 @@ codes! {
     TypeMismatch = 1, Error;
     /// A value that is not a function is applied to an argument.
     NotAFunction = 3, Error;
+    /// Assignment with `<-` to a record field that is not declared `mutable`.
+    FieldNotMutable = 5, Error;
     /// Unexpected syntax: the parser found a token it cannot use here.
     UnexpectedSyntax = 10, Error;
     /// The result of an expression that is not `unit` is implicitly ignored.

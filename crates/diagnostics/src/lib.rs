@@ -113,6 +113,17 @@ pub fn sort_diagnostics(diagnostics: &mut [Diagnostic]) {
     });
 }
 
+/// Sorts diagnostics (`sort_diagnostics`) and drops repeats: the same code, place
+/// and message said twice. Desugared code checks one piece of source in several
+/// places (a range's start, end and step each meet the same constraint), and a
+/// reader needs each problem once.
+pub fn sort_and_dedup_diagnostics(diagnostics: &mut Vec<Diagnostic>) {
+    sort_diagnostics(diagnostics);
+    diagnostics.dedup_by(|a, b| {
+        a.code == b.code && a.span == b.span && a.severity == b.severity && a.message == b.message
+    });
+}
+
 /// Collects diagnostics during a pass.
 #[derive(Debug, Default, Clone)]
 pub struct Diagnostics {

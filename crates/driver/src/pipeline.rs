@@ -242,7 +242,7 @@ pub fn run_frontend(
                 .span
                 .is_some_and(|span| asts.iter().any(|a| a.silences(d.code.number(), span)))
     });
-    composer_diagnostics::sort_diagnostics(&mut diagnostics);
+    composer_diagnostics::sort_and_dedup_diagnostics(&mut diagnostics);
     FrontendOutput {
         dumps,
         mlir,

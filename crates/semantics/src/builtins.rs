@@ -357,7 +357,9 @@ impl Builtin {
                 Ty::fun(a.clone(), a)
             }
             Builtin::Nan | Builtin::Infinity => Ty::FLOAT,
-            Builtin::GenericZero | Builtin::GenericOne => u.fresh_constrained(Constraint::Numeric),
+            // F#'s `Zero` and `One` are built in for `char` too (dotnet/fsharp PR
+            // 8298 for `Zero`), which ranges of chars use.
+            Builtin::GenericZero | Builtin::GenericOne => u.fresh_constrained(Constraint::Range),
             Builtin::DefaultOf => u.fresh(),
             Builtin::Ref => {
                 let a = u.fresh();

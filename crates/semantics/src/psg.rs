@@ -241,6 +241,13 @@ pub enum ExprKind {
     ArrayLit(Vec<ExprId>),
     /// `cell.Value`
     RefGet(ExprId),
+    /// `target.F <- value` on a record field declared `mutable` (records with
+    /// mutable fields are references: the store is seen through every alias).
+    FieldSet {
+        target: ExprId,
+        index: u32,
+        value: ExprId,
+    },
     /// `cell.Value <- value`
     RefSet {
         cell: ExprId,
@@ -455,6 +462,13 @@ impl TypeDef {
             TypeDefKind::Record { fields, .. } => Some(fields),
             TypeDefKind::Union { .. } | TypeDefKind::Enum(_) => None,
         }
+    }
+
+    /// A record with a `mutable` field: its values are references to one cell
+    /// (F# records are reference types; a field store is seen through every alias).
+    pub fn is_mutable_record(&self) -> bool {
+        self.record_fields()
+            .is_some_and(|fields| fields.iter().any(|f| f.is_mutable))
     }
 
     pub fn union_cases(&self) -> Option<&[CaseDef]> {
@@ -787,6 +801,7 @@ impl Psg {
             }
             ExprKind::RefGet(cell) => out.push(*cell),
             ExprKind::RefSet { cell, value } => out.extend([*cell, *value]),
+            ExprKind::FieldSet { target, value, .. } => out.extend([*target, *value]),
             ExprKind::ListCons { head, tail } => out.extend([*head, *tail]),
             ExprKind::ForEach { source, body, .. } => out.extend([*source, *body]),
         }
@@ -912,6 +927,7 @@ impl Psg {
             ExprKind::ArrayLit(_) => "array".to_string(),
             ExprKind::RefGet(_) => "ref-get".to_string(),
             ExprKind::RefSet { .. } => "ref-set".to_string(),
+            ExprKind::FieldSet { index, .. } => format!("field-set {index}"),
             ExprKind::ListCons { .. } => "cons".to_string(),
             ExprKind::ForEach { binding, .. } => {
                 format!("for-each {binding}:{}", self.binding(*binding).name)
@@ -993,7 +1009,12 @@ impl Psg {
             ExprKind::Field { target, .. } | ExprKind::RefGet(target) => {
                 self.write_expr(out, *target, d)
             }
-            ExprKind::RefSet { cell, value } => {
+            ExprKind::RefSet { cell, value }
+            | ExprKind::FieldSet {
+                target: cell,
+                value,
+                ..
+            } => {
                 self.write_expr(out, *cell, d);
                 self.write_expr(out, *value, d);
             }

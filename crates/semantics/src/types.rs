@@ -370,6 +370,9 @@ pub enum Constraint {
     Floating,
     /// Conversions `int x`, `float x`: numbers, chars and strings (parsed).
     Convertible,
+    /// The elements and step of a range (`'a' .. 'e'`), `GenericZero` and
+    /// `GenericOne`: numbers and chars, as F# gives `char` a built-in `Zero` and `One`.
+    Range,
 }
 
 impl Constraint {
@@ -382,7 +385,9 @@ impl Constraint {
 
     pub fn admits(self, p: Prim) -> bool {
         match self {
-            Constraint::Addable => p.is_numeric() || p == Prim::String,
+            // F# adds chars too (`'a' + '\001'`), which ranges of chars step by.
+            Constraint::Addable => p.is_numeric() || matches!(p, Prim::String | Prim::Char),
+            Constraint::Range => p.is_numeric() || p == Prim::Char,
             Constraint::Numeric => p.is_numeric(),
             Constraint::SignedNumeric => p.is_signed_numeric(),
             Constraint::Integer => p.is_integer(),
@@ -397,9 +402,13 @@ impl Constraint {
         if self == other {
             return Some(self);
         }
+        match (self, other) {
+            (Range, Addable) | (Addable, Range) => return Some(Range),
+            _ => {}
+        }
         let rank = |c: Constraint| match c {
             Convertible => 0,
-            Addable => 1,
+            Addable | Range => 1,
             Numeric => 2,
             SignedNumeric => 3,
             Integer => 4,
@@ -426,6 +435,7 @@ impl Constraint {
             Constraint::Integer => "an integer type",
             Constraint::Floating => "a floating-point type",
             Constraint::Convertible => "a primitive type",
+            Constraint::Range => "a numeric type or 'char'",
         }
     }
 }

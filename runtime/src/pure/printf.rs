@@ -269,8 +269,9 @@ pub fn write_float<S: Sink>(out: &mut S, value: f64, is_single: bool, conv: u8, 
     let number = NumberText {
         text: text.as_bytes(),
         is_number,
-        // F# `isPositive`: `n >= 0.0`, true for -0.0 and false for NaN.
-        is_positive: value >= 0.0,
+        // FSharp.Core on .NET Core (dotnet/fsharp PR 18147): `not (Double.IsNegative n)`,
+        // so -0.0 is negative like its `ToString()` ("-0"); NaN is not a number here.
+        is_positive: !value.is_sign_negative(),
         is_g_format_integer: matches!(conv, b'g' | b'G') && is_number && value % 1.0 == 0.0,
         zero_pad_when_left_justified: true,
     };
@@ -505,8 +506,11 @@ mod tests {
         // ...except `%g` of an integral value.
         assert_eq!(float(5.0, b'g', LEFT | ZERO, 5, -1), "5    ");
         assert_eq!(float(5.5, b'g', LEFT | ZERO, 5, -1), "5.500");
-        // -0.0 counts as positive in F#'s `isPositive`.
-        assert_eq!(float(-0.0, b'f', PLUS, -1, -1), "+-0.000000");
+        // -0.0 is negative (FSharp.Core's `isPositive` is `not (Double.IsNegative n)`).
+        assert_eq!(float(-0.0, b'f', PLUS, -1, -1), "-0.000000");
+        assert_eq!(float(-0.0, b'g', PLUS, -1, -1), "-0");
+        assert_eq!(float(-0.0, b'f', ZERO, 10, 3), "-00000.000");
+        assert_eq!(float(0.0, b'f', PLUS, -1, -1), "+0.000000");
     }
 
     #[test]

@@ -219,6 +219,8 @@ fn numeric_const(ty: &mir::Ty, n: i8) -> Operand {
             bits: *bits,
         }),
         mir::Ty::Int { bits, signed } => int_const(i128::from(n), *bits, *signed),
+        // Ranges of chars step by `char 1` (F#'s built-in `One` of `char`).
+        mir::Ty::Char => Operand::Const(Const::Char(char::from(n.unsigned_abs()))),
         _ => int_const(i128::from(n), 64, true),
     }
 }

@@ -626,14 +626,12 @@ impl Lowerer<'_> {
     ) -> (Operand, mir::Ty) {
         match head {
             Ctor::Product(_) => {
-                let fty = match &occ.ty {
+                let (fields, tuple_ty) = self.record_fields_value(b, occ.value.clone(), &occ.ty);
+                let fty = match &tuple_ty {
                     mir::Ty::Tuple(fs) => fs.get(i).cloned().unwrap_or(mir::Ty::Unit),
                     _ => mir::Ty::Unit,
                 };
-                (
-                    b.temp(Rvalue::TupleGet(occ.value.clone(), i as u32), fty.clone()),
-                    fty,
-                )
+                (b.temp(Rvalue::TupleGet(fields, i as u32), fty.clone()), fty)
             }
             Ctor::Case(k, _) => self.union_field(b, occ.value.clone(), &occ.ty, *k, i as u32),
             Ctor::OptionSome => {

@@ -71,21 +71,20 @@ impl Lowerer<'_> {
                     values.push((i, op));
                 }
                 values.sort_by_key(|(i, _)| *i);
-                b.temp(
-                    Rvalue::MakeTuple(values.into_iter().map(|(_, v)| v).collect()),
-                    ty,
-                )
+                let values = values.into_iter().map(|(_, v)| v).collect();
+                self.make_record(b, values, ty, span)
             }
             ExprKind::RecordUpdate { base, fields } => {
                 let ty = self.expr_mir_ty(b, e);
                 let base_v = self.lower_expr(b, *base);
                 let base_v = self.stable(b, base_v, *base);
+                let (base_v, _) = self.record_fields_value(b, base_v, &ty);
                 let mut updates: Vec<(u32, Operand)> = Vec::new();
                 for (i, v) in fields.clone() {
                     let op = self.lower_expr(b, v);
                     updates.push((i, op));
                 }
-                let field_tys = match &ty {
+                let field_tys = match record_tuple_ty(&ty) {
                     mir::Ty::Tuple(fs) => fs.clone(),
                     _ => Vec::new(),
                 };
@@ -97,7 +96,7 @@ impl Lowerer<'_> {
                             .push(b.temp(Rvalue::TupleGet(base_v.clone(), i as u32), fty.clone())),
                     }
                 }
-                b.temp(Rvalue::MakeTuple(out), ty)
+                self.make_record(b, out, ty, span)
             }
             ExprKind::ListNil => {
                 let ty = self.expr_mir_ty(b, e);
@@ -107,6 +106,38 @@ impl Lowerer<'_> {
                 let ty = self.expr_mir_ty(b, e);
                 let c = self.lower_expr(b, *cell);
                 b.temp(Rvalue::Unbox(c), ty)
+            }
+            ExprKind::FieldSet {
+                target,
+                index,
+                value,
+            } => {
+                let (target, index, value) = (*target, *index, *value);
+                let rty = self.expr_mir_ty(b, target);
+                let r = self.lower_expr(b, target);
+                let r = self.stable(b, r, target);
+                let v = self.lower_expr(b, value);
+                // Read, replace the field, write back: the cell is the record's one
+                // copy, so every alias sees the new value.
+                let (fields, tuple_ty) = self.record_fields_value(b, r.clone(), &rty);
+                let n = match &tuple_ty {
+                    mir::Ty::Tuple(fs) => fs.clone(),
+                    _ => Vec::new(),
+                };
+                let out = n
+                    .iter()
+                    .enumerate()
+                    .map(|(i, fty)| {
+                        if i as u32 == index {
+                            v.clone()
+                        } else {
+                            b.temp(Rvalue::TupleGet(fields.clone(), i as u32), fty.clone())
+                        }
+                    })
+                    .collect();
+                let new = b.temp(Rvalue::MakeTuple(out), tuple_ty);
+                b.emit(Stmt::StoreBoxed(r, new));
+                Operand::Const(Const::Unit)
             }
             ExprKind::RefSet { cell, value } => {
                 let (cell, value) = (*cell, *value);
@@ -162,7 +193,9 @@ impl Lowerer<'_> {
             }
             ExprKind::Field { target, index } => {
                 let ty = self.expr_mir_ty(b, e);
+                let rty = self.expr_mir_ty(b, *target);
                 let t = self.lower_expr(b, *target);
+                let (t, _) = self.record_fields_value(b, t, &rty);
                 b.temp(Rvalue::TupleGet(t, *index), ty)
             }
             ExprKind::Interpolated(parts) => self.lower_interpolated(b, parts, span),
@@ -507,5 +540,52 @@ impl Lowerer<'_> {
         b.peel = false;
         let (_, rest_ty) = split_fun(&head_ty, arity);
         self.call_value(b, r, rest_ty, later.to_vec(), None)
+    }
+}
+
+/// The tuple of a record's fields: the record type itself, or what a record with
+/// mutable fields (`box<tuple>`) points to.
+pub(super) fn record_tuple_ty(ty: &mir::Ty) -> &mir::Ty {
+    match ty {
+        mir::Ty::Boxed(inner) => inner,
+        other => other,
+    }
+}
+
+impl Lowerer<'_> {
+    /// A record value of type `ty` from its fields in declaration order: the tuple,
+    /// or for a record with mutable fields a new cell holding it (placed at `span`).
+    fn make_record(
+        &mut self,
+        b: &mut Builder,
+        fields: Vec<Operand>,
+        ty: mir::Ty,
+        span: Span,
+    ) -> Operand {
+        match ty {
+            mir::Ty::Boxed(inner) => {
+                let tuple = b.temp(Rvalue::MakeTuple(fields), (*inner).clone());
+                self.placed(b, span, placement::MUTABLE_RECORD);
+                b.temp(Rvalue::Box(tuple), mir::Ty::Boxed(inner))
+            }
+            ty => b.temp(Rvalue::MakeTuple(fields), ty),
+        }
+    }
+
+    /// The tuple of the fields of record value `v` of type `ty` (read from the cell
+    /// of a record with mutable fields), and the tuple's type.
+    pub(super) fn record_fields_value(
+        &mut self,
+        b: &mut Builder,
+        v: Operand,
+        ty: &mir::Ty,
+    ) -> (Operand, mir::Ty) {
+        match ty {
+            mir::Ty::Boxed(inner) => (
+                b.temp(Rvalue::Unbox(v), (**inner).clone()),
+                (**inner).clone(),
+            ),
+            ty => (v, ty.clone()),
+        }
     }
 }

@@ -104,15 +104,18 @@ impl Lowerer<'_> {
                         mir::Ty::Bool,
                     );
                     let both = b.temp(Rvalue::Binary(BinOp::And, is_min, is_m1), mir::Ty::Bool);
-                    if op == P::Div {
+                    if op == P::Div && bits >= 32 {
                         self.panic_if(b, both, "Arithmetic operation resulted in an overflow.");
                     } else {
-                        // MIN % -1 is 0; avoid the trap by dividing by 1 instead.
+                        // MIN % -1 is 0; avoid the trap by dividing by 1 instead. .NET
+                        // divides sbyte and int16 in int32 and truncates, so there
+                        // MIN / -1 is MIN, which is MIN / 1 too.
                         let safe_r = b.temp(
                             Rvalue::Select(both, int_const(1, bits, true), r.clone()),
                             operand_ty.clone(),
                         );
-                        return b.temp(Rvalue::Binary(BinOp::Rem, l, safe_r), result_ty);
+                        let bop = if op == P::Div { BinOp::Div } else { BinOp::Rem };
+                        return b.temp(Rvalue::Binary(bop, l, safe_r), result_ty);
                     }
                 }
                 let bop = if op == P::Div { BinOp::Div } else { BinOp::Rem };
@@ -133,6 +136,8 @@ impl Lowerer<'_> {
                 let bop = if op == P::Shl { BinOp::Shl } else { BinOp::Shr };
                 b.temp(Rvalue::Binary(bop, l, masked), result_ty)
             }
+            // F#'s char addition (ranges of chars step with it).
+            (mir::Ty::Char, P::Add) => b.temp(Rvalue::Binary(BinOp::Add, l, r), result_ty),
             (mir::Ty::Int { .. } | mir::Ty::Float { .. }, _) => {
                 let bop = match op {
                     P::Add => BinOp::Add,

@@ -18,8 +18,8 @@ use composer_diagnostics::Span;
 /// What is allocated, in the ledger's words: the semantic analysis's vocabulary.
 pub(super) use composer_semantics::analysis::alloc::{
     ARENA_ALLOCATION, ARRAY_LITERAL, CLOSURE_ENV as CLOSURE_ENVIRONMENT, CLOSURE_STEP,
-    INTERPOLATED_STRING, LIST_CELL, SPRINTF_RESULT, STRING_CONCATENATION, UNION_CELL,
-    VALUE_CALL_WHAT as VALUE_CALL,
+    INTERPOLATED_STRING, LIST_CELL, MUTABLE_RECORD, SPRINTF_RESULT, STRING_CONCATENATION,
+    UNION_CELL, VALUE_CALL_WHAT as VALUE_CALL,
 };
 
 const ROOT_REASON: &str =

@@ -106,7 +106,12 @@ impl Lowerer<'_> {
                             .collect();
                         let out = field_tys.iter().map(|f| self.mir_ty(f)).collect();
                         self.records_in_progress.pop();
-                        mir::Ty::Tuple(out)
+                        if self.psg.types[def as usize].is_mutable_record() {
+                            // A reference to one cell, as F#'s records are.
+                            mir::Ty::Boxed(Box::new(mir::Ty::Tuple(out)))
+                        } else {
+                            mir::Ty::Tuple(out)
+                        }
                     }
                     None => mir::Ty::Union(self.union_id(ty)),
                 }

@@ -19,7 +19,7 @@ use super::Analysis;
 use crate::boxing::Boxing;
 use crate::builtins::Builtin;
 use crate::psg::{BinaryOp, BindingId, ExprId, ExprKind, FormatKind, FunctionId, Psg};
-use crate::types::{Prim, Ty};
+use crate::types::{Prim, Ty, TyCon};
 use composer_diagnostics::Span;
 use rustc_hash::FxHashSet;
 
@@ -355,6 +355,7 @@ pub const UNION_CELL: &str = "union case cell (a recursive union's values are po
 const GENERIC_UNION_CELL: &str =
     "union case cell (some instance of this generic union may be recursive: its values are then pointers)";
 pub const ARRAY_LITERAL: &str = "array literal";
+pub const MUTABLE_RECORD: &str = "record with mutable fields (a reference, as in F#)";
 pub const STRING_CONCATENATION: &str = "string concatenation";
 pub const INTERPOLATED_STRING: &str = "interpolated string";
 pub const SPRINTF_RESULT: &str = "sprintf result";
@@ -566,6 +567,12 @@ fn data_site(psg: &Psg, id: ExprId) -> Option<&'static str> {
             _ => None,
         },
         ExprKind::ArrayLit(items) if !items.is_empty() => Some(ARRAY_LITERAL),
+        ExprKind::Record { .. } | ExprKind::RecordUpdate { .. } => match psg.ty(id) {
+            Ty::App(TyCon::User(def), _) if psg.types[*def as usize].is_mutable_record() => {
+                Some(MUTABLE_RECORD)
+            }
+            _ => None,
+        },
         _ => None,
     }
 }

@@ -634,7 +634,15 @@ impl<'f, 'p> Run<'f, 'p> {
                 self.store(*target, &v, span);
                 Vec::new()
             }
-            ExprKind::RefSet { cell, value } => {
+            // A mutable record field is a cell like a ref cell's: what is stored
+            // lives as long as the record (`store` follows a record made in the
+            // extent; any other record, or one reached through a field, is older).
+            ExprKind::RefSet { cell, value }
+            | ExprKind::FieldSet {
+                target: cell,
+                value,
+                ..
+            } => {
                 self.eval(*cell);
                 let v = self.eval(*value);
                 self.store(*cell, &v, span);
@@ -759,7 +767,10 @@ impl<'f, 'p> Run<'f, 'p> {
                     | Builtin::ArenaAllocArray
                     | Builtin::ArenaAllocMethod
             )
-        ) || matches!(psg.expr(v).kind, ExprKind::ArrayLit(_));
+        ) || matches!(
+            psg.expr(v).kind,
+            ExprKind::ArrayLit(_) | ExprKind::Record { .. } | ExprKind::RecordUpdate { .. }
+        );
         fresh.then_some(b)
     }
 
@@ -1298,6 +1309,11 @@ pub(crate) fn holds_memory(psg: &Psg, ty: &Ty, memo: &mut FxHashMap<u32, bool>) 
             }
             if let Some(&known) = memo.get(def) {
                 return known;
+            }
+            // A record with mutable fields is a pointer to its cell.
+            if psg.types[*def as usize].is_mutable_record() {
+                memo.insert(*def, true);
+                return true;
             }
             // Assume yes while looking (a recursive type is boxed anyway).
             memo.insert(*def, true);

@@ -31,6 +31,15 @@ impl Checker<'_> {
         };
         if let Some(cell_expr) = cell_target {
             let cell = self.infer_expr(&cell_expr);
+            // `r.Value <- v` on a record with a field named `Value`.
+            if let Ty::App(TyCon::User(def), _) = self.u.resolve(&self.expr_ty(cell)) {
+                let index = self.psg.types[def as usize]
+                    .record_fields()
+                    .and_then(|fs| fs.iter().position(|f| f.name == "Value"));
+                if let Some(index) = index {
+                    return self.field_set(cell, index as u32, v, span);
+                }
+            }
             let elem = self.expr_ty(v);
             self.expect_type(cell, &Ty::app(TyCon::Ref, vec![elem]));
             return self.add_expr(ExprKind::RefSet { cell, value: v }, span, Ty::UNIT);
@@ -90,6 +99,7 @@ impl Checker<'_> {
                             Ty::UNIT,
                         )
                     }
+                    ExprKind::Field { target: r, index } => self.field_set(r, index, v, span),
                     // Already reported (an undefined name).
                     ExprKind::Error => self.error_expr(span),
                     _ => {
@@ -118,6 +128,21 @@ impl Checker<'_> {
                     Ty::UNIT,
                 )
             }
+            ast::ExprKind::DotGet { .. } => {
+                let t = self.infer_expr(target);
+                match self.psg.exprs[t.index()].kind {
+                    ExprKind::Field { target: r, index } => self.field_set(r, index, v, span),
+                    ExprKind::Error => self.error_expr(span),
+                    _ => {
+                        self.error(
+                            Code::NotMutable,
+                            target.span,
+                            "Invalid assignment: the left of '<-' must be a 'let mutable' value, a mutable record field, an array element or a ref cell's 'Value'",
+                        );
+                        self.error_expr(span)
+                    }
+                }
+            }
             _ => {
                 self.error(
                     Code::NotMutable,
@@ -127,6 +152,48 @@ impl Checker<'_> {
                 self.error_expr(span)
             }
         }
+    }
+
+    /// `record.F <- v` (the field access `record.F` is already checked): the field
+    /// must be declared `mutable` (FS0005 otherwise, as in F#).
+    fn field_set(&mut self, record: ExprId, index: u32, v: ExprId, span: Span) -> ExprId {
+        let record_ty = self.u.resolve(&self.expr_ty(record));
+        let field = match &record_ty {
+            Ty::App(TyCon::User(def), args) => {
+                let d = &self.psg.types[*def as usize];
+                d.record_fields()
+                    .and_then(|fs| fs.get(index as usize))
+                    .map(|f| {
+                        (
+                            f.is_mutable,
+                            f.name.clone(),
+                            crate::types::substitute(&f.ty, &d.params, args),
+                        )
+                    })
+            }
+            _ => None,
+        };
+        let Some((is_mutable, name, field_ty)) = field else {
+            return self.error_expr(span);
+        };
+        if !is_mutable {
+            self.error(
+                Code::FieldNotMutable,
+                span,
+                format!("This field is not mutable: declare it 'mutable {name}' to assign it with '<-', or make a new record with '{{ r with {name} = ... }}'"),
+            );
+            return self.error_expr(span);
+        }
+        self.expect_type(v, &field_ty);
+        self.add_expr(
+            ExprKind::FieldSet {
+                target: record,
+                index,
+                value: v,
+            },
+            span,
+            Ty::UNIT,
+        )
     }
 
     /// `for pat in source do body` over a list or an array.

@@ -349,9 +349,18 @@ impl Checker<'_> {
                     ast::PatKind::Named(_) | ast::PatKind::Wild,
                     ast::ExprKind::Range { start, step, end },
                 ) => {
-                    let t = self.u.fresh_constrained(Constraint::Numeric);
+                    // `for c in 'a' .. 'z'`: chars count too.
+                    let t = self.u.fresh_constrained(Constraint::Range);
                     let s = self.infer_expr(start);
+                    let before = self.diags.len();
                     self.expect_type(s, &t);
+                    // A start that is no number: said once, not again for the end,
+                    // the step and each use of the variable.
+                    let t = if self.diags.len() > before {
+                        Ty::Error
+                    } else {
+                        t
+                    };
                     let st = step.as_ref().map(|st| {
                         let id = self.infer_expr(st);
                         self.expect_type(id, &t);

@@ -286,7 +286,7 @@ impl<'a> Checker<'a> {
             self.analyse_memory();
         }
         let mut diags = self.diags;
-        composer_diagnostics::sort_diagnostics(&mut diags);
+        composer_diagnostics::sort_and_dedup_diagnostics(&mut diags);
         (self.psg, diags)
     }
 

@@ -301,32 +301,12 @@ impl Checker<'_> {
         // go <- false else i <- next: a range that ends at its type's last value
         // (`[ 250uy .. 255uy ]`) or a step over the end would wrap around.
         let next = self.fresh_ident(span);
-        let wrapped = binary(
-            BinaryOp::Or,
-            binary(
-                BinaryOp::And,
-                binary(
-                    BinaryOp::Gt,
-                    path(by),
-                    self.lang_path(LangItem::GenericZero, span),
-                    span,
-                ),
-                binary(BinaryOp::Lt, path(next), path(i), span),
-                span,
-            ),
-            binary(
-                BinaryOp::And,
-                binary(
-                    BinaryOp::Lt,
-                    path(by),
-                    self.lang_path(LangItem::GenericZero, span),
-                    span,
-                ),
-                binary(BinaryOp::Gt, path(next), path(i), span),
-                span,
-            ),
-            span,
-        );
+        let wrapped = match (step, downward) {
+            // A step of one (`'a' .. 'z'` too, where there is no zero to compare with).
+            (None, false) => binary(BinaryOp::Lt, path(next), path(i), span),
+            (None, true) => binary(BinaryOp::Gt, path(next), path(i), span),
+            (Some(_), _) => self.wrapped_step(by, next, i, span),
+        };
         let advance = let_expr(
             named_pat(next),
             binary(BinaryOp::Add, path(i), path(by), span),
@@ -359,6 +339,37 @@ impl Checker<'_> {
         let with_by = let_expr(named_pat(by), step_value, inner, span);
         let with_last = let_expr(named_pat(last), end.clone(), with_by, span);
         let_mutable(i, start.clone(), with_last, span)
+    }
+
+    /// `(by > 0 && next < i) || (by < 0 && next > i)`: the step went past the type's
+    /// last value and wrapped around.
+    fn wrapped_step(&mut self, by: Ident, next: Ident, i: Ident, span: Span) -> Expr {
+        binary(
+            BinaryOp::Or,
+            binary(
+                BinaryOp::And,
+                binary(
+                    BinaryOp::Gt,
+                    path(by),
+                    self.lang_path(LangItem::GenericZero, span),
+                    span,
+                ),
+                binary(BinaryOp::Lt, path(next), path(i), span),
+                span,
+            ),
+            binary(
+                BinaryOp::And,
+                binary(
+                    BinaryOp::Lt,
+                    path(by),
+                    self.lang_path(LangItem::GenericZero, span),
+                    span,
+                ),
+                binary(BinaryOp::Gt, path(next), path(i), span),
+                span,
+            ),
+            span,
+        )
     }
 
     /// A list, array or string given where a seq is expected becomes one

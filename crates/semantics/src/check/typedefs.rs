@@ -101,9 +101,6 @@ impl Checker<'_> {
                             .or_default()
                             .push((id, i as u32));
                     }
-                    if out.iter().any(|f| f.is_mutable) {
-                        self.unsupported(d.span, "a record with 'mutable' fields");
-                    }
                     self.psg.types[id as usize].kind = TypeDefKind::Record {
                         fields: out,
                         is_struct,

@@ -28,6 +28,14 @@ fn is_aggregate(ty: &mir::Ty) -> bool {
     )
 }
 
+/// The contents of two cells of type `box<inner>`.
+fn unbox_both(b: &mut Builder, l: Operand, r: Operand, inner: &mir::Ty) -> (Operand, Operand) {
+    (
+        b.temp(Rvalue::Unbox(l), inner.clone()),
+        b.temp(Rvalue::Unbox(r), inner.clone()),
+    )
+}
+
 impl Lowerer<'_> {
     /// `l op r` for comparison operators on any comparable type.
     pub(in crate::lower) fn structural_compare(
@@ -39,6 +47,11 @@ impl Lowerer<'_> {
         ty: &mir::Ty,
         span: Span,
     ) -> Operand {
+        if let mir::Ty::Boxed(inner) = ty {
+            // A record with mutable fields (or a ref cell): compared by contents.
+            let (l, r) = unbox_both(b, l, r, inner);
+            return self.structural_compare(b, op, l, r, inner, span);
+        }
         if !is_aggregate(ty) {
             return self.compare(b, op, l, r, ty, span);
         }
@@ -68,6 +81,10 @@ impl Lowerer<'_> {
         ty: &mir::Ty,
         span: Span,
     ) -> Operand {
+        if let mir::Ty::Boxed(inner) = ty {
+            let (l, r) = unbox_both(b, l, r, inner);
+            return self.compare_values(b, l, r, inner, span);
+        }
         if is_aggregate(ty) {
             let f = self.structural_fn(Structural::Compare, ty);
             return b.temp(Rvalue::Call(Callee::Func(f), vec![l, r]), mir::Ty::I32);
@@ -81,10 +98,24 @@ impl Lowerer<'_> {
         }
         // Primitives: (l > r) - (l < r).
         let gt = self.compare(b, BinOp::Gt, l.clone(), r.clone(), ty, span);
-        let lt = self.compare(b, BinOp::Lt, l, r, ty, span);
+        let lt = self.compare(b, BinOp::Lt, l.clone(), r.clone(), ty, span);
         let gt = b.temp(Rvalue::Convert(gt, mir::Ty::I32), mir::Ty::I32);
         let lt = b.temp(Rvalue::Convert(lt, mir::Ty::I32), mir::Ty::I32);
-        b.temp(Rvalue::Binary(BinOp::Sub, gt, lt), mir::Ty::I32)
+        let c = b.temp(Rvalue::Binary(BinOp::Sub, gt, lt), mir::Ty::I32);
+        if !matches!(ty, mir::Ty::Float { .. }) {
+            return c;
+        }
+        // FSharp.Core's generic comparison of floats (ER mode): NaN is less than every
+        // number and equal to itself, so sorting is a total order. That is
+        // `c - (l is NaN and r is not) + (r is NaN and l is not)`.
+        let l_nan = b.temp(Rvalue::Binary(BinOp::Ne, l.clone(), l), mir::Ty::Bool);
+        let r_nan = b.temp(Rvalue::Binary(BinOp::Ne, r.clone(), r), mir::Ty::Bool);
+        let l_nan = b.temp(Rvalue::Convert(l_nan, mir::Ty::I32), mir::Ty::I32);
+        let r_nan = b.temp(Rvalue::Convert(r_nan, mir::Ty::I32), mir::Ty::I32);
+        // (r is NaN) - (l is NaN) is the adjustment: both NaN gives 0, and a NaN
+        // side makes `c` 0 already.
+        let adjust = b.temp(Rvalue::Binary(BinOp::Sub, r_nan, l_nan), mir::Ty::I32);
+        b.temp(Rvalue::Binary(BinOp::Add, c, adjust), mir::Ty::I32)
     }
 
     /// F#'s `hash x` as `i32` (equal values hash equal).
@@ -94,6 +125,10 @@ impl Lowerer<'_> {
         v: Operand,
         ty: &mir::Ty,
     ) -> Operand {
+        if let mir::Ty::Boxed(inner) = ty {
+            let v = b.temp(Rvalue::Unbox(v), (**inner).clone());
+            return self.hash_value(b, v, inner);
+        }
         if is_aggregate(ty) {
             let f = self.structural_fn(Structural::Hash, ty);
             return b.temp(Rvalue::Call(Callee::Func(f), vec![v]), mir::Ty::I32);

@@ -176,6 +176,7 @@ impl Lowerer<'_> {
                 let d = self.psg.types[def as usize].clone();
                 match d.record_fields() {
                     Some(fields) => {
+                        let (v, _) = self.record_fields_value(&mut b, v.clone(), &mty);
                         self.literal(&mut b, "{ ");
                         for (i, f) in fields.iter().enumerate() {
                             if i > 0 {

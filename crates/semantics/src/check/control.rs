@@ -8,6 +8,20 @@ use composer_diagnostics::{Code, Span};
 use composer_syntax::ast;
 
 impl Checker<'_> {
+    /// `x <- v` for the mutable binding `b`, read as `read` (its type, a capture).
+    fn assign_binding(&mut self, b: BindingId, read: ExprId, v: ExprId, span: Span) -> ExprId {
+        let ty = self.expr_ty(read);
+        self.expect_type(v, &ty);
+        self.add_expr(
+            ExprKind::Assign {
+                binding: b,
+                value: v,
+            },
+            span,
+            Ty::UNIT,
+        )
+    }
+
     pub(super) fn infer_assign(
         &mut self,
         target: &ast::Expr,
@@ -59,16 +73,7 @@ impl Checker<'_> {
                     }
                     // Reading the binding's type and noting a capture.
                     let t = self.item_expr(Item::Value(b), target.span);
-                    let ty = self.expr_ty(t);
-                    self.expect_type(v, &ty);
-                    self.add_expr(
-                        ExprKind::Assign {
-                            binding: b,
-                            value: v,
-                        },
-                        span,
-                        Ty::UNIT,
-                    )
+                    self.assign_binding(b, t, v, span)
                 }
                 Some(_) => {
                     self.error(
@@ -88,16 +93,7 @@ impl Checker<'_> {
                 let t = self.resolve_path(path);
                 match self.psg.exprs[t.index()].kind {
                     ExprKind::Local(b) if self.psg.bindings[b.index()].is_mutable => {
-                        let ty = self.expr_ty(t);
-                        self.expect_type(v, &ty);
-                        self.add_expr(
-                            ExprKind::Assign {
-                                binding: b,
-                                value: v,
-                            },
-                            span,
-                            Ty::UNIT,
-                        )
+                        self.assign_binding(b, t, v, span)
                     }
                     ExprKind::Field { target: r, index } => self.field_set(r, index, v, span),
                     // Already reported (an undefined name).

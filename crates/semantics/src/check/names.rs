@@ -568,6 +568,9 @@ impl Checker<'_> {
             self.unify_at(rt.span, &ann, &ret);
         }
         let mut body = self.infer_expr_with(&b.body, Some(ret.clone()));
+        // A lambda whose context wants a seq may return any collection
+        // (`Seq.collect (fun x -> [x; x])`: F#'s `'Collection :> seq<'U>`).
+        body = self.coerce_to_seq(body, &ret);
         self.expect_type(body, &ret);
         for (binding, pat, span) in destructure.into_iter().rev() {
             body = self.destructure(binding, pat, body, span);

@@ -453,7 +453,8 @@ impl Checker<'_> {
         // Collections of collections where seqs of seqs are expected
         // (`Seq.concat [[1; 2]; [3]]`): each inner one is converted as it is read.
         let inner_expected = self.u.shallow(&expected_elem[0]);
-        let (Ty::App(TyCon::Seq, _), Some((inner, _))) = (inner_expected, self.seq_view(&elem)) else {
+        let (Ty::App(TyCon::Seq, _), Some((inner, _))) = (inner_expected, self.seq_view(&elem))
+        else {
             return converted;
         };
         let map = self.lang_path(LangItem::SeqMap, span);
@@ -478,7 +479,9 @@ impl Checker<'_> {
                     actual = (*r).clone();
                     arity += 1;
                 }
-                (Ty::App(TyCon::Seq, _), result) if arity > 0 && self.seq_view(&result).is_some() => {
+                (Ty::App(TyCon::Seq, _), result)
+                    if arity > 0 && self.seq_view(&result).is_some() =>
+                {
                     break
                 }
                 _ => return a,

@@ -565,6 +565,10 @@ pub struct Psg {
     /// Operator members (`static member (+)`) by type and operator: an arithmetic
     /// operator on a value of that type calls the member with both operands.
     pub operator_members: rustc_hash::FxHashMap<(u32, BinaryOp), FunctionId>,
+    /// The library's collection types that `%A` writes as F# does (`map [(1, "a")]`,
+    /// `set [1; 2]`), by type: the word before the elements and the library function
+    /// that gives the elements as a list (`Map.toList`, `Set.toList`; `check/lang.rs`).
+    pub collection_displays: rustc_hash::FxHashMap<u32, (&'static str, FunctionId)>,
 }
 
 impl Psg {

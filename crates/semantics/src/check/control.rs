@@ -206,6 +206,14 @@ impl Checker<'_> {
         if let Ty::App(TyCon::Seq, _) | Ty::Prim(Prim::String) = src_ty {
             return self.for_each_pushed(src, pat, body, span);
         }
+        if let Ty::App(TyCon::User(_), _) = src_ty {
+            // A library collection (a map, a set): run the seq it is.
+            if self.seq_view(&src_ty).is_some() {
+                let seq = Ty::app(TyCon::Seq, vec![self.u.fresh()]);
+                let src = self.coerce_to_seq(src, &seq);
+                return self.for_each_pushed(src, pat, body, span);
+            }
+        }
         match &src_ty {
             Ty::App(TyCon::Array, _) => self.expect_type(src, &Ty::array(elem.clone())),
             Ty::App(TyCon::List, _) | Ty::Var(_) => {

@@ -101,13 +101,10 @@ impl Checker<'_> {
         else {
             return;
         };
-        let converted_element = match (self.u.shallow(&param), self.u.shallow(&expected_param)) {
-            (Ty::App(TyCon::Seq, elem), Ty::App(TyCon::List | TyCon::Array, given)) => {
-                Some((elem[0].clone(), given[0].clone()))
-            }
-            (Ty::App(TyCon::Seq, elem), Ty::Prim(Prim::String)) => {
-                Some((elem[0].clone(), Ty::CHAR))
-            }
+        let converted_element = match self.u.shallow(&param) {
+            Ty::App(TyCon::Seq, elem) => self
+                .seq_view(&expected_param)
+                .map(|(_, given)| (elem[0].clone(), given)),
             _ => None,
         };
         match converted_element {

@@ -51,6 +51,13 @@ lang_items! {
     SeqOfList = "Seq" . "ofList",
     SeqOfArray = "Seq" . "ofArray",
     SeqOfString = "Seq" . "__ofString",
+    // What a library collection type is where a seq is expected (`seq_view`).
+    MapKeyValues = "Map" . "__keyValues",
+    SetToSeq = "Set" . "toSeq",
+    SeqMap = "Seq" . "map",
+    // What `%A` lists of a library collection (`Psg::collection_displays`).
+    MapToList = "Map" . "toList",
+    SetToList = "Set" . "toList",
     ListOfSeq = "List" . "ofSeq",
     ArrayOfSeq = "Array" . "ofSeq",
     ListAppend = "List" . "append",
@@ -112,7 +119,7 @@ impl LangItem {
         }
     }
 
-    fn key(self) -> String {
+    pub(crate) fn key(self) -> String {
         let (module, name) = self.path();
         format!("\u{1}lang {module}.{name}")
     }
@@ -148,6 +155,7 @@ impl Checker<'_> {
                 None => missing.push(format!("{module}.{name}")),
             }
         }
+        self.record_collection_displays();
         for module in LANG_MODULES {
             match self.library_module(module) {
                 Some(m) => {
@@ -166,6 +174,27 @@ impl Checker<'_> {
                     missing.join(", ")
                 ),
             ));
+        }
+    }
+
+    /// Fills `Psg::collection_displays`: `%A` writes a map as `map [...]` and a set as
+    /// `set [...]`, with the elements their `toList` gives. The type is the one the
+    /// function takes.
+    fn record_collection_displays(&mut self) {
+        for (item, word) in [(LangItem::MapToList, "map"), (LangItem::SetToList, "set")] {
+            let Some(key) = self.interner.get(item.key()) else {
+                continue;
+            };
+            let Some(Item::Function(f)) = self.scopes[0].get(&key).copied() else {
+                continue;
+            };
+            if let crate::types::Ty::Fun(param, _) = &self.fn_schemes[f.index()].ty {
+                if let crate::types::Ty::App(crate::types::TyCon::User(def), _) =
+                    self.u.shallow(param)
+                {
+                    self.psg.collection_displays.insert(def, (word, f));
+                }
+            }
         }
     }
 

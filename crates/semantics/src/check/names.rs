@@ -567,7 +567,15 @@ impl Checker<'_> {
             let ann = self.resolve_type(rt);
             self.unify_at(rt.span, &ann, &ret);
         }
+        // A function known to return a seq before its body is checked (a lambda whose
+        // context wants one, `Seq.collect (fun x -> [x; x])`, F#'s `'Collection :>
+        // seq<'U>`; an annotation) may return any collection. A result type that only
+        // becomes a seq while the body is checked does not convert, as in F#.
+        let returns_seq = matches!(self.u.shallow(&ret), Ty::App(crate::types::TyCon::Seq, _));
         let mut body = self.infer_expr_with(&b.body, Some(ret.clone()));
+        if returns_seq {
+            body = self.coerce_to_seq(body, &ret);
+        }
         self.expect_type(body, &ret);
         for (binding, pat, span) in destructure.into_iter().rev() {
             body = self.destructure(binding, pat, body, span);

@@ -372,8 +372,55 @@ impl Checker<'_> {
         )
     }
 
-    /// A list, array or string given where a seq is expected becomes one
-    /// (`Seq.ofList xs`): F# inserts this flexibility at applications.
+    /// What a value of type `ty` is where a seq is expected: the library function that
+    /// makes the seq (`Seq.ofList`, `Seq.ofArray`, `Seq.__ofString`, `Map.__keyValues`,
+    /// `Set.toSeq`) and the element type (`KeyValuePair<'K, 'V>` for a map, as in
+    /// F#). `None` for a seq itself or a type that is not a collection. This is the
+    /// one place that knows which types are collections; arguments, lambda results,
+    /// `yield!` and `for` loops all ask it.
+    pub(crate) fn seq_view(&mut self, ty: &Ty) -> Option<(LangItem, Ty)> {
+        let ty = self.u.shallow(ty);
+        match &ty {
+            Ty::App(TyCon::List, elem) => Some((LangItem::SeqOfList, elem[0].clone())),
+            Ty::App(TyCon::Array, elem) => Some((LangItem::SeqOfArray, elem[0].clone())),
+            Ty::Prim(Prim::String) => Some((LangItem::SeqOfString, Ty::CHAR)),
+            Ty::App(TyCon::User(def), _) => {
+                // A library collection: the converter whose parameter is this type.
+                for item in [LangItem::MapKeyValues, LangItem::SetToSeq] {
+                    let Some(scheme) = self.lang_function_scheme(item) else {
+                        continue;
+                    };
+                    let (fty, _) = self.u.instantiate(&scheme);
+                    let Ty::Fun(param, result) = fty else {
+                        continue;
+                    };
+                    if !matches!(self.u.shallow(&param), Ty::App(TyCon::User(d), _) if d == *def)
+                        || self.u.try_unify(&param, &ty).is_err()
+                    {
+                        continue;
+                    }
+                    if let Ty::App(TyCon::Seq, elem) = self.u.shallow(&result) {
+                        return Some((item, elem[0].clone()));
+                    }
+                }
+                None
+            }
+            _ => None,
+        }
+    }
+
+    /// The type scheme of the library function `item`, if the library defines it.
+    fn lang_function_scheme(&self, item: LangItem) -> Option<crate::types::Scheme> {
+        let key = self.interner.get(item.key())?;
+        match self.scopes[0].get(&key)? {
+            Item::Function(f) => Some(self.fn_schemes[f.index()].clone()),
+            _ => None,
+        }
+    }
+
+    /// A collection (`seq_view`) given where a seq is expected becomes one
+    /// (`Seq.ofList xs`, `Map.__keyValues m`): F# inserts this flexibility at
+    /// applications and function results (`Seq.collect (fun x -> [x; x])`).
     pub(crate) fn coerce_to_seq(&mut self, a: ExprId, param: &Ty) -> ExprId {
         let param = self.u.shallow(param);
         if let Ty::Tuple(params) = &param {
@@ -397,19 +444,98 @@ impl Checker<'_> {
             }
             return a;
         }
-        let Ty::App(TyCon::Seq, _) = param else {
+        if let Ty::Fun(..) = param {
+            return self.coerce_result_to_seq(a, &param);
+        }
+        let Ty::App(TyCon::Seq, expected_elem) = param else {
             return a;
         };
-        let convert = match self.u.shallow(&self.expr_ty(a)) {
-            Ty::App(TyCon::List, _) => LangItem::SeqOfList,
-            Ty::App(TyCon::Array, _) => LangItem::SeqOfArray,
-            Ty::Prim(Prim::String) => LangItem::SeqOfString,
+        let a_ty = self.u.shallow(&self.expr_ty(a));
+        let span = self.psg.exprs[a.index()].span;
+        let (converted, elem) = match (self.seq_view(&a_ty), a_ty) {
+            (Some((convert, elem)), _) => {
+                let f = self.lang_path(convert, span);
+                let f = self.infer_expr(&f);
+                (self.apply(f, a, span), elem)
+            }
+            (None, Ty::App(TyCon::Seq, elem)) => (a, elem[0].clone()),
             _ => return a,
         };
+        // Collections of collections where seqs of seqs are expected
+        // (`Seq.concat [[1; 2]; [3]]`): each inner one is converted as it is read.
+        let inner_expected = self.u.shallow(&expected_elem[0]);
+        let (Ty::App(TyCon::Seq, _), Some((inner, _))) = (inner_expected, self.seq_view(&elem))
+        else {
+            return converted;
+        };
+        let map = self.lang_path(LangItem::SeqMap, span);
+        let inner = self.lang_path(inner, span);
+        let map = self.infer_expr(&app(map, inner, span));
+        self.apply(map, converted, span)
+    }
+
+    /// A function given where a function returning a seq is expected, whose result is
+    /// a collection (`Seq.collect digitsOf numbers` with `digitsOf: int -> int list`;
+    /// F#'s `'Collection :> seq<'U>`): `let f = a in fun x1 .. xn -> f x1 .. xn`,
+    /// whose result the lambda's check converts (`check_function_body`). A lambda
+    /// written in place is checked against the expected type and converted there.
+    fn coerce_result_to_seq(&mut self, a: ExprId, param: &Ty) -> ExprId {
+        let mut expected = param.clone();
+        let mut actual = self.expr_ty(a);
+        let mut arity = 0;
+        loop {
+            match (self.u.shallow(&expected), self.u.shallow(&actual)) {
+                (Ty::Fun(_, e), Ty::Fun(_, r)) => {
+                    expected = (*e).clone();
+                    actual = (*r).clone();
+                    arity += 1;
+                }
+                (Ty::App(TyCon::Seq, _), result)
+                    if arity > 0 && self.seq_view(&result).is_some() =>
+                {
+                    break
+                }
+                _ => return a,
+            }
+        }
         let span = self.psg.exprs[a.index()].span;
-        let f = self.lang_path(convert, span);
-        let f = self.infer_expr(&f);
-        self.apply(f, a, span)
+        let function = self.fresh_ident(span);
+        let ty = self.expr_ty(a);
+        self.push_scope();
+        let binding = self.add_binding(Binding {
+            name: self.name(function.name).to_string(),
+            ty,
+            is_mutable: false,
+            kind: BindingKind::Local,
+            owner: self.current_fn,
+            span,
+            captured_mutable: false,
+        });
+        self.define(function.name, Item::Value(binding));
+        let params: Vec<Ident> = (0..arity).map(|_| self.fresh_ident(span)).collect();
+        let mut call = path(function);
+        for p in &params {
+            call = app(call, path(*p), span);
+        }
+        let lambda = mk(
+            ExprKind::Lambda {
+                params: params.iter().map(|p| named_pat(*p)).collect(),
+                body: Box::new(call),
+            },
+            span,
+        );
+        let wrapped = self.infer_expr_with(&lambda, Some(param.clone()));
+        self.pop_scope();
+        let wrapped_ty = self.expr_ty(wrapped);
+        self.add_expr(
+            crate::psg::ExprKind::Let {
+                binding,
+                value: a,
+                body: wrapped,
+            },
+            span,
+            wrapped_ty,
+        )
     }
 
     /// `Seq.__run xs` on a list, array or string runs the library's loop over it

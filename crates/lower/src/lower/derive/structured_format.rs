@@ -171,6 +171,9 @@ impl Lowerer<'_> {
                 let e = self.psg.enum_of(ty).expect("checked by the guard").clone();
                 self.format_enum(&mut b, v, &e);
             }
+            PTy::App(TyCon::User(def), _) if self.psg.collection_displays.contains_key(def) => {
+                self.format_collection(&mut b, v, ty, *def, nested);
+            }
             PTy::App(TyCon::User(def), args) => {
                 let def = *def;
                 let d = self.psg.types[def as usize].clone();
@@ -249,6 +252,37 @@ impl Lowerer<'_> {
         }
         b.terminate(Terminator::Goto(done));
         b.switch_to(done);
+    }
+
+    /// A map or a set as F# writes it: `map [(1, "a"); (2, "b")]`, `set [1; 2]`. The
+    /// library's `toList` gives the elements (in order), written as a list. As a union
+    /// case's argument it is parenthesised, `Some (set [1])`, like an application.
+    fn format_collection(&mut self, b: &mut Builder, v: Operand, ty: &PTy, def: u32, nested: bool) {
+        let (word, to_list) = self.psg.collection_displays[&def];
+        let f = self.psg.function(to_list);
+        let PTy::Fun(param, ret) = &f.ty else {
+            self.literal(b, "<?>");
+            return;
+        };
+        let (param, ret) = ((**param).clone(), (**ret).clone());
+        let mut subst = crate::lower::Subst::default();
+        crate::lower::match_ty(&param, ty, &mut subst);
+        let list_ty = crate::lower::apply_subst(&ret, &subst);
+        let id = self.instance(to_list, PTy::fun(ty.clone(), list_ty.clone()), Vec::new());
+        let list_mty = self.mir_ty(&list_ty);
+        let list = b.temp(Rvalue::Call(Callee::Func(id), vec![v]), list_mty.clone());
+        if nested {
+            self.literal(b, "(");
+        }
+        self.literal(b, word);
+        self.literal(b, " ");
+        match &list_ty {
+            PTy::App(TyCon::List, elem) => self.format_list(b, list, &list_mty, &elem[0]),
+            _ => self.literal(b, "<?>"),
+        }
+        if nested {
+            self.literal(b, ")");
+        }
     }
 
     /// `[1; 2; 3]`

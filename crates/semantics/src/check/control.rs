@@ -185,6 +185,9 @@ impl Checker<'_> {
             return self.error_expr(span);
         }
         self.expect_type(v, &field_ty);
+        if self.is_struct_record_ty(&record_ty) {
+            return self.struct_field_set(record, index, v, span);
+        }
         self.add_expr(
             ExprKind::FieldSet {
                 target: record,

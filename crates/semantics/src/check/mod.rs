@@ -20,6 +20,7 @@ mod names;
 mod pattern;
 mod requirements;
 mod seq;
+mod struct_assign;
 mod typedefs;
 
 use crate::analysis::Analysis;

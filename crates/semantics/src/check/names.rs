@@ -639,6 +639,21 @@ impl Checker<'_> {
     // ---- paths ----------------------------------------------------------------
 
     /// Resolves `a.b.c`: modules first, then a value, then members of the value.
+    /// The companion type of module `m` (or of a module it extends) that has a
+    /// member named `member`.
+    fn companion_with_member(&self, m: super::ModuleId, member: ast::Symbol) -> Option<u32> {
+        let mut current = Some(m);
+        while let Some(id) = current {
+            if let Some(&def) = self.module_companions.get(&id) {
+                if self.members.contains_key(&(def, member)) {
+                    return Some(def);
+                }
+            }
+            current = self.modules[id.0 as usize].shadows;
+        }
+        None
+    }
+
     pub(crate) fn resolve_path(&mut self, path: &[ast::Ident]) -> ExprId {
         let first = path[0];
         // `Shape.Circle`: a type name qualifies a union case.
@@ -713,6 +728,13 @@ impl Checker<'_> {
                 );
                 return self.error_expr(span);
             };
+            if self.module_item(m, seg.name).is_none() {
+                if let Some(def) = self.companion_with_member(m, seg.name) {
+                    // `Map.empty`: a static member of the module's companion type.
+                    item = Item::Type(def);
+                    break;
+                }
+            }
             span = span.to(seg.span);
             match self.module_item(m, seg.name) {
                 Some(next) => item = next,

@@ -46,8 +46,7 @@ impl Checker<'_> {
             }
             // `fun c -> c.Value <- v` with a record field `Value` in scope: F# infers
             // the record from the label, as for any other field.
-            if matches!(cell_ty, Ty::Var(_)) && self.record_fields.contains_key(&value_label.name)
-            {
+            if matches!(cell_ty, Ty::Var(_)) && self.record_fields.contains_key(&value_label.name) {
                 let t = self.member_access(cell, value_label);
                 return match self.psg.exprs[t.index()].kind {
                     ExprKind::Field { target: r, index } => self.field_set(r, index, v, span),

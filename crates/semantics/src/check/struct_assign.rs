@@ -18,9 +18,15 @@ use composer_diagnostics::{Code, Span};
 enum Place {
     Mutable(BindingId),
     /// `array.[index]`, each already bound to a local.
-    Element { array: BindingId, index: BindingId },
+    Element {
+        array: BindingId,
+        index: BindingId,
+    },
     /// `record.F` on a record with mutable fields (bound to a local), `F` mutable.
-    Field { record: BindingId, field: u32 },
+    Field {
+        record: BindingId,
+        field: u32,
+    },
 }
 
 impl Checker<'_> {
@@ -64,9 +70,10 @@ impl Checker<'_> {
                 let index = self.struct_place_temp(&mut lets, "_index", index, span);
                 Place::Element { array, index }
             }
-            ExprKind::Field { target, index: field }
-                if self.record_field_is_mutable(&self.expr_ty(target), field) =>
-            {
+            ExprKind::Field {
+                target,
+                index: field,
+            } if self.record_field_is_mutable(&self.expr_ty(target), field) => {
                 let record = self.struct_place_temp(&mut lets, "_record", target, span);
                 Place::Field { record, field }
             }
@@ -89,7 +96,14 @@ impl Checker<'_> {
             let mut base = self.read_place(&place, self.expr_ty(chain[0]), span);
             for (k, &f) in fields[..depth].iter().enumerate() {
                 let ty = self.expr_ty(chain[k + 1]);
-                base = self.add_expr(ExprKind::Field { target: base, index: f }, span, ty);
+                base = self.add_expr(
+                    ExprKind::Field {
+                        target: base,
+                        index: f,
+                    },
+                    span,
+                    ty,
+                );
             }
             new = self.add_expr(
                 ExprKind::RecordUpdate {

@@ -64,6 +64,9 @@ codes! {
     NotMutable = 27, Error;
     /// The value restriction: a value cannot be generalised.
     ValueRestriction = 30, Error;
+    /// A field of a struct value is assigned where the value is not mutable (not a
+    /// `let mutable`, an array element or a mutable field).
+    StructNotMutable = 256, Error;
     /// A `let mutable` local is captured by a closure or local function.
     MutableCaptured = 407, Error;
     /// A name is defined twice in the same scope where F# forbids it.

@@ -464,11 +464,26 @@ impl TypeDef {
         }
     }
 
-    /// A record with a `mutable` field: its values are references to one cell
-    /// (F# records are reference types; a field store is seen through every alias).
+    /// A record (not `[<Struct>]`) with a `mutable` field: its values are references
+    /// to one cell (F# records are reference types; a field store is seen through
+    /// every alias).
     pub fn is_mutable_record(&self) -> bool {
-        self.record_fields()
-            .is_some_and(|fields| fields.iter().any(|f| f.is_mutable))
+        !self.is_struct_record()
+            && self
+                .record_fields()
+                .is_some_and(|fields| fields.iter().any(|f| f.is_mutable))
+    }
+
+    /// A `[<Struct>]` record: a value even with `mutable` fields (assigning one
+    /// assigns the place that holds the value: a `let mutable`, an array element).
+    pub fn is_struct_record(&self) -> bool {
+        matches!(
+            self.kind,
+            TypeDefKind::Record {
+                is_struct: true,
+                ..
+            }
+        )
     }
 
     pub fn union_cases(&self) -> Option<&[CaseDef]> {

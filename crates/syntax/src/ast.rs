@@ -103,6 +103,9 @@ pub struct Binding {
     pub head: Pat,
     /// Explicit type parameters, `let f<'a, 'b> ...` (empty when none are written).
     pub type_params: Vec<Ident>,
+    /// `when 'a : equality and 'b : comparison` after them: each type variable with
+    /// the name of what it must support.
+    pub type_constraints: Vec<(Ident, Ident)>,
     /// Curried parameters, each a pattern (`x`, `(x: int)`, `(a, b)`, `()`).
     pub params: Vec<Pat>,
     pub return_type: Option<TypeExpr>,

@@ -33,26 +33,39 @@ impl Checker<'_> {
         let cell_target = match &target.kind {
             ast::ExprKind::Path(path) if path.len() > 1 => {
                 let last = path[path.len() - 1];
-                (self.name(last.name) == "Value").then(|| ast::Expr {
-                    kind: ast::ExprKind::Path(path[..path.len() - 1].to_vec()),
-                    span: path[0].span.to(path[path.len() - 2].span),
+                (self.name(last.name) == "Value").then(|| {
+                    let cell = ast::Expr {
+                        kind: ast::ExprKind::Path(path[..path.len() - 1].to_vec()),
+                        span: path[0].span.to(path[path.len() - 2].span),
+                    };
+                    (cell, last)
                 })
             }
             ast::ExprKind::DotGet { target: t, member } if self.name(member.name) == "Value" => {
-                Some((**t).clone())
+                Some(((**t).clone(), *member))
             }
             _ => None,
         };
-        if let Some(cell_expr) = cell_target {
+        if let Some((cell_expr, value_label)) = cell_target {
             let cell = self.infer_expr(&cell_expr);
+            let cell_ty = self.u.resolve(&self.expr_ty(cell));
             // `r.Value <- v` on a record with a field named `Value`.
-            if let Ty::App(TyCon::User(def), _) = self.u.resolve(&self.expr_ty(cell)) {
+            if let Ty::App(TyCon::User(def), _) = cell_ty {
                 let index = self.psg.types[def as usize]
                     .record_fields()
                     .and_then(|fs| fs.iter().position(|f| f.name == "Value"));
                 if let Some(index) = index {
                     return self.field_set(cell, index as u32, v, span);
                 }
+            }
+            // `fun c -> c.Value <- v` with a record field `Value` in scope: F# infers
+            // the record from the label, as for any other field.
+            if matches!(cell_ty, Ty::Var(_)) && self.record_fields.contains_key(&value_label.name) {
+                let t = self.member_access(cell, value_label);
+                return match self.psg.exprs[t.index()].kind {
+                    ExprKind::Field { target: r, index } => self.field_set(r, index, v, span),
+                    _ => self.error_expr(span),
+                };
             }
             let elem = self.expr_ty(v);
             self.expect_type(cell, &Ty::app(TyCon::Ref, vec![elem]));
@@ -181,6 +194,9 @@ impl Checker<'_> {
             return self.error_expr(span);
         }
         self.expect_type(v, &field_ty);
+        if self.is_struct_record_ty(&record_ty) {
+            return self.struct_field_set(record, index, v, span);
+        }
         self.add_expr(
             ExprKind::FieldSet {
                 target: record,

@@ -924,6 +924,7 @@ pub(super) fn binding(
         is_inline: false,
         head: pat,
         type_params: Vec::new(),
+        type_constraints: Vec::new(),
         params: Vec::new(),
         return_type: None,
         body: value,

@@ -41,6 +41,7 @@ macro_rules! lang_items {
 
 lang_items! {
     Ignore = "" . "ignore",
+    Failwith = "" . "failwith",
     GenericZero = "LanguagePrimitives" . "GenericZero",
     GenericOne = "LanguagePrimitives" . "GenericOne",
     SeqMake = "Seq" . "__make",

@@ -20,6 +20,7 @@ mod names;
 mod pattern;
 mod requirements;
 mod seq;
+mod struct_assign;
 mod typedefs;
 
 use crate::analysis::Analysis;
@@ -128,6 +129,10 @@ pub(crate) struct Checker<'a> {
     /// (`type Shape = Map | …`): in a dotted path the module still wins, as in F#,
     /// where only a value hides a module (`resolve_path`).
     pub hidden_modules: FxHashMap<Symbol, ModuleId>,
+    /// The type a module was declared next to (`type Map<…>` then `module Map`): its
+    /// static members (`Map.empty`) are reached through the module's name even where
+    /// a later type of that name hides the type's own name.
+    pub module_companions: FxHashMap<ModuleId, u32>,
 }
 
 /// A member of a record or union: a function whose first parameter is the value
@@ -222,6 +227,7 @@ impl<'a> Checker<'a> {
             members: FxHashMap::default(),
             members_being_declared: None,
             hidden_modules: FxHashMap::default(),
+            module_companions: FxHashMap::default(),
             lambda_expected: None,
             defining_non_rec: Vec::new(),
             mutable_captures: Vec::new(),
@@ -611,6 +617,9 @@ impl<'a> Checker<'a> {
                 let shadows = self.lookup_module(name.name);
                 let id = self.new_module(&full);
                 self.modules[id.0 as usize].shadows = shadows;
+                if let Some(companion) = self.lookup_type(name.name) {
+                    self.module_companions.insert(id, companion);
+                }
                 self.define(name.name, Item::Module(id));
                 // Items of a nested module are reached through the module (or `open`).
                 let saved_scope_len = self.scopes.len();

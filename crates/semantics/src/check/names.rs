@@ -4,7 +4,7 @@ use super::known::KnownType;
 use super::{Checker, Item};
 use crate::builtins::Builtin;
 use crate::psg::*;
-use crate::types::{Prim, Scheme, Ty};
+use crate::types::{Prim, Requirement, Scheme, Ty};
 use composer_diagnostics::{Code, Diagnostic, Span};
 use composer_syntax::ast;
 
@@ -263,6 +263,7 @@ impl Checker<'_> {
             is_mutable: false,
             is_inline: false,
             type_params: Vec::new(),
+            type_constraints: Vec::new(),
             head: ast::Pat {
                 kind: ast::PatKind::Named(ast::Ident { name, span }),
                 span,
@@ -527,6 +528,34 @@ impl Checker<'_> {
                 })
                 .collect();
             self.explicit_type_params.insert(fid, declared);
+            // `when 'a : equality`: the variable must support it, so a call that
+            // gives it a function is FS0001 there, as in F#.
+            for (var, what) in &b.type_constraints {
+                let requirement = match self.name(what.name) {
+                    "equality" => Requirement::Equality,
+                    "comparison" => Requirement::Comparison,
+                    other => {
+                        let text = format!("the type constraint '{other}'");
+                        self.unsupported(what.span, &text);
+                        continue;
+                    }
+                };
+                match self.type_var_names.get(&var.name).cloned() {
+                    Some(ty) => {
+                        self.u
+                            .require(&ty, requirement)
+                            .expect("a fresh type variable has structure");
+                    }
+                    None => {
+                        let name = self.name(var.name).to_string();
+                        self.error(
+                            Code::UndefinedName,
+                            var.span,
+                            format!("The type parameter '{name}' is not defined."),
+                        );
+                    }
+                }
+            }
         }
         self.push_scope();
         let mut param_tys = Vec::new();
@@ -647,6 +676,21 @@ impl Checker<'_> {
     // ---- paths ----------------------------------------------------------------
 
     /// Resolves `a.b.c`: modules first, then a value, then members of the value.
+    /// The companion type of module `m` (or of a module it extends) that has a
+    /// member named `member`.
+    fn companion_with_member(&self, m: super::ModuleId, member: ast::Symbol) -> Option<u32> {
+        let mut current = Some(m);
+        while let Some(id) = current {
+            if let Some(&def) = self.module_companions.get(&id) {
+                if self.members.contains_key(&(def, member)) {
+                    return Some(def);
+                }
+            }
+            current = self.modules[id.0 as usize].shadows;
+        }
+        None
+    }
+
     pub(crate) fn resolve_path(&mut self, path: &[ast::Ident]) -> ExprId {
         let first = path[0];
         // `Shape.Circle`: a type name qualifies a union case.
@@ -721,6 +765,13 @@ impl Checker<'_> {
                 );
                 return self.error_expr(span);
             };
+            if self.module_item(m, seg.name).is_none() {
+                if let Some(def) = self.companion_with_member(m, seg.name) {
+                    // `Map.empty`: a static member of the module's companion type.
+                    item = Item::Type(def);
+                    break;
+                }
+            }
             span = span.to(seg.span);
             match self.module_item(m, seg.name) {
                 Some(next) => item = next,

@@ -336,6 +336,29 @@ impl Checker<'_> {
             mk(ExprKind::Sequential(vec![lp, path(go)]), span),
             span,
         );
+        // A step of zero fails before the first element, as FSharp.Core's ranges do.
+        let inner = match step {
+            Some(_) => {
+                let failwith = self.lang_path(LangItem::Failwith, span);
+                let message = mk(
+                    ExprKind::Lit(Literal::String(
+                        "The step of a range cannot be zero.".to_string(),
+                    )),
+                    span,
+                );
+                let zero = self.lang_path(LangItem::GenericZero, span);
+                let check = mk(
+                    ExprKind::If {
+                        cond: Box::new(binary(BinaryOp::Eq, path(by), zero, span)),
+                        then_branch: Box::new(app(failwith, message, span)),
+                        else_branch: None,
+                    },
+                    span,
+                );
+                mk(ExprKind::Sequential(vec![check, inner]), span)
+            }
+            None => inner,
+        };
         let with_by = let_expr(named_pat(by), step_value, inner, span);
         let with_last = let_expr(named_pat(last), end.clone(), with_by, span);
         let_mutable(i, start.clone(), with_last, span)

@@ -413,6 +413,7 @@ impl Parser<'_> {
             self.parse_pat()
         };
         let mut type_params = Vec::new();
+        let mut type_constraints = Vec::new();
         if is_function_head
             && matches!(self.peek(), TokenKind::Op(op) if op == "<")
             && self.cursor.is_adjacent_nth(0)
@@ -426,6 +427,39 @@ impl Parser<'_> {
                     break;
                 }
             }
+            // `when 'a : equality and 'b : comparison`
+            if self.eat_kw(Keyword::When) {
+                loop {
+                    let TokenKind::TypeVar(name) = self.peek().clone() else {
+                        self.error_expected("a type variable");
+                        break;
+                    };
+                    let token = self.bump();
+                    let var = self.ident(&name, token.span);
+                    self.expect(&TokenKind::Colon, "`:`");
+                    // `'a : struct` and other constraints are named here and
+                    // judged by the checker.
+                    let what = match self.peek().clone() {
+                        TokenKind::Ident(what) => Some(what),
+                        TokenKind::Keyword(k) => Some(k.as_str().to_string()),
+                        _ => None,
+                    };
+                    match what {
+                        Some(what) => {
+                            let token = self.bump();
+                            let what = self.ident(&what, token.span);
+                            type_constraints.push((var, what));
+                        }
+                        _ => {
+                            self.error_expected("'equality' or 'comparison'");
+                            break;
+                        }
+                    }
+                    if !self.eat_kw(Keyword::And) {
+                        break;
+                    }
+                }
+            }
             self.expect_greater();
         }
         let mut params = Vec::new();
@@ -437,6 +471,7 @@ impl Parser<'_> {
         let mut binding =
             self.finish_binding(start, attributes, is_mutable, is_inline, head, params);
         binding.type_params = type_params;
+        binding.type_constraints = type_constraints;
         binding
     }
 
@@ -505,6 +540,7 @@ impl Parser<'_> {
             is_inline,
             head,
             type_params: Vec::new(),
+            type_constraints: Vec::new(),
             params,
             return_type,
             body,

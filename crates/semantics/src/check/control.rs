@@ -245,15 +245,7 @@ impl Checker<'_> {
             }
         }
         self.push_scope();
-        let binding = self.add_binding(Binding {
-            name: "_item".into(),
-            ty: elem.clone(),
-            is_mutable: false,
-            kind: BindingKind::Local,
-            owner: self.current_fn,
-            span: pat.span,
-            captured_mutable: false,
-        });
+        let binding = self.local_binding("_item", elem.clone(), pat.span);
         let pattern = self.check_pattern(pat, &elem);
         let b = self.infer_expr(body);
         self.warn_if_not_unit(b);
@@ -285,15 +277,7 @@ impl Checker<'_> {
     ) -> ExprId {
         self.push_scope();
         let text = self.name(name).to_string();
-        let var = self.add_binding(Binding {
-            name: text,
-            ty,
-            is_mutable: false,
-            kind: BindingKind::Local,
-            owner: self.current_fn,
-            span: var_span,
-            captured_mutable: false,
-        });
+        let var = self.local_binding(text, ty, var_span);
         self.define(name, Item::Value(var));
         let b = self.infer_expr(body);
         self.warn_if_not_unit(b);
@@ -368,15 +352,7 @@ impl Checker<'_> {
             }
             if !super::names::is_simple_pattern(&b.head) {
                 // `let (a, b) = value`: a hidden binding taken apart by a match.
-                let binding = self.add_binding(Binding {
-                    name: "_let".into(),
-                    ty: ty.clone(),
-                    is_mutable: false,
-                    kind: BindingKind::Local,
-                    owner: self.current_fn,
-                    span: b.head.span,
-                    captured_mutable: false,
-                });
+                let binding = self.local_binding("_let", ty.clone(), b.head.span);
                 let pat = self.check_pattern(&b.head, &ty);
                 values.push((binding, v, Some((pat, b.head.span))));
                 continue;

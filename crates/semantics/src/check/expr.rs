@@ -59,15 +59,7 @@ impl Checker<'_> {
     /// first as F# does (it is bound to a local, then the index is evaluated).
     pub(crate) fn list_item(&mut self, target: ExprId, index: ExprId, span: Span) -> ExprId {
         let ty = self.expr_ty(target);
-        let binding = self.add_binding(Binding {
-            name: "_list".into(),
-            ty: ty.clone(),
-            is_mutable: false,
-            kind: BindingKind::Local,
-            owner: self.current_fn,
-            span,
-            captured_mutable: false,
-        });
+        let binding = self.local_binding("_list", ty.clone(), span);
         let list = self.add_expr(ExprKind::Local(binding), span, ty);
         let f = self.lang_path(super::lang::LangItem::ListItem, span);
         let f = self.infer_expr(&f);

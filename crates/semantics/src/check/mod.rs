@@ -374,6 +374,24 @@ impl<'a> Checker<'a> {
         BindingId(self.psg.bindings.len() as u32 - 1)
     }
 
+    /// A new immutable local of the function being checked (not yet in scope).
+    pub(crate) fn local_binding(
+        &mut self,
+        name: impl Into<String>,
+        ty: Ty,
+        span: Span,
+    ) -> BindingId {
+        self.add_binding(Binding {
+            name: name.into(),
+            ty,
+            is_mutable: false,
+            kind: BindingKind::Local,
+            owner: self.current_fn,
+            span,
+            captured_mutable: false,
+        })
+    }
+
     pub(crate) fn expr_ty(&self, id: ExprId) -> Ty {
         self.psg.expr_types[id.index()].clone()
     }

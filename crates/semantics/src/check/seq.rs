@@ -22,7 +22,7 @@
 use super::expr::{binding, let_expr, named_pat, path_expr as path};
 use super::lang::LangItem;
 use super::{Checker, Item};
-use crate::psg::{Binding, BindingKind, ExprId};
+use crate::psg::ExprId;
 use crate::types::{Prim, Ty, TyCon};
 use composer_diagnostics::Span;
 use composer_syntax::ast::{self, BinaryOp, Expr, ExprKind, Ident, Literal};
@@ -525,15 +525,7 @@ impl Checker<'_> {
         let function = self.fresh_ident(span);
         let ty = self.expr_ty(a);
         self.push_scope();
-        let binding = self.add_binding(Binding {
-            name: self.name(function.name).to_string(),
-            ty,
-            is_mutable: false,
-            kind: BindingKind::Local,
-            owner: self.current_fn,
-            span,
-            captured_mutable: false,
-        });
+        let binding = self.local_binding(self.name(function.name).to_string(), ty, span);
         self.define(function.name, Item::Value(binding));
         let params: Vec<Ident> = (0..arity).map(|_| self.fresh_ident(span)).collect();
         let mut call = path(function);
@@ -595,15 +587,7 @@ impl Checker<'_> {
         let name = self.fresh_ident(span);
         let ty = self.expr_ty(source);
         self.push_scope();
-        let binding = self.add_binding(Binding {
-            name: self.name(name.name).to_string(),
-            ty,
-            is_mutable: false,
-            kind: BindingKind::Local,
-            owner: self.current_fn,
-            span,
-            captured_mutable: false,
-        });
+        let binding = self.local_binding(self.name(name.name).to_string(), ty, span);
         self.define(name.name, Item::Value(binding));
         let consumer = mk(
             ExprKind::Lambda {

@@ -160,15 +160,7 @@ impl Checker<'_> {
         value: ExprId,
         span: Span,
     ) -> BindingId {
-        let binding = self.add_binding(Binding {
-            name: name.into(),
-            ty: self.expr_ty(value),
-            is_mutable: false,
-            kind: BindingKind::Local,
-            owner: self.current_fn,
-            span,
-            captured_mutable: false,
-        });
+        let binding = self.local_binding(name, self.expr_ty(value), span);
         lets.push((binding, value));
         binding
     }

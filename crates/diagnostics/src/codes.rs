@@ -102,6 +102,8 @@ codes! {
     BadLiteral = 1156, Error;
     /// A tab character outside strings and comments: indentation is spaces only.
     TabsNotAllowed = 1161, Error;
+    /// A `let private` value used from outside its module.
+    NotAccessible = 1092, Error;
     /// Reading through a write-only pointer (Fidelity).
     ReadThroughWriteOnly = 8001, Error;
     /// Writing through a read-only pointer (Fidelity).

@@ -97,6 +97,8 @@ pub enum DeclKind {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Binding {
     pub attributes: Vec<Attribute>,
+    /// `let private f …`: visible only inside its module (FS1092 outside).
+    pub is_private: bool,
     pub is_mutable: bool,
     pub is_inline: bool,
     /// The bound pattern. When `params` is non-empty this is `Pat::Named` (a function).

@@ -912,6 +912,7 @@ pub(super) fn binding(
 ) -> ast::Binding {
     ast::Binding {
         attributes: Vec::new(),
+        is_private: false,
         is_mutable,
         is_inline: false,
         head: pat,

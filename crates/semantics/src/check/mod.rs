@@ -71,6 +71,9 @@ pub(crate) struct ModuleScope {
     /// library's `String`): names it lacks are looked up there, as F# searches every
     /// module of a name ([`Checker::module_item`]).
     pub shadows: Option<ModuleId>,
+    /// Its `let private` names: visible inside the module only, so they are not in
+    /// `items` (which `open` and `M.x` read); kept here for FS1092.
+    pub private: FxHashMap<Symbol, Item>,
 }
 
 pub(crate) struct Checker<'a> {
@@ -260,6 +263,7 @@ impl<'a> Checker<'a> {
             name: name.to_string(),
             items: FxHashMap::default(),
             shadows: None,
+            private: FxHashMap::default(),
         });
         ModuleId(self.modules.len() as u32 - 1)
     }
@@ -621,6 +625,7 @@ impl<'a> Checker<'a> {
                     })
                     .map(|a| a.span);
                 self.check_module_let(*is_rec, bindings, entry, is_last);
+                self.hide_private_bindings(bindings);
             }
             ast::DeclKind::Do(e) => {
                 let id = self.infer_expr(e);
@@ -705,6 +710,41 @@ impl<'a> Checker<'a> {
             };
         }
         Some(current)
+    }
+
+    /// Takes the module's `let private` names out of what other code sees of it: the
+    /// module's own code keeps them through its scope.
+    fn hide_private_bindings(&mut self, bindings: &[ast::Binding]) {
+        let Some(&(m, depth)) = self.module_stack.last() else {
+            return;
+        };
+        if self.scopes.len() != depth {
+            return;
+        }
+        for b in bindings.iter().filter(|b| b.is_private) {
+            let name = match &b.head.kind {
+                ast::PatKind::Named(n) => Some(n.name),
+                _ => self.value_pattern_name(&b.head).and_then(|(n, _, _)| n),
+            };
+            if let Some(name) = name {
+                let module = &mut self.modules[m.0 as usize];
+                if let Some(item) = module.items.remove(&name) {
+                    module.private.insert(name, item);
+                }
+            }
+        }
+    }
+
+    /// Whether `sym` is a `let private` name of module `m` (or of one it extends).
+    pub(crate) fn is_private_item(&self, m: ModuleId, sym: Symbol) -> bool {
+        let mut current = Some(m);
+        while let Some(id) = current {
+            if self.modules[id.0 as usize].private.contains_key(&sym) {
+                return true;
+            }
+            current = self.modules[id.0 as usize].shadows;
+        }
+        false
     }
 
     /// The module a name refers to at the head of a dotted path: the module in

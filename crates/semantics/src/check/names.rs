@@ -260,6 +260,7 @@ impl Checker<'_> {
         let name = self.interner.get_or_intern_static("lambda");
         let binding = ast::Binding {
             attributes: Vec::new(),
+            is_private: false,
             is_mutable: false,
             is_inline: false,
             type_params: Vec::new(),
@@ -775,6 +776,16 @@ impl Checker<'_> {
             span = span.to(seg.span);
             match self.module_item(m, seg.name) {
                 Some(next) => item = next,
+                None if self.is_private_item(m, seg.name) => {
+                    let name = self.name(seg.name).to_string();
+                    let module = self.modules[m.0 as usize].name.clone();
+                    self.diags.push(Diagnostic::error(
+                        Code::NotAccessible,
+                        seg.span,
+                        format!("The value '{name}' is not accessible from this code location: it is 'private' to module '{module}'."),
+                    ));
+                    return self.error_expr(span);
+                }
                 None => {
                     let name = self.name(seg.name).to_string();
                     let module = self.modules[m.0 as usize].name.clone();

@@ -109,7 +109,7 @@ impl Parser<'_> {
             return FileHeader::None;
         }
         self.bump();
-        self.skip_access_modifiers();
+        let _ = self.skip_access_modifiers();
         if self.eat_kw(Keyword::Rec) {
             let span = self.prev_span();
             self.unsupported(span, "`rec` modules and namespaces");
@@ -122,13 +122,17 @@ impl Parser<'_> {
         }
     }
 
-    fn skip_access_modifiers(&mut self) {
+    /// Skips `private`/`internal`/`public`; whether `private` was among them.
+    fn skip_access_modifiers(&mut self) -> bool {
+        let mut private = false;
         while matches!(
             self.peek(),
             TokenKind::Keyword(Keyword::Private | Keyword::Internal | Keyword::Public)
         ) {
+            private |= matches!(self.peek(), TokenKind::Keyword(Keyword::Private));
             self.bump();
         }
+        private
     }
 
     /// The declarations of the current block (file or `module X =` body).
@@ -322,7 +326,7 @@ impl Parser<'_> {
 
     fn parse_nested_module(&mut self) -> DeclKind {
         let keyword = self.bump();
-        self.skip_access_modifiers();
+        let _ = self.skip_access_modifiers();
         if self.eat_kw(Keyword::Rec) {
             self.unsupported(self.prev_span(), "`module rec`");
         }
@@ -366,7 +370,7 @@ impl Parser<'_> {
         let attributes = self.parse_attributes();
         let is_mutable = self.eat_kw(Keyword::Mutable);
         let is_inline = self.eat_kw(Keyword::Inline);
-        self.skip_access_modifiers();
+        let is_private = self.skip_access_modifiers();
         let head_start = self.span();
         let is_function_head = matches!(self.peek(), TokenKind::Ident(_))
             && (matches!(self.nth(1), TokenKind::Colon | TokenKind::Equals) || {
@@ -472,6 +476,7 @@ impl Parser<'_> {
             self.finish_binding(start, attributes, is_mutable, is_inline, head, params);
         binding.type_params = type_params;
         binding.type_constraints = type_constraints;
+        binding.is_private = is_private;
         binding
     }
 
@@ -536,6 +541,7 @@ impl Parser<'_> {
         };
         Binding {
             attributes,
+            is_private: false,
             is_mutable,
             is_inline,
             head,
@@ -560,7 +566,7 @@ impl Parser<'_> {
 
     fn parse_type_defn(&mut self, attributes: Vec<Attribute>) -> TypeDefn {
         let start = self.span();
-        self.skip_access_modifiers();
+        let _ = self.skip_access_modifiers();
         let name = self.expect_ident("a type name").unwrap_or_else(|| {
             let span = self.here();
             self.ident("?", span)
@@ -706,7 +712,7 @@ impl Parser<'_> {
             }
             let start = self.span();
             let is_mutable = self.eat_kw(Keyword::Mutable);
-            self.skip_access_modifiers();
+            let _ = self.skip_access_modifiers();
             let Some(name) = self.expect_ident("a field name") else {
                 break;
             };
@@ -740,7 +746,7 @@ impl Parser<'_> {
         self.eat(&TokenKind::Bar);
         loop {
             let start = self.span();
-            self.skip_access_modifiers();
+            let _ = self.skip_access_modifiers();
             let Some(name) = self.expect_ident("a union case name") else {
                 break;
             };
@@ -850,7 +856,7 @@ impl Parser<'_> {
             }
         }
         let is_inline = self.eat_kw(K::Inline);
-        self.skip_access_modifiers();
+        let _ = self.skip_access_modifiers();
         let self_ident = if !is_static
             && matches!(self.peek(), TokenKind::Ident(_) | TokenKind::Underscore)
             && *self.nth(1) == TokenKind::Dot

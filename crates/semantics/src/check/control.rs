@@ -231,9 +231,11 @@ impl Checker<'_> {
             }
         }
         match &src_ty {
-            Ty::App(TyCon::Array, _) => self.expect_type(src, &Ty::array(elem.clone())),
+            Ty::App(TyCon::Array, _) => {
+                self.expect_type(src, &Ty::array(elem.clone()));
+            }
             Ty::App(TyCon::List, _) | Ty::Var(_) => {
-                self.expect_type(src, &Ty::app(TyCon::List, vec![elem.clone()]))
+                self.expect_type(src, &Ty::app(TyCon::List, vec![elem.clone()]));
             }
             Ty::Error => {}
             other => {

@@ -858,8 +858,13 @@ impl Checker<'_> {
                     (_, Some(c)) => self.u.fresh_constrained(c),
                     (_, None) => self.u.fresh(),
                 };
-                self.expect_type(l, &t);
-                self.expect_type(r, &t);
+                if !self.expect_type(l, &t) {
+                    // One report per operator: `E.A + E.B` fails once, not once per side.
+                    let rt = self.expr_ty(r);
+                    let _ = self.u.unify(&t, &rt);
+                } else {
+                    self.expect_type(r, &t);
+                }
                 t
             }
         };

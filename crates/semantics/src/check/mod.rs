@@ -400,11 +400,12 @@ impl<'a> Checker<'a> {
         self.psg.expr_types[id.index()].clone()
     }
 
-    /// Unifies the type of `expr` with `expected`, reporting FS0001 at the expression.
-    pub(crate) fn expect_type(&mut self, expr: ExprId, expected: &Ty) {
+    /// Unifies the type of `expr` with `expected`, reporting a mismatch at `expr`;
+    /// answers whether they unified.
+    pub(crate) fn expect_type(&mut self, expr: ExprId, expected: &Ty) -> bool {
         let actual = self.expr_ty(expr);
         let span = self.psg.exprs[expr.index()].span;
-        self.unify_at(span, expected, &actual);
+        self.unify_at(span, expected, &actual)
     }
 
     /// Unifies `expected` with `actual`; reports a mismatch at `span`.

@@ -529,34 +529,6 @@ impl Checker<'_> {
                 })
                 .collect();
             self.explicit_type_params.insert(fid, declared);
-            // `when 'a : equality`: the variable must support it, so a call that
-            // gives it a function is FS0001 there, as in F#.
-            for (var, what) in &b.type_constraints {
-                let requirement = match self.name(what.name) {
-                    "equality" => Requirement::Equality,
-                    "comparison" => Requirement::Comparison,
-                    other => {
-                        let text = format!("the type constraint '{other}'");
-                        self.unsupported(what.span, &text);
-                        continue;
-                    }
-                };
-                match self.type_var_names.get(&var.name).cloned() {
-                    Some(ty) => {
-                        self.u
-                            .require(&ty, requirement)
-                            .expect("a fresh type variable has structure");
-                    }
-                    None => {
-                        let name = self.name(var.name).to_string();
-                        self.error(
-                            Code::UndefinedName,
-                            var.span,
-                            format!("The type parameter '{name}' is not defined."),
-                        );
-                    }
-                }
-            }
         }
         self.push_scope();
         let mut param_tys = Vec::new();
@@ -597,6 +569,8 @@ impl Checker<'_> {
             let ann = self.resolve_type(rt);
             self.unify_at(rt.span, &ann, &ret);
         }
+        // After the parameters, whose annotations name the variables too.
+        self.require_type_constraints(b);
         // A function known to return a seq before its body is checked (a lambda whose
         // context wants one, `Seq.collect (fun x -> [x; x])`, F#'s `'Collection :>
         // seq<'U>`; an annotation) may return any collection. A result type that only
@@ -616,6 +590,46 @@ impl Checker<'_> {
         f.body = body;
         self.type_var_names = saved_tvars;
         self.current_fn = saved_fn;
+    }
+
+    /// `when 'a : equality and 'b : comparison` (after `let f<...>` or in an
+    /// annotation): the variable must support it, so a call that gives it a function
+    /// is FS0001 there, as in F#.
+    fn require_type_constraints(&mut self, b: &ast::Binding) {
+        for (var, what) in &b.type_constraints {
+            let requirement = match self.name(what.name) {
+                "equality" => Requirement::Equality,
+                "comparison" => Requirement::Comparison,
+                other => {
+                    let text = format!("the type constraint '{other}'");
+                    self.unsupported(what.span, &text);
+                    continue;
+                }
+            };
+            match self.type_var_names.get(&var.name).cloned() {
+                Some(ty) => {
+                    if let Err(err) = self.u.require(&ty, requirement) {
+                        self.report_unify_error(var.span, &ty, &ty, &err);
+                    }
+                }
+                None if b.type_params.is_empty() => {
+                    // Named first by a lambda's annotation in the body: the same variable.
+                    let v = self.u.fresh();
+                    self.u
+                        .require(&v, requirement)
+                        .expect("a fresh type variable has structure");
+                    self.type_var_names.insert(var.name, v);
+                }
+                None => {
+                    let name = self.name(var.name).to_string();
+                    self.error(
+                        Code::UndefinedName,
+                        var.span,
+                        format!("The type parameter '{name}' is not defined."),
+                    );
+                }
+            }
+        }
     }
 
     /// `match binding with pat -> body` (one rule): how a pattern in a parameter or

@@ -433,36 +433,7 @@ impl Parser<'_> {
             }
             // `when 'a : equality and 'b : comparison`
             if self.eat_kw(Keyword::When) {
-                loop {
-                    let TokenKind::TypeVar(name) = self.peek().clone() else {
-                        self.error_expected("a type variable");
-                        break;
-                    };
-                    let token = self.bump();
-                    let var = self.ident(&name, token.span);
-                    self.expect(&TokenKind::Colon, "`:`");
-                    // `'a : struct` and other constraints are named here and
-                    // judged by the checker.
-                    let what = match self.peek().clone() {
-                        TokenKind::Ident(what) => Some(what),
-                        TokenKind::Keyword(k) => Some(k.as_str().to_string()),
-                        _ => None,
-                    };
-                    match what {
-                        Some(what) => {
-                            let token = self.bump();
-                            let what = self.ident(&what, token.span);
-                            type_constraints.push((var, what));
-                        }
-                        _ => {
-                            self.error_expected("'equality' or 'comparison'");
-                            break;
-                        }
-                    }
-                    if !self.eat_kw(Keyword::And) {
-                        break;
-                    }
-                }
+                type_constraints = self.parse_type_constraints();
             }
             self.expect_greater();
         }
@@ -472,12 +443,60 @@ impl Parser<'_> {
                 params.push(self.parse_atomic_pat());
             }
         }
+        type_constraints.append(&mut self.annotation_constraints);
         let mut binding =
             self.finish_binding(start, attributes, is_mutable, is_inline, head, params);
         binding.type_params = type_params;
+        // Those in the annotations of lambdas inside the body belong to this binding too
+        // (F# scopes a type variable to the binding that generalises it).
+        type_constraints.append(&mut self.annotation_constraints);
         binding.type_constraints = type_constraints;
         binding.is_private = is_private;
         binding
+    }
+
+    /// The constraints after `when` (`'a : equality and 'b : comparison`). Which
+    /// constraints exist (`'a : struct`, ...) is judged by the checker.
+    pub(super) fn parse_type_constraints(&mut self) -> Vec<(Ident, Ident)> {
+        let mut constraints = Vec::new();
+        loop {
+            let TokenKind::TypeVar(name) = self.peek().clone() else {
+                self.error_expected("a type variable");
+                break;
+            };
+            let token = self.bump();
+            let var = self.ident(&name, token.span);
+            if matches!(self.peek(), TokenKind::Op(op) if op == ":>") {
+                // `'T :> seq<int>`: parsed, so that the rest of the file is checked.
+                let at = self.bump().span;
+                let ty = self.parse_type();
+                self.unsupported(
+                    at.to(ty.span),
+                    "subtype constraints ('T :> ...): Clef has no subtyping; use the \
+                     type itself (a parameter of type 'seq<'T>' also takes lists and arrays)",
+                );
+                if !self.eat_kw(Keyword::And) {
+                    break;
+                }
+                continue;
+            }
+            self.expect(&TokenKind::Colon, "`:`");
+            let what = match self.peek().clone() {
+                TokenKind::Ident(what) => what,
+                TokenKind::Keyword(k) => k.as_str().to_string(),
+                _ => {
+                    self.error_expected("'equality' or 'comparison'");
+                    break;
+                }
+            };
+            let token = self.bump();
+            let what = self.ident(&what, token.span);
+            constraints.push((var, what));
+            if !self.eat_kw(Keyword::And) {
+                break;
+            }
+        }
+        constraints
     }
 
     /// `(|Even|Odd|)`, `(|Int|_|)`, `(|Trimmed|)`: the name of an active pattern, kept

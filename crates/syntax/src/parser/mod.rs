@@ -41,6 +41,9 @@ pub(crate) struct Parser<'a> {
     hole_depth: u32,
     /// The `#nowarn` directives seen so far (`SourceFile::nowarn`).
     nowarn: Vec<crate::ast::NoWarn>,
+    /// `when 'T : equality` written inside a parameter's annotation
+    /// (`(x: 'T when 'T : equality)`), waiting for the binding the parameter belongs to.
+    annotation_constraints: Vec<(crate::ast::Ident, crate::ast::Ident)>,
 }
 
 impl<'a> Parser<'a> {
@@ -55,6 +58,7 @@ impl<'a> Parser<'a> {
             text,
             cursor: Cursor::new(text, tokens),
             nowarn: Vec::new(),
+            annotation_constraints: Vec::new(),
             interner,
             diagnostics: Vec::new(),
             last_error_at: None,

@@ -78,6 +78,10 @@ impl Parser<'_> {
         let pat = self.parse_cons_pat();
         if self.eat(&TokenKind::Colon) {
             let ty = self.parse_type();
+            if self.eat_kw(Keyword::When) {
+                let mut constraints = self.parse_type_constraints();
+                self.annotation_constraints.append(&mut constraints);
+            }
             return self.mk_pat(
                 PatKind::Typed {
                     pat: boxed(pat),

@@ -98,6 +98,15 @@ impl Parser<'_> {
     fn parse_atomic_type(&mut self) -> TypeExpr {
         let start = self.span();
         match self.peek().clone() {
+            TokenKind::Hash
+                if self.cursor.is_adjacent_nth(1) && *self.nth(1) != TokenKind::Hash =>
+            {
+                // `#seq<int>`, F#'s flexible type: the type itself, since a parameter
+                // of a collection type already takes what F# would coerce to it
+                // (a list or an array where a seq is expected).
+                self.bump();
+                self.parse_atomic_type()
+            }
             TokenKind::TypeVar(name) => {
                 self.bump();
                 let ident = self.ident(&name, start);

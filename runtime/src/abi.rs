@@ -147,6 +147,26 @@ pub unsafe extern "C" fn clef_rt_region_release(mark: i64) {
     unsafe { region::release(mark as usize) }
 }
 
+/// A carry point of a compacted loop (`region/compact.rs`): when the loop's epoch
+/// has grown past the threshold, the carried values at `roots` (laid out as the
+/// description `(layout, layout_len)` says) are copied out of it, the epoch is
+/// freed and `roots` updated in place.
+///
+/// # Safety
+/// `mark` must be the loop's live mark of the current region; `roots` and the
+/// description must match (the compiler generates both), and nothing else the
+/// program will read may point into memory allocated since the mark.
+#[no_mangle]
+pub unsafe extern "C" fn clef_rt_compact(
+    mark: i64,
+    layout: *const u8,
+    layout_len: i64,
+    roots: *mut u8,
+) {
+    // SAFETY: the caller's contract.
+    unsafe { region::compact_point(mark as usize, bytes(layout, layout_len), roots) }
+}
+
 /// `Arena.create capacity`: a new arena; `(site, site_len)` names where the
 /// program created it. Panics on a negative capacity.
 ///

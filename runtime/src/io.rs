@@ -122,7 +122,7 @@ pub fn fatal_after_fault(message: &[u8]) -> ! {
 }
 
 /// With `--alloc-stats`, the last line on stderr:
-/// `alloc-stats: total_bytes=N allocations=M peak_bytes=P`.
+/// `alloc-stats: total_bytes=N allocations=M peak_bytes=P compactions=C copied_bytes=B`.
 fn report_alloc_stats() {
     // SAFETY: single-threaded runtime. A copy through the raw pointer, because
     // after a fault (`fatal_after_fault`) the interrupted allocator may hold a
@@ -132,13 +132,17 @@ fn report_alloc_stats() {
     if !stats.enabled {
         return;
     }
-    let mut line = crate::pure::sink::StackBuf::<160>::new();
+    let mut line = crate::pure::sink::StackBuf::<224>::new();
     line.push_bytes(b"alloc-stats: total_bytes=");
     crate::pure::int_fmt::write_unsigned(&mut line, stats.total_bytes, 10, false);
     line.push_bytes(b" allocations=");
     crate::pure::int_fmt::write_unsigned(&mut line, stats.allocations, 10, false);
     line.push_bytes(b" peak_bytes=");
     crate::pure::int_fmt::write_unsigned(&mut line, stats.peak_bytes, 10, false);
+    line.push_bytes(b" compactions=");
+    crate::pure::int_fmt::write_unsigned(&mut line, stats.compactions, 10, false);
+    line.push_bytes(b" copied_bytes=");
+    crate::pure::int_fmt::write_unsigned(&mut line, stats.copied_bytes, 10, false);
     line.push_bytes(b"\n");
     write_all(2, line.as_bytes());
 }

@@ -15,6 +15,9 @@ use crate::global::Global;
 use crate::region_layout::{REGION_CURSOR_ALIGN, REGION_CURSOR_OFFSET, REGION_END_OFFSET};
 use crate::{io, sys};
 
+mod compact;
+pub use compact::compact_point;
+
 const PAGE_SIZE: usize = 4096;
 /// Size of an ordinary chunk (its header included).
 const CHUNK_SIZE: usize = 1 << 20;
@@ -68,16 +71,23 @@ pub struct Region {
     /// Freed chunks ready for reuse (a chain through their headers) and how many.
     spare: usize,
     spare_count: usize,
+    /// Bytes of the chunks and large mappings in the chain: how far a compacted
+    /// loop's epoch has grown since its mark (`compact.rs`).
+    mapped: u64,
 }
 
 /// What a mark saves, stored in the region just after the state it describes.
 #[repr(C)]
-struct Mark {
-    chunk: usize,
+pub(crate) struct Mark {
+    pub(crate) chunk: usize,
     cursor: usize,
     end: usize,
-    large: usize,
-    live: u64,
+    pub(crate) large: usize,
+    pub(crate) live: u64,
+    /// `Region::mapped` when the mark was made or its loop last compacted.
+    pub(crate) mapped: u64,
+    /// Bytes the last compaction at this mark copied (0 before the first).
+    pub(crate) copied: u64,
 }
 
 impl Region {
@@ -95,6 +105,7 @@ impl Region {
             reusable_mark: 0,
             spare: 0,
             spare_count: 0,
+            mapped: 0,
         }
     }
 
@@ -128,10 +139,12 @@ impl Region {
                 })
             };
             self.large = mapping;
+            self.mapped += len as u64;
             return align_up(mapping + HEADER, align) as *mut u8;
         }
         let chunk = self.new_chunk();
         self.chunk = chunk;
+        self.mapped += CHUNK_SIZE as u64;
         self.cursor = chunk + HEADER;
         self.end = chunk + CHUNK_SIZE;
         let address = bump(self.cursor, self.end, size, align).unwrap_or_else(|| out_of_memory());
@@ -177,6 +190,19 @@ impl Region {
         chunk
     }
 
+    /// Keeps a chunk no longer in the chain for reuse, or returns it to the kernel.
+    fn keep_spare(&mut self, chunk: usize) {
+        if self.spare_count < SPARE_CHUNKS {
+            // SAFETY: the chunk is ours and no longer in the chain.
+            unsafe { (*(chunk as *mut Header)).prev = self.spare };
+            self.spare = chunk;
+            self.spare_count += 1;
+        } else {
+            // SAFETY: a whole chunk mapping, no longer used.
+            unsafe { sys::unmap(chunk as *mut u8, CHUNK_SIZE) };
+        }
+    }
+
     /// Frees the chunks newer than `keep` and the large mappings newer than
     /// `large`, making `keep` the current chunk again.
     fn pop_to(&mut self, keep: usize, large: usize) {
@@ -184,21 +210,15 @@ impl Region {
             let chunk = self.chunk;
             // SAFETY: every chunk in the chain starts with a header.
             self.chunk = unsafe { (*(chunk as *const Header)).prev };
-            if self.spare_count < SPARE_CHUNKS {
-                // SAFETY: the chunk is no longer in the chain.
-                unsafe { (*(chunk as *mut Header)).prev = self.spare };
-                self.spare = chunk;
-                self.spare_count += 1;
-            } else {
-                // SAFETY: a whole chunk mapping, no longer used.
-                unsafe { sys::unmap(chunk as *mut u8, CHUNK_SIZE) };
-            }
+            self.mapped = self.mapped.saturating_sub(CHUNK_SIZE as u64);
+            self.keep_spare(chunk);
         }
         while self.large != large && self.large != 0 {
             let mapping = self.large;
             // SAFETY: every large mapping starts with a header.
             let Header { prev, len } = unsafe { (mapping as *const Header).read() };
             self.large = prev;
+            self.mapped = self.mapped.saturating_sub(len as u64);
             // SAFETY: a whole mapping allocated after the mark, no longer used.
             unsafe { sys::unmap(mapping as *mut u8, len) };
         }
@@ -254,6 +274,9 @@ pub struct AllocStats {
     /// makes what it frees no longer live).
     pub peak_bytes: u64,
     live_bytes: u64,
+    /// Compactions at carry points, and the bytes they copied.
+    pub compactions: u64,
+    pub copied_bytes: u64,
 }
 
 pub static STATS: Global<AllocStats> = Global::new(AllocStats {
@@ -262,6 +285,8 @@ pub static STATS: Global<AllocStats> = Global::new(AllocStats {
     allocations: 0,
     peak_bytes: 0,
     live_bytes: 0,
+    compactions: 0,
+    copied_bytes: 0,
 });
 
 fn stats() -> &'static mut AllocStats {
@@ -318,6 +343,8 @@ fn mark_in(region: &mut Region) -> usize {
         end: region.end,
         large: region.large,
         live: region.live,
+        mapped: region.mapped,
+        copied: 0,
     };
     let at = region.alloc(core::mem::size_of::<Mark>(), core::mem::align_of::<Mark>());
     // SAFETY: a fresh allocation of the right size and alignment.
@@ -429,6 +456,7 @@ pub fn arena_create(capacity: usize, site: &[u8]) -> usize {
             reusable_mark: 0,
             spare: 0,
             spare_count: 0,
+            mapped: 0,
         });
     }
     region_at

@@ -9,7 +9,7 @@
 //! "bounds_checks": [...]}`, each entry `{file, line, col, subject, decision, reason}`).
 
 use composer_diagnostics::{FileId, SourceMap, Span};
-use composer_lower::mir::{Place, Placement};
+use composer_lower::mir::{CarryPoint, Place, Placement};
 use composer_semantics::Psg;
 use serde::Serialize;
 
@@ -54,6 +54,7 @@ impl Ledger {
         sources: &SourceMap,
         psg: &Psg,
         placements: &[Placement],
+        carry_points: &[CarryPoint],
         library: &[FileId],
         all: bool,
     ) -> Ledger {
@@ -89,15 +90,33 @@ impl Ledger {
             .filter(|n| shown(n.span))
             .map(|n| {
                 use composer_semantics::analysis::regions::RegionKind;
-                let (subject, decision) = match (n.kind, n.region) {
-                    (RegionKind::Loop, true) => ("loop", "iteration region"),
-                    (RegionKind::Loop, false) => ("loop", "no iteration region"),
-                    (RegionKind::TailRecursion, true) => ("tail recursion", "iteration region"),
-                    (RegionKind::TailRecursion, false) => ("tail recursion", "no iteration region"),
-                    (RegionKind::Arena, true) => ("use arena", "current region in its block"),
-                    (RegionKind::Arena, false) => ("use arena", "explicit allocations only"),
+                let subject = match n.kind {
+                    RegionKind::Loop => "loop",
+                    RegionKind::TailRecursion => "tail recursion",
+                    RegionKind::Arena => "use arena",
                 };
-                entry(n.span, subject.into(), decision, &n.reason)
+                let decision = match (n.kind, n.region, n.compacted) {
+                    (RegionKind::Arena, true, _) => "current region in its block",
+                    (RegionKind::Arena, false, _) => "explicit allocations only",
+                    (_, true, _) => "iteration region",
+                    (_, false, true) => "compacted at carry points",
+                    (_, false, false) => "no iteration region",
+                };
+                // Lowering may find, at an instance's concrete types, that the
+                // carried state cannot be copied: the ledger says so.
+                let refused = carry_points
+                    .iter()
+                    .filter(|c| c.span == n.span)
+                    .find_map(|c| c.refused.as_deref());
+                match refused {
+                    Some(why) if n.compacted => entry(
+                        n.span,
+                        subject.into(),
+                        "not compacted",
+                        &format!("{}; but {why}", n.reason),
+                    ),
+                    _ => entry(n.span, subject.into(), decision, &n.reason),
+                }
             })
             .collect();
         let bounds = psg
@@ -219,7 +238,14 @@ mod tests {
         let (mir, diags) =
             composer_lower::lower_with(&psg, &sources, composer_lower::LowerOptions::default());
         assert!(diags.is_empty(), "{diags:?}");
-        let ledger = Ledger::new(&sources, &psg, &mir.placements, &[], false);
+        let ledger = Ledger::new(
+            &sources,
+            &psg,
+            &mir.placements,
+            &mir.carry_points,
+            &[],
+            false,
+        );
         let text = ledger.text();
         assert!(
             text.contains(

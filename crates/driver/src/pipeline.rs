@@ -221,6 +221,7 @@ pub fn run_frontend(
                     sources,
                     &psg,
                     &mir.placements,
+                    &mir.carry_points,
                     prelude,
                     options.ledger_all,
                 )

@@ -11,6 +11,7 @@
 //! | `NAME.stderr` | expected standard error, exactly (otherwise not checked)         |
 //! | `NAME.diag`   | expected diagnostics, `--message-format short`, path `NAME.clef` |
 //! | `NAME.flags`  | extra compiler flags, one per line (`--memory-model=stack_only`)  |
+//! | `NAME.max_peak_bytes` | the most region memory the run may have live at once (`peak_bytes` of `--alloc-stats`): pins bounded memory |
 //!
 //! A program with a `.diag` and no `.stdout` must fail to compile with exactly those
 //! diagnostics; with both, it compiles with those warnings and runs.
@@ -171,6 +172,8 @@ struct Ran {
     status: i32,
     /// From the `alloc-stats:` line.
     total_bytes: Option<u64>,
+    /// `peak_bytes` of the alloc-stats line.
+    peak_bytes: Option<u64>,
     /// The ledger's prediction disagreed with `total_bytes`.
     prediction_problem: Option<String>,
 }
@@ -284,7 +287,9 @@ fn build_and_run(expect: &Expectations, level: u8) -> Result<Observed, Failed> {
         .unwrap_or_default();
     let stdin = std::fs::read(expect.path("stdin")).ok();
     let run = run_with_timeout(&executable, &args, stdin, folder)?;
-    let (stderr, total_bytes) = split_alloc_stats(&String::from_utf8_lossy(&run.stderr));
+    let (stderr, stats) = split_alloc_stats(&String::from_utf8_lossy(&run.stderr));
+    let total_bytes = alloc_field(&stats, "total_bytes=");
+    let peak_bytes = alloc_field(&stats, "peak_bytes=");
     let prediction_problem =
         check_prediction(&work.path().join(format!("{stem}.ledger")), total_bytes);
     Ok(Observed {
@@ -295,6 +300,7 @@ fn build_and_run(expect: &Expectations, level: u8) -> Result<Observed, Failed> {
             stderr,
             status: run.status,
             total_bytes,
+            peak_bytes,
             prediction_problem,
         }),
     })
@@ -383,6 +389,19 @@ fn check_expectations(
             problems.push(diff);
         }
     }
+    if let Some(text) = expect.read("max_peak_bytes") {
+        let bound: u64 = text
+            .trim()
+            .parse()
+            .map_err(|e| format!("{stem}.max_peak_bytes is not a number: {e}"))?;
+        match run.peak_bytes {
+            Some(peak) if peak <= bound => {}
+            Some(peak) => problems.push(format!(
+                "{peak} bytes of region memory were live at once, over the {bound} of {stem}.max_peak_bytes"
+            )),
+            None => problems.push("the program printed no alloc-stats line".into()),
+        }
+    }
     if run.status != expected_status {
         problems.push(format!(
             "exit status {} (expected {expected_status}){}",
@@ -440,23 +459,26 @@ fn compare_levels(first: u8, reference: &Observed, level: u8, other: &Observed) 
     problems
 }
 
-/// Stderr without its last line `alloc-stats: total_bytes=N …`, and N.
-fn split_alloc_stats(stderr: &str) -> (String, Option<u64>) {
+/// Stderr without its last line `alloc-stats: total_bytes=N …`, and that line's
+/// fields (empty when there is none).
+fn split_alloc_stats(stderr: &str) -> (String, String) {
     let trimmed = stderr.strip_suffix('\n').unwrap_or(stderr);
     let (rest, last) = match trimmed.rfind('\n') {
         Some(i) => (&stderr[..i + 1], &trimmed[i + 1..]),
         None => ("", trimmed),
     };
     match last.strip_prefix("alloc-stats: ") {
-        Some(stats) => {
-            let total = stats
-                .split_whitespace()
-                .find_map(|w| w.strip_prefix("total_bytes="))
-                .and_then(|n| n.parse().ok());
-            (rest.to_string(), total)
-        }
-        None => (stderr.to_string(), None),
+        Some(stats) => (rest.to_string(), stats.to_string()),
+        None => (stderr.to_string(), String::new()),
     }
+}
+
+/// The number after `name` (`"peak_bytes="`) in an alloc-stats line.
+fn alloc_field(stats: &str, name: &str) -> Option<u64> {
+    stats
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix(name))
+        .and_then(|n| n.parse().ok())
 }
 
 /// The ledger's prediction against what `--alloc-stats` measured.

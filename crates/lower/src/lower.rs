@@ -50,7 +50,7 @@ use builder::{bool_const, i32c, int_const, one_of, zero_of, Builder, TailSelf};
 use closure::{split_fun, Callable};
 use derive::{Derived, Structural};
 use instances::{InstanceKey, Work};
-use loops::region_step;
+use loops::RoundMemory;
 use types::{apply_subst, match_ty, Subst};
 
 /// The state of lowering one program: the MIR built so far, the work queue of

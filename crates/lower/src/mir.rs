@@ -256,6 +256,9 @@ pub enum RtFn {
     RegionReset,
     /// Frees the mark and what was allocated after it.
     RegionRelease,
+    /// A carry point of a compacted loop: mark, the carried state's layout
+    /// description (`derive/carried.rs`), the address of the carried values.
+    Compact,
     /// `Arena.create`: capacity and creation site; answers the arena's handle.
     ArenaCreate,
     /// Makes an arena the current region; answers the region to restore.
@@ -336,6 +339,7 @@ impl RtFn {
         RtFn::RegionMark,
         RtFn::RegionReset,
         RtFn::RegionRelease,
+        RtFn::Compact,
         RtFn::ArenaCreate,
         RtFn::ArenaEnter,
         RtFn::ArenaLeave,
@@ -393,6 +397,7 @@ impl RtFn {
             RtFn::RegionMark => "clef_rt_region_mark",
             RtFn::RegionReset => "clef_rt_region_reset",
             RtFn::RegionRelease => "clef_rt_region_release",
+            RtFn::Compact => "clef_rt_compact",
             RtFn::ArenaCreate => "clef_rt_arena_create",
             RtFn::ArenaEnter => "clef_rt_arena_enter",
             RtFn::ArenaLeave => "clef_rt_arena_leave",
@@ -439,6 +444,7 @@ impl RtFn {
             RtFn::FmtFinishPanic => (vec![], None),
             RtFn::RegionMark => (vec![], Some(I64)),
             RtFn::RegionReset | RtFn::RegionRelease => (vec![I64], None),
+            RtFn::Compact => (vec![I64, Str, Ptr], None),
             RtFn::ArenaCreate => (vec![I64, Str], Some(I64)),
             RtFn::ArenaEnter | RtFn::ArenaMark => (vec![I64], Some(I64)),
             RtFn::ArenaLeave | RtFn::ArenaDispose => (vec![I64], None),
@@ -671,6 +677,19 @@ pub struct Program {
     /// Where lowering put each allocation it emitted, one per source site and kind,
     /// in source order (the ledger's allocation section; not part of the text form).
     pub placements: Vec<Placement>,
+    /// The carry points of compacted loops and tail-recursive functions that
+    /// lowering reached, one per source site and instance (the ledger's loop section).
+    pub carry_points: Vec<CarryPoint>,
+}
+
+/// A loop or tail-recursive function the analysis chose to compact, as lowering
+/// found it at the concrete types of one instance.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CarryPoint {
+    pub span: composer_diagnostics::Span,
+    /// Why this instance does not compact (its state cannot be described, or holds
+    /// no region memory at these types), or `None` when it does.
+    pub refused: Option<String>,
 }
 
 /// Where an allocation's memory comes from, as lowering placed it: the region
@@ -682,6 +701,9 @@ pub enum Place {
     /// Inside a loop (or a tail-recursive function) that marks the current region
     /// and resets it each round.
     IterationRegion,
+    /// Inside a loop (or a tail-recursive function) that compacts its carried state
+    /// at the end of each round and frees the rest.
+    CompactedRegion,
     /// A function body: the region current when the function was called.
     CallerRegion,
     /// Between `ArenaEnter` and `ArenaLeave`, or an explicit `Arena.alloc`.
@@ -696,6 +718,7 @@ impl Place {
         match self {
             Place::RootRegion => "root region",
             Place::IterationRegion => "iteration region",
+            Place::CompactedRegion => "compacted region",
             Place::CallerRegion => "caller's region",
             Place::Arena => "arena",
             Place::Stack => "stack",

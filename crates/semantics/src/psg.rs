@@ -564,6 +564,15 @@ pub struct Psg {
     /// Functions whose self tail calls (jumps) reset the current region to a mark
     /// taken at entry (`analysis/regions.rs`).
     pub tail_regions: rustc_hash::FxHashSet<FunctionId>,
+    /// Loops whose rounds keep memory only in the variables they assign, with those
+    /// variables (their carried state, in a fixed order): lowering marks the region
+    /// before the loop and compacts at the end of each iteration
+    /// (`analysis/regions.rs`, `docs/memory-model.md`).
+    pub loop_compactions: rustc_hash::FxHashMap<ExprId, Vec<BindingId>>,
+    /// Self-tail-recursive functions whose rounds keep memory only in the arguments
+    /// of their self tail calls: lowering compacts at each jump, the parameters
+    /// being the carried state.
+    pub tail_compactions: rustc_hash::FxHashSet<FunctionId>,
     /// `use` bodies of arenas that run with the arena as the current region
     /// (`analysis/regions.rs`: nothing they allocate outlives the scope), with the arena.
     pub arena_scopes: rustc_hash::FxHashMap<ExprId, BindingId>,

@@ -8,6 +8,7 @@
 //! which includes this directory with `#[path]`). Modules refer to each other
 //! through `super::`, never `crate::`, so that the `#[path]` inclusion works.
 
+pub mod carried;
 pub mod float_fmt;
 pub mod hash;
 pub mod int_fmt;

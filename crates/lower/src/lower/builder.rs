@@ -41,9 +41,12 @@ pub(super) struct TailSelf {
     pub(super) instance: FuncId,
     pub(super) params: Vec<LocalId>,
     pub(super) start: mir::BlockId,
-    /// The mark taken at entry when each jump resets the round's allocations
-    /// (`Psg::tail_regions`).
-    pub(super) mark: Option<Operand>,
+    /// What each jump does with the round's allocations: reset them
+    /// (`Psg::tail_regions`) or compact the arguments out of them
+    /// (`Psg::tail_compactions`).
+    pub(super) memory: super::RoundMemory,
+    /// The source site of the function (the carry point in the ledger).
+    pub(super) span: composer_diagnostics::Span,
 }
 
 impl Builder {

@@ -271,17 +271,7 @@ impl Lowerer<'_> {
             }
             ExprKind::Assign { binding, value } => {
                 let v = self.lower_expr(b, *value);
-                if let Some(g) = self.globals.get(binding).copied() {
-                    if !self.program.globals[g.index()].ty.is_unit() {
-                        b.emit(Stmt::StoreGlobal(g, v));
-                    }
-                } else if let Some(l) = b.locals.get(binding).copied() {
-                    if b.by_ref.contains(binding) {
-                        b.emit(Stmt::StoreBoxed(Operand::Local(l), v));
-                    } else {
-                        b.assign(l, Rvalue::Use(v));
-                    }
-                }
+                self.write_binding(b, *binding, v);
                 Operand::Const(Const::Unit)
             }
             ExprKind::Member { target, .. } => {
@@ -360,6 +350,22 @@ impl Lowerer<'_> {
             return Operand::Const(Const::Unit);
         }
         b.temp(Rvalue::Use(Operand::Local(l)), ty)
+    }
+
+    /// `id <- v`: a module-level variable, a local, or a captured `let mutable`
+    /// through its address.
+    pub(super) fn write_binding(&mut self, b: &mut Builder, id: BindingId, v: Operand) {
+        if let Some(g) = self.globals.get(&id).copied() {
+            if !self.program.globals[g.index()].ty.is_unit() {
+                b.emit(Stmt::StoreGlobal(g, v));
+            }
+        } else if let Some(l) = b.locals.get(&id).copied() {
+            if b.by_ref.contains(&id) {
+                b.emit(Stmt::StoreBoxed(Operand::Local(l), v));
+            } else {
+                b.assign(l, Rvalue::Use(v));
+            }
+        }
     }
 
     pub(super) fn read_binding(&mut self, b: &mut Builder, id: BindingId, span: Span) -> Operand {

@@ -4,7 +4,7 @@
 //! an instance's body; captured values arrive as leading parameters.
 
 use super::{apply_subst, match_ty, Builder, Callable, Derived, Lowerer, Subst, TailSelf};
-use crate::mir::{self, FuncId, Operand, RtFn, Rvalue, Terminator};
+use crate::mir::{self, FuncId, Operand, Rvalue, Terminator};
 use composer_diagnostics::Span;
 use composer_semantics::psg::{BindingId, FunctionId};
 use composer_semantics::types::Ty as PTy;
@@ -127,15 +127,15 @@ impl Lowerer<'_> {
         let own_params = params[f.captures.len()..].to_vec();
         b.func.params = params;
         // A tail-recursive function with an iteration region marks the current
-        // region before its first round; each self tail call resets to the mark.
-        let mark = self
+        // region before its first round; each self tail call resets to the mark
+        // (or compacts the arguments, its parameters being the carried state).
+        let region = self.psg.tail_regions.contains(&key.func);
+        let carried = self
             .psg
-            .tail_regions
+            .tail_compactions
             .contains(&key.func)
-            .then(|| b.call_rt(RtFn::RegionMark, vec![], mir::Ty::I64));
-        if mark.is_some() {
-            b.enter_place(mir::Place::IterationRegion);
-        }
+            .then(|| f.params.clone());
+        let memory = self.round_memory(&mut b, region, carried.as_deref(), f.span);
         // The body starts in its own block so that a self tail call can jump back.
         let start = b.new_block();
         b.terminate(Terminator::Goto(start));
@@ -144,7 +144,8 @@ impl Lowerer<'_> {
             instance: self.instances[key],
             params: own_params,
             start,
-            mark,
+            memory,
+            span: f.span,
         });
         self.lower_tail(&mut b, f.body);
         b.func

@@ -4,15 +4,130 @@
 
 use super::{apply_subst, int_const, one_of, zero_of, Builder, Lowerer};
 use crate::mir::{self, BinOp, Operand, RtFn, Rvalue, Terminator};
+use composer_diagnostics::Span;
 use composer_semantics::psg::{BindingId, ExprId};
 
-/// Resets or releases a loop's iteration region, if it has one. Releasing it ends
-/// the region [`Lowerer::region_mark`] entered.
-pub(super) fn region_step(b: &mut Builder, mark: &Option<Operand>, step: RtFn) {
-    if let Some(m) = mark {
-        b.call_rt(step, vec![m.clone()], mir::Ty::Unit);
-        if step == RtFn::RegionRelease {
-            b.leave_place();
+/// What a loop (or a tail-recursive function) does with the current region at
+/// the end of each round.
+#[derive(Debug, Clone)]
+pub(super) enum RoundMemory {
+    /// Nothing.
+    Plain,
+    /// An iteration region: the mark, reset after each round, released after the
+    /// loop (`Psg::loop_regions`, `Psg::tail_regions`).
+    Region(Operand),
+    /// Compaction: the mark, the layout description of the carried values and the
+    /// variables that hold them (`Psg::loop_compactions`, `Psg::tail_compactions`).
+    Compact {
+        mark: Operand,
+        layout: Operand,
+        carried: Vec<BindingId>,
+    },
+}
+
+impl Lowerer<'_> {
+    /// Takes the mark a loop or tail-recursive function needs before its first
+    /// round: for an iteration region, or to compact `carried` (when their types
+    /// at this instance can be described). Records the carry point for the ledger.
+    pub(super) fn round_memory(
+        &mut self,
+        b: &mut Builder,
+        region: bool,
+        carried: Option<&[BindingId]>,
+        span: Span,
+    ) -> RoundMemory {
+        if region {
+            let mark = b.call_rt(RtFn::RegionMark, vec![], mir::Ty::I64);
+            b.enter_place(mir::Place::IterationRegion);
+            return RoundMemory::Region(mark);
+        }
+        let Some(carried) = carried else {
+            return RoundMemory::Plain;
+        };
+        let tys: Vec<mir::Ty> = carried
+            .iter()
+            .map(|c| {
+                let t = apply_subst(&self.psg.binding(*c).ty, &b.subst);
+                self.mir_ty(&t)
+            })
+            .collect();
+        let layout = match super::derive::describe_carried(&self.program, &tys) {
+            Ok(Some(layout)) => layout,
+            Ok(None) => {
+                let refused = Some("at these types its state holds no region memory".into());
+                self.program
+                    .carry_points
+                    .push(mir::CarryPoint { span, refused });
+                return RoundMemory::Plain;
+            }
+            Err(why) => {
+                let refused = Some(format!("its state holds {why}"));
+                self.program
+                    .carry_points
+                    .push(mir::CarryPoint { span, refused });
+                return RoundMemory::Plain;
+            }
+        };
+        self.program.carry_points.push(mir::CarryPoint {
+            span,
+            refused: None,
+        });
+        let mark = b.call_rt(RtFn::RegionMark, vec![], mir::Ty::I64);
+        b.enter_place(mir::Place::CompactedRegion);
+        RoundMemory::Compact {
+            mark,
+            layout: self.str_const(&layout),
+            carried: carried.to_vec(),
+        }
+    }
+
+    /// The end of a round: reset the iteration region, or pass the carried values
+    /// to the runtime, which copies them out of the loop's memory when it has grown
+    /// past the threshold (and frees the rest), and take them back.
+    pub(super) fn end_round(&mut self, b: &mut Builder, memory: &RoundMemory, span: Span) {
+        match memory {
+            RoundMemory::Plain => {}
+            RoundMemory::Region(mark) => {
+                b.call_rt(RtFn::RegionReset, vec![mark.clone()], mir::Ty::Unit);
+            }
+            RoundMemory::Compact {
+                mark,
+                layout,
+                carried,
+            } => {
+                let mut tys = Vec::new();
+                let mut values = Vec::new();
+                for c in carried {
+                    let t = apply_subst(&self.psg.binding(*c).ty, &b.subst);
+                    tys.push(self.mir_ty(&t));
+                    values.push(self.read_binding(b, *c, span));
+                }
+                let roots = b.new_local(mir::Ty::Tuple(tys.clone()), "carried");
+                b.assign(roots, Rvalue::MakeTuple(values));
+                let at = b.temp(Rvalue::AddrOf(roots), mir::Ty::Ptr);
+                b.call_rt(
+                    RtFn::Compact,
+                    vec![mark.clone(), layout.clone(), at],
+                    mir::Ty::Unit,
+                );
+                for (i, (c, ty)) in carried.iter().zip(tys).enumerate() {
+                    let v = b.temp(Rvalue::TupleGet(Operand::Local(roots), i as u32), ty);
+                    self.write_binding(b, *c, v);
+                }
+            }
+        }
+    }
+
+    /// After the last round: release the iteration region. The compacted state
+    /// stays where it is (after the mark, in the enclosing region).
+    pub(super) fn end_rounds(&mut self, b: &mut Builder, memory: &RoundMemory) {
+        match memory {
+            RoundMemory::Plain => {}
+            RoundMemory::Region(mark) => {
+                b.call_rt(RtFn::RegionRelease, vec![mark.clone()], mir::Ty::Unit);
+                b.leave_place();
+            }
+            RoundMemory::Compact { .. } => b.leave_place(),
         }
     }
 }
@@ -27,13 +142,14 @@ impl Lowerer<'_> {
         body: ExprId,
     ) {
         let mark = self.region_mark(b, looped);
+        let span = self.psg.expr(looped).span;
         let head = b.loop_head();
         let c = self.lower_expr(b, cond);
         let exit = b.loop_test(c);
         self.lower_expr(b, body);
-        region_step(b, &mark, RtFn::RegionReset);
+        self.end_round(b, &mark, span);
         b.loop_end(head, exit);
-        region_step(b, &mark, RtFn::RegionRelease);
+        self.end_rounds(b, &mark);
     }
 
     /// `for x in source do body` over a list (following the cells) or an array.
@@ -60,6 +176,7 @@ impl Lowerer<'_> {
                 let i = b.new_local(mir::Ty::I64, "i");
                 b.assign(i, Rvalue::Use(int_const(0, 64, true)));
                 let mark = self.region_mark(b, looped);
+                let span = self.psg.expr(looped).span;
                 let head = b.loop_head();
                 let more = b.temp(
                     Rvalue::Binary(BinOp::Lt, Operand::Local(i), len),
@@ -68,29 +185,30 @@ impl Lowerer<'_> {
                 let exit = b.loop_test(more);
                 b.assign(item, Rvalue::ArrayGet(src.clone(), Operand::Local(i)));
                 self.lower_expr(b, body);
-                region_step(b, &mark, RtFn::RegionReset);
+                self.end_round(b, &mark, span);
                 b.assign(
                     i,
                     Rvalue::Binary(BinOp::Add, Operand::Local(i), int_const(1, 64, true)),
                 );
                 b.loop_end(head, exit);
-                region_step(b, &mark, RtFn::RegionRelease);
+                self.end_rounds(b, &mark);
             }
             _ => {
                 let cur = b.new_local(src_ty.clone(), "cells");
                 b.assign(cur, Rvalue::Use(src));
                 let mark = self.region_mark(b, looped);
+                let span = self.psg.expr(looped).span;
                 let head = b.loop_head();
                 let is_cons = b.is_cons(Operand::Local(cur));
                 let exit = b.loop_test(is_cons);
                 let (h, _) = self.union_field(b, Operand::Local(cur), &src_ty, 1, 0);
                 b.assign(item, Rvalue::Use(h));
                 self.lower_expr(b, body);
-                region_step(b, &mark, RtFn::RegionReset);
+                self.end_round(b, &mark, span);
                 let (t, _) = self.union_field(b, Operand::Local(cur), &src_ty, 1, 1);
                 b.assign(cur, Rvalue::Use(t));
                 b.loop_end(head, exit);
-                region_step(b, &mark, RtFn::RegionRelease);
+                self.end_rounds(b, &mark);
             }
         }
     }
@@ -129,6 +247,7 @@ impl Lowerer<'_> {
             b.switch_to(ok_b);
         }
         let mark = self.region_mark(b, looped);
+        let span = self.psg.expr(looped).span;
         let head = b.loop_head();
         let cur = Operand::Local(i);
         let cond = match &step_v {
@@ -158,7 +277,7 @@ impl Lowerer<'_> {
         };
         let exit = b.loop_test(cond);
         self.lower_expr(b, body);
-        region_step(b, &mark, RtFn::RegionReset);
+        self.end_round(b, &mark, span);
         // Stop before stepping past the end, so `for i = 0 to Int64.MaxValue` ends.
         let at_end = b.temp(
             Rvalue::Binary(BinOp::Eq, Operand::Local(i), en.clone()),
@@ -206,21 +325,15 @@ impl Lowerer<'_> {
             b.assign(i, next);
         }
         b.loop_end(head, exit);
-        region_step(b, &mark, RtFn::RegionRelease);
+        self.end_rounds(b, &mark);
     }
 
     /// Before a loop's head: a mark on the current region when the loop has an
-    /// iteration region (`Psg::loop_regions`); what the loop allocates until its
-    /// `RegionRelease` goes there.
-    pub(super) fn region_mark(&mut self, b: &mut Builder, looped: ExprId) -> Option<Operand> {
-        let mark = self
-            .psg
-            .loop_regions
-            .contains(&looped)
-            .then(|| b.call_rt(RtFn::RegionMark, vec![], mir::Ty::I64));
-        if mark.is_some() {
-            b.enter_place(mir::Place::IterationRegion);
-        }
-        mark
+    /// iteration region (`Psg::loop_regions`) or compacts (`Psg::loop_compactions`).
+    pub(super) fn region_mark(&mut self, b: &mut Builder, looped: ExprId) -> RoundMemory {
+        let region = self.psg.loop_regions.contains(&looped);
+        let carried = self.psg.loop_compactions.get(&looped).cloned();
+        let span = self.psg.expr(looped).span;
+        self.round_memory(b, region, carried.as_deref(), span)
     }
 }

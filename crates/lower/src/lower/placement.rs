@@ -26,6 +26,7 @@ const ROOT_REASON: &str =
     "top-level code outside any loop with an iteration region: lives until the program exits";
 const ITERATION_REASON: &str =
     "loop-local: the loop releases what each iteration allocates when the next one starts";
+const COMPACTED_REASON: &str = "inside a loop that compacts: what the iteration keeps in its carried state is copied at the end of the round once the loop's memory has grown, the rest freed";
 const ARENA_REASON: &str = "inside an arena's use block, which is the current region while it runs";
 const CALLER_REASON: &str = "returned into the caller: the region current at the call (a calling loop's iteration region, else the root)";
 const EXPLICIT_ARENA_REASON: &str = "explicit: Arena.alloc or Arena.allocArray";
@@ -41,6 +42,7 @@ fn region_reason(place: Place) -> &'static str {
     match place {
         Place::RootRegion => ROOT_REASON,
         Place::IterationRegion => ITERATION_REASON,
+        Place::CompactedRegion => COMPACTED_REASON,
         Place::CallerRegion => CALLER_REASON,
         Place::Arena => ARENA_REASON,
         Place::Stack => STACK_CLOSURE_REASON,

@@ -3,8 +3,8 @@
 //! a full call of a sibling with the same machine signature becomes `musttail` when
 //! its arguments fit the argument registers of the target's calling convention.
 
-use super::{apply_subst, region_step, split_fun, Builder, Callable, InstanceKey, Lowerer};
-use crate::mir::{self, Callee, Const, Operand, RtFn, Rvalue, Terminator};
+use super::{apply_subst, split_fun, Builder, Callable, InstanceKey, Lowerer};
+use crate::mir::{self, Callee, Const, Operand, Rvalue, Terminator};
 use composer_semantics::psg::{self, ExprId, ExprKind};
 use composer_semantics::types::Ty as PTy;
 
@@ -179,11 +179,22 @@ impl Lowerer<'_> {
             });
         }
         let tail = b.tail_self.as_ref().expect("checked above");
-        let (params, start, mark) = (tail.params.clone(), tail.start, tail.mark.clone());
-        // The arguments hold no memory of this round (`regions.rs`): free it.
-        region_step(b, &mark, RtFn::RegionReset);
+        let (params, start, memory, span) = (
+            tail.params.clone(),
+            tail.start,
+            tail.memory.clone(),
+            tail.span,
+        );
+        if let super::RoundMemory::Region(_) = memory {
+            // The arguments hold no memory of this round (`regions.rs`): free it.
+            self.end_round(b, &memory, span);
+        }
         for (p, v) in params.iter().zip(values) {
             b.assign(*p, Rvalue::Use(v));
+        }
+        if let super::RoundMemory::Compact { .. } = memory {
+            // The parameters now hold the next round's state: the carry point.
+            self.end_round(b, &memory, span);
         }
         b.terminate(Terminator::Goto(start));
         true

@@ -222,6 +222,8 @@ pub struct Escape {
     pub span: Span,
     /// How, as a phrase: "it is assigned to `keep`, declared outside it".
     pub path: String,
+    /// The variable declared outside the extent it is assigned to, when that is how.
+    pub assigned: Option<BindingId>,
 }
 
 /// What a function value is.
@@ -437,10 +439,15 @@ impl<'f, 'p> Run<'f, 'p> {
             }
             Why::Far(reason) => reason.clone(),
         };
+        let assigned = match &why {
+            Why::Assign { binding, .. } => Some(*binding),
+            Why::Far(_) => None,
+        };
         for o in v {
             self.escapes.entry(*o).or_insert_with(|| Escape {
                 span,
                 path: path.clone(),
+                assigned,
             });
         }
     }

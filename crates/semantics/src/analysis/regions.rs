@@ -35,6 +35,9 @@ pub struct RegionNote {
     pub span: Span,
     pub kind: RegionKind,
     pub region: bool,
+    /// Without a region: the loop or function compacts its carried state at its
+    /// carry points (`Psg::loop_compactions`, `Psg::tail_compactions`).
+    pub compacted: bool,
     pub reason: String,
 }
 
@@ -55,6 +58,8 @@ pub enum RegionKind {
 pub(crate) struct RegionFacts {
     pub loop_regions: FxHashSet<ExprId>,
     pub tail_regions: FxHashSet<FunctionId>,
+    pub loop_compactions: FxHashMap<ExprId, Vec<BindingId>>,
+    pub tail_compactions: FxHashSet<FunctionId>,
     pub arena_scopes: FxHashMap<ExprId, BindingId>,
     pub notes: Vec<RegionNote>,
 }
@@ -74,15 +79,40 @@ pub(crate) fn analyse(analysis: &Analysis) -> RegionFacts {
             loops.push(ExprId(i as u32));
         }
     }
+    let mut loop_compactions = FxHashMap::default();
     for l in loops {
-        let (region, reason) = a.decide(l);
+        let (region, mut reason) = a.decide(l);
+        let mut compacted = false;
         if region {
             regions.insert(l);
+        } else if let Some(decision) = a.decide_compaction(l) {
+            let carried = match decision {
+                Ok(carried) => carried,
+                Err(why) => {
+                    reason = format!("{reason}; and not compacted: {why}");
+                    Vec::new()
+                }
+            };
+            let names: Vec<String> = carried
+                .iter()
+                .map(|b| format!("`{}`", psg.binding(*b).name))
+                .collect();
+            if !carried.is_empty() {
+                reason = format!(
+                "it keeps memory only in {}, which it assigns: at the end of each iteration, once the memory allocated since the loop began has grown past the threshold, that state is copied out and the rest freed",
+                names.join(", ")
+                );
+            }
+            if !carried.is_empty() {
+                compacted = true;
+                loop_compactions.insert(l, carried);
+            }
         }
         notes.push(RegionNote {
             span: psg.expr(l).span,
             kind: RegionKind::Loop,
             region,
+            compacted,
             reason,
         });
     }
@@ -100,24 +130,33 @@ pub(crate) fn analyse(analysis: &Analysis) -> RegionFacts {
             span: scope.span,
             kind: RegionKind::Arena,
             region: current,
+            compacted: false,
             reason,
         });
     }
     let mut tail_regions = FxHashSet::default();
+    let mut tail_compactions = FxHashSet::default();
     for f in 0..psg.functions.len() {
         let fid = FunctionId(f as u32);
         let summary = analysis.summary(fid);
         if summary.self_tail_calls.is_empty() {
             continue;
         }
-        let (region, reason) = a.decide_tail(fid, summary);
-        if region {
-            tail_regions.insert(fid);
+        let (decision, reason) = a.decide_tail(fid, summary);
+        match decision {
+            TailDecision::Region => {
+                tail_regions.insert(fid);
+            }
+            TailDecision::Compact => {
+                tail_compactions.insert(fid);
+            }
+            TailDecision::Neither => {}
         }
         notes.push(RegionNote {
             span: psg.function(fid).span,
             kind: RegionKind::TailRecursion,
-            region,
+            region: decision == TailDecision::Region,
+            compacted: decision == TailDecision::Compact,
             reason,
         });
     }
@@ -125,9 +164,21 @@ pub(crate) fn analyse(analysis: &Analysis) -> RegionFacts {
     RegionFacts {
         loop_regions: regions,
         tail_regions,
+        loop_compactions,
+        tail_compactions,
         arena_scopes,
         notes,
     }
+}
+
+/// What the self tail calls of a function do with the memory of a round.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TailDecision {
+    /// Reset it (an iteration region).
+    Region,
+    /// Compact the arguments out of it once it has grown (`Psg::tail_compactions`).
+    Compact,
+    Neither,
 }
 
 /// The decisions, read from the one analysis.
@@ -137,19 +188,20 @@ struct Decider<'a> {
 }
 
 impl Decider<'_> {
-    /// Whether the self tail calls of `f` (jumps back to its start) may
-    /// reset what each round allocated: nothing a round allocates is passed to the
-    /// next (arguments of a self tail call reach nothing the round allocated), and
-    /// nothing it allocates escapes the round otherwise.
-    fn decide_tail(&self, f: FunctionId, summary: &FunctionSummary) -> (bool, String) {
+    /// Whether the self tail calls of `f` (jumps back to its start) may reset what
+    /// each round allocated: nothing a round allocates is passed to the next
+    /// (arguments of a self tail call reach nothing the round allocated), and nothing
+    /// it allocates escapes the round otherwise. When the arguments are the only way
+    /// out, the jumps compact instead: the parameters are the carried state.
+    fn decide_tail(&self, f: FunctionId, summary: &FunctionSummary) -> (TailDecision, String) {
         let psg = self.psg;
         let s = &summary.effects;
         if !s.may_alloc {
-            return (false, "a round allocates nothing".into());
+            return (TailDecision::Neither, "a round allocates nothing".into());
         }
         if s.releases {
             return (
-                false,
+                TailDecision::Neither,
                 "a round releases an arena mark made before it".into(),
             );
         }
@@ -162,25 +214,81 @@ impl Decider<'_> {
             declared,
             Some(f),
         );
-        for &site in &summary.self_tail_calls {
-            let (_, args) = psg.spine(site);
-            if args.iter().any(|a| !run.value(*a).is_empty()) {
-                return (
-                    false,
-                    "a self tail call passes the next round a value that may hold memory allocated in this round".into(),
-                );
-            }
-        }
         if let Some(e) = run.escapes.get(&Origin::Fresh) {
             return (
-                false,
+                TailDecision::Neither,
                 format!("memory a round allocates may outlive it: {}", e.path),
             );
         }
+        let passes_fresh = summary.self_tail_calls.iter().any(|&site| {
+            let (_, args) = psg.spine(site);
+            args.iter().any(|a| !run.value(*a).is_empty())
+        });
+        if passes_fresh {
+            return (
+                TailDecision::Compact,
+                "a round keeps memory only in the arguments of its self tail calls: at each jump, once the memory allocated since the first round has grown past the threshold, the arguments are copied out and the rest freed".into(),
+            );
+        }
         (
-            true,
+            TailDecision::Region,
             "each self tail call resets what the round allocated (nothing it allocates reaches the next round)".into(),
         )
+    }
+
+    /// For a loop without an iteration region: the variables declared outside it
+    /// that it assigns memory of an iteration to, when that is the only way such
+    /// memory outlives the iteration (the carried state, for compaction).
+    /// `None` when the question does not arise (not a loop over a range, a list, an
+    /// array or a condition, or one that allocates nothing); `Err` with the escape
+    /// that prevents it after the carried variables are accounted for.
+    fn decide_compaction(&self, l: ExprId) -> Option<Result<Vec<BindingId>, String>> {
+        let psg = self.psg;
+        let parts: Vec<ExprId> = match &psg.expr(l).kind {
+            ExprKind::While { cond, body } => vec![*cond, *body],
+            ExprKind::For { body, .. } => vec![*body],
+            // Over a list or an array the cursor is older than the loop; over a seq
+            // the body runs inside the generator, whose state is not carried.
+            ExprKind::ForEach { source, body, .. }
+                if matches!(
+                    psg.expr_types[source.index()],
+                    Ty::App(TyCon::List | TyCon::Array, _)
+                ) =>
+            {
+                vec![*body]
+            }
+            _ => return None,
+        };
+        let mut declared = FxHashSet::default();
+        for &p in &parts {
+            declared.extend(psg.declared_in(p));
+        }
+        let local = |b: BindingId| declared.contains(&b);
+        let mut s = Effects::default();
+        for &p in &parts {
+            s.absorb(&self.analysis.effects(p, &local));
+        }
+        if !s.may_alloc || s.releases {
+            return None;
+        }
+        let mut carried: Vec<BindingId> = Vec::new();
+        loop {
+            let mut extent = declared.clone();
+            extent.extend(carried.iter().copied());
+            let run = self
+                .analysis
+                .run(Mode::Fresh { strict: true }, &parts, extent, None);
+            match run.escapes.get(&Origin::Fresh) {
+                None => return Some(Ok(carried)),
+                Some(e) => match e.assigned {
+                    Some(b) if !carried.contains(&b) && psg.binding(b).is_mutable => {
+                        carried.push(b)
+                    }
+                    _ if carried.is_empty() => return None,
+                    _ => return Some(Err(e.path.clone())),
+                },
+            }
+        }
     }
 
     /// Whether the body of an arena's `use` runs with the arena as the current
@@ -354,5 +462,50 @@ mod tail_tests {
         // `count` keeps an int; `pass` passes its own parameter on; `keep` passes a
         // new list; `plain` allocates nothing; `store` keeps strings in a global.
         assert_eq!(tail_regions(src), ["count", "pass"]);
+    }
+}
+
+#[cfg(test)]
+mod compaction_tests {
+    /// The carried variables of each compacted loop of `src`, by name, in source order.
+    fn carried(src: &str) -> Vec<Vec<String>> {
+        let psg = crate::test_support::check(src);
+        let mut loops: Vec<_> = psg.loop_compactions.iter().collect();
+        loops.sort_by_key(|(l, _)| psg.expr(**l).span.start);
+        loops
+            .into_iter()
+            .map(|(_, c)| c.iter().map(|b| psg.binding(*b).name.clone()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn a_loop_that_keeps_memory_only_in_its_mutables_compacts() {
+        let src = "let f () =\n    let mutable acc = []\n    let mutable s = \"\"\n    for i in 1 .. 10 do\n        acc <- string i :: acc\n        s <- s + \"x\"\n    (acc, s)\n";
+        assert_eq!(carried(src), [vec!["acc".to_string(), "s".to_string()]]);
+    }
+
+    #[test]
+    fn stores_into_older_containers_and_unknown_code_prevent_it() {
+        let srcs = [
+            // An array made before the loop keeps an iteration's string.
+            "let f () =\n    let a = Array.create 10 \"\"\n    let mutable n = []\n    for i in 0 .. 9 do\n        a.[i] <- string i\n        n <- [string i]\n    a\n",
+            // A function value whose code is not known.
+            "let run (g: int -> string) =\n    let mutable acc = []\n    for i in 1 .. 3 do\n        acc <- g i :: acc\n    acc\n",
+        ];
+        for src in srcs {
+            assert_eq!(carried(src), Vec::<Vec<String>>::new(), "{src}");
+        }
+    }
+
+    #[test]
+    fn tail_recursion_passing_fresh_memory_compacts() {
+        let src = "let rec keep i acc = if i = 0 then acc else keep (i - 1) (string i :: acc)\nlet mutable saved = \"\"\nlet rec store i acc = if i = 0 then acc else (saved <- string i; store (i - 1) (string i :: acc))\n";
+        let psg = crate::test_support::check(src);
+        let names: Vec<String> = psg
+            .tail_compactions
+            .iter()
+            .map(|f| psg.function(*f).name.clone())
+            .collect();
+        assert_eq!(names, ["keep"]);
     }
 }

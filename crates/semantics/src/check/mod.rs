@@ -327,6 +327,8 @@ impl<'a> Checker<'a> {
         if let Some(r) = regions {
             self.psg.loop_regions = r.loop_regions;
             self.psg.tail_regions = r.tail_regions;
+            self.psg.loop_compactions = r.loop_compactions;
+            self.psg.tail_compactions = r.tail_compactions;
             self.psg.arena_scopes = r.arena_scopes;
             self.psg.region_notes = r.notes;
         }

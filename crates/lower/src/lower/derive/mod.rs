@@ -1,12 +1,14 @@
 //! Derived functions: code the compiler writes for a type rather than translating it
 //! from the source. Structural equality, comparison and hashing (`structural.rs`) and
-//! `%A` text (`structured_format.rs`) live here; so will codecs and copy functions.
+//! `%A` text (`structured_format.rs`) live here, and the layout descriptions that
+//! compaction copies carried state by (`carried.rs`); so will codecs.
 //!
 //! A derived function is generated once per concrete type, on demand: the first use
 //! asks for it (`structural_fn`, `format_fn`), which queues a [`Derived`] on the
 //! lowering work queue under a placeholder `FuncId`; the queue later builds its body
 //! (`lower_derived`). Recursive types therefore derive recursive functions.
 
+mod carried;
 mod enum_format;
 mod structural;
 mod structured_format;
@@ -14,6 +16,7 @@ mod structured_format;
 use super::{Lowerer, PTy};
 use crate::mir;
 
+pub(super) use carried::describe as describe_carried;
 pub(super) use structural::Structural;
 
 /// A derived function still to be built (a variant of the lowering work queue).

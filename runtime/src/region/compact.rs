@@ -1,0 +1,610 @@
+//! Compaction at carry points: a loop (or a tail-recursive function) whose rounds
+//! carry heap state to the next round marks the current region when it starts; at
+//! the end of each round, once the memory allocated since the mark (the *epoch*)
+//! has grown past a threshold, the carried values are evacuated into fresh chunks,
+//! the epoch is freed, and the fresh chunks take its place after the mark. So the
+//! loop runs in memory proportional to its live state, not to its number of rounds.
+//!
+//! The algorithm is Cheney's copying collection ("A Nonrecursive List Compacting
+//! Algorithm", CACM 1970) with the roots and the types known at compile time: the
+//! compiler passes the carried values (a tuple in the caller's frame, updated in
+//! place) and a description of their layout (`pure/carried.rs`). Objects carry no
+//! headers; a forwarding table (old address → new) keeps sharing inside the
+//! carried state, and a work list instead of recursion copies lists and trees of
+//! any depth. Only memory of the epoch moves: pointers into older memory, static
+//! data, the stack or an arena are left as they are. Which loops may compact, and
+//! why nothing else can point into the epoch at that moment, is decided by the
+//! compiler (`docs/memory-model.md`, "Compaction at carry points").
+//!
+//! The threshold is the semispace one: compact when the epoch has grown by twice
+//! what the previous compaction copied (four times when that compaction freed less
+//! than it copied: a state that keeps growing), and at least one chunk, so the
+//! copying costs O(1) per allocated byte.
+
+use super::{chunk_of, current, forget, stats, Header, Mark, Region, CHUNK_SIZE, HEADER};
+use crate::global::Global;
+use crate::pure::carried::{
+    self, ARRAY, BOX, BOXED_UNION, OPTION, STRING, STRUCT, UNION_VALUE,
+};
+use crate::{io, sys};
+
+/// Growth of the epoch (bytes of chunks added since the mark or the last
+/// compaction) below which a carry point does nothing.
+const FLOOR: u64 = CHUNK_SIZE as u64;
+
+/// Where the length of a `{ptr, len}` string or array is (every target today).
+const LEN_OFFSET: usize = 8;
+
+/// A growable array in memory of its own (mapped, never in a region), kept from
+/// one compaction to the next.
+struct Scratch<T: Copy> {
+    ptr: *mut T,
+    cap: usize,
+    len: usize,
+}
+
+impl<T: Copy> Scratch<T> {
+    const fn new() -> Self {
+        Scratch {
+            ptr: core::ptr::null_mut(),
+            cap: 0,
+            len: 0,
+        }
+    }
+
+    /// Room for at least `cap` elements; the contents are dropped.
+    fn reset_with_capacity(&mut self, cap: usize) {
+        self.len = 0;
+        if cap > self.cap {
+            self.remap(cap.next_power_of_two().max(64), false);
+        }
+    }
+
+    fn remap(&mut self, cap: usize, keep: bool) {
+        let bytes = cap
+            .checked_mul(core::mem::size_of::<T>())
+            .unwrap_or_else(|| io::fatal(b"out of memory"));
+        let fresh = sys::map_anonymous(bytes).unwrap_or_else(|| io::fatal(b"out of memory"))
+            as *mut T;
+        if !self.ptr.is_null() {
+            if keep {
+                // SAFETY: both mappings hold at least `len` elements and are disjoint.
+                unsafe { core::ptr::copy_nonoverlapping(self.ptr, fresh, self.len) };
+            }
+            // SAFETY: the old mapping is ours and no longer used.
+            unsafe {
+                sys::unmap(
+                    self.ptr as *mut u8,
+                    self.cap * core::mem::size_of::<T>(),
+                )
+            };
+        }
+        self.ptr = fresh;
+        self.cap = cap;
+    }
+
+    fn push(&mut self, value: T) {
+        if self.len == self.cap {
+            self.remap((self.cap * 2).max(64), true);
+        }
+        // SAFETY: `len < cap` after growing.
+        unsafe { self.ptr.add(self.len).write(value) };
+        self.len += 1;
+    }
+
+    fn pop(&mut self) -> Option<T> {
+        if self.len == 0 {
+            return None;
+        }
+        self.len -= 1;
+        // SAFETY: the element was written by `push`.
+        Some(unsafe { self.ptr.add(self.len).read() })
+    }
+
+    fn as_mut_slice(&mut self) -> &mut [T] {
+        if self.ptr.is_null() {
+            return &mut [];
+        }
+        // SAFETY: `cap` elements are mapped; zero-filled memory is a valid `T`
+        // for the plain integers stored here.
+        unsafe { core::slice::from_raw_parts_mut(self.ptr, self.cap) }
+    }
+
+    fn as_slice(&self) -> &[T] {
+        if self.ptr.is_null() {
+            return &[];
+        }
+        // SAFETY: the first `len` elements were written.
+        unsafe { core::slice::from_raw_parts(self.ptr, self.len) }
+    }
+}
+
+/// One slot of the forwarding table: an old address (0: empty), its copy, and
+/// the length the copy holds (strings and arrays; 0 for cells).
+#[derive(Clone, Copy)]
+struct Forward {
+    old: usize,
+    new: usize,
+    len: usize,
+}
+
+/// Values still to scan: `count` values of entry `entry`, `stride` bytes apart,
+/// from `at` (already copied; their pointers still point into the epoch).
+#[derive(Clone, Copy)]
+struct Work {
+    at: usize,
+    entry: usize,
+    count: usize,
+    stride: usize,
+}
+
+struct State {
+    words: Scratch<i64>,
+    starts: Scratch<usize>,
+    ranges: Scratch<(usize, usize)>,
+    table: Scratch<Forward>,
+    work: Scratch<Work>,
+}
+
+static STATE: Global<State> = Global::new(State {
+    words: Scratch::new(),
+    starts: Scratch::new(),
+    ranges: Scratch::new(),
+    table: Scratch::new(),
+    work: Scratch::new(),
+});
+
+/// At a carry point: compacts when the epoch since `mark` has grown past the
+/// threshold; `roots` points at the carried values, laid out as entry 0 of
+/// `layout`, and is updated in place.
+///
+/// # Safety
+/// `mark` must be a live mark of the current region made by the loop's entry;
+/// `roots` must point at a value of entry 0 of `layout`; every value reachable
+/// from it that lies in the epoch must have the described layout, and nothing
+/// else the program will read may point into the epoch.
+pub unsafe fn compact_point(mark: usize, layout: &[u8], roots: *mut u8) {
+    let region = current();
+    if region.arena {
+        // Arena memory never moves; the arena's own marks bound it.
+        return;
+    }
+    // SAFETY: the caller's contract.
+    let m = unsafe { &mut *(mark as *mut Mark) };
+    let grown = region.mapped.saturating_sub(m.mapped);
+    if grown < FLOOR.max(2 * m.copied) {
+        return;
+    }
+    // SAFETY: single-threaded runtime; nothing else holds STATE.
+    let state = unsafe { STATE.get() };
+    // SAFETY: the caller's contract.
+    let copied = unsafe { compact(region, m, mark, layout, roots as usize, state) };
+    // A state that keeps growing (most of the epoch survived: a list being built)
+    // waits longer before the next copy, so building it costs O(1) per byte still
+    // and little memory over it.
+    m.copied = if copied.saturating_mul(2) > grown {
+        copied.saturating_mul(2)
+    } else {
+        copied
+    };
+}
+
+/// # Safety
+/// As [`compact_point`].
+unsafe fn compact(
+    region: &mut Region,
+    m: &mut Mark,
+    mark: usize,
+    layout: &[u8],
+    roots: usize,
+    state: &mut State,
+) -> u64 {
+    // The description.
+    state.words.reset_with_capacity(layout.len() / 2 + 1);
+    let words = match carried::parse_words(layout, state.words.as_mut_slice()) {
+        Ok(n) => n,
+        Err(_) => io::fatal(b"internal runtime error: malformed carried-state layout"),
+    };
+    state.starts.reset_with_capacity(words + 1);
+    let words_slice = &state.words.as_mut_slice()[..words];
+    let entries = match carried::index_entries(words_slice, state.starts.as_mut_slice()) {
+        Ok(n) => n,
+        Err(_) => io::fatal(b"internal runtime error: malformed carried-state layout"),
+    };
+    if entries == 0 {
+        return 0;
+    }
+    // The epoch: the chunks newer than the mark's, the rest of the mark's chunk,
+    // and the large mappings made since the mark.
+    let mark_chunk = chunk_of(region, mark);
+    state.ranges.reset_with_capacity(16);
+    let mut chunk = region.chunk;
+    while chunk != mark_chunk {
+        // SAFETY: every chunk in the chain starts with a header.
+        let header = unsafe { (chunk as *const Header).read() };
+        state.ranges.push((chunk + HEADER, chunk + header.len));
+        chunk = header.prev;
+    }
+    // SAFETY: as above.
+    let mark_chunk_len = unsafe { (*(mark_chunk as *const Header)).len };
+    state.ranges.push((mark + core::mem::size_of::<Mark>(), mark_chunk + mark_chunk_len));
+    let mut large = region.large;
+    while large != m.large && large != 0 {
+        // SAFETY: every large mapping starts with a header.
+        let header = unsafe { (large as *const Header).read() };
+        state.ranges.push((large, large + header.len));
+        large = header.prev;
+    }
+    let ranges_len = state.ranges.len;
+    state.ranges.as_mut_slice()[..ranges_len].sort_unstable_by_key(|r| r.0);
+
+    // The copies go to fresh chunks (the region's spare ones first).
+    let mut to = Region::empty();
+    to.spare = core::mem::replace(&mut region.spare, 0);
+    to.spare_count = core::mem::replace(&mut region.spare_count, 0);
+    let expected = (m.copied as usize / 16).max(64);
+    state.table.reset_with_capacity(expected * 2);
+    let table_cap = state.table.cap;
+    state.table.as_mut_slice()[..table_cap].fill(Forward {
+        old: 0,
+        new: 0,
+        len: 0,
+    });
+    state.work.reset_with_capacity(64);
+    let mut evac = Evacuation {
+        words: state.words.as_slice_full(words),
+        starts: state.starts.as_slice_full(entries),
+        ranges: state.ranges.as_slice(),
+        table: &mut state.table,
+        table_used: 0,
+        work: &mut state.work,
+        to: &mut to,
+        copied: 0,
+    };
+    // SAFETY: the caller's contract: `roots` holds a value of entry 0.
+    unsafe { evac.visit(roots, 0) };
+    while let Some(w) = evac.work.pop() {
+        for i in 0..w.count {
+            // SAFETY: `w` describes copies this evacuation made.
+            unsafe { evac.visit(w.at + i * w.stride, w.entry) };
+        }
+    }
+    let copied = evac.copied;
+
+    // Free the epoch, then put the copies in its place after the mark.
+    region.pop_to(mark_chunk, m.large);
+    region.chunk = mark_chunk;
+    region.cursor = mark + core::mem::size_of::<Mark>();
+    region.end = mark_chunk + mark_chunk_len;
+    forget(region, m.live);
+    if to.chunk != 0 {
+        let oldest = oldest_in_chain(to.chunk);
+        // SAFETY: `oldest` is a chunk of `to`, which starts with a header.
+        unsafe { (*(oldest as *mut Header)).prev = mark_chunk };
+        region.chunk = to.chunk;
+        region.cursor = to.cursor;
+        region.end = to.end;
+    }
+    if to.large != 0 {
+        let oldest = oldest_in_chain(to.large);
+        // SAFETY: as above, for a large mapping of `to`.
+        unsafe { (*(oldest as *mut Header)).prev = region.large };
+        region.large = to.large;
+    }
+    region.mapped += to.mapped;
+    region.live += copied;
+    // The spare chunks `to` did not use go back to the region (or to the kernel).
+    let mut spare = to.spare;
+    while spare != 0 {
+        // SAFETY: spare chunks start with a header.
+        let next = unsafe { (*(spare as *const Header)).prev };
+        region.keep_spare(spare);
+        spare = next;
+    }
+    m.mapped = region.mapped;
+    let stats = stats();
+    stats.compactions += 1;
+    stats.copied_bytes += copied;
+    copied
+}
+
+/// The first chunk (or large mapping) of a chain: the one with no `prev`.
+fn oldest_in_chain(mut at: usize) -> usize {
+    loop {
+        // SAFETY: every chunk and large mapping starts with a header.
+        let prev = unsafe { (*(at as *const Header)).prev };
+        if prev == 0 {
+            return at;
+        }
+        at = prev;
+    }
+}
+
+impl<T: Copy> Scratch<T> {
+    /// The first `len` elements (written by the parser).
+    fn as_slice_full(&self, len: usize) -> &[T] {
+        // SAFETY: `len <= cap` (the parser wrote them) and the memory is mapped.
+        unsafe { core::slice::from_raw_parts(self.ptr, len) }
+    }
+}
+
+struct Evacuation<'a> {
+    words: &'a [i64],
+    starts: &'a [usize],
+    ranges: &'a [(usize, usize)],
+    table: &'a mut Scratch<Forward>,
+    table_used: usize,
+    work: &'a mut Scratch<Work>,
+    to: &'a mut Region,
+    copied: u64,
+}
+
+fn read_usize(at: usize) -> usize {
+    // SAFETY: callers read fields of values the layout describes.
+    unsafe { (at as *const usize).read_unaligned() }
+}
+
+fn write_usize(at: usize, value: usize) {
+    // SAFETY: callers write pointer fields of values the layout describes.
+    unsafe { (at as *mut usize).write_unaligned(value) }
+}
+
+impl Evacuation<'_> {
+    fn word(&self, entry: usize, i: usize) -> i64 {
+        self.words[self.starts[entry] + i]
+    }
+
+    /// Whether `p` points into the epoch.
+    fn in_epoch(&self, p: usize) -> bool {
+        let i = self.ranges.partition_point(|r| r.0 <= p);
+        i > 0 && p < self.ranges[i - 1].1
+    }
+
+    /// The copy of `old` holding at least `len` elements, if made already.
+    fn forwarded(&self, old: usize, len: usize) -> Option<usize> {
+        let slots = self.table.as_slice_cap();
+        let mask = slots.len() - 1;
+        let mut i = hash(old) & mask;
+        loop {
+            let f = slots[i];
+            if f.old == 0 {
+                return None;
+            }
+            if f.old == old {
+                return (f.len >= len).then_some(f.new);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    fn remember(&mut self, old: usize, new: usize, len: usize) {
+        if (self.table_used + 1) * 2 > self.table.cap {
+            self.grow_table();
+        }
+        let slots = self.table.as_mut_slice();
+        let mask = slots.len() - 1;
+        let mut i = hash(old) & mask;
+        loop {
+            if slots[i].old == 0 {
+                slots[i] = Forward { old, new, len };
+                self.table_used += 1;
+                return;
+            }
+            if slots[i].old == old {
+                slots[i] = Forward { old, new, len };
+                return;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    fn grow_table(&mut self) {
+        let old_cap = self.table.cap;
+        let mut entries = Scratch::<Forward>::new();
+        entries.reset_with_capacity(old_cap);
+        for f in self.table.as_slice_cap() {
+            if f.old != 0 {
+                entries.push(*f);
+            }
+        }
+        self.table.reset_with_capacity(old_cap * 2);
+        let cap = self.table.cap;
+        self.table.as_mut_slice()[..cap].fill(Forward {
+            old: 0,
+            new: 0,
+            len: 0,
+        });
+        self.table_used = 0;
+        for i in 0..entries.len {
+            let f = entries.as_slice()[i];
+            self.remember(f.old, f.new, f.len);
+        }
+        entries.release();
+    }
+
+    /// A copy of `size` bytes at `old` in the new chunks.
+    fn copy(&mut self, old: usize, size: usize, align: usize) -> usize {
+        let new = self.to.alloc(size, align) as usize;
+        // SAFETY: `old` is `size` bytes of the epoch; `new` a fresh allocation.
+        unsafe { core::ptr::copy_nonoverlapping(old as *const u8, new as *mut u8, size) };
+        self.copied += size as u64;
+        let stats = stats();
+        if stats.enabled {
+            stats.total_bytes += size as u64;
+            stats.allocations += 1;
+            stats.live_bytes += size as u64;
+            stats.peak_bytes = stats.peak_bytes.max(stats.live_bytes);
+        }
+        new
+    }
+
+    /// Fixes the value of entry `entry` at `at`: every pointer it holds into the
+    /// epoch is replaced by the pointer to a copy.
+    ///
+    /// # Safety
+    /// `at` must hold a value of that entry.
+    unsafe fn visit(&mut self, at: usize, entry: usize) {
+        match self.word(entry, 0) {
+            STRING => {
+                let p = read_usize(at);
+                let len = read_usize(at + LEN_OFFSET);
+                if len == 0 || !self.in_epoch(p) {
+                    return;
+                }
+                let new = match self.forwarded(p, len) {
+                    Some(new) => new,
+                    None => {
+                        let new = self.copy(p, len, 1);
+                        self.remember(p, new, len);
+                        new
+                    }
+                };
+                write_usize(at, new);
+            }
+            ARRAY => {
+                let p = read_usize(at);
+                let len = read_usize(at + LEN_OFFSET);
+                if len == 0 || !self.in_epoch(p) {
+                    return;
+                }
+                if let Some(new) = self.forwarded(p, len) {
+                    write_usize(at, new);
+                    return;
+                }
+                let (elem, size, align) = (
+                    self.word(entry, 1),
+                    self.word(entry, 2) as usize,
+                    self.word(entry, 3) as usize,
+                );
+                let new = self.copy(p, len * size, align);
+                self.remember(p, new, len);
+                write_usize(at, new);
+                if elem >= 0 {
+                    self.work.push(Work {
+                        at: new,
+                        entry: elem as usize,
+                        count: len,
+                        stride: size,
+                    });
+                }
+            }
+            BOX => {
+                let p = read_usize(at);
+                if !self.in_epoch(p) {
+                    return;
+                }
+                let (target, size, align) = (
+                    self.word(entry, 1),
+                    self.word(entry, 2) as usize,
+                    self.word(entry, 3) as usize,
+                );
+                self.move_cell(at, p, target, size, align);
+            }
+            STRUCT => {
+                let n = self.word(entry, 1) as usize;
+                for i in 0..n {
+                    let offset = self.word(entry, 2 + 2 * i) as usize;
+                    let field = self.word(entry, 3 + 2 * i);
+                    if field >= 0 {
+                        // SAFETY: the field lies inside the value at `at`.
+                        unsafe { self.visit(at + offset, field as usize) };
+                    }
+                }
+            }
+            OPTION => {
+                // SAFETY: an option starts with its byte tag.
+                let some = unsafe { (at as *const u8).read() } != 0;
+                let payload = self.word(entry, 2);
+                if some && payload >= 0 {
+                    let offset = self.word(entry, 1) as usize;
+                    // SAFETY: a `Some` holds its payload at that offset.
+                    unsafe { self.visit(at + offset, payload as usize) };
+                }
+            }
+            UNION_VALUE => {
+                // SAFETY: a union value starts with its `i32` tag.
+                let tag = unsafe { (at as *const i32).read_unaligned() };
+                let n = self.word(entry, 2);
+                if tag < 0 || i64::from(tag) >= n {
+                    io::fatal(b"internal runtime error: union tag out of range in compaction");
+                }
+                let case = self.word(entry, 3 + tag as usize);
+                if case >= 0 {
+                    let offset = self.word(entry, 1) as usize;
+                    // SAFETY: the case's fields are the payload.
+                    unsafe { self.visit(at + offset, case as usize) };
+                }
+            }
+            BOXED_UNION => {
+                let p = read_usize(at);
+                if !self.in_epoch(p) {
+                    return;
+                }
+                let only = self.word(entry, 1);
+                let n = self.word(entry, 2);
+                let tag = if only >= 0 {
+                    only
+                } else {
+                    // SAFETY: a tagged cell starts with its `i32` tag.
+                    i64::from(unsafe { (p as *const i32).read_unaligned() })
+                };
+                if tag < 0 || tag >= n {
+                    io::fatal(b"internal runtime error: union tag out of range in compaction");
+                }
+                let base = 3 + 3 * tag as usize;
+                let (size, align, fields) = (
+                    self.word(entry, base) as usize,
+                    self.word(entry, base + 1) as usize,
+                    self.word(entry, base + 2),
+                );
+                if size == 0 {
+                    io::fatal(b"internal runtime error: a fieldless case in the heap");
+                }
+                self.move_cell(at, p, fields, size, align);
+            }
+            _ => io::fatal(b"internal runtime error: malformed carried-state layout"),
+        }
+    }
+
+    /// The cell at `p` (in the epoch) is copied once; `at` is made to point at the
+    /// copy, whose contents (entry `fields`) are scanned later.
+    fn move_cell(&mut self, at: usize, p: usize, fields: i64, size: usize, align: usize) {
+        if let Some(new) = self.forwarded(p, 0) {
+            write_usize(at, new);
+            return;
+        }
+        let new = self.copy(p, size, align);
+        self.remember(p, new, 0);
+        write_usize(at, new);
+        if fields >= 0 {
+            self.work.push(Work {
+                at: new,
+                entry: fields as usize,
+                count: 1,
+                stride: 0,
+            });
+        }
+    }
+}
+
+impl<T: Copy> Scratch<T> {
+    /// Every slot (the forwarding table is used by capacity, not length).
+    fn as_slice_cap(&self) -> &[T] {
+        // SAFETY: `cap` elements are mapped and were filled.
+        unsafe { core::slice::from_raw_parts(self.ptr, self.cap) }
+    }
+
+    /// Returns the memory to the kernel.
+    fn release(&mut self) {
+        if !self.ptr.is_null() {
+            // SAFETY: the mapping is ours and no longer used.
+            unsafe { sys::unmap(self.ptr as *mut u8, self.cap * core::mem::size_of::<T>()) };
+        }
+        *self = Scratch::new();
+    }
+}
+
+/// Fibonacci hashing of an address (its low 3 bits are always 0).
+fn hash(p: usize) -> usize {
+    ((p >> 3) as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) as usize >> 16
+}

@@ -4,14 +4,21 @@
 # default), side by side: peak RSS and seconds, with the Clef/OCaml ratios, and the
 # compactions Clef made (--alloc-stats). Outputs must agree.
 #
-#   bench/carry.sh          (OCaml from Debian's ocaml-nox, installed by scripts/setup.sh --bench)
+#   bench/carry.sh          (installs Debian's ocaml-nox with apt-get when ocamlopt is missing)
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 out=bench/out/carry
 mkdir -p "$out"
 [ -x /usr/bin/time ] || { echo "carry: /usr/bin/time is missing (apt-get install time)" >&2; exit 2; }
-command -v ocamlopt >/dev/null || { echo "carry: ocamlopt is missing (apt-get install ocaml-nox)" >&2; exit 2; }
+if ! command -v ocamlopt >/dev/null; then
+  echo "ocamlopt not found: installing ocaml-nox with apt-get..."
+  sudo_=()
+  if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null; then sudo_=(sudo); fi
+  { ${sudo_[@]+"${sudo_[@]}"} env DEBIAN_FRONTEND=noninteractive apt-get install -y -q ocaml-nox ||
+    { ${sudo_[@]+"${sudo_[@]}"} apt-get update -q && ${sudo_[@]+"${sudo_[@]}"} env DEBIAN_FRONTEND=noninteractive apt-get install -y -q ocaml-nox; }; } >"$out/apt.log" 2>&1 || true
+  command -v ocamlopt >/dev/null || { echo "carry: could not install OCaml (see $out/apt.log)" >&2; exit 2; }
+fi
 cargo build --release -q -p composer-driver
 composer="$PWD/target/release/composer"
 
@@ -21,8 +28,10 @@ for src in bench/carry/*.clef; do
   name=$(basename "$src" .clef)
   "$composer" build "$src" -O2 -o "$out/$name" >/dev/null
   "$composer" build "$src" -O2 --alloc-stats -o "$out/$name.stats" >/dev/null
-  ocamlopt -O3 -o "$out/$name.ml.exe" "bench/carry/$name.ml" 2>/dev/null \
-    || ocamlopt -o "$out/$name.ml.exe" "bench/carry/$name.ml"
+  # ocamlopt writes its objects beside the source: compile a copy in the output folder.
+  cp "bench/carry/$name.ml" "$out/$name.ml"
+  (cd "$out" && { ocamlopt -O3 -o "$name.ml.exe" "$name.ml" 2>/dev/null \
+    || ocamlopt -o "$name.ml.exe" "$name.ml"; })
   /usr/bin/time -f '%M %e' -o "$out/$name.time" "$out/$name" >"$out/$name.stdout"
   /usr/bin/time -f '%M %e' -o "$out/$name.ml.time" "$out/$name.ml.exe" >"$out/$name.ml.stdout"
   "$out/$name.stats" >/dev/null 2>"$out/$name.stderr"

@@ -302,8 +302,8 @@ fn current() -> &'static mut Region {
     unsafe { &mut **CURRENT.get() }
 }
 
-/// `size` bytes in `region`, counted.
-fn alloc_in(region: &mut Region, size: usize, align: usize) -> *mut u8 {
+/// Counts an allocation of `size` bytes for `--alloc-stats`.
+fn count_allocation(size: usize) {
     let stats = stats();
     if stats.enabled {
         stats.total_bytes += size as u64;
@@ -311,6 +311,11 @@ fn alloc_in(region: &mut Region, size: usize, align: usize) -> *mut u8 {
         stats.live_bytes += size as u64;
         stats.peak_bytes = stats.peak_bytes.max(stats.live_bytes);
     }
+}
+
+/// `size` bytes in `region`, counted.
+fn alloc_in(region: &mut Region, size: usize, align: usize) -> *mut u8 {
+    count_allocation(size);
     region.live += size as u64;
     region.alloc(size, align)
 }

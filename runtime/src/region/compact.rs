@@ -21,7 +21,9 @@
 //! than it copied: a state that keeps growing), and at least one chunk, so the
 //! copying costs O(1) per allocated byte.
 
-use super::{chunk_of, current, forget, stats, Header, Mark, Region, CHUNK_SIZE, HEADER};
+use super::{
+    chunk_of, count_allocation, current, forget, stats, Header, Mark, Region, CHUNK_SIZE, HEADER,
+};
 use crate::global::Global;
 use crate::pure::carried::{
     self, ARRAY, BOX, BOXED_UNION, OPTION, STRING, STRUCT, UNION_VALUE,
@@ -243,13 +245,7 @@ unsafe fn compact(
     to.spare = core::mem::replace(&mut region.spare, 0);
     to.spare_count = core::mem::replace(&mut region.spare_count, 0);
     let expected = (m.copied as usize / 16).max(64);
-    state.table.reset_with_capacity(expected * 2);
-    let table_cap = state.table.cap;
-    state.table.as_mut_slice()[..table_cap].fill(Forward {
-        old: 0,
-        new: 0,
-        len: 0,
-    });
+    empty_table(&mut state.table, expected * 2);
     state.work.reset_with_capacity(64);
     let mut evac = Evacuation {
         words: state.words.as_slice_full(words),
@@ -407,13 +403,7 @@ impl Evacuation<'_> {
                 entries.push(*f);
             }
         }
-        self.table.reset_with_capacity(old_cap * 2);
-        let cap = self.table.cap;
-        self.table.as_mut_slice()[..cap].fill(Forward {
-            old: 0,
-            new: 0,
-            len: 0,
-        });
+        empty_table(self.table, old_cap * 2);
         self.table_used = 0;
         for i in 0..entries.len {
             let f = entries.as_slice()[i];
@@ -428,13 +418,7 @@ impl Evacuation<'_> {
         // SAFETY: `old` is `size` bytes of the epoch; `new` a fresh allocation.
         unsafe { core::ptr::copy_nonoverlapping(old as *const u8, new as *mut u8, size) };
         self.copied += size as u64;
-        let stats = stats();
-        if stats.enabled {
-            stats.total_bytes += size as u64;
-            stats.allocations += 1;
-            stats.live_bytes += size as u64;
-            stats.peak_bytes = stats.peak_bytes.max(stats.live_bytes);
-        }
+        count_allocation(size);
         new
     }
 
@@ -602,6 +586,16 @@ impl<T: Copy> Scratch<T> {
         }
         *self = Scratch::new();
     }
+}
+
+/// Makes `table` an empty forwarding table of at least `slots` slots.
+fn empty_table(table: &mut Scratch<Forward>, slots: usize) {
+    table.reset_with_capacity(slots);
+    table.as_mut_slice().fill(Forward {
+        old: 0,
+        new: 0,
+        len: 0,
+    });
 }
 
 /// Fibonacci hashing of an address (its low 3 bits are always 0).

@@ -125,8 +125,8 @@ mod tests {
             [
                 "t.clef:1:11: list cell: root region",
                 "t.clef:1:14: list cell: root region",
-                "t.clef:2:61: string conversion: compacted region",
-                "t.clef:2:61: list cell: compacted region",
+                "t.clef:2:61: string conversion: caller's region",
+                "t.clef:2:61: list cell: caller's region",
                 "t.clef:5:23: string conversion: iteration region",
                 "t.clef:6:13: closure environment: caller's region",
                 "t.clef:8:20: closure environment: stack",

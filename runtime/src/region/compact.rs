@@ -9,17 +9,20 @@
 //! Algorithm", CACM 1970) with the roots and the types known at compile time: the
 //! compiler passes the carried values (a tuple in the caller's frame, updated in
 //! place) and a description of their layout (`pure/carried.rs`). Objects carry no
-//! headers; a forwarding table (old address → new) keeps sharing inside the
-//! carried state, and a work list instead of recursion copies lists and trees of
-//! any depth. Only memory of the epoch moves: pointers into older memory, static
+//! headers: a copied cell's first word is overwritten with its new address and a
+//! bitmap over the epoch (one bit per word) says which cells were copied, which
+//! keeps sharing inside the carried state (strings, whose views may start inside
+//! one another, go through a small forwarding table; array views are copied by
+//! stretches); a work list instead of recursion copies lists and trees of any
+//! depth. Only memory of the epoch moves: pointers into older memory, static
 //! data, the stack or an arena are left as they are. Which loops may compact, and
 //! why nothing else can point into the epoch at that moment, is decided by the
 //! compiler (`docs/memory-model.md`, "Compaction at carry points").
 //!
 //! The threshold is the semispace one: compact when the epoch has grown by twice
-//! what the previous compaction copied (four times when that compaction freed less
-//! than it copied: a state that keeps growing), and at least one chunk, so the
-//! copying costs O(1) per allocated byte.
+//! what the previous compaction copied (eight times when that compaction freed less
+//! than it copied: a state that keeps growing, such as a list being built, is copied
+//! rarely), and at least one chunk, so the copying costs O(1) per allocated byte.
 
 use super::{
     chunk_of, count_allocation, current, forget, stats, Header, Mark, Region, CHUNK_SIZE, HEADER,
@@ -140,20 +143,47 @@ struct Work {
     stride: usize,
 }
 
+/// An array view met in the epoch, copied once every view of the same memory
+/// reachable so far is known (`Evacuation::copy_views`): `slot` holds `{ptr, len}`.
+#[derive(Clone, Copy)]
+struct View {
+    slot: usize,
+    start: usize,
+    end: usize,
+    elem: i64,
+    size: usize,
+    align: usize,
+}
+
 struct State {
     words: Scratch<i64>,
     starts: Scratch<usize>,
-    ranges: Scratch<(usize, usize)>,
+    /// The epoch's address ranges: start, end, and the number of the bit in
+    /// `moved` of the range's first 8-byte word.
+    ranges: Scratch<(usize, usize, usize)>,
+    /// One bit per 8-byte word of the epoch: the cell starting there was copied,
+    /// and its first word now holds the copy's address.
+    moved: Scratch<u64>,
     table: Scratch<Forward>,
     work: Scratch<Work>,
+    views: Scratch<View>,
+    /// Array memory copied: old start, old end, new start (sorted by old start).
+    arrays: Scratch<(usize, usize, usize)>,
+    /// The slots of `table` in use, emptied after each compaction (so the table
+    /// is empty between compactions without clearing all of it).
+    used: Scratch<usize>,
 }
 
 static STATE: Global<State> = Global::new(State {
     words: Scratch::new(),
     starts: Scratch::new(),
     ranges: Scratch::new(),
+    moved: Scratch::new(),
     table: Scratch::new(),
     work: Scratch::new(),
+    views: Scratch::new(),
+    arrays: Scratch::new(),
+    used: Scratch::new(),
 });
 
 /// At a carry point: compacts when the epoch since `mark` has grown past the
@@ -185,7 +215,7 @@ pub unsafe fn compact_point(mark: usize, layout: &[u8], roots: *mut u8) {
     // waits longer before the next copy, so building it costs O(1) per byte still
     // and little memory over it.
     m.copied = if copied.saturating_mul(2) > grown {
-        copied.saturating_mul(2)
+        copied.saturating_mul(4)
     } else {
         copied
     };
@@ -224,48 +254,82 @@ unsafe fn compact(
     while chunk != mark_chunk {
         // SAFETY: every chunk in the chain starts with a header.
         let header = unsafe { (chunk as *const Header).read() };
-        state.ranges.push((chunk + HEADER, chunk + header.len));
+        state.ranges.push((chunk + HEADER, chunk + header.len, 0));
         chunk = header.prev;
     }
     // SAFETY: as above.
     let mark_chunk_len = unsafe { (*(mark_chunk as *const Header)).len };
-    state.ranges.push((mark + core::mem::size_of::<Mark>(), mark_chunk + mark_chunk_len));
+    state.ranges.push((
+        mark + core::mem::size_of::<Mark>(),
+        mark_chunk + mark_chunk_len,
+        0,
+    ));
     let mut large = region.large;
     while large != m.large && large != 0 {
         // SAFETY: every large mapping starts with a header.
         let header = unsafe { (large as *const Header).read() };
-        state.ranges.push((large, large + header.len));
+        state.ranges.push((large, large + header.len, 0));
         large = header.prev;
     }
     let ranges_len = state.ranges.len;
     state.ranges.as_mut_slice()[..ranges_len].sort_unstable_by_key(|r| r.0);
+    let mut bits = 0;
+    for r in &mut state.ranges.as_mut_slice()[..ranges_len] {
+        r.2 = bits;
+        bits += (r.1 - r.0).div_ceil(8);
+    }
+    let moved_words = bits.div_ceil(64);
+    state.moved.reset_with_capacity(moved_words);
+    state.moved.as_mut_slice()[..moved_words].fill(0);
 
     // The copies go to fresh chunks (the region's spare ones first).
     let mut to = Region::empty();
     to.spare = core::mem::replace(&mut region.spare, 0);
     to.spare_count = core::mem::replace(&mut region.spare_count, 0);
-    let expected = (m.copied as usize / 16).max(64);
-    empty_table(&mut state.table, expected * 2);
+    if state.table.cap == 0 {
+        // A fresh mapping is zeroed: every slot empty.
+        state.table.reset_with_capacity(1024);
+    }
+    state.used.reset_with_capacity(64);
     state.work.reset_with_capacity(64);
+    state.views.reset_with_capacity(16);
+    state.arrays.reset_with_capacity(16);
     let mut evac = Evacuation {
         words: state.words.as_slice_full(words),
         starts: state.starts.as_slice_full(entries),
         ranges: state.ranges.as_slice(),
+        moved: &mut state.moved,
         table: &mut state.table,
-        table_used: 0,
+        used: &mut state.used,
         work: &mut state.work,
+        views: &mut state.views,
+        arrays: &mut state.arrays,
         to: &mut to,
         copied: 0,
     };
     // SAFETY: the caller's contract: `roots` holds a value of entry 0.
     unsafe { evac.visit(roots, 0) };
-    while let Some(w) = evac.work.pop() {
-        for i in 0..w.count {
-            // SAFETY: `w` describes copies this evacuation made.
-            unsafe { evac.visit(w.at + i * w.stride, w.entry) };
+    loop {
+        while let Some(w) = evac.work.pop() {
+            for i in 0..w.count {
+                // SAFETY: `w` describes copies this evacuation made.
+                unsafe { evac.visit(w.at + i * w.stride, w.entry) };
+            }
         }
+        if evac.views.len == 0 {
+            break;
+        }
+        evac.copy_views();
     }
     let copied = evac.copied;
+    let slots = state.table.as_mut_slice();
+    for &i in state.used.as_slice() {
+        slots[i] = Forward {
+            old: 0,
+            new: 0,
+            len: 0,
+        };
+    }
 
     // Free the epoch, then put the copies in its place after the mark.
     region.pop_to(mark_chunk, m.large);
@@ -327,10 +391,13 @@ impl<T: Copy> Scratch<T> {
 struct Evacuation<'a> {
     words: &'a [i64],
     starts: &'a [usize],
-    ranges: &'a [(usize, usize)],
+    ranges: &'a [(usize, usize, usize)],
+    moved: &'a mut Scratch<u64>,
     table: &'a mut Scratch<Forward>,
-    table_used: usize,
+    used: &'a mut Scratch<usize>,
     work: &'a mut Scratch<Work>,
+    views: &'a mut Scratch<View>,
+    arrays: &'a mut Scratch<(usize, usize, usize)>,
     to: &'a mut Region,
     copied: u64,
 }
@@ -352,8 +419,20 @@ impl Evacuation<'_> {
 
     /// Whether `p` points into the epoch.
     fn in_epoch(&self, p: usize) -> bool {
+        self.moved_bit(p).is_some()
+    }
+
+    /// The number of the bit of `moved` for the word at `p`, if `p` is in the epoch.
+    fn moved_bit(&self, p: usize) -> Option<usize> {
         let i = self.ranges.partition_point(|r| r.0 <= p);
-        i > 0 && p < self.ranges[i - 1].1
+        let (start, end, base) = *self.ranges.get(i.checked_sub(1)?)?;
+        (p < end).then(|| base + (p - start) / 8)
+    }
+
+    /// Where the cell whose bit is `bit` was copied, if it was.
+    fn moved_to(&self, p: usize, bit: usize) -> Option<usize> {
+        let word = self.moved.as_slice_cap()[bit / 64];
+        (word >> (bit % 64) & 1 == 1).then(|| read_usize(p))
     }
 
     /// The copy of `old` holding at least `len` elements, if made already.
@@ -374,7 +453,7 @@ impl Evacuation<'_> {
     }
 
     fn remember(&mut self, old: usize, new: usize, len: usize) {
-        if (self.table_used + 1) * 2 > self.table.cap {
+        if (self.used.len + 1) * 2 > self.table.cap {
             self.grow_table();
         }
         let slots = self.table.as_mut_slice();
@@ -383,7 +462,7 @@ impl Evacuation<'_> {
         loop {
             if slots[i].old == 0 {
                 slots[i] = Forward { old, new, len };
-                self.table_used += 1;
+                self.used.push(i);
                 return;
             }
             if slots[i].old == old {
@@ -397,14 +476,13 @@ impl Evacuation<'_> {
     fn grow_table(&mut self) {
         let old_cap = self.table.cap;
         let mut entries = Scratch::<Forward>::new();
-        entries.reset_with_capacity(old_cap);
-        for f in self.table.as_slice_cap() {
-            if f.old != 0 {
-                entries.push(*f);
-            }
+        entries.reset_with_capacity(self.used.len);
+        for &i in self.used.as_slice() {
+            entries.push(self.table.as_slice_cap()[i]);
         }
-        empty_table(self.table, old_cap * 2);
-        self.table_used = 0;
+        // A bigger mapping: fresh, so zeroed, so empty.
+        self.table.reset_with_capacity(old_cap * 2);
+        self.used.len = 0;
         for i in 0..entries.len {
             let f = entries.as_slice()[i];
             self.remember(f.old, f.new, f.len);
@@ -414,9 +492,30 @@ impl Evacuation<'_> {
 
     /// A copy of `size` bytes at `old` in the new chunks.
     fn copy(&mut self, old: usize, size: usize, align: usize) -> usize {
-        let new = self.to.alloc(size, align) as usize;
-        // SAFETY: `old` is `size` bytes of the epoch; `new` a fresh allocation.
-        unsafe { core::ptr::copy_nonoverlapping(old as *const u8, new as *mut u8, size) };
+        let to = &mut *self.to;
+        let rounded = size.next_multiple_of(8);
+        let new = if to.chunk != 0 && align <= 8 && rounded <= to.end - to.cursor {
+            // The bump of `Region::alloc`, inline: the cursor stays 8-aligned.
+            let at = to.cursor;
+            to.cursor += rounded;
+            at
+        } else {
+            to.alloc(size, align) as usize
+        };
+        if size.is_multiple_of(8) && size <= 64 {
+            // A cell: a few words, without a call into `memcpy`.
+            for i in (0..size).step_by(8) {
+                // SAFETY: `old` is `size` bytes of the epoch; `new` a fresh
+                // allocation (a slice of an array may start unaligned).
+                unsafe {
+                    ((new + i) as *mut u64)
+                        .write_unaligned(((old + i) as *const u64).read_unaligned())
+                };
+            }
+        } else {
+            // SAFETY: `old` is `size` bytes of the epoch; `new` a fresh allocation.
+            unsafe { core::ptr::copy_nonoverlapping(old as *const u8, new as *mut u8, size) };
+        }
         self.copied += size as u64;
         count_allocation(size);
         new
@@ -448,41 +547,42 @@ impl Evacuation<'_> {
             ARRAY => {
                 let p = read_usize(at);
                 let len = read_usize(at + LEN_OFFSET);
-                if len == 0 || !self.in_epoch(p) {
-                    return;
-                }
-                if let Some(new) = self.forwarded(p, len) {
-                    write_usize(at, new);
-                    return;
-                }
                 let (elem, size, align) = (
                     self.word(entry, 1),
                     self.word(entry, 2) as usize,
                     self.word(entry, 3) as usize,
                 );
-                let new = self.copy(p, len * size, align);
-                self.remember(p, new, len);
-                write_usize(at, new);
-                if elem >= 0 {
-                    self.work.push(Work {
-                        at: new,
-                        entry: elem as usize,
-                        count: len,
-                        stride: size,
-                    });
+                let bytes = len * size;
+                if bytes == 0 || !self.in_epoch(p) {
+                    return;
                 }
+                if let Some(new) = self.copied_array(p, p + bytes) {
+                    write_usize(at, new);
+                    return;
+                }
+                // A slice shares the memory of the array it views: the copy waits
+                // until every view reachable so far is known, and each stretch of
+                // memory is copied once (`copy_views`).
+                self.views.push(View {
+                    slot: at,
+                    start: p,
+                    end: p + bytes,
+                    elem,
+                    size,
+                    align,
+                });
             }
             BOX => {
                 let p = read_usize(at);
-                if !self.in_epoch(p) {
+                let Some(bit) = self.moved_bit(p) else {
                     return;
-                }
+                };
                 let (target, size, align) = (
                     self.word(entry, 1),
                     self.word(entry, 2) as usize,
                     self.word(entry, 3) as usize,
                 );
-                self.move_cell(at, p, target, size, align);
+                self.move_cell(at, p, bit, target, size, align);
             }
             STRUCT => {
                 let n = self.word(entry, 1) as usize;
@@ -521,7 +621,12 @@ impl Evacuation<'_> {
             }
             BOXED_UNION => {
                 let p = read_usize(at);
-                if !self.in_epoch(p) {
+                let Some(bit) = self.moved_bit(p) else {
+                    return;
+                };
+                if let Some(new) = self.moved_to(p, bit) {
+                    // Copied already: its first word (the tag) is the forwarding address.
+                    write_usize(at, new);
                     return;
                 }
                 let only = self.word(entry, 1);
@@ -544,21 +649,76 @@ impl Evacuation<'_> {
                 if size == 0 {
                     io::fatal(b"internal runtime error: a fieldless case in the heap");
                 }
-                self.move_cell(at, p, fields, size, align);
+                self.move_cell(at, p, bit, fields, size, align);
             }
             _ => io::fatal(b"internal runtime error: malformed carried-state layout"),
         }
     }
 
-    /// The cell at `p` (in the epoch) is copied once; `at` is made to point at the
-    /// copy, whose contents (entry `fields`) are scanned later.
-    fn move_cell(&mut self, at: usize, p: usize, fields: i64, size: usize, align: usize) {
-        if let Some(new) = self.forwarded(p, 0) {
+    /// Where the array memory `[start, end)` was copied, when a copy holds it all.
+    fn copied_array(&self, start: usize, end: usize) -> Option<usize> {
+        let arrays = self.arrays.as_slice();
+        let i = arrays.partition_point(|a| a.0 <= start);
+        let (old, old_end, new) = *arrays.get(i.checked_sub(1)?)?;
+        (end <= old_end).then_some(new + (start - old))
+    }
+
+    /// Copies the array views met so far: views whose memory overlaps are copied as
+    /// one stretch, so a slice and its array still share memory after the copy. (A
+    /// view met later that overlaps a stretch only partly gets a copy of its own.)
+    fn copy_views(&mut self) {
+        let n = self.views.len;
+        self.views.as_mut_slice()[..n].sort_unstable_by_key(|v| v.start);
+        let mut i = 0;
+        while i < n {
+            let first = self.views.as_slice()[i];
+            let mut end = first.end;
+            let mut align = first.align;
+            let mut j = i + 1;
+            while j < n && self.views.as_slice()[j].start < end {
+                let v = self.views.as_slice()[j];
+                end = end.max(v.end);
+                align = align.max(v.align);
+                j += 1;
+            }
+            let new = self.copy(first.start, end - first.start, align);
+            for k in i..j {
+                let v = self.views.as_slice()[k];
+                write_usize(v.slot, new + (v.start - first.start));
+            }
+            self.arrays.push((first.start, end, new));
+            if first.elem >= 0 && first.size > 0 {
+                self.work.push(Work {
+                    at: new,
+                    entry: first.elem as usize,
+                    count: (end - first.start) / first.size,
+                    stride: first.size,
+                });
+            }
+            i = j;
+        }
+        self.views.len = 0;
+        let m = self.arrays.len;
+        self.arrays.as_mut_slice()[..m].sort_unstable_by_key(|a| a.0);
+    }
+
+    /// The cell at `p` (in the epoch, bit `bit` of `moved`) is copied once; `at` is
+    /// made to point at the copy, whose contents (entry `fields`) are scanned later.
+    /// The old cell's first word then holds the copy's address (cells take at least
+    /// a word: the region rounds every allocation up to 8 bytes). A cell of no bytes
+    /// (a `unit ref`) is never read: its pointer stays, and it is not marked, since
+    /// the next object may have the same address.
+    fn move_cell(&mut self, at: usize, p: usize, bit: usize, fields: i64, size: usize, align: usize) {
+        if size == 0 {
+            return;
+        }
+        if let Some(new) = self.moved_to(p, bit) {
             write_usize(at, new);
             return;
         }
         let new = self.copy(p, size, align);
-        self.remember(p, new, 0);
+        write_usize(p, new);
+        self.moved.as_mut_slice()[bit / 64] |= 1 << (bit % 64);
         write_usize(at, new);
         if fields >= 0 {
             self.work.push(Work {
@@ -588,17 +748,7 @@ impl<T: Copy> Scratch<T> {
     }
 }
 
-/// Makes `table` an empty forwarding table of at least `slots` slots.
-fn empty_table(table: &mut Scratch<Forward>, slots: usize) {
-    table.reset_with_capacity(slots);
-    table.as_mut_slice().fill(Forward {
-        old: 0,
-        new: 0,
-        len: 0,
-    });
-}
-
 /// Fibonacci hashing of an address (its low 3 bits are always 0).
 fn hash(p: usize) -> usize {
-    ((p >> 3) as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) as usize >> 16
+    (((p >> 3) as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) as usize
 }

@@ -764,20 +764,27 @@ impl<'f, 'p> Run<'f, 'p> {
         }
         let &v = self.flow.let_value.get(&b)?;
         let (head, _) = psg.spine(v);
-        let fresh = matches!(
+        // A cell of an arena made in the extent is still in the arena, which the
+        // region's reset or compaction neither frees nor scans: for memory of the
+        // region, storing into it is an escape.
+        let in_arena = matches!(
             psg.expr(head).kind,
             ExprKind::Builtin(
-                Builtin::ArrayZeroCreate
-                    | Builtin::ArrayCreate
-                    | Builtin::Ref
-                    | Builtin::ArenaAlloc
-                    | Builtin::ArenaAllocArray
-                    | Builtin::ArenaAllocMethod
+                Builtin::ArenaAlloc | Builtin::ArenaAllocArray | Builtin::ArenaAllocMethod
             )
-        ) || matches!(
-            psg.expr(v).kind,
-            ExprKind::ArrayLit(_) | ExprKind::Record { .. } | ExprKind::RecordUpdate { .. }
         );
+        if in_arena && matches!(self.mode, Mode::Fresh { .. }) {
+            return None;
+        }
+        let fresh = in_arena
+            || matches!(
+                psg.expr(head).kind,
+                ExprKind::Builtin(Builtin::ArrayZeroCreate | Builtin::ArrayCreate | Builtin::Ref)
+            )
+            || matches!(
+                psg.expr(v).kind,
+                ExprKind::ArrayLit(_) | ExprKind::Record { .. } | ExprKind::RecordUpdate { .. }
+            );
         fresh.then_some(b)
     }
 
@@ -1019,6 +1026,10 @@ impl<'f, 'p> Run<'f, 'p> {
     fn resolve_binding(&self, b: BindingId, depth: u32) -> Code {
         if self.is_input(b) {
             return Code::Input(b);
+        }
+        if matches!(self.mode, Mode::Fresh { .. }) && self.flow.tame.contains(&b) {
+            // Every caller passes code that keeps nothing (`tame.rs`).
+            return Code::Harmless;
         }
         match self.flow.let_value.get(&b) {
             Some(&v) if depth < 8 => self.resolve(v, depth + 1),

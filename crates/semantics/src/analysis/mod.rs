@@ -16,7 +16,10 @@
 //!    frame, one value-flow run per frame;
 //! 4. the allocation part of every summary (`alloc.rs`: may it allocate, does it
 //!    release an arena mark it did not make, which parameters it calls): a second
-//!    least fixed point, which needs the closures of step 3.
+//!    least fixed point, which needs the closures of step 3;
+//! 5. the tame parameters (`tame.rs`): function-typed parameters every caller gives
+//!    harmless code, which region inference may call inside a loop it resets or
+//!    compacts (a greatest fixed point over the call sites).
 //!
 //! Everything that asks a memory question reads the one `Analysis`: arena safety
 //! (`check/arena_safety.rs`) and the FS8003 errors for closures
@@ -30,6 +33,7 @@ pub mod closures;
 pub mod flow;
 pub mod regions;
 pub mod stack_only;
+mod tame;
 
 use crate::psg::{BindingId, ExprId, ExprKind, FunctionId, Psg, TopItem};
 use alloc::Effects;
@@ -101,6 +105,9 @@ pub struct Analysis<'p> {
     loop_bodies: Vec<FxHashSet<BindingId>>,
     /// Which closures may outlive their frame (step 3).
     closures: ClosureFacts,
+    /// Function-typed parameters every caller gives harmless code (step 5,
+    /// `tame.rs`): extents call them as code that only allocates and returns.
+    tame: FxHashSet<BindingId>,
 }
 
 #[cfg(test)]
@@ -178,10 +185,12 @@ impl<'p> Analysis<'p> {
             generators_keep: false,
             loop_bodies,
             closures: ClosureFacts::default(),
+            tame: FxHashSet::default(),
         };
         analysis.solve_escape_summaries();
         analysis.closures = closures::closure_escape(&analysis);
         analysis.solve_effects();
+        analysis.tame = tame::tame_parameters(&analysis);
         analysis
     }
 

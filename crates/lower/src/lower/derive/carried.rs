@@ -66,9 +66,10 @@ impl Describer<'_> {
         if let Some(e) = self.memo.get(ty) {
             return Ok(*e);
         }
-        // Types reached through a pointer may be recursive: their entry is numbered
-        // before their parts are described.
-        let reserved = matches!(ty, Ty::Boxed(_))
+        // Types reached through a pointer may be recursive (a boxed union, a cell,
+        // an array of a union holding such arrays): their entry is numbered before
+        // their parts are described, which ends every cycle of types.
+        let reserved = matches!(ty, Ty::Boxed(_) | Ty::Array(_))
             || matches!(ty, Ty::Union(u) if self.program.unions[u.index()].boxed);
         let index = if reserved {
             let i = self.entries.len() as i64;

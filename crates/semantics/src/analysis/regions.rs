@@ -134,6 +134,26 @@ pub(crate) fn analyse(analysis: &Analysis) -> RegionFacts {
             reason,
         });
     }
+    // A loop in the block of an arena that is the current region allocates in the
+    // arena, which never moves: it does not compact (the runtime would not either).
+    for &body in arena_scopes.keys() {
+        let mut stack = vec![body];
+        let mut children = Vec::new();
+        while let Some(e) = stack.pop() {
+            if loop_compactions.remove(&e).is_some() {
+                if let Some(n) = notes.iter_mut().find(|n| n.span == psg.expr(e).span) {
+                    n.compacted = false;
+                    n.reason = format!(
+                        "{}; but it runs in the block of an arena, which is its current region and whose memory never moves",
+                        n.reason
+                    );
+                }
+            }
+            children.clear();
+            psg.children(e, &mut children);
+            stack.extend(children.iter().copied());
+        }
+    }
     let mut tail_regions = FxHashSet::default();
     let mut tail_compactions = FxHashSet::default();
     for f in 0..psg.functions.len() {
@@ -569,5 +589,21 @@ mod tame_tests {
         // One caller's code keeps what it makes: no region.
         let src = "let mutable saved = \"\"\nlet run (f: int -> string) =\n    let mutable n = 0\n    for i in 1 .. 3 do\n        n <- n + (f i).Length\n    n\nlet a = run (fun i -> string i)\nlet b = run (fun i -> saved <- string i; saved)\n";
         assert_eq!(decisions(src), [false]);
+    }
+}
+
+#[cfg(test)]
+mod arena_compaction_tests {
+    #[test]
+    fn a_loop_in_an_arena_block_does_not_compact() {
+        let src = "let f () =\n    use arena = Arena.create 65536\n    let mutable acc = \"\"\n    for i in 1 .. 10 do\n        acc <- acc + \"x\"\n    acc.Length\n";
+        let psg = crate::test_support::check(src);
+        assert!(psg.loop_compactions.is_empty());
+        let loop_note = psg
+            .region_notes
+            .iter()
+            .find(|n| n.kind == super::RegionKind::Loop)
+            .expect("the loop's note");
+        assert!(loop_note.reason.contains("arena"), "{}", loop_note.reason);
     }
 }

@@ -12,7 +12,10 @@
 //! separate persistent region that is never reset.
 
 use crate::global::Global;
-use crate::region_layout::{REGION_CURSOR_ALIGN, REGION_CURSOR_OFFSET, REGION_END_OFFSET};
+use crate::region_layout::{
+    MARK_DUE_OFFSET, REGION_CURSOR_ALIGN, REGION_CURSOR_OFFSET, REGION_END_OFFSET,
+    REGION_MAPPED_OFFSET,
+};
 use crate::{io, sys};
 
 mod compact;
@@ -50,6 +53,10 @@ pub struct Region {
     cursor: usize,
     /// One past the last byte of the current chunk.
     end: usize,
+    /// Bytes of the chunks and large mappings in the chain: how far a compacted
+    /// loop's epoch has grown since its mark (`compact.rs`; generated code reads it
+    /// at `REGION_MAPPED_OFFSET`).
+    mapped: u64,
     /// Bytes allocated in this region and not yet freed (for `--alloc-stats`;
     /// the inline fast path does not count, so it is used only with the stats).
     live: u64,
@@ -71,14 +78,14 @@ pub struct Region {
     /// Freed chunks ready for reuse (a chain through their headers) and how many.
     spare: usize,
     spare_count: usize,
-    /// Bytes of the chunks and large mappings in the chain: how far a compacted
-    /// loop's epoch has grown since its mark (`compact.rs`).
-    mapped: u64,
 }
 
 /// What a mark saves, stored in the region just after the state it describes.
 #[repr(C)]
 pub(crate) struct Mark {
+    /// The region's `mapped` at which a compacted loop that made this mark compacts
+    /// next (generated code reads it at `MARK_DUE_OFFSET`).
+    pub(crate) due: u64,
     pub(crate) chunk: usize,
     cursor: usize,
     end: usize,
@@ -350,6 +357,7 @@ fn mark_in(region: &mut Region) -> usize {
         live: region.live,
         mapped: region.mapped,
         copied: 0,
+        due: region.mapped + compact::FLOOR,
     };
     let at = region.alloc(core::mem::size_of::<Mark>(), core::mem::align_of::<Mark>());
     // SAFETY: a fresh allocation of the right size and alignment.
@@ -571,6 +579,14 @@ const _: () = {
     assert!(
         offset_of!(Region, end) as u64 == REGION_END_OFFSET,
         "Region::end is not at region_layout::REGION_END_OFFSET"
+    );
+    assert!(
+        offset_of!(Region, mapped) as u64 == REGION_MAPPED_OFFSET,
+        "Region::mapped is not at region_layout::REGION_MAPPED_OFFSET"
+    );
+    assert!(
+        offset_of!(Mark, due) as u64 == MARK_DUE_OFFSET,
+        "Mark::due is not at region_layout::MARK_DUE_OFFSET"
     );
     assert!(
         size_of::<usize>() == 8,

@@ -13,6 +13,13 @@ pub const REGION_CURSOR_OFFSET: u64 = 0;
 /// Byte offset in a region of its end, the 64-bit address one past the last byte
 /// the cursor may reach.
 pub const REGION_END_OFFSET: u64 = 8;
+/// Byte offset in a region of the bytes of chunks and large mappings in its chain,
+/// a 64-bit count that a compacted loop's carry point compares with its mark's
+/// `due` (`region/compact.rs`).
+pub const REGION_MAPPED_OFFSET: u64 = 16;
+/// Byte offset in a region mark of `due`: the value of the region's mapped bytes
+/// at which the loop that made the mark compacts next.
+pub const MARK_DUE_OFFSET: u64 = 0;
 /// Every region's cursor stays a multiple of this (allocations are rounded up to
 /// it), so generated code bumps without aligning for anything up to this size.
 pub const REGION_CURSOR_ALIGN: u64 = 8;

@@ -12,7 +12,10 @@ use composer_lower::mir::{Operand, RtFn, Ty};
 #[path = "../../../runtime/src/region_layout.rs"]
 mod region_layout;
 
-pub use region_layout::{REGION_CURSOR_ALIGN, REGION_CURSOR_OFFSET, REGION_END_OFFSET};
+pub use region_layout::{
+    MARK_DUE_OFFSET, REGION_CURSOR_ALIGN, REGION_CURSOR_OFFSET, REGION_END_OFFSET,
+    REGION_MAPPED_OFFSET,
+};
 
 /// The runtime's pointer to the current region, a `*mut Region`
 /// (`runtime/src/region.rs`; `crates/runtime/tests/abi/` checks that the runtime
@@ -20,6 +23,42 @@ pub use region_layout::{REGION_CURSOR_ALIGN, REGION_CURSOR_OFFSET, REGION_END_OF
 pub(crate) const CURRENT_REGION: &str = "clef_rt_current_region";
 
 impl FnEmitter<'_> {
+    /// `Rvalue::CompactDue`: the current region's mapped bytes against the mark's
+    /// `due`, both read from memory (`region_layout.rs`).
+    pub(crate) fn compact_due(&mut self, mark: &Operand) -> String {
+        self.declarations.uses_current_region = true;
+        let slot = self.fresh();
+        self.line(&format!(
+            "{slot} = llvm.mlir.addressof @{CURRENT_REGION} : !llvm.ptr"
+        ));
+        let region = self.fresh();
+        self.line(&format!(
+            "{region} = llvm.load {slot} : !llvm.ptr -> !llvm.ptr"
+        ));
+        let mapped_at = self.fresh();
+        self.line(&format!(
+            "{mapped_at} = llvm.getelementptr {region}[{REGION_MAPPED_OFFSET}] : (!llvm.ptr) -> !llvm.ptr, i8"
+        ));
+        let mapped = self.fresh();
+        self.line(&format!(
+            "{mapped} = llvm.load {mapped_at} : !llvm.ptr -> i64"
+        ));
+        let m = self.operand(mark);
+        let mark_ptr = self.fresh();
+        self.line(&format!(
+            "{mark_ptr} = llvm.inttoptr {m} : i64 to !llvm.ptr"
+        ));
+        let due_at = self.fresh();
+        self.line(&format!(
+            "{due_at} = llvm.getelementptr {mark_ptr}[{MARK_DUE_OFFSET}] : (!llvm.ptr) -> !llvm.ptr, i8"
+        ));
+        let due = self.fresh();
+        self.line(&format!("{due} = llvm.load {due_at} : !llvm.ptr -> i64"));
+        let r = self.fresh();
+        self.line(&format!("{r} = arith.cmpi uge, {mapped}, {due} : i64"));
+        r
+    }
+
     /// `size` bytes (at least one) aligned to `align` in the current region.
     pub(crate) fn root_alloc(&mut self, size: u64, align: u64) -> String {
         let sz = self.fresh();

@@ -40,6 +40,7 @@ impl FnEmitter<'_> {
             Rvalue::CallClosurePair(c, a, b) => self.call_closure_pair(c, a, b),
 
             Rvalue::Length(a) => Some(self.length(a)),
+            Rvalue::CompactDue(m) => Some(self.compact_due(m)),
             Rvalue::ArrayGet(a, i) => Some(self.array_get(a, i)),
             Rvalue::Slice { base, start, len } => Some(self.slice(base, start, len)),
             Rvalue::MakeArray { ptr, len } => Some(self.make_array(ptr, len)),

@@ -589,6 +589,11 @@ pub enum Rvalue {
     TailCall(FuncId, Vec<Operand>),
     /// `if c then a else b` on plain values.
     Select(Operand, Operand, Operand),
+    /// Whether a compacted loop whose mark (an `i64` from `RtFn::RegionMark`) is
+    /// the operand has grown past its threshold: the current region's mapped bytes
+    /// against the mark's `due` (`runtime/src/region_layout.rs`), read inline, so
+    /// that a carry point calls the runtime only when it compacts.
+    CompactDue(Operand),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -746,7 +751,8 @@ impl Rvalue {
             | Rvalue::Convert(a, _)
             | Rvalue::Length(a)
             | Rvalue::OptionIsSome(a)
-            | Rvalue::OptionPayload(a) => vec![a],
+            | Rvalue::OptionPayload(a)
+            | Rvalue::CompactDue(a) => vec![a],
             Rvalue::AllocArray { len, .. } => vec![len],
             Rvalue::Binary(_, a, b) | Rvalue::ArrayGet(a, b) => vec![a, b],
             Rvalue::MakeArray { ptr, len } => vec![ptr, len],
@@ -838,6 +844,7 @@ impl fmt::Display for Rvalue {
             Rvalue::OptionPayload(a) => write!(f, "payload({a})"),
             Rvalue::TryReadln => f.write_str("try_readln()"),
             Rvalue::Select(c, a, b) => write!(f, "select({c}, {a}, {b})"),
+            Rvalue::CompactDue(m) => write!(f, "compact_due({m})"),
             Rvalue::MakeTuple(ops) => write!(f, "tuple({})", join(ops)),
             Rvalue::TupleGet(t, i) => write!(f, "{t}.{i}"),
             Rvalue::MakeClosure {

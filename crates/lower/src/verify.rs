@@ -507,6 +507,10 @@ impl Verifier<'_> {
                 other => return Err(format!("unbox of {other}")),
             },
             Rvalue::Zero(ty) => ty.clone(),
+            Rvalue::CompactDue(m) => {
+                expect_eq("compaction mark", &Ty::I64, &self.operand_ty(m)?)?;
+                Ty::Bool
+            }
             Rvalue::Select(c, a, b) => {
                 expect_eq("select condition", &Ty::Bool, &self.operand_ty(c)?)?;
                 let ta = self.operand_ty(a)?;

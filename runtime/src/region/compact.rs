@@ -35,7 +35,7 @@ use crate::{io, sys};
 
 /// Growth of the epoch (bytes of chunks added since the mark or the last
 /// compaction) below which a carry point does nothing.
-const FLOOR: u64 = CHUNK_SIZE as u64;
+pub(super) const FLOOR: u64 = CHUNK_SIZE as u64;
 
 /// Where the length of a `{ptr, len}` string or array is (every target today).
 const LEN_OFFSET: usize = 8;
@@ -203,10 +203,11 @@ pub unsafe fn compact_point(mark: usize, layout: &[u8], roots: *mut u8) {
     }
     // SAFETY: the caller's contract.
     let m = unsafe { &mut *(mark as *mut Mark) };
-    let grown = region.mapped.saturating_sub(m.mapped);
-    if grown < FLOOR.max(2 * m.copied) {
+    // Generated code calls only when this holds; checked again for safety.
+    if region.mapped < m.due {
         return;
     }
+    let grown = region.mapped.saturating_sub(m.mapped);
     // SAFETY: single-threaded runtime; nothing else holds STATE.
     let state = unsafe { STATE.get() };
     // SAFETY: the caller's contract.
@@ -219,6 +220,7 @@ pub unsafe fn compact_point(mark: usize, layout: &[u8], roots: *mut u8) {
     } else {
         copied
     };
+    m.due = region.mapped + FLOOR.max(m.copied.saturating_mul(2));
 }
 
 /// # Safety

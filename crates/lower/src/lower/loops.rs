@@ -95,6 +95,11 @@ impl Lowerer<'_> {
                 layout,
                 carried,
             } => {
+                // Inline: has the loop's memory grown past the threshold? Only
+                // then does the carry point call the runtime.
+                let due = b.temp(Rvalue::CompactDue(mark.clone()), mir::Ty::Bool);
+                let (compact, join) = b.branch(due);
+                b.switch_to(compact);
                 let mut tys = Vec::new();
                 let mut values = Vec::new();
                 for c in carried {
@@ -114,6 +119,8 @@ impl Lowerer<'_> {
                     let v = b.temp(Rvalue::TupleGet(Operand::Local(roots), i as u32), ty);
                     self.write_binding(b, *c, v);
                 }
+                b.terminate(Terminator::Goto(join));
+                b.switch_to(join);
             }
         }
     }

@@ -31,6 +31,10 @@ pub struct Effects {
     /// Releases an arena mark it did not make (which may free memory older than
     /// a region mark of its caller).
     pub releases: bool,
+    /// Makes cells in an arena (`Arena.alloc`, `Arena.allocArray`), which may come
+    /// to hold memory of the current region that a reset or compaction of it would
+    /// neither see nor keep.
+    pub arena_cells: bool,
     /// Parameters (its own or an enclosing function's) that it calls: what they
     /// are is known only where the function that has them is called.
     pub calls_params: FxHashSet<BindingId>,
@@ -40,6 +44,7 @@ impl Effects {
     pub(crate) fn absorb(&mut self, other: &Effects) {
         self.may_alloc |= other.may_alloc;
         self.releases |= other.releases;
+        self.arena_cells |= other.arena_cells;
     }
 }
 
@@ -152,6 +157,12 @@ impl Analysis<'_> {
             ExprKind::Builtin(b) => {
                 if b.allocates().is_some() {
                     s.may_alloc = true;
+                }
+                if matches!(
+                    b,
+                    Builtin::ArenaAlloc | Builtin::ArenaAllocArray | Builtin::ArenaAllocMethod
+                ) {
+                    s.arena_cells = true;
                 }
                 if *b == Builtin::ArenaRelease {
                     // A mark this code made itself (not one it was given).

@@ -548,6 +548,40 @@ impl<'f, 'p> Run<'f, 'p> {
                 self.eval_children(e);
                 self.fresh()
             }
+            ExprKind::Binary { op, lhs, rhs } if !psg.operator_members.is_empty() => {
+                // `a + b` on a type with `static member (+)` calls the member (at a
+                // type variable, perhaps: then any member of that operator).
+                let (op, lhs, rhs) = (*op, *lhs, *rhs);
+                let l = self.eval(lhs);
+                let r = self.eval(rhs);
+                let members: Vec<FunctionId> = match psg.ty(lhs) {
+                    Ty::App(TyCon::User(def), _) => psg
+                        .operator_members
+                        .get(&(*def, op))
+                        .copied()
+                        .into_iter()
+                        .collect(),
+                    Ty::Var(_) => psg
+                        .operator_members
+                        .iter()
+                        .filter(|((_, o), _)| *o == op)
+                        .map(|(_, f)| *f)
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                if members.is_empty() {
+                    return Vec::new();
+                }
+                let mut data = l;
+                union_into(&mut data, &r);
+                let span = psg.expr(e).span;
+                for f in members {
+                    self.call_code(Code::Known(f), &data, span);
+                }
+                let mut out = self.fresh();
+                union_into(&mut out, &data);
+                out
+            }
             // Numbers, booleans and loops (`unit`).
             ExprKind::Unary { .. }
             | ExprKind::Binary { .. }
@@ -766,7 +800,8 @@ impl<'f, 'p> Run<'f, 'p> {
         let (head, _) = psg.spine(v);
         // A cell of an arena made in the extent is still in the arena, which the
         // region's reset or compaction neither frees nor scans: for memory of the
-        // region, storing into it is an escape.
+        // region, storing into it is an escape. (Cells a callee makes are the
+        // `arena_cells` effect, which region inference refuses.)
         let in_arena = matches!(
             psg.expr(head).kind,
             ExprKind::Builtin(

@@ -219,6 +219,9 @@ fn only_consed_onto(psg: &Psg, parts: &[ExprId], carried: &[BindingId]) -> bool 
     true
 }
 
+/// Why a loop or round that makes arena cells keeps its memory.
+const ARENA_CELLS: &str = "it makes cells in an arena (Arena.alloc), which may come to hold memory of the region that a reset or a compaction would not see";
+
 /// What the self tail calls of a function do with the memory of a round.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum TailDecision {
@@ -252,6 +255,9 @@ impl Decider<'_> {
                 TailDecision::Neither,
                 "a round releases an arena mark made before it".into(),
             );
+        }
+        if s.arena_cells {
+            return (TailDecision::Neither, ARENA_CELLS.into());
         }
         let func = psg.function(f);
         let mut declared = psg.declared_in(func.body);
@@ -328,7 +334,7 @@ impl Decider<'_> {
         for &p in &parts {
             s.absorb(&self.analysis.effects(p, &local));
         }
-        if !s.may_alloc || s.releases {
+        if !s.may_alloc || s.releases || s.arena_cells {
             return None;
         }
         let mut carried: Vec<BindingId> = Vec::new();
@@ -383,6 +389,17 @@ impl Decider<'_> {
             ExprKind::For { body, .. } | ExprKind::ForEach { body, .. } => vec![*body],
             _ => return (false, String::new()),
         };
+        let mut declared = FxHashSet::default();
+        for &p in &parts {
+            declared.extend(psg.declared_in(p));
+        }
+        let local = |b: BindingId| declared.contains(&b);
+        if parts
+            .iter()
+            .any(|&p| self.analysis.effects(p, &local).arena_cells)
+        {
+            return (false, ARENA_CELLS.into());
+        }
         self.decide_parts(&parts, "the iteration", "outside the loop")
     }
 

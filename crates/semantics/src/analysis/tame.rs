@@ -70,8 +70,9 @@ pub(crate) fn tame_parameters(analysis: &Analysis) -> FxHashSet<BindingId> {
                 if !tame.contains(&p) {
                     continue;
                 }
+                let need = arrows(&psg.binding(p).ty);
                 let given_harmless = sites.iter().all(|args| match args.get(i) {
-                    Some(&a) => harmless(analysis, &tame, a, 0),
+                    Some(&a) => harmless(analysis, &tame, a, need, 0),
                     None => false,
                 });
                 if !given_harmless {
@@ -86,12 +87,33 @@ pub(crate) fn tame_parameters(analysis: &Analysis) -> FxHashSet<BindingId> {
     }
 }
 
-/// Whether the function value `e` is harmless code, given the tame parameters.
-fn harmless(analysis: &Analysis, tame: &FxHashSet<BindingId>, e: ExprId, depth: u32) -> bool {
+/// How many arguments a value of type `ty` takes before its result is not a
+/// function: how many a body typed with it can give in one call.
+fn arrows(ty: &Ty) -> usize {
+    match ty {
+        Ty::Fun(_, r) => 1 + arrows(r),
+        _ => 0,
+    }
+}
+
+/// Whether the function value `e` is harmless code, given the tame parameters,
+/// for a parameter called with up to `need` arguments at once: code that takes
+/// fewer would return a closure that the rest are given to, whose code is not the
+/// code judged here.
+fn harmless(
+    analysis: &Analysis,
+    tame: &FxHashSet<BindingId>,
+    e: ExprId,
+    need: usize,
+    depth: u32,
+) -> bool {
     let psg = analysis.psg;
     let (head, args) = psg.spine(e);
     match &psg.expr(head).kind {
         ExprKind::Function(g) if args.len() < psg.function(*g).params.len() => {
+            if psg.function(*g).params.len() - args.len() < need {
+                return false;
+            }
             let s = analysis.summary(*g);
             s.inputs
                 .values()
@@ -100,6 +122,7 @@ fn harmless(analysis: &Analysis, tame: &FxHashSet<BindingId>, e: ExprId, depth: 
                 && s.fresh.far.is_none()
                 && s.unknown.is_none()
                 && !s.effects.releases
+                && !s.effects.arena_cells
                 && s.calls.keys().all(|c| tame.contains(c))
                 && args.iter().all(|a| !matches!(psg.ty(*a), Ty::Fun(..)))
         }
@@ -107,6 +130,7 @@ fn harmless(analysis: &Analysis, tame: &FxHashSet<BindingId>, e: ExprId, depth: 
             use crate::builtins::Builtin as B;
             // Running a seq runs code not known here; arenas are their own story.
             args.len() < b.arity()
+                && b.arity() - args.len() >= need
                 && !matches!(
                     b,
                     B::SeqRun
@@ -122,16 +146,18 @@ fn harmless(analysis: &Analysis, tame: &FxHashSet<BindingId>, e: ExprId, depth: 
                         | B::ArenaDisposeMethod
                 )
         }
-        ExprKind::Format { spec, .. } => args.len() < spec.args().count(),
-        ExprKind::UnionCase { .. } => args.is_empty(),
+        ExprKind::Format { spec, .. } => {
+            args.len() < spec.args().count() && spec.args().count() - args.len() >= need
+        }
+        ExprKind::UnionCase { .. } => args.is_empty() && need <= 1,
         ExprKind::Local(b) if args.is_empty() => {
             let binding = psg.binding(*b);
             if binding.kind == BindingKind::Param {
-                return tame.contains(b);
+                return tame.contains(b) && arrows(&binding.ty) >= need;
             }
             match analysis.let_value(*b) {
                 Some(v) if !binding.is_mutable && depth < 8 => {
-                    harmless(analysis, tame, v, depth + 1)
+                    harmless(analysis, tame, v, need, depth + 1)
                 }
                 _ => false,
             }

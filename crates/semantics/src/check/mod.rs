@@ -535,10 +535,13 @@ impl<'a> Checker<'a> {
     /// in that module (reached qualified or through `open`), not globally.
     fn check_file(&mut self, file: &ast::SourceFile, is_last_file: bool) -> Option<ModuleId> {
         let module = match &file.header {
-            ast::FileHeader::Module(path) | ast::FileHeader::Namespace(path) => {
+            ast::FileHeader::Module(path) | ast::FileHeader::Namespace(path)
+                if !path.is_empty() =>
+            {
                 Some(self.file_module_chain(path))
             }
-            ast::FileHeader::None => None,
+            // `module` without a name is the parser's error (FS0010): no module.
+            _ => None,
         };
         if let Some(chain) = &module {
             // The file's own names, and those of the namespaces around it (`module

@@ -23,9 +23,8 @@ pub use region_layout::{
 pub(crate) const CURRENT_REGION: &str = "clef_rt_current_region";
 
 impl FnEmitter<'_> {
-    /// `Rvalue::CompactDue`: the current region's mapped bytes against the mark's
-    /// `due`, both read from memory (`region_layout.rs`).
-    pub(crate) fn compact_due(&mut self, mark: &Operand) -> String {
+    /// The runtime's current region (a `*mut Region`), loaded.
+    fn current_region(&mut self) -> String {
         self.declarations.uses_current_region = true;
         let slot = self.fresh();
         self.line(&format!(
@@ -35,6 +34,13 @@ impl FnEmitter<'_> {
         self.line(&format!(
             "{region} = llvm.load {slot} : !llvm.ptr -> !llvm.ptr"
         ));
+        region
+    }
+
+    /// `Rvalue::CompactDue`: the current region's mapped bytes against the mark's
+    /// `due`, both read from memory (`region_layout.rs`).
+    pub(crate) fn compact_due(&mut self, mark: &Operand) -> String {
+        let region = self.current_region();
         let mapped_at = self.fresh();
         self.line(&format!(
             "{mapped_at} = llvm.getelementptr {region}[{REGION_MAPPED_OFFSET}] : (!llvm.ptr) -> !llvm.ptr, i8"
@@ -90,15 +96,7 @@ impl FnEmitter<'_> {
         if self.program.count_allocations {
             return call(self);
         }
-        self.declarations.uses_current_region = true;
-        let slot = self.fresh();
-        self.line(&format!(
-            "{slot} = llvm.mlir.addressof @{CURRENT_REGION} : !llvm.ptr"
-        ));
-        let region = self.fresh();
-        self.line(&format!(
-            "{region} = llvm.load {slot} : !llvm.ptr -> !llvm.ptr"
-        ));
+        let region = self.current_region();
         let cursor_at = self.fresh();
         self.line(&format!(
             "{cursor_at} = llvm.getelementptr {region}[{REGION_CURSOR_OFFSET}] : (!llvm.ptr) -> !llvm.ptr, i8"

@@ -26,8 +26,12 @@ status=0
 printf '%-18s %10s %10s %8s %8s %8s %7s %12s\n' program "Clef KB" "OCaml KB" "RSS x" "Clef s" "OCaml s" "time x" compactions
 for src in bench/carry/*.clef; do
   name=$(basename "$src" .clef)
-  "$composer" build "$src" -O2 -o "$out/$name" >/dev/null
-  "$composer" build "$src" -O2 --alloc-stats -o "$out/$name.stats" >/dev/null
+  for variant in plain stats; do
+    flags=(-O2 -o "$out/$name")
+    [ "$variant" = stats ] && flags=(-O2 --alloc-stats -o "$out/$name.stats")
+    "$composer" build "$src" "${flags[@]}" >/dev/null 2>"$out/$name.build.log" ||
+      { cat "$out/$name.build.log" >&2; exit 1; }
+  done
   # ocamlopt writes its objects beside the source: compile a copy in the output folder.
   cp "bench/carry/$name.ml" "$out/$name.ml"
   (cd "$out" && { ocamlopt -O3 -o "$name.ml.exe" "$name.ml" 2>/dev/null \

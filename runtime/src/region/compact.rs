@@ -124,8 +124,9 @@ impl<T: Copy> Scratch<T> {
     }
 }
 
-/// One slot of the forwarding table: an old address (0: empty), its copy, and
-/// the length the copy holds (strings and arrays; 0 for cells).
+/// One slot of the forwarding table of strings (cells are forwarded in place,
+/// arrays by stretches): an old address (0: empty), its copy, and how many bytes
+/// the copy holds (a shorter substring starting there reuses it).
 #[derive(Clone, Copy)]
 struct Forward {
     old: usize,
@@ -437,7 +438,7 @@ impl Evacuation<'_> {
         (word >> (bit % 64) & 1 == 1).then(|| read_usize(p))
     }
 
-    /// The copy of `old` holding at least `len` elements, if made already.
+    /// The copy of the string bytes at `old` holding at least `len`, if made already.
     fn forwarded(&self, old: usize, len: usize) -> Option<usize> {
         let slots = self.table.as_slice_cap();
         let mask = slots.len() - 1;

@@ -45,8 +45,6 @@ pub(super) struct TailSelf {
     /// (`Psg::tail_regions`) or compact the arguments out of them
     /// (`Psg::tail_compactions`).
     pub(super) memory: super::RoundMemory,
-    /// The source site of the function (the carry point in the ledger).
-    pub(super) span: composer_diagnostics::Span,
 }
 
 impl Builder {

@@ -145,7 +145,6 @@ impl Lowerer<'_> {
             params: own_params,
             start,
             memory,
-            span: f.span,
         });
         self.lower_tail(&mut b, f.body);
         b.func

@@ -16,12 +16,14 @@ pub(super) enum RoundMemory {
     /// An iteration region: the mark, reset after each round, released after the
     /// loop (`Psg::loop_regions`, `Psg::tail_regions`).
     Region(Operand),
-    /// Compaction: the mark, the layout description of the carried values and the
-    /// variables that hold them (`Psg::loop_compactions`, `Psg::tail_compactions`).
+    /// Compaction: the mark, the layout description of the carried values, the
+    /// variables that hold them and their types at this instance
+    /// (`Psg::loop_compactions`, `Psg::tail_compactions`), and the loop's site.
     Compact {
         mark: Operand,
         layout: Operand,
-        carried: Vec<BindingId>,
+        carried: Vec<(BindingId, mir::Ty)>,
+        span: Span,
     },
 }
 
@@ -51,40 +53,32 @@ impl Lowerer<'_> {
                 self.mir_ty(&t)
             })
             .collect();
-        let layout = match super::derive::describe_carried(&self.program, &tys) {
-            Ok(Some(layout)) => layout,
-            Ok(None) => {
-                let refused = Some("at these types its state holds no region memory".into());
-                self.program
-                    .carry_points
-                    .push(mir::CarryPoint { span, refused });
-                return RoundMemory::Plain;
-            }
-            Err(why) => {
-                let refused = Some(format!("its state holds {why}"));
-                self.program
-                    .carry_points
-                    .push(mir::CarryPoint { span, refused });
-                return RoundMemory::Plain;
-            }
+        let described = match super::derive::describe_carried(&self.program, &tys) {
+            Ok(Some(layout)) => Ok(layout),
+            Ok(None) => Err("at these types its state holds no region memory".to_string()),
+            Err(why) => Err(format!("its state holds {why}")),
         };
         self.program.carry_points.push(mir::CarryPoint {
             span,
-            refused: None,
+            refused: described.as_ref().err().cloned(),
         });
+        let Ok(layout) = described else {
+            return RoundMemory::Plain;
+        };
         let mark = b.call_rt(RtFn::RegionMark, vec![], mir::Ty::I64);
         b.enter_place(mir::Place::CompactedRegion);
         RoundMemory::Compact {
             mark,
             layout: self.str_const(&layout),
-            carried: carried.to_vec(),
+            carried: carried.iter().copied().zip(tys).collect(),
+            span,
         }
     }
 
     /// The end of a round: reset the iteration region, or pass the carried values
     /// to the runtime, which copies them out of the loop's memory when it has grown
     /// past the threshold (and frees the rest), and take them back.
-    pub(super) fn end_round(&mut self, b: &mut Builder, memory: &RoundMemory, span: Span) {
+    pub(super) fn end_round(&mut self, b: &mut Builder, memory: &RoundMemory) {
         match memory {
             RoundMemory::Plain => {}
             RoundMemory::Region(mark) => {
@@ -94,20 +88,19 @@ impl Lowerer<'_> {
                 mark,
                 layout,
                 carried,
+                span,
             } => {
                 // Inline: has the loop's memory grown past the threshold? Only
                 // then does the carry point call the runtime.
                 let due = b.temp(Rvalue::CompactDue(mark.clone()), mir::Ty::Bool);
                 let (compact, join) = b.branch(due);
                 b.switch_to(compact);
-                let mut tys = Vec::new();
-                let mut values = Vec::new();
-                for c in carried {
-                    let t = apply_subst(&self.psg.binding(*c).ty, &b.subst);
-                    tys.push(self.mir_ty(&t));
-                    values.push(self.read_binding(b, *c, span));
-                }
-                let roots = b.new_local(mir::Ty::Tuple(tys.clone()), "carried");
+                let values: Vec<Operand> = carried
+                    .iter()
+                    .map(|(c, _)| self.read_binding(b, *c, *span))
+                    .collect();
+                let tys: Vec<mir::Ty> = carried.iter().map(|(_, t)| t.clone()).collect();
+                let roots = b.new_local(mir::Ty::Tuple(tys), "carried");
                 b.assign(roots, Rvalue::MakeTuple(values));
                 let at = b.temp(Rvalue::AddrOf(roots), mir::Ty::Ptr);
                 b.call_rt(
@@ -115,8 +108,11 @@ impl Lowerer<'_> {
                     vec![mark.clone(), layout.clone(), at],
                     mir::Ty::Unit,
                 );
-                for (i, (c, ty)) in carried.iter().zip(tys).enumerate() {
-                    let v = b.temp(Rvalue::TupleGet(Operand::Local(roots), i as u32), ty);
+                for (i, (c, ty)) in carried.iter().enumerate() {
+                    let v = b.temp(
+                        Rvalue::TupleGet(Operand::Local(roots), i as u32),
+                        ty.clone(),
+                    );
                     self.write_binding(b, *c, v);
                 }
                 b.terminate(Terminator::Goto(join));
@@ -149,12 +145,11 @@ impl Lowerer<'_> {
         body: ExprId,
     ) {
         let mark = self.region_mark(b, looped);
-        let span = self.psg.expr(looped).span;
         let head = b.loop_head();
         let c = self.lower_expr(b, cond);
         let exit = b.loop_test(c);
         self.lower_expr(b, body);
-        self.end_round(b, &mark, span);
+        self.end_round(b, &mark);
         b.loop_end(head, exit);
         self.end_rounds(b, &mark);
     }
@@ -183,7 +178,6 @@ impl Lowerer<'_> {
                 let i = b.new_local(mir::Ty::I64, "i");
                 b.assign(i, Rvalue::Use(int_const(0, 64, true)));
                 let mark = self.region_mark(b, looped);
-                let span = self.psg.expr(looped).span;
                 let head = b.loop_head();
                 let more = b.temp(
                     Rvalue::Binary(BinOp::Lt, Operand::Local(i), len),
@@ -192,7 +186,7 @@ impl Lowerer<'_> {
                 let exit = b.loop_test(more);
                 b.assign(item, Rvalue::ArrayGet(src.clone(), Operand::Local(i)));
                 self.lower_expr(b, body);
-                self.end_round(b, &mark, span);
+                self.end_round(b, &mark);
                 b.assign(
                     i,
                     Rvalue::Binary(BinOp::Add, Operand::Local(i), int_const(1, 64, true)),
@@ -204,14 +198,13 @@ impl Lowerer<'_> {
                 let cur = b.new_local(src_ty.clone(), "cells");
                 b.assign(cur, Rvalue::Use(src));
                 let mark = self.region_mark(b, looped);
-                let span = self.psg.expr(looped).span;
                 let head = b.loop_head();
                 let is_cons = b.is_cons(Operand::Local(cur));
                 let exit = b.loop_test(is_cons);
                 let (h, _) = self.union_field(b, Operand::Local(cur), &src_ty, 1, 0);
                 b.assign(item, Rvalue::Use(h));
                 self.lower_expr(b, body);
-                self.end_round(b, &mark, span);
+                self.end_round(b, &mark);
                 let (t, _) = self.union_field(b, Operand::Local(cur), &src_ty, 1, 1);
                 b.assign(cur, Rvalue::Use(t));
                 b.loop_end(head, exit);
@@ -254,7 +247,6 @@ impl Lowerer<'_> {
             b.switch_to(ok_b);
         }
         let mark = self.region_mark(b, looped);
-        let span = self.psg.expr(looped).span;
         let head = b.loop_head();
         let cur = Operand::Local(i);
         let cond = match &step_v {
@@ -284,7 +276,7 @@ impl Lowerer<'_> {
         };
         let exit = b.loop_test(cond);
         self.lower_expr(b, body);
-        self.end_round(b, &mark, span);
+        self.end_round(b, &mark);
         // Stop before stepping past the end, so `for i = 0 to Int64.MaxValue` ends.
         let at_end = b.temp(
             Rvalue::Binary(BinOp::Eq, Operand::Local(i), en.clone()),

@@ -179,22 +179,17 @@ impl Lowerer<'_> {
             });
         }
         let tail = b.tail_self.as_ref().expect("checked above");
-        let (params, start, memory, span) = (
-            tail.params.clone(),
-            tail.start,
-            tail.memory.clone(),
-            tail.span,
-        );
+        let (params, start, memory) = (tail.params.clone(), tail.start, tail.memory.clone());
         if let super::RoundMemory::Region(_) = memory {
             // The arguments hold no memory of this round (`regions.rs`): free it.
-            self.end_round(b, &memory, span);
+            self.end_round(b, &memory);
         }
         for (p, v) in params.iter().zip(values) {
             b.assign(*p, Rvalue::Use(v));
         }
         if let super::RoundMemory::Compact { .. } = memory {
             // The parameters now hold the next round's state: the carry point.
-            self.end_round(b, &memory, span);
+            self.end_round(b, &memory);
         }
         b.terminate(Terminator::Goto(start));
         true

@@ -371,7 +371,7 @@ impl Decider<'_> {
                 "the block's result may hold memory, which must outlive the arena".into(),
             );
         }
-        let (ok, reason) = self.decide_parts(&[body], "the block", "outside the block");
+        let (ok, reason) = self.decide_parts(&[body], "the block", false);
         let reason = if ok {
             "implicit allocations of the block go into the arena: nothing it allocates outlives it"
                 .into()
@@ -389,23 +389,14 @@ impl Decider<'_> {
             ExprKind::For { body, .. } | ExprKind::ForEach { body, .. } => vec![*body],
             _ => return (false, String::new()),
         };
-        let mut declared = FxHashSet::default();
-        for &p in &parts {
-            declared.extend(psg.declared_in(p));
-        }
-        let local = |b: BindingId| declared.contains(&b);
-        if parts
-            .iter()
-            .any(|&p| self.analysis.effects(p, &local).arena_cells)
-        {
-            return (false, ARENA_CELLS.into());
-        }
-        self.decide_parts(&parts, "the iteration", "outside the loop")
+        self.decide_parts(&parts, "the iteration", true)
     }
 
     /// Whether nothing `parts` allocate can outlive them (`what` names them in
-    /// reasons).
-    fn decide_parts(&self, parts: &[ExprId], what: &str, _outside: &str) -> (bool, String) {
+    /// reasons). `region_memory`: what they allocate is memory of the current
+    /// region (a loop's), which arena cells they make could come to hold unseen;
+    /// not so for an arena's block, whose allocations go into the arena.
+    fn decide_parts(&self, parts: &[ExprId], what: &str, region_memory: bool) -> (bool, String) {
         let psg = self.psg;
         let mut declared = FxHashSet::default();
         for &p in parts {
@@ -425,6 +416,9 @@ impl Decider<'_> {
                 false,
                 format!("{what} releases an arena mark made before it (the release would free the region's own mark)"),
             );
+        }
+        if region_memory && s.arena_cells {
+            return (false, ARENA_CELLS.into());
         }
         let run = self
             .analysis

@@ -13,14 +13,12 @@
 use crate::mir::{Program, Ty};
 use rustc_hash::FxHashMap;
 
-// The kinds of `runtime/src/pure/carried.rs`.
-const STRING: i64 = 1;
-const ARRAY: i64 = 2;
-const BOX: i64 = 3;
-const STRUCT: i64 = 4;
-const OPTION: i64 = 5;
-const UNION_VALUE: i64 = 6;
-const BOXED_UNION: i64 = 7;
+/// The format's one definition, compiled here as in the runtime (as `composer-alex`
+/// compiles `region_layout.rs`), so the kinds cannot drift apart.
+#[path = "../../../../../runtime/src/pure/carried.rs"]
+mod format;
+
+use format::{ARRAY, BOX, BOXED_UNION, OPTION, STRING, STRUCT, UNION_VALUE};
 /// "Nothing to do": a part that holds no region memory.
 const NONE: i64 = -1;
 
@@ -51,7 +49,16 @@ pub(in crate::lower) fn describe(
         .chain(root)
         .collect();
     let words: Vec<String> = d.entries.iter().flatten().map(|w| w.to_string()).collect();
-    Ok(Some(words.join(" ")))
+    let text = words.join(" ");
+    if cfg!(debug_assertions) {
+        // What the runtime will read: every entry whole, every reference an entry.
+        let mut parsed = vec![0i64; words.len()];
+        let mut starts = vec![0usize; words.len()];
+        let n = format::parse_words(text.as_bytes(), &mut parsed)
+            .and_then(|n| format::index_entries(&parsed[..n], &mut starts));
+        assert!(n.is_ok(), "malformed carried-state layout {text:?}: {n:?}");
+    }
+    Ok(Some(text))
 }
 
 struct Describer<'a> {
@@ -235,6 +242,54 @@ mod tests {
             text.as_deref(),
             Some("4 1 8 1 7 1 2 0 0 -1 24 8 3 1 4 2 0 2 16 1")
         );
+    }
+
+    #[test]
+    fn the_runtime_reads_what_is_described() {
+        // A record of a string array, an option of a list and a union value, as the
+        // runtime's parser indexes it: every reference names an entry.
+        let mut program = Program::default();
+        program.unions.push(UnionLayout {
+            name: "int list".into(),
+            cases: vec![
+                CaseLayout {
+                    name: "[]".into(),
+                    fields: vec![],
+                },
+                CaseLayout {
+                    name: "::".into(),
+                    fields: vec![Ty::I64, Ty::Union(UnionId(0))],
+                },
+            ],
+            boxed: true,
+        });
+        program.unions.push(UnionLayout {
+            name: "shape".into(),
+            cases: vec![
+                CaseLayout {
+                    name: "Dot".into(),
+                    fields: vec![],
+                },
+                CaseLayout {
+                    name: "Named".into(),
+                    fields: vec![Ty::Str, Ty::Boxed(Box::new(Ty::I64))],
+                },
+            ],
+            boxed: false,
+        });
+        let roots = [
+            Ty::Array(Box::new(Ty::Str)),
+            Ty::Option(Box::new(Ty::Union(UnionId(0)))),
+            Ty::Union(UnionId(1)),
+        ];
+        let text = describe(&program, &roots).unwrap().expect("holds memory");
+        let mut words = vec![0i64; text.len()];
+        let n = super::format::parse_words(text.as_bytes(), &mut words).expect("parses");
+        let mut starts = vec![0usize; n];
+        let entries = super::format::index_entries(&words[..n], &mut starts).expect("indexes");
+        assert!(entries >= 6, "{text}");
+        assert_eq!(words[0], super::format::STRUCT);
+        assert_eq!(words[1], 3, "all three roots hold memory: {text}");
     }
 
     #[test]

@@ -147,6 +147,17 @@ pub unsafe extern "C" fn clef_rt_region_release(mark: i64) {
     unsafe { region::release(mark as usize) }
 }
 
+/// Starts a compacted loop (`region/compact.rs`): writes its mark into `slot`
+/// (`region_layout::MARK_SIZE` bytes of the loop's frame) and answers it.
+///
+/// # Safety
+/// `slot` must be writable, 8-byte aligned and live as long as the loop runs.
+#[no_mangle]
+pub unsafe extern "C" fn clef_rt_compact_begin(slot: *mut u8) -> i64 {
+    // SAFETY: the caller's contract.
+    unsafe { region::compact_begin(slot) as i64 }
+}
+
 /// A carry point of a compacted loop (`region/compact.rs`): when the loop's epoch
 /// has grown past the threshold, the carried values at `roots` (laid out as the
 /// description `(layout, layout_len)` says) are copied out of it, the epoch is

@@ -122,7 +122,8 @@ pub fn fatal_after_fault(message: &[u8]) -> ! {
 }
 
 /// With `--alloc-stats`, the last line on stderr:
-/// `alloc-stats: total_bytes=N allocations=M peak_bytes=P compactions=C copied_bytes=B`.
+/// `alloc-stats: total_bytes=N allocations=M peak_bytes=P compactions=C copied_bytes=B majors=J`
+/// (`majors`: how many of the compactions were major ones, `region/compact.rs`).
 fn report_alloc_stats() {
     // SAFETY: single-threaded runtime. A copy through the raw pointer, because
     // after a fault (`fatal_after_fault`) the interrupted allocator may hold a
@@ -143,6 +144,8 @@ fn report_alloc_stats() {
     crate::pure::int_fmt::write_unsigned(&mut line, stats.compactions, 10, false);
     line.push_bytes(b" copied_bytes=");
     crate::pure::int_fmt::write_unsigned(&mut line, stats.copied_bytes, 10, false);
+    line.push_bytes(b" majors=");
+    crate::pure::int_fmt::write_unsigned(&mut line, stats.major_compactions, 10, false);
     line.push_bytes(b"\n");
     write_all(2, line.as_bytes());
 }

@@ -13,7 +13,7 @@
 
 use crate::global::Global;
 use crate::region_layout::{
-    MARK_DUE_OFFSET, REGION_CURSOR_ALIGN, REGION_CURSOR_OFFSET, REGION_END_OFFSET,
+    MARK_DUE_OFFSET, MARK_SIZE, REGION_CURSOR_ALIGN, REGION_CURSOR_OFFSET, REGION_END_OFFSET,
     REGION_MAPPED_OFFSET,
 };
 use crate::{io, sys};
@@ -78,6 +78,11 @@ pub struct Region {
     /// Freed chunks ready for reuse (a chain through their headers) and how many.
     spare: usize,
     spare_count: usize,
+    /// How many spare chunks to keep (at least `SPARE_CHUNKS`): a compacted loop
+    /// raises it to the growth of its next epoch, so the chunks a compaction frees
+    /// are reused by the rounds that follow instead of being unmapped and faulted
+    /// in again (`compact.rs`).
+    spare_limit: usize,
 }
 
 /// What a mark saves, stored in the region just after the state it describes.
@@ -87,7 +92,7 @@ pub(crate) struct Mark {
     /// next (generated code reads it at `MARK_DUE_OFFSET`).
     pub(crate) due: u64,
     pub(crate) chunk: usize,
-    cursor: usize,
+    pub(crate) cursor: usize,
     end: usize,
     pub(crate) large: usize,
     pub(crate) live: u64,
@@ -95,6 +100,18 @@ pub(crate) struct Mark {
     pub(crate) mapped: u64,
     /// Bytes the last compaction at this mark copied (0 before the first).
     pub(crate) copied: u64,
+    /// Where the old generation of an immutable carried state ends: the chunk
+    /// of the last compaction's copies (0 before the first compaction), the room
+    /// left in it for the next minor compaction's copies, and the newest large
+    /// mapping of it (`compact.rs`).
+    pub(crate) old_chunk: usize,
+    pub(crate) old_cursor: usize,
+    pub(crate) old_end: usize,
+    pub(crate) old_large: usize,
+    /// Bytes in the old generation, and how many of them the last major
+    /// compaction copied.
+    pub(crate) old_bytes: u64,
+    pub(crate) major_live: u64,
 }
 
 impl Region {
@@ -112,6 +129,7 @@ impl Region {
             reusable_mark: 0,
             spare: 0,
             spare_count: 0,
+            spare_limit: SPARE_CHUNKS,
             mapped: 0,
         }
     }
@@ -149,11 +167,7 @@ impl Region {
             self.mapped += len as u64;
             return align_up(mapping + HEADER, align) as *mut u8;
         }
-        let chunk = self.new_chunk();
-        self.chunk = chunk;
-        self.mapped += CHUNK_SIZE as u64;
-        self.cursor = chunk + HEADER;
-        self.end = chunk + CHUNK_SIZE;
+        self.begin_chunk();
         let address = bump(self.cursor, self.end, size, align).unwrap_or_else(|| out_of_memory());
         self.cursor = align_up(address + size, CURSOR_ALIGN);
         address as *mut u8
@@ -174,6 +188,15 @@ impl Region {
         crate::pure::int_fmt::write_unsigned(&mut line, self.capacity as u64, 10, false);
         line.push_bytes(b" bytes");
         io::fatal(line.as_bytes())
+    }
+
+    /// Makes a new chunk (a spare if there is one) the current one.
+    fn begin_chunk(&mut self) {
+        let chunk = self.new_chunk();
+        self.chunk = chunk;
+        self.mapped += CHUNK_SIZE as u64;
+        self.cursor = chunk + HEADER;
+        self.end = chunk + CHUNK_SIZE;
     }
 
     /// A chunk linked after the current one (a spare if there is one).
@@ -199,12 +222,26 @@ impl Region {
 
     /// Keeps a chunk no longer in the chain for reuse, or returns it to the kernel.
     fn keep_spare(&mut self, chunk: usize) {
-        if self.spare_count < SPARE_CHUNKS {
+        if self.spare_count < self.spare_limit {
             // SAFETY: the chunk is ours and no longer in the chain.
             unsafe { (*(chunk as *mut Header)).prev = self.spare };
             self.spare = chunk;
             self.spare_count += 1;
         } else {
+            // SAFETY: a whole chunk mapping, no longer used.
+            unsafe { sys::unmap(chunk as *mut u8, CHUNK_SIZE) };
+        }
+    }
+
+    /// Keeps at most `limit` spare chunks from now on (never fewer than
+    /// `SPARE_CHUNKS`), returning the ones over it to the kernel.
+    fn limit_spares(&mut self, limit: usize) {
+        self.spare_limit = limit.max(SPARE_CHUNKS);
+        while self.spare_count > self.spare_limit {
+            let chunk = self.spare;
+            // SAFETY: spare chunks are ours and start with a header.
+            self.spare = unsafe { (*(chunk as *const Header)).prev };
+            self.spare_count -= 1;
             // SAFETY: a whole chunk mapping, no longer used.
             unsafe { sys::unmap(chunk as *mut u8, CHUNK_SIZE) };
         }
@@ -284,6 +321,8 @@ pub struct AllocStats {
     /// Compactions at carry points, and the bytes they copied.
     pub compactions: u64,
     pub copied_bytes: u64,
+    /// How many of the compactions were major (everything after the mark copied).
+    pub major_compactions: u64,
 }
 
 pub static STATS: Global<AllocStats> = Global::new(AllocStats {
@@ -294,6 +333,7 @@ pub static STATS: Global<AllocStats> = Global::new(AllocStats {
     live_bytes: 0,
     compactions: 0,
     copied_bytes: 0,
+    major_compactions: 0,
 });
 
 fn stats() -> &'static mut AllocStats {
@@ -349,7 +389,29 @@ pub fn alloc_persistent(size: usize, align: usize) -> *mut u8 {
 
 /// Pushes a mark on `region`; the answer identifies it.
 fn mark_in(region: &mut Region) -> usize {
-    let saved = Mark {
+    let saved = mark_of(region);
+    let at = region.alloc(core::mem::size_of::<Mark>(), core::mem::align_of::<Mark>());
+    // SAFETY: a fresh allocation of the right size and alignment.
+    unsafe { (at as *mut Mark).write(saved) };
+    at as usize
+}
+
+/// Starts a compacted loop: its mark, written into `slot` (in the loop's frame,
+/// not in the region, so entering the loop allocates nothing), marks the current
+/// region as it is now; the answer identifies the mark.
+///
+/// # Safety
+/// `slot` must be writable for a `Mark`, 8-byte aligned, and outlive the loop.
+pub unsafe fn compact_begin(slot: *mut u8) -> usize {
+    let saved = mark_of(current());
+    // SAFETY: the caller's contract.
+    unsafe { (slot as *mut Mark).write(saved) };
+    slot as usize
+}
+
+/// The state of `region` as a mark saves it.
+fn mark_of(region: &Region) -> Mark {
+    Mark {
         chunk: region.chunk,
         cursor: region.cursor,
         end: region.end,
@@ -358,11 +420,13 @@ fn mark_in(region: &mut Region) -> usize {
         mapped: region.mapped,
         copied: 0,
         due: region.mapped + compact::FLOOR,
-    };
-    let at = region.alloc(core::mem::size_of::<Mark>(), core::mem::align_of::<Mark>());
-    // SAFETY: a fresh allocation of the right size and alignment.
-    unsafe { (at as *mut Mark).write(saved) };
-    at as usize
+        old_chunk: 0,
+        old_cursor: 0,
+        old_end: 0,
+        old_large: 0,
+        old_bytes: 0,
+        major_live: 0,
+    }
 }
 
 /// Frees what `region` allocated after the mark `at`; the mark stays.
@@ -469,6 +533,7 @@ pub fn arena_create(capacity: usize, site: &[u8]) -> usize {
             reusable_mark: 0,
             spare: 0,
             spare_count: 0,
+            spare_limit: SPARE_CHUNKS,
             mapped: 0,
         });
     }
@@ -583,6 +648,10 @@ const _: () = {
     assert!(
         offset_of!(Region, mapped) as u64 == REGION_MAPPED_OFFSET,
         "Region::mapped is not at region_layout::REGION_MAPPED_OFFSET"
+    );
+    assert!(
+        size_of::<Mark>() as u64 == MARK_SIZE && MARK_SIZE.is_multiple_of(8),
+        "Mark's size is not region_layout::MARK_SIZE (a compacted loop's frame slot)"
     );
     assert!(
         offset_of!(Mark, due) as u64 == MARK_DUE_OFFSET,

@@ -9,6 +9,7 @@ use crate::function::FnEmitter;
 use crate::types::mlir_ty;
 use composer_lower::mir::{Operand, RtFn, Ty};
 
+#[allow(dead_code)] // `MARK_SIZE` is the lowering's (a mark slot)
 #[path = "../../../runtime/src/region_layout.rs"]
 mod region_layout;
 

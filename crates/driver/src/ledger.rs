@@ -103,17 +103,22 @@ impl Ledger {
                     (_, false, false) => "no iteration region",
                 };
                 // Lowering may find, at an instance's concrete types, that the
-                // carried state cannot be copied: the ledger says so.
-                let refused = carry_points
-                    .iter()
-                    .filter(|c| c.span == n.span)
-                    .find_map(|c| c.refused.as_deref());
-                match refused {
-                    Some(why) if n.compacted => entry(
+                // carried state cannot be copied: the ledger says so. Otherwise it
+                // names what is carried and the memory bound that follows.
+                let mut points = carry_points.iter().filter(|c| c.span == n.span);
+                let refused = points.clone().find_map(|c| c.refused.as_deref());
+                match (refused, points.next()) {
+                    (Some(why), _) if n.compacted => entry(
                         n.span,
                         subject.into(),
                         "not compacted",
                         &format!("{}; but {why}", n.reason),
+                    ),
+                    (None, Some(point)) if n.compacted => entry(
+                        n.span,
+                        subject.into(),
+                        decision,
+                        &format!("{}; {}", n.reason, carry_bound(point)),
                     ),
                     _ => entry(n.span, subject.into(), decision, &n.reason),
                 }
@@ -220,6 +225,21 @@ impl Ledger {
         text.push('\n');
         text
     }
+}
+
+/// What a compacted loop carries and the memory bound its compactions keep
+/// (the thresholds of `runtime/src/region/compact.rs`).
+fn carry_bound(point: &CarryPoint) -> String {
+    let bound = if point.immutable {
+        "the state is immutable, so a minor compaction copies only what survived of \
+         the young memory (1 to 4 MiB) and a major one all of it when the old \
+         generation has doubled: memory stays under about 3x the live state plus 4 MiB"
+    } else {
+        "the state holds arrays or mutable cells, so every compaction copies all of \
+         it, when the loop's memory has grown by twice the last copy: memory stays \
+         under about 4x the live state (more while the state only grows), 1 MiB at least"
+    };
+    format!("carries {}; {bound}", point.carried.join(", "))
 }
 
 #[cfg(test)]

@@ -256,6 +256,10 @@ pub enum RtFn {
     RegionReset,
     /// Frees the mark and what was allocated after it.
     RegionRelease,
+    /// A compacted loop's mark, kept in the loop's frame (a slot of
+    /// `region_layout::MARK_SIZE` bytes, whose address is the operand) rather than
+    /// in the region, so entering the loop allocates nothing; returns the mark.
+    CompactBegin,
     /// A carry point of a compacted loop: mark, the carried state's layout
     /// description (`derive/carried.rs`), the address of the carried values.
     Compact,
@@ -339,6 +343,7 @@ impl RtFn {
         RtFn::RegionMark,
         RtFn::RegionReset,
         RtFn::RegionRelease,
+        RtFn::CompactBegin,
         RtFn::Compact,
         RtFn::ArenaCreate,
         RtFn::ArenaEnter,
@@ -397,6 +402,7 @@ impl RtFn {
             RtFn::RegionMark => "clef_rt_region_mark",
             RtFn::RegionReset => "clef_rt_region_reset",
             RtFn::RegionRelease => "clef_rt_region_release",
+            RtFn::CompactBegin => "clef_rt_compact_begin",
             RtFn::Compact => "clef_rt_compact",
             RtFn::ArenaCreate => "clef_rt_arena_create",
             RtFn::ArenaEnter => "clef_rt_arena_enter",
@@ -444,6 +450,7 @@ impl RtFn {
             RtFn::FmtFinishPanic => (vec![], None),
             RtFn::RegionMark => (vec![], Some(I64)),
             RtFn::RegionReset | RtFn::RegionRelease => (vec![I64], None),
+            RtFn::CompactBegin => (vec![Ptr], Some(I64)),
             RtFn::Compact => (vec![I64, Str, Ptr], None),
             RtFn::ArenaCreate => (vec![I64, Str], Some(I64)),
             RtFn::ArenaEnter | RtFn::ArenaMark => (vec![I64], Some(I64)),
@@ -589,7 +596,7 @@ pub enum Rvalue {
     TailCall(FuncId, Vec<Operand>),
     /// `if c then a else b` on plain values.
     Select(Operand, Operand, Operand),
-    /// Whether a compacted loop whose mark (an `i64` from `RtFn::RegionMark`) is
+    /// Whether a compacted loop whose mark (an `i64` from `RtFn::CompactBegin`) is
     /// the operand has grown past its threshold: the current region's mapped bytes
     /// against the mark's `due` (`runtime/src/region_layout.rs`), read inline, so
     /// that a carry point calls the runtime only when it compacts.
@@ -695,6 +702,11 @@ pub struct CarryPoint {
     /// Why this instance does not compact (its state cannot be described, or holds
     /// no region memory at these types), or `None` when it does.
     pub refused: Option<String>,
+    /// The carried variables or parameters with their types (`acc: Map<int,int>`).
+    pub carried: Vec<String>,
+    /// Every value of the state is immutable (no array, ref cell or mutable
+    /// record): most compactions copy only what is young (`region/compact.rs`).
+    pub immutable: bool,
 }
 
 /// Where an allocation's memory comes from, as lowering placed it: the region

@@ -117,6 +117,17 @@ pub fn index_entries(words: &[i64], starts: &mut [usize]) -> Result<usize, Malfo
     Ok(count)
 }
 
+/// Whether every value the description reaches is immutable once made: it has no
+/// array entry and no box entry (ref cells, records with mutable fields). Then
+/// nothing can come to point at memory younger than itself, which lets the
+/// evacuation copy only what the rounds made since the last compaction
+/// (`compact.rs`, minor compactions). `starts` is what `index_entries` found.
+pub fn all_immutable(words: &[i64], starts: &[usize]) -> bool {
+    starts
+        .iter()
+        .all(|&s| !matches!(words.get(s), Some(&ARRAY) | Some(&BOX)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,6 +143,22 @@ mod tests {
         let entries = index_entries(&words[..n], &mut starts).unwrap();
         assert_eq!(entries, 4);
         assert_eq!(&starts[..4], &[0, 4, 13, 19]);
+        assert!(all_immutable(&words[..n], &starts[..entries]));
+    }
+
+    #[test]
+    fn arrays_and_boxes_are_mutable() {
+        // roots: one array of strings; then one ref cell of an int list.
+        for (text, entries) in [
+            (&b"4 1 0 1 2 2 16 8 1"[..], 3),
+            (&b"4 1 0 1 3 -1 8 8"[..], 2),
+        ] {
+            let mut words = [0i64; 16];
+            let n = parse_words(text, &mut words).unwrap();
+            let mut starts = [0usize; 8];
+            assert_eq!(index_entries(&words[..n], &mut starts), Ok(entries));
+            assert!(!all_immutable(&words[..n], &starts[..entries]));
+        }
     }
 
     #[test]

@@ -25,7 +25,7 @@
 //! rarely), and at least one chunk, so the copying costs O(1) per allocated byte.
 
 use super::{
-    chunk_of, count_allocation, current, forget, stats, Header, Mark, Region, CHUNK_SIZE, HEADER,
+    count_allocation, current, forget, stats, Header, Mark, Region, CHUNK_SIZE, HEADER,
 };
 use crate::global::Global;
 use crate::pure::carried::{
@@ -36,6 +36,11 @@ use crate::{io, sys};
 /// Growth of the epoch (bytes of chunks added since the mark or the last
 /// compaction) below which a carry point does nothing.
 pub(super) const FLOOR: u64 = CHUNK_SIZE as u64;
+
+/// Growth of the young memory between two compactions of an immutable state
+/// (a few chunks: the rounds' garbage stays in the cache, and what the minor
+/// compaction copies is what survived of it).
+const NURSERY: u64 = 4 * CHUNK_SIZE as u64;
 
 /// Where the length of a `{ptr, len}` string or array is (every target today).
 const LEN_OFFSET: usize = 8;
@@ -208,85 +213,155 @@ pub unsafe fn compact_point(mark: usize, layout: &[u8], roots: *mut u8) {
     if region.mapped < m.due {
         return;
     }
-    let grown = region.mapped.saturating_sub(m.mapped);
     // SAFETY: single-threaded runtime; nothing else holds STATE.
     let state = unsafe { STATE.get() };
+    let (words, entries) = state.parse(layout);
+    if entries == 0 {
+        m.due = region.mapped + FLOOR;
+        return;
+    }
+    let generational = carried::all_immutable(
+        state.words.as_slice_full(words),
+        state.starts.as_slice_full(entries),
+    );
+    let major = !generational || m.old_chunk == 0 || m.old_bytes >= FLOOR.max(2 * m.major_live);
+    let grown = region.mapped.saturating_sub(m.mapped);
+    // The chunks this compaction frees are kept for the rounds that follow.
+    region.spare_limit = region
+        .spare_limit
+        .max(((grown + m.copied) / CHUNK_SIZE as u64) as usize + 2);
     // SAFETY: the caller's contract.
-    let copied = unsafe { compact(region, m, mark, layout, roots as usize, state) };
-    // A state that keeps growing (most of the epoch survived: a list being built)
-    // waits longer before the next copy, so building it costs O(1) per byte still
-    // and little memory over it.
-    m.copied = if copied.saturating_mul(2) > grown {
-        copied.saturating_mul(4)
+    let copied = unsafe { compact(region, m, major, roots as usize, state, words, entries) };
+    let growth = if generational {
+        // Minor compactions copy what survived of the last `NURSERY` bytes; a
+        // major one copies everything after the mark once the old generation
+        // has doubled since the last.
+        if major {
+            m.major_live = copied;
+            m.old_bytes = copied;
+        } else {
+            m.old_bytes += copied;
+        }
+        // A small state compacts as often as the floor allows (little to copy,
+        // little memory held); a large one lets its young memory grow to the
+        // nursery, whose survivors are then few.
+        NURSERY.min(m.old_bytes.saturating_mul(2)).max(FLOOR)
     } else {
-        copied
+        // A state that keeps growing (almost all of the epoch, the previous copy
+        // and what the rounds added, survived: a list being built) waits longer
+        // before the next copy, so building it costs O(1) per byte still and
+        // little memory over it. A state replaced as it grows (each round copies
+        // a path of a tree and drops the old one) frees about what it copies and
+        // keeps the semispace threshold.
+        let freed = (grown + m.copied).saturating_sub(copied);
+        let factor = if freed.saturating_mul(2) < copied { 8 } else { 2 };
+        FLOOR.max(copied.saturating_mul(factor))
     };
-    m.due = region.mapped + FLOOR.max(m.copied.saturating_mul(2));
+    m.copied = copied;
+    m.due = region.mapped + growth;
+    // Keep as many free chunks as the next epoch will use, and no more.
+    region.limit_spares((growth / CHUNK_SIZE as u64) as usize + 1);
 }
 
+impl State {
+    /// Parses `layout` into `words` and indexes its entries into `starts`;
+    /// answers how many words and entries there are.
+    fn parse(&mut self, layout: &[u8]) -> (usize, usize) {
+        self.words.reset_with_capacity(layout.len() / 2 + 1);
+        let words = match carried::parse_words(layout, self.words.as_mut_slice()) {
+            Ok(n) => n,
+            Err(_) => io::fatal(b"internal runtime error: malformed carried-state layout"),
+        };
+        self.starts.reset_with_capacity(words + 1);
+        let words_slice = &self.words.as_mut_slice()[..words];
+        match carried::index_entries(words_slice, self.starts.as_mut_slice()) {
+            Ok(n) => (words, n),
+            Err(_) => io::fatal(b"internal runtime error: malformed carried-state layout"),
+        }
+    }
+
+    /// The address ranges of the epoch, sorted, with the number of each one's
+    /// first bit in `moved` (cleared): the chunks newer than `base`, the part of
+    /// `base` from `from` (`base` 0: every chunk), and the large mappings newer
+    /// than `large`.
+    fn epoch(&mut self, region: &Region, base: usize, from: usize, large: usize) {
+        self.ranges.reset_with_capacity(16);
+        let mut chunk = region.chunk;
+        while chunk != base {
+            // SAFETY: every chunk in the chain starts with a header.
+            let header = unsafe { (chunk as *const Header).read() };
+            self.ranges.push((chunk + HEADER, chunk + header.len, 0));
+            chunk = header.prev;
+        }
+        if base != 0 {
+            // SAFETY: as above.
+            let base_end = base + unsafe { (*(base as *const Header)).len };
+            if from < base_end {
+                self.ranges.push((from, base_end, 0));
+            }
+        }
+        let mut mapping = region.large;
+        while mapping != large && mapping != 0 {
+            // SAFETY: every large mapping starts with a header.
+            let header = unsafe { (mapping as *const Header).read() };
+            self.ranges.push((mapping, mapping + header.len, 0));
+            mapping = header.prev;
+        }
+        let n = self.ranges.len;
+        self.ranges.as_mut_slice()[..n].sort_unstable_by_key(|r| r.0);
+        let mut bits = 0;
+        for r in &mut self.ranges.as_mut_slice()[..n] {
+            r.2 = bits;
+            bits += (r.1 - r.0).div_ceil(8);
+        }
+        let moved_words = bits.div_ceil(64);
+        self.moved.reset_with_capacity(moved_words);
+        self.moved.as_mut_slice()[..moved_words].fill(0);
+    }
+}
+
+/// Evacuates the values reachable from `roots` that lie in the epoch and frees
+/// the epoch; answers the bytes copied. A major compaction's epoch is everything
+/// after the mark; a minor one's is what was allocated since the last compaction
+/// (the *young* memory), and its copies are appended to the old generation.
+/// Either way the rounds that follow allocate in a chunk of their own, so the
+/// old generation's last chunk keeps room for the next minor compaction's copies.
+///
 /// # Safety
-/// As [`compact_point`].
+/// As [`compact_point`]; a minor compaction needs an immutable layout and an
+/// earlier compaction at this mark.
+#[allow(clippy::too_many_arguments)]
 unsafe fn compact(
     region: &mut Region,
     m: &mut Mark,
-    mark: usize,
-    layout: &[u8],
+    major: bool,
     roots: usize,
     state: &mut State,
+    words: usize,
+    entries: usize,
 ) -> u64 {
-    // The description.
-    state.words.reset_with_capacity(layout.len() / 2 + 1);
-    let words = match carried::parse_words(layout, state.words.as_mut_slice()) {
-        Ok(n) => n,
-        Err(_) => io::fatal(b"internal runtime error: malformed carried-state layout"),
-    };
-    state.starts.reset_with_capacity(words + 1);
-    let words_slice = &state.words.as_mut_slice()[..words];
-    let entries = match carried::index_entries(words_slice, state.starts.as_mut_slice()) {
-        Ok(n) => n,
-        Err(_) => io::fatal(b"internal runtime error: malformed carried-state layout"),
-    };
-    if entries == 0 {
-        return 0;
-    }
-    // The epoch: the chunks newer than the mark's, the rest of the mark's chunk,
-    // and the large mappings made since the mark.
-    let mark_chunk = chunk_of(region, mark);
-    state.ranges.reset_with_capacity(16);
-    let mut chunk = region.chunk;
-    while chunk != mark_chunk {
-        // SAFETY: every chunk in the chain starts with a header.
-        let header = unsafe { (chunk as *const Header).read() };
-        state.ranges.push((chunk + HEADER, chunk + header.len, 0));
-        chunk = header.prev;
-    }
-    // SAFETY: as above.
-    let mark_chunk_len = unsafe { (*(mark_chunk as *const Header)).len };
-    state.ranges.push((
-        mark + core::mem::size_of::<Mark>(),
-        mark_chunk + mark_chunk_len,
-        0,
-    ));
-    let mut large = region.large;
-    while large != m.large && large != 0 {
-        // SAFETY: every large mapping starts with a header.
-        let header = unsafe { (large as *const Header).read() };
-        state.ranges.push((large, large + header.len, 0));
-        large = header.prev;
-    }
-    let ranges_len = state.ranges.len;
-    state.ranges.as_mut_slice()[..ranges_len].sort_unstable_by_key(|r| r.0);
-    let mut bits = 0;
-    for r in &mut state.ranges.as_mut_slice()[..ranges_len] {
-        r.2 = bits;
-        bits += (r.1 - r.0).div_ceil(8);
-    }
-    let moved_words = bits.div_ceil(64);
-    state.moved.reset_with_capacity(moved_words);
-    state.moved.as_mut_slice()[..moved_words].fill(0);
-
-    // The copies go to fresh chunks (the region's spare ones first).
+    // The epoch, and where the copies go: fresh chunks linked after the mark's
+    // chunk (major) or the rest of the old generation's last chunk, then fresh
+    // ones (minor). The region's spare chunks are used first.
     let mut to = Region::empty();
+    let (base_large, live_before) = if major {
+        // The mark (in the loop's frame) saved where the region stood: the rest of
+        // that chunk (none if the region had none) and everything newer.
+        state.epoch(region, m.chunk, m.cursor, m.large);
+        let end = if m.chunk == 0 {
+            0
+        } else {
+            // SAFETY: the mark's chunk is in the chain (the loop is running).
+            m.chunk + unsafe { (*(m.chunk as *const Header)).len }
+        };
+        (to.chunk, to.cursor, to.end) = (m.chunk, end, end);
+        (m.large, m.live)
+    } else {
+        state.epoch(region, m.old_chunk, m.old_end, m.old_large);
+        (to.chunk, to.cursor, to.end) = (m.old_chunk, m.old_cursor, m.old_end);
+        (m.old_large, m.live + m.old_bytes)
+    };
+    let base_chunk = to.chunk;
     to.spare = core::mem::replace(&mut region.spare, 0);
     to.spare_count = core::mem::replace(&mut region.spare_count, 0);
     if state.table.cap == 0 {
@@ -334,23 +409,16 @@ unsafe fn compact(
         };
     }
 
-    // Free the epoch, then put the copies in its place after the mark.
-    region.pop_to(mark_chunk, m.large);
-    region.chunk = mark_chunk;
-    region.cursor = mark + core::mem::size_of::<Mark>();
-    region.end = mark_chunk + mark_chunk_len;
-    forget(region, m.live);
-    if to.chunk != 0 {
-        let oldest = oldest_in_chain(to.chunk);
-        // SAFETY: `oldest` is a chunk of `to`, which starts with a header.
-        unsafe { (*(oldest as *mut Header)).prev = mark_chunk };
-        region.chunk = to.chunk;
-        region.cursor = to.cursor;
-        region.end = to.end;
-    }
+    // Free the epoch; the copies (whose chunks are linked after `base_chunk`)
+    // take its place.
+    region.pop_to(base_chunk, base_large);
+    forget(region, live_before);
+    region.chunk = to.chunk;
+    region.cursor = to.cursor;
+    region.end = to.end;
     if to.large != 0 {
         let oldest = oldest_in_chain(to.large);
-        // SAFETY: as above, for a large mapping of `to`.
+        // SAFETY: `oldest` is a large mapping of `to`, which starts with a header.
         unsafe { (*(oldest as *mut Header)).prev = region.large };
         region.large = to.large;
     }
@@ -364,10 +432,15 @@ unsafe fn compact(
         region.keep_spare(spare);
         spare = next;
     }
+    // The old generation ends here; the next rounds start a chunk of their own.
+    (m.old_chunk, m.old_cursor, m.old_end, m.old_large) =
+        (region.chunk, region.cursor, region.end, region.large);
+    region.begin_chunk();
     m.mapped = region.mapped;
     let stats = stats();
     stats.compactions += 1;
     stats.copied_bytes += copied;
+    stats.major_compactions += u64::from(major);
     copied
 }
 

@@ -7,6 +7,12 @@ use crate::mir::{self, BinOp, Operand, RtFn, Rvalue, Terminator};
 use composer_diagnostics::Span;
 use composer_semantics::psg::{BindingId, ExprId};
 
+/// The runtime's region layout (one definition, also compiled by the runtime and
+/// `composer-alex`): the size of a compacted loop's mark slot.
+#[allow(dead_code)]
+#[path = "../../../../runtime/src/region_layout.rs"]
+mod region_layout;
+
 /// What a loop (or a tail-recursive function) does with the current region at
 /// the end of each round.
 #[derive(Debug, Clone)]
@@ -46,26 +52,39 @@ impl Lowerer<'_> {
         let Some(carried) = carried else {
             return RoundMemory::Plain;
         };
-        let tys: Vec<mir::Ty> = carried
+        let source_tys: Vec<_> = carried
             .iter()
-            .map(|c| {
-                let t = apply_subst(&self.psg.binding(*c).ty, &b.subst);
-                self.mir_ty(&t)
-            })
+            .map(|c| apply_subst(&self.psg.binding(*c).ty, &b.subst))
             .collect();
+        let tys: Vec<mir::Ty> = source_tys.iter().map(|t| self.mir_ty(t)).collect();
         let described = match super::derive::describe_carried(&self.program, &tys) {
-            Ok(Some(layout)) => Ok(layout),
+            Ok(Some(c)) => Ok(c),
             Ok(None) => Err("at these types its state holds no region memory".to_string()),
             Err(why) => Err(format!("its state holds {why}")),
         };
+        let type_names: Vec<String> = self.psg.types.iter().map(|t| t.name.clone()).collect();
         self.program.carry_points.push(mir::CarryPoint {
             span,
             refused: described.as_ref().err().cloned(),
+            carried: carried
+                .iter()
+                .zip(&source_tys)
+                .map(|(c, t)| {
+                    let ty = composer_semantics::types::TyDisplay::named(t, &type_names);
+                    format!("{}: {ty}", self.psg.binding(*c).name)
+                })
+                .collect(),
+            immutable: described.as_ref().is_ok_and(|c| c.immutable),
         });
-        let Ok(layout) = described else {
+        let Ok(super::derive::Carried { layout, .. }) = described else {
             return RoundMemory::Plain;
         };
-        let mark = b.call_rt(RtFn::RegionMark, vec![], mir::Ty::I64);
+        // The mark lives in the frame: a slot of whole words, as large as the
+        // runtime's `Mark` (`region_layout.rs`, asserted by the runtime).
+        let words = (region_layout::MARK_SIZE / 8) as usize;
+        let slot = b.new_local(mir::Ty::Tuple(vec![mir::Ty::I64; words]), "mark");
+        let at = b.temp(Rvalue::AddrOf(slot), mir::Ty::Ptr);
+        let mark = b.call_rt(RtFn::CompactBegin, vec![at], mir::Ty::I64);
         b.enter_place(mir::Place::CompactedRegion);
         RoundMemory::Compact {
             mark,

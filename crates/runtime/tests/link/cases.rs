@@ -117,7 +117,7 @@ pub fn regions_reset_and_release_what_they_allocated(target: &Target) {
     // 20 rounds of 40 × 64 KiB + 512 KiB, then 16 bytes; the peak is one round.
     assert_eq!(
         String::from_utf8_lossy(&output.stderr),
-        "alloc-stats: total_bytes=62914576 allocations=821 peak_bytes=3145728 compactions=0 copied_bytes=0\n"
+        "alloc-stats: total_bytes=62914576 allocations=821 peak_bytes=3145728 compactions=0 copied_bytes=0 majors=0\n"
     );
     assert_eq!(output.status.code(), Some(0));
 }

@@ -22,12 +22,22 @@ use format::{ARRAY, BOX, BOXED_UNION, OPTION, STRING, STRUCT, UNION_VALUE};
 /// "Nothing to do": a part that holds no region memory.
 const NONE: i64 = -1;
 
+/// A carried state's description, and whether its values are all immutable (no
+/// array, no ref cell or mutable record), which the runtime reads from the
+/// description itself (`format::all_immutable`) to copy only young memory in most
+/// compactions; the ledger reports it with the bound it implies.
+#[derive(Debug, Clone, PartialEq)]
+pub(in crate::lower) struct Carried {
+    pub layout: String,
+    pub immutable: bool,
+}
+
 /// The description of a state of these types (entry 0 is their tuple), or `None`
 /// when none of them can hold region memory; `Err` says why it cannot be described.
 pub(in crate::lower) fn describe(
     program: &Program,
     roots: &[Ty],
-) -> Result<Option<String>, String> {
+) -> Result<Option<Carried>, String> {
     let mut d = Describer {
         program,
         entries: vec![Vec::new()],
@@ -50,15 +60,18 @@ pub(in crate::lower) fn describe(
         .collect();
     let words: Vec<String> = d.entries.iter().flatten().map(|w| w.to_string()).collect();
     let text = words.join(" ");
-    if cfg!(debug_assertions) {
-        // What the runtime will read: every entry whole, every reference an entry.
-        let mut parsed = vec![0i64; words.len()];
-        let mut starts = vec![0usize; words.len()];
-        let n = format::parse_words(text.as_bytes(), &mut parsed)
-            .and_then(|n| format::index_entries(&parsed[..n], &mut starts));
-        assert!(n.is_ok(), "malformed carried-state layout {text:?}: {n:?}");
-    }
-    Ok(Some(text))
+    // What the runtime will read: every entry whole, every reference an entry.
+    let mut parsed = vec![0i64; words.len()];
+    let mut starts = vec![0usize; words.len()];
+    let n = format::parse_words(text.as_bytes(), &mut parsed)
+        .and_then(|n| format::index_entries(&parsed[..n], &mut starts));
+    let Ok(entries) = n else {
+        panic!("malformed carried-state layout {text:?}: {n:?}");
+    };
+    Ok(Some(Carried {
+        immutable: format::all_immutable(&parsed, &starts[..entries]),
+        layout: text,
+    }))
 }
 
 struct Describer<'a> {
@@ -235,13 +248,13 @@ mod tests {
             ],
             boxed: true,
         });
-        let text = describe(&program, &[Ty::I64, Ty::Union(UnionId(0))]).unwrap();
+        let carried = describe(&program, &[Ty::I64, Ty::Union(UnionId(0))])
+            .unwrap()
+            .expect("holds memory");
         // Roots: the list at offset 8; the list: tagless cells of 24 bytes, the
         // string at 0 and the tail at 16.
-        assert_eq!(
-            text.as_deref(),
-            Some("4 1 8 1 7 1 2 0 0 -1 24 8 3 1 4 2 0 2 16 1")
-        );
+        assert_eq!(carried.layout, "4 1 8 1 7 1 2 0 0 -1 24 8 3 1 4 2 0 2 16 1");
+        assert!(carried.immutable);
     }
 
     #[test]
@@ -282,7 +295,9 @@ mod tests {
             Ty::Option(Box::new(Ty::Union(UnionId(0)))),
             Ty::Union(UnionId(1)),
         ];
-        let text = describe(&program, &roots).unwrap().expect("holds memory");
+        let carried = describe(&program, &roots).unwrap().expect("holds memory");
+        assert!(!carried.immutable, "an array and a ref cell are mutable");
+        let text = carried.layout;
         let mut words = vec![0i64; text.len()];
         let n = super::format::parse_words(text.as_bytes(), &mut words).expect("parses");
         let mut starts = vec![0usize; n];

@@ -16,7 +16,7 @@ mod structured_format;
 use super::{Lowerer, PTy};
 use crate::mir;
 
-pub(super) use carried::describe as describe_carried;
+pub(super) use carried::{describe as describe_carried, Carried};
 pub(super) use structural::Structural;
 
 /// A derived function still to be built (a variant of the lowering work queue).

@@ -1,4 +1,4 @@
-(* rbtree: the same program as rbtree.clef. *)
+(* rbtree-ck: the same program as rbtree_ck.clef. *)
 type color = Red | Black
 type tree = Leaf | Node of color * tree * int * bool * tree
 
@@ -36,6 +36,14 @@ let rec count t acc =
   | Leaf -> acc
   | Node (_, l, _, v, r) -> count r (count l (if v then acc + 1 else acc))
 
-let rec build i t = if i = 0 then t else build (i - 1) (insert t (i - 1) ((i - 1) mod 10 = 0))
+let rec build freq i t acc =
+  if i = 0 then t :: acc
+  else
+    let t' = insert t (i - 1) ((i - 1) mod 10 = 0) in
+    build freq (i - 1) t' (if i mod freq = 0 then t' :: acc else acc)
 
-let () = Printf.printf "%d\n" (count (build 4200000 Leaf) 0)
+let () =
+  let n = if Array.length Sys.argv > 1 then int_of_string Sys.argv.(1) else 4200000 in
+  match build 5 n Leaf [] with
+  | last :: kept -> Printf.printf "%d %d\n" (count last 0) (List.length kept)
+  | [] -> print_endline "none"

@@ -233,11 +233,13 @@ fn carry_bound(point: &CarryPoint) -> String {
     let bound = if point.immutable {
         "the state is immutable, so a minor compaction copies only what survived of \
          the young memory (1 to 4 MiB) and a major one all of it when the old \
-         generation has doubled: memory stays under about 3x the live state plus 4 MiB"
+         generation has doubled: memory stays under about 3x the live state plus the \
+         young memory (4 MiB, or what one round allocates if more)"
     } else {
         "the state holds arrays or mutable cells, so every compaction copies all of \
          it, when the loop's memory has grown by twice the last copy: memory stays \
-         under about 4x the live state (more while the state only grows), 1 MiB at least"
+         under about 4x the live state (more while the state only grows) plus what one \
+         round allocates, 1 MiB at least"
     };
     format!("carries {}; {bound}", point.carried.join(", "))
 }

@@ -11,9 +11,8 @@
 //! place) and a description of their layout (`pure/carried.rs`). Objects carry no
 //! headers: a copied cell's first word is overwritten with its new address and a
 //! bitmap over the epoch (one bit per word) says which cells were copied, which
-//! keeps sharing inside the carried state (strings, whose views may start inside
-//! one another, go through a small forwarding table; array views are copied by
-//! stretches); a work list instead of recursion copies lists and trees of any
+//! keeps sharing inside the carried state (string and array memory, which several
+//! views may share, is copied by stretches: every view met, merged); a work list instead of recursion copies lists and trees of any
 //! depth. Only memory of the epoch moves: pointers into older memory, static
 //! data, the stack or an arena are left as they are. Which loops may compact, and
 //! why nothing else can point into the epoch at that moment, is decided by the
@@ -120,6 +119,11 @@ impl<T: Copy> Scratch<T> {
         unsafe { core::slice::from_raw_parts_mut(self.ptr, self.cap) }
     }
 
+    fn as_mut_slice_len(&mut self) -> &mut [T] {
+        let len = self.len;
+        &mut self.as_mut_slice()[..len]
+    }
+
     fn as_slice(&self) -> &[T] {
         if self.ptr.is_null() {
             return &[];
@@ -127,16 +131,6 @@ impl<T: Copy> Scratch<T> {
         // SAFETY: the first `len` elements were written.
         unsafe { core::slice::from_raw_parts(self.ptr, self.len) }
     }
-}
-
-/// One slot of the forwarding table of strings (cells are forwarded in place,
-/// arrays by stretches): an old address (0: empty), its copy, and how many bytes
-/// the copy holds (a shorter substring starting there reuses it).
-#[derive(Clone, Copy)]
-struct Forward {
-    old: usize,
-    new: usize,
-    len: usize,
 }
 
 /// Values still to scan: `count` values of entry `entry`, `stride` bytes apart,
@@ -149,8 +143,9 @@ struct Work {
     stride: usize,
 }
 
-/// An array view met in the epoch, copied once every view of the same memory
-/// reachable so far is known (`Evacuation::copy_views`): `slot` holds `{ptr, len}`.
+/// A string or array view met in the epoch, copied once every view of the same
+/// memory reachable so far is known (`Evacuation::copy_views`): `slot` holds
+/// `{ptr, len}`; `elem` is the entry of the elements (-1 for bytes and plain data).
 #[derive(Clone, Copy)]
 struct View {
     slot: usize,
@@ -170,14 +165,14 @@ struct State {
     /// One bit per 8-byte word of the epoch: the cell starting there was copied,
     /// and its first word now holds the copy's address.
     moved: Scratch<u64>,
-    table: Scratch<Forward>,
     work: Scratch<Work>,
     views: Scratch<View>,
-    /// Array memory copied: old start, old end, new start (sorted by old start).
+    /// String and array memory copied: old start, old end, new start (disjoint,
+    /// sorted by old start).
     arrays: Scratch<(usize, usize, usize)>,
-    /// The slots of `table` in use, emptied after each compaction (so the table
-    /// is empty between compactions without clearing all of it).
-    used: Scratch<usize>,
+    /// Every view pointed at a copy so far: where its `{ptr, len}` is and the old
+    /// address it pointed at (to point it again if its stretch is copied anew).
+    done: Scratch<(usize, usize)>,
 }
 
 static STATE: Global<State> = Global::new(State {
@@ -185,11 +180,10 @@ static STATE: Global<State> = Global::new(State {
     starts: Scratch::new(),
     ranges: Scratch::new(),
     moved: Scratch::new(),
-    table: Scratch::new(),
     work: Scratch::new(),
     views: Scratch::new(),
     arrays: Scratch::new(),
-    used: Scratch::new(),
+    done: Scratch::new(),
 });
 
 /// At a carry point: compacts when the epoch since `mark` has grown past the
@@ -259,8 +253,15 @@ pub unsafe fn compact_point(mark: usize, layout: &[u8], roots: *mut u8) {
     };
     m.copied = copied;
     m.due = region.mapped + growth;
-    // Keep as many free chunks as the next epoch will use, and no more.
-    region.limit_spares((growth / CHUNK_SIZE as u64) as usize + 1);
+    // Keep as many free chunks as the next epoch will use, and no more: for an
+    // immutable state also what the old generation will take before its next major
+    // compaction (about its size again), which it would otherwise fault in afresh.
+    let keep = if generational {
+        growth.max(m.old_bytes)
+    } else {
+        growth
+    };
+    region.limit_spares((keep / CHUNK_SIZE as u64) as usize + 1);
 }
 
 impl State {
@@ -364,24 +365,19 @@ unsafe fn compact(
     let base_chunk = to.chunk;
     to.spare = core::mem::replace(&mut region.spare, 0);
     to.spare_count = core::mem::replace(&mut region.spare_count, 0);
-    if state.table.cap == 0 {
-        // A fresh mapping is zeroed: every slot empty.
-        state.table.reset_with_capacity(1024);
-    }
-    state.used.reset_with_capacity(64);
     state.work.reset_with_capacity(64);
     state.views.reset_with_capacity(16);
     state.arrays.reset_with_capacity(16);
+    state.done.reset_with_capacity(16);
     let mut evac = Evacuation {
         words: state.words.as_slice_full(words),
         starts: state.starts.as_slice_full(entries),
         ranges: state.ranges.as_slice(),
         moved: &mut state.moved,
-        table: &mut state.table,
-        used: &mut state.used,
         work: &mut state.work,
         views: &mut state.views,
         arrays: &mut state.arrays,
+        done: &mut state.done,
         to: &mut to,
         copied: 0,
     };
@@ -400,14 +396,6 @@ unsafe fn compact(
         evac.copy_views();
     }
     let copied = evac.copied;
-    let slots = state.table.as_mut_slice();
-    for &i in state.used.as_slice() {
-        slots[i] = Forward {
-            old: 0,
-            new: 0,
-            len: 0,
-        };
-    }
 
     // Free the epoch; the copies (whose chunks are linked after `base_chunk`)
     // take its place.
@@ -469,11 +457,10 @@ struct Evacuation<'a> {
     starts: &'a [usize],
     ranges: &'a [(usize, usize, usize)],
     moved: &'a mut Scratch<u64>,
-    table: &'a mut Scratch<Forward>,
-    used: &'a mut Scratch<usize>,
     work: &'a mut Scratch<Work>,
     views: &'a mut Scratch<View>,
     arrays: &'a mut Scratch<(usize, usize, usize)>,
+    done: &'a mut Scratch<(usize, usize)>,
     to: &'a mut Region,
     copied: u64,
 }
@@ -509,61 +496,6 @@ impl Evacuation<'_> {
     fn moved_to(&self, p: usize, bit: usize) -> Option<usize> {
         let word = self.moved.as_slice_cap()[bit / 64];
         (word >> (bit % 64) & 1 == 1).then(|| read_usize(p))
-    }
-
-    /// The copy of the string bytes at `old` holding at least `len`, if made already.
-    fn forwarded(&self, old: usize, len: usize) -> Option<usize> {
-        let slots = self.table.as_slice_cap();
-        let mask = slots.len() - 1;
-        let mut i = hash(old) & mask;
-        loop {
-            let f = slots[i];
-            if f.old == 0 {
-                return None;
-            }
-            if f.old == old {
-                return (f.len >= len).then_some(f.new);
-            }
-            i = (i + 1) & mask;
-        }
-    }
-
-    fn remember(&mut self, old: usize, new: usize, len: usize) {
-        if (self.used.len + 1) * 2 > self.table.cap {
-            self.grow_table();
-        }
-        let slots = self.table.as_mut_slice();
-        let mask = slots.len() - 1;
-        let mut i = hash(old) & mask;
-        loop {
-            if slots[i].old == 0 {
-                slots[i] = Forward { old, new, len };
-                self.used.push(i);
-                return;
-            }
-            if slots[i].old == old {
-                slots[i] = Forward { old, new, len };
-                return;
-            }
-            i = (i + 1) & mask;
-        }
-    }
-
-    fn grow_table(&mut self) {
-        let old_cap = self.table.cap;
-        let mut entries = Scratch::<Forward>::new();
-        entries.reset_with_capacity(self.used.len);
-        for &i in self.used.as_slice() {
-            entries.push(self.table.as_slice_cap()[i]);
-        }
-        // A bigger mapping: fresh, so zeroed, so empty.
-        self.table.reset_with_capacity(old_cap * 2);
-        self.used.len = 0;
-        for i in 0..entries.len {
-            let f = entries.as_slice()[i];
-            self.remember(f.old, f.new, f.len);
-        }
-        entries.release();
     }
 
     /// A copy of `size` bytes at `old` in the new chunks.
@@ -610,15 +542,14 @@ impl Evacuation<'_> {
                 if len == 0 || !self.in_epoch(p) {
                     return;
                 }
-                let new = match self.forwarded(p, len) {
-                    Some(new) => new,
-                    None => {
-                        let new = self.copy(p, len, 1);
-                        self.remember(p, new, len);
-                        new
-                    }
-                };
-                write_usize(at, new);
+                self.view(View {
+                    slot: at,
+                    start: p,
+                    end: p + len,
+                    elem: -1,
+                    size: 1,
+                    align: 1,
+                });
             }
             ARRAY => {
                 let p = read_usize(at);
@@ -632,14 +563,7 @@ impl Evacuation<'_> {
                 if bytes == 0 || !self.in_epoch(p) {
                     return;
                 }
-                if let Some(new) = self.copied_array(p, p + bytes) {
-                    write_usize(at, new);
-                    return;
-                }
-                // A slice shares the memory of the array it views: the copy waits
-                // until every view reachable so far is known, and each stretch of
-                // memory is copied once (`copy_views`).
-                self.views.push(View {
+                self.view(View {
                     slot: at,
                     start: p,
                     end: p + bytes,
@@ -731,51 +655,138 @@ impl Evacuation<'_> {
         }
     }
 
-    /// Where the array memory `[start, end)` was copied, when a copy holds it all.
-    fn copied_array(&self, start: usize, end: usize) -> Option<usize> {
+    /// A view of string or array memory in the epoch: pointed at the copy that holds
+    /// all of it if there is one, else kept until every view reachable so far is
+    /// known (a slice shares the memory of the array it views, a substring that of
+    /// its string).
+    fn view(&mut self, v: View) {
         let arrays = self.arrays.as_slice();
-        let i = arrays.partition_point(|a| a.0 <= start);
-        let (old, old_end, new) = *arrays.get(i.checked_sub(1)?)?;
-        (end <= old_end).then_some(new + (start - old))
+        let i = arrays.partition_point(|a| a.0 <= v.start);
+        if let Some(&(old, old_end, new)) = i.checked_sub(1).and_then(|i| arrays.get(i)) {
+            if v.end <= old_end {
+                write_usize(v.slot, new + (v.start - old));
+                self.done.push((v.slot, v.start));
+                return;
+            }
+        }
+        self.views.push(v);
     }
 
-    /// Copies the array views met so far: views whose memory overlaps are copied as
-    /// one stretch, so a slice and its array still share memory after the copy. (A
-    /// view met later that overlaps a stretch only partly gets a copy of its own.)
+    /// Copies the views met so far. Views whose memory overlaps are copied as one
+    /// stretch, each stretch once, so a slice and its array still share memory after
+    /// the copy, and a thousand substrings of one string cost one copy of it. A
+    /// stretch that overlaps memory copied earlier (a view met only after its
+    /// stretch was copied and reaching beyond it) is copied anew with it: the earlier
+    /// copy's contents (already scanned) go into the new copy, and the views that
+    /// pointed into the earlier copy, and views whose `{ptr, len}` lies inside it,
+    /// are moved to the new one. Called when the work list is empty.
     fn copy_views(&mut self) {
         let n = self.views.len;
         self.views.as_mut_slice()[..n].sort_unstable_by_key(|v| v.start);
+        let old_stretches = self.arrays.len;
         let mut i = 0;
         while i < n {
             let first = self.views.as_slice()[i];
-            let mut end = first.end;
-            let mut align = first.align;
+            let (mut start, mut end, mut align) = (first.start, first.end, first.align);
             let mut j = i + 1;
-            while j < n && self.views.as_slice()[j].start < end {
-                let v = self.views.as_slice()[j];
-                end = end.max(v.end);
-                align = align.max(v.align);
-                j += 1;
+            // The earlier stretches merged into this one: `arrays[k..k_end]`.
+            let k = self.arrays.as_slice()[..old_stretches].partition_point(|a| a.1 <= start);
+            let mut k_end = k;
+            loop {
+                while j < n && self.views.as_slice()[j].start < end {
+                    let v = self.views.as_slice()[j];
+                    end = end.max(v.end);
+                    align = align.max(v.align);
+                    j += 1;
+                }
+                let arrays = &self.arrays.as_slice()[..old_stretches];
+                if k_end < old_stretches && arrays[k_end].0 < end {
+                    start = start.min(arrays[k_end].0);
+                    end = end.max(arrays[k_end].1);
+                    k_end += 1;
+                } else {
+                    break;
+                }
             }
-            let new = self.copy(first.start, end - first.start, align);
-            for k in i..j {
-                let v = self.views.as_slice()[k];
-                write_usize(v.slot, new + (v.start - first.start));
+            let new = self.copy(start, end - start, align);
+            // The parts not copied before are scanned; the parts copied before come
+            // from their earlier copy, whose contents are scanned already.
+            let mut scanned_to = start;
+            for a in k..k_end {
+                let (old, old_end, earlier) = self.arrays.as_slice()[a];
+                self.scan_later(first, scanned_to, old, new.wrapping_sub(start));
+                // SAFETY: both are copies of `old_end - old` bytes made by this
+                // evacuation, and distinct.
+                unsafe {
+                    core::ptr::copy_nonoverlapping(
+                        earlier as *const u8,
+                        (new + (old - start)) as *mut u8,
+                        old_end - old,
+                    )
+                };
+                self.repoint(old, old_end, earlier, new + (old - start), i);
+                // Stays sorted and disjoint: emptied, dropped at the end.
+                self.arrays.as_mut_slice()[a] = (old, old, earlier);
+                scanned_to = old_end;
             }
-            self.arrays.push((first.start, end, new));
-            if first.elem >= 0 && first.size > 0 {
-                self.work.push(Work {
-                    at: new,
-                    entry: first.elem as usize,
-                    count: (end - first.start) / first.size,
-                    stride: first.size,
-                });
+            self.scan_later(first, scanned_to, end, new.wrapping_sub(start));
+            for v in i..j {
+                let v = self.views.as_slice()[v];
+                write_usize(v.slot, new + (v.start - start));
+                self.done.push((v.slot, v.start));
             }
+            self.arrays.push((start, end, new));
             i = j;
         }
         self.views.len = 0;
+        // Drop the emptied stretches, and sort.
         let m = self.arrays.len;
-        self.arrays.as_mut_slice()[..m].sort_unstable_by_key(|a| a.0);
+        let arrays = self.arrays.as_mut_slice();
+        let mut kept = 0;
+        for a in 0..m {
+            if arrays[a].0 != arrays[a].1 {
+                arrays[kept] = arrays[a];
+                kept += 1;
+            }
+        }
+        self.arrays.len = kept;
+        self.arrays.as_mut_slice()[..kept].sort_unstable_by_key(|a| a.0);
+    }
+
+    /// Schedules the scan of the elements of the old memory `[from, to)` (views of
+    /// the entry and element size of `like`), copied at `from + delta`.
+    fn scan_later(&mut self, like: View, from: usize, to: usize, delta: usize) {
+        if like.elem >= 0 && like.size > 0 && to > from {
+            self.work.push(Work {
+                at: from.wrapping_add(delta),
+                entry: like.elem as usize,
+                count: (to - from) / like.size,
+                stride: like.size,
+            });
+        }
+    }
+
+    /// The earlier copy at `earlier` of the old memory `[old, old_end)` is now at
+    /// `moved`: the views pointed into it point into the new copy, and the views
+    /// whose `{ptr, len}` lies inside it (a slice held in an array) are found there
+    /// (those done, and those of this batch from `pending` on).
+    fn repoint(&mut self, old: usize, old_end: usize, earlier: usize, moved: usize, pending: usize) {
+        let len = old_end - old;
+        let inside = |slot: usize| slot >= earlier && slot < earlier + len;
+        for d in self.done.as_mut_slice_len() {
+            if inside(d.0) {
+                d.0 = d.0 - earlier + moved;
+            }
+            if d.1 >= old && d.1 < old_end {
+                write_usize(d.0, moved + (d.1 - old));
+            }
+        }
+        let n = self.views.len;
+        for v in &mut self.views.as_mut_slice()[pending..n] {
+            if inside(v.slot) {
+                v.slot = v.slot - earlier + moved;
+            }
+        }
     }
 
     /// The cell at `p` (in the epoch, bit `bit` of `moved`) is copied once; `at` is
@@ -808,23 +819,9 @@ impl Evacuation<'_> {
 }
 
 impl<T: Copy> Scratch<T> {
-    /// Every slot (the forwarding table is used by capacity, not length).
+    /// Every slot (the `moved` bitmap is used by capacity, not length).
     fn as_slice_cap(&self) -> &[T] {
         // SAFETY: `cap` elements are mapped and were filled.
         unsafe { core::slice::from_raw_parts(self.ptr, self.cap) }
     }
-
-    /// Returns the memory to the kernel.
-    fn release(&mut self) {
-        if !self.ptr.is_null() {
-            // SAFETY: the mapping is ours and no longer used.
-            unsafe { sys::unmap(self.ptr as *mut u8, self.cap * core::mem::size_of::<T>()) };
-        }
-        *self = Scratch::new();
-    }
-}
-
-/// Fibonacci hashing of an address (its low 3 bits are always 0).
-fn hash(p: usize) -> usize {
-    (((p >> 3) as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) as usize
 }

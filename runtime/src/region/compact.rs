@@ -24,7 +24,7 @@
 //! rarely), and at least one chunk, so the copying costs O(1) per allocated byte.
 
 use super::{
-    count_allocation, current, forget, stats, Header, Mark, Region, CHUNK_SIZE, HEADER,
+    count_allocation, current, forget, stats, Header, Mark, Region, CHUNK_SIZE,
 };
 use crate::global::Global;
 use crate::pure::carried::{
@@ -291,7 +291,9 @@ impl State {
         while chunk != base {
             // SAFETY: every chunk in the chain starts with a header.
             let header = unsafe { (chunk as *const Header).read() };
-            self.ranges.push((chunk + HEADER, chunk + header.len, 0));
+            // The whole chunk, header included (nothing points at a header), so
+            // that chunks the kernel mapped side by side make one range.
+            self.ranges.push((chunk, chunk + header.len, 0));
             chunk = header.prev;
         }
         if base != 0 {
@@ -309,9 +311,21 @@ impl State {
             mapping = header.prev;
         }
         let n = self.ranges.len;
-        self.ranges.as_mut_slice()[..n].sort_unstable_by_key(|r| r.0);
+        let ranges = self.ranges.as_mut_slice();
+        ranges[..n].sort_unstable_by_key(|r| r.0);
+        // Merge ranges that touch: fewer steps in each pointer's search.
+        let mut merged = 0;
+        for i in 0..n {
+            if merged > 0 && ranges[merged - 1].1 == ranges[i].0 {
+                ranges[merged - 1].1 = ranges[i].1;
+            } else {
+                ranges[merged] = ranges[i];
+                merged += 1;
+            }
+        }
+        self.ranges.len = merged;
         let mut bits = 0;
-        for r in &mut self.ranges.as_mut_slice()[..n] {
+        for r in &mut self.ranges.as_mut_slice()[..merged] {
             r.2 = bits;
             bits += (r.1 - r.0).div_ceil(8);
         }

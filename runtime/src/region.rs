@@ -112,6 +112,8 @@ pub(crate) struct Mark {
     /// compaction copied.
     pub(crate) old_bytes: u64,
     pub(crate) major_live: u64,
+    /// The last compaction freed less than half of what it copied.
+    pub(crate) unproductive: bool,
 }
 
 impl Region {
@@ -426,6 +428,7 @@ fn mark_of(region: &Region) -> Mark {
         old_large: 0,
         old_bytes: 0,
         major_live: 0,
+        unproductive: false,
     }
 }
 

@@ -23,7 +23,7 @@ pub const REGION_MAPPED_OFFSET: u64 = 16;
 pub const MARK_DUE_OFFSET: u64 = 0;
 /// Size in bytes of a region mark, a multiple of 8: a compacted loop keeps its
 /// mark in a frame slot of this size (`RtFn::CompactBegin`).
-pub const MARK_SIZE: u64 = 112;
+pub const MARK_SIZE: u64 = 120;
 /// Every region's cursor stays a multiple of this (allocations are rounded up to
 /// it), so generated code bumps without aligning for anything up to this size.
 pub const REGION_CURSOR_ALIGN: u64 = 8;

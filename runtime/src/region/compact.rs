@@ -242,13 +242,17 @@ pub unsafe fn compact_point(mark: usize, layout: &[u8], roots: *mut u8) {
         NURSERY.min(m.old_bytes.saturating_mul(2)).max(FLOOR)
     } else {
         // A state that keeps growing (almost all of the epoch, the previous copy
-        // and what the rounds added, survived: a list being built) waits longer
+        // and what the rounds added, survived, twice: a list being built) waits longer
         // before the next copy, so building it costs O(1) per byte still and
         // little memory over it. A state replaced as it grows (each round copies
         // a path of a tree and drops the old one) frees about what it copies and
         // keeps the semispace threshold.
+        // Two unproductive compactions in a row, so that a state that grew once
+        // (an array made in the loop's first round) does not back off.
         let freed = (grown + m.copied).saturating_sub(copied);
-        let factor = if freed.saturating_mul(2) < copied { 8 } else { 2 };
+        let unproductive = freed.saturating_mul(2) < copied;
+        let factor = if unproductive && m.unproductive { 8 } else { 2 };
+        m.unproductive = unproductive;
         FLOOR.max(copied.saturating_mul(factor))
     };
     m.copied = copied;

@@ -54,6 +54,8 @@ codes! {
     FieldNotMutable = 5, Error;
     /// Unexpected syntax: the parser found a token it cannot use here.
     UnexpectedSyntax = 10, Error;
+    /// `let!`, `use!`, `do!` or `match!` outside a computation expression whose builder binds.
+    BangOutsideComputation = 750, Error;
     /// The result of an expression that is not `unit` is implicitly ignored.
     ImplicitlyIgnored = 20, Warning;
     /// Incomplete pattern match: some values are not covered by any rule.

@@ -407,6 +407,13 @@ pub enum ExprKind {
         is_bang: bool,
         expr: Box<Expr>,
     },
+    /// `let! p = e in body`, `use! x = e in body`, `match! e with ...` (`expr` is the
+    /// `Let`, `Use` or `Match` they would be without the `!`) or `do! e` (`expr` is
+    /// `e`): the binding forms of a computation expression whose builder binds.
+    Bang {
+        kind: BangKind,
+        expr: Box<Expr>,
+    },
     /// `lazy e`
     Lazy(Box<Expr>),
     /// `9.81<m/s^2>`: a numeric literal with a unit of measure.
@@ -416,6 +423,27 @@ pub enum ExprKind {
     },
     /// A parse error (already reported).
     Error,
+}
+
+/// Which binding form of a computation expression an [`ExprKind::Bang`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BangKind {
+    Let,
+    Use,
+    Do,
+    Match,
+}
+
+impl BangKind {
+    /// The keyword as written.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BangKind::Let => "let!",
+            BangKind::Use => "use!",
+            BangKind::Do => "do!",
+            BangKind::Match => "match!",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -110,6 +110,24 @@ impl Checker<'_> {
         self.flow_expected(&result, &expected_result);
     }
 
+    /// FS0750: `let!`, `use!`, `do!` or `match!` (`kind`, written at the start of
+    /// `span`) where no builder binds: outside a computation expression, or in a seq.
+    pub(crate) fn bang_outside_computation(&mut self, kind: ast::BangKind, span: Span) {
+        let keyword = Span {
+            end: (span.start + kind.as_str().len() as u32).min(span.end),
+            ..span
+        };
+        self.error(
+            Code::BangOutsideComputation,
+            keyword,
+            format!(
+                "This construct may only be used within computation expressions: '{}' needs \
+                 a builder that binds, such as 'async {{ ... }}' ('seq {{ ... }}' does not bind)",
+                kind.as_str()
+            ),
+        );
+    }
+
     pub(crate) fn infer_expr(&mut self, e: &ast::Expr) -> ExprId {
         let span = e.span;
         if let ast::ExprKind::App { .. } | ast::ExprKind::Binary { .. } = e.kind {
@@ -428,6 +446,13 @@ impl Checker<'_> {
             }
             ast::ExprKind::ImplicitYield { expr, consumer } => {
                 self.infer_implicit_yield(expr, consumer.as_deref(), span)
+            }
+            ast::ExprKind::Bang { kind, expr } => {
+                // The form without the `!` is still checked, so its names and types are
+                // reported as usual.
+                self.bang_outside_computation(*kind, span);
+                self.infer_expr(expr);
+                self.error_expr(span)
             }
             ast::ExprKind::Yield { .. } | ast::ExprKind::Return { .. } => {
                 self.unsupported(span, "'yield'/'return' outside a computation expression");

@@ -116,6 +116,11 @@ impl Checker<'_> {
             );
         }
         match &e.kind {
+            ExprKind::Bang { kind, expr } => {
+                // A seq does not bind: reported, then read without the `!`.
+                self.bang_outside_computation(*kind, span);
+                self.generator(expr, k)
+            }
             ExprKind::Yield {
                 is_bang: false,
                 expr,
@@ -887,6 +892,7 @@ pub(crate) fn yields(e: &Expr) -> bool {
             ..
         } => yields(then_branch) || else_branch.as_deref().is_some_and(yields),
         ExprKind::Let { body, .. } => yields(body),
+        ExprKind::Bang { expr, .. } => yields(expr),
         ExprKind::Match { rules, .. } => rules.iter().any(|r| yields(&r.body)),
         ExprKind::ForIn { body, .. }
         | ExprKind::ForTo { body, .. }

@@ -12,7 +12,8 @@ use composer_diagnostics::{Code, Span};
 
 use super::Parser;
 use crate::ast::{
-    BinaryOp, Expr, ExprKind, Ident, InterpolatedPart, Literal, MatchRule, PatKind, UnaryOp,
+    BangKind, BinaryOp, Expr, ExprKind, Ident, InterpolatedPart, Literal, MatchRule, PatKind,
+    UnaryOp,
 };
 use crate::layout::BlockKind;
 use crate::lexer::{lex_range, InterpolatedPiece, Keyword, TokenKind};
@@ -242,10 +243,13 @@ impl Parser<'_> {
     fn parse_let_expr(&mut self) -> Expr {
         let start = self.span();
         let keyword = self.bump();
-        let is_use = keyword.kind == TokenKind::Keyword(Keyword::Use);
-        if let TokenKind::Keyword(Keyword::LetBang | Keyword::UseBang) = keyword.kind {
-            self.unsupported(keyword.span, "`let!`/`use!` in computation expressions")
-        }
+        let bang = match keyword.kind {
+            TokenKind::Keyword(Keyword::LetBang) => Some(BangKind::Let),
+            TokenKind::Keyword(Keyword::UseBang) => Some(BangKind::Use),
+            _ => None,
+        };
+        let is_use =
+            keyword.kind == TokenKind::Keyword(Keyword::Use) || bang == Some(BangKind::Use);
         let (is_rec, bindings) = self.parse_bindings();
         let body = if self.eat_kw(Keyword::In) {
             self.parse_seq_expr()
@@ -272,13 +276,14 @@ impl Parser<'_> {
                 );
             if simple {
                 let binding = bindings.into_iter().next().expect("one binding");
-                return self.mk(
+                let used = self.mk(
                     ExprKind::Use {
                         binding: Box::new(binding),
                         body: boxed(body),
                     },
                     start,
                 );
+                return self.bang(bang, used, start);
             }
             // Reported, then read as a `let` so the body still checks.
             self.error(
@@ -287,14 +292,29 @@ impl Parser<'_> {
                 "'use' bindings must bind one name to a value: use name = expr",
             );
         }
-        self.mk(
+        let bound = self.mk(
             ExprKind::Let {
                 is_rec,
                 bindings,
                 body: boxed(body),
             },
             start,
-        )
+        );
+        self.bang(bang, bound, start)
+    }
+
+    /// `expr` as the bang form `kind` of it (`let!` of a `let`), or as it is.
+    fn bang(&mut self, kind: Option<BangKind>, expr: Expr, start: Span) -> Expr {
+        match kind {
+            Some(kind) => self.mk(
+                ExprKind::Bang {
+                    kind,
+                    expr: boxed(expr),
+                },
+                start,
+            ),
+            None => expr,
+        }
     }
 
     /// An expression, or a range `a .. b` / `a .. step .. b`.
@@ -843,7 +863,13 @@ impl Parser<'_> {
                 self.bump();
                 self.parse_block("`do`")
             }
-            TokenKind::Keyword(k @ (K::Null | K::New | K::DoBang | K::Base)) => {
+            TokenKind::Keyword(K::DoBang) => {
+                // `do! e`: `e` is an async (or another builder's value) run for effect.
+                self.bump();
+                let operand = self.parse_block("`do!`");
+                self.bang(Some(BangKind::Do), operand, start)
+            }
+            TokenKind::Keyword(k @ (K::Null | K::New | K::Base)) => {
                 self.bump();
                 self.unsupported(start, &format!("`{}`", k.as_str()));
                 self.mk(ExprKind::Error, start)
@@ -1117,19 +1143,19 @@ impl Parser<'_> {
     fn parse_match(&mut self) -> Expr {
         let start = self.span();
         let keyword = self.bump();
-        if keyword.kind == TokenKind::Keyword(Keyword::MatchBang) {
-            self.unsupported(keyword.span, "`match!`");
-        }
+        let bang =
+            (keyword.kind == TokenKind::Keyword(Keyword::MatchBang)).then_some(BangKind::Match);
         let scrutinee = self.parse_expr();
         self.expect_kw(Keyword::With);
         let rules = self.parse_rules();
-        self.mk(
+        let matched = self.mk(
             ExprKind::Match {
                 scrutinee: boxed(scrutinee),
                 rules,
             },
             start,
-        )
+        );
+        self.bang(bang, matched, start)
     }
 
     /// `[|] pat [when guard] -> body | ...` (the rules form their own block, so a

@@ -220,7 +220,7 @@ fn interpolation() {
 }
 
 #[test]
-fn unsupported_computation_expression_forms() {
+fn computation_expression_bang_forms() {
     insta::assert_snapshot!(snap(
         "\
 let w =

@@ -231,11 +231,11 @@ mod tests {
     use super::describe;
     use crate::mir::{CaseLayout, Program, Ty, UnionId, UnionLayout};
 
-    #[test]
-    fn a_list_of_strings_is_described_with_its_cells() {
-        let mut program = Program::default();
+    /// Adds the layout of a list of `elem` to `program` (as union 0 or next).
+    fn push_list(program: &mut Program, name: &str, elem: Ty) {
+        let id = UnionId(program.unions.len() as u32);
         program.unions.push(UnionLayout {
-            name: "string list".into(),
+            name: name.into(),
             cases: vec![
                 CaseLayout {
                     name: "[]".into(),
@@ -243,11 +243,17 @@ mod tests {
                 },
                 CaseLayout {
                     name: "::".into(),
-                    fields: vec![Ty::Str, Ty::Union(UnionId(0))],
+                    fields: vec![elem, Ty::Union(id)],
                 },
             ],
             boxed: true,
         });
+    }
+
+    #[test]
+    fn a_list_of_strings_is_described_with_its_cells() {
+        let mut program = Program::default();
+        push_list(&mut program, "string list", Ty::Str);
         let carried = describe(&program, &[Ty::I64, Ty::Union(UnionId(0))])
             .unwrap()
             .expect("holds memory");
@@ -262,20 +268,7 @@ mod tests {
         // A record of a string array, an option of a list and a union value, as the
         // runtime's parser indexes it: every reference names an entry.
         let mut program = Program::default();
-        program.unions.push(UnionLayout {
-            name: "int list".into(),
-            cases: vec![
-                CaseLayout {
-                    name: "[]".into(),
-                    fields: vec![],
-                },
-                CaseLayout {
-                    name: "::".into(),
-                    fields: vec![Ty::I64, Ty::Union(UnionId(0))],
-                },
-            ],
-            boxed: true,
-        });
+        push_list(&mut program, "int list", Ty::I64);
         program.unions.push(UnionLayout {
             name: "shape".into(),
             cases: vec![

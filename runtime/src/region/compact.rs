@@ -732,6 +732,10 @@ impl Evacuation<'_> {
             let mut scanned_to = start;
             for a in k..k_end {
                 let (old, old_end, earlier) = self.arrays.as_slice()[a];
+                if old == old_end {
+                    // Merged into an earlier group of this batch already.
+                    continue;
+                }
                 self.scan_later(first, scanned_to, old, new.wrapping_sub(start));
                 // SAFETY: both are copies of `old_end - old` bytes made by this
                 // evacuation, and distinct.

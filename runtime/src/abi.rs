@@ -19,7 +19,7 @@ use crate::pure::parse::{self, ParseError};
 use crate::pure::printf::{self, Spec};
 use crate::pure::sink::{Sink, StackBuf};
 use crate::pure::{float_fmt, int_fmt};
-use crate::{io, region, Str};
+use crate::{executor, io, region, Str};
 
 /// The bytes of a `(ptr, len)` argument.
 ///
@@ -626,4 +626,93 @@ pub extern "C" fn clef_rt_fmt_finish_string() -> Str {
 #[no_mangle]
 pub extern "C" fn clef_rt_fmt_finish_panic() -> ! {
     io::fatal(fmt_buffer().as_bytes())
+}
+
+// ---------------------------------------------------------------- async
+
+/// The resume function of a compiled async, from the pointer generated code
+/// passes.
+///
+/// # Safety
+/// `resume` must be the address of a function `extern "C" fn(frame: *mut u8)
+/// -> i8` (1 when finished, 0 when pending).
+unsafe fn resume_function(resume: *const u8) -> executor::ResumeFn {
+    // SAFETY: the caller's contract; an `i8` result is read as the low byte of
+    // a `u32` (see `executor::ResumeFn`).
+    unsafe { core::mem::transmute::<*const u8, executor::ResumeFn>(resume) }
+}
+
+/// `Async.RunSynchronously`: makes `(resume, frame)` a task and runs the event
+/// loop (other tasks, timers, descriptors) until it has finished; its result
+/// is then in `frame`. May be called from inside a task (a nested loop, which
+/// never resumes a task that is on the stack). Ends the program with status 1
+/// when the task can never finish (every task waits, nothing can wake one).
+///
+/// # Safety
+/// `resume` must be a resume function `extern "C" fn(frame: *mut u8) -> i8`
+/// and `frame` an initialised frame for it, valid until the task finishes.
+#[no_mangle]
+pub unsafe extern "C" fn clef_rt_async_run(resume: *const u8, frame: *mut u8) {
+    // SAFETY: the caller's contract.
+    unsafe { executor::run(resume_function(resume), frame) }
+}
+
+/// A new task at the back of the ready queue (it runs during a later
+/// `clef_rt_async_run`); answers its handle.
+///
+/// # Safety
+/// As `clef_rt_async_run`; the frame must stay valid until the task finishes.
+#[no_mangle]
+pub unsafe extern "C" fn clef_rt_async_spawn(resume: *const u8, frame: *mut u8) -> *mut u8 {
+    // SAFETY: the caller's contract.
+    executor::spawn(unsafe { resume_function(resume) }, frame)
+}
+
+/// 1 when the task has finished, else 0.
+///
+/// # Safety
+/// `task` must be a handle `clef_rt_async_spawn` answered.
+#[no_mangle]
+pub unsafe extern "C" fn clef_rt_async_done(task: *mut u8) -> u8 {
+    // SAFETY: the caller's contract.
+    u8::from(unsafe { executor::is_done(task) })
+}
+
+/// The current task is woken when `task` finishes (at once if it has).
+/// Ignored outside a task.
+///
+/// # Safety
+/// `task` must be a handle `clef_rt_async_spawn` answered.
+#[no_mangle]
+pub unsafe extern "C" fn clef_rt_async_join(task: *mut u8) {
+    // SAFETY: the caller's contract.
+    unsafe { executor::join(task) }
+}
+
+/// `CLOCK_MONOTONIC` in nanoseconds.
+#[no_mangle]
+pub extern "C" fn clef_rt_async_now() -> i64 {
+    executor::now()
+}
+
+/// The current task is woken once `clef_rt_async_now() >= deadline`. Ignored
+/// outside a task.
+#[no_mangle]
+pub extern "C" fn clef_rt_async_wake_at(deadline: i64) {
+    executor::wake_at(deadline)
+}
+
+/// The current task is woken when `fd` is readable (`write` 0) or writable
+/// (`write` 1), or has an error or hung up; at once when the descriptor cannot
+/// be waited for (a regular file, a bad descriptor). Ignored outside a task.
+#[no_mangle]
+pub extern "C" fn clef_rt_async_wait_fd(fd: i32, write: ByteArg) {
+    executor::wait_fd(fd, write.is_set())
+}
+
+/// The current task goes to the back of the ready queue. Ignored outside a
+/// task.
+#[no_mangle]
+pub extern "C" fn clef_rt_async_yield() {
+    executor::yield_now()
 }

@@ -87,10 +87,18 @@ pub fn exit(code: i32) -> ! {
 pub fn fatal(message: &[u8]) -> ! {
     flush_stdout();
     write_all(2, b"panic: ");
+    fail(message, 101)
+}
+
+/// Flushes stdout, prints the line `message` on stderr and exits with
+/// `status`: an error of the program that is not a panic (the async executor's
+/// deadlock, `executor.rs`).
+pub fn fail(message: &[u8], status: i32) -> ! {
+    flush_stdout();
     write_all(2, message);
     write_all(2, b"\n");
     report_alloc_stats();
-    sys::exit_group(101)
+    sys::exit_group(status)
 }
 
 /// `fatal` from the fault handler (`fault.rs`): the signal may have interrupted

@@ -15,6 +15,8 @@
 //!   `composer-alex`, asserted in `region.rs`).
 //! * `io.rs`      — buffered stdout, direct stderr, buffered line reading.
 //! * `abi.rs`     — strings, conversions, parsing, the `printf` builder, panics.
+//! * `executor.rs` — the single-threaded async event loop (tasks, ready queue,
+//!   timers, epoll) behind the `clef_rt_async_*` functions.
 //! * `mem.rs`     — `memcpy memmove memset memcmp bcmp` (LLVM emits calls).
 //! * `math.rs`    — the C math names LLVM lowers intrinsics and `frem` to.
 //! * `pure/`      — formatting and parsing logic without `unsafe` or I/O,
@@ -35,6 +37,8 @@ pub mod pure;
 #[cfg(not(test))]
 mod abi;
 mod arch;
+#[cfg(not(test))]
+mod executor;
 #[cfg(not(test))]
 mod fault;
 #[cfg(not(test))]

@@ -3,9 +3,11 @@
 //! The flags, signal numbers and structures below are the generic Linux ones,
 //! the same on x86_64 and aarch64.
 
+pub use crate::arch::EpollEvent;
 use crate::arch::{
-    syscall3, syscall6, SIGNAL_RESTORER, SYS_EXIT_GROUP, SYS_MMAP, SYS_MUNMAP, SYS_PRLIMIT64,
-    SYS_READ, SYS_RT_SIGACTION, SYS_SIGALTSTACK, SYS_WRITE,
+    syscall3, syscall6, SIGNAL_RESTORER, SYS_CLOCK_GETTIME, SYS_EPOLL_CREATE1, SYS_EPOLL_CTL,
+    SYS_EPOLL_PWAIT, SYS_EXIT_GROUP, SYS_MMAP, SYS_MUNMAP, SYS_PRLIMIT64, SYS_READ,
+    SYS_RT_SIGACTION, SYS_SIGALTSTACK, SYS_WRITE,
 };
 
 const PROT_READ: usize = 1;
@@ -14,6 +16,8 @@ const MAP_PRIVATE: usize = 0x02;
 const MAP_ANONYMOUS: usize = 0x20;
 
 pub const EINTR: isize = 4;
+pub const ENOENT: isize = 2;
+pub const EEXIST: isize = 17;
 
 /// Signal numbers (asm-generic/signal.h, as used on x86_64 and aarch64).
 pub const SIGILL: i32 = 4;
@@ -192,6 +196,111 @@ pub fn stack_limit() -> u64 {
         RLIM_INFINITY
     } else {
         limit.soft
+    }
+}
+
+const CLOCK_MONOTONIC: usize = 1;
+
+/// `struct timespec`.
+#[repr(C)]
+struct Timespec {
+    seconds: i64,
+    nanoseconds: i64,
+}
+
+/// `clock_gettime(CLOCK_MONOTONIC)` in nanoseconds (a system call each time:
+/// the runtime does not look for the vDSO).
+pub fn monotonic_nanos() -> i64 {
+    let mut now = Timespec {
+        seconds: 0,
+        nanoseconds: 0,
+    };
+    // SAFETY: `now` is a valid timespec to write; CLOCK_MONOTONIC always exists,
+    // so the call cannot fail.
+    unsafe {
+        syscall3(
+            SYS_CLOCK_GETTIME,
+            CLOCK_MONOTONIC,
+            &mut now as *mut Timespec as usize,
+            0,
+        );
+    }
+    now.seconds
+        .wrapping_mul(1_000_000_000)
+        .wrapping_add(now.nanoseconds)
+}
+
+/// `epoll_event.events` bits (`uapi/linux/eventpoll.h`, the same everywhere).
+pub const EPOLLIN: u32 = 0x001;
+pub const EPOLLOUT: u32 = 0x004;
+pub const EPOLLERR: u32 = 0x008;
+pub const EPOLLHUP: u32 = 0x010;
+/// Disarm the registration after one event until the next `EPOLL_CTL_MOD`.
+pub const EPOLLONESHOT: u32 = 1 << 30;
+const EPOLL_CLOEXEC: usize = 0o2_000_000;
+
+/// `epoll_ctl` operations.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum EpollOp {
+    Add = 1,
+    Modify = 3,
+}
+
+impl EpollEvent {
+    pub const EMPTY: EpollEvent = EpollEvent { events: 0, data: 0 };
+
+    /// The ready events (a copy: the struct is packed on x86_64).
+    pub fn ready(&self) -> u32 {
+        self.events
+    }
+
+    /// The user data given with the registration.
+    pub fn user_data(&self) -> u64 {
+        self.data
+    }
+}
+
+/// `epoll_create1(EPOLL_CLOEXEC)`: the new descriptor, or a negated errno.
+pub fn epoll_create() -> isize {
+    // SAFETY: takes only flags.
+    unsafe { syscall3(SYS_EPOLL_CREATE1, EPOLL_CLOEXEC, 0, 0) }
+}
+
+/// `epoll_ctl(2)`: registers or changes the interest of `epoll` in `fd`;
+/// 0 or a negated errno.
+pub fn epoll_ctl(epoll: i32, op: EpollOp, fd: i32, events: u32, data: u64) -> isize {
+    let event = EpollEvent { events, data };
+    // SAFETY: `event` is a valid epoll_event for the kernel to read.
+    unsafe {
+        syscall6(
+            SYS_EPOLL_CTL,
+            epoll as usize,
+            op as usize,
+            fd as usize,
+            &event as *const EpollEvent as usize,
+            0,
+            0,
+        )
+    }
+}
+
+/// `epoll_pwait(2)` without a signal mask: waits at most `timeout_ms`
+/// milliseconds (-1: without limit) and fills the start of `events`; answers how
+/// many, or a negated errno (`EINTR` included: the caller retries).
+pub fn epoll_wait(epoll: i32, events: &mut [EpollEvent], timeout_ms: i32) -> isize {
+    let capacity = events.len().min(i32::MAX as usize);
+    // SAFETY: `events` is valid for writes of `capacity` entries; a null signal
+    // mask leaves the mask alone (the size is that of the kernel's sigset_t).
+    unsafe {
+        syscall6(
+            SYS_EPOLL_PWAIT,
+            epoll as usize,
+            events.as_mut_ptr() as usize,
+            capacity,
+            timeout_ms as isize as usize,
+            0,
+            core::mem::size_of::<u64>(),
+        )
     }
 }
 

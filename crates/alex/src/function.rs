@@ -189,6 +189,27 @@ impl FnEmitter<'_> {
                 }
             }
             Terminator::Unreachable => self.line("llvm.unreachable"),
+            Terminator::Switch {
+                value,
+                targets,
+                default,
+            } => {
+                let v = self.operand(value);
+                let cases: Vec<String> = targets
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| format!("{i}: ^bb{}", t.0))
+                    .collect();
+                self.line(&format!(
+                    "cf.switch {v} : i32, [default: ^bb{}, {}]",
+                    default.0,
+                    cases.join(", ")
+                ));
+            }
+            // The async pass leaves none (the verifier checks it).
+            Terminator::Await { .. } | Terminator::Suspend { .. } => {
+                unreachable!("an await after the async pass")
+            }
         }
     }
 
@@ -213,6 +234,7 @@ impl FnEmitter<'_> {
                 self.rvalue(r, &Ty::Unit);
             }
             Stmt::StoreBoxed(p, v) => self.store_boxed(p, v),
+            Stmt::Store(p, v) => self.store(p, v),
             Stmt::ArraySet(a, i, v) => self.array_set(a, i, v),
             Stmt::StoreGlobal(g, op) => {
                 let ty = self.program.globals[g.index()].ty.clone();

@@ -22,7 +22,8 @@
 //!   * `aggregates`: tuples, options, strings and arrays;
 //!   * `unions`: union values in both layouts, and the zero cell;
 //!   * `closures`: closure values and their environments;
-//!   * `alloc`: region allocation, arrays and boxes.
+//!   * `alloc`: region allocation, arrays and boxes;
+//!   * `pointers`: field addresses, loads, stores and calls through pointers.
 //! * `types`: every MLIR type spelling ([`mlir_ty`]).
 
 mod aggregates;
@@ -32,6 +33,7 @@ mod calls;
 mod closures;
 mod function;
 mod module;
+mod pointers;
 mod rvalue;
 mod ssa;
 mod types;

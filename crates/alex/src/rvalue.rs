@@ -75,6 +75,13 @@ impl FnEmitter<'_> {
             Rvalue::AllocArray { elem, len } => Some(self.alloc_array(elem, len)),
             Rvalue::Box(v) => Some(self.box_value(v)),
             Rvalue::Unbox(v) => self.unbox(v, dest),
+
+            Rvalue::FieldAddr { ptr, ty, path } => Some(self.field_addr(ptr, ty, path)),
+            Rvalue::Load { ptr, ty } => self.load(ptr, ty),
+            Rvalue::FuncAddr(id) => Some(self.func_addr(*id)),
+            Rvalue::CallPtr { func, args, ret } => self.call_ptr(func, args, ret),
+            // The async pass leaves none (the verifier checks it).
+            Rvalue::MakeAsync { .. } => unreachable!("MakeAsync after the async pass"),
         }
     }
 }

@@ -40,7 +40,7 @@ pub(crate) fn ssa_locals(f: &Function) -> Vec<bool> {
                 Stmt::Eval(r) => (None, r.operands()),
                 Stmt::StoreGlobal(_, op) => (None, vec![op]),
                 Stmt::ArraySet(a, i, v) => (None, vec![a, i, v]),
-                Stmt::StoreBoxed(p, v) => (None, vec![p, v]),
+                Stmt::StoreBoxed(p, v) | Stmt::Store(p, v) => (None, vec![p, v]),
             };
             for op in rv_ops {
                 visit_use(op, &mut uses);
@@ -58,7 +58,7 @@ pub(crate) fn ssa_locals(f: &Function) -> Vec<bool> {
             }
         }
         let term_ops: Vec<&Operand> = match &block.terminator {
-            T::Branch { cond, .. } => vec![cond],
+            T::Branch { cond, .. } | T::Switch { value: cond, .. } => vec![cond],
             T::Return(op) => vec![op],
             _ => vec![],
         };

@@ -9,7 +9,7 @@
 //! "bounds_checks": [...]}`, each entry `{file, line, col, subject, decision, reason}`).
 
 use composer_diagnostics::{FileId, SourceMap, Span};
-use composer_lower::mir::{CarryPoint, Place, Placement};
+use composer_lower::mir::{CarryPoint, Place, Program};
 use composer_semantics::Psg;
 use serde::Serialize;
 
@@ -53,11 +53,12 @@ impl Ledger {
     pub fn new(
         sources: &SourceMap,
         psg: &Psg,
-        placements: &[Placement],
-        carry_points: &[CarryPoint],
+        program: &Program,
         library: &[FileId],
         all: bool,
     ) -> Ledger {
+        let placements = &program.placements;
+        let carry_points = &program.carry_points;
         let shown = |span: Span| all || !library.contains(&span.file);
         let entry = |span: Span, subject: String, decision: &str, reason: &str| {
             let lc = sources.line_col(span.file, span.start);
@@ -138,6 +139,26 @@ impl Ledger {
                 entry(span, format!("{text}]"), decision, &n.reason)
             })
             .collect();
+        let asyncs = program
+            .async_frames
+            .iter()
+            .filter(|a| shown(a.span))
+            .map(|a| {
+                let kept = if a.kept.is_empty() {
+                    "nothing else".to_string()
+                } else {
+                    a.kept.join(", ")
+                };
+                entry(
+                    a.span,
+                    "async".into(),
+                    &format!("frame {} bytes, {} suspension points", a.bytes, a.suspensions),
+                    &format!(
+                        "coeffect AsyncBoundary: a state machine whose frame holds its state, result, captured values, an await slot per let!/do! and, across suspensions, {kept}; it lives in the awaiting frame's slot or the task's"
+                    ),
+                )
+            })
+            .collect();
         let library_entries = if all {
             0
         } else {
@@ -145,6 +166,11 @@ impl Ledger {
                 + psg.fusions.iter().filter(|n| !shown(n.span)).count()
                 + psg.region_notes.iter().filter(|n| !shown(n.span)).count()
                 + psg.bounds.iter().filter(|n| !shown(n.access)).count()
+                + program
+                    .async_frames
+                    .iter()
+                    .filter(|a| !shown(a.span))
+                    .count()
         };
         Ledger {
             library_entries,
@@ -167,6 +193,11 @@ impl Ledger {
                     key: "loops",
                     header: "loop and arena regions: site, decision (reason)",
                     entries: loops,
+                },
+                Section {
+                    key: "async_frames",
+                    header: "async state machines: site, frame, reason",
+                    entries: asyncs,
                 },
                 Section {
                     key: "bounds_checks",
@@ -260,14 +291,7 @@ mod tests {
         let (mir, diags) =
             composer_lower::lower_with(&psg, &sources, composer_lower::LowerOptions::default());
         assert!(diags.is_empty(), "{diags:?}");
-        let ledger = Ledger::new(
-            &sources,
-            &psg,
-            &mir.placements,
-            &mir.carry_points,
-            &[],
-            false,
-        );
+        let ledger = Ledger::new(&sources, &psg, &mir, &[], false);
         let text = ledger.text();
         assert!(
             text.contains(

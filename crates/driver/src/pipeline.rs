@@ -120,6 +120,7 @@ const PRELUDE: &[(&str, &str)] = &[
         include_str!("../../../lib/StringMembers.clef"),
     ),
     ("lib/Lazy.clef", include_str!("../../../lib/Lazy.clef")),
+    ("lib/Async.clef", include_str!("../../../lib/Async.clef")),
     ("lib/Map.clef", include_str!("../../../lib/Map.clef")),
     ("lib/Set.clef", include_str!("../../../lib/Set.clef")),
     ("lib/System.clef", include_str!("../../../lib/System.clef")),
@@ -216,16 +217,7 @@ pub fn run_frontend(
             // does not lower has none to report, and gets no ledger (like MLIR).
             let ledger = (options.emit.contains(&EmitKind::Ledger)
                 || options.emit.contains(&EmitKind::LedgerJson))
-            .then(|| {
-                crate::ledger::Ledger::new(
-                    sources,
-                    &psg,
-                    &mir.placements,
-                    &mir.carry_points,
-                    prelude,
-                    options.ledger_all,
-                )
-            });
+            .then(|| crate::ledger::Ledger::new(sources, &psg, &mir, prelude, options.ledger_all));
             if let Some(ledger) = ledger {
                 if options.emit.contains(&EmitKind::Ledger) {
                     dumps.push((EmitKind::Ledger, ledger.text()));

@@ -31,6 +31,7 @@ use composer_semantics::psg::{BindingId, Psg, TopItem};
 use composer_semantics::types::Ty as PTy;
 use rustc_hash::{FxHashMap, FxHashSet};
 
+mod asyncs;
 mod builder;
 mod builtins;
 mod checks;
@@ -77,6 +78,8 @@ pub(crate) struct Lowerer<'a> {
     /// (`Boxing::SomeInstancesPointers`) and may report a cell that no instance
     /// allocates (`site_check.rs` excuses exactly these).
     pub value_case_sites: FxHashSet<Span>,
+    /// The instances that are async bodies (`asyncs.rs`).
+    coroutines: FxHashSet<FuncId>,
 }
 
 impl<'a> Lowerer<'a> {
@@ -104,6 +107,7 @@ impl<'a> Lowerer<'a> {
             globals: FxHashMap::default(),
             strings: FxHashMap::default(),
             value_case_sites: FxHashSet::default(),
+            coroutines: FxHashSet::default(),
         }
     }
 
@@ -163,6 +167,7 @@ impl<'a> Lowerer<'a> {
             locals: Vec::new(),
             blocks: Vec::new(),
             is_export: true,
+            coroutine: false,
         });
         let mut b = Builder::new("clef_main".into(), mir::Ty::I32, Subst::default());
         b.func.is_export = true;

@@ -277,6 +277,25 @@ pub enum RtFn {
     /// `Rvalue::TryReadln` (the pointer is a stack slot of the caller), with this
     /// signature.
     TryReadln,
+    /// Runs an async to completion (`Async.RunSynchronously`): its resume function
+    /// (`fn(frame) -> i8`, 1 when finished) and its initialised frame; runs the event
+    /// loop (other tasks, timers, file descriptors) while it waits.
+    AsyncRun,
+    /// Queues a new task (resume function, initialised frame); answers its handle.
+    AsyncSpawn,
+    /// Whether a task (a handle of `AsyncSpawn`) has finished.
+    AsyncDone,
+    /// The current task wakes when the given task finishes.
+    AsyncJoin,
+    /// The monotonic clock in nanoseconds.
+    AsyncNow,
+    /// The current task wakes at the given `AsyncNow` time.
+    AsyncWakeAt,
+    /// The current task wakes when the file descriptor is readable (flag 0) or
+    /// writable (flag 1).
+    AsyncWaitFd,
+    /// The current task goes to the back of the ready queue.
+    AsyncYield,
     /// A C math function by name (`sqrt`, `pow`, `fmodf`, ...), as LLVM would call
     /// it: name, bits of its floats (32 or 64) and number of arguments. Only the
     /// functions of [`RtFn::libm_functions`].
@@ -352,6 +371,14 @@ impl RtFn {
         RtFn::ArenaRelease,
         RtFn::ArenaDispose,
         RtFn::TryReadln,
+        RtFn::AsyncRun,
+        RtFn::AsyncSpawn,
+        RtFn::AsyncDone,
+        RtFn::AsyncJoin,
+        RtFn::AsyncNow,
+        RtFn::AsyncWakeAt,
+        RtFn::AsyncWaitFd,
+        RtFn::AsyncYield,
     ];
 
     /// Every C math function lowering may call, as the [`RtFn::Libm`] it calls:
@@ -411,6 +438,14 @@ impl RtFn {
             RtFn::ArenaRelease => "clef_rt_arena_release",
             RtFn::ArenaDispose => "clef_rt_arena_dispose",
             RtFn::TryReadln => "clef_rt_try_readln",
+            RtFn::AsyncRun => "clef_rt_async_run",
+            RtFn::AsyncSpawn => "clef_rt_async_spawn",
+            RtFn::AsyncDone => "clef_rt_async_done",
+            RtFn::AsyncJoin => "clef_rt_async_join",
+            RtFn::AsyncNow => "clef_rt_async_now",
+            RtFn::AsyncWakeAt => "clef_rt_async_wake_at",
+            RtFn::AsyncWaitFd => "clef_rt_async_wait_fd",
+            RtFn::AsyncYield => "clef_rt_async_yield",
             RtFn::Libm(name, _, _) => name,
         }
     }
@@ -457,6 +492,14 @@ impl RtFn {
             RtFn::ArenaLeave | RtFn::ArenaDispose => (vec![I64], None),
             RtFn::ArenaRelease => (vec![I64, I64], None),
             RtFn::TryReadln => (vec![Ptr], Some(I8)),
+            RtFn::AsyncRun => (vec![Ptr, Ptr], None),
+            RtFn::AsyncSpawn => (vec![Ptr, Ptr], Some(Ptr)),
+            RtFn::AsyncDone => (vec![Ptr], Some(I8)),
+            RtFn::AsyncJoin => (vec![Ptr], None),
+            RtFn::AsyncNow => (vec![], Some(I64)),
+            RtFn::AsyncWakeAt => (vec![I64], None),
+            RtFn::AsyncWaitFd => (vec![I32, I8], None),
+            RtFn::AsyncYield => (vec![], None),
             RtFn::Libm(_, bits, arity) => {
                 debug_assert!(
                     RtFn::libm_functions().contains(&self),
@@ -601,7 +644,76 @@ pub enum Rvalue {
     /// against the mark's `due` (`runtime/src/region_layout.rs`), read inline, so
     /// that a carry point calls the runtime only when it compacts.
     CompactDue(Operand),
+
+    /// An async value of the coroutine `func` (a function whose body has
+    /// `Terminator::Await`s) over `captures` (its parameters but the last, `unit`
+    /// one). Only before the async pass, which makes it the `Async` tuple
+    /// `(resume, init, env, frame size)` ([`async_value_ty`]). The environment
+    /// (the captured values) goes to a new box in the current region, or, with
+    /// `env`, to the memory at that `ptr` (a field of the awaiting frame, which
+    /// outlives the async's start).
+    MakeAsync {
+        func: FuncId,
+        captures: Vec<Operand>,
+        env: Option<Operand>,
+    },
+    /// The address of a function's code, as a `ptr` (for `CallPtr`).
+    FuncAddr(FuncId),
+    /// The address of a field of the struct `ty` at `ptr` (a `ptr` or a box):
+    /// `path` indexes tuple fields, nested. An empty path is the pointer itself, as
+    /// a `ptr`.
+    FieldAddr {
+        ptr: Operand,
+        ty: Ty,
+        path: Vec<u32>,
+    },
+    /// The value of type `ty` at the address `ptr`.
+    Load {
+        ptr: Operand,
+        ty: Ty,
+    },
+    /// Calls the code at `func` (a `ptr`, from `FuncAddr`) with these arguments;
+    /// the callee's signature is the arguments' types and `ret`.
+    CallPtr {
+        func: Operand,
+        args: Vec<Operand>,
+        ret: Ty,
+    },
 }
+
+/// The MIR type of an `Async<'T>` value: `(resume, init, env, frame size)`. A
+/// coroutine's *resume* function `fn(frame) -> i8` runs it from where it stopped
+/// and answers [`POLL_PENDING`], [`POLL_READY`] or [`POLL_TAIL`]; *init*
+/// `fn(env, frame)` starts a frame from the captured values at `env`.
+pub fn async_value_ty() -> Ty {
+    Ty::Tuple(vec![Ty::Ptr, Ty::Ptr, Ty::Ptr, Ty::I64])
+}
+
+/// Where a running async's frame is: `(frame memory, its capacity in bytes, resume
+/// function)`; the memory is reused by the next async started in the slot when it
+/// is large enough (`lower/asyncs.rs`).
+pub fn async_slot_ty() -> Ty {
+    Ty::Tuple(vec![Ty::Ptr, Ty::I64, Ty::Ptr])
+}
+
+/// What a resume function answers (`POLL_*`).
+pub const POLL_TY: Ty = Ty::Int {
+    bits: 8,
+    signed: false,
+};
+
+/// The start every frame has: its state index (`i32`), the async a `return!` hands
+/// on ([`async_value_ty`], read by the poller on [`POLL_TAIL`]), then the result.
+pub fn frame_prefix(result: Ty) -> Vec<Ty> {
+    vec![Ty::I32, async_value_ty(), result]
+}
+
+/// Resume answers: not finished (it registered what wakes its task), finished (the
+/// result is in the frame), or finished by handing on to the async in the frame's
+/// tail field (`return!`): the poller starts that one in its place.
+pub const POLL_PENDING: i64 = 0;
+pub const POLL_READY: i64 = 1;
+pub const POLL_TAIL: i64 = 2;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Stmt {
@@ -613,6 +725,8 @@ pub enum Stmt {
     ArraySet(Operand, Operand, Operand),
     /// `*boxed <- value` (ref cells).
     StoreBoxed(Operand, Operand),
+    /// `*ptr <- value` (a `ptr` from `FieldAddr`).
+    Store(Operand, Operand),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -626,6 +740,84 @@ pub enum Terminator {
     Return(Operand),
     /// After a call that never returns.
     Unreachable,
+    /// Jumps to `targets[value]` (`value` an `i32`), or to `default` when it is out
+    /// of range.
+    Switch {
+        value: Operand,
+        targets: Vec<BlockId>,
+        default: BlockId,
+    },
+    /// Only in a coroutine, before the async pass: waits for the async `value` and
+    /// puts its result in `dest`, then goes on at `next`. `tail` (`return!`): the
+    /// coroutine's result is that result (`next` returns `dest`).
+    Await {
+        value: Operand,
+        dest: LocalId,
+        next: BlockId,
+        tail: bool,
+    },
+    /// Only in a coroutine, before the async pass: suspends the task once (what
+    /// wakes it was registered before), then goes on at `next`.
+    Suspend {
+        next: BlockId,
+    },
+}
+
+impl Terminator {
+    /// The blocks control may go to next.
+    pub fn successors(&self) -> Vec<BlockId> {
+        match self {
+            Terminator::Goto(t) => vec![*t],
+            Terminator::Branch {
+                then_block,
+                else_block,
+                ..
+            } => vec![*then_block, *else_block],
+            Terminator::Switch {
+                targets, default, ..
+            } => targets.iter().chain([default]).copied().collect(),
+            Terminator::Await { next, .. } | Terminator::Suspend { next } => vec![*next],
+            Terminator::Return(_) | Terminator::Unreachable => vec![],
+        }
+    }
+
+    /// The same terminator with every target block mapped through `f`.
+    pub fn map_targets(self, f: impl Fn(BlockId) -> BlockId) -> Terminator {
+        match self {
+            Terminator::Goto(t) => Terminator::Goto(f(t)),
+            Terminator::Branch {
+                cond,
+                then_block,
+                else_block,
+            } => Terminator::Branch {
+                cond,
+                then_block: f(then_block),
+                else_block: f(else_block),
+            },
+            Terminator::Switch {
+                value,
+                targets,
+                default,
+            } => Terminator::Switch {
+                value,
+                targets: targets.into_iter().map(&f).collect(),
+                default: f(default),
+            },
+            Terminator::Await {
+                value,
+                dest,
+                next,
+                tail,
+            } => Terminator::Await {
+                value,
+                dest,
+                next: f(next),
+                tail,
+            },
+            Terminator::Suspend { next } => Terminator::Suspend { next: f(next) },
+            other @ (Terminator::Return(_) | Terminator::Unreachable) => other,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -650,6 +842,9 @@ pub struct Function {
     pub blocks: Vec<Block>,
     /// Exported with the C ABI (only `clef_main`).
     pub is_export: bool,
+    /// An async body: it may contain `Await` and `Suspend`, and the async pass
+    /// makes it a resume function (`passes/asyncs.rs`).
+    pub coroutine: bool,
 }
 
 impl Function {
@@ -692,6 +887,27 @@ pub struct Program {
     /// The carry points of compacted loops and tail-recursive functions that
     /// lowering reached, one per source site and instance (the ledger's loop section).
     pub carry_points: Vec<CarryPoint>,
+    /// The `(poll, start)` functions that run asyncs in slots, when the program has
+    /// asyncs (`lower/asyncs.rs`).
+    pub async_helpers: Option<(FuncId, FuncId)>,
+    /// Every async body lowering reached, one per instance, with its frame as the
+    /// async pass made it (the ledger's async section).
+    pub async_frames: Vec<AsyncFrame>,
+}
+
+/// The state machine of one async body instance.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AsyncFrame {
+    /// The coroutine (then resume function) of the body.
+    pub func: FuncId,
+    pub span: composer_diagnostics::Span,
+    /// The frame's size in bytes (0 until the async pass runs).
+    pub bytes: u64,
+    /// How many points it may suspend at (`let!`, `do!`, `match!`, `use!`, and
+    /// the leaves' suspensions).
+    pub suspensions: u32,
+    /// The variables kept in the frame across suspensions (`name: type`).
+    pub kept: Vec<String>,
 }
 
 /// A loop or tail-recursive function the analysis chose to compact, as lowering
@@ -785,6 +1001,10 @@ impl Rvalue {
             Rvalue::MakeUnion { fields, .. } => fields.iter().collect(),
             Rvalue::UnionTag(v) | Rvalue::Box(v) | Rvalue::Unbox(v) => vec![v],
             Rvalue::UnionField { value, .. } | Rvalue::IsCase { value, .. } => vec![value],
+            Rvalue::MakeAsync { captures, env, .. } => captures.iter().chain(env).collect(),
+            Rvalue::FuncAddr(_) => vec![],
+            Rvalue::FieldAddr { ptr, .. } | Rvalue::Load { ptr, .. } => vec![ptr],
+            Rvalue::CallPtr { func, args, .. } => std::iter::once(func).chain(args).collect(),
         }
     }
 
@@ -893,6 +1113,26 @@ impl fmt::Display for Rvalue {
             Rvalue::Unbox(v) => write!(f, "unbox({v})"),
             Rvalue::Zero(t) => write!(f, "zero<{t}>"),
             Rvalue::TailCall(id, args) => write!(f, "tail call {id}({})", join(args)),
+            Rvalue::MakeAsync {
+                func,
+                captures,
+                env,
+            } => {
+                write!(f, "async {func}[{}]", join(captures))?;
+                match env {
+                    Some(p) => write!(f, " at {p}"),
+                    None => Ok(()),
+                }
+            }
+            Rvalue::FuncAddr(id) => write!(f, "&{id}"),
+            Rvalue::FieldAddr { ptr, ty, path } => {
+                let path: Vec<String> = path.iter().map(u32::to_string).collect();
+                write!(f, "field_addr {ptr} as {ty} [{}]", path.join("."))
+            }
+            Rvalue::Load { ptr, ty } => write!(f, "load {ptr} as {ty}"),
+            Rvalue::CallPtr { func, args, ret } => {
+                write!(f, "call_ptr {func}({}) -> {ret}", join(args))
+            }
         }
     }
 }
@@ -926,11 +1166,12 @@ impl fmt::Display for Program {
                 .collect();
             let _ = writeln!(
                 out,
-                "\nfn{i} {}({}) -> {}{} {{",
+                "\nfn{i} {}({}) -> {}{}{} {{",
                 func.name,
                 params.join(", "),
                 func.ret,
-                if func.is_export { " export" } else { "" }
+                if func.is_export { " export" } else { "" },
+                if func.coroutine { " coroutine" } else { "" }
             );
             for (j, l) in func.locals.iter().enumerate() {
                 if !func.params.contains(&LocalId(j as u32)) {
@@ -946,6 +1187,7 @@ impl fmt::Display for Program {
                         Stmt::StoreGlobal(g, o) => writeln!(out, "  store {g} = {o}"),
                         Stmt::ArraySet(a, i, v) => writeln!(out, "  {a}[{i}] = {v}"),
                         Stmt::StoreBoxed(p, v) => writeln!(out, "  *{p} = {v}"),
+                        Stmt::Store(p, v) => writeln!(out, "  store {p} = {v}"),
                     };
                 }
                 let _ = match &b.terminator {
@@ -957,6 +1199,25 @@ impl fmt::Display for Program {
                     } => writeln!(out, "  branch {cond} ? {then_block} : {else_block}"),
                     Terminator::Return(o) => writeln!(out, "  return {o}"),
                     Terminator::Unreachable => writeln!(out, "  unreachable"),
+                    Terminator::Switch {
+                        value,
+                        targets,
+                        default,
+                    } => {
+                        let ts: Vec<String> = targets.iter().map(|t| t.to_string()).collect();
+                        writeln!(out, "  switch {value} [{}] else {default}", ts.join(", "))
+                    }
+                    Terminator::Await {
+                        value,
+                        dest,
+                        next,
+                        tail,
+                    } => writeln!(
+                        out,
+                        "  {dest} = await{} {value} then {next}",
+                        if *tail { " tail" } else { "" }
+                    ),
+                    Terminator::Suspend { next } => writeln!(out, "  suspend then {next}"),
                 };
             }
             out.push_str("}\n");

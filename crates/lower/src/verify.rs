@@ -225,6 +225,10 @@ impl Verifier<'_> {
                 };
                 expect_eq("store through a box", &inner, &self.operand_ty(value)?)
             }
+            Stmt::Store(pointer, value) => {
+                expect_eq("store address", &Ty::Ptr, &self.operand_ty(pointer)?)?;
+                self.operand_ty(value).map(drop)
+            }
         }
     }
 
@@ -256,6 +260,37 @@ impl Verifier<'_> {
             }
             Terminator::Return(op) => expect_eq("return", &self.f.ret, &self.operand_ty(op)?),
             Terminator::Unreachable => Ok(()),
+            Terminator::Switch {
+                value,
+                targets,
+                default,
+            } => {
+                expect_eq("switch value", &Ty::I32, &self.operand_ty(value)?)?;
+                jumps(targets)?;
+                jumps(&[*default])
+            }
+            Terminator::Await {
+                value, dest, next, ..
+            } => {
+                if !self.f.coroutine {
+                    return Err("an await outside a coroutine (or left by the async pass)".into());
+                }
+                expect_eq(
+                    "awaited value",
+                    &crate::mir::async_value_ty(),
+                    &self.operand_ty(value)?,
+                )?;
+                self.local_ty(*dest)?;
+                jumps(&[*next])
+            }
+            Terminator::Suspend { next } => {
+                if !self.f.coroutine {
+                    return Err(
+                        "a suspension outside a coroutine (or left by the async pass)".into(),
+                    );
+                }
+                jumps(&[*next])
+            }
         }
     }
 
@@ -517,6 +552,65 @@ impl Verifier<'_> {
                 expect_eq("select branches", &ta, &self.operand_ty(b)?)?;
                 ta
             }
+            Rvalue::MakeAsync {
+                func,
+                captures,
+                env,
+            } => {
+                if let Some(p) = env {
+                    expect_eq("async environment", &Ty::Ptr, &self.operand_ty(p)?)?;
+                }
+                let callee = self.function_of(*func)?;
+                if !callee.coroutine {
+                    return Err(format!(
+                        "async of {}, which is not a coroutine",
+                        callee.name
+                    ));
+                }
+                let params = &callee.params[..callee.params.len().saturating_sub(1)];
+                if params.len() != captures.len() {
+                    return Err(format!(
+                        "async of {} with {} captures",
+                        callee.name,
+                        captures.len()
+                    ));
+                }
+                for (p, c) in params.iter().zip(captures) {
+                    expect_eq("async capture", callee.local_ty(*p), &self.operand_ty(c)?)?;
+                }
+                crate::mir::async_value_ty()
+            }
+            Rvalue::FuncAddr(id) => {
+                self.function_of(*id)?;
+                Ty::Ptr
+            }
+            Rvalue::FieldAddr { ptr, ty, path } => {
+                match self.operand_ty(ptr)? {
+                    Ty::Ptr | Ty::Boxed(_) => {}
+                    other => return Err(format!("field address in {other}, not a pointer")),
+                }
+                let mut t = ty;
+                for &i in path {
+                    t = match t {
+                        Ty::Tuple(fields) => fields
+                            .get(i as usize)
+                            .ok_or_else(|| format!("field {i} of {t}"))?,
+                        other => return Err(format!("field {i} of {other}, not a struct")),
+                    };
+                }
+                Ty::Ptr
+            }
+            Rvalue::Load { ptr, ty } => {
+                expect_eq("load address", &Ty::Ptr, &self.operand_ty(ptr)?)?;
+                ty.clone()
+            }
+            Rvalue::CallPtr { func, args, ret } => {
+                expect_eq("called address", &Ty::Ptr, &self.operand_ty(func)?)?;
+                for a in args {
+                    self.operand_ty(a)?;
+                }
+                ret.clone()
+            }
         };
         Ok(Some(ty))
     }
@@ -641,6 +735,7 @@ mod tests {
                 terminator: Terminator::Return(Operand::Local(LocalId(0))),
             }],
             is_export: false,
+            coroutine: false,
         };
         let main = Function {
             name: "main".into(),
@@ -653,6 +748,7 @@ mod tests {
             ],
             blocks: vec![Block { stmts, terminator }],
             is_export: false,
+            coroutine: false,
         };
         Program {
             functions: vec![id, main],

@@ -177,7 +177,10 @@ impl Search<'_> {
             }
             // Pointers already (lists, arrays, ref cells, seqs, functions, strings),
             // scalars, an arena handle.
-            Ty::App(TyCon::List | TyCon::Array | TyCon::Ref | TyCon::Seq | TyCon::Arena, _)
+            Ty::App(
+                TyCon::List | TyCon::Array | TyCon::Ref | TyCon::Seq | TyCon::Arena | TyCon::Async,
+                _,
+            )
             | Ty::Fun(..)
             | Ty::Prim(_)
             | Ty::MeasureValue(_)

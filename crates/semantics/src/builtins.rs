@@ -167,6 +167,18 @@ pub enum Builtin {
     /// `Array.__view array start count`: `count` elements from `start`, sharing the
     /// array's memory, unchecked (library-internal; slices check and clamp first).
     ArrayView,
+    /// `Async.__run a`: runs an async to its result, with the event loop
+    /// (`Async.RunSynchronously`).
+    AsyncRun,
+    /// `Async.__start a`: queues an `Async<unit>` as a new task (`Async.Start`).
+    AsyncStart,
+    /// `Async.__suspend`: an `Async<unit>` that suspends the current task once (it
+    /// runs again when what it registered wakes it); the leaf of `Async.Sleep`.
+    AsyncSuspend,
+    /// `Async.__now ()`: the monotonic clock in nanoseconds.
+    AsyncNow,
+    /// `Async.__wakeAt t`: the current task is woken at `Async.__now` time `t`.
+    AsyncWakeAt,
     /// `Arena.create capacityBytes`: a new explicit arena.
     ArenaCreate,
     /// `Arena.alloc arena`: a zeroed `'T ref` cell in the arena.
@@ -204,6 +216,7 @@ impl Builtin {
             Builtin::ConsoleReadln | Builtin::ConsoleTryReadln => "line read from stdin",
             Builtin::ArrayCreate | Builtin::ArrayZeroCreate => "array",
             Builtin::Ref => "ref cell",
+            Builtin::AsyncRun | Builtin::AsyncStart => crate::analysis::alloc::ASYNC_FRAME,
             _ => return None,
         })
     }
@@ -258,6 +271,11 @@ impl Builtin {
             Builtin::StringBytes => "String.__bytes".into(),
             Builtin::StringOfBytes => "String.__ofBytes".into(),
             Builtin::ArrayView => "Array.__view".into(),
+            Builtin::AsyncRun => "Async.__run".into(),
+            Builtin::AsyncStart => "Async.__start".into(),
+            Builtin::AsyncSuspend => "Async.__suspend".into(),
+            Builtin::AsyncNow => "Async.__now".into(),
+            Builtin::AsyncWakeAt => "Async.__wakeAt".into(),
             Builtin::ArenaCreate => "Arena.create".into(),
             Builtin::ArenaAlloc => "Arena.alloc".into(),
             Builtin::ArenaAllocArray => "Arena.allocArray".into(),
@@ -281,6 +299,7 @@ impl Builtin {
             | Builtin::None
             | Builtin::GenericZero
             | Builtin::DefaultOf
+            | Builtin::AsyncSuspend
             | Builtin::GenericOne => 0,
             Builtin::Max
             | Builtin::Min
@@ -398,6 +417,14 @@ impl Builtin {
                 let a = u.fresh();
                 Ty::curried(vec![Ty::seq(a.clone()), Ty::fun(a, Ty::BOOL)], Ty::BOOL)
             }
+            Builtin::AsyncRun => {
+                let a = u.fresh();
+                Ty::fun(Ty::async_of(a.clone()), a)
+            }
+            Builtin::AsyncStart => Ty::fun(Ty::async_of(Ty::UNIT), Ty::UNIT),
+            Builtin::AsyncSuspend => Ty::async_of(Ty::UNIT),
+            Builtin::AsyncNow => Ty::fun(Ty::UNIT, Ty::Prim(Prim::Int64)),
+            Builtin::AsyncWakeAt => Ty::fun(Ty::Prim(Prim::Int64), Ty::UNIT),
             Builtin::ArenaCreate => Ty::fun(Ty::INT, Ty::arena()),
             Builtin::ArenaAlloc => Ty::fun(Ty::arena(), Ty::app(TyCon::Ref, vec![u.fresh()])),
             Builtin::ArenaAllocArray => {
@@ -516,6 +543,16 @@ impl Builtin {
             (
                 "Seq",
                 vec![("__make", Builtin::SeqMake), ("__run", Builtin::SeqRun)],
+            ),
+            (
+                "Async",
+                vec![
+                    ("__run", Builtin::AsyncRun),
+                    ("__start", Builtin::AsyncStart),
+                    ("__suspend", Builtin::AsyncSuspend),
+                    ("__now", Builtin::AsyncNow),
+                    ("__wakeAt", Builtin::AsyncWakeAt),
+                ],
             ),
             (
                 "Arena",

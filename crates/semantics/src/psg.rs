@@ -266,6 +266,22 @@ pub enum ExprKind {
         source: ExprId,
         body: ExprId,
     },
+    /// `async { body }` (`hot`: `task { body }`, which starts when made): the body
+    /// is the function `func` (a lambda of `unit` whose captures are the async's),
+    /// and its `let!`/`do!`/`return!`/`match!`/`use!` are [`ExprKind::Await`]s in it.
+    /// Lowering makes the function a coroutine; a middle-end pass makes it a frame
+    /// and a resume function (`docs/async.md`). The type is `Async<'T>`.
+    Async {
+        func: FunctionId,
+        hot: bool,
+    },
+    /// Waits for an `Async<'T>` (`value`) inside an async body and gives its
+    /// result: `let!`, `do!`, `match!`, `use!`, and `return!` (`tail`: the body's
+    /// result is this one's).
+    Await {
+        value: ExprId,
+        tail: bool,
+    },
     Error,
 }
 
@@ -770,8 +786,10 @@ impl Psg {
             | ExprKind::Format { .. }
             | ExprKind::UnionCase { .. }
             | ExprKind::ListNil
+            | ExprKind::Async { .. }
             | ExprKind::Error => {}
             ExprKind::App { func, arg } => out.extend([*func, *arg]),
+            ExprKind::Await { value, .. } => out.push(*value),
             ExprKind::Interpolated(parts) => {
                 for p in parts {
                     if let InterpolatedPart::Hole { expr, .. } = p {
@@ -960,6 +978,12 @@ impl Psg {
             ExprKind::ForEach { binding, .. } => {
                 format!("for-each {binding}:{}", self.binding(*binding).name)
             }
+            ExprKind::Async { func, hot } => {
+                format!("{} f{}", if *hot { "task" } else { "async" }, func.0)
+            }
+            ExprKind::Await { tail, .. } => {
+                (if *tail { "await-tail" } else { "await" }).to_string()
+            }
             ExprKind::Error => "error".to_string(),
         };
         let _ = writeln!(out, "{indent}{id} {head} : {ty}");
@@ -1054,6 +1078,7 @@ impl Psg {
                 self.write_expr(out, *source, d);
                 self.write_expr(out, *body, d);
             }
+            ExprKind::Await { value, .. } => self.write_expr(out, *value, d),
             ExprKind::Assign { value, .. } => self.write_expr(out, *value, d),
             ExprKind::Member { target, .. } => self.write_expr(out, *target, d),
             ExprKind::Index { target, index } => {

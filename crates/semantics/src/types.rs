@@ -120,6 +120,10 @@ pub enum TyCon {
     User(u32),
     /// `Arena`: an explicit arena (no type arguments).
     Arena,
+    /// `Async<'T>`: a cold computation that runs as a state machine
+    /// (`docs/async.md`): its value says how to start it (a resume function, a
+    /// frame size and the captured values).
+    Async,
 }
 
 impl TyCon {
@@ -131,6 +135,7 @@ impl TyCon {
             TyCon::Ref => "ref",
             TyCon::Seq => "seq",
             TyCon::Arena => "Arena",
+            TyCon::Async => "Async",
             TyCon::User(_) => "?",
         }
     }
@@ -313,6 +318,10 @@ impl Ty {
 
     pub fn option(elem: Ty) -> Ty {
         Ty::app(TyCon::Option, vec![elem])
+    }
+
+    pub fn async_of(result: Ty) -> Ty {
+        Ty::app(TyCon::Async, vec![result])
     }
 
     pub fn seq(elem: Ty) -> Ty {
@@ -588,7 +597,9 @@ impl Unifier {
         match &ty {
             Ty::Var(_) | Ty::Prim(_) | Ty::MeasureValue(_) | Ty::Error => None,
             Ty::Measured(b, _) => self.unstructured_walk(b, seen),
-            Ty::Fun(..) | Ty::App(TyCon::Array | TyCon::Seq | TyCon::Arena, _) => Some(ty.clone()),
+            Ty::Fun(..) | Ty::App(TyCon::Array | TyCon::Seq | TyCon::Arena | TyCon::Async, _) => {
+                Some(ty.clone())
+            }
             Ty::App(TyCon::User(d), _) if self.unstructured_types.contains(d) => Some(ty.clone()),
             Ty::Tuple(ts) | Ty::App(_, ts) => {
                 ts.iter().find_map(|t| self.unstructured_walk(t, seen))
@@ -1353,6 +1364,11 @@ impl fmt::Display for TyDisplay<'_> {
                 Ty::App(TyCon::Arena, _) => f.write_str("Arena"),
                 Ty::App(TyCon::Seq, ts) => {
                     f.write_str("seq<")?;
+                    write_ty(&ts[0], f, 0, names)?;
+                    f.write_str(">")
+                }
+                Ty::App(TyCon::Async, ts) => {
+                    f.write_str("Async<")?;
                     write_ty(&ts[0], f, 0, names)?;
                     f.write_str(">")
                 }

@@ -414,6 +414,10 @@ pub enum ExprKind {
         kind: BangKind,
         expr: Box<Expr>,
     },
+    /// Waits for the async `e` and gives its result. Never made by the parser: the
+    /// checker rewrites `let! p = e`, `use! x = e` and `match! e with` inside an
+    /// `async { }` into their plain forms with this as the value.
+    Await(Box<Expr>),
     /// `lazy e`
     Lazy(Box<Expr>),
     /// `9.81<m/s^2>`: a numeric literal with a unit of measure.

@@ -698,6 +698,7 @@ impl AstPrinter<'_> {
                 vec![e(expr)],
             ),
             ExprKind::Lazy(inner) => self.node("lazy", span, vec![e(inner)]),
+            ExprKind::Await(inner) => self.node("await", span, vec![e(inner)]),
             ExprKind::Bang { kind, expr } => self.node(kind.as_str(), span, vec![e(expr)]),
             ExprKind::WithMeasure { expr, measure } => {
                 self.node("measure", span, vec![e(expr), atom(self.measure(measure))])

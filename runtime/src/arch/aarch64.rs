@@ -38,6 +38,12 @@ pub const SYS_RT_SIGACTION: usize = 134;
 pub const SYS_SIGALTSTACK: usize = 132;
 pub const SYS_PRLIMIT64: usize = 261;
 pub const SYS_EXIT_GROUP: usize = 94;
+pub const SYS_CLOCK_GETTIME: usize = 113;
+pub const SYS_EPOLL_CREATE1: usize = 20;
+pub const SYS_EPOLL_CTL: usize = 21;
+/// The generic table has no `epoll_wait`, only `epoll_pwait` (which the runtime
+/// uses on x86_64 too, with no signal mask).
+pub const SYS_EPOLL_PWAIT: usize = 22;
 
 /// # Safety
 /// The arguments must be valid for system call `number`.
@@ -106,6 +112,17 @@ pub const FAULT_SIGNALS: &[i32] = &[
     crate::sys::SIGILL,
     crate::sys::SIGTRAP,
 ];
+
+// ---------------------------------------------------------------- epoll
+
+/// `struct epoll_event` with its natural layout: 16 bytes, `data` at offset 8
+/// (only x86_64 packs it).
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct EpollEvent {
+    pub events: u32,
+    pub data: u64,
+}
 
 // ---------------------------------------------------------------- memory
 

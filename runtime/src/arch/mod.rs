@@ -6,8 +6,9 @@
 //!   stack pointer (where the kernel put `argc`, then `argv`) to
 //!   `start::clef_rt_start` on a 16-byte aligned stack and never returns.
 //! * `SYS_READ`, `SYS_WRITE`, `SYS_MMAP`, `SYS_MUNMAP`, `SYS_RT_SIGACTION`,
-//!   `SYS_SIGALTSTACK`, `SYS_PRLIMIT64`, `SYS_EXIT_GROUP`: the Linux system call
-//!   numbers (x86_64 has its own table; aarch64 uses the generic one).
+//!   `SYS_SIGALTSTACK`, `SYS_PRLIMIT64`, `SYS_EXIT_GROUP`, `SYS_CLOCK_GETTIME`,
+//!   `SYS_EPOLL_CREATE1`, `SYS_EPOLL_CTL`, `SYS_EPOLL_PWAIT`: the Linux system
+//!   call numbers (x86_64 has its own table; aarch64 uses the generic one).
 //! * `syscall3` and `syscall6`: the system call instruction and its register
 //!   convention. Only `sys.rs` calls them.
 //! * `SIGNAL_RESTORER`: the `sa_restorer` trampoline `rt_sigaction` needs, or
@@ -16,6 +17,7 @@
 //! * `UCONTEXT_SP_OFFSET`, `UCONTEXT_PC_OFFSET`: where the interrupted stack
 //!   pointer and program counter lie in the `ucontext_t` a handler receives.
 //! * `FAULT_SIGNALS`: the signals `fault.rs` turns into panics.
+//! * `EpollEvent`: the kernel's `struct epoll_event`, packed on x86_64 only.
 //! * `copy_forward`, `copy_backward`, `fill`: the loops behind `memcpy`,
 //!   `memmove` and `memset`, written so that LLVM cannot turn them back into
 //!   calls of those functions (`mem.rs`).

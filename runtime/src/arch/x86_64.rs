@@ -35,6 +35,10 @@ pub const SYS_RT_SIGACTION: usize = 13;
 pub const SYS_SIGALTSTACK: usize = 131;
 pub const SYS_PRLIMIT64: usize = 302;
 pub const SYS_EXIT_GROUP: usize = 231;
+pub const SYS_CLOCK_GETTIME: usize = 228;
+pub const SYS_EPOLL_CREATE1: usize = 291;
+pub const SYS_EPOLL_CTL: usize = 233;
+pub const SYS_EPOLL_PWAIT: usize = 281;
 
 /// # Safety
 /// The arguments must be valid for system call `number`.
@@ -116,6 +120,17 @@ pub const FAULT_SIGNALS: &[i32] = &[
     crate::sys::SIGFPE,
     crate::sys::SIGILL,
 ];
+
+// ---------------------------------------------------------------- epoll
+
+/// `struct epoll_event`: x86_64 is the one architecture where the kernel packs
+/// it (`__EPOLL_PACKED`), 12 bytes with `data` at offset 4.
+#[repr(C, packed)]
+#[derive(Clone, Copy)]
+pub struct EpollEvent {
+    pub events: u32,
+    pub data: u64,
+}
 
 // ---------------------------------------------------------------- memory
 

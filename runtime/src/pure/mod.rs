@@ -1,5 +1,7 @@
-//! The pure half of the runtime: number formatting, F# `printf` semantics and
-//! number parsing, written against `core` only and free of `unsafe`.
+//! The pure half of the runtime: number formatting, F# `printf` semantics,
+//! number parsing, and the index arithmetic of the async executor's ready
+//! queue (`ring`) and timer heap (`timer_heap`), written against `core` only
+//! and free of `unsafe`.
 //!
 //! Architecture invariant: nothing in this module tree performs I/O, allocates,
 //! or uses `unsafe`; everything writes into a [`sink::Sink`]. That lets the same
@@ -14,5 +16,7 @@ pub mod hash;
 pub mod int_fmt;
 pub mod parse;
 pub mod printf;
+pub mod ring;
 pub mod sink;
 pub mod text;
+pub mod timer_heap;

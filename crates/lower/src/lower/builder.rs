@@ -60,6 +60,7 @@ impl Builder {
                     terminator: Terminator::Unreachable,
                 }],
                 is_export: false,
+                coroutine: false,
             },
             current: mir::BlockId(0),
             terminated: false,

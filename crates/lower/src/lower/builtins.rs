@@ -57,6 +57,17 @@ impl Lowerer<'_> {
         let arg_ty = |this: &mut Self, i: usize| -> mir::Ty { this.mir_ty(&arg_ptys[i]) };
         match bi {
             Builtin::Ignore => Operand::Const(Const::Unit),
+            Builtin::AsyncRun => self.run_async(b, vals.remove(0), result_ty, span),
+            Builtin::AsyncStart => {
+                self.start_task(b, vals.remove(0), span);
+                Operand::Const(Const::Unit)
+            }
+            Builtin::AsyncNow => b.call_rt(RtFn::AsyncNow, vec![], result_ty),
+            Builtin::AsyncWakeAt => b.call_rt(RtFn::AsyncWakeAt, vals, mir::Ty::Unit),
+            Builtin::AsyncSuspend => {
+                self.unsupported(span, "'Async.__suspend' other than right after 'do!'");
+                b.temp(Rvalue::Zero(result_ty.clone()), result_ty)
+            }
             Builtin::Id | Builtin::SeqMake => vals.remove(0),
             // One representation, two types: an explicit conversion, no copy (an
             // enum is its underlying integer, so `enum<E> n` only widens or narrows).

@@ -88,7 +88,9 @@ impl Lowerer<'_> {
         let closure_ty = self.mir_ty(&rest);
         let pair = (arity == applied + 2).then(|| self.stub(callable.clone(), applied, true));
         let stub = self.stub(callable, applied, false);
-        let on_stack = site.is_some_and(|e| self.psg.stack_closures.contains(&e));
+        // Not in an async body: its frame is left at each suspension.
+        let on_stack =
+            !b.func.coroutine && site.is_some_and(|e| self.psg.stack_closures.contains(&e));
         let env_slot = (on_stack && !env.is_empty()).then(|| {
             let layout: Vec<mir::Ty> = env.iter().map(|op| b.func.operand_ty(op)).collect();
             b.new_local(mir::Ty::Tuple(layout), "env")

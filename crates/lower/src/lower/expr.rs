@@ -48,6 +48,8 @@ impl Lowerer<'_> {
                 }
             }
             ExprKind::App { .. } => self.lower_app(b, e),
+            ExprKind::Async { func, .. } => self.lower_async(b, e, *func),
+            ExprKind::Await { value, tail } => self.lower_await(b, e, *value, *tail),
             ExprKind::Tuple(items) => {
                 let ty = self.expr_mir_ty(b, e);
                 let ops: Vec<Operand> = items.iter().map(|i| self.lower_expr(b, *i)).collect();
@@ -407,6 +409,15 @@ impl Lowerer<'_> {
         let bnd = self.psg.binding(binding);
         let t = apply_subst(&bnd.ty, &b.subst);
         let mt = self.mir_ty(&t);
+        if bnd.captured_mutable && b.func.coroutine {
+            // An async body's frame is left and re-entered at each suspension, so a
+            // closure cannot hold the address of its slot: the variable is a cell.
+            let l = b.new_local(mir::Ty::Boxed(Box::new(mt)), &bnd.name);
+            b.assign(l, Rvalue::Box(v));
+            b.locals.insert(binding, l);
+            b.by_ref.insert(binding);
+            return;
+        }
         let l = b.new_local(mt, &bnd.name);
         b.assign(l, Rvalue::Use(v));
         b.locals.insert(binding, l);

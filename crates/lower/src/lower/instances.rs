@@ -78,7 +78,10 @@ impl Lowerer<'_> {
                 Work::Stub(callable, applied, pair) => self.lower_stub(&callable, applied, pair),
                 Work::Derived(derived) => self.lower_derived(derived),
             };
-            self.program.functions[id.index()] = f;
+            self.program.functions[id.index()] = mir::Function {
+                coroutine: self.coroutines.contains(&id),
+                ..f
+            };
         }
     }
 
@@ -91,6 +94,7 @@ impl Lowerer<'_> {
             locals: Vec::new(),
             blocks: Vec::new(),
             is_export: false,
+            coroutine: false,
         });
         let id = FuncId(self.program.functions.len() as u32 - 1);
         self.worklist.push((id, work));
@@ -110,6 +114,7 @@ impl Lowerer<'_> {
             .name
             .clone();
         let mut b = Builder::new(name, ret, subst);
+        b.func.coroutine = self.coroutines.contains(&self.instances[key]);
         let mut params = Vec::new();
         for (i, c) in f.captures.iter().chain(&f.params).enumerate() {
             let bnd = self.psg.binding(*c);

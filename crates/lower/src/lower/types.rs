@@ -75,6 +75,7 @@ impl Lowerer<'_> {
             PTy::App(TyCon::List, _) => mir::Ty::Union(self.union_id(ty)),
             PTy::App(TyCon::Ref, args) => mir::Ty::Boxed(Box::new(self.mir_ty(&args[0]))),
             PTy::App(TyCon::Seq, args) => self.mir_ty(&push_ty(args[0].clone())),
+            PTy::App(TyCon::Async, _) => mir::async_value_ty(),
             // A pointer to the arena's region, as an integer handle.
             PTy::App(TyCon::Arena, _) => mir::Ty::I64,
             PTy::App(TyCon::User(_), _) if self.psg.enum_of(ty).is_some() => {

@@ -6,6 +6,7 @@
 //! in a release build), and names the pass that broke an invariant. A new pass is a
 //! module here and one line in [`PASSES`].
 
+mod asyncs;
 mod unreachable;
 
 use crate::mir::Program;
@@ -18,10 +19,16 @@ pub struct Pass {
 }
 
 /// The passes, in the order they run.
-pub const PASSES: &[Pass] = &[Pass {
-    name: "remove-unreachable-blocks",
-    run: unreachable::run,
-}];
+pub const PASSES: &[Pass] = &[
+    Pass {
+        name: "async-state-machines",
+        run: asyncs::run,
+    },
+    Pass {
+        name: "remove-unreachable-blocks",
+        run: unreachable::run,
+    },
+];
 
 /// Runs [`PASSES`] on `program`; with `verify`, checks the program before the first
 /// pass and after each one. An error names the stage that broke the invariant.

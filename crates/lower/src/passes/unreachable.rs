@@ -1,7 +1,7 @@
 //! `remove-unreachable-blocks`: lowering leaves blocks that no path reaches (the
 //! code after a panic or `exit`, the join block of two branches that both return).
 
-use crate::mir::{self, Program, Terminator};
+use crate::mir::{self, Program};
 
 /// Removes them from every function.
 pub fn run(program: &mut Program) {
@@ -23,18 +23,13 @@ fn remove_unreachable_blocks(mut f: mir::Function) -> mir::Function {
             continue;
         }
         reachable[i] = true;
-        match &f.blocks[i].terminator {
-            Terminator::Goto(t) => stack.push(t.index()),
-            Terminator::Branch {
-                then_block,
-                else_block,
-                ..
-            } => {
-                stack.push(then_block.index());
-                stack.push(else_block.index());
-            }
-            Terminator::Return(_) | Terminator::Unreachable => {}
-        }
+        stack.extend(
+            f.blocks[i]
+                .terminator
+                .successors()
+                .iter()
+                .map(|b| b.index()),
+        );
     }
     let mut new_index = vec![0u32; n];
     let mut next = 0u32;
@@ -51,19 +46,7 @@ fn remove_unreachable_blocks(mut f: mir::Function) -> mir::Function {
         .enumerate()
         .filter(|(i, _)| reachable[*i])
         .map(|(_, mut block)| {
-            block.terminator = match block.terminator {
-                Terminator::Goto(t) => Terminator::Goto(remap(t)),
-                Terminator::Branch {
-                    cond,
-                    then_block,
-                    else_block,
-                } => Terminator::Branch {
-                    cond,
-                    then_block: remap(then_block),
-                    else_block: remap(else_block),
-                },
-                other => other,
-            };
+            block.terminator = block.terminator.map_targets(remap);
             block
         })
         .collect();

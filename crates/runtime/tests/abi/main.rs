@@ -450,6 +450,7 @@ fn emit_one_function(locals: Vec<Local>, params: u32, stmt: Stmt) -> String {
                 terminator: Terminator::Return(Operand::Const(Const::Unit)),
             }],
             is_export: false,
+            coroutine: false,
         }],
         ..Program::default()
     };

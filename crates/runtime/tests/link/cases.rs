@@ -188,3 +188,35 @@ fn assert_trap_address_is_in_clef_main(target: &Target, exe: &std::path::Path, s
         "trap at {address:#x}, clef_main is {start:#x}+{size:#x}"
     );
 }
+
+pub fn async_executor_runs_tasks_timers_descriptors_and_nested_loops(target: &Target) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let exe = target.build(dir.path(), "async", ASYNC_IR);
+    let output = target.run(&exe, &[], b"hello\nrest\n");
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "done=0\n\
+         c1=0\nc2=0\nc1=1\nc2=1\nc1=2\nc2=2\nall done\n\
+         done=1\n\
+         timer 2\ntimer 4\ntimer 3\ntimer 1\nall done\nslept=1\n\
+         timer 5\nwatcher 1\nwatcher 2\nall done\n\
+         stdout is writable\nall done\nread hello\n\
+         outer before\ninner 0\nc3=0\ninner 1\nouter after\nouter resumed\nall done\n\
+         inner 0\ninner 1\n\
+         recycled\n"
+    );
+    assert_eq!(String::from_utf8_lossy(&output.stderr), "");
+    assert_eq!(output.status.code(), Some(0));
+}
+
+pub fn async_deadlock_is_reported_after_flushing_stdout(target: &Target) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let exe = target.build(dir.path(), "async_deadlock", ASYNC_IR);
+    let output = target.run(&exe, &["deadlock"], b"");
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "before\n");
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        "async: every task is waiting and nothing can wake one (the program would wait forever)\n"
+    );
+    assert_eq!(output.status.code(), Some(1));
+}

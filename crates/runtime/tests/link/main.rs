@@ -49,6 +49,8 @@ macro_rules! all_cases {
                 regions_reset_and_release_what_they_allocated,
                 copies_moves_and_fills_are_exact,
                 faults_become_panics_after_flushing_stdout,
+                async_executor_runs_tasks_timers_descriptors_and_nested_loops,
+                async_deadlock_is_reported_after_flushing_stdout,
             ]
         );
     };

@@ -511,3 +511,368 @@ failed:
   ret i32 1
 }
 "#;
+
+/// The async executor driven the way compiled async code drives it: resume
+/// functions `i8 (ptr frame)` over frames in globals. Without arguments it runs
+/// the scenarios its comments name, printing what happens; with an argument its
+/// root waits for nothing and the executor reports the deadlock.
+pub const ASYNC_IR: &str = r#"
+%Str = type { ptr, i64 }
+%JoinFrame = type { i64, [8 x ptr] }
+
+@txt_done = private constant [5 x i8] c"done="
+@txt_c = private constant [1 x i8] c"c"
+@txt_eq = private constant [1 x i8] c"="
+@txt_all_done = private constant [8 x i8] c"all done"
+@txt_timer = private constant [6 x i8] c"timer "
+@txt_slept = private constant [6 x i8] c"slept="
+@txt_watcher = private constant [8 x i8] c"watcher "
+@txt_writable = private constant [18 x i8] c"stdout is writable"
+@txt_read = private constant [5 x i8] c"read "
+@txt_outer_before = private constant [12 x i8] c"outer before"
+@txt_outer_after = private constant [11 x i8] c"outer after"
+@txt_outer_resumed = private constant [13 x i8] c"outer resumed"
+@txt_inner_0 = private constant [7 x i8] c"inner 0"
+@txt_inner_1 = private constant [7 x i8] c"inner 1"
+@txt_recycled = private constant [8 x i8] c"recycled"
+@txt_before = private constant [6 x i8] c"before"
+
+; counter frames: id, count, limit
+@counter_a = private global [3 x i64] [i64 1, i64 0, i64 2]
+@counter_b = private global [3 x i64] [i64 2, i64 0, i64 2]
+@counter_x = private global [3 x i64] [i64 3, i64 0, i64 0]
+; sleeper frames: id, deadline
+@sleeper_1 = private global [2 x i64] [i64 1, i64 0]
+@sleeper_2 = private global [2 x i64] [i64 2, i64 0]
+@sleeper_3 = private global [2 x i64] [i64 3, i64 0]
+@sleeper_4 = private global [2 x i64] [i64 4, i64 0]
+@sleeper_5 = private global [2 x i64] [i64 5, i64 0]
+; watcher frames: id, the task watched
+@watcher_1 = private global { i64, ptr } { i64 1, ptr null }
+@watcher_2 = private global { i64, ptr } { i64 2, ptr null }
+; reader frame: state, the line read
+@reader_frame = private global { i64, %Str } zeroinitializer
+@writer_frame = private global i64 0
+@nester_frame = private global i64 0
+@inner_frame = private global i64 0
+@inner_frame2 = private global i64 0
+@join1 = private global %JoinFrame zeroinitializer
+@join2 = private global %JoinFrame zeroinitializer
+@join3 = private global %JoinFrame zeroinitializer
+@join4 = private global %JoinFrame zeroinitializer
+@join5 = private global %JoinFrame zeroinitializer
+@finished_handle = private global ptr null
+
+declare void @clef_rt_fmt_start()
+declare void @clef_rt_fmt_literal(ptr, i64)
+declare void @clef_rt_fmt_int(i64, i32, i8, i32, i32, i32, i32)
+declare void @clef_rt_fmt_finish_write(i32, i8)
+declare i8 @clef_rt_try_readln(ptr)
+declare void @clef_rt_async_run(ptr, ptr)
+declare ptr @clef_rt_async_spawn(ptr, ptr)
+declare i8 @clef_rt_async_done(ptr)
+declare void @clef_rt_async_join(ptr)
+declare i64 @clef_rt_async_now()
+declare void @clef_rt_async_wake_at(i64)
+declare void @clef_rt_async_wait_fd(i32, i8)
+declare void @clef_rt_async_yield()
+
+define void @say(ptr %text, i64 %len) {
+  call void @clef_rt_fmt_start()
+  call void @clef_rt_fmt_literal(ptr %text, i64 %len)
+  call void @clef_rt_fmt_finish_write(i32 1, i8 1)
+  ret void
+}
+
+define void @say_int(ptr %text, i64 %len, i64 %n) {
+  call void @clef_rt_fmt_start()
+  call void @clef_rt_fmt_literal(ptr %text, i64 %len)
+  call void @clef_rt_fmt_int(i64 %n, i32 64, i8 1, i32 0, i32 0, i32 -1, i32 -1)
+  call void @clef_rt_fmt_finish_write(i32 1, i8 1)
+  ret void
+}
+
+; "c<id>=<count>", then: below the limit, count + 1 and yield; else finished.
+define i8 @counter(ptr %f) {
+entry:
+  %id = load i64, ptr %f
+  %count.at = getelementptr i8, ptr %f, i64 8
+  %count = load i64, ptr %count.at
+  %limit.at = getelementptr i8, ptr %f, i64 16
+  %limit = load i64, ptr %limit.at
+  call void @clef_rt_fmt_start()
+  call void @clef_rt_fmt_literal(ptr @txt_c, i64 1)
+  call void @clef_rt_fmt_int(i64 %id, i32 64, i8 1, i32 0, i32 0, i32 -1, i32 -1)
+  call void @clef_rt_fmt_literal(ptr @txt_eq, i64 1)
+  call void @clef_rt_fmt_int(i64 %count, i32 64, i8 1, i32 0, i32 0, i32 -1, i32 -1)
+  call void @clef_rt_fmt_finish_write(i32 1, i8 1)
+  %more = icmp slt i64 %count, %limit
+  br i1 %more, label %again, label %finished
+again:
+  %next = add i64 %count, 1
+  store i64 %next, ptr %count.at
+  call void @clef_rt_async_yield()
+  ret i8 0
+finished:
+  ret i8 1
+}
+
+; Waits for the n tasks of its frame, in order, then prints "all done".
+define i8 @join_all(ptr %f) {
+entry:
+  %n = load i64, ptr %f
+  br label %loop
+loop:
+  %i = phi i64 [ 0, %entry ], [ %next, %check ]
+  %more = icmp slt i64 %i, %n
+  br i1 %more, label %look, label %all
+look:
+  %offset.words = add i64 %i, 1
+  %offset = shl i64 %offset.words, 3
+  %slot = getelementptr i8, ptr %f, i64 %offset
+  %task = load ptr, ptr %slot
+  %done = call i8 @clef_rt_async_done(ptr %task)
+  %next = add i64 %i, 1
+  br label %check
+check:
+  %is_done = icmp ne i8 %done, 0
+  br i1 %is_done, label %loop, label %wait
+wait:
+  call void @clef_rt_async_join(ptr %task)
+  ret i8 0
+all:
+  call void @say(ptr @txt_all_done, i64 8)
+  ret i8 1
+}
+
+; A sleep leaf: finished once the clock reaches its deadline.
+define i8 @sleeper(ptr %f) {
+entry:
+  %id = load i64, ptr %f
+  %deadline.at = getelementptr i8, ptr %f, i64 8
+  %deadline = load i64, ptr %deadline.at
+  %now = call i64 @clef_rt_async_now()
+  %due = icmp sge i64 %now, %deadline
+  br i1 %due, label %fire, label %wait
+wait:
+  call void @clef_rt_async_wake_at(i64 %deadline)
+  ret i8 0
+fire:
+  call void @say_int(ptr @txt_timer, i64 6, i64 %id)
+  ret i8 1
+}
+
+; Finished once the task it watches has finished.
+define i8 @watcher(ptr %f) {
+entry:
+  %id = load i64, ptr %f
+  %target.at = getelementptr i8, ptr %f, i64 8
+  %target = load ptr, ptr %target.at
+  %done = call i8 @clef_rt_async_done(ptr %target)
+  %is_done = icmp ne i8 %done, 0
+  br i1 %is_done, label %fire, label %wait
+wait:
+  call void @clef_rt_async_join(ptr %target)
+  ret i8 0
+fire:
+  call void @say_int(ptr @txt_watcher, i64 8, i64 %id)
+  ret i8 1
+}
+
+; Waits for a descriptor that is not open (woken at once), then for stdin,
+; then reads a line.
+define i8 @reader(ptr %f) {
+entry:
+  %state = load i64, ptr %f
+  switch i64 %state, label %read [ i64 0, label %bad_fd
+                                   i64 1, label %stdin ]
+bad_fd:
+  store i64 1, ptr %f
+  call void @clef_rt_async_wait_fd(i32 12345, i8 0)
+  ret i8 0
+stdin:
+  store i64 2, ptr %f
+  call void @clef_rt_async_wait_fd(i32 0, i8 0)
+  ret i8 0
+read:
+  %line = getelementptr i8, ptr %f, i64 8
+  %got = call i8 @clef_rt_try_readln(ptr %line)
+  ret i8 1
+}
+
+define i8 @writer(ptr %f) {
+entry:
+  %state = load i64, ptr %f
+  %first = icmp eq i64 %state, 0
+  br i1 %first, label %wait, label %ready
+wait:
+  store i64 1, ptr %f
+  call void @clef_rt_async_wait_fd(i32 1, i8 1)
+  ret i8 0
+ready:
+  call void @say(ptr @txt_writable, i64 18)
+  ret i8 1
+}
+
+; Yields (so it is queued while it runs), spawns a counter, and runs a nested
+; loop: that loop runs the counter and its own root, but must not resume this
+; task, which it finds in the ready queue.
+define i8 @nester(ptr %f) {
+entry:
+  %state = load i64, ptr %f
+  %first = icmp eq i64 %state, 0
+  br i1 %first, label %start, label %again
+start:
+  store i64 1, ptr %f
+  call void @clef_rt_async_yield()
+  call void @say(ptr @txt_outer_before, i64 12)
+  %x = call ptr @clef_rt_async_spawn(ptr @counter, ptr @counter_x)
+  call void @clef_rt_async_run(ptr @inner, ptr @inner_frame)
+  call void @say(ptr @txt_outer_after, i64 11)
+  ret i8 0
+again:
+  call void @say(ptr @txt_outer_resumed, i64 13)
+  ret i8 1
+}
+
+define i8 @inner(ptr %f) {
+entry:
+  %state = load i64, ptr %f
+  %first = icmp eq i64 %state, 0
+  br i1 %first, label %start, label %again
+start:
+  store i64 1, ptr %f
+  call void @say(ptr @txt_inner_0, i64 7)
+  call void @clef_rt_async_yield()
+  ret i8 0
+again:
+  call void @say(ptr @txt_inner_1, i64 7)
+  ret i8 1
+}
+
+; Joins a finished task (so it is queued again at once) and finishes anyway:
+; its record is freed when the stale queue entry is taken.
+define i8 @early(ptr %f) {
+  %task = load ptr, ptr @finished_handle
+  call void @clef_rt_async_join(ptr %task)
+  ret i8 1
+}
+
+; Waits for nothing: nothing can ever wake it.
+define i8 @stuck(ptr %f) {
+  ret i8 0
+}
+
+define i32 @clef_main(ptr %args, i64 %argc) {
+entry:
+  %deadlock = icmp sgt i64 %argc, 0
+  br i1 %deadlock, label %stuck_run, label %main
+stuck_run:
+  call void @say(ptr @txt_before, i64 6)
+  call void @clef_rt_async_run(ptr @stuck, ptr null)
+  ret i32 0
+main:
+  ; Outside any task these do nothing.
+  call void @clef_rt_async_yield()
+  call void @clef_rt_async_wake_at(i64 0)
+  call void @clef_rt_async_wait_fd(i32 0, i8 0)
+
+  ; 1. Two counters yielding in turn; a root joined on both.
+  %a = call ptr @clef_rt_async_spawn(ptr @counter, ptr @counter_a)
+  %b = call ptr @clef_rt_async_spawn(ptr @counter, ptr @counter_b)
+  call void @clef_rt_async_join(ptr %a)
+  %a.done0 = call i8 @clef_rt_async_done(ptr %a)
+  %a.done0.wide = zext i8 %a.done0 to i64
+  call void @say_int(ptr @txt_done, i64 5, i64 %a.done0.wide)
+  store i64 2, ptr @join1
+  store ptr %a, ptr getelementptr (i8, ptr @join1, i64 8)
+  store ptr %b, ptr getelementptr (i8, ptr @join1, i64 16)
+  call void @clef_rt_async_run(ptr @join_all, ptr @join1)
+  %a.done1 = call i8 @clef_rt_async_done(ptr %a)
+  %a.done1.wide = zext i8 %a.done1 to i64
+  call void @say_int(ptr @txt_done, i64 5, i64 %a.done1.wide)
+
+  ; 2. Timers: deadlines 300, 100, 200 and 100 ms from now fire in deadline
+  ; order, equal ones in the order they were set.
+  %base = call i64 @clef_rt_async_now()
+  %d1 = add i64 %base, 300000000
+  %d2 = add i64 %base, 100000000
+  %d3 = add i64 %base, 200000000
+  store i64 %d1, ptr getelementptr (i8, ptr @sleeper_1, i64 8)
+  store i64 %d2, ptr getelementptr (i8, ptr @sleeper_2, i64 8)
+  store i64 %d3, ptr getelementptr (i8, ptr @sleeper_3, i64 8)
+  store i64 %d2, ptr getelementptr (i8, ptr @sleeper_4, i64 8)
+  %s1 = call ptr @clef_rt_async_spawn(ptr @sleeper, ptr @sleeper_1)
+  %s2 = call ptr @clef_rt_async_spawn(ptr @sleeper, ptr @sleeper_2)
+  %s3 = call ptr @clef_rt_async_spawn(ptr @sleeper, ptr @sleeper_3)
+  %s4 = call ptr @clef_rt_async_spawn(ptr @sleeper, ptr @sleeper_4)
+  store i64 4, ptr @join2
+  store ptr %s1, ptr getelementptr (i8, ptr @join2, i64 8)
+  store ptr %s2, ptr getelementptr (i8, ptr @join2, i64 16)
+  store ptr %s3, ptr getelementptr (i8, ptr @join2, i64 24)
+  store ptr %s4, ptr getelementptr (i8, ptr @join2, i64 32)
+  call void @clef_rt_async_run(ptr @join_all, ptr @join2)
+  %end = call i64 @clef_rt_async_now()
+  %slept.ok = icmp sge i64 %end, %d1
+  %slept.wide = zext i1 %slept.ok to i64
+  call void @say_int(ptr @txt_slept, i64 6, i64 %slept.wide)
+
+  ; 3. Two tasks joined on one sleeper, woken in the order they joined.
+  %base5 = call i64 @clef_rt_async_now()
+  %d5 = add i64 %base5, 50000000
+  store i64 %d5, ptr getelementptr (i8, ptr @sleeper_5, i64 8)
+  %s5 = call ptr @clef_rt_async_spawn(ptr @sleeper, ptr @sleeper_5)
+  store ptr %s5, ptr getelementptr (i8, ptr @watcher_1, i64 8)
+  store ptr %s5, ptr getelementptr (i8, ptr @watcher_2, i64 8)
+  %w1 = call ptr @clef_rt_async_spawn(ptr @watcher, ptr @watcher_1)
+  %w2 = call ptr @clef_rt_async_spawn(ptr @watcher, ptr @watcher_2)
+  store i64 2, ptr @join3
+  store ptr %w1, ptr getelementptr (i8, ptr @join3, i64 8)
+  store ptr %w2, ptr getelementptr (i8, ptr @join3, i64 16)
+  call void @clef_rt_async_run(ptr @join_all, ptr @join3)
+
+  ; 4. Descriptors: stdin readable, stdout writable.
+  %reader.task = call ptr @clef_rt_async_spawn(ptr @reader, ptr @reader_frame)
+  %writer.task = call ptr @clef_rt_async_spawn(ptr @writer, ptr @writer_frame)
+  store i64 2, ptr @join4
+  store ptr %reader.task, ptr getelementptr (i8, ptr @join4, i64 8)
+  store ptr %writer.task, ptr getelementptr (i8, ptr @join4, i64 16)
+  call void @clef_rt_async_run(ptr @join_all, ptr @join4)
+  %line = load %Str, ptr getelementptr (i8, ptr @reader_frame, i64 8)
+  %line.ptr = extractvalue %Str %line, 0
+  %line.len = extractvalue %Str %line, 1
+  call void @clef_rt_fmt_start()
+  call void @clef_rt_fmt_literal(ptr @txt_read, i64 5)
+  call void @clef_rt_fmt_literal(ptr %line.ptr, i64 %line.len)
+  call void @clef_rt_fmt_finish_write(i32 1, i8 1)
+
+  ; 5. A nested loop inside a task.
+  %nester.task = call ptr @clef_rt_async_spawn(ptr @nester, ptr @nester_frame)
+  store i64 1, ptr @join5
+  store ptr %nester.task, ptr getelementptr (i8, ptr @join5, i64 8)
+  call void @clef_rt_async_run(ptr @join_all, ptr @join5)
+
+  ; 6. Roots finished while queued: 1000 runs leave stale queue entries, a run
+  ; that yields takes (and frees) them, 1000 more runs reuse the records.
+  store ptr %a, ptr @finished_handle
+  br label %early.first
+early.first:
+  %i = phi i64 [ 0, %main ], [ %i.next, %early.first ]
+  call void @clef_rt_async_run(ptr @early, ptr null)
+  %i.next = add i64 %i, 1
+  %i.more = icmp slt i64 %i.next, 1000
+  br i1 %i.more, label %early.first, label %drain
+drain:
+  call void @clef_rt_async_run(ptr @inner, ptr @inner_frame2)
+  br label %early.again
+early.again:
+  %j = phi i64 [ 0, %drain ], [ %j.next, %early.again ]
+  call void @clef_rt_async_run(ptr @early, ptr null)
+  %j.next = add i64 %j, 1
+  %j.more = icmp slt i64 %j.next, 1000
+  br i1 %j.more, label %early.again, label %finish
+finish:
+  call void @say(ptr @txt_recycled, i64 8)
+  ret i32 0
+}
+"#;

@@ -99,6 +99,8 @@ impl Analysis<'_> {
                     continue;
                 }
                 ExprKind::Function(f) => self.mentioned_effects(&mut s, *f),
+                // An async's environment; an awaited async's frame and its body.
+                ExprKind::Async { .. } | ExprKind::Await { .. } => s.may_alloc = true,
                 ExprKind::ListCons { .. }
                 | ExprKind::Interpolated(_)
                 | ExprKind::UnionCase { .. }
@@ -361,6 +363,12 @@ fn has_vars(ty: &Ty) -> bool {
 /// What each site allocates, in the ledger's words: lowering names its placements
 /// with the same constants (`lower/placement.rs`), and `site_check.rs` matches them.
 pub const CLOSURE_ENV: &str = "closure environment";
+/// The captured values of an `async { }` (where the async pass does not keep them
+/// in the awaiting frame).
+pub const ASYNC_ENV: &str = "async environment";
+/// The frame of an async run, started, or awaited (its slot's memory, reused by
+/// the next async started there when it fits).
+pub const ASYNC_FRAME: &str = "async frame";
 pub const LIST_CELL: &str = "list cell";
 pub const UNION_CELL: &str = "union case cell (a recursive union's values are pointers)";
 const GENERIC_UNION_CELL: &str =
@@ -432,6 +440,20 @@ pub fn sites_at(psg: &Psg, id: ExprId) -> Vec<(&'static str, bool)> {
     }
     if psg.stepping_closures.contains(&id) {
         out.push((CLOSURE_STEP, false));
+    }
+    match &psg.expr(id).kind {
+        ExprKind::Async { func, .. } if !psg.functions[func.index()].captures.is_empty() => {
+            out.push((ASYNC_ENV, false));
+        }
+        ExprKind::Await { value, .. }
+            if !matches!(
+                psg.expr(*value).kind,
+                ExprKind::Builtin(Builtin::AsyncSuspend)
+            ) =>
+        {
+            out.push((ASYNC_FRAME, false));
+        }
+        _ => {}
     }
     if psg.closure_sites.contains(&id) {
         let has_environment = match &psg.expr(id).kind {

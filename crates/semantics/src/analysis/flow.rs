@@ -531,6 +531,17 @@ impl<'f, 'p> Run<'f, 'p> {
             ExprKind::Const(_) | ExprKind::ListNil | ExprKind::Error => Vec::new(),
             ExprKind::Local(b) => self.vals.get(b).cloned().unwrap_or_default(),
             ExprKind::Function(g) => self.mention(e, *g),
+            // An async is a closure of its body: its value holds the captures.
+            ExprKind::Async { func, .. } => self.mention(e, *func),
+            // Awaiting runs the async's body, as calling an unknown function value
+            // would; its result may hold what the async holds or anything new.
+            ExprKind::Await { value, .. } => {
+                let v = self.eval(*value);
+                self.unknown_call(&v, span);
+                let mut out = self.fresh();
+                union_into(&mut out, &v);
+                out
+            }
             ExprKind::Builtin(_) | ExprKind::Format { .. } | ExprKind::UnionCase { .. } => {
                 // Used as a function value: a closure with nothing inside.
                 self.site(e);
@@ -1268,6 +1279,23 @@ impl<'f, 'p> Run<'f, 'p> {
             Builtin::ArenaMark | Builtin::ArenaMarkMethod => {
                 // A mark is a record allocated in the arena: a mark made after another
                 // is freed by that one's release.
+                let fresh = self.fresh();
+                union_into(&mut out, &fresh);
+            }
+            Builtin::AsyncStart => {
+                // A task outlives the code that starts it: its frame, and whatever
+                // the async holds, stay until it finishes.
+                let held = arg_values.first().cloned().unwrap_or_default();
+                self.unknown_call(&held, span);
+                let mut kept = self.fresh();
+                union_into(&mut kept, &held);
+                let why = Why::Far("it is started as a task, which may run after this code".into());
+                self.escape(&kept, span, why);
+            }
+            Builtin::AsyncRun => {
+                // Runs the async's body here; its frame is new memory.
+                let held = arg_values.first().cloned().unwrap_or_default();
+                self.unknown_call(&held, span);
                 let fresh = self.fresh();
                 union_into(&mut out, &fresh);
             }

@@ -64,6 +64,22 @@ pub(crate) struct RegionFacts {
     pub notes: Vec<RegionNote>,
 }
 
+/// Whether the loop `l` waits for an async in its own code (not in the functions it
+/// makes).
+fn awaits_in(psg: &Psg, l: ExprId) -> bool {
+    let mut stack = vec![l];
+    let mut children = Vec::new();
+    while let Some(e) = stack.pop() {
+        if matches!(psg.expr(e).kind, ExprKind::Await { .. }) {
+            return true;
+        }
+        children.clear();
+        psg.children(e, &mut children);
+        stack.extend(&children);
+    }
+    false
+}
+
 /// Decides every loop, tail-recursive function and arena block.
 pub(crate) fn analyse(analysis: &Analysis) -> RegionFacts {
     let psg = analysis.psg;
@@ -81,6 +97,20 @@ pub(crate) fn analyse(analysis: &Analysis) -> RegionFacts {
     }
     let mut loop_compactions = FxHashMap::default();
     for l in loops {
+        if awaits_in(psg, l) {
+            // A suspended task's iteration stays open while other tasks allocate in
+            // the same region: releasing it would free their memory.
+            notes.push(RegionNote {
+                span: psg.expr(l).span,
+                kind: RegionKind::Loop,
+                region: false,
+                compacted: false,
+                reason: "it waits for an async inside (let!, do!): an iteration that \
+                         suspends cannot be released while other tasks run"
+                    .into(),
+            });
+            continue;
+        }
         let (region, mut reason) = a.decide(l);
         let mut compacted = false;
         if region {

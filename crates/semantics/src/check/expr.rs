@@ -436,6 +436,19 @@ impl Checker<'_> {
             ast::ExprKind::Computation { builder, body } if self.name(builder.name) == "seq" => {
                 self.infer_seq(body, span)
             }
+            ast::ExprKind::Computation { builder, body }
+                if super::asyncs::builder_kind(self.name(builder.name)).is_some() =>
+            {
+                let hot = super::asyncs::builder_kind(self.name(builder.name)) == Some(true);
+                self.infer_async(body, span, hot)
+            }
+            ast::ExprKind::Bang { kind, expr } if self.in_async => {
+                self.infer_bang(*kind, expr, span)
+            }
+            ast::ExprKind::Return { is_bang, expr } if self.in_async => {
+                self.infer_return(*is_bang, expr, span)
+            }
+            ast::ExprKind::Await(value) => self.infer_await(value, false, span),
             ast::ExprKind::Computation { builder, .. } => {
                 let name = self.name(builder.name).to_string();
                 self.unsupported(

@@ -79,6 +79,10 @@ impl Known {
             KnownType::Con(TyCon::Seq),
         );
         types.insert(
+            interner.get_or_intern_static("Async"),
+            KnownType::Con(TyCon::Async),
+        );
+        types.insert(
             interner.get_or_intern_static("Arena"),
             KnownType::Con(TyCon::Arena),
         );

@@ -7,6 +7,7 @@
 
 mod app;
 mod arena_safety;
+mod asyncs;
 mod closure_escape;
 mod completeness;
 mod control;
@@ -123,6 +124,12 @@ pub(crate) struct Checker<'a> {
     pub library_functions: usize,
     /// The type a lambda about to be checked is expected to have.
     pub lambda_expected: Option<Ty>,
+    /// The body being checked is an `async { }`'s: `let!` and friends bind there.
+    pub in_async: bool,
+    /// The next function body checked is an `async { }`'s (set by `infer_async`).
+    pub async_body_next: bool,
+    /// The `return`s of the async body being checked that end it (`asyncs.rs`).
+    pub tail_returns: Vec<Span>,
     /// The names of the functions a non-recursive `let` is defining while their
     /// bodies are checked: a use of one is FS0039 with a hint to write `let rec`.
     pub defining_non_rec: Vec<Symbol>,
@@ -232,6 +239,9 @@ impl<'a> Checker<'a> {
             hidden_modules: FxHashMap::default(),
             module_companions: FxHashMap::default(),
             lambda_expected: None,
+            in_async: false,
+            async_body_next: false,
+            tail_returns: Vec::new(),
             defining_non_rec: Vec::new(),
             mutable_captures: Vec::new(),
             library_functions: 0,

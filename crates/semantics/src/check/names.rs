@@ -515,6 +515,9 @@ impl Checker<'_> {
 
     fn check_function_body(&mut self, b: &ast::Binding, fid: FunctionId) {
         let saved_fn = self.current_fn.replace(fid);
+        // `let!` binds in an async's own body, not in the functions made inside it.
+        let in_async = std::mem::take(&mut self.async_body_next);
+        let saved_async = std::mem::replace(&mut self.in_async, in_async);
         let saved_tvars = std::mem::take(&mut self.type_var_names);
         if !b.type_params.is_empty() {
             // `let f<'a, 'b> ...`: the names are the function's type variables, in
@@ -590,6 +593,7 @@ impl Checker<'_> {
         f.body = body;
         self.type_var_names = saved_tvars;
         self.current_fn = saved_fn;
+        self.in_async = saved_async;
     }
 
     /// `when 'a : equality and 'b : comparison` (after `let f<...>` or in an

@@ -1,0 +1,776 @@
+//! Async bodies to state machines (DESIGN §6, `docs/async.md`).
+//!
+//! Lowering leaves each async body as a *coroutine*: an ordinary function of its
+//! captured values (and `unit`) whose blocks may end in `Await` (wait for an async,
+//! get its result) or `Suspend` (give the task up once). This pass makes each one
+//!
+//! * a **frame**: a struct of the state index, the async a `return!` hands on, the
+//!   result, the parameters, the locals that live across a suspension point, and
+//!   one slot per await site for the awaited async's frame;
+//! * a **resume function** `fn(frame) -> i8` in place of the coroutine (same
+//!   `FuncId`): its entry switches on the state index to the start or to the point
+//!   after the suspension it stopped at; each suspension point stores the locals
+//!   live after it into the frame and returns `POLL_PENDING`, and its resumption
+//!   loads them back (spill and reload, not every local in memory, so the code
+//!   between suspensions works on registers as usual);
+//! * an **init function** `fn(env, frame)` that starts a frame from the captured
+//!   values;
+//!
+//! and makes every `MakeAsync` the tuple `(resume, init, env, frame size)`.
+//!
+//! Before that, a call of an *async constructor* (a function that only makes an
+//! async of its parameters, `let add x y = async { ... }`) becomes the `MakeAsync`
+//! itself, and an async made only to be awaited (`let! x = add 1 2`, `return!
+//! loop (n - 1)`) keeps its environment in a field of the awaiting frame: an await
+//! of a known async allocates nothing once its slot has memory.
+//!
+//! Awaiting starts the awaited async in the site's slot (`start`, which reuses the
+//! slot's memory) and polls it (`poll`) until it is ready; `return!` stores the
+//! async it hands on in its own frame and answers `POLL_TAIL`, and whoever polls it
+//! starts that one in the same slot: a `return!` loop runs in constant memory.
+
+use crate::mir::{
+    async_slot_ty, frame_prefix, BinOp, Block, BlockId, Callee, Const, FuncId, Function, Local,
+    LocalId, Operand, Program, Rvalue, Stmt, Terminator, Ty, POLL_PENDING, POLL_READY, POLL_TAIL,
+    POLL_TY,
+};
+use rustc_hash::{FxHashMap, FxHashSet};
+
+/// Field indices of every frame (`mir::frame_prefix`).
+const STATE: u32 = 0;
+const TAIL: u32 = 1;
+const RESULT: u32 = 2;
+/// The state of a finished frame.
+const DONE: i32 = -1;
+
+pub fn run(program: &mut Program) {
+    let Some((poll, start)) = program.async_helpers else {
+        return;
+    };
+    let ctors = constructors(program);
+    if !ctors.is_empty() {
+        for f in &mut program.functions {
+            inline_constructors(f, &ctors);
+        }
+    }
+    let mut made: FxHashMap<FuncId, (FuncId, i64)> = FxHashMap::default();
+    for i in 0..program.functions.len() {
+        if program.functions[i].coroutine {
+            let id = FuncId(i as u32);
+            let (resume, init, (size, suspensions, kept)) = state_machine(program, id, poll, start);
+            for frame in program.async_frames.iter_mut().filter(|a| a.func == id) {
+                frame.bytes = size;
+                frame.suspensions = suspensions;
+                frame.kept = kept.clone();
+            }
+            let size = size as i64;
+            program.functions[i] = resume;
+            program.functions.push(init);
+            let init_id = FuncId(program.functions.len() as u32 - 1);
+            made.insert(id, (init_id, size));
+        }
+    }
+    for f in &mut program.functions {
+        make_async_values(f, &made);
+    }
+}
+
+/// An async constructor's coroutine and its captures, each a parameter position or
+/// a constant.
+type Constructor = (FuncId, Vec<Result<usize, Const>>);
+
+/// The async constructors: functions whose body only makes an async of their
+/// parameters (and constants), with how (the coroutine and the captures, as
+/// parameter positions or constants).
+fn constructors(program: &Program) -> FxHashMap<FuncId, Constructor> {
+    let mut out = FxHashMap::default();
+    for (i, f) in program.functions.iter().enumerate() {
+        if f.coroutine || f.is_export || f.blocks.is_empty() {
+            continue;
+        }
+        let mut b = 0;
+        let mut steps = 0;
+        while let (Terminator::Goto(t), true) =
+            (&f.blocks[b].terminator, f.blocks[b].stmts.is_empty())
+        {
+            b = t.index();
+            steps += 1;
+            if steps > f.blocks.len() {
+                break;
+            }
+        }
+        let block = &f.blocks[b];
+        let [Stmt::Assign(
+            v,
+            Rvalue::MakeAsync {
+                func,
+                captures,
+                env: None,
+            },
+        )] = block.stmts.as_slice()
+        else {
+            continue;
+        };
+        if block.terminator != Terminator::Return(Operand::Local(*v)) {
+            continue;
+        }
+        let mapped: Option<Vec<Result<usize, Const>>> = captures
+            .iter()
+            .map(|c| match c {
+                Operand::Local(l) => f.params.iter().position(|p| p == l).map(Ok),
+                Operand::Const(k) => Some(Err(k.clone())),
+            })
+            .collect();
+        if let Some(mapped) = mapped {
+            out.insert(FuncId(i as u32), (*func, mapped));
+        }
+    }
+    out
+}
+
+/// Calls of async constructors in `f` as the asyncs they make.
+fn inline_constructors(f: &mut Function, ctors: &FxHashMap<FuncId, Constructor>) {
+    for block in &mut f.blocks {
+        for s in &mut block.stmts {
+            let Stmt::Assign(_, Rvalue::Call(Callee::Func(g), args)) = s else {
+                continue;
+            };
+            let Some((func, mapped)) = ctors.get(g) else {
+                continue;
+            };
+            let captures = mapped
+                .iter()
+                .map(|m| match m {
+                    Ok(j) => args[*j].clone(),
+                    Err(k) => Operand::Const(k.clone()),
+                })
+                .collect();
+            let Stmt::Assign(dest, _) = *s else {
+                unreachable!()
+            };
+            *s = Stmt::Assign(
+                dest,
+                Rvalue::MakeAsync {
+                    func: *func,
+                    captures,
+                    env: None,
+                },
+            );
+        }
+    }
+}
+
+/// How many times each local is read.
+fn use_counts(f: &Function) -> Vec<u32> {
+    let mut n = vec![0u32; f.locals.len()];
+    for block in &f.blocks {
+        for s in &block.stmts {
+            let (uses, _) = stmt_uses(s);
+            for op in uses {
+                if let Operand::Local(l) = op {
+                    n[l.index()] += 1;
+                }
+            }
+        }
+        for op in terminator_uses(&block.terminator) {
+            if let Operand::Local(l) = op {
+                n[l.index()] += 1;
+            }
+        }
+    }
+    n
+}
+
+fn poll_const(v: i64) -> Operand {
+    Operand::Const(Const::Int {
+        value: v as i128,
+        bits: 8,
+        signed: false,
+    })
+}
+
+fn field_addr(ptr: Operand, ty: &Ty, path: Vec<u32>) -> Rvalue {
+    Rvalue::FieldAddr {
+        ptr,
+        ty: ty.clone(),
+        path,
+    }
+}
+
+/// The operands a statement reads and the local it writes.
+fn stmt_uses(s: &Stmt) -> (Vec<&Operand>, Option<LocalId>) {
+    match s {
+        Stmt::Assign(l, r) => (r.operands(), Some(*l)),
+        Stmt::Eval(r) => (r.operands(), None),
+        Stmt::StoreGlobal(_, op) => (vec![op], None),
+        Stmt::ArraySet(a, i, v) => (vec![a, i, v], None),
+        Stmt::StoreBoxed(p, v) | Stmt::Store(p, v) => (vec![p, v], None),
+    }
+}
+
+fn terminator_uses(t: &Terminator) -> Vec<&Operand> {
+    match t {
+        Terminator::Branch { cond, .. } => vec![cond],
+        Terminator::Return(op) => vec![op],
+        Terminator::Switch { value, .. } | Terminator::Await { value, .. } => vec![value],
+        Terminator::Goto(_) | Terminator::Suspend { .. } | Terminator::Unreachable => vec![],
+    }
+}
+
+/// The locals live at the start of each block (backward data flow to a fixed
+/// point). An await's result is written on the way to its next block.
+fn live_in(f: &Function) -> Vec<FxHashSet<LocalId>> {
+    let n = f.blocks.len();
+    let mut live: Vec<FxHashSet<LocalId>> = vec![FxHashSet::default(); n];
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for i in (0..n).rev() {
+            let block = &f.blocks[i];
+            let mut set: FxHashSet<LocalId> = FxHashSet::default();
+            for s in block.terminator.successors() {
+                set.extend(&live[s.index()]);
+            }
+            if let Terminator::Await { dest, .. } = &block.terminator {
+                set.remove(dest);
+            }
+            for op in terminator_uses(&block.terminator) {
+                if let Operand::Local(l) = op {
+                    set.insert(*l);
+                }
+            }
+            for s in block.stmts.iter().rev() {
+                let (uses, def) = stmt_uses(s);
+                if let Some(d) = def {
+                    set.remove(&d);
+                }
+                for op in uses {
+                    if let Operand::Local(l) = op {
+                        set.insert(*l);
+                    }
+                }
+                if let Stmt::Assign(_, r) | Stmt::Eval(r) = s {
+                    if let Some(l) = r.lent_slot() {
+                        set.insert(l);
+                    }
+                }
+            }
+            if set != live[i] {
+                live[i] = set;
+                changed = true;
+            }
+        }
+    }
+    live
+}
+
+/// A small builder of blocks for the resume function.
+struct Out {
+    locals: Vec<Local>,
+    blocks: Vec<Block>,
+}
+
+impl Out {
+    fn local(&mut self, ty: Ty) -> LocalId {
+        self.locals.push(Local {
+            name: String::new(),
+            ty,
+        });
+        LocalId(self.locals.len() as u32 - 1)
+    }
+
+    fn block(&mut self) -> BlockId {
+        self.blocks.push(Block {
+            stmts: Vec::new(),
+            terminator: Terminator::Unreachable,
+        });
+        BlockId(self.blocks.len() as u32 - 1)
+    }
+
+    fn temp(&mut self, stmts: &mut Vec<Stmt>, r: Rvalue, ty: Ty) -> Operand {
+        let l = self.local(ty);
+        stmts.push(Stmt::Assign(l, r));
+        Operand::Local(l)
+    }
+}
+
+/// The resume function, the init function and the frame size of coroutine `id`.
+fn state_machine(
+    program: &Program,
+    id: FuncId,
+    poll: FuncId,
+    start: FuncId,
+) -> (Function, Function, (u64, u32, Vec<String>)) {
+    let f = &program.functions[id.index()];
+    let live = live_in(f);
+    // The suspension points in block order: (block, locals to keep across it).
+    let mut sites: Vec<(usize, Vec<LocalId>)> = Vec::new();
+    for (i, block) in f.blocks.iter().enumerate() {
+        let keep = match &block.terminator {
+            Terminator::Await {
+                dest,
+                next,
+                tail: false,
+                ..
+            } => live[next.index()]
+                .iter()
+                .filter(|l| *l != dest)
+                .copied()
+                .collect::<Vec<_>>(),
+            Terminator::Suspend { next } => live[next.index()].iter().copied().collect(),
+            _ => continue,
+        };
+        let mut keep: Vec<LocalId> = keep
+            .into_iter()
+            .filter(|l| !f.local_ty(*l).is_unit())
+            .collect();
+        keep.sort();
+        sites.push((i, keep));
+    }
+    // The frame: prefix, parameters, kept locals, a slot per await site.
+    let mut fields = frame_prefix(f.ret.clone());
+    let mut field_of: FxHashMap<LocalId, u32> = FxHashMap::default();
+    for &p in &f.params {
+        field_of.insert(p, fields.len() as u32);
+        fields.push(f.local_ty(p).clone());
+    }
+    for (_, keep) in &sites {
+        for l in keep {
+            if !field_of.contains_key(l) {
+                field_of.insert(*l, fields.len() as u32);
+                fields.push(f.local_ty(*l).clone());
+            }
+        }
+    }
+    // An async made only to be awaited keeps its environment in the frame.
+    let uses = use_counts(f);
+    let mut defs = vec![0u32; f.locals.len()];
+    let mut made_here: FxHashMap<LocalId, Vec<Ty>> = FxHashMap::default();
+    for block in &f.blocks {
+        for s in &block.stmts {
+            if let Stmt::Assign(l, r) = s {
+                defs[l.index()] += 1;
+                if let Rvalue::MakeAsync {
+                    captures,
+                    env: None,
+                    ..
+                } = r
+                {
+                    let mut tys: Vec<Ty> = captures.iter().map(|c| f.operand_ty(c)).collect();
+                    tys.push(Ty::Unit);
+                    made_here.insert(*l, tys);
+                }
+            }
+        }
+    }
+    let mut env_of: FxHashMap<LocalId, (u32, Ty)> = FxHashMap::default();
+    for block in &f.blocks {
+        if let Terminator::Await {
+            value: Operand::Local(v),
+            ..
+        } = &block.terminator
+        {
+            if let (1, 1, Some(tys)) = (uses[v.index()], defs[v.index()], made_here.get(v)) {
+                let ty = Ty::Tuple(tys.clone());
+                env_of.insert(*v, (fields.len() as u32, ty.clone()));
+                fields.push(ty);
+            }
+        }
+    }
+    let mut slot_of: FxHashMap<usize, u32> = FxHashMap::default();
+    for (block, _) in &sites {
+        if matches!(f.blocks[*block].terminator, Terminator::Await { .. }) {
+            slot_of.insert(*block, fields.len() as u32);
+            fields.push(async_slot_ty());
+        }
+    }
+    let frame_ty = Ty::Tuple(fields);
+    let size = program.size_align(&frame_ty).0 as i64;
+    let mut kept: Vec<LocalId> = sites.iter().flat_map(|(_, k)| k.iter().copied()).collect();
+    kept.sort();
+    kept.dedup();
+    let kept: Vec<String> = kept
+        .into_iter()
+        .filter(|l| !f.locals[l.index()].name.is_empty())
+        .map(|l| format!("{}: {}", f.locals[l.index()].name, f.local_ty(l)))
+        .collect();
+    let note = (size as u64, sites.len() as u32, kept);
+
+    // The resume function: block 0 dispatches, the coroutine's blocks follow.
+    let mut out = Out {
+        locals: f.locals.clone(),
+        blocks: Vec::new(),
+    };
+    let frame = out.local(Ty::Ptr);
+    let frame_op = Operand::Local(frame);
+    let at = |path: Vec<u32>| field_addr(frame_op.clone(), &frame_ty, path);
+    let dispatch = out.block();
+    let shift = |b: BlockId| BlockId(b.0 + 1);
+    for block in &f.blocks {
+        let mut stmts = Vec::with_capacity(block.stmts.len());
+        for s in &block.stmts {
+            match s {
+                Stmt::Assign(v, Rvalue::MakeAsync { func, captures, .. })
+                    if env_of.contains_key(v) =>
+                {
+                    let p = out.temp(&mut stmts, at(vec![env_of[v].0]), Ty::Ptr);
+                    stmts.push(Stmt::Assign(
+                        *v,
+                        Rvalue::MakeAsync {
+                            func: *func,
+                            captures: captures.clone(),
+                            env: Some(p),
+                        },
+                    ));
+                }
+                _ => stmts.push(s.clone()),
+            }
+        }
+        out.blocks.push(Block {
+            stmts,
+            terminator: block.terminator.clone().map_targets(shift),
+        });
+    }
+    let set_state = |out: &mut Out, stmts: &mut Vec<Stmt>, state: i32| {
+        let a = out.temp(stmts, at(vec![STATE]), Ty::Ptr);
+        stmts.push(Stmt::Store(a, Operand::Const(Const::i32(state))));
+    };
+    // Start: the parameters from the frame.
+    let begin = out.block();
+    let mut stmts = Vec::new();
+    for &p in &f.params {
+        if !f.local_ty(p).is_unit() {
+            let a = out.temp(&mut stmts, at(vec![field_of[&p]]), Ty::Ptr);
+            stmts.push(Stmt::Assign(
+                p,
+                Rvalue::Load {
+                    ptr: a,
+                    ty: f.local_ty(p).clone(),
+                },
+            ));
+        }
+    }
+    out.blocks[begin.index()].stmts = stmts;
+    out.blocks[begin.index()].terminator = Terminator::Goto(BlockId(1));
+    // A finished frame resumed again answers ready.
+    let finished = out.block();
+    out.blocks[finished.index()].terminator = Terminator::Return(poll_const(POLL_READY));
+    let mut targets = vec![begin];
+    for (k, (block, keep)) in sites.iter().enumerate() {
+        let state = k as i32 + 1;
+        let here = BlockId(*block as u32 + 1);
+        let mut stmts = std::mem::take(&mut out.blocks[here.index()].stmts);
+        let terminator = out.blocks[here.index()].terminator.clone();
+        // Leaving: keep the live locals, record the state, answer pending.
+        let pending = out.block();
+        let mut save = Vec::new();
+        for l in keep {
+            let a = out.temp(&mut save, at(vec![field_of[l]]), Ty::Ptr);
+            save.push(Stmt::Store(a, Operand::Local(*l)));
+        }
+        set_state(&mut out, &mut save, state);
+        out.blocks[pending.index()].stmts = save;
+        out.blocks[pending.index()].terminator = Terminator::Return(poll_const(POLL_PENDING));
+        // Coming back: the live locals from the frame.
+        let resumed = out.block();
+        let mut load = Vec::new();
+        for l in keep {
+            let a = out.temp(&mut load, at(vec![field_of[l]]), Ty::Ptr);
+            load.push(Stmt::Assign(
+                *l,
+                Rvalue::Load {
+                    ptr: a,
+                    ty: f.local_ty(*l).clone(),
+                },
+            ));
+        }
+        out.blocks[resumed.index()].stmts = load;
+        targets.push(resumed);
+        match terminator {
+            Terminator::Suspend { next } => {
+                out.blocks[here.index()].stmts = stmts;
+                out.blocks[here.index()].terminator = Terminator::Goto(pending);
+                out.blocks[resumed.index()].terminator = Terminator::Goto(next);
+            }
+            Terminator::Await {
+                value, dest, next, ..
+            } => {
+                let slot_path = vec![slot_of[block]];
+                let slot = out.temp(&mut stmts, at(slot_path.clone()), Ty::Ptr);
+                stmts.push(Stmt::Eval(Rvalue::Call(
+                    Callee::Func(start),
+                    vec![slot, value],
+                )));
+                let polling = out.block();
+                out.blocks[here.index()].stmts = stmts;
+                out.blocks[here.index()].terminator = Terminator::Goto(polling);
+                out.blocks[resumed.index()].terminator = Terminator::Goto(polling);
+                let mut p = Vec::new();
+                let slot = out.temp(&mut p, at(slot_path.clone()), Ty::Ptr);
+                let answer = out.temp(
+                    &mut p,
+                    Rvalue::Call(Callee::Func(poll), vec![slot]),
+                    POLL_TY,
+                );
+                let ready = out.temp(
+                    &mut p,
+                    Rvalue::Binary(BinOp::Eq, answer, poll_const(POLL_READY)),
+                    Ty::Bool,
+                );
+                let got = out.block();
+                out.blocks[polling.index()].stmts = p;
+                out.blocks[polling.index()].terminator = Terminator::Branch {
+                    cond: ready,
+                    then_block: got,
+                    else_block: pending,
+                };
+                let mut g = Vec::new();
+                let dest_ty = out.locals[dest.index()].ty.clone();
+                if !dest_ty.is_unit() {
+                    let mut path = slot_path;
+                    path.push(0);
+                    let mem_addr = out.temp(&mut g, at(path), Ty::Ptr);
+                    let mem = out.temp(
+                        &mut g,
+                        Rvalue::Load {
+                            ptr: mem_addr,
+                            ty: Ty::Ptr,
+                        },
+                        Ty::Ptr,
+                    );
+                    let result_ty = Ty::Tuple(frame_prefix(dest_ty.clone()));
+                    let r = out.temp(&mut g, field_addr(mem, &result_ty, vec![RESULT]), Ty::Ptr);
+                    g.push(Stmt::Assign(
+                        dest,
+                        Rvalue::Load {
+                            ptr: r,
+                            ty: dest_ty,
+                        },
+                    ));
+                }
+                out.blocks[got.index()].stmts = g;
+                out.blocks[got.index()].terminator = Terminator::Goto(next);
+            }
+            _ => unreachable!("a suspension site ends in Await or Suspend"),
+        }
+    }
+    // Finishing: the result (or the async handed on) into the frame.
+    for i in 1..=f.blocks.len() {
+        let (stmts, answer) = match out.blocks[i].terminator.clone() {
+            Terminator::Return(op) => {
+                let mut s = Vec::new();
+                if !f.ret.is_unit() {
+                    let a = out.temp(&mut s, at(vec![RESULT]), Ty::Ptr);
+                    s.push(Stmt::Store(a, op));
+                }
+                (s, POLL_READY)
+            }
+            Terminator::Await {
+                value, tail: true, ..
+            } => {
+                let mut s = Vec::new();
+                let a = out.temp(&mut s, at(vec![TAIL]), Ty::Ptr);
+                s.push(Stmt::Store(a, value));
+                (s, POLL_TAIL)
+            }
+            _ => continue,
+        };
+        let mut stmts = stmts;
+        set_state(&mut out, &mut stmts, DONE);
+        out.blocks[i].stmts.extend(stmts);
+        out.blocks[i].terminator = Terminator::Return(poll_const(answer));
+    }
+    let mut d = Vec::new();
+    let s_addr = out.temp(&mut d, at(vec![STATE]), Ty::Ptr);
+    let state = out.temp(
+        &mut d,
+        Rvalue::Load {
+            ptr: s_addr,
+            ty: Ty::I32,
+        },
+        Ty::I32,
+    );
+    out.blocks[dispatch.index()].stmts = d;
+    out.blocks[dispatch.index()].terminator = Terminator::Switch {
+        value: state,
+        targets,
+        default: finished,
+    };
+    let resume = Function {
+        name: f.name.clone(),
+        params: vec![frame],
+        ret: POLL_TY,
+        locals: out.locals,
+        blocks: out.blocks,
+        is_export: false,
+        coroutine: false,
+    };
+    let init = init_function(f, &frame_ty, &field_of, slot_of.values().copied());
+    (resume, init, note)
+}
+
+/// `init(env, frame)`: the parameters from the environment (a tuple of them) into
+/// the frame, the state at the start, every await slot empty.
+fn init_function(
+    f: &Function,
+    frame_ty: &Ty,
+    field_of: &FxHashMap<LocalId, u32>,
+    slots: impl Iterator<Item = u32>,
+) -> Function {
+    let mut out = Out {
+        locals: Vec::new(),
+        blocks: Vec::new(),
+    };
+    let env = out.local(Ty::Ptr);
+    let frame = out.local(Ty::Ptr);
+    out.block();
+    let param_tys: Vec<Ty> = f.params.iter().map(|p| f.local_ty(*p).clone()).collect();
+    let env_ty = Ty::Tuple(param_tys.clone());
+    let mut s = Vec::new();
+    // Every value is read before any is written: a frame handed on by `return!`
+    // may start in the memory its environment is in.
+    let mut values = Vec::new();
+    for (i, t) in param_tys.iter().enumerate() {
+        if t.is_unit() {
+            continue;
+        }
+        let a = out.temp(
+            &mut s,
+            field_addr(Operand::Local(env), &env_ty, vec![i as u32]),
+            Ty::Ptr,
+        );
+        let v = out.temp(
+            &mut s,
+            Rvalue::Load {
+                ptr: a,
+                ty: t.clone(),
+            },
+            t.clone(),
+        );
+        values.push((field_of[&f.params[i]], v));
+    }
+    for (fi, v) in values {
+        let a = out.temp(
+            &mut s,
+            field_addr(Operand::Local(frame), frame_ty, vec![fi]),
+            Ty::Ptr,
+        );
+        s.push(Stmt::Store(a, v));
+    }
+    let a = out.temp(
+        &mut s,
+        field_addr(Operand::Local(frame), frame_ty, vec![STATE]),
+        Ty::Ptr,
+    );
+    s.push(Stmt::Store(a, Operand::Const(Const::i32(0))));
+    let mut slots: Vec<u32> = slots.collect();
+    slots.sort();
+    for slot in slots {
+        let a = out.temp(
+            &mut s,
+            field_addr(Operand::Local(frame), frame_ty, vec![slot, 1]),
+            Ty::Ptr,
+        );
+        s.push(Stmt::Store(a, Operand::Const(Const::i64(0))));
+    }
+    out.blocks[0].stmts = s;
+    out.blocks[0].terminator = Terminator::Return(Operand::Const(Const::Unit));
+    Function {
+        name: format!("{}_init", f.name),
+        params: vec![env, frame],
+        ret: Ty::Unit,
+        locals: out.locals,
+        blocks: out.blocks,
+        is_export: false,
+        coroutine: false,
+    }
+}
+
+/// Every `MakeAsync` of `f` as the `(resume, init, env, size)` tuple; the
+/// environment is a tuple of the captured values (and the body's `unit`) in the
+/// current region, or none when nothing is captured.
+fn make_async_values(f: &mut Function, made: &FxHashMap<FuncId, (FuncId, i64)>) {
+    if !f.blocks.iter().any(|b| {
+        b.stmts
+            .iter()
+            .any(|s| matches!(s, Stmt::Assign(_, Rvalue::MakeAsync { .. })))
+    }) {
+        return;
+    }
+    let mut out = Out {
+        locals: std::mem::take(&mut f.locals),
+        blocks: Vec::new(),
+    };
+    for bi in 0..f.blocks.len() {
+        let stmts = std::mem::take(&mut f.blocks[bi].stmts);
+        let mut new = Vec::with_capacity(stmts.len());
+        for s in stmts {
+            let Stmt::Assign(
+                dest,
+                Rvalue::MakeAsync {
+                    func,
+                    captures,
+                    env: place,
+                },
+            ) = s
+            else {
+                new.push(s);
+                continue;
+            };
+            let (init, size) = made[&func];
+            let env = if let Some(place) = place {
+                // The frame's own field: the values go there.
+                let tys: Vec<Ty> = captures
+                    .iter()
+                    .map(|o| match o {
+                        Operand::Local(l) => out.locals[l.index()].ty.clone(),
+                        Operand::Const(c) => c.ty(),
+                    })
+                    .chain([Ty::Unit])
+                    .collect();
+                let tuple_ty = Ty::Tuple(tys);
+                for (i, c) in captures.into_iter().enumerate() {
+                    let a = out.temp(
+                        &mut new,
+                        field_addr(place.clone(), &tuple_ty, vec![i as u32]),
+                        Ty::Ptr,
+                    );
+                    new.push(Stmt::Store(a, c));
+                }
+                place
+            } else if captures.iter().all(|c| match c {
+                Operand::Const(Const::Unit) => true,
+                Operand::Local(l) => out.locals[l.index()].ty.is_unit(),
+                _ => false,
+            }) {
+                out.temp(&mut new, Rvalue::Zero(Ty::Ptr), Ty::Ptr)
+            } else {
+                let mut ops = captures;
+                ops.push(Operand::Const(Const::Unit));
+                let tys: Vec<Ty> = ops
+                    .iter()
+                    .map(|o| match o {
+                        Operand::Local(l) => out.locals[l.index()].ty.clone(),
+                        Operand::Const(c) => c.ty(),
+                    })
+                    .collect();
+                let tuple_ty = Ty::Tuple(tys);
+                let tuple = out.temp(&mut new, Rvalue::MakeTuple(ops), tuple_ty.clone());
+                let boxed = out.temp(
+                    &mut new,
+                    Rvalue::Box(tuple),
+                    Ty::Boxed(Box::new(tuple_ty.clone())),
+                );
+                out.temp(&mut new, field_addr(boxed, &tuple_ty, vec![]), Ty::Ptr)
+            };
+            let resume = out.temp(&mut new, Rvalue::FuncAddr(func), Ty::Ptr);
+            let init = out.temp(&mut new, Rvalue::FuncAddr(init), Ty::Ptr);
+            new.push(Stmt::Assign(
+                dest,
+                Rvalue::MakeTuple(vec![resume, init, env, Operand::Const(Const::i64(size))]),
+            ));
+        }
+        f.blocks[bi].stmts = new;
+    }
+    f.locals = out.locals;
+}

@@ -1,0 +1,208 @@
+//! `async { }` and `task { }`: the body is checked as a lambda of `unit` (its
+//! captures are the async's), with `let!`, `use!`, `match!`, `do!` and `return!`
+//! made [`ExprKind::Await`]s and `return e` made `e`. Nothing is desugared into
+//! continuations here: the PSG keeps `ExprKind::Async` with its body, and the
+//! middle end makes it a state machine (`docs/async.md`).
+//!
+//! `return` ends an async, as in F# (where the builder's `Return` is the value of
+//! the computation): it may stand only where the body's value is made, the last
+//! expression of a branch. Anywhere else it is FS0001, as F#'s types make it.
+
+use super::Checker;
+use crate::psg::{ExprId, ExprKind};
+use crate::types::{Ty, TyCon};
+use composer_diagnostics::{Code, Span};
+use composer_syntax::ast;
+
+/// The async builders: `Some(hot)` for `async` (cold), `task` (hot) and the seeds'
+/// `frosty` (cold, an alias of `async`).
+pub(crate) fn builder_kind(name: &str) -> Option<bool> {
+    match name {
+        "async" | "frosty" => Some(false),
+        "task" => Some(true),
+        _ => None,
+    }
+}
+
+impl Checker<'_> {
+    /// `async { body }`: an `Async<'T>` whose body gives `'T`.
+    pub(crate) fn infer_async(&mut self, body: &ast::Expr, span: Span, hot: bool) -> ExprId {
+        let mut tail = Vec::new();
+        tail_returns(body, true, &mut tail);
+        let saved = std::mem::replace(&mut self.tail_returns, tail);
+        let unit = ast::Pat {
+            kind: ast::PatKind::Lit(ast::Literal::Unit),
+            span,
+        };
+        self.async_body_next = true;
+        let lambda = self.check_lambda(std::slice::from_ref(&unit), body, span);
+        self.async_body_next = false;
+        self.tail_returns = saved;
+        let ExprKind::Function(func) = self.psg.exprs[lambda.index()].kind else {
+            // `check_lambda` makes a function value (a lambda is never a type function).
+            return self.error_expr(span);
+        };
+        let result = match self.u.shallow(&self.expr_ty(lambda)) {
+            Ty::Fun(_, r) => (*r).clone(),
+            _ => self.u.fresh(),
+        };
+        for &c in &self.psg.functions[func.index()].captures.clone() {
+            let binding = &self.psg.bindings[c.index()];
+            if binding.is_mutable {
+                let name = binding.name.clone();
+                self.error(
+                    Code::MutableCaptured,
+                    span,
+                    format!(
+                        "The mutable variable '{name}' is used in an invalid way. Mutable variables \
+                         cannot be captured by an async, which may run after the frame that \
+                         declares them returns. Consider a 'ref' cell ('let {name} = ref ...')."
+                    ),
+                );
+            }
+        }
+        // The lambda expression stays in the PSG (its captures were noted for the
+        // enclosing functions), but it is not a value of the program: the async is.
+        self.add_expr(ExprKind::Async { func, hot }, span, Ty::async_of(result))
+    }
+
+    /// `let!`, `use!`, `match!` and `do!` inside an async: the plain form with the
+    /// value awaited.
+    pub(crate) fn infer_bang(
+        &mut self,
+        kind: ast::BangKind,
+        expr: &ast::Expr,
+        span: Span,
+    ) -> ExprId {
+        let awaited = |value: &ast::Expr| ast::Expr {
+            span: value.span,
+            kind: ast::ExprKind::Await(Box::new(value.clone())),
+        };
+        let rewritten = match (kind, &expr.kind) {
+            (ast::BangKind::Do, _) => {
+                let id = self.infer_await(expr, false, span);
+                self.expect_type(id, &Ty::UNIT);
+                return id;
+            }
+            (
+                ast::BangKind::Let,
+                ast::ExprKind::Let {
+                    is_rec,
+                    bindings,
+                    body,
+                },
+            ) => {
+                let mut bindings = bindings.clone();
+                for b in &mut bindings {
+                    b.body = awaited(&b.body);
+                }
+                ast::ExprKind::Let {
+                    is_rec: *is_rec,
+                    bindings,
+                    body: body.clone(),
+                }
+            }
+            (ast::BangKind::Use, ast::ExprKind::Use { binding, body }) => {
+                let mut binding = binding.clone();
+                binding.body = awaited(&binding.body);
+                ast::ExprKind::Use {
+                    binding,
+                    body: body.clone(),
+                }
+            }
+            (ast::BangKind::Match, ast::ExprKind::Match { scrutinee, rules }) => {
+                ast::ExprKind::Match {
+                    scrutinee: Box::new(awaited(scrutinee)),
+                    rules: rules.clone(),
+                }
+            }
+            // The parser makes each form with its plain counterpart.
+            _ => return self.infer_expr(expr),
+        };
+        self.infer_expr(&ast::Expr {
+            kind: rewritten,
+            span,
+        })
+    }
+
+    /// Waits for `value` (an `Async<'T>`): the result is `'T`.
+    pub(crate) fn infer_await(&mut self, value: &ast::Expr, tail: bool, span: Span) -> ExprId {
+        let v = self.infer_expr(value);
+        let result = self.u.fresh();
+        let expected = Ty::async_of(result.clone());
+        let actual = self.expr_ty(v);
+        if let Ty::App(TyCon::Async, _) | Ty::Var(_) | Ty::Error = self.u.shallow(&actual) {
+            self.expect_type(v, &expected);
+        } else if self.u.try_unify(&actual, &expected).is_err() {
+            let shown = self.u.display(&actual);
+            self.error(
+                Code::TypeMismatch,
+                value.span,
+                format!(
+                    "This expression was expected to have type 'Async<'a>' but here has type \
+                     '{shown}': only an async can be awaited with 'let!', 'do!', 'use!', \
+                     'match!' or 'return!'"
+                ),
+            );
+        }
+        self.add_expr(ExprKind::Await { value: v, tail }, span, result)
+    }
+
+    /// `return e` (`e`) and `return! e` (awaited, the body's result) in an async.
+    pub(crate) fn infer_return(&mut self, is_bang: bool, expr: &ast::Expr, span: Span) -> ExprId {
+        if !self.tail_returns.contains(&span) {
+            let keyword = Span {
+                end: (span.start + if is_bang { 7 } else { 6 }).min(span.end),
+                ..span
+            };
+            self.error(
+                Code::TypeMismatch,
+                keyword,
+                "'return' ends an async: it must be the last expression of its branch, and \
+                 here code follows it or uses its value. Move the code before the 'return', \
+                 or use 'if ... then ... else' so that each branch ends with its own 'return'",
+            );
+        }
+        if is_bang {
+            self.infer_await(expr, true, span)
+        } else {
+            self.infer_expr(expr)
+        }
+    }
+}
+
+/// The spans of the `return`s and `return!`s of an async body that stand where the
+/// body's value is made (`tail`): the last expression of a block or branch.
+fn tail_returns(e: &ast::Expr, tail: bool, out: &mut Vec<Span>) {
+    match &e.kind {
+        ast::ExprKind::Return { .. } if tail => out.push(e.span),
+        ast::ExprKind::Sequential(items) => {
+            if let Some(last) = items.last() {
+                tail_returns(last, tail, out);
+            }
+        }
+        ast::ExprKind::Let { body, .. } | ast::ExprKind::Use { body, .. } => {
+            tail_returns(body, tail, out)
+        }
+        ast::ExprKind::If {
+            then_branch,
+            else_branch,
+            ..
+        } => {
+            tail_returns(then_branch, tail, out);
+            if let Some(e) = else_branch {
+                tail_returns(e, tail, out);
+            }
+        }
+        ast::ExprKind::Match { rules, .. } => {
+            for r in rules {
+                tail_returns(&r.body, tail, out);
+            }
+        }
+        ast::ExprKind::Bang { kind, expr } if *kind != ast::BangKind::Do => {
+            tail_returns(expr, tail, out)
+        }
+        ast::ExprKind::Typed { expr, .. } => tail_returns(expr, tail, out),
+        _ => {}
+    }
+}

@@ -19,7 +19,7 @@ use crate::pure::parse::{self, ParseError};
 use crate::pure::printf::{self, Spec};
 use crate::pure::sink::{Sink, StackBuf};
 use crate::pure::{float_fmt, int_fmt};
-use crate::{executor, io, region, Str};
+use crate::{descriptors, executor, io, region, Str};
 
 /// The bytes of a `(ptr, len)` argument.
 ///
@@ -635,47 +635,56 @@ pub extern "C" fn clef_rt_fmt_finish_panic() -> ! {
 ///
 /// # Safety
 /// `resume` must be the address of a function `extern "C" fn(frame: *mut u8)
-/// -> i8` (1 when finished, 0 when pending).
+/// -> i8` (0 when pending, else 1 finished or 3 cancelled).
 unsafe fn resume_function(resume: *const u8) -> executor::ResumeFn {
     // SAFETY: the caller's contract; an `i8` result is read as the low byte of
     // a `u32` (see `executor::ResumeFn`).
     unsafe { core::mem::transmute::<*const u8, executor::ResumeFn>(resume) }
 }
 
-/// `Async.RunSynchronously`: makes `(resume, frame)` a task and runs the event
-/// loop (other tasks, timers, descriptors) until it has finished; its result
-/// is then in `frame`. May be called from inside a task (a nested loop, which
-/// never resumes a task that is on the stack). Ends the program with status 1
-/// when the task can never finish (every task waits, nothing can wake one).
+/// `Async.RunSynchronously`: makes `(resume, frame)` a task, whose
+/// cancellation token is `cts` (null: the current task's, if any), and runs the
+/// event loop (other tasks, timers, descriptors) until it has ended; answers
+/// how: 1 finished (its result is in `frame`) or 3 cancelled. May be called
+/// from inside a task (a nested loop, which never resumes a task that is on
+/// the stack). Ends the program with status 1 when the task can never finish
+/// (every task waits, nothing can wake one).
 ///
 /// # Safety
 /// `resume` must be a resume function `extern "C" fn(frame: *mut u8) -> i8`
-/// and `frame` an initialised frame for it, valid until the task finishes.
+/// and `frame` an initialised frame for it, valid until the task finishes;
+/// `cts` null or a source `clef_rt_cts_create` answered.
 #[no_mangle]
-pub unsafe extern "C" fn clef_rt_async_run(resume: *const u8, frame: *mut u8) {
+pub unsafe extern "C" fn clef_rt_async_run(resume: *const u8, frame: *mut u8, cts: *mut u8) -> u8 {
     // SAFETY: the caller's contract.
-    unsafe { executor::run(resume_function(resume), frame) }
+    unsafe { executor::run(resume_function(resume), frame, cts) }
 }
 
 /// A new task at the back of the ready queue (it runs during a later
-/// `clef_rt_async_run`); answers its handle.
+/// `clef_rt_async_run`), whose cancellation token is `cts` (null: the current
+/// task's, if any: `Async.StartChild` and `Async.Parallel` children inherit
+/// it); answers its handle.
 ///
 /// # Safety
 /// As `clef_rt_async_run`; the frame must stay valid until the task finishes.
 #[no_mangle]
-pub unsafe extern "C" fn clef_rt_async_spawn(resume: *const u8, frame: *mut u8) -> *mut u8 {
+pub unsafe extern "C" fn clef_rt_async_spawn(
+    resume: *const u8,
+    frame: *mut u8,
+    cts: *mut u8,
+) -> *mut u8 {
     // SAFETY: the caller's contract.
-    executor::spawn(unsafe { resume_function(resume) }, frame)
+    unsafe { executor::spawn(resume_function(resume), frame, cts) }
 }
 
-/// 1 when the task has finished, else 0.
+/// 0 while the task runs, then how it ended: 1 finished, 3 cancelled.
 ///
 /// # Safety
 /// `task` must be a handle `clef_rt_async_spawn` answered.
 #[no_mangle]
 pub unsafe extern "C" fn clef_rt_async_done(task: *mut u8) -> u8 {
     // SAFETY: the caller's contract.
-    u8::from(unsafe { executor::is_done(task) })
+    unsafe { executor::outcome(task) }
 }
 
 /// The current task is woken when `task` finishes (at once if it has).
@@ -715,4 +724,177 @@ pub extern "C" fn clef_rt_async_wait_fd(fd: i32, write: ByteArg) {
 #[no_mangle]
 pub extern "C" fn clef_rt_async_yield() {
     executor::yield_now()
+}
+
+/// Whether the current task's cancellation token is cancelled: 0 outside a
+/// task or for a task without a token.
+#[no_mangle]
+pub extern "C" fn clef_rt_async_cancelled() -> u8 {
+    u8::from(executor::current_is_cancelled())
+}
+
+/// The current task's cancellation token source; null outside a task or for a
+/// task without one.
+#[no_mangle]
+pub extern "C" fn clef_rt_async_token() -> *mut u8 {
+    executor::current_token()
+}
+
+// ---------------------------------------------------------------- cancellation
+
+/// `new CancellationTokenSource()`: a new source (runtime memory, never
+/// freed).
+#[no_mangle]
+pub extern "C" fn clef_rt_cts_create() -> *mut u8 {
+    executor::cts_create()
+}
+
+/// `cts.Cancel()`: marks the source cancelled (once) and wakes every unfinished
+/// task whose token it is, wherever it waits. Ignored for null.
+///
+/// # Safety
+/// `cts` must be null or a source `clef_rt_cts_create` answered.
+#[no_mangle]
+pub unsafe extern "C" fn clef_rt_cts_cancel(cts: *mut u8) {
+    // SAFETY: the caller's contract.
+    unsafe { executor::cts_cancel(cts) }
+}
+
+/// `cts.IsCancellationRequested`: 1 or 0 (0 for null).
+///
+/// # Safety
+/// `cts` must be null or a source `clef_rt_cts_create` answered.
+#[no_mangle]
+pub unsafe extern "C" fn clef_rt_cts_is_cancelled(cts: *mut u8) -> u8 {
+    // SAFETY: the caller's contract.
+    u8::from(unsafe { executor::cts_is_cancelled(cts) })
+}
+
+/// `cts.CancelAfter ms`: cancels the source once `ms` milliseconds have passed
+/// (a timer of the event loop; a later call replaces the deadline), at once
+/// for 0, never for a negative delay.
+///
+/// # Safety
+/// `cts` must be null or a source `clef_rt_cts_create` answered.
+#[no_mangle]
+pub unsafe extern "C" fn clef_rt_cts_cancel_after(cts: *mut u8, ms: i64) {
+    // SAFETY: the caller's contract.
+    unsafe { executor::cts_cancel_after(cts, ms) }
+}
+
+// ---------------------------------------------------------------- descriptors
+
+/// A listening, non-blocking IPv4 TCP socket on `(host, port)` with
+/// `SO_REUSEADDR`: its descriptor, or a negated errno (`-EINVAL` for a host
+/// that is not a dotted quad, `localhost`, `""`, `*`, or a port outside
+/// 0..=65535; port 0 lets the kernel choose).
+///
+/// # Safety
+/// `(host_ptr, host_len)` must be a valid string.
+#[no_mangle]
+pub unsafe extern "C" fn clef_rt_tcp_listen(
+    host_ptr: *const u8,
+    host_len: i64,
+    port: i32,
+    backlog: i32,
+) -> i64 {
+    // SAFETY: the caller's contract.
+    descriptors::tcp_listen(unsafe { bytes(host_ptr, host_len) }, port, backlog)
+}
+
+/// A pending connection of a listening socket, non-blocking: its descriptor,
+/// or a negated errno (`-EAGAIN`: none yet).
+#[no_mangle]
+pub extern "C" fn clef_rt_tcp_accept(fd: i64) -> i64 {
+    descriptors::tcp_accept(fd)
+}
+
+/// A non-blocking IPv4 TCP socket connecting to `(host, port)`: its descriptor
+/// once the connection is under way (wait until it is writable, then ask
+/// `clef_rt_socket_error`), or a negated errno.
+///
+/// # Safety
+/// `(host_ptr, host_len)` must be a valid string.
+#[no_mangle]
+pub unsafe extern "C" fn clef_rt_tcp_connect(host_ptr: *const u8, host_len: i64, port: i32) -> i64 {
+    // SAFETY: the caller's contract.
+    descriptors::tcp_connect(unsafe { bytes(host_ptr, host_len) }, port)
+}
+
+/// A socket's pending error (`SO_ERROR`, cleared by reading it), negated; 0
+/// when there is none.
+#[no_mangle]
+pub extern "C" fn clef_rt_socket_error(fd: i64) -> i64 {
+    descriptors::socket_error(fd)
+}
+
+/// The port a socket is bound to (a listener on port 0 learns the port the kernel
+/// chose), or a negated errno.
+#[no_mangle]
+pub extern "C" fn clef_rt_tcp_local_port(fd: i64) -> i64 {
+    descriptors::local_port(fd)
+}
+
+/// Reads into the buffer `(buf_ptr, buf_len)` (a byte array's memory, passed
+/// as a string view): the count, 0 at the end, or a negated errno (`-EAGAIN`
+/// when a non-blocking descriptor has nothing yet).
+///
+/// # Safety
+/// `(buf_ptr, buf_len)` must be writable memory of `buf_len` bytes that nothing
+/// else refers to during the call.
+#[no_mangle]
+pub unsafe extern "C" fn clef_rt_fd_read(fd: i64, buf_ptr: *mut u8, buf_len: i64) -> i64 {
+    let buffer: &mut [u8] = if buf_len <= 0 || buf_ptr.is_null() {
+        &mut []
+    } else {
+        // SAFETY: the caller's contract.
+        unsafe { core::slice::from_raw_parts_mut(buf_ptr, buf_len as usize) }
+    };
+    descriptors::read(fd, buffer)
+}
+
+/// Writes the bytes `(buf_ptr, buf_len)` with one `write`: the count written
+/// (possibly fewer), or a negated errno (`-EAGAIN`, `-EPIPE`: SIGPIPE is
+/// ignored).
+///
+/// # Safety
+/// `(buf_ptr, buf_len)` must be a valid string.
+#[no_mangle]
+pub unsafe extern "C" fn clef_rt_fd_write(fd: i64, buf_ptr: *const u8, buf_len: i64) -> i64 {
+    // SAFETY: the caller's contract.
+    descriptors::write(fd, unsafe { bytes(buf_ptr, buf_len) })
+}
+
+/// Closes a descriptor (after dropping the executor's registration of it and
+/// waking its waiters): 0 or a negated errno.
+#[no_mangle]
+pub extern "C" fn clef_rt_fd_close(fd: i64) -> i64 {
+    descriptors::close(fd)
+}
+
+/// Opens the file at `path`: mode 0 to read, 1 to write (created or
+/// truncated), 2 to append (created); close-on-exec, permission 0644. The
+/// descriptor, or a negated errno (`-EINVAL` for another mode or a path with
+/// a NUL byte, `-ENAMETOOLONG` for a path over 4095 bytes).
+///
+/// # Safety
+/// `(path_ptr, path_len)` must be a valid string.
+#[no_mangle]
+pub unsafe extern "C" fn clef_rt_file_open(path_ptr: *const u8, path_len: i64, mode: i32) -> i64 {
+    // SAFETY: the caller's contract.
+    descriptors::open_file(unsafe { bytes(path_ptr, path_len) }, mode)
+}
+
+/// Adds `O_NONBLOCK` to a descriptor's flags: 0 or a negated errno.
+#[no_mangle]
+pub extern "C" fn clef_rt_set_nonblocking(fd: i64) -> i64 {
+    descriptors::set_nonblocking(fd)
+}
+
+/// The text of an error number, positive or negated, in glibc's wording
+/// (`111` → `Connection refused`); `Unknown error` for one the table lacks. A
+/// static string.
+#[no_mangle]
+pub extern "C" fn clef_rt_errno_message(errno: i64) -> Str {
+    static_str(crate::pure::errno::message(errno).as_bytes())
 }

@@ -2,13 +2,13 @@
 //! code (the `clef_rt_async_*` functions of `abi.rs`).
 //!
 //! A compiled async is a state machine: a *frame* (memory of the compiled
-//! code) and a *resume function* `fn(frame) -> i8` that answers 1 when the
-//! async finished (its result is then in the frame) and 0 when it is pending,
-//! having first told the executor what must wake the *current task* (a timer,
-//! a descriptor, another task finishing, or at once). A task is such a pair
-//! with a runtime-owned record (`task.rs`); resuming it calls its root resume
-//! function again, which re-polls its children down to the leaf that waited,
-//! as Rust's `poll` does. A wake-up may be spurious: the leaf checks its
+//! code) and a *resume function* `fn(frame) -> i8` that answers 0 when it is
+//! pending, having first told the executor what must wake the *current task*
+//! (a timer, a descriptor, another task finishing, or at once), and otherwise
+//! how it ended: 1 finished (its result is then in the frame), 3 cancelled. A
+//! task is such a pair with a runtime-owned record (`task.rs`); resuming it
+//! calls its root resume function again, which re-polls its children down to
+//! the leaf that waited, as Rust's `poll` does. A wake-up may be spurious: the leaf checks its
 //! condition again and waits again.
 //!
 //! The loop (`run`): resume the root once; then, until it finishes, resume
@@ -24,10 +24,15 @@
 //! The executor's state is one `Global<Executor>`; every borrow of it ends
 //! before a resume function is called, since that function calls back in.
 //!
-//! Left for later: per-task regions (a task allocates in the current region),
-//! cancellation, and worker threads (one ready queue per worker with stealing;
-//! the state is kept in one struct so that it can become per-worker).
+//! Cancellation (`cancel.rs`): a task may have a token source; cancelling the
+//! source wakes its unfinished tasks, whose compiled code asks
+//! `clef_rt_async_cancelled` and ends with the answer 3.
+//!
+//! Left for later: per-task regions (a task allocates in the current region)
+//! and worker threads (one ready queue per worker with stealing; the state is
+//! kept in one struct so that it can become per-worker).
 
+mod cancel;
 mod fds;
 mod mapped;
 mod ready;
@@ -38,13 +43,14 @@ use core::ptr::null_mut;
 
 use crate::global::Global;
 use crate::{io, sys};
+use cancel::{Cancellation, Source};
 use fds::Poller;
 use ready::ReadyQueue;
 use task::{
     pop_waiter, push_waiter, remove_waiter, take_waiters_oldest_first, Task, TaskPool, WaitTarget,
-    DEFERRED, DETACHED, FINISHED, FREE, QUEUED, RUNNING,
+    DEFERRED, DETACHED, FINISHED, FREE, PENDING, QUEUED, RUNNING,
 };
-use timers::Timers;
+use timers::{Timer, Timers};
 
 pub use task::ResumeFn;
 
@@ -58,6 +64,7 @@ struct Executor {
     ready: ReadyQueue,
     timers: Timers,
     poller: Poller,
+    cancellation: Cancellation,
     /// The task whose resume function runs now (the innermost), or null in
     /// synchronous code: what `join`, `wake_at`, `wait_fd` and `yield` are
     /// about.
@@ -69,6 +76,7 @@ static EXECUTOR: Global<Executor> = Global::new(Executor {
     ready: ReadyQueue::new(),
     timers: Timers::new(),
     poller: Poller::new(),
+    cancellation: Cancellation::new(),
     current: null_mut(),
 });
 
@@ -124,16 +132,19 @@ impl Executor {
         }
     }
 
-    /// `task`'s resume function answered 1: it leaves its wait list and the
-    /// tasks joined on it are woken, in the order they joined. A ready-queue
-    /// entry of it stays (and is dropped when taken).
+    /// `task`'s resume function answered `answer` (not `PENDING`): it leaves
+    /// its wait list and its token's list, and the tasks joined on it are
+    /// woken, in the order they joined. A ready-queue entry of it stays (and is
+    /// dropped when taken).
     ///
     /// # Safety
-    /// `task` must be a live record.
-    unsafe fn finish(&mut self, task: *mut Task) {
+    /// `task` must be a live, unfinished record.
+    unsafe fn finish(&mut self, task: *mut Task, answer: u8) {
         // SAFETY: the caller's contract; the waiters are live records.
         unsafe {
             self.stop_waiting(task);
+            self.cancellation.detach(task);
+            (*task).answer = answer;
             let mut flags = (*task).flags | FINISHED;
             if flags & DEFERRED != 0 {
                 // Set aside, so in no queue any more.
@@ -172,12 +183,58 @@ impl Executor {
         }
     }
 
-    /// Wakes the tasks of the timers due at `now`.
+    /// Fires the timers due at `now`: wakes their tasks, cancels their
+    /// sources.
     fn fire_due_timers(&mut self, now: i64) {
-        while let Some(task) = self.timers.pop_due(now) {
-            // SAFETY: timer entries point at records of the pool.
-            unsafe { wake(&mut self.ready, task) };
+        while let Some((deadline, timer)) = self.timers.pop_due(now) {
+            let ready = &mut self.ready;
+            // SAFETY: timer entries point at records of the pools, which are
+            // never unmapped; a source's list holds live records.
+            unsafe {
+                match timer {
+                    Timer::Wake(task) => wake(ready, task),
+                    Timer::Cancel(source) => self
+                        .cancellation
+                        .fire(source, deadline, |task| wake(ready, task)),
+                }
+            }
         }
+    }
+
+    /// The token of a task made now with `source` (null: the current task's
+    /// token, if any).
+    fn token_for(&self, source: *mut Source) -> *mut Source {
+        if !source.is_null() || self.current.is_null() {
+            return source;
+        }
+        // SAFETY: `current` is live (it is running).
+        unsafe { (*self.current).token }
+    }
+
+    /// A new task `(resume, frame)` with the token `token_for(source)` gives.
+    fn new_task(&mut self, resume: ResumeFn, frame: *mut u8, source: *mut Source) -> *mut Task {
+        let token = self.token_for(source);
+        let task = self.tasks.acquire(resume, frame);
+        if !token.is_null() {
+            // SAFETY: a fresh record; `token` is a source record (the compiled
+            // code passes only what `clef_rt_cts_create` answered).
+            unsafe { self.cancellation.attach(task, token) };
+        }
+        task
+    }
+
+    /// `cancel` for `source`: wakes its unfinished tasks.
+    ///
+    /// # Safety
+    /// `source` must be a record `Cancellation::create` answered.
+    unsafe fn cancel(&mut self, source: *mut Source) {
+        let Executor {
+            cancellation,
+            ready,
+            ..
+        } = self;
+        // SAFETY: the caller's contract; the list holds live records.
+        unsafe { cancellation.cancel(source, |task| wake(ready, task)) };
     }
 
     /// Waits for descriptors for at most `timeout_ms` and wakes their tasks.
@@ -201,11 +258,23 @@ impl Executor {
             }
             return;
         }
+        // A `cancel_after` of a source without unfinished tasks wakes nobody;
+        // every other timer may.
+        let can_wake = self.poller.waiting() > 0
+            || self.timers.has_wake_entries()
+            || self.cancellation.can_wake_tasks();
+        if !can_wake {
+            io::fail(DEADLOCK_MESSAGE, 1)
+        }
         let timeout_ms = match self.timers.next_deadline() {
             Some(deadline) => milliseconds_until(deadline, sys::monotonic_nanos()),
-            None if self.poller.waiting() > 0 => -1,
-            None => io::fail(DEADLOCK_MESSAGE, 1),
+            None => -1,
         };
+        if timeout_ms != 0 {
+            // About to sleep: what the program printed so far is seen now (a
+            // server's "listening" line, a progress message), not at exit.
+            io::flush_stdout();
+        }
         self.poll(timeout_ms);
         if !self.timers.is_empty() {
             self.fire_due_timers(sys::monotonic_nanos());
@@ -225,7 +294,8 @@ fn milliseconds_until(deadline: i64, now: i64) -> i32 {
 }
 
 /// Calls `task`'s resume function as the current task, then records the
-/// outcome: finished, or pending (queued again if a nested loop set it aside).
+/// outcome: ended (any answer but `PENDING`), or pending (queued again if a
+/// nested loop set it aside).
 ///
 /// # Safety
 /// `task` must be a live, unfinished record that is not `RUNNING`.
@@ -238,15 +308,15 @@ unsafe fn resume_task(task: *mut Task) {
     });
     // SAFETY: the compiled code's contract (`clef_rt_async_run`,
     // `clef_rt_async_spawn`); no borrow of the executor is alive.
-    let finished = unsafe { resume(frame) } as u8 != 0;
+    let answer = unsafe { resume(frame) } as u8;
     with_executor(|executor| {
         executor.current = previous;
         // SAFETY: records are never unmapped; nothing freed it while it ran
         // (only finished records are freed).
         unsafe {
             (*task).flags &= !RUNNING;
-            if finished {
-                executor.finish(task);
+            if answer != PENDING {
+                executor.finish(task, answer);
             } else if (*task).flags & DEFERRED != 0 {
                 (*task).flags &= !DEFERRED;
                 executor.ready.push_back(task);
@@ -264,15 +334,16 @@ unsafe fn is_finished(task: *mut Task) -> bool {
     unsafe { (*task).flags & FINISHED != 0 }
 }
 
-/// `clef_rt_async_run`: runs the loop until the task `(resume, frame)` has
-/// finished. Other tasks run meanwhile; those left unfinished stay queued or
-/// registered for a later run.
+/// `clef_rt_async_run`: runs the loop until the task `(resume, frame)`, with
+/// the token `cts` (null: the current task's, if any), has ended; answers its
+/// last answer (1, or 3 when cancelled). Other tasks run meanwhile; those left
+/// unfinished stay queued or registered for a later run.
 ///
 /// # Safety
 /// `resume` must be a compiled resume function and `frame` a frame for it,
-/// valid until the task finishes.
-pub unsafe fn run(resume: ResumeFn, frame: *mut u8) {
-    let root = with_executor(|executor| executor.tasks.acquire(resume, frame));
+/// valid until the task finishes; `cts` null or a source `cts_create` answered.
+pub unsafe fn run(resume: ResumeFn, frame: *mut u8, cts: *mut u8) -> u8 {
+    let root = with_executor(|executor| executor.new_task(resume, frame, cts as *mut Source));
     // SAFETY: a fresh record; the loop resumes only records taken from the
     // ready queue, which are live and unfinished.
     unsafe {
@@ -284,15 +355,18 @@ pub unsafe fn run(resume: ResumeFn, frame: *mut u8) {
     // No handle to the root exists: its record can be reused, once no queue
     // entry refers to it.
     with_executor(|executor| {
-        // SAFETY: finished, in no wait list (`finish`), and no handle exists.
+        // SAFETY: finished, in no wait list and no token list (`finish`), and
+        // no handle exists.
         unsafe {
+            let answer = (*root).answer;
             if (*root).flags & QUEUED != 0 {
                 (*root).flags |= DETACHED;
             } else {
                 executor.tasks.release(root);
             }
+            answer
         }
-    });
+    })
 }
 
 /// One turn of the loop: resumes the tasks that were ready when it began (not
@@ -324,24 +398,28 @@ unsafe fn turn(root: *mut Task) {
 }
 
 /// `clef_rt_async_spawn`: a new task at the back of the ready queue (it does
-/// not run now); its handle, the address of its record (opaque to the
-/// program).
-pub fn spawn(resume: ResumeFn, frame: *mut u8) -> *mut u8 {
+/// not run now), with the token `cts` (null: the current task's, if any); its
+/// handle, the address of its record (opaque to the program).
+///
+/// # Safety
+/// `cts` must be null or a source `cts_create` answered.
+pub unsafe fn spawn(resume: ResumeFn, frame: *mut u8, cts: *mut u8) -> *mut u8 {
     with_executor(|executor| {
-        let task = executor.tasks.acquire(resume, frame);
+        let task = executor.new_task(resume, frame, cts as *mut Source);
         // SAFETY: a fresh record.
         unsafe { wake(&mut executor.ready, task) };
         task as *mut u8
     })
 }
 
-/// `clef_rt_async_done`.
+/// `clef_rt_async_done`: 0 while the task runs, then how it ended (1, or 3
+/// when cancelled).
 ///
 /// # Safety
 /// `handle` must be a handle `spawn` answered.
-pub unsafe fn is_done(handle: *mut u8) -> bool {
+pub unsafe fn outcome(handle: *mut u8) -> u8 {
     // SAFETY: the caller's contract: records with handles are never freed.
-    unsafe { is_finished(handle as *mut Task) }
+    unsafe { (*(handle as *mut Task)).answer }
 }
 
 /// `clef_rt_async_join`: the current task is woken when `target` finishes (at
@@ -382,7 +460,7 @@ pub fn now() -> i64 {
 pub fn wake_at(deadline: i64) {
     with_executor(|executor| {
         if !executor.current.is_null() {
-            executor.timers.add(deadline, executor.current);
+            executor.timers.add(deadline, Timer::Wake(executor.current));
         }
     })
 }
@@ -419,5 +497,85 @@ pub fn yield_now() {
             // SAFETY: `current` is live.
             unsafe { wake(&mut executor.ready, executor.current) };
         }
+    })
+}
+
+/// `clef_rt_async_cancelled`: whether the current task's token is cancelled
+/// (false outside a task or without a token).
+pub fn current_is_cancelled() -> bool {
+    with_executor(|executor| {
+        let token = executor.token_for(null_mut());
+        // SAFETY: tokens are source records.
+        !token.is_null() && unsafe { Cancellation::is_cancelled(token) }
+    })
+}
+
+/// `clef_rt_async_token`: the current task's token source, or null.
+pub fn current_token() -> *mut u8 {
+    with_executor(|executor| executor.token_for(null_mut()) as *mut u8)
+}
+
+/// `clef_rt_cts_create`: a new token source, its address (opaque to the
+/// program).
+pub fn cts_create() -> *mut u8 {
+    with_executor(|executor| executor.cancellation.create() as *mut u8)
+}
+
+/// `clef_rt_cts_cancel`: cancels `cts` (once) and wakes its unfinished tasks.
+/// Nothing happens for null.
+///
+/// # Safety
+/// `cts` must be null or a source `cts_create` answered.
+pub unsafe fn cts_cancel(cts: *mut u8) {
+    if cts.is_null() {
+        return;
+    }
+    // SAFETY: the caller's contract.
+    with_executor(|executor| unsafe { executor.cancel(cts as *mut Source) })
+}
+
+/// `clef_rt_cts_is_cancelled` (false for null).
+///
+/// # Safety
+/// `cts` must be null or a source `cts_create` answered.
+pub unsafe fn cts_is_cancelled(cts: *mut u8) -> bool {
+    // SAFETY: the caller's contract.
+    !cts.is_null() && unsafe { Cancellation::is_cancelled(cts as *mut Source) }
+}
+
+/// `clef_rt_cts_cancel_after`: cancels `cts` once `milliseconds` have passed
+/// (a timer entry, replacing a pending one), at once for 0, never for a
+/// negative delay (.NET's `Timeout.Infinite` is -1). Nothing happens for null.
+///
+/// # Safety
+/// `cts` must be null or a source `cts_create` answered.
+pub unsafe fn cts_cancel_after(cts: *mut u8, milliseconds: i64) {
+    if cts.is_null() || milliseconds < 0 {
+        return;
+    }
+    let source = cts as *mut Source;
+    with_executor(|executor| {
+        // SAFETY: the caller's contract.
+        unsafe {
+            if milliseconds == 0 {
+                executor.cancel(source);
+                return;
+            }
+            let deadline =
+                sys::monotonic_nanos().saturating_add(milliseconds.saturating_mul(1_000_000));
+            if executor.cancellation.schedule(source, deadline) {
+                executor.timers.add(deadline, Timer::Cancel(source));
+            }
+        }
+    })
+}
+
+/// Before `clef_rt_fd_close` closes `fd`: its epoll registration and waiters
+/// are dropped, the waiters woken (they retry and see the descriptor closed).
+pub fn forget_fd(fd: i32) {
+    with_executor(|executor| {
+        let Executor { poller, ready, .. } = executor;
+        // SAFETY: descriptor wait lists hold live records.
+        poller.forget(fd, |task| unsafe { wake(ready, task) });
     })
 }

@@ -16,7 +16,10 @@
 //! * `io.rs`      — buffered stdout, direct stderr, buffered line reading.
 //! * `abi.rs`     — strings, conversions, parsing, the `printf` builder, panics.
 //! * `executor.rs` — the single-threaded async event loop (tasks, ready queue,
-//!   timers, epoll) behind the `clef_rt_async_*` functions.
+//!   timers, epoll, cancellation) behind the `clef_rt_async_*` and
+//!   `clef_rt_cts_*` functions.
+//! * `descriptors.rs` — non-blocking files and IPv4 TCP sockets by descriptor
+//!   (`clef_rt_tcp_*`, `clef_rt_fd_*`, `clef_rt_file_open`).
 //! * `mem.rs`     — `memcpy memmove memset memcmp bcmp` (LLVM emits calls).
 //! * `math.rs`    — the C math names LLVM lowers intrinsics and `frem` to.
 //! * `pure/`      — formatting and parsing logic without `unsafe` or I/O,
@@ -37,6 +40,8 @@ pub mod pure;
 #[cfg(not(test))]
 mod abi;
 mod arch;
+#[cfg(not(test))]
+mod descriptors;
 #[cfg(not(test))]
 mod executor;
 #[cfg(not(test))]

@@ -27,14 +27,20 @@ unsafe fn c_string_len(text: *const u8) -> usize {
 
 /// Builds F#'s `argv` (the arguments without the program name) as an array of
 /// `Str` in the root region pointing at the kernel's argument strings, installs
-/// the fault handlers (`fault.rs`), runs `clef_main`, flushes stdout and exits
-/// with its status.
+/// the fault handlers (`fault.rs`), ignores SIGPIPE, runs `clef_main`,
+/// flushes stdout and exits with its status.
+///
+/// SIGPIPE is ignored as .NET ignores it: a write to a socket or pipe whose
+/// reader is gone answers `-EPIPE` (`clef_rt_fd_write`) instead of killing the
+/// process, and stdout's writes drop their bytes (`io.rs`), as .NET's console
+/// does.
 ///
 /// # Safety
 /// `stack` must be the initial stack pointer the kernel gave `_start`.
 #[no_mangle]
 pub unsafe extern "C" fn clef_rt_start(stack: *const usize) -> ! {
     crate::fault::install(stack as usize);
+    crate::sys::ignore_signal(crate::sys::SIGPIPE);
     // SAFETY: the kernel's initial stack layout (see the module comment).
     let argc = unsafe { *stack };
     let argv = unsafe { stack.add(1) } as *const *const u8;

@@ -5,9 +5,10 @@
 
 pub use crate::arch::EpollEvent;
 use crate::arch::{
-    syscall3, syscall6, SIGNAL_RESTORER, SYS_CLOCK_GETTIME, SYS_EPOLL_CREATE1, SYS_EPOLL_CTL,
-    SYS_EPOLL_PWAIT, SYS_EXIT_GROUP, SYS_MMAP, SYS_MUNMAP, SYS_PRLIMIT64, SYS_READ,
-    SYS_RT_SIGACTION, SYS_SIGALTSTACK, SYS_WRITE,
+    syscall3, syscall6, SIGNAL_RESTORER, SYS_ACCEPT4, SYS_BIND, SYS_CLOCK_GETTIME, SYS_CLOSE,
+    SYS_CONNECT, SYS_EPOLL_CREATE1, SYS_EPOLL_CTL, SYS_EPOLL_PWAIT, SYS_EXIT_GROUP, SYS_FCNTL,
+    SYS_GETSOCKNAME, SYS_GETSOCKOPT, SYS_LISTEN, SYS_MMAP, SYS_MUNMAP, SYS_OPENAT, SYS_PRLIMIT64, SYS_READ,
+    SYS_RT_SIGACTION, SYS_SETSOCKOPT, SYS_SIGALTSTACK, SYS_SOCKET, SYS_WRITE,
 };
 
 const PROT_READ: usize = 1;
@@ -15,9 +16,15 @@ const PROT_WRITE: usize = 2;
 const MAP_PRIVATE: usize = 0x02;
 const MAP_ANONYMOUS: usize = 0x20;
 
-pub const EINTR: isize = 4;
+/// Error numbers (asm-generic/errno-base.h and errno.h, the same on x86_64
+/// and aarch64); system calls answer them negated.
 pub const ENOENT: isize = 2;
+pub const EINTR: isize = 4;
+pub const EBADF: isize = 9;
 pub const EEXIST: isize = 17;
+pub const EINVAL: isize = 22;
+pub const ENAMETOOLONG: isize = 36;
+pub const EINPROGRESS: isize = 115;
 
 /// Signal numbers (asm-generic/signal.h, as used on x86_64 and aarch64).
 pub const SIGILL: i32 = 4;
@@ -27,6 +34,7 @@ pub const SIGTRAP: i32 = 5;
 pub const SIGBUS: i32 = 7;
 pub const SIGFPE: i32 = 8;
 pub const SIGSEGV: i32 = 11;
+pub const SIGPIPE: i32 = 13;
 
 /// `si_code` values of SIGFPE (asm-generic/siginfo.h).
 pub const FPE_INTDIV: i32 = 1;
@@ -157,6 +165,32 @@ pub fn set_fault_handler(signal: i32, handler: FaultHandler) {
     }
 }
 
+/// `SIG_IGN` as a handler address.
+const SIG_IGN: usize = 1;
+
+/// `rt_sigaction(2)`: `signal` is ignored from now on. Errors are ignored (the
+/// signal keeps its default action).
+pub fn ignore_signal(signal: i32) {
+    let action = KernelSigaction {
+        handler: SIG_IGN,
+        flags: 0,
+        restorer: 0,
+        mask: 0,
+    };
+    // SAFETY: `action` is a valid kernel_sigaction; the mask size is 8 bytes.
+    unsafe {
+        syscall6(
+            SYS_RT_SIGACTION,
+            signal as usize,
+            &action as *const KernelSigaction as usize,
+            0,
+            core::mem::size_of::<u64>(),
+            0,
+            0,
+        );
+    }
+}
+
 /// `sigaltstack(2)`: handlers with `SA_ONSTACK` run on `[stack, stack + len)`.
 ///
 /// # Safety
@@ -243,6 +277,7 @@ const EPOLL_CLOEXEC: usize = 0o2_000_000;
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum EpollOp {
     Add = 1,
+    Delete = 2,
     Modify = 3,
 }
 
@@ -301,6 +336,217 @@ pub fn epoll_wait(epoll: i32, events: &mut [EpollEvent], timeout_ms: i32) -> isi
             0,
             core::mem::size_of::<u64>(),
         )
+    }
+}
+
+// ---------------------------------------------------------------- files and sockets
+
+/// `openat` flags (asm-generic/fcntl.h; x86_64 and aarch64 agree on these).
+pub const O_RDONLY: usize = 0;
+pub const O_WRONLY: usize = 0o1;
+pub const O_CREAT: usize = 0o100;
+pub const O_TRUNC: usize = 0o1000;
+pub const O_APPEND: usize = 0o2000;
+pub const O_NONBLOCK: usize = 0o4000;
+pub const O_CLOEXEC: usize = 0o2_000_000;
+/// `openat`'s directory argument for "relative to the working directory".
+const AT_FDCWD: isize = -100;
+const F_GETFL: usize = 3;
+const F_SETFL: usize = 4;
+
+/// `openat(AT_FDCWD, path, flags, mode)`: the new descriptor, or a negated
+/// errno. `path` must end with its NUL terminator (`-EINVAL` otherwise).
+pub fn open(path: &[u8], flags: usize, mode: usize) -> isize {
+    if path.last() != Some(&0) {
+        return -EINVAL;
+    }
+    // SAFETY: `path` is a NUL-terminated string valid for reads.
+    unsafe {
+        syscall6(
+            SYS_OPENAT,
+            AT_FDCWD as usize,
+            path.as_ptr() as usize,
+            flags,
+            mode,
+            0,
+            0,
+        )
+    }
+}
+
+/// `close(2)`: 0 or a negated errno. Not retried after `EINTR`: Linux has
+/// released the descriptor by then.
+pub fn close(fd: i32) -> isize {
+    // SAFETY: takes only a descriptor.
+    unsafe { syscall3(SYS_CLOSE, fd as usize, 0, 0) }
+}
+
+/// `fcntl(fd, F_SETFL, flags | O_NONBLOCK)` after `F_GETFL`: 0 or a negated
+/// errno.
+pub fn set_nonblocking(fd: i32) -> isize {
+    // SAFETY: F_GETFL and F_SETFL take and answer plain integers.
+    unsafe {
+        let flags = syscall3(SYS_FCNTL, fd as usize, F_GETFL, 0);
+        if flags < 0 {
+            return flags;
+        }
+        syscall3(SYS_FCNTL, fd as usize, F_SETFL, flags as usize | O_NONBLOCK)
+    }
+}
+
+const AF_INET: usize = 2;
+const SOCK_STREAM: usize = 1;
+/// `SOCK_NONBLOCK` is `O_NONBLOCK` and `SOCK_CLOEXEC` is `O_CLOEXEC`.
+const SOCK_NONBLOCK: usize = O_NONBLOCK;
+const SOCK_CLOEXEC: usize = O_CLOEXEC;
+const SOL_SOCKET: usize = 1;
+const SO_REUSEADDR: usize = 2;
+const SO_ERROR: usize = 4;
+
+/// `struct sockaddr_in`: an IPv4 address and port, both in network byte
+/// order, padded to the 16 bytes of `struct sockaddr`.
+#[repr(C)]
+pub struct SocketAddressV4 {
+    family: u16,
+    port_big_endian: u16,
+    address: [u8; 4],
+    zero: [u8; 8],
+}
+
+impl SocketAddressV4 {
+    pub fn new(address: [u8; 4], port: u16) -> SocketAddressV4 {
+        SocketAddressV4 {
+            family: AF_INET as u16,
+            port_big_endian: port.to_be(),
+            address,
+            zero: [0; 8],
+        }
+    }
+}
+
+/// `socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)`: a TCP
+/// socket, or a negated errno.
+pub fn tcp_socket() -> isize {
+    // SAFETY: takes only integers.
+    unsafe {
+        syscall3(
+            SYS_SOCKET,
+            AF_INET,
+            SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+            0,
+        )
+    }
+}
+
+/// `setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, 1)`: 0 or a negated errno.
+pub fn set_reuse_address(fd: i32) -> isize {
+    let on: i32 = 1;
+    // SAFETY: `on` is an int valid for reads of its size.
+    unsafe {
+        syscall6(
+            SYS_SETSOCKOPT,
+            fd as usize,
+            SOL_SOCKET,
+            SO_REUSEADDR,
+            &on as *const i32 as usize,
+            core::mem::size_of::<i32>(),
+            0,
+        )
+    }
+}
+
+/// `bind(2)`: 0 or a negated errno.
+pub fn bind(fd: i32, address: &SocketAddressV4) -> isize {
+    // SAFETY: `address` is a valid sockaddr_in of the size passed.
+    unsafe {
+        syscall3(
+            SYS_BIND,
+            fd as usize,
+            address as *const SocketAddressV4 as usize,
+            core::mem::size_of::<SocketAddressV4>(),
+        )
+    }
+}
+
+/// `listen(2)`: 0 or a negated errno.
+pub fn listen(fd: i32, backlog: i32) -> isize {
+    // SAFETY: takes only integers.
+    unsafe { syscall3(SYS_LISTEN, fd as usize, backlog as isize as usize, 0) }
+}
+
+/// `accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)`: the connection's
+/// descriptor, or a negated errno (`-EAGAIN` when none is pending).
+pub fn accept(fd: i32) -> isize {
+    // SAFETY: null address and length pointers ask for no peer address.
+    unsafe {
+        syscall6(
+            SYS_ACCEPT4,
+            fd as usize,
+            0,
+            0,
+            SOCK_NONBLOCK | SOCK_CLOEXEC,
+            0,
+            0,
+        )
+    }
+}
+
+/// `connect(2)`: 0 or a negated errno (`-EINPROGRESS` for a non-blocking
+/// socket whose connection is under way).
+pub fn connect(fd: i32, address: &SocketAddressV4) -> isize {
+    // SAFETY: `address` is a valid sockaddr_in of the size passed.
+    unsafe {
+        syscall3(
+            SYS_CONNECT,
+            fd as usize,
+            address as *const SocketAddressV4 as usize,
+            core::mem::size_of::<SocketAddressV4>(),
+        )
+    }
+}
+
+/// `getsockopt(fd, SOL_SOCKET, SO_ERROR)`: the socket's pending error (a
+/// positive errno, or 0; reading it clears it), or the negated errno of the
+/// call itself.
+pub fn socket_error(fd: i32) -> Result<i32, isize> {
+    let mut error: i32 = 0;
+    let mut size = core::mem::size_of::<i32>() as u32;
+    // SAFETY: `error` and `size` are valid for writes; `size` holds the room.
+    let ret = unsafe {
+        syscall6(
+            SYS_GETSOCKOPT,
+            fd as usize,
+            SOL_SOCKET,
+            SO_ERROR,
+            &mut error as *mut i32 as usize,
+            &mut size as *mut u32 as usize,
+            0,
+        )
+    };
+    if ret < 0 {
+        Err(ret)
+    } else {
+        Ok(error)
+    }
+}
+
+/// `getsockname(fd)`: the port an IPv4 socket is bound to, or the negated errno.
+pub fn local_port(fd: i32) -> Result<u16, isize> {
+    let mut address = SocketAddressV4::new([0; 4], 0);
+    let mut size = core::mem::size_of::<SocketAddressV4>() as u32;
+    // SAFETY: `address` and `size` are valid for writes; `size` holds the room.
+    let ret = unsafe {
+        syscall3(
+            SYS_GETSOCKNAME,
+            fd as usize,
+            &mut address as *mut SocketAddressV4 as usize,
+            &mut size as *mut u32 as usize,
+        )
+    };
+    if ret < 0 {
+        Err(ret)
+    } else {
+        Ok(u16::from_be(address.port_big_endian))
     }
 }
 

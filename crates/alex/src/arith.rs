@@ -151,6 +151,18 @@ impl FnEmitter<'_> {
         };
         let (ft, tt) = (mlir_ty(self.program, from), mlir_ty(self.program, to));
         let v = self.fresh();
+        // A pointer as a 64-bit integer and back (an async task's handle).
+        match (from, to) {
+            (Ty::Ptr, Ty::Int { bits: 64, .. }) => {
+                self.line(&format!("{v} = llvm.ptrtoint {x} : !llvm.ptr to i64"));
+                return v;
+            }
+            (Ty::Int { bits: 64, .. }, Ty::Ptr) => {
+                self.line(&format!("{v} = llvm.inttoptr {x} : i64 to !llvm.ptr"));
+                return v;
+            }
+            _ => {}
+        }
         match (int_info(from), int_info(to), from, to) {
             (Some((fb, fs)), Some((tb, _)), _, _) => {
                 if fb == tb {

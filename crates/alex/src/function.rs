@@ -207,7 +207,7 @@ impl FnEmitter<'_> {
                 ));
             }
             // The async pass leaves none (the verifier checks it).
-            Terminator::Await { .. } | Terminator::Suspend { .. } => {
+            Terminator::Await { .. } | Terminator::Suspend { .. } | Terminator::Cancel => {
                 unreachable!("an await after the async pass")
             }
         }

@@ -121,6 +121,10 @@ const PRELUDE: &[(&str, &str)] = &[
     ),
     ("lib/Lazy.clef", include_str!("../../../lib/Lazy.clef")),
     ("lib/Async.clef", include_str!("../../../lib/Async.clef")),
+    (
+        "lib/AsyncIO.clef",
+        include_str!("../../../lib/AsyncIO.clef"),
+    ),
     ("lib/Map.clef", include_str!("../../../lib/Map.clef")),
     ("lib/Set.clef", include_str!("../../../lib/Set.clef")),
     ("lib/System.clef", include_str!("../../../lib/System.clef")),

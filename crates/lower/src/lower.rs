@@ -80,6 +80,9 @@ pub(crate) struct Lowerer<'a> {
     pub value_case_sites: FxHashSet<Span>,
     /// The instances that are async bodies (`asyncs.rs`).
     coroutines: FxHashSet<FuncId>,
+    /// The body of each `use` block and its disposal (`name.Dispose()`), for the
+    /// cancellation paths of async bodies.
+    use_disposals: FxHashMap<composer_semantics::psg::ExprId, composer_semantics::psg::ExprId>,
 }
 
 impl<'a> Lowerer<'a> {
@@ -108,6 +111,7 @@ impl<'a> Lowerer<'a> {
             strings: FxHashMap::default(),
             value_case_sites: FxHashSet::default(),
             coroutines: FxHashSet::default(),
+            use_disposals: asyncs::use_disposals(psg),
         }
     }
 

@@ -278,12 +278,16 @@ pub enum RtFn {
     /// signature.
     TryReadln,
     /// Runs an async to completion (`Async.RunSynchronously`): its resume function
-    /// (`fn(frame) -> i8`, 1 when finished) and its initialised frame; runs the event
-    /// loop (other tasks, timers, file descriptors) while it waits.
+    /// (`fn(frame) -> i8`, answering a `POLL_*`), its initialised frame and its
+    /// cancellation token source (null: the current task's, if any); runs the event
+    /// loop (other tasks, timers, file descriptors) while it waits. Answers how it
+    /// ended: `POLL_READY` or `POLL_CANCELLED`.
     AsyncRun,
-    /// Queues a new task (resume function, initialised frame); answers its handle.
+    /// Queues a new task (resume function, initialised frame, token source or null
+    /// for the current task's); answers its handle.
     AsyncSpawn,
-    /// Whether a task (a handle of `AsyncSpawn`) has finished.
+    /// How a task (a handle of `AsyncSpawn`) ended: `POLL_PENDING` (0) while it
+    /// runs, then `POLL_READY` or `POLL_CANCELLED`.
     AsyncDone,
     /// The current task wakes when the given task finishes.
     AsyncJoin,
@@ -296,6 +300,40 @@ pub enum RtFn {
     AsyncWaitFd,
     /// The current task goes to the back of the ready queue.
     AsyncYield,
+    /// Whether the current task's cancellation token is cancelled (0 outside a task).
+    AsyncCancelled,
+    /// The current task's cancellation token source (null: none).
+    AsyncToken,
+    /// A new cancellation token source.
+    CtsCreate,
+    /// Cancels a source: every unfinished task with it as token is woken.
+    CtsCancel,
+    /// Whether a source is cancelled.
+    CtsIsCancelled,
+    /// Cancels a source after the given milliseconds (a timer of the event loop).
+    CtsCancelAfter,
+    /// A non-blocking listening TCP socket on (IPv4 address, port, backlog): the fd, or a negated errno.
+    TcpListen,
+    /// Accepts a connection (non-blocking): the fd, or a negated errno (`-EAGAIN`: none yet).
+    TcpAccept,
+    /// Starts a non-blocking TCP connection to (IPv4 address, port): the fd, or a negated errno.
+    TcpConnect,
+    /// A socket's pending error (`SO_ERROR`) as a negated errno, or 0.
+    SocketError,
+    /// The port a socket is bound to, or a negated errno.
+    TcpLocalPort,
+    /// Reads into the bytes (a buffer as a string view): the count, 0 at the end, or a negated errno.
+    FdRead,
+    /// Writes the bytes: the count written, or a negated errno.
+    FdWrite,
+    /// Closes a descriptor: 0 or a negated errno.
+    FdClose,
+    /// Opens a file (mode 0 read, 1 write (create, truncate), 2 append (create)): the fd, or a negated errno.
+    FileOpen,
+    /// Makes a descriptor non-blocking: 0 or a negated errno.
+    SetNonblocking,
+    /// The text of an errno (`ECONNREFUSED` → "Connection refused").
+    ErrnoMessage,
     /// A C math function by name (`sqrt`, `pow`, `fmodf`, ...), as LLVM would call
     /// it: name, bits of its floats (32 or 64) and number of arguments. Only the
     /// functions of [`RtFn::libm_functions`].
@@ -379,6 +417,23 @@ impl RtFn {
         RtFn::AsyncWakeAt,
         RtFn::AsyncWaitFd,
         RtFn::AsyncYield,
+        RtFn::AsyncCancelled,
+        RtFn::AsyncToken,
+        RtFn::CtsCreate,
+        RtFn::CtsCancel,
+        RtFn::CtsIsCancelled,
+        RtFn::CtsCancelAfter,
+        RtFn::TcpListen,
+        RtFn::TcpAccept,
+        RtFn::TcpConnect,
+        RtFn::SocketError,
+        RtFn::TcpLocalPort,
+        RtFn::FdRead,
+        RtFn::FdWrite,
+        RtFn::FdClose,
+        RtFn::FileOpen,
+        RtFn::SetNonblocking,
+        RtFn::ErrnoMessage,
     ];
 
     /// Every C math function lowering may call, as the [`RtFn::Libm`] it calls:
@@ -446,6 +501,23 @@ impl RtFn {
             RtFn::AsyncWakeAt => "clef_rt_async_wake_at",
             RtFn::AsyncWaitFd => "clef_rt_async_wait_fd",
             RtFn::AsyncYield => "clef_rt_async_yield",
+            RtFn::AsyncCancelled => "clef_rt_async_cancelled",
+            RtFn::AsyncToken => "clef_rt_async_token",
+            RtFn::CtsCreate => "clef_rt_cts_create",
+            RtFn::CtsCancel => "clef_rt_cts_cancel",
+            RtFn::CtsIsCancelled => "clef_rt_cts_is_cancelled",
+            RtFn::CtsCancelAfter => "clef_rt_cts_cancel_after",
+            RtFn::TcpListen => "clef_rt_tcp_listen",
+            RtFn::TcpAccept => "clef_rt_tcp_accept",
+            RtFn::TcpConnect => "clef_rt_tcp_connect",
+            RtFn::SocketError => "clef_rt_socket_error",
+            RtFn::TcpLocalPort => "clef_rt_tcp_local_port",
+            RtFn::FdRead => "clef_rt_fd_read",
+            RtFn::FdWrite => "clef_rt_fd_write",
+            RtFn::FdClose => "clef_rt_fd_close",
+            RtFn::FileOpen => "clef_rt_file_open",
+            RtFn::SetNonblocking => "clef_rt_set_nonblocking",
+            RtFn::ErrnoMessage => "clef_rt_errno_message",
             RtFn::Libm(name, _, _) => name,
         }
     }
@@ -492,14 +564,30 @@ impl RtFn {
             RtFn::ArenaLeave | RtFn::ArenaDispose => (vec![I64], None),
             RtFn::ArenaRelease => (vec![I64, I64], None),
             RtFn::TryReadln => (vec![Ptr], Some(I8)),
-            RtFn::AsyncRun => (vec![Ptr, Ptr], None),
-            RtFn::AsyncSpawn => (vec![Ptr, Ptr], Some(Ptr)),
+            RtFn::AsyncRun => (vec![Ptr, Ptr, Ptr], Some(I8)),
+            RtFn::AsyncSpawn => (vec![Ptr, Ptr, Ptr], Some(Ptr)),
             RtFn::AsyncDone => (vec![Ptr], Some(I8)),
             RtFn::AsyncJoin => (vec![Ptr], None),
             RtFn::AsyncNow => (vec![], Some(I64)),
             RtFn::AsyncWakeAt => (vec![I64], None),
             RtFn::AsyncWaitFd => (vec![I32, I8], None),
             RtFn::AsyncYield => (vec![], None),
+            RtFn::AsyncCancelled => (vec![], Some(I8)),
+            RtFn::AsyncToken => (vec![], Some(Ptr)),
+            RtFn::CtsCreate => (vec![], Some(Ptr)),
+            RtFn::CtsCancel => (vec![Ptr], None),
+            RtFn::CtsIsCancelled => (vec![Ptr], Some(I8)),
+            RtFn::CtsCancelAfter => (vec![Ptr, I64], None),
+            RtFn::TcpListen => (vec![Str, I32, I32], Some(I64)),
+            RtFn::TcpAccept => (vec![I64], Some(I64)),
+            RtFn::TcpConnect => (vec![Str, I32], Some(I64)),
+            RtFn::SocketError | RtFn::TcpLocalPort => (vec![I64], Some(I64)),
+            RtFn::FdRead => (vec![I64, Str], Some(I64)),
+            RtFn::FdWrite => (vec![I64, Str], Some(I64)),
+            RtFn::FdClose => (vec![I64], Some(I64)),
+            RtFn::FileOpen => (vec![Str, I32], Some(I64)),
+            RtFn::SetNonblocking => (vec![I64], Some(I64)),
+            RtFn::ErrnoMessage => (vec![I64], Some(Str)),
             RtFn::Libm(_, bits, arity) => {
                 debug_assert!(
                     RtFn::libm_functions().contains(&self),
@@ -530,9 +618,10 @@ pub enum Rvalue {
     /// masked and of the same type). Comparisons produce `bool`.
     Binary(BinOp, Operand, Operand),
     Unary(UnOp, Operand),
-    /// Numeric/char conversion to the given type (F# unchecked conversion), or a
+    /// Numeric/char conversion to the given type (F# unchecked conversion), a
     /// string as its bytes and back (`String.__bytes`, `String.__ofBytes`: one
-    /// representation, `{ptr, len}`, so no copy).
+    /// representation, `{ptr, len}`, so no copy), or a `ptr` as a 64-bit integer
+    /// and back (an async task's handle, a `nativeint` in the library).
     Convert(Operand, Ty),
     /// Call; arguments of unit type are omitted.
     Call(Callee, Vec<Operand>),
@@ -714,6 +803,8 @@ pub fn frame_prefix(result: Ty) -> Vec<Ty> {
 pub const POLL_PENDING: i64 = 0;
 pub const POLL_READY: i64 = 1;
 pub const POLL_TAIL: i64 = 2;
+/// Resume answer: ended by cancellation (its `use!` resources released).
+pub const POLL_CANCELLED: i64 = 3;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Stmt {
@@ -749,18 +840,27 @@ pub enum Terminator {
     },
     /// Only in a coroutine, before the async pass: waits for the async `value` and
     /// puts its result in `dest`, then goes on at `next`. `tail` (`return!`): the
-    /// coroutine's result is that result (`next` returns `dest`).
+    /// coroutine's result is that result (`next` returns `dest`). When the task is
+    /// cancelled (seen before the start, or the awaited async ended cancelled),
+    /// control goes to `cancel` (the `use` cleanups in scope, then `Cancel`); with
+    /// `catch`, `dest` is an option instead: `None` on cancellation, and `next`.
     Await {
         value: Operand,
         dest: LocalId,
         next: BlockId,
         tail: bool,
+        catch: bool,
+        cancel: BlockId,
     },
     /// Only in a coroutine, before the async pass: suspends the task once (what
-    /// wakes it was registered before), then goes on at `next`.
+    /// wakes it was registered before), then goes on at `next`, or at `cancel`
+    /// when the task was cancelled meanwhile.
     Suspend {
         next: BlockId,
+        cancel: BlockId,
     },
+    /// Only in a coroutine, before the async pass: ends it as cancelled.
+    Cancel,
 }
 
 impl Terminator {
@@ -776,8 +876,10 @@ impl Terminator {
             Terminator::Switch {
                 targets, default, ..
             } => targets.iter().chain([default]).copied().collect(),
-            Terminator::Await { next, .. } | Terminator::Suspend { next } => vec![*next],
-            Terminator::Return(_) | Terminator::Unreachable => vec![],
+            Terminator::Await { next, cancel, .. } | Terminator::Suspend { next, cancel } => {
+                vec![*next, *cancel]
+            }
+            Terminator::Return(_) | Terminator::Unreachable | Terminator::Cancel => vec![],
         }
     }
 
@@ -808,14 +910,21 @@ impl Terminator {
                 dest,
                 next,
                 tail,
+                catch,
+                cancel,
             } => Terminator::Await {
                 value,
                 dest,
                 next: f(next),
                 tail,
+                catch,
+                cancel: f(cancel),
             },
-            Terminator::Suspend { next } => Terminator::Suspend { next: f(next) },
-            other @ (Terminator::Return(_) | Terminator::Unreachable) => other,
+            Terminator::Suspend { next, cancel } => Terminator::Suspend {
+                next: f(next),
+                cancel: f(cancel),
+            },
+            other @ (Terminator::Return(_) | Terminator::Unreachable | Terminator::Cancel) => other,
         }
     }
 }
@@ -1212,12 +1321,18 @@ impl fmt::Display for Program {
                         dest,
                         next,
                         tail,
+                        catch,
+                        cancel,
                     } => writeln!(
                         out,
-                        "  {dest} = await{} {value} then {next}",
-                        if *tail { " tail" } else { "" }
+                        "  {dest} = await{}{} {value} then {next} cancel {cancel}",
+                        if *tail { " tail" } else { "" },
+                        if *catch { " catch" } else { "" }
                     ),
-                    Terminator::Suspend { next } => writeln!(out, "  suspend then {next}"),
+                    Terminator::Suspend { next, cancel } => {
+                        writeln!(out, "  suspend then {next} cancel {cancel}")
+                    }
+                    Terminator::Cancel => writeln!(out, "  cancel"),
                 };
             }
             out.push_str("}\n");

@@ -270,7 +270,12 @@ impl Verifier<'_> {
                 jumps(&[*default])
             }
             Terminator::Await {
-                value, dest, next, ..
+                value,
+                dest,
+                next,
+                catch,
+                cancel,
+                ..
             } => {
                 if !self.f.coroutine {
                     return Err("an await outside a coroutine (or left by the async pass)".into());
@@ -280,16 +285,27 @@ impl Verifier<'_> {
                     &crate::mir::async_value_ty(),
                     &self.operand_ty(value)?,
                 )?;
-                self.local_ty(*dest)?;
-                jumps(&[*next])
+                let dest_ty = self.local_ty(*dest)?;
+                if *catch && !matches!(dest_ty, Ty::Option(_)) {
+                    return Err(format!("a catching await into {dest_ty}, not an option"));
+                }
+                jumps(&[*next, *cancel])
             }
-            Terminator::Suspend { next } => {
+            Terminator::Cancel => {
+                if !self.f.coroutine {
+                    return Err(
+                        "a cancellation outside a coroutine (or left by the async pass)".into(),
+                    );
+                }
+                Ok(())
+            }
+            Terminator::Suspend { next, cancel } => {
                 if !self.f.coroutine {
                     return Err(
                         "a suspension outside a coroutine (or left by the async pass)".into(),
                     );
                 }
-                jumps(&[*next])
+                jumps(&[*next, *cancel])
             }
         }
     }
@@ -312,13 +328,23 @@ impl Verifier<'_> {
             Rvalue::Unary(_, a) => self.operand_ty(a)?,
             Rvalue::Convert(a, to) => {
                 let from = self.operand_ty(a)?;
-                if !(is_scalar(&from) && is_scalar(to) || str_and_bytes(&from, to)) {
+                let pointer_word = matches!(
+                    (&from, to),
+                    (Ty::Ptr, Ty::Int { bits: 64, .. }) | (Ty::Int { bits: 64, .. }, Ty::Ptr)
+                );
+                if !(is_scalar(&from) && is_scalar(to) || str_and_bytes(&from, to) || pointer_word)
+                {
                     return Err(format!("conversion of {from} to {to}"));
                 }
                 to.clone()
             }
             Rvalue::Call(callee, args) => return self.call(callee, args, dest),
             Rvalue::TailCall(id, args) => {
+                if self.f.coroutine {
+                    return Err(
+                        "a tail call in a coroutine (its return stores into its frame)".into(),
+                    );
+                }
                 let callee = self.function_of(*id)?;
                 let caller: Vec<&Ty> = self.f.params.iter().map(|p| self.f.local_ty(*p)).collect();
                 let called: Vec<&Ty> = callee.params.iter().map(|p| callee.local_ty(*p)).collect();

@@ -179,6 +179,38 @@ pub enum Builtin {
     AsyncNow,
     /// `Async.__wakeAt t`: the current task is woken at `Async.__now` time `t`.
     AsyncWakeAt,
+    /// The descriptor calls the event loop's I/O is written with (`Async.__fdRead`
+    /// and the others of [`IoFn`]).
+    Io(IoFn),
+    /// `Async.__tryRun a token`: runs the async with a cancellation token source
+    /// (0: the current task's); `None` when it ended cancelled.
+    AsyncTryRun,
+    /// `Async.__startWith a token`: `Async.Start` with a token source (0: the
+    /// current task's); answers the task's handle.
+    AsyncSpawn,
+    /// `Async.__taskState h`: 0 while the task of handle `h` runs, 1 when it
+    /// finished, 3 when it ended cancelled.
+    AsyncTaskState,
+    /// `Async.__joinTask h`: the current task wakes when task `h` ends.
+    AsyncJoinTask,
+    /// `Async.__taskResult h`: the result of the finished task `h`.
+    AsyncTaskResult,
+    /// `Async.__catch a`: an async whose result is `Some` of `a`'s, or `None` when `a`
+    /// ended cancelled (awaited only).
+    AsyncCatch,
+    /// `Async.__cancel`: awaited, ends the current async as cancelled (its `use`
+    /// resources released).
+    AsyncCancel,
+    /// `Async.__cancelled ()`: whether the current task's token is cancelled.
+    AsyncCancelled,
+    /// `Async.__token ()`: the current task's token source (0: none).
+    AsyncToken,
+    /// `Async.__ctsCreate ()`, `__ctsCancel s`, `__ctsIsCancelled s`,
+    /// `__ctsCancelAfter s ms`: cancellation token sources.
+    CtsCreate,
+    CtsCancel,
+    CtsIsCancelled,
+    CtsCancelAfter,
     /// `Arena.create capacityBytes`: a new explicit arena.
     ArenaCreate,
     /// `Arena.alloc arena`: a zeroed `'T ref` cell in the arena.
@@ -205,6 +237,88 @@ pub enum Builtin {
     EnumConvert,
 }
 
+/// A run-time descriptor call (the runtime's `descriptors.rs`): results are the value
+/// or a negated errno. `Async.__errnoMessage` gives an errno's text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum IoFn {
+    /// `fd -> bytes (a string view of a buffer) -> count`
+    FdRead,
+    FdWrite,
+    /// `fd -> 0 or -errno`
+    FdClose,
+    /// `address -> port -> backlog -> fd`
+    TcpListen,
+    /// `listening fd -> fd` (`-EAGAIN`: none yet)
+    TcpAccept,
+    /// `address -> port -> fd` (the connection completes when it is writable)
+    TcpConnect,
+    /// `fd -> 0 or -errno` (`SO_ERROR`)
+    SocketError,
+    /// `fd -> port or -errno`
+    LocalPort,
+    /// `path -> mode (0 read, 1 write, 2 append) -> fd`
+    FileOpen,
+    /// `fd -> 0 or -errno`
+    SetNonblocking,
+    /// `errno -> text`
+    ErrnoMessage,
+    /// `fd -> forWriting -> unit`: the current task wakes when the fd is ready.
+    WaitFd,
+}
+
+impl IoFn {
+    pub const ALL: &'static [IoFn] = &[
+        IoFn::FdRead,
+        IoFn::FdWrite,
+        IoFn::FdClose,
+        IoFn::TcpListen,
+        IoFn::TcpAccept,
+        IoFn::TcpConnect,
+        IoFn::SocketError,
+        IoFn::LocalPort,
+        IoFn::FileOpen,
+        IoFn::SetNonblocking,
+        IoFn::ErrnoMessage,
+        IoFn::WaitFd,
+    ];
+
+    /// The name after `Async.`.
+    pub fn name(self) -> &'static str {
+        match self {
+            IoFn::FdRead => "__fdRead",
+            IoFn::FdWrite => "__fdWrite",
+            IoFn::FdClose => "__fdClose",
+            IoFn::TcpListen => "__tcpListen",
+            IoFn::TcpAccept => "__tcpAccept",
+            IoFn::TcpConnect => "__tcpConnect",
+            IoFn::SocketError => "__socketError",
+            IoFn::LocalPort => "__localPort",
+            IoFn::FileOpen => "__fileOpen",
+            IoFn::SetNonblocking => "__setNonblocking",
+            IoFn::ErrnoMessage => "__errnoMessage",
+            IoFn::WaitFd => "__waitFd",
+        }
+    }
+
+    /// Parameter types and result type.
+    pub fn signature(self) -> (Vec<Ty>, Ty) {
+        let int = Ty::INT;
+        match self {
+            IoFn::FdRead | IoFn::FdWrite => (vec![int.clone(), Ty::STRING], int),
+            IoFn::FdClose
+            | IoFn::TcpAccept
+            | IoFn::SocketError
+            | IoFn::LocalPort
+            | IoFn::SetNonblocking => (vec![int.clone()], int),
+            IoFn::TcpListen => (vec![Ty::STRING, int.clone(), int.clone()], int),
+            IoFn::TcpConnect => (vec![Ty::STRING, int.clone()], int),
+            IoFn::FileOpen => (vec![Ty::STRING, int.clone()], int),
+            IoFn::ErrnoMessage => (vec![int], Ty::STRING),
+            IoFn::WaitFd => (vec![int, Ty::BOOL], Ty::UNIT),
+        }
+    }
+}
+
 impl Builtin {
     /// What a full application allocates in the current region, named as the ledger
     /// names it; `None` when it allocates nothing. The one list of allocating builtins:
@@ -216,7 +330,10 @@ impl Builtin {
             Builtin::ConsoleReadln | Builtin::ConsoleTryReadln => "line read from stdin",
             Builtin::ArrayCreate | Builtin::ArrayZeroCreate => "array",
             Builtin::Ref => "ref cell",
-            Builtin::AsyncRun | Builtin::AsyncStart => crate::analysis::alloc::ASYNC_FRAME,
+            Builtin::AsyncRun
+            | Builtin::AsyncStart
+            | Builtin::AsyncSpawn
+            | Builtin::AsyncTryRun => crate::analysis::alloc::ASYNC_FRAME,
             _ => return None,
         })
     }
@@ -276,6 +393,20 @@ impl Builtin {
             Builtin::AsyncSuspend => "Async.__suspend".into(),
             Builtin::AsyncNow => "Async.__now".into(),
             Builtin::AsyncWakeAt => "Async.__wakeAt".into(),
+            Builtin::Io(f) => format!("Async.{}", f.name()),
+            Builtin::AsyncTryRun => "Async.__tryRun".into(),
+            Builtin::AsyncSpawn => "Async.__startWith".into(),
+            Builtin::AsyncTaskState => "Async.__taskState".into(),
+            Builtin::AsyncJoinTask => "Async.__joinTask".into(),
+            Builtin::AsyncTaskResult => "Async.__taskResult".into(),
+            Builtin::AsyncCatch => "Async.__catch".into(),
+            Builtin::AsyncCancel => "Async.__cancel".into(),
+            Builtin::AsyncCancelled => "Async.__cancelled".into(),
+            Builtin::AsyncToken => "Async.__token".into(),
+            Builtin::CtsCreate => "Async.__ctsCreate".into(),
+            Builtin::CtsCancel => "Async.__ctsCancel".into(),
+            Builtin::CtsIsCancelled => "Async.__ctsIsCancelled".into(),
+            Builtin::CtsCancelAfter => "Async.__ctsCancelAfter".into(),
             Builtin::ArenaCreate => "Arena.create".into(),
             Builtin::ArenaAlloc => "Arena.alloc".into(),
             Builtin::ArenaAllocArray => "Arena.allocArray".into(),
@@ -300,6 +431,7 @@ impl Builtin {
             | Builtin::GenericZero
             | Builtin::DefaultOf
             | Builtin::AsyncSuspend
+            | Builtin::AsyncCancel
             | Builtin::GenericOne => 0,
             Builtin::Max
             | Builtin::Min
@@ -314,8 +446,12 @@ impl Builtin {
             | Builtin::ArenaAllocMethod
             | Builtin::ArenaDisposeMethod
             | Builtin::EnumHasFlag
+            | Builtin::AsyncTryRun
+            | Builtin::AsyncSpawn
+            | Builtin::CtsCancelAfter
             | Builtin::SeqRun => 2,
             Builtin::ArrayView => 3,
+            Builtin::Io(f) => f.signature().0.len(),
             _ => 1,
         }
     }
@@ -425,6 +561,44 @@ impl Builtin {
             Builtin::AsyncSuspend => Ty::async_of(Ty::UNIT),
             Builtin::AsyncNow => Ty::fun(Ty::UNIT, Ty::Prim(Prim::Int64)),
             Builtin::AsyncWakeAt => Ty::fun(Ty::Prim(Prim::Int64), Ty::UNIT),
+            Builtin::Io(f) => {
+                let (params, result) = f.signature();
+                Ty::curried(params, result)
+            }
+            Builtin::AsyncTryRun => {
+                let a = u.fresh();
+                Ty::curried(
+                    vec![Ty::async_of(a.clone()), Ty::Prim(Prim::NativeInt)],
+                    Ty::app(TyCon::Option, vec![a]),
+                )
+            }
+            Builtin::AsyncSpawn => {
+                let a = u.fresh();
+                Ty::curried(
+                    vec![Ty::async_of(a), Ty::Prim(Prim::NativeInt)],
+                    Ty::Prim(Prim::NativeInt),
+                )
+            }
+            Builtin::AsyncTaskState => Ty::fun(Ty::Prim(Prim::NativeInt), Ty::INT),
+            Builtin::AsyncJoinTask => Ty::fun(Ty::Prim(Prim::NativeInt), Ty::UNIT),
+            Builtin::AsyncTaskResult => Ty::fun(Ty::Prim(Prim::NativeInt), u.fresh()),
+            Builtin::AsyncCatch => {
+                let a = u.fresh();
+                Ty::fun(
+                    Ty::async_of(a.clone()),
+                    Ty::async_of(Ty::app(TyCon::Option, vec![a])),
+                )
+            }
+            Builtin::AsyncCancel => Ty::async_of(u.fresh()),
+            Builtin::AsyncCancelled => Ty::fun(Ty::UNIT, Ty::BOOL),
+            Builtin::AsyncToken | Builtin::CtsCreate => {
+                Ty::fun(Ty::UNIT, Ty::Prim(Prim::NativeInt))
+            }
+            Builtin::CtsCancel => Ty::fun(Ty::Prim(Prim::NativeInt), Ty::UNIT),
+            Builtin::CtsIsCancelled => Ty::fun(Ty::Prim(Prim::NativeInt), Ty::BOOL),
+            Builtin::CtsCancelAfter => {
+                Ty::curried(vec![Ty::Prim(Prim::NativeInt), Ty::INT], Ty::UNIT)
+            }
             Builtin::ArenaCreate => Ty::fun(Ty::INT, Ty::arena()),
             Builtin::ArenaAlloc => Ty::fun(Ty::arena(), Ty::app(TyCon::Ref, vec![u.fresh()])),
             Builtin::ArenaAllocArray => {
@@ -552,7 +726,23 @@ impl Builtin {
                     ("__suspend", Builtin::AsyncSuspend),
                     ("__now", Builtin::AsyncNow),
                     ("__wakeAt", Builtin::AsyncWakeAt),
-                ],
+                    ("__tryRun", Builtin::AsyncTryRun),
+                    ("__startWith", Builtin::AsyncSpawn),
+                    ("__taskState", Builtin::AsyncTaskState),
+                    ("__joinTask", Builtin::AsyncJoinTask),
+                    ("__taskResult", Builtin::AsyncTaskResult),
+                    ("__catch", Builtin::AsyncCatch),
+                    ("__cancel", Builtin::AsyncCancel),
+                    ("__cancelled", Builtin::AsyncCancelled),
+                    ("__token", Builtin::AsyncToken),
+                    ("__ctsCreate", Builtin::CtsCreate),
+                    ("__ctsCancel", Builtin::CtsCancel),
+                    ("__ctsIsCancelled", Builtin::CtsIsCancelled),
+                    ("__ctsCancelAfter", Builtin::CtsCancelAfter),
+                ]
+                .into_iter()
+                .chain(IoFn::ALL.iter().map(|f| (f.name(), Builtin::Io(*f))))
+                .collect(),
             ),
             (
                 "Arena",

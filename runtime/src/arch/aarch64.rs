@@ -29,7 +29,8 @@ core::arch::global_asm!(
 // ---------------------------------------------------------------- system calls
 
 /// The generic table (`include/uapi/asm-generic/unistd.h`), which aarch64 uses.
-/// It has no `open`, `fork` or `mmap2`; the runtime needs none of them.
+/// It has no `open`, `fork` or `mmap2`; the runtime uses `openat` for the
+/// first and needs neither of the others.
 pub const SYS_READ: usize = 63;
 pub const SYS_WRITE: usize = 64;
 pub const SYS_MMAP: usize = 222;
@@ -44,6 +45,18 @@ pub const SYS_EPOLL_CTL: usize = 21;
 /// The generic table has no `epoll_wait`, only `epoll_pwait` (which the runtime
 /// uses on x86_64 too, with no signal mask).
 pub const SYS_EPOLL_PWAIT: usize = 22;
+pub const SYS_CLOSE: usize = 57;
+/// The generic table has no `open`: `openat(AT_FDCWD, ...)` everywhere.
+pub const SYS_OPENAT: usize = 56;
+pub const SYS_FCNTL: usize = 25;
+pub const SYS_SOCKET: usize = 198;
+pub const SYS_CONNECT: usize = 203;
+pub const SYS_ACCEPT4: usize = 242;
+pub const SYS_BIND: usize = 200;
+pub const SYS_LISTEN: usize = 201;
+pub const SYS_SETSOCKOPT: usize = 208;
+pub const SYS_GETSOCKOPT: usize = 209;
+pub const SYS_GETSOCKNAME: usize = 204;
 
 /// # Safety
 /// The arguments must be valid for system call `number`.

@@ -39,6 +39,17 @@ pub const SYS_CLOCK_GETTIME: usize = 228;
 pub const SYS_EPOLL_CREATE1: usize = 291;
 pub const SYS_EPOLL_CTL: usize = 233;
 pub const SYS_EPOLL_PWAIT: usize = 281;
+pub const SYS_CLOSE: usize = 3;
+pub const SYS_OPENAT: usize = 257;
+pub const SYS_FCNTL: usize = 72;
+pub const SYS_SOCKET: usize = 41;
+pub const SYS_CONNECT: usize = 42;
+pub const SYS_ACCEPT4: usize = 288;
+pub const SYS_BIND: usize = 49;
+pub const SYS_LISTEN: usize = 50;
+pub const SYS_SETSOCKOPT: usize = 54;
+pub const SYS_GETSOCKOPT: usize = 55;
+pub const SYS_GETSOCKNAME: usize = 51;
 
 /// # Safety
 /// The arguments must be valid for system call `number`.

@@ -10,7 +10,12 @@
 //! and the registration is armed again for the ones left. The table remembers
 //! which descriptors the epoll instance knows, to `EPOLL_CTL_MOD` instead of
 //! `EPOLL_CTL_ADD`; a descriptor closed and reused behind the executor's back
-//! is handled by retrying with the other operation.
+//! is handled by retrying with the other operation. `clef_rt_fd_close` tells
+//! the poller first (`forget`): the registration is deleted (the kernel drops
+//! it on close only when no other reference to the open file remains, so a
+//! duplicated descriptor would keep reporting events for a number that now
+//! means something else), the entry is reset and its waiters are woken, to
+//! retry their system call and see `EBADF`.
 
 use core::ptr::null_mut;
 
@@ -162,6 +167,28 @@ impl Poller {
         // SAFETY: the wait lists hold live records.
         if unsafe { remove_waiter(&mut self.entry(fd).waiters, task) } {
             self.waiting -= 1;
+        }
+    }
+
+    /// `fd` is about to be closed: deletes its registration, resets its entry
+    /// and calls `wake` for each task waiting for it, oldest first.
+    pub fn forget(&mut self, fd: i32, mut wake: impl FnMut(*mut Task)) {
+        if fd < 0 || fd as usize >= self.entries.capacity() {
+            return;
+        }
+        if self.entry(fd).registered {
+            // Errors do not matter: the descriptor is going away.
+            sys::epoll_ctl(self.epoll, sys::EpollOp::Delete, fd, 0, 0);
+        }
+        let entry = self.entry(fd);
+        entry.armed = 0;
+        entry.registered = false;
+        // SAFETY: the wait lists hold live records.
+        let mut waiters = unsafe { take_waiters_oldest_first(&mut entry.waiters) };
+        // SAFETY: as above.
+        while let Some((waiter, _)) = unsafe { pop_waiter(&mut waiters) } {
+            self.waiting -= 1;
+            wake(waiter);
         }
     }
 

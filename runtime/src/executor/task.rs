@@ -2,7 +2,7 @@
 //! through task records.
 //!
 //! A task is a compiled async's frame and resume function. Its record is
-//! runtime memory: 48 bytes, in 256 KiB `mmap`'d chunks carved in order, with
+//! runtime memory: 72 bytes, in 256 KiB `mmap`'d chunks carved in order, with
 //! a free list. A record is never unmapped, and only a record no handle refers
 //! to (the root of a finished `clef_rt_async_run`) returns to the free list, so
 //! a handle the program holds stays valid until the process exits. Stale
@@ -12,13 +12,19 @@
 
 use core::ptr::null_mut;
 
+use super::cancel::Source;
 use crate::{io, sys};
 
-/// A compiled resume function: `fn(frame) -> i8`, 1 when the async finished
-/// and 0 when it is pending (any other non-zero byte counts as finished).
-/// Generated code returns the `i8` without extending it, so the result is read
-/// as a `u32` of which only the low byte counts (as `ByteArg` for parameters).
+/// A compiled resume function: `fn(frame) -> i8`, answering 0 while the async
+/// is pending, else how it ended: 1 finished (its result is in the frame), 3
+/// ended by cancellation (any other non-zero byte also ends it, and is kept as
+/// the answer). Generated code returns the `i8` without extending it, so the
+/// result is read as a `u32` of which only the low byte counts (as `ByteArg`
+/// for parameters).
 pub type ResumeFn = unsafe extern "C" fn(frame: *mut u8) -> u32;
+
+/// The resume answer of a pending async.
+pub const PENDING: u8 = 0;
 
 /// In the ready queue, or set aside by a nested loop to be queued again when
 /// its resume function returns (`DEFERRED`). A wake-up of a queued task does
@@ -30,7 +36,7 @@ pub const RUNNING: u32 = 2;
 /// Taken from the ready queue by a nested loop while `RUNNING`: pushed back
 /// (still `QUEUED`) when its resume function returns.
 pub const DEFERRED: u32 = 4;
-/// Its resume function answered 1.
+/// Its resume function answered something other than 0 (kept in `answer`).
 pub const FINISHED: u32 = 8;
 /// No one refers to it but a stale ready-queue entry, which frees it when it is
 /// taken (the root of a `clef_rt_async_run` that returned while it was queued).
@@ -50,13 +56,22 @@ pub struct Task {
     pub next_waiter: *mut Task,
     /// The wait list this task is in, as [`WaitTarget::encode`] gives it.
     pub waiting_on: usize,
+    /// Its cancellation token source, or null (`cancel.rs`).
+    pub token: *mut Source,
+    /// The neighbours in the token's list of unfinished tasks (`cancel.rs`);
+    /// null at the ends and once finished.
+    pub token_previous: *mut Task,
+    pub token_next: *mut Task,
     /// `QUEUED`, `RUNNING`, ...
     pub flags: u32,
+    /// The resume function's last answer: `PENDING` until `FINISHED`, then
+    /// how it ended (1, or 3 when cancelled).
+    pub answer: u8,
 }
 
 /// A benchmark keeps 100,000 sleeping tasks, each with its record, its frame
 /// and a timer entry, under 256 bytes per task.
-const _: () = assert!(core::mem::size_of::<Task>() <= 48);
+const _: () = assert!(core::mem::size_of::<Task>() <= 72);
 
 /// The wait list a task is in: at most one at a time (a task waits for one
 /// thing; a timer entry is not a list and is never removed).
@@ -194,7 +209,7 @@ impl TaskPool {
         }
     }
 
-    /// A new record for `(resume, frame)` with no flags.
+    /// A new record for `(resume, frame)` with no flags and no token.
     pub fn acquire(&mut self, resume: ResumeFn, frame: *mut u8) -> *mut Task {
         let task = if !self.free.is_null() {
             let task = self.free;
@@ -224,7 +239,11 @@ impl TaskPool {
                 waiters: null_mut(),
                 next_waiter: null_mut(),
                 waiting_on: 0,
+                token: null_mut(),
+                token_previous: null_mut(),
+                token_next: null_mut(),
                 flags: 0,
+                answer: PENDING,
             })
         };
         task
@@ -233,8 +252,9 @@ impl TaskPool {
     /// Returns a record to the free list.
     ///
     /// # Safety
-    /// `task` must come from `acquire`, be finished, in no wait list and not in
-    /// the ready queue, and no handle to it may be used again.
+    /// `task` must come from `acquire`, be finished (so in no token list), in
+    /// no wait list and not in the ready queue, and no handle to it may be used
+    /// again.
     pub unsafe fn release(&mut self, task: *mut Task) {
         // SAFETY: the caller's contract.
         unsafe {

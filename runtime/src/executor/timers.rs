@@ -1,10 +1,14 @@
 //! The timers: a binary min-heap (`pure/timer_heap.rs`) of `(deadline,
-//! insertion sequence, task)` entries, 24 bytes each, in an `mmap`'d array that
+//! insertion sequence, what)` entries, 24 bytes each, in an `mmap`'d array that
 //! doubles when full. Equal deadlines fire in the order they were set. An entry
-//! stays until it fires, even when its task was woken otherwise or finished:
-//! the executor ignores entries of finished tasks, and any other stale entry is
-//! a spurious wake-up.
+//! either wakes a task (`clef_rt_async_wake_at`) or cancels a token source
+//! (`clef_rt_cts_cancel_after`), one word tagged by its low bit (both records
+//! are 8-aligned). An entry stays until it fires, even when its task was woken
+//! otherwise or finished, or its source's deadline changed: the executor
+//! ignores entries of finished tasks, any other stale task entry is a spurious
+//! wake-up, and `cancel.rs` ignores a stale source entry.
 
+use super::cancel::Source;
 use super::mapped::{MappedArray, Zeroable};
 use super::task::Task;
 use crate::pure::timer_heap::{TimerEntry, TimerHeap};
@@ -12,13 +16,47 @@ use crate::pure::timer_heap::{TimerEntry, TimerHeap};
 /// Entries of the first array: 12 KiB.
 const INITIAL_CAPACITY: usize = 512;
 
-// SAFETY: zero deadline, zero sequence and a null pointer are valid values.
+/// What a timer entry does when it fires.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Timer {
+    Wake(*mut Task),
+    Cancel(*mut Source),
+}
+
+/// A [`Timer`] in one word: the record's address, plus 1 for a source.
+#[repr(transparent)]
+#[derive(Clone, Copy)]
+struct TimerWord(usize);
+
+impl TimerWord {
+    fn encode(timer: Timer) -> TimerWord {
+        match timer {
+            Timer::Wake(task) => TimerWord(task as usize),
+            Timer::Cancel(source) => TimerWord(source as usize | 1),
+        }
+    }
+
+    fn decode(self) -> Timer {
+        if self.0 & 1 == 0 {
+            Timer::Wake(self.0 as *mut Task)
+        } else {
+            Timer::Cancel((self.0 & !1) as *mut Source)
+        }
+    }
+}
+
+// SAFETY: a zero word is a valid value (a null task).
+unsafe impl Zeroable for TimerWord {}
+
+// SAFETY: zero deadline, zero sequence and a zeroable item are valid values.
 unsafe impl<T: Zeroable> Zeroable for TimerEntry<T> {}
 
 pub struct Timers {
     heap: TimerHeap,
-    slots: MappedArray<TimerEntry<*mut Task>>,
+    slots: MappedArray<TimerEntry<TimerWord>>,
     next_seq: u64,
+    /// Entries that wake a task (`Timer::Wake`) in the heap.
+    wake_entries: usize,
 }
 
 impl Timers {
@@ -27,6 +65,7 @@ impl Timers {
             heap: TimerHeap::new(),
             slots: MappedArray::empty(),
             next_seq: 0,
+            wake_entries: 0,
         }
     }
 
@@ -34,12 +73,20 @@ impl Timers {
         self.heap.is_empty()
     }
 
-    /// Wake `task` when the monotonic clock reaches `deadline`.
-    pub fn add(&mut self, deadline: i64, task: *mut Task) {
+    /// Whether an entry that wakes a task is pending (it may be stale).
+    pub fn has_wake_entries(&self) -> bool {
+        self.wake_entries > 0
+    }
+
+    /// Fire `timer` when the monotonic clock reaches `deadline`.
+    pub fn add(&mut self, deadline: i64, timer: Timer) {
+        if matches!(timer, Timer::Wake(_)) {
+            self.wake_entries += 1;
+        }
         let entry = TimerEntry {
             deadline,
             seq: self.next_seq,
-            item: task,
+            item: TimerWord::encode(timer),
         };
         self.next_seq += 1;
         if self.heap.push(self.slots.as_mut_slice(), entry).is_ok() {
@@ -63,14 +110,17 @@ impl Timers {
             .map(|entry| entry.deadline)
     }
 
-    /// Removes and answers the task of the earliest entry if its deadline is
+    /// Removes and answers the earliest entry, with its deadline, if that is
     /// `now` or earlier.
-    pub fn pop_due(&mut self, now: i64) -> Option<*mut Task> {
+    pub fn pop_due(&mut self, now: i64) -> Option<(i64, Timer)> {
         if self.next_deadline()? > now {
             return None;
         }
-        self.heap
-            .pop(self.slots.as_mut_slice())
-            .map(|entry| entry.item)
+        let entry = self.heap.pop(self.slots.as_mut_slice())?;
+        let timer = entry.item.decode();
+        if matches!(timer, Timer::Wake(_)) {
+            self.wake_entries -= 1;
+        }
+        Some((entry.deadline, timer))
     }
 }

@@ -1,7 +1,8 @@
 //! The pure half of the runtime: number formatting, F# `printf` semantics,
-//! number parsing, and the index arithmetic of the async executor's ready
-//! queue (`ring`) and timer heap (`timer_heap`), written against `core` only
-//! and free of `unsafe`.
+//! number parsing, the index arithmetic of the async executor's ready queue
+//! (`ring`) and timer heap (`timer_heap`), the IPv4 host names of the socket
+//! functions (`ipv4`) and the texts of error numbers (`errno`), written against
+//! `core` only and free of `unsafe`.
 //!
 //! Architecture invariant: nothing in this module tree performs I/O, allocates,
 //! or uses `unsafe`; everything writes into a [`sink::Sink`]. That lets the same
@@ -11,9 +12,11 @@
 //! through `super::`, never `crate::`, so that the `#[path]` inclusion works.
 
 pub mod carried;
+pub mod errno;
 pub mod float_fmt;
 pub mod hash;
 pub mod int_fmt;
+pub mod ipv4;
 pub mod parse;
 pub mod printf;
 pub mod ring;

@@ -14,13 +14,14 @@
 
 use super::{Builder, Lowerer, Subst};
 use crate::mir::{
-    self, async_slot_ty, async_value_ty, frame_prefix, BinOp, Callee, Const, FuncId, Operand, RtFn,
-    Rvalue, Stmt, Terminator, POLL_TAIL, POLL_TY,
+    self, async_slot_ty, async_value_ty, frame_prefix, BinOp, BlockId, Callee, Const, FuncId,
+    Operand, RtFn, Rvalue, Stmt, Terminator, POLL_CANCELLED, POLL_TAIL, POLL_TY,
 };
 use composer_diagnostics::Span;
-use composer_semantics::builtins::Builtin;
-use composer_semantics::psg::{ExprId, ExprKind, FunctionId};
+use composer_semantics::builtins::{Builtin, IoFn};
+use composer_semantics::psg::{ExprId, ExprKind, FunctionId, Psg};
 use composer_semantics::types::{Ty as PTy, TyCon};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use composer_semantics::analysis::alloc::{ASYNC_ENV, ASYNC_FRAME};
 
@@ -34,6 +35,42 @@ fn field(ptr: Operand, ty: mir::Ty, index: u32) -> Rvalue {
 
 fn i64c(v: i64) -> Operand {
     Operand::Const(Const::i64(v))
+}
+
+fn poll_const(v: i64) -> Operand {
+    Operand::Const(Const::Int {
+        value: v as i128,
+        bits: 8,
+        signed: false,
+    })
+}
+
+/// A task's slot: an async slot and the runtime's task.
+fn task_slot_ty() -> mir::Ty {
+    mir::Ty::Tuple(vec![mir::Ty::Ptr, mir::Ty::I64, mir::Ty::Ptr, mir::Ty::Ptr])
+}
+
+/// The body of every `use` block of the program and its disposal: the checker
+/// makes `use x = v in body` `let x = v in (let r = body in x.Dispose(); r)`
+/// (`Psg::use_scopes` names `body`).
+pub(super) fn use_disposals(psg: &Psg) -> FxHashMap<ExprId, ExprId> {
+    let bodies: FxHashSet<ExprId> = psg.use_scopes.iter().map(|s| s.body).collect();
+    let mut out = FxHashMap::default();
+    if bodies.is_empty() {
+        return out;
+    }
+    for expr in &psg.exprs {
+        if let ExprKind::Let { value, body, .. } = expr.kind {
+            if bodies.contains(&value) {
+                if let ExprKind::Sequential(items) = &psg.expr(body).kind {
+                    if let Some(&dispose) = items.first() {
+                        out.insert(value, dispose);
+                    }
+                }
+            }
+        }
+    }
+    out
 }
 
 impl Lowerer<'_> {
@@ -84,26 +121,64 @@ impl Lowerer<'_> {
         value: ExprId,
         tail: bool,
     ) -> Operand {
-        if let ExprKind::Builtin(Builtin::AsyncSuspend) = self.psg.expr(value).kind {
-            let next = b.new_block();
-            b.terminate(Terminator::Suspend { next });
-            b.switch_to(next);
-            return Operand::Const(Const::Unit);
-        }
-        let v = self.lower_expr(b, value);
         let ty = self.expr_mir_ty(b, e);
+        let (head, args) = self.psg.spine(value);
+        match (&self.psg.expr(head).kind, args.as_slice()) {
+            (ExprKind::Builtin(Builtin::AsyncSuspend), []) => {
+                let next = b.new_block();
+                let cancel = self.cancel_path(b);
+                b.terminate(Terminator::Suspend { next, cancel });
+                b.switch_to(next);
+                return Operand::Const(Const::Unit);
+            }
+            (ExprKind::Builtin(Builtin::AsyncCancel), []) => {
+                let cancel = self.cancel_path(b);
+                b.terminate(Terminator::Goto(cancel));
+                return b.temp(Rvalue::Zero(ty.clone()), ty);
+            }
+            _ => {}
+        }
+        // `Async.__catch a`: awaits `a`, `None` if it ends cancelled.
+        let (value, catch) = match (&self.psg.expr(head).kind, args.as_slice()) {
+            (ExprKind::Builtin(Builtin::AsyncCatch), [inner]) => (*inner, true),
+            _ => (value, false),
+        };
+        let v = self.lower_expr(b, value);
         let span = self.psg.expr(e).span;
         self.placed(b, span, ASYNC_FRAME);
         let dest = b.new_local(ty, "awaited");
         let next = b.new_block();
+        let cancel = self.cancel_path(b);
+        // Handing on (`return!`) ends this frame: inside a `use` block, whose
+        // disposal follows the awaited async, it is an ordinary await.
+        let tail = tail && b.cleanups.is_empty() && !catch;
         b.terminate(Terminator::Await {
             value: v,
             dest,
             next,
             tail,
+            catch,
+            cancel,
         });
         b.switch_to(next);
         Operand::Local(dest)
+    }
+
+    /// The block a cancellation at the point being lowered goes to: the disposals
+    /// of the `use` blocks around it, innermost first, then the end as cancelled.
+    /// The builder stays where it was.
+    fn cancel_path(&mut self, b: &mut Builder) -> BlockId {
+        let (here, was_terminated) = (b.current, b.terminated);
+        let cancel = b.new_block();
+        b.switch_to(cancel);
+        let cleanups = b.cleanups.clone();
+        for &dispose in cleanups.iter().rev() {
+            self.lower_expr(b, dispose);
+        }
+        b.terminate(Terminator::Cancel);
+        b.current = here;
+        b.terminated = was_terminated;
+        cancel
     }
 
     /// `Async.__run a` (`Async.RunSynchronously`): the frame goes in a slot of this
@@ -116,6 +191,63 @@ impl Lowerer<'_> {
         result: mir::Ty,
         span: Span,
     ) -> Operand {
+        let token = b.temp(Rvalue::Zero(mir::Ty::Ptr), mir::Ty::Ptr);
+        let (cancelled, slot) = self.run_in_slot(b, a, token, span);
+        // F#'s RunSynchronously raises OperationCanceledException; without
+        // exceptions, the program ends with its message.
+        self.panic_if(b, cancelled, "The operation was canceled.");
+        self.slot_result(b, slot, result)
+    }
+
+    /// `Async.__tryRun a token`: `Some` result, or `None` when it ended cancelled.
+    pub(super) fn try_run_async(
+        &mut self,
+        b: &mut Builder,
+        a: Operand,
+        token: Operand,
+        result: mir::Ty,
+        span: Span,
+    ) -> Operand {
+        let token = b.temp(Rvalue::Convert(token, mir::Ty::Ptr), mir::Ty::Ptr);
+        let (cancelled, slot) = self.run_in_slot(b, a, token, span);
+        let mir::Ty::Option(inner) = result.clone() else {
+            unreachable!("Async.__tryRun gives an option")
+        };
+        let out = b.new_local(result.clone(), "ran");
+        let (none, some) = b.branch(cancelled);
+        let join = b.new_block();
+        b.switch_to(none);
+        b.assign(
+            out,
+            Rvalue::MakeOption {
+                ty: result.clone(),
+                payload: None,
+            },
+        );
+        b.terminate(Terminator::Goto(join));
+        b.switch_to(some);
+        let v = self.slot_result(b, slot, *inner);
+        b.assign(
+            out,
+            Rvalue::MakeOption {
+                ty: result,
+                payload: Some(v),
+            },
+        );
+        b.terminate(Terminator::Goto(join));
+        b.switch_to(join);
+        Operand::Local(out)
+    }
+
+    /// Runs `a` in a slot of this frame with the token source `token`: whether it
+    /// ended cancelled, and the slot.
+    fn run_in_slot(
+        &mut self,
+        b: &mut Builder,
+        a: Operand,
+        token: Operand,
+        span: Span,
+    ) -> (Operand, Operand) {
         let (poll, start) = self.async_helpers();
         self.placed(b, span, ASYNC_FRAME);
         let slot_local = b.new_local(async_slot_ty(), "slot");
@@ -126,7 +258,16 @@ impl Lowerer<'_> {
             mir::Ty::Unit,
         );
         let code = b.temp(Rvalue::FuncAddr(poll), mir::Ty::Ptr);
-        b.call_rt(RtFn::AsyncRun, vec![code, slot.clone()], mir::Ty::Unit);
+        let answer = b.call_rt(RtFn::AsyncRun, vec![code, slot.clone(), token], POLL_TY);
+        let cancelled = b.temp(
+            Rvalue::Binary(BinOp::Eq, answer, poll_const(POLL_CANCELLED)),
+            mir::Ty::Bool,
+        );
+        (cancelled, slot)
+    }
+
+    /// The result in the frame of a slot whose async finished.
+    fn slot_result(&mut self, b: &mut Builder, slot: Operand, result: mir::Ty) -> Operand {
         let mem_addr = b.temp(field(slot, async_slot_ty(), 0), mir::Ty::Ptr);
         let mem = b.temp(
             Rvalue::Load {
@@ -148,21 +289,106 @@ impl Lowerer<'_> {
         )
     }
 
-    /// `Async.__start a` (`Async.Start`): a new task whose slot is in the current
-    /// region (it outlives this code: the value-flow analysis keeps loops that
-    /// start tasks from releasing it).
-    pub(super) fn start_task(&mut self, b: &mut Builder, a: Operand, span: Span) {
+    /// `Async.__start a` and `Async.__startWith a token` (`Async.Start`,
+    /// `Async.StartChild`): a new task whose slot `(frame memory, capacity,
+    /// resume, task)` is in the current region (it outlives this code: the
+    /// value-flow analysis keeps loops that start tasks from releasing it). The
+    /// task's handle is the slot's address.
+    pub(super) fn start_task(
+        &mut self,
+        b: &mut Builder,
+        a: Operand,
+        token: Option<Operand>,
+        span: Span,
+    ) -> Operand {
         let (poll, start) = self.async_helpers();
         self.placed(b, span, ASYNC_FRAME);
-        let slot = b.call_rt(RtFn::Alloc, vec![i64c(24), i64c(8)], mir::Ty::Ptr);
-        let cap = b.temp(field(slot.clone(), async_slot_ty(), 1), mir::Ty::Ptr);
+        let slot = b.call_rt(RtFn::Alloc, vec![i64c(32), i64c(8)], mir::Ty::Ptr);
+        let cap = b.temp(field(slot.clone(), task_slot_ty(), 1), mir::Ty::Ptr);
         b.emit(Stmt::Store(cap, i64c(0)));
         b.temp(
             Rvalue::Call(Callee::Func(start), vec![slot.clone(), a]),
             mir::Ty::Unit,
         );
         let code = b.temp(Rvalue::FuncAddr(poll), mir::Ty::Ptr);
-        b.call_rt(RtFn::AsyncSpawn, vec![code, slot], mir::Ty::Ptr);
+        let token = match token {
+            Some(t) => b.temp(Rvalue::Convert(t, mir::Ty::Ptr), mir::Ty::Ptr),
+            None => b.temp(Rvalue::Zero(mir::Ty::Ptr), mir::Ty::Ptr),
+        };
+        let task = b.call_rt(
+            RtFn::AsyncSpawn,
+            vec![code, slot.clone(), token],
+            mir::Ty::Ptr,
+        );
+        let at = b.temp(field(slot.clone(), task_slot_ty(), 3), mir::Ty::Ptr);
+        b.emit(Stmt::Store(at, task));
+        b.temp(Rvalue::Convert(slot, mir::Ty::I64), mir::Ty::I64)
+    }
+
+    /// The runtime task of a handle (`start_task`'s slot address).
+    fn task_of(&mut self, b: &mut Builder, handle: Operand) -> Operand {
+        let slot = b.temp(Rvalue::Convert(handle, mir::Ty::Ptr), mir::Ty::Ptr);
+        let at = b.temp(field(slot, task_slot_ty(), 3), mir::Ty::Ptr);
+        b.temp(
+            Rvalue::Load {
+                ptr: at,
+                ty: mir::Ty::Ptr,
+            },
+            mir::Ty::Ptr,
+        )
+    }
+
+    /// `Async.__taskState h`: 0 running, 1 finished, 3 cancelled.
+    pub(super) fn task_state(&mut self, b: &mut Builder, handle: Operand, ty: mir::Ty) -> Operand {
+        let task = self.task_of(b, handle);
+        let state = b.call_rt(RtFn::AsyncDone, vec![task], POLL_TY);
+        b.temp(Rvalue::Convert(state, ty.clone()), ty)
+    }
+
+    /// `Async.__joinTask h`.
+    pub(super) fn join_task(&mut self, b: &mut Builder, handle: Operand) {
+        let task = self.task_of(b, handle);
+        b.call_rt(RtFn::AsyncJoin, vec![task], mir::Ty::Unit);
+    }
+
+    /// `Async.__taskResult h`: the result in the finished task's frame.
+    pub(super) fn task_result(&mut self, b: &mut Builder, handle: Operand, ty: mir::Ty) -> Operand {
+        let slot = b.temp(Rvalue::Convert(handle, mir::Ty::Ptr), mir::Ty::Ptr);
+        self.slot_result(b, slot, ty)
+    }
+
+    /// A descriptor call of the runtime, its arguments narrowed to the ABI's.
+    pub(super) fn io_call(
+        &mut self,
+        b: &mut Builder,
+        f: IoFn,
+        vals: Vec<Operand>,
+        result: mir::Ty,
+    ) -> Operand {
+        let rt = match f {
+            IoFn::FdRead => RtFn::FdRead,
+            IoFn::FdWrite => RtFn::FdWrite,
+            IoFn::FdClose => RtFn::FdClose,
+            IoFn::TcpListen => RtFn::TcpListen,
+            IoFn::TcpAccept => RtFn::TcpAccept,
+            IoFn::TcpConnect => RtFn::TcpConnect,
+            IoFn::SocketError => RtFn::SocketError,
+            IoFn::LocalPort => RtFn::TcpLocalPort,
+            IoFn::FileOpen => RtFn::FileOpen,
+            IoFn::SetNonblocking => RtFn::SetNonblocking,
+            IoFn::ErrnoMessage => RtFn::ErrnoMessage,
+            IoFn::WaitFd => RtFn::AsyncWaitFd,
+        };
+        let (params, _) = rt.signature();
+        let args = vals
+            .into_iter()
+            .zip(params)
+            .map(|(v, abi)| match abi {
+                mir::Abi::I32 => b.temp(Rvalue::Convert(v, mir::Ty::I32), mir::Ty::I32),
+                _ => v,
+            })
+            .collect();
+        b.call_rt(rt, args, result)
     }
 
     /// The `poll` and `start` helpers, built on first use.

@@ -12,14 +12,17 @@ use rustc_hash::FxHashMap;
 /// Builds one MIR function.
 pub(super) struct Builder {
     pub(super) func: mir::Function,
-    current: mir::BlockId,
-    terminated: bool,
+    pub(super) current: mir::BlockId,
+    pub(super) terminated: bool,
     pub(super) locals: FxHashMap<BindingId, LocalId>,
     pub(super) subst: Subst,
     /// The function being built, for turning self tail calls into jumps.
     pub(super) tail_self: Option<TailSelf>,
     /// Captured `let mutable`s whose local here holds the variable's address.
     pub(super) by_ref: rustc_hash::FxHashSet<BindingId>,
+    /// In an async body: the disposals of the `use` blocks being lowered, outermost
+    /// first (a cancellation runs them innermost first).
+    pub(super) cleanups: Vec<composer_semantics::psg::ExprId>,
     /// The application that `lower_tail` found as the last operand of `+` or `*` in
     /// tail position (`1 + f l + f r`): its base cases are not peeled, so that
     /// LLVM can still turn the call into a loop (accumulator tail recursion).
@@ -68,6 +71,7 @@ impl Builder {
             subst,
             tail_self: None,
             by_ref: Default::default(),
+            cleanups: Vec::new(),
             keep_call: None,
             peel: false,
             places: vec![mir::Place::CallerRegion],

@@ -59,11 +59,52 @@ impl Lowerer<'_> {
             Builtin::Ignore => Operand::Const(Const::Unit),
             Builtin::AsyncRun => self.run_async(b, vals.remove(0), result_ty, span),
             Builtin::AsyncStart => {
-                self.start_task(b, vals.remove(0), span);
+                self.start_task(b, vals.remove(0), None, span);
                 Operand::Const(Const::Unit)
+            }
+            Builtin::AsyncSpawn => {
+                let a = vals.remove(0);
+                self.start_task(b, a, Some(vals.remove(0)), span)
+            }
+            Builtin::AsyncTryRun => {
+                let a = vals.remove(0);
+                self.try_run_async(b, a, vals.remove(0), result_ty, span)
+            }
+            Builtin::AsyncTaskState => self.task_state(b, vals.remove(0), result_ty),
+            Builtin::AsyncJoinTask => {
+                self.join_task(b, vals.remove(0));
+                Operand::Const(Const::Unit)
+            }
+            Builtin::AsyncTaskResult => self.task_result(b, vals.remove(0), result_ty),
+            Builtin::AsyncCancelled => b.call_rt(RtFn::AsyncCancelled, vec![], result_ty),
+            Builtin::AsyncToken | Builtin::CtsCreate => {
+                let rt = if bi == Builtin::AsyncToken {
+                    RtFn::AsyncToken
+                } else {
+                    RtFn::CtsCreate
+                };
+                let p = b.call_rt(rt, vec![], mir::Ty::Ptr);
+                b.temp(Rvalue::Convert(p, result_ty.clone()), result_ty)
+            }
+            Builtin::CtsCancel | Builtin::CtsIsCancelled | Builtin::CtsCancelAfter => {
+                let source = vals.remove(0);
+                let p = b.temp(Rvalue::Convert(source, mir::Ty::Ptr), mir::Ty::Ptr);
+                let (rt, ret) = match bi {
+                    Builtin::CtsCancel => (RtFn::CtsCancel, mir::Ty::Unit),
+                    Builtin::CtsIsCancelled => (RtFn::CtsIsCancelled, result_ty),
+                    _ => (RtFn::CtsCancelAfter, mir::Ty::Unit),
+                };
+                let mut args = vec![p];
+                args.extend(vals);
+                b.call_rt(rt, args, ret)
+            }
+            Builtin::AsyncCatch | Builtin::AsyncCancel => {
+                self.unsupported(span, &format!("'{}' other than awaited", bi.name()));
+                b.temp(Rvalue::Zero(result_ty.clone()), result_ty)
             }
             Builtin::AsyncNow => b.call_rt(RtFn::AsyncNow, vec![], result_ty),
             Builtin::AsyncWakeAt => b.call_rt(RtFn::AsyncWakeAt, vals, mir::Ty::Unit),
+            Builtin::Io(f) => self.io_call(b, f, vals, result_ty),
             Builtin::AsyncSuspend => {
                 self.unsupported(span, "'Async.__suspend' other than right after 'do!'");
                 b.temp(Rvalue::Zero(result_ty.clone()), result_ty)
@@ -443,10 +484,10 @@ impl Lowerer<'_> {
                 let parts: Vec<Operand> = fields.iter().map(|f| self.zero_value(b, f)).collect();
                 b.temp(Rvalue::MakeTuple(parts), ty.clone())
             }
-            mir::Ty::Func(..) | mir::Ty::Union(_) | mir::Ty::Boxed(_) => {
+            mir::Ty::Func(..) | mir::Ty::Union(_) | mir::Ty::Boxed(_) | mir::Ty::Ptr => {
                 b.temp(Rvalue::Zero(ty.clone()), ty.clone())
             }
-            mir::Ty::Unit | mir::Ty::Ptr => Operand::Const(Const::Unit),
+            mir::Ty::Unit => Operand::Const(Const::Unit),
         }
     }
 

@@ -25,6 +25,15 @@ impl Lowerer<'_> {
             b.call_rt(RtFn::ArenaLeave, vec![previous], mir::Ty::Unit);
             return value;
         }
+        if b.func.coroutine {
+            if let Some(&dispose) = self.use_disposals.get(&e) {
+                // A `use` block in an async body: a cancellation inside it disposes.
+                b.cleanups.push(dispose);
+                let value = self.lower_expr_here(b, e);
+                b.cleanups.pop();
+                return value;
+            }
+        }
         self.lower_expr_here(b, e)
     }
 

@@ -103,7 +103,9 @@ impl Lowerer<'_> {
             .iter()
             .map(|p| b.func.local_ty(*p).clone())
             .collect();
-        if prototype != current || ret != b.func.ret {
+        // An async body's return becomes a store into its frame (the async pass):
+        // nothing there is a tail call.
+        if prototype != current || ret != b.func.ret || b.func.coroutine {
             return false;
         }
         // The code generator can only honour `musttail` when every argument travels

@@ -31,8 +31,8 @@
 
 use crate::mir::{
     async_slot_ty, frame_prefix, BinOp, Block, BlockId, Callee, Const, FuncId, Function, Local,
-    LocalId, Operand, Program, Rvalue, Stmt, Terminator, Ty, POLL_PENDING, POLL_READY, POLL_TAIL,
-    POLL_TY,
+    LocalId, Operand, Program, RtFn, Rvalue, Stmt, Terminator, Ty, POLL_CANCELLED, POLL_PENDING,
+    POLL_READY, POLL_TAIL, POLL_TY,
 };
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -181,6 +181,10 @@ fn use_counts(f: &Function) -> Vec<u32> {
     n
 }
 
+fn cancelled_call() -> Rvalue {
+    Rvalue::Call(Callee::Runtime(RtFn::AsyncCancelled), vec![])
+}
+
 fn poll_const(v: i64) -> Operand {
     Operand::Const(Const::Int {
         value: v as i128,
@@ -213,7 +217,10 @@ fn terminator_uses(t: &Terminator) -> Vec<&Operand> {
         Terminator::Branch { cond, .. } => vec![cond],
         Terminator::Return(op) => vec![op],
         Terminator::Switch { value, .. } | Terminator::Await { value, .. } => vec![value],
-        Terminator::Goto(_) | Terminator::Suspend { .. } | Terminator::Unreachable => vec![],
+        Terminator::Goto(_)
+        | Terminator::Suspend { .. }
+        | Terminator::Unreachable
+        | Terminator::Cancel => vec![],
     }
 }
 
@@ -307,17 +314,24 @@ fn state_machine(
     let mut sites: Vec<(usize, Vec<LocalId>)> = Vec::new();
     for (i, block) in f.blocks.iter().enumerate() {
         let keep = match &block.terminator {
+            // What the code after it (or its cancellation path) reads.
             Terminator::Await {
                 dest,
                 next,
+                cancel,
                 tail: false,
                 ..
             } => live[next.index()]
                 .iter()
                 .filter(|l| *l != dest)
+                .chain(&live[cancel.index()])
                 .copied()
-                .collect::<Vec<_>>(),
-            Terminator::Suspend { next } => live[next.index()].iter().copied().collect(),
+                .collect::<FxHashSet<_>>(),
+            Terminator::Suspend { next, cancel } => live[next.index()]
+                .iter()
+                .chain(&live[cancel.index()])
+                .copied()
+                .collect(),
             _ => continue,
         };
         let mut keep: Vec<LocalId> = keep
@@ -487,23 +501,56 @@ fn state_machine(
         out.blocks[resumed.index()].stmts = load;
         targets.push(resumed);
         match terminator {
-            Terminator::Suspend { next } => {
+            Terminator::Suspend { next, cancel } => {
                 out.blocks[here.index()].stmts = stmts;
                 out.blocks[here.index()].terminator = Terminator::Goto(pending);
-                out.blocks[resumed.index()].terminator = Terminator::Goto(next);
+                // Cancellation is checked where the task comes back.
+                let mut c = std::mem::take(&mut out.blocks[resumed.index()].stmts);
+                let cancelled = out.temp(&mut c, cancelled_call(), Ty::Bool);
+                out.blocks[resumed.index()].stmts = c;
+                out.blocks[resumed.index()].terminator = Terminator::Branch {
+                    cond: cancelled,
+                    then_block: cancel,
+                    else_block: next,
+                };
             }
             Terminator::Await {
-                value, dest, next, ..
+                value,
+                dest,
+                next,
+                catch,
+                cancel,
+                ..
             } => {
                 let slot_path = vec![slot_of[block]];
-                let slot = out.temp(&mut stmts, at(slot_path.clone()), Ty::Ptr);
-                stmts.push(Stmt::Eval(Rvalue::Call(
+                // A catching await of a cancelled task gives `None` at once.
+                let none = catch.then(|| {
+                    let none = out.block();
+                    let ty = out.locals[dest.index()].ty.clone();
+                    out.blocks[none.index()].stmts =
+                        vec![Stmt::Assign(dest, Rvalue::MakeOption { ty, payload: None })];
+                    out.blocks[none.index()].terminator = Terminator::Goto(next);
+                    none
+                });
+                let on_cancel = none.unwrap_or(cancel);
+                // Cancellation is checked before the awaited async starts.
+                let cancelled = out.temp(&mut stmts, cancelled_call(), Ty::Bool);
+                let starting = out.block();
+                out.blocks[here.index()].stmts = stmts;
+                out.blocks[here.index()].terminator = Terminator::Branch {
+                    cond: cancelled,
+                    then_block: on_cancel,
+                    else_block: starting,
+                };
+                let mut s = Vec::new();
+                let slot = out.temp(&mut s, at(slot_path.clone()), Ty::Ptr);
+                s.push(Stmt::Eval(Rvalue::Call(
                     Callee::Func(start),
                     vec![slot, value],
                 )));
                 let polling = out.block();
-                out.blocks[here.index()].stmts = stmts;
-                out.blocks[here.index()].terminator = Terminator::Goto(polling);
+                out.blocks[starting.index()].stmts = s;
+                out.blocks[starting.index()].terminator = Terminator::Goto(polling);
                 out.blocks[resumed.index()].terminator = Terminator::Goto(polling);
                 let mut p = Vec::new();
                 let slot = out.temp(&mut p, at(slot_path.clone()), Ty::Ptr);
@@ -514,19 +561,37 @@ fn state_machine(
                 );
                 let ready = out.temp(
                     &mut p,
-                    Rvalue::Binary(BinOp::Eq, answer, poll_const(POLL_READY)),
+                    Rvalue::Binary(BinOp::Eq, answer.clone(), poll_const(POLL_READY)),
                     Ty::Bool,
                 );
                 let got = out.block();
+                let not_ready = out.block();
                 out.blocks[polling.index()].stmts = p;
                 out.blocks[polling.index()].terminator = Terminator::Branch {
                     cond: ready,
                     then_block: got,
+                    else_block: not_ready,
+                };
+                let mut n = Vec::new();
+                let ended_cancelled = out.temp(
+                    &mut n,
+                    Rvalue::Binary(BinOp::Eq, answer, poll_const(POLL_CANCELLED)),
+                    Ty::Bool,
+                );
+                out.blocks[not_ready.index()].stmts = n;
+                out.blocks[not_ready.index()].terminator = Terminator::Branch {
+                    cond: ended_cancelled,
+                    then_block: on_cancel,
                     else_block: pending,
                 };
                 let mut g = Vec::new();
                 let dest_ty = out.locals[dest.index()].ty.clone();
-                if !dest_ty.is_unit() {
+                // A catching await's result is `Some` of the awaited one's.
+                let (result_local, value_ty) = match (&dest_ty, catch) {
+                    (Ty::Option(inner), true) => (out.local((**inner).clone()), (**inner).clone()),
+                    _ => (dest, dest_ty.clone()),
+                };
+                if !value_ty.is_unit() {
                     let mut path = slot_path;
                     path.push(0);
                     let mem_addr = out.temp(&mut g, at(path), Ty::Ptr);
@@ -538,13 +603,27 @@ fn state_machine(
                         },
                         Ty::Ptr,
                     );
-                    let result_ty = Ty::Tuple(frame_prefix(dest_ty.clone()));
+                    let result_ty = Ty::Tuple(frame_prefix(value_ty.clone()));
                     let r = out.temp(&mut g, field_addr(mem, &result_ty, vec![RESULT]), Ty::Ptr);
                     g.push(Stmt::Assign(
-                        dest,
+                        result_local,
                         Rvalue::Load {
                             ptr: r,
+                            ty: value_ty.clone(),
+                        },
+                    ));
+                }
+                if catch {
+                    let payload = if value_ty.is_unit() {
+                        Operand::Const(Const::Unit)
+                    } else {
+                        Operand::Local(result_local)
+                    };
+                    g.push(Stmt::Assign(
+                        dest,
+                        Rvalue::MakeOption {
                             ty: dest_ty,
+                            payload: Some(payload),
                         },
                     ));
                 }
@@ -573,6 +652,7 @@ fn state_machine(
                 s.push(Stmt::Store(a, value));
                 (s, POLL_TAIL)
             }
+            Terminator::Cancel => (Vec::new(), POLL_CANCELLED),
             _ => continue,
         };
         let mut stmts = stmts;

@@ -5,6 +5,7 @@ use std::process::Command;
 
 use crate::harness::{assert_no_dynamic_section, elf_machines, run_tool, Target};
 use crate::programs::*;
+use crate::programs_cancel_io::*;
 
 pub fn hello_world_is_small_static_and_libc_free(target: &Target) {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -219,4 +220,89 @@ pub fn async_deadlock_is_reported_after_flushing_stdout(target: &Target) {
         "async: every task is waiting and nothing can wake one (the program would wait forever)\n"
     );
     assert_eq!(output.status.code(), Some(1));
+}
+
+pub fn cancellation_wakes_the_tasks_of_a_source_and_ends_them_with_3(target: &Target) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let exe = target.build(dir.path(), "cancel", CANCEL_IR);
+    let output = target.run(&exe, &[], b"");
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "until cancelled run=3\n\
+         before cancel=0\ncancelling\ncancelled 1\njoiner cancelled\nall done\n\
+         run=1\np1=3\nj1=3\nc=1\np2=0\nfast=1\nafter cancel=1\n\
+         cancelled 3\nrun=3\nwaited=1\n\
+         cancelled 4\nreplaced=1\n\
+         at once=1\nnever=0\n\
+         outside token null=1\noutside cancelled=0\n\
+         token matches=1\ncancelled=0\nnested token matches=1\nnested run=1\ncancelled=1\n\
+         child token matches=1\nchild cancelled=1\n\
+         other token matches=1\nother cancelled=0\n\
+         child answer=3\ninspector run=3\n"
+    );
+    assert_eq!(String::from_utf8_lossy(&output.stderr), "");
+    assert_eq!(output.status.code(), Some(0));
+}
+
+pub fn a_cancel_after_without_tasks_does_not_delay_the_deadlock_report(target: &Target) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let exe = target.build(dir.path(), "cancel_deadlock", CANCEL_IR);
+    let started = std::time::Instant::now();
+    let output = target.run(&exe, &["deadlock"], b"");
+    // The source's timer is due in 60 s; the report must not wait for it.
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "before\n");
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        "async: every task is waiting and nothing can wake one (the program would wait forever)\n"
+    );
+    assert_eq!(output.status.code(), Some(1));
+}
+
+pub fn sockets_and_files_answer_values_or_negated_errnos(target: &Target) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let exe = target.build(dir.path(), "io", IO_IR);
+    let file = dir.path().join("written.txt");
+    // Ten ports from a base that differs per process and per target, so that
+    // the tests of both targets (and of concurrent test runs) rarely meet; the
+    // program moves on from a port in use.
+    let target_offset = if target.name() == "x86_64-linux" {
+        0
+    } else {
+        10
+    };
+    let base_port = 40_000 + (std::process::id() % 1000) * 20 + target_offset;
+    let output = target.run(
+        &exe,
+        &[
+            file.to_str().expect("UTF-8 temp path"),
+            &base_port.to_string(),
+        ],
+        b"",
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "bogus host -22\nport 65536 -22\nport -1 -22\nconnect to * -22\n\
+         listening\nsecond listener: Address already in use\n\
+         connect error=0\nclient wrote 4\n\
+         server got ping\nserver wrote 4\nserver closed 0\n\
+         client got pong\nclient end=0\nlate write: Broken pipe\n\
+         client closed 0\nclosed twice -9\nall done\n\
+         listener closed 0\nrefused: Connection refused\n\
+         file: hello file\nmore\n\nfile end=0\nnonblocking 0\n\
+         missing: No such file or directory\nmode 7 -22\nlong path -36\n\
+         Connection refused\nConnection refused\nUnknown error\n\
+         bad fd read -9\nbad fd write -9\nbad fd close -9\n\
+         buffered\ndirect\n"
+    );
+    assert_eq!(String::from_utf8_lossy(&output.stderr), "");
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(
+        std::fs::read_to_string(&file).expect("the file the program wrote"),
+        "hello file\nmore\n"
+    );
 }

@@ -1,6 +1,7 @@
 //! End-to-end tests of the runtime archives: small LLVM IR programs defining
-//! `clef_main` (`programs.rs`) are compiled with `llc` for each runtime target,
-//! linked against that target's archive exactly as the driver links
+//! `clef_main` (`programs.rs`, `programs_cancel_io.rs`) are compiled with
+//! `llc` for each runtime target, linked against that target's archive exactly
+//! as the driver links
 //! (`ld.lld -nostdlib -static -e _start --gc-sections`) and run, natively on
 //! x86_64 and under `qemu-aarch64` for aarch64 (natively on an aarch64 host).
 //! `cases.rs` holds the tests, written once; `symbols.rs` checks that the
@@ -14,6 +15,7 @@
 mod cases;
 mod harness;
 mod programs;
+mod programs_cancel_io;
 mod symbols;
 
 /// A module `$module` with one `#[test]` per function of `cases.rs`, each run
@@ -51,6 +53,9 @@ macro_rules! all_cases {
                 faults_become_panics_after_flushing_stdout,
                 async_executor_runs_tasks_timers_descriptors_and_nested_loops,
                 async_deadlock_is_reported_after_flushing_stdout,
+                cancellation_wakes_the_tasks_of_a_source_and_ends_them_with_3,
+                a_cancel_after_without_tasks_does_not_delay_the_deadlock_report,
+                sockets_and_files_answer_values_or_negated_errnos,
             ]
         );
     };

@@ -568,8 +568,8 @@ declare void @clef_rt_fmt_literal(ptr, i64)
 declare void @clef_rt_fmt_int(i64, i32, i8, i32, i32, i32, i32)
 declare void @clef_rt_fmt_finish_write(i32, i8)
 declare i8 @clef_rt_try_readln(ptr)
-declare void @clef_rt_async_run(ptr, ptr)
-declare ptr @clef_rt_async_spawn(ptr, ptr)
+declare i8 @clef_rt_async_run(ptr, ptr, ptr)
+declare ptr @clef_rt_async_spawn(ptr, ptr, ptr)
 declare i8 @clef_rt_async_done(ptr)
 declare void @clef_rt_async_join(ptr)
 declare i64 @clef_rt_async_now()
@@ -726,8 +726,8 @@ start:
   store i64 1, ptr %f
   call void @clef_rt_async_yield()
   call void @say(ptr @txt_outer_before, i64 12)
-  %x = call ptr @clef_rt_async_spawn(ptr @counter, ptr @counter_x)
-  call void @clef_rt_async_run(ptr @inner, ptr @inner_frame)
+  %x = call ptr @clef_rt_async_spawn(ptr @counter, ptr @counter_x, ptr null)
+  call i8 @clef_rt_async_run(ptr @inner, ptr @inner_frame, ptr null)
   call void @say(ptr @txt_outer_after, i64 11)
   ret i8 0
 again:
@@ -769,7 +769,7 @@ entry:
   br i1 %deadlock, label %stuck_run, label %main
 stuck_run:
   call void @say(ptr @txt_before, i64 6)
-  call void @clef_rt_async_run(ptr @stuck, ptr null)
+  call i8 @clef_rt_async_run(ptr @stuck, ptr null, ptr null)
   ret i32 0
 main:
   ; Outside any task these do nothing.
@@ -778,8 +778,8 @@ main:
   call void @clef_rt_async_wait_fd(i32 0, i8 0)
 
   ; 1. Two counters yielding in turn; a root joined on both.
-  %a = call ptr @clef_rt_async_spawn(ptr @counter, ptr @counter_a)
-  %b = call ptr @clef_rt_async_spawn(ptr @counter, ptr @counter_b)
+  %a = call ptr @clef_rt_async_spawn(ptr @counter, ptr @counter_a, ptr null)
+  %b = call ptr @clef_rt_async_spawn(ptr @counter, ptr @counter_b, ptr null)
   call void @clef_rt_async_join(ptr %a)
   %a.done0 = call i8 @clef_rt_async_done(ptr %a)
   %a.done0.wide = zext i8 %a.done0 to i64
@@ -787,7 +787,7 @@ main:
   store i64 2, ptr @join1
   store ptr %a, ptr getelementptr (i8, ptr @join1, i64 8)
   store ptr %b, ptr getelementptr (i8, ptr @join1, i64 16)
-  call void @clef_rt_async_run(ptr @join_all, ptr @join1)
+  call i8 @clef_rt_async_run(ptr @join_all, ptr @join1, ptr null)
   %a.done1 = call i8 @clef_rt_async_done(ptr %a)
   %a.done1.wide = zext i8 %a.done1 to i64
   call void @say_int(ptr @txt_done, i64 5, i64 %a.done1.wide)
@@ -802,16 +802,16 @@ main:
   store i64 %d2, ptr getelementptr (i8, ptr @sleeper_2, i64 8)
   store i64 %d3, ptr getelementptr (i8, ptr @sleeper_3, i64 8)
   store i64 %d2, ptr getelementptr (i8, ptr @sleeper_4, i64 8)
-  %s1 = call ptr @clef_rt_async_spawn(ptr @sleeper, ptr @sleeper_1)
-  %s2 = call ptr @clef_rt_async_spawn(ptr @sleeper, ptr @sleeper_2)
-  %s3 = call ptr @clef_rt_async_spawn(ptr @sleeper, ptr @sleeper_3)
-  %s4 = call ptr @clef_rt_async_spawn(ptr @sleeper, ptr @sleeper_4)
+  %s1 = call ptr @clef_rt_async_spawn(ptr @sleeper, ptr @sleeper_1, ptr null)
+  %s2 = call ptr @clef_rt_async_spawn(ptr @sleeper, ptr @sleeper_2, ptr null)
+  %s3 = call ptr @clef_rt_async_spawn(ptr @sleeper, ptr @sleeper_3, ptr null)
+  %s4 = call ptr @clef_rt_async_spawn(ptr @sleeper, ptr @sleeper_4, ptr null)
   store i64 4, ptr @join2
   store ptr %s1, ptr getelementptr (i8, ptr @join2, i64 8)
   store ptr %s2, ptr getelementptr (i8, ptr @join2, i64 16)
   store ptr %s3, ptr getelementptr (i8, ptr @join2, i64 24)
   store ptr %s4, ptr getelementptr (i8, ptr @join2, i64 32)
-  call void @clef_rt_async_run(ptr @join_all, ptr @join2)
+  call i8 @clef_rt_async_run(ptr @join_all, ptr @join2, ptr null)
   %end = call i64 @clef_rt_async_now()
   %slept.ok = icmp sge i64 %end, %d1
   %slept.wide = zext i1 %slept.ok to i64
@@ -821,23 +821,23 @@ main:
   %base5 = call i64 @clef_rt_async_now()
   %d5 = add i64 %base5, 50000000
   store i64 %d5, ptr getelementptr (i8, ptr @sleeper_5, i64 8)
-  %s5 = call ptr @clef_rt_async_spawn(ptr @sleeper, ptr @sleeper_5)
+  %s5 = call ptr @clef_rt_async_spawn(ptr @sleeper, ptr @sleeper_5, ptr null)
   store ptr %s5, ptr getelementptr (i8, ptr @watcher_1, i64 8)
   store ptr %s5, ptr getelementptr (i8, ptr @watcher_2, i64 8)
-  %w1 = call ptr @clef_rt_async_spawn(ptr @watcher, ptr @watcher_1)
-  %w2 = call ptr @clef_rt_async_spawn(ptr @watcher, ptr @watcher_2)
+  %w1 = call ptr @clef_rt_async_spawn(ptr @watcher, ptr @watcher_1, ptr null)
+  %w2 = call ptr @clef_rt_async_spawn(ptr @watcher, ptr @watcher_2, ptr null)
   store i64 2, ptr @join3
   store ptr %w1, ptr getelementptr (i8, ptr @join3, i64 8)
   store ptr %w2, ptr getelementptr (i8, ptr @join3, i64 16)
-  call void @clef_rt_async_run(ptr @join_all, ptr @join3)
+  call i8 @clef_rt_async_run(ptr @join_all, ptr @join3, ptr null)
 
   ; 4. Descriptors: stdin readable, stdout writable.
-  %reader.task = call ptr @clef_rt_async_spawn(ptr @reader, ptr @reader_frame)
-  %writer.task = call ptr @clef_rt_async_spawn(ptr @writer, ptr @writer_frame)
+  %reader.task = call ptr @clef_rt_async_spawn(ptr @reader, ptr @reader_frame, ptr null)
+  %writer.task = call ptr @clef_rt_async_spawn(ptr @writer, ptr @writer_frame, ptr null)
   store i64 2, ptr @join4
   store ptr %reader.task, ptr getelementptr (i8, ptr @join4, i64 8)
   store ptr %writer.task, ptr getelementptr (i8, ptr @join4, i64 16)
-  call void @clef_rt_async_run(ptr @join_all, ptr @join4)
+  call i8 @clef_rt_async_run(ptr @join_all, ptr @join4, ptr null)
   %line = load %Str, ptr getelementptr (i8, ptr @reader_frame, i64 8)
   %line.ptr = extractvalue %Str %line, 0
   %line.len = extractvalue %Str %line, 1
@@ -847,10 +847,10 @@ main:
   call void @clef_rt_fmt_finish_write(i32 1, i8 1)
 
   ; 5. A nested loop inside a task.
-  %nester.task = call ptr @clef_rt_async_spawn(ptr @nester, ptr @nester_frame)
+  %nester.task = call ptr @clef_rt_async_spawn(ptr @nester, ptr @nester_frame, ptr null)
   store i64 1, ptr @join5
   store ptr %nester.task, ptr getelementptr (i8, ptr @join5, i64 8)
-  call void @clef_rt_async_run(ptr @join_all, ptr @join5)
+  call i8 @clef_rt_async_run(ptr @join_all, ptr @join5, ptr null)
 
   ; 6. Roots finished while queued: 1000 runs leave stale queue entries, a run
   ; that yields takes (and frees) them, 1000 more runs reuse the records.
@@ -858,16 +858,16 @@ main:
   br label %early.first
 early.first:
   %i = phi i64 [ 0, %main ], [ %i.next, %early.first ]
-  call void @clef_rt_async_run(ptr @early, ptr null)
+  call i8 @clef_rt_async_run(ptr @early, ptr null, ptr null)
   %i.next = add i64 %i, 1
   %i.more = icmp slt i64 %i.next, 1000
   br i1 %i.more, label %early.first, label %drain
 drain:
-  call void @clef_rt_async_run(ptr @inner, ptr @inner_frame2)
+  call i8 @clef_rt_async_run(ptr @inner, ptr @inner_frame2, ptr null)
   br label %early.again
 early.again:
   %j = phi i64 [ 0, %drain ], [ %j.next, %early.again ]
-  call void @clef_rt_async_run(ptr @early, ptr null)
+  call i8 @clef_rt_async_run(ptr @early, ptr null, ptr null)
   %j.next = add i64 %j, 1
   %j.more = icmp slt i64 %j.next, 1000
   br i1 %j.more, label %early.again, label %finish

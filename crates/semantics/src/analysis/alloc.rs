@@ -405,12 +405,10 @@ pub fn sites_at(psg: &Psg, id: ExprId) -> Vec<(&'static str, bool)> {
             {
                 None
             }
-            // One argument: `Array.create` needs two; `ref` is a data site (below).
-            ExprKind::Builtin(b) if !matches!(b, Builtin::ArrayCreate | Builtin::Ref) => {
-                b.allocates()
-            }
+            // A full application of one argument (`ref` is a data site, below).
+            ExprKind::Builtin(b) if b.arity() == 1 && *b != Builtin::Ref => b.allocates(),
             ExprKind::App { func: inner, .. } => match psg.expr(*inner).kind {
-                ExprKind::Builtin(b @ Builtin::ArrayCreate) => b.allocates(),
+                ExprKind::Builtin(b) if b.arity() == 2 => b.allocates(),
                 _ => None,
             },
             _ => None,

@@ -1282,7 +1282,7 @@ impl<'f, 'p> Run<'f, 'p> {
                 let fresh = self.fresh();
                 union_into(&mut out, &fresh);
             }
-            Builtin::AsyncStart => {
+            Builtin::AsyncStart | Builtin::AsyncSpawn => {
                 // A task outlives the code that starts it: its frame, and whatever
                 // the async holds, stay until it finishes.
                 let held = arg_values.first().cloned().unwrap_or_default();
@@ -1292,7 +1292,7 @@ impl<'f, 'p> Run<'f, 'p> {
                 let why = Why::Far("it is started as a task, which may run after this code".into());
                 self.escape(&kept, span, why);
             }
-            Builtin::AsyncRun => {
+            Builtin::AsyncRun | Builtin::AsyncTryRun => {
                 // Runs the async's body here; its frame is new memory.
                 let held = arg_values.first().cloned().unwrap_or_default();
                 self.unknown_call(&held, span);

@@ -64,8 +64,8 @@ pub(crate) struct RegionFacts {
     pub notes: Vec<RegionNote>,
 }
 
-/// Whether the loop `l` waits for an async in its own code (not in the functions it
-/// makes).
+/// Whether `l` (a loop, an arena's block) waits for an async in its own code (not in
+/// the functions it makes).
 fn awaits_in(psg: &Psg, l: ExprId) -> bool {
     let mut stack = vec![l];
     let mut children = Vec::new();
@@ -152,7 +152,14 @@ pub(crate) fn analyse(analysis: &Analysis) -> RegionFacts {
         if !is_arena {
             continue;
         }
-        let (current, reason) = a.decide_scope(scope.body);
+        let (current, reason) = if awaits_in(psg, scope.body) {
+            (
+                false,
+                "it waits for an async inside: while it is suspended other tasks run, and the arena must not be their current region".to_string(),
+            )
+        } else {
+            a.decide_scope(scope.body)
+        };
         if current {
             arena_scopes.insert(scope.body, scope.binding);
         }

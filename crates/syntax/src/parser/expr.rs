@@ -869,7 +869,14 @@ impl Parser<'_> {
                 let operand = self.parse_block("`do!`");
                 self.bang(Some(BangKind::Do), operand, start)
             }
-            TokenKind::Keyword(k @ (K::Null | K::New | K::Base)) => {
+            TokenKind::Keyword(K::New) => {
+                // `new T(args)` is `T(args)`: there are no classes, and a library type
+                // that F# makes with `new` has a function of its name that makes one
+                // (`new CancellationTokenSource()`).
+                self.bump();
+                self.parse_app()
+            }
+            TokenKind::Keyword(k @ (K::Null | K::Base)) => {
                 self.bump();
                 self.unsupported(start, &format!("`{}`", k.as_str()));
                 self.mk(ExprKind::Error, start)

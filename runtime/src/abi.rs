@@ -643,7 +643,7 @@ unsafe fn resume_function(resume: *const u8) -> executor::ResumeFn {
 }
 
 /// `Async.RunSynchronously`: makes `(resume, frame)` a task, whose
-/// cancellation token is `cts` (null: the current task's, if any), and runs the
+/// cancellation token is `cts` (null: the current task's, if any; the address 1: none), and runs the
 /// event loop (other tasks, timers, descriptors) until it has ended; answers
 /// how: 1 finished (its result is in `frame`) or 3 cancelled. May be called
 /// from inside a task (a nested loop, which never resumes a task that is on
@@ -663,7 +663,8 @@ pub unsafe extern "C" fn clef_rt_async_run(resume: *const u8, frame: *mut u8, ct
 /// A new task at the back of the ready queue (it runs during a later
 /// `clef_rt_async_run`), whose cancellation token is `cts` (null: the current
 /// task's, if any: `Async.StartChild` and `Async.Parallel` children inherit
-/// it); answers its handle.
+/// it; the address 1: none, as `Async.Start` without a token); answers its
+/// handle.
 ///
 /// # Safety
 /// As `clef_rt_async_run`; the frame must stay valid until the task finishes.

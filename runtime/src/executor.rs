@@ -54,6 +54,11 @@ use timers::{Timer, Timers};
 
 pub use task::ResumeFn;
 
+/// The token source argument that means "no token" (F#'s `Async.Start` and
+/// `Async.RunSynchronously` without one: not the current task's), where null means
+/// the current task's (`Async.StartChild`, `Async.Parallel`).
+pub const NO_TOKEN: *mut Source = 1 as *mut Source;
+
 /// What `clef_rt_async_run` prints (then exits with status 1) when its root
 /// can never finish.
 const DEADLOCK_MESSAGE: &[u8] =
@@ -202,8 +207,11 @@ impl Executor {
     }
 
     /// The token of a task made now with `source` (null: the current task's
-    /// token, if any).
+    /// token, if any; [`NO_TOKEN`]: none).
     fn token_for(&self, source: *mut Source) -> *mut Source {
+        if source == NO_TOKEN {
+            return null_mut();
+        }
         if !source.is_null() || self.current.is_null() {
             return source;
         }

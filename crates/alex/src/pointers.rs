@@ -23,6 +23,19 @@ impl FnEmitter<'_> {
         v
     }
 
+    /// `Rvalue::PtrAdd`: a byte offset from a pointer.
+    pub(crate) fn ptr_add(&mut self, ptr: &Operand, bytes: u64) -> String {
+        let p = self.operand(ptr);
+        if bytes == 0 {
+            return p;
+        }
+        let v = self.fresh();
+        self.line(&format!(
+            "{v} = llvm.getelementptr {p}[{bytes}] : (!llvm.ptr) -> !llvm.ptr, i8"
+        ));
+        v
+    }
+
     /// `Rvalue::Load`; `None` for unit.
     pub(crate) fn load(&mut self, ptr: &Operand, ty: &Ty) -> Option<String> {
         if ty.is_unit() {

@@ -78,6 +78,7 @@ impl FnEmitter<'_> {
 
             Rvalue::FieldAddr { ptr, ty, path } => Some(self.field_addr(ptr, ty, path)),
             Rvalue::Load { ptr, ty } => self.load(ptr, ty),
+            Rvalue::PtrAdd { ptr, bytes } => Some(self.ptr_add(ptr, *bytes)),
             Rvalue::FuncAddr(id) => Some(self.func_addr(*id)),
             Rvalue::CallPtr { func, args, ret } => self.call_ptr(func, args, ret),
             // The async pass leaves none (the verifier checks it).

@@ -756,6 +756,12 @@ pub enum Rvalue {
         ty: Ty,
         path: Vec<u32>,
     },
+    /// `ptr` plus a number of bytes (a field of a large struct, such as an async
+    /// frame, whose offset the pass that made it computed from `layout.rs`).
+    PtrAdd {
+        ptr: Operand,
+        bytes: u64,
+    },
     /// The value of type `ty` at the address `ptr`.
     Load {
         ptr: Operand,
@@ -1112,7 +1118,11 @@ impl Rvalue {
             Rvalue::UnionField { value, .. } | Rvalue::IsCase { value, .. } => vec![value],
             Rvalue::MakeAsync { captures, env, .. } => captures.iter().chain(env).collect(),
             Rvalue::FuncAddr(_) => vec![],
-            Rvalue::FieldAddr { ptr, .. } | Rvalue::Load { ptr, .. } => vec![ptr],
+            Rvalue::FieldAddr { ptr, .. }
+            | Rvalue::Load { ptr, .. }
+            | Rvalue::PtrAdd { ptr, .. } => {
+                vec![ptr]
+            }
             Rvalue::CallPtr { func, args, .. } => std::iter::once(func).chain(args).collect(),
         }
     }
@@ -1239,6 +1249,7 @@ impl fmt::Display for Rvalue {
                 write!(f, "field_addr {ptr} as {ty} [{}]", path.join("."))
             }
             Rvalue::Load { ptr, ty } => write!(f, "load {ptr} as {ty}"),
+            Rvalue::PtrAdd { ptr, bytes } => write!(f, "{ptr} + {bytes} bytes"),
             Rvalue::CallPtr { func, args, ret } => {
                 write!(f, "call_ptr {func}({}) -> {ret}", join(args))
             }

@@ -626,6 +626,10 @@ impl Verifier<'_> {
                 }
                 Ty::Ptr
             }
+            Rvalue::PtrAdd { ptr, .. } => {
+                expect_eq("pointer", &Ty::Ptr, &self.operand_ty(ptr)?)?;
+                Ty::Ptr
+            }
             Rvalue::Load { ptr, ty } => {
                 expect_eq("load address", &Ty::Ptr, &self.operand_ty(ptr)?)?;
                 ty.clone()

@@ -201,8 +201,14 @@ pub enum Builtin {
     /// `Async.__cancel`: awaited, ends the current async as cancelled (its `use`
     /// resources released).
     AsyncCancel,
+    /// `Async.__wait`: as `Async.__suspend`, but a cancellation meanwhile does not
+    /// end the async (`Async.Parallel` waits for its cancelled children to end).
+    AsyncWait,
     /// `Async.__cancelled ()`: whether the current task's token is cancelled.
     AsyncCancelled,
+    /// `Async.__requeue ()`: the current task goes to the back of the ready queue
+    /// (then `do! Async.__suspend` gives the others their turn).
+    AsyncRequeue,
     /// `Async.__token ()`: the current task's token source (0: none).
     AsyncToken,
     /// `Async.__ctsCreate ()`, `__ctsCancel s`, `__ctsIsCancelled s`,
@@ -401,7 +407,9 @@ impl Builtin {
             Builtin::AsyncTaskResult => "Async.__taskResult".into(),
             Builtin::AsyncCatch => "Async.__catch".into(),
             Builtin::AsyncCancel => "Async.__cancel".into(),
+            Builtin::AsyncWait => "Async.__wait".into(),
             Builtin::AsyncCancelled => "Async.__cancelled".into(),
+            Builtin::AsyncRequeue => "Async.__requeue".into(),
             Builtin::AsyncToken => "Async.__token".into(),
             Builtin::CtsCreate => "Async.__ctsCreate".into(),
             Builtin::CtsCancel => "Async.__ctsCancel".into(),
@@ -432,6 +440,7 @@ impl Builtin {
             | Builtin::DefaultOf
             | Builtin::AsyncSuspend
             | Builtin::AsyncCancel
+            | Builtin::AsyncWait
             | Builtin::GenericOne => 0,
             Builtin::Max
             | Builtin::Min
@@ -590,7 +599,9 @@ impl Builtin {
                 )
             }
             Builtin::AsyncCancel => Ty::async_of(u.fresh()),
+            Builtin::AsyncWait => Ty::async_of(Ty::UNIT),
             Builtin::AsyncCancelled => Ty::fun(Ty::UNIT, Ty::BOOL),
+            Builtin::AsyncRequeue => Ty::fun(Ty::UNIT, Ty::UNIT),
             Builtin::AsyncToken | Builtin::CtsCreate => {
                 Ty::fun(Ty::UNIT, Ty::Prim(Prim::NativeInt))
             }
@@ -733,7 +744,9 @@ impl Builtin {
                     ("__taskResult", Builtin::AsyncTaskResult),
                     ("__catch", Builtin::AsyncCatch),
                     ("__cancel", Builtin::AsyncCancel),
+                    ("__wait", Builtin::AsyncWait),
                     ("__cancelled", Builtin::AsyncCancelled),
+                    ("__requeue", Builtin::AsyncRequeue),
                     ("__token", Builtin::AsyncToken),
                     ("__ctsCreate", Builtin::CtsCreate),
                     ("__ctsCancel", Builtin::CtsCancel),

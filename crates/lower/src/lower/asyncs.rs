@@ -45,6 +45,12 @@ fn poll_const(v: i64) -> Operand {
     })
 }
 
+/// The token source argument meaning "none" (`Async.Start`, `RunSynchronously`:
+/// not the current task's; `runtime/src/executor.rs`, `NO_TOKEN`).
+fn no_token(b: &mut Builder) -> Operand {
+    b.temp(Rvalue::Convert(i64c(1), mir::Ty::Ptr), mir::Ty::Ptr)
+}
+
 /// A task's slot: an async slot and the runtime's task.
 fn task_slot_ty() -> mir::Ty {
     mir::Ty::Tuple(vec![mir::Ty::Ptr, mir::Ty::I64, mir::Ty::Ptr, mir::Ty::Ptr])
@@ -131,6 +137,13 @@ impl Lowerer<'_> {
                 b.switch_to(next);
                 return Operand::Const(Const::Unit);
             }
+            (ExprKind::Builtin(Builtin::AsyncWait), []) => {
+                // A cancellation meanwhile goes on as a wake-up does.
+                let next = b.new_block();
+                b.terminate(Terminator::Suspend { next, cancel: next });
+                b.switch_to(next);
+                return Operand::Const(Const::Unit);
+            }
             (ExprKind::Builtin(Builtin::AsyncCancel), []) => {
                 let cancel = self.cancel_path(b);
                 b.terminate(Terminator::Goto(cancel));
@@ -191,7 +204,7 @@ impl Lowerer<'_> {
         result: mir::Ty,
         span: Span,
     ) -> Operand {
-        let token = b.temp(Rvalue::Zero(mir::Ty::Ptr), mir::Ty::Ptr);
+        let token = no_token(b);
         let (cancelled, slot) = self.run_in_slot(b, a, token, span);
         // F#'s RunSynchronously raises OperationCanceledException; without
         // exceptions, the program ends with its message.
@@ -313,7 +326,7 @@ impl Lowerer<'_> {
         let code = b.temp(Rvalue::FuncAddr(poll), mir::Ty::Ptr);
         let token = match token {
             Some(t) => b.temp(Rvalue::Convert(t, mir::Ty::Ptr), mir::Ty::Ptr),
-            None => b.temp(Rvalue::Zero(mir::Ty::Ptr), mir::Ty::Ptr),
+            None => no_token(b),
         };
         let task = b.call_rt(
             RtFn::AsyncSpawn,
@@ -407,7 +420,9 @@ impl Lowerer<'_> {
 
 /// `clef_async_start(slot, async)`: the async's frame in the slot's memory (new
 /// memory in the current region when it does not fit), initialised, and its
-/// resume function in the slot.
+/// resume function in the slot. When the slot held a frame of the same coroutine
+/// (a `return!` loop, an await site in a loop), the frame's own await slots keep
+/// their memory: its init is told so (`keep`), and a loop allocates nothing.
 fn build_start() -> mir::Function {
     let mut b = Builder::new("clef_async_start".into(), mir::Ty::Unit, Subst::default());
     let slot = b.new_local(mir::Ty::Ptr, "slot");
@@ -425,6 +440,20 @@ fn build_start() -> mir::Function {
         mir::Ty::I64,
     );
     let fits = b.temp(Rvalue::Binary(BinOp::Le, size.clone(), cap), mir::Ty::Bool);
+    let resume_addr = b.temp(field(slot.clone(), async_slot_ty(), 2), mir::Ty::Ptr);
+    let old = b.temp(
+        Rvalue::Load {
+            ptr: resume_addr.clone(),
+            ty: mir::Ty::Ptr,
+        },
+        mir::Ty::Ptr,
+    );
+    let old = b.temp(Rvalue::Convert(old, mir::Ty::I64), mir::Ty::I64);
+    let new = b.temp(Rvalue::TupleGet(a.clone(), 0), mir::Ty::Ptr);
+    let new = b.temp(Rvalue::Convert(new, mir::Ty::I64), mir::Ty::I64);
+    let same = b.temp(Rvalue::Binary(BinOp::Eq, old, new), mir::Ty::Bool);
+    let keep = b.new_local(mir::Ty::Bool, "keep");
+    b.assign(keep, Rvalue::Binary(BinOp::And, fits.clone(), same));
     let (grow, init) = (b.new_block(), b.new_block());
     b.terminate(Terminator::Branch {
         cond: fits,
@@ -435,6 +464,7 @@ fn build_start() -> mir::Function {
     let mem = b.call_rt(RtFn::Alloc, vec![size.clone(), i64c(16)], mir::Ty::Ptr);
     b.emit(Stmt::Store(mem_addr.clone(), mem));
     b.emit(Stmt::Store(cap_addr, size));
+    b.assign(keep, Rvalue::Use(Operand::Const(Const::Bool(false))));
     b.terminate(Terminator::Goto(init));
     b.switch_to(init);
     let mem = b.temp(
@@ -449,13 +479,12 @@ fn build_start() -> mir::Function {
     b.temp(
         Rvalue::CallPtr {
             func: init_code,
-            args: vec![env, mem],
+            args: vec![env, mem, Operand::Local(keep)],
             ret: mir::Ty::Unit,
         },
         mir::Ty::Unit,
     );
     let resume = b.temp(Rvalue::TupleGet(a, 0), mir::Ty::Ptr);
-    let resume_addr = b.temp(field(slot, async_slot_ty(), 2), mir::Ty::Ptr);
     b.emit(Stmt::Store(resume_addr, resume));
     b.terminate(Terminator::Return(Operand::Const(Const::Unit)));
     b.func

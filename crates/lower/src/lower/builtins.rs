@@ -77,6 +77,7 @@ impl Lowerer<'_> {
             }
             Builtin::AsyncTaskResult => self.task_result(b, vals.remove(0), result_ty),
             Builtin::AsyncCancelled => b.call_rt(RtFn::AsyncCancelled, vec![], result_ty),
+            Builtin::AsyncRequeue => b.call_rt(RtFn::AsyncYield, vec![], mir::Ty::Unit),
             Builtin::AsyncToken | Builtin::CtsCreate => {
                 let rt = if bi == Builtin::AsyncToken {
                     RtFn::AsyncToken
@@ -98,7 +99,7 @@ impl Lowerer<'_> {
                 args.extend(vals);
                 b.call_rt(rt, args, ret)
             }
-            Builtin::AsyncCatch | Builtin::AsyncCancel => {
+            Builtin::AsyncCatch | Builtin::AsyncCancel | Builtin::AsyncWait => {
                 self.unsupported(span, &format!("'{}' other than awaited", bi.name()));
                 b.temp(Rvalue::Zero(result_ty.clone()), result_ty)
             }
@@ -106,7 +107,7 @@ impl Lowerer<'_> {
             Builtin::AsyncWakeAt => b.call_rt(RtFn::AsyncWakeAt, vals, mir::Ty::Unit),
             Builtin::Io(f) => self.io_call(b, f, vals, result_ty),
             Builtin::AsyncSuspend => {
-                self.unsupported(span, "'Async.__suspend' other than right after 'do!'");
+                self.unsupported(span, "'Async.__suspend' other than awaited");
                 b.temp(Rvalue::Zero(result_ty.clone()), result_ty)
             }
             Builtin::Id | Builtin::SeqMake => vals.remove(0),

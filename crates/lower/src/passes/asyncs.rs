@@ -47,8 +47,15 @@ pub fn run(program: &mut Program) {
     let Some((poll, start)) = program.async_helpers else {
         return;
     };
-    let ctors = constructors(program);
-    if !ctors.is_empty() {
+    // A constructor may call another (`let leaf () = Async.Sleep 0`): inlining one
+    // level can make more constructors, until none is left to find.
+    let mut known = 0;
+    loop {
+        let ctors = constructors(program);
+        if ctors.len() == known {
+            break;
+        }
+        known = ctors.len();
         for f in &mut program.functions {
             inline_constructors(f, &ctors);
         }
@@ -179,6 +186,20 @@ fn use_counts(f: &Function) -> Vec<u32> {
         }
     }
     n
+}
+
+/// The byte offset of a (nested) tuple field.
+fn path_offset(program: &Program, ty: &Ty, path: &[u32]) -> u64 {
+    let mut offset = 0;
+    let mut ty = ty;
+    for &i in path {
+        let Ty::Tuple(fields) = ty else {
+            unreachable!("a frame path goes through tuples")
+        };
+        offset += program.struct_layout(fields).1[i as usize];
+        ty = &fields[i as usize];
+    }
+    offset
 }
 
 fn cancelled_call() -> Rvalue {
@@ -417,7 +438,12 @@ fn state_machine(
     };
     let frame = out.local(Ty::Ptr);
     let frame_op = Operand::Local(frame);
-    let at = |path: Vec<u32>| field_addr(frame_op.clone(), &frame_ty, path);
+    // Frame fields by byte offset: the frame's struct type is large, and spelling
+    // it at every access would make the IR grow with (accesses × fields).
+    let at = |path: Vec<u32>| Rvalue::PtrAdd {
+        ptr: frame_op.clone(),
+        bytes: path_offset(program, &frame_ty, &path),
+    };
     let dispatch = out.block();
     let shift = |b: BlockId| BlockId(b.0 + 1);
     for block in &f.blocks {
@@ -685,13 +711,16 @@ fn state_machine(
         is_export: false,
         coroutine: false,
     };
-    let init = init_function(f, &frame_ty, &field_of, slot_of.values().copied());
+    let init = init_function(program, f, &frame_ty, &field_of, slot_of.values().copied());
     (resume, init, note)
 }
 
-/// `init(env, frame)`: the parameters from the environment (a tuple of them) into
-/// the frame, the state at the start, every await slot empty.
+/// `init(env, frame, keep)`: the parameters from the environment (a tuple of them)
+/// into the frame, the state at the start, and every await slot empty unless `keep`
+/// (the frame's memory held a frame of this same coroutine, whose slots' memory
+/// stays theirs: `start` in `lower/asyncs.rs`).
 fn init_function(
+    program: &Program,
     f: &Function,
     frame_ty: &Ty,
     field_of: &FxHashMap<LocalId, u32>,
@@ -703,6 +732,7 @@ fn init_function(
     };
     let env = out.local(Ty::Ptr);
     let frame = out.local(Ty::Ptr);
+    let keep = out.local(Ty::Bool);
     out.block();
     let param_tys: Vec<Ty> = f.params.iter().map(|p| f.local_ty(*p).clone()).collect();
     let env_ty = Ty::Tuple(param_tys.clone());
@@ -732,32 +762,50 @@ fn init_function(
     for (fi, v) in values {
         let a = out.temp(
             &mut s,
-            field_addr(Operand::Local(frame), frame_ty, vec![fi]),
+            Rvalue::PtrAdd {
+                ptr: Operand::Local(frame),
+                bytes: path_offset(program, frame_ty, &[fi]),
+            },
             Ty::Ptr,
         );
         s.push(Stmt::Store(a, v));
     }
     let a = out.temp(
         &mut s,
-        field_addr(Operand::Local(frame), frame_ty, vec![STATE]),
+        Rvalue::PtrAdd {
+            ptr: Operand::Local(frame),
+            bytes: path_offset(program, frame_ty, &[STATE]),
+        },
         Ty::Ptr,
     );
     s.push(Stmt::Store(a, Operand::Const(Const::i32(0))));
     let mut slots: Vec<u32> = slots.collect();
     slots.sort();
+    let (empty, done) = (out.block(), out.block());
+    out.blocks[0].stmts = s;
+    out.blocks[0].terminator = Terminator::Branch {
+        cond: Operand::Local(keep),
+        then_block: done,
+        else_block: empty,
+    };
+    let mut e = Vec::new();
     for slot in slots {
         let a = out.temp(
-            &mut s,
-            field_addr(Operand::Local(frame), frame_ty, vec![slot, 1]),
+            &mut e,
+            Rvalue::PtrAdd {
+                ptr: Operand::Local(frame),
+                bytes: path_offset(program, frame_ty, &[slot, 1]),
+            },
             Ty::Ptr,
         );
-        s.push(Stmt::Store(a, Operand::Const(Const::i64(0))));
+        e.push(Stmt::Store(a, Operand::Const(Const::i64(0))));
     }
-    out.blocks[0].stmts = s;
-    out.blocks[0].terminator = Terminator::Return(Operand::Const(Const::Unit));
+    out.blocks[empty.index()].stmts = e;
+    out.blocks[empty.index()].terminator = Terminator::Goto(done);
+    out.blocks[done.index()].terminator = Terminator::Return(Operand::Const(Const::Unit));
     Function {
         name: format!("{}_init", f.name),
-        params: vec![env, frame],
+        params: vec![env, frame, keep],
         ret: Ty::Unit,
         locals: out.locals,
         blocks: out.blocks,

@@ -446,7 +446,9 @@ pub fn sites_at(psg: &Psg, id: ExprId) -> Vec<(&'static str, bool)> {
         ExprKind::Await { value, .. }
             if !matches!(
                 psg.expr(*value).kind,
-                ExprKind::Builtin(Builtin::AsyncSuspend)
+                ExprKind::Builtin(
+                    Builtin::AsyncSuspend | Builtin::AsyncWait | Builtin::AsyncCancel
+                )
             ) =>
         {
             out.push((ASYNC_FRAME, false));

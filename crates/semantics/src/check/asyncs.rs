@@ -37,11 +37,19 @@ impl Checker<'_> {
         self.async_body_next = true;
         let lambda = self.check_lambda(std::slice::from_ref(&unit), body, span);
         self.async_body_next = false;
+        let returns = !self.tail_returns.is_empty();
         self.tail_returns = saved;
         let ExprKind::Function(func) = self.psg.exprs[lambda.index()].kind else {
             // `check_lambda` makes a function value (a lambda is never a type function).
             return self.error_expr(span);
         };
+        if !returns {
+            // Without `return`, an async gives `unit` (F#'s builder `Zero`): a last
+            // expression of another type is a mistake (a forgotten `do!` or
+            // `return`), FS0001 as in F#.
+            let last = self.tail_expr(self.psg.functions[func.index()].body);
+            self.expect_type(last, &Ty::UNIT);
+        }
         let result = match self.u.shallow(&self.expr_ty(lambda)) {
             Ty::Fun(_, r) => (*r).clone(),
             _ => self.u.fresh(),
@@ -64,6 +72,18 @@ impl Checker<'_> {
         // The lambda expression stays in the PSG (its captures were noted for the
         // enclosing functions), but it is not a value of the program: the async is.
         self.add_expr(ExprKind::Async { func, hot }, span, Ty::async_of(result))
+    }
+
+    /// The expression whose value a block gives (the last of a sequence, the body of
+    /// a `let`).
+    fn tail_expr(&self, e: ExprId) -> ExprId {
+        match &self.psg.exprs[e.index()].kind {
+            ExprKind::Sequential(items) => items.last().map_or(e, |&l| self.tail_expr(l)),
+            ExprKind::Let { body, .. } | ExprKind::LetFunctions { body, .. } => {
+                self.tail_expr(*body)
+            }
+            _ => e,
+        }
     }
 
     /// `let!`, `use!`, `match!` and `do!` inside an async: the plain form with the
@@ -168,6 +188,41 @@ impl Checker<'_> {
         } else {
             self.infer_expr(expr)
         }
+    }
+}
+
+/// Whether `e` waits for an async in its own code (`let!`, `do!`, `match!`,
+/// `use!`, `return!`; not in the functions and computations it makes).
+pub(crate) fn awaits(e: &ast::Expr) -> bool {
+    match &e.kind {
+        ast::ExprKind::Bang { .. } | ast::ExprKind::Await(_) => true,
+        ast::ExprKind::Return { is_bang, expr } => *is_bang || awaits(expr),
+        ast::ExprKind::Lambda { .. }
+        | ast::ExprKind::Function(_)
+        | ast::ExprKind::Computation { .. } => false,
+        ast::ExprKind::Sequential(items) => items.iter().any(awaits),
+        ast::ExprKind::Let { bindings, body, .. } => {
+            awaits(body)
+                || bindings
+                    .iter()
+                    .any(|b| b.params.is_empty() && awaits(&b.body))
+        }
+        ast::ExprKind::Use { binding, body } => awaits(&binding.body) || awaits(body),
+        ast::ExprKind::If {
+            cond,
+            then_branch,
+            else_branch,
+        } => awaits(cond) || awaits(then_branch) || else_branch.as_deref().is_some_and(awaits),
+        ast::ExprKind::Match { scrutinee, rules } => {
+            awaits(scrutinee) || rules.iter().any(|r| awaits(&r.body))
+        }
+        ast::ExprKind::While { cond, body } => awaits(cond) || awaits(body),
+        ast::ExprKind::ForIn { source, body, .. } => awaits(source) || awaits(body),
+        ast::ExprKind::ForTo {
+            start, end, body, ..
+        } => awaits(start) || awaits(end) || awaits(body),
+        ast::ExprKind::Typed { expr, .. } => awaits(expr),
+        _ => false,
     }
 }
 

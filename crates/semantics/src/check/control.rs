@@ -216,9 +216,21 @@ impl Checker<'_> {
         body: &ast::Expr,
         span: Span,
     ) -> ExprId {
-        let src = self.infer_expr(source);
+        let mut src = self.infer_expr(source);
         let elem = self.u.fresh();
-        let src_ty = self.u.shallow(&self.expr_ty(src));
+        let mut src_ty = self.u.shallow(&self.expr_ty(src));
+        let seq_like = matches!(src_ty, Ty::App(TyCon::Seq, _) | Ty::Prim(Prim::String))
+            || matches!(src_ty, Ty::App(TyCon::User(_), _)) && self.seq_view(&src_ty).is_some();
+        if seq_like && self.in_async && super::asyncs::awaits(body) {
+            // A seq runs its consumer as a function, where an async body cannot
+            // suspend: its elements are taken into an array first.
+            let seq = Ty::app(TyCon::Seq, vec![self.u.fresh()]);
+            let as_seq = self.coerce_to_seq(src, &seq);
+            let f = self.lang_path(super::lang::LangItem::ArrayOfSeq, source.span);
+            let f = self.infer_expr(&f);
+            src = self.apply(f, as_seq, source.span);
+            src_ty = self.u.shallow(&self.expr_ty(src));
+        }
         if let Ty::App(TyCon::Seq, _) | Ty::Prim(Prim::String) = src_ty {
             return self.for_each_pushed(src, pat, body, span);
         }

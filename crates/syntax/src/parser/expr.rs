@@ -864,9 +864,10 @@ impl Parser<'_> {
                 self.parse_block("`do`")
             }
             TokenKind::Keyword(K::DoBang) => {
-                // `do! e`: `e` is an async (or another builder's value) run for effect.
+                // `do! e`: `e` is an async (or another builder's value) run for effect;
+                // like `return e`, one expression (`do! a; b` is `(do! a); b`).
                 self.bump();
-                let operand = self.parse_block("`do!`");
+                let operand = self.parse_expr();
                 self.bang(Some(BangKind::Do), operand, start)
             }
             TokenKind::Keyword(K::New) => {

@@ -56,8 +56,9 @@ pub fn run(program: &mut Program) {
             break;
         }
         known = ctors.len();
+        let before = program.functions.clone();
         for f in &mut program.functions {
-            inline_constructors(f, &ctors);
+            inline_constructors(&before, f, &ctors);
         }
     }
     let mut made: FxHashMap<FuncId, (FuncId, i64)> = FxHashMap::default();
@@ -82,88 +83,162 @@ pub fn run(program: &mut Program) {
     }
 }
 
-/// An async constructor's coroutine and its captures, each a parameter position or
-/// a constant.
-type Constructor = (FuncId, Vec<Result<usize, Const>>);
+/// An async constructor: the coroutine, the straight-line statements that compute
+/// its captures from the parameters (`Use`, tuple fields, conversions), and the
+/// captures.
+struct Constructor {
+    func: FuncId,
+    prefix: Vec<Stmt>,
+    captures: Vec<Operand>,
+}
 
-/// The async constructors: functions whose body only makes an async of their
-/// parameters (and constants), with how (the coroutine and the captures, as
-/// parameter positions or constants).
+/// Whether a constructor's statement may be copied to its callers: it reads its
+/// operands and nothing else, and cannot fail.
+fn copyable(s: &Stmt) -> bool {
+    matches!(
+        s,
+        Stmt::Assign(
+            _,
+            Rvalue::Use(_) | Rvalue::TupleGet(..) | Rvalue::MakeTuple(_) | Rvalue::Convert(..)
+        )
+    )
+}
+
+/// The async constructors: functions whose body only makes an async of values
+/// computed from their parameters (`let add x y = async { ... }`, a method whose
+/// tupled arguments its body takes apart), by straight-line copyable statements.
 fn constructors(program: &Program) -> FxHashMap<FuncId, Constructor> {
     let mut out = FxHashMap::default();
     for (i, f) in program.functions.iter().enumerate() {
         if f.coroutine || f.is_export || f.blocks.is_empty() {
             continue;
         }
+        let mut prefix = Vec::new();
         let mut b = 0;
         let mut steps = 0;
-        while let (Terminator::Goto(t), true) =
-            (&f.blocks[b].terminator, f.blocks[b].stmts.is_empty())
-        {
-            b = t.index();
-            steps += 1;
-            if steps > f.blocks.len() {
-                break;
+        let made = loop {
+            let block = &f.blocks[b];
+            let (last, rest) = match block.stmts.split_last() {
+                Some((last, rest)) => (Some(last), rest),
+                None => (None, &block.stmts[..]),
+            };
+            match (&block.terminator, last) {
+                (
+                    Terminator::Return(Operand::Local(v)),
+                    Some(Stmt::Assign(
+                        d,
+                        Rvalue::MakeAsync {
+                            func,
+                            captures,
+                            env: None,
+                        },
+                    )),
+                ) if d == v && rest.iter().all(copyable) => {
+                    prefix.extend(rest.iter().cloned());
+                    break Some((*func, captures.clone()));
+                }
+                (Terminator::Goto(t), _) if block.stmts.iter().all(copyable) => {
+                    prefix.extend(block.stmts.iter().cloned());
+                    b = t.index();
+                    steps += 1;
+                    if steps > f.blocks.len() {
+                        break None;
+                    }
+                }
+                _ => break None,
             }
-        }
-        let block = &f.blocks[b];
-        let [Stmt::Assign(
-            v,
-            Rvalue::MakeAsync {
-                func,
-                captures,
-                env: None,
-            },
-        )] = block.stmts.as_slice()
-        else {
-            continue;
         };
-        if block.terminator != Terminator::Return(Operand::Local(*v)) {
-            continue;
-        }
-        let mapped: Option<Vec<Result<usize, Const>>> = captures
+        // A parameter is the caller's argument, never written here.
+        let writes_param = prefix
             .iter()
-            .map(|c| match c {
-                Operand::Local(l) => f.params.iter().position(|p| p == l).map(Ok),
-                Operand::Const(k) => Some(Err(k.clone())),
-            })
-            .collect();
-        if let Some(mapped) = mapped {
-            out.insert(FuncId(i as u32), (*func, mapped));
+            .any(|st| matches!(st, Stmt::Assign(d, _) if f.params.contains(d)));
+        if let (Some((func, captures)), false) = (made, writes_param) {
+            out.insert(
+                FuncId(i as u32),
+                Constructor {
+                    func,
+                    prefix,
+                    captures,
+                },
+            );
         }
     }
     out
 }
 
-/// Calls of async constructors in `f` as the asyncs they make.
-fn inline_constructors(f: &mut Function, ctors: &FxHashMap<FuncId, Constructor>) {
-    for block in &mut f.blocks {
-        for s in &mut block.stmts {
-            let Stmt::Assign(_, Rvalue::Call(Callee::Func(g), args)) = s else {
+/// Calls of async constructors in `f` as the asyncs they make: the constructor's
+/// statements, on fresh locals of `f` (its parameters being the call's arguments),
+/// then the `MakeAsync`.
+fn inline_constructors(
+    program_functions: &[Function],
+    f: &mut Function,
+    ctors: &FxHashMap<FuncId, Constructor>,
+) {
+    for bi in 0..f.blocks.len() {
+        if !f.blocks[bi].stmts.iter().any(
+            |s| matches!(s, Stmt::Assign(_, Rvalue::Call(Callee::Func(g), _)) if ctors.contains_key(g)),
+        ) {
+            continue;
+        }
+        let stmts = std::mem::take(&mut f.blocks[bi].stmts);
+        let mut new = Vec::with_capacity(stmts.len());
+        for s in stmts {
+            let Stmt::Assign(dest, Rvalue::Call(Callee::Func(g), args)) = &s else {
+                new.push(s);
                 continue;
             };
-            let Some((func, mapped)) = ctors.get(g) else {
+            let Some(ctor) = ctors.get(g) else {
+                new.push(s);
                 continue;
             };
-            let captures = mapped
-                .iter()
-                .map(|m| match m {
-                    Ok(j) => args[*j].clone(),
-                    Err(k) => Operand::Const(k.clone()),
-                })
-                .collect();
-            let Stmt::Assign(dest, _) = *s else {
-                unreachable!()
+            let callee = &program_functions[g.index()];
+            // The callee's locals as the caller's: parameters are the arguments.
+            let mut map: FxHashMap<LocalId, Operand> = FxHashMap::default();
+            for (p, a) in callee.params.iter().zip(args) {
+                map.insert(*p, a.clone());
+            }
+            let mut rename = |op: &Operand, f: &mut Function| -> Operand {
+                match op {
+                    Operand::Const(_) => op.clone(),
+                    Operand::Local(l) => map
+                        .entry(*l)
+                        .or_insert_with(|| {
+                            f.locals.push(callee.locals[l.index()].clone());
+                            Operand::Local(LocalId(f.locals.len() as u32 - 1))
+                        })
+                        .clone(),
+                }
             };
-            *s = Stmt::Assign(
-                dest,
+            for st in &ctor.prefix {
+                let Stmt::Assign(d, rv) = st else {
+                    unreachable!("a constructor's prefix assigns")
+                };
+                let rv = match rv {
+                    Rvalue::Use(a) => Rvalue::Use(rename(a, f)),
+                    Rvalue::TupleGet(a, i) => Rvalue::TupleGet(rename(a, f), *i),
+                    Rvalue::Convert(a, t) => Rvalue::Convert(rename(a, f), t.clone()),
+                    Rvalue::MakeTuple(ops) => {
+                        Rvalue::MakeTuple(ops.iter().map(|o| rename(o, f)).collect())
+                    }
+                    _ => unreachable!("only copyable statements"),
+                };
+                // A destination is always a fresh local of the caller.
+                let Operand::Local(d) = rename(&Operand::Local(*d), f) else {
+                    unreachable!("a local renames to a local")
+                };
+                new.push(Stmt::Assign(d, rv));
+            }
+            let captures = ctor.captures.iter().map(|c| rename(c, f)).collect();
+            new.push(Stmt::Assign(
+                *dest,
                 Rvalue::MakeAsync {
-                    func: *func,
+                    func: ctor.func,
                     captures,
                     env: None,
                 },
-            );
+            ));
         }
+        f.blocks[bi].stmts = new;
     }
 }
 

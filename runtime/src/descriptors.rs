@@ -40,18 +40,29 @@ fn port(port: i32) -> Option<u16> {
     u16::try_from(port).ok()
 }
 
-/// `clef_rt_tcp_listen`.
-pub fn tcp_listen(host: &[u8], port_number: i32, backlog: i32) -> i64 {
-    let (Some(address), Some(port)) = (ipv4::parse_host(host, Use::Listen), port(port_number))
-    else {
-        return -(sys::EINVAL as i64);
+/// A new non-blocking TCP socket and the address `(host, port)` names for `use`,
+/// or the negated errno to answer.
+fn socket_for(
+    host: &[u8],
+    port_number: i32,
+    use_: Use,
+) -> Result<(i32, sys::SocketAddressV4), i64> {
+    let (Some(address), Some(port)) = (ipv4::parse_host(host, use_), port(port_number)) else {
+        return Err(-(sys::EINVAL as i64));
     };
     let socket = sys::tcp_socket();
     if socket < 0 {
-        return socket as i64;
+        return Err(socket as i64);
     }
-    let socket = socket as i32;
-    let address = sys::SocketAddressV4::new(address, port);
+    Ok((socket as i32, sys::SocketAddressV4::new(address, port)))
+}
+
+/// `clef_rt_tcp_listen`.
+pub fn tcp_listen(host: &[u8], port_number: i32, backlog: i32) -> i64 {
+    let (socket, address) = match socket_for(host, port_number, Use::Listen) {
+        Ok(made) => made,
+        Err(failed) => return failed,
+    };
     let mut result = sys::set_reuse_address(socket);
     if result == 0 {
         result = sys::bind(socket, &address);
@@ -83,16 +94,11 @@ pub fn tcp_accept(fd: i64) -> i64 {
 /// made); the compiled code waits until it is writable and asks
 /// `socket_error`.
 pub fn tcp_connect(host: &[u8], port_number: i32) -> i64 {
-    let (Some(address), Some(port)) = (ipv4::parse_host(host, Use::Connect), port(port_number))
-    else {
-        return -(sys::EINVAL as i64);
+    let (socket, address) = match socket_for(host, port_number, Use::Connect) {
+        Ok(made) => made,
+        Err(failed) => return failed,
     };
-    let socket = sys::tcp_socket();
-    if socket < 0 {
-        return socket as i64;
-    }
-    let socket = socket as i32;
-    let result = sys::connect(socket, &sys::SocketAddressV4::new(address, port));
+    let result = sys::connect(socket, &address);
     // An interrupted non-blocking connect goes on in the background, as one
     // under way does (POSIX `connect`, EINTR).
     if result == 0 || result == -sys::EINPROGRESS || result == -sys::EINTR {

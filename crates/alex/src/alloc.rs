@@ -218,30 +218,11 @@ impl FnEmitter<'_> {
 
     /// The value in a cell (`Rvalue::Unbox`), of type `dest`; `None` for unit.
     pub(crate) fn unbox(&mut self, v: &Operand, dest: &Ty) -> Option<String> {
-        if dest.is_unit() {
-            return None;
-        }
-        let x = self.operand(v);
-        let r = self.fresh();
-        self.line(&format!(
-            "{r} = llvm.load {x} : !llvm.ptr -> {}",
-            mlir_ty(self.program, dest)
-        ));
-        Some(r)
+        self.load(v, dest)
     }
 
     /// Stores `v` into the cell `p` (`Stmt::StoreBoxed`).
     pub(crate) fn store_boxed(&mut self, p: &Operand, v: &Operand) {
-        let ty = self.operand_ty(v);
-        if ty.is_unit() {
-            return;
-        }
-        let ptr = self.operand(p);
-        let val = self.operand(v);
-        let line = format!(
-            "llvm.store {val}, {ptr} : {}, !llvm.ptr",
-            mlir_ty(self.program, &ty)
-        );
-        self.line(&line);
+        self.store(p, v);
     }
 }

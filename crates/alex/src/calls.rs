@@ -17,7 +17,7 @@ impl FnEmitter<'_> {
     }
 
     /// The SSA values of the non-unit arguments and their MLIR types.
-    fn non_unit_args(&mut self, args: &[Operand]) -> (Vec<String>, Vec<String>) {
+    pub(crate) fn non_unit_args(&mut self, args: &[Operand]) -> (Vec<String>, Vec<String>) {
         let mut vals = Vec::new();
         let mut tys = Vec::new();
         for a in args {
@@ -33,7 +33,7 @@ impl FnEmitter<'_> {
 
     /// Emits `call` (an instruction without its result); when the callee returns a
     /// value, binds it to a fresh name and returns that.
-    fn call_line(&mut self, call: &str, returns_value: bool) -> Option<String> {
+    pub(crate) fn call_line(&mut self, call: &str, returns_value: bool) -> Option<String> {
         if !returns_value {
             self.line(call);
             return None;

@@ -88,27 +88,12 @@ impl FnEmitter<'_> {
         ret: &Ty,
     ) -> Option<String> {
         let f = self.operand(func);
-        let mut vals = Vec::new();
-        let mut tys = Vec::new();
-        for a in args {
-            let t = self.operand_ty(a);
-            if t.is_unit() {
-                continue;
-            }
-            vals.push(self.operand(a));
-            tys.push(mlir_ty(self.program, &t));
-        }
+        let (vals, tys) = self.non_unit_args(args);
         let call = format!(
             "llvm.call {f}({}) : !llvm.ptr, {}",
             vals.join(", "),
             fn_ty(self.program, &tys, ret)
         );
-        if ret.is_unit() {
-            self.line(&call);
-            return None;
-        }
-        let v = self.fresh();
-        self.line(&format!("{v} = {call}"));
-        Some(v)
+        self.call_line(&call, !ret.is_unit())
     }
 }

@@ -797,15 +797,15 @@ pub const POLL_TY: Ty = Ty::Int {
     signed: false,
 };
 
-/// The start every frame has: its state index (`i32`), the async a `return!` hands
-/// on ([`async_value_ty`], read by the poller on [`POLL_TAIL`]), then the result.
+/// The start every frame has: its state index (`i32`), then the result.
 pub fn frame_prefix(result: Ty) -> Vec<Ty> {
-    vec![Ty::I32, async_value_ty(), result]
+    vec![Ty::I32, result]
 }
 
 /// Resume answers: not finished (it registered what wakes its task), finished (the
-/// result is in the frame), or finished by handing on to the async in the frame's
-/// tail field (`return!`): the poller starts that one in its place.
+/// result is in the frame), or finished by handing on (`return!`) to the async it
+/// left in the program's handoff global (`Program::async_helpers`): the poller
+/// starts that one in its place.
 pub const POLL_PENDING: i64 = 0;
 pub const POLL_READY: i64 = 1;
 pub const POLL_TAIL: i64 = 2;
@@ -1002,9 +1002,11 @@ pub struct Program {
     /// The carry points of compacted loops and tail-recursive functions that
     /// lowering reached, one per source site and instance (the ledger's loop section).
     pub carry_points: Vec<CarryPoint>,
-    /// The `(poll, start)` functions that run asyncs in slots, when the program has
-    /// asyncs (`lower/asyncs.rs`).
-    pub async_helpers: Option<(FuncId, FuncId)>,
+    /// The `(poll, start)` functions that run asyncs in slots, and the global a
+    /// `return!` leaves the async it hands on in, when the program has asyncs
+    /// (`lower/asyncs.rs`). One global suffices while one thread runs tasks (a
+    /// worker's would be its own).
+    pub async_helpers: Option<(FuncId, FuncId, GlobalId)>,
     /// Every async body lowering reached, one per instance, with its frame as the
     /// async pass made it (the ledger's async section).
     pub async_frames: Vec<AsyncFrame>,

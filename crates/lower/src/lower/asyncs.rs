@@ -290,7 +290,7 @@ impl Lowerer<'_> {
             mir::Ty::Ptr,
         );
         let at = b.temp(
-            field(mem, mir::Ty::Tuple(frame_prefix(result.clone())), 2),
+            field(mem, mir::Ty::Tuple(frame_prefix(result.clone())), 1),
             mir::Ty::Ptr,
         );
         b.temp(
@@ -406,14 +406,19 @@ impl Lowerer<'_> {
 
     /// The `poll` and `start` helpers, built on first use.
     pub(super) fn async_helpers(&mut self) -> (FuncId, FuncId) {
-        if let Some(h) = self.program.async_helpers {
-            return h;
+        if let Some((poll, start, _)) = self.program.async_helpers {
+            return (poll, start);
         }
+        self.program.globals.push(mir::Global {
+            name: "clef_async_handoff".into(),
+            ty: async_value_ty(),
+        });
+        let handoff = mir::GlobalId(self.program.globals.len() as u32 - 1);
         let start = FuncId(self.program.functions.len() as u32);
         self.program.functions.push(build_start());
         let poll = FuncId(self.program.functions.len() as u32);
-        self.program.functions.push(build_poll(start));
-        self.program.async_helpers = Some((poll, start));
+        self.program.functions.push(build_poll(start, handoff));
+        self.program.async_helpers = Some((poll, start, handoff));
         (poll, start)
     }
 }
@@ -491,8 +496,9 @@ fn build_start() -> mir::Function {
 }
 
 /// `clef_async_poll(slot) -> i8`: resumes the slot's frame; when it hands on to
-/// another async (`return!`), starts that one in the slot and resumes it.
-fn build_poll(start: FuncId) -> mir::Function {
+/// another async (`return!`, left in the `handoff` global), starts that one in the
+/// slot and resumes it.
+fn build_poll(start: FuncId, handoff: mir::GlobalId) -> mir::Function {
     let mut b = Builder::new("clef_async_poll".into(), POLL_TY, Subst::default());
     let slot = b.new_local(mir::Ty::Ptr, "slot");
     b.func.params = vec![slot];
@@ -540,17 +546,7 @@ fn build_poll(start: FuncId) -> mir::Function {
     b.switch_to(done);
     b.terminate(Terminator::Return(answer));
     b.switch_to(tail);
-    let next_addr = b.temp(
-        field(mem, mir::Ty::Tuple(frame_prefix(mir::Ty::Unit)), 1),
-        mir::Ty::Ptr,
-    );
-    let next = b.temp(
-        Rvalue::Load {
-            ptr: next_addr,
-            ty: async_value_ty(),
-        },
-        async_value_ty(),
-    );
+    let next = b.temp(Rvalue::LoadGlobal(handoff), async_value_ty());
     b.temp(
         Rvalue::Call(Callee::Func(start), vec![slot, next]),
         mir::Ty::Unit,

@@ -38,13 +38,12 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 /// Field indices of every frame (`mir::frame_prefix`).
 const STATE: u32 = 0;
-const TAIL: u32 = 1;
-const RESULT: u32 = 2;
+const RESULT: u32 = 1;
 /// The state of a finished frame.
 const DONE: i32 = -1;
 
 pub fn run(program: &mut Program) {
-    let Some((poll, start)) = program.async_helpers else {
+    let Some((poll, start, handoff)) = program.async_helpers else {
         return;
     };
     // A constructor may call another (`let leaf () = Async.Sleep 0`): inlining one
@@ -65,7 +64,8 @@ pub fn run(program: &mut Program) {
     for i in 0..program.functions.len() {
         if program.functions[i].coroutine {
             let id = FuncId(i as u32);
-            let (resume, init, (size, suspensions, kept)) = state_machine(program, id, poll, start);
+            let (resume, init, (size, suspensions, kept)) =
+                state_machine(program, id, (poll, start, handoff));
             for frame in program.async_frames.iter_mut().filter(|a| a.func == id) {
                 frame.bytes = size;
                 frame.suspensions = suspensions;
@@ -401,8 +401,7 @@ impl Out {
 fn state_machine(
     program: &Program,
     id: FuncId,
-    poll: FuncId,
-    start: FuncId,
+    (poll, start, handoff): (FuncId, FuncId, crate::mir::GlobalId),
 ) -> (Function, Function, (u64, u32, Vec<String>)) {
     let f = &program.functions[id.index()];
     let live = live_in(f);
@@ -747,12 +746,7 @@ fn state_machine(
             }
             Terminator::Await {
                 value, tail: true, ..
-            } => {
-                let mut s = Vec::new();
-                let a = out.temp(&mut s, at(vec![TAIL]), Ty::Ptr);
-                s.push(Stmt::Store(a, value));
-                (s, POLL_TAIL)
-            }
+            } => (vec![Stmt::StoreGlobal(handoff, value)], POLL_TAIL),
             Terminator::Cancel => (Vec::new(), POLL_CANCELLED),
             _ => continue,
         };

@@ -829,6 +829,13 @@ pub extern "C" fn clef_rt_socket_error(fd: i64) -> i64 {
     descriptors::socket_error(fd)
 }
 
+/// Whether `Console.readln` would answer now without waiting (a whole line or
+/// the end of input is buffered, after at most one read of what stdin has ready).
+#[no_mangle]
+pub extern "C" fn clef_rt_stdin_line_ready() -> u8 {
+    u8::from(io::line_ready())
+}
+
 /// The port a socket is bound to (a listener on port 0 learns the port the kernel
 /// chose), or a negated errno.
 #[no_mangle]

@@ -221,6 +221,46 @@ impl LineBuilder {
     }
 }
 
+/// Whether `read_line` would answer now without waiting for input: a whole line
+/// (or the end of input) is in the buffer, after at most one read of what fd 0
+/// has ready (`Console.readLineAsync` waits in the event loop until it does). A
+/// line longer than the buffer also counts: its reading may wait for its end.
+pub fn line_ready() -> bool {
+    // SAFETY: no other reference to STDIN is alive during this function.
+    let stdin = unsafe { STDIN.get() };
+    let has_line = |s: &Stdin| {
+        s.at_eof
+            || s.buf[s.start..s.end]
+                .iter()
+                .enumerate()
+                .any(|(i, &b)| b == b'\n' || (b == b'\r' && !(i == 0 && s.skip_line_feed)))
+    };
+    if has_line(stdin) {
+        return true;
+    }
+    // Room at the end of the buffer for what is waiting.
+    if stdin.start > 0 {
+        stdin.buf.copy_within(stdin.start..stdin.end, 0);
+        stdin.end -= stdin.start;
+        stdin.start = 0;
+    }
+    if stdin.end == stdin.buf.len() {
+        return true;
+    }
+    if !sys::readable_now(0) {
+        return false;
+    }
+    flush_stdout();
+    let end = stdin.end;
+    let got = sys::read(0, &mut stdin.buf[end..]);
+    if got <= 0 && got != -sys::EINTR {
+        stdin.at_eof = true;
+    } else if got > 0 {
+        stdin.end += got as usize;
+    }
+    has_line(stdin)
+}
+
 /// Reads one line from fd 0 without its terminator (`\n`, `\r\n` or a lone
 /// `\r`, as .NET `ReadLine`); `None` at end of input. A last line without a
 /// terminator is still a line.

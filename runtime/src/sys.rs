@@ -7,8 +7,9 @@ pub use crate::arch::EpollEvent;
 use crate::arch::{
     syscall3, syscall6, SIGNAL_RESTORER, SYS_ACCEPT4, SYS_BIND, SYS_CLOCK_GETTIME, SYS_CLOSE,
     SYS_CONNECT, SYS_EPOLL_CREATE1, SYS_EPOLL_CTL, SYS_EPOLL_PWAIT, SYS_EXIT_GROUP, SYS_FCNTL,
-    SYS_GETSOCKNAME, SYS_GETSOCKOPT, SYS_LISTEN, SYS_MMAP, SYS_MUNMAP, SYS_OPENAT, SYS_PRLIMIT64,
-    SYS_READ, SYS_RT_SIGACTION, SYS_SETSOCKOPT, SYS_SIGALTSTACK, SYS_SOCKET, SYS_WRITE,
+    SYS_GETSOCKNAME, SYS_GETSOCKOPT, SYS_LISTEN, SYS_MMAP, SYS_MUNMAP, SYS_OPENAT, SYS_PPOLL,
+    SYS_PRLIMIT64, SYS_READ, SYS_RT_SIGACTION, SYS_SETSOCKOPT, SYS_SIGALTSTACK, SYS_SOCKET,
+    SYS_WRITE,
 };
 
 const PROT_READ: usize = 1;
@@ -101,6 +102,36 @@ pub fn write(fd: i32, bytes: &[u8]) -> isize {
 pub fn read(fd: i32, buf: &mut [u8]) -> isize {
     // SAFETY: the slice is valid for writes of its length.
     unsafe { syscall3(SYS_READ, fd as usize, buf.as_mut_ptr() as usize, buf.len()) }
+}
+
+/// `ppoll` of one descriptor for input with a zero timeout: whether reading it
+/// now would not block (data, end of input, or an error to report).
+pub fn readable_now(fd: i32) -> bool {
+    #[repr(C)]
+    struct PollFd {
+        fd: i32,
+        events: i16,
+        revents: i16,
+    }
+    let mut query = PollFd {
+        fd,
+        events: 1, // POLLIN
+        revents: 0,
+    };
+    let zero = [0i64; 2]; // struct timespec { 0, 0 }
+                          // SAFETY: `query` and `zero` are valid for the call; no signal mask.
+    let ret = unsafe {
+        syscall6(
+            SYS_PPOLL,
+            &mut query as *mut PollFd as usize,
+            1,
+            zero.as_ptr() as usize,
+            0,
+            0,
+            0,
+        )
+    };
+    ret > 0
 }
 
 /// Fresh zeroed, readable and writable pages; `None` if the kernel refuses.

@@ -322,6 +322,8 @@ pub enum RtFn {
     SocketError,
     /// The port a socket is bound to, or a negated errno.
     TcpLocalPort,
+    /// Whether a line (or the end) of stdin can be read without waiting.
+    StdinLineReady,
     /// Reads into the bytes (a buffer as a string view): the count, 0 at the end, or a negated errno.
     FdRead,
     /// Writes the bytes: the count written, or a negated errno.
@@ -428,6 +430,7 @@ impl RtFn {
         RtFn::TcpConnect,
         RtFn::SocketError,
         RtFn::TcpLocalPort,
+        RtFn::StdinLineReady,
         RtFn::FdRead,
         RtFn::FdWrite,
         RtFn::FdClose,
@@ -512,6 +515,7 @@ impl RtFn {
             RtFn::TcpConnect => "clef_rt_tcp_connect",
             RtFn::SocketError => "clef_rt_socket_error",
             RtFn::TcpLocalPort => "clef_rt_tcp_local_port",
+            RtFn::StdinLineReady => "clef_rt_stdin_line_ready",
             RtFn::FdRead => "clef_rt_fd_read",
             RtFn::FdWrite => "clef_rt_fd_write",
             RtFn::FdClose => "clef_rt_fd_close",
@@ -582,6 +586,7 @@ impl RtFn {
             RtFn::TcpAccept => (vec![I64], Some(I64)),
             RtFn::TcpConnect => (vec![Str, I32], Some(I64)),
             RtFn::SocketError | RtFn::TcpLocalPort => (vec![I64], Some(I64)),
+            RtFn::StdinLineReady => (vec![], Some(I8)),
             RtFn::FdRead => (vec![I64, Str], Some(I64)),
             RtFn::FdWrite => (vec![I64, Str], Some(I64)),
             RtFn::FdClose => (vec![I64], Some(I64)),

@@ -270,6 +270,8 @@ pub enum IoFn {
     ErrnoMessage,
     /// `fd -> forWriting -> unit`: the current task wakes when the fd is ready.
     WaitFd,
+    /// `unit -> bool`: whether a line (or the end) of stdin can be read now.
+    StdinLineReady,
 }
 
 impl IoFn {
@@ -286,6 +288,7 @@ impl IoFn {
         IoFn::SetNonblocking,
         IoFn::ErrnoMessage,
         IoFn::WaitFd,
+        IoFn::StdinLineReady,
     ];
 
     /// The name after `Async.`.
@@ -303,6 +306,7 @@ impl IoFn {
             IoFn::SetNonblocking => "__setNonblocking",
             IoFn::ErrnoMessage => "__errnoMessage",
             IoFn::WaitFd => "__waitFd",
+            IoFn::StdinLineReady => "__stdinLineReady",
         }
     }
 
@@ -321,6 +325,7 @@ impl IoFn {
             IoFn::FileOpen => (vec![Ty::STRING, int.clone()], int),
             IoFn::ErrnoMessage => (vec![int], Ty::STRING),
             IoFn::WaitFd => (vec![int, Ty::BOOL], Ty::UNIT),
+            IoFn::StdinLineReady => (vec![Ty::UNIT], Ty::BOOL),
         }
     }
 }

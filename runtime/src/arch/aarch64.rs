@@ -32,6 +32,7 @@ core::arch::global_asm!(
 /// It has no `open`, `fork` or `mmap2`; the runtime uses `openat` for the
 /// first and needs neither of the others.
 pub const SYS_READ: usize = 63;
+pub const SYS_PPOLL: usize = 73;
 pub const SYS_WRITE: usize = 64;
 pub const SYS_MMAP: usize = 222;
 pub const SYS_MUNMAP: usize = 215;

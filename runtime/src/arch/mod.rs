@@ -9,7 +9,7 @@
 //!   `SYS_SIGALTSTACK`, `SYS_PRLIMIT64`, `SYS_EXIT_GROUP`, `SYS_CLOCK_GETTIME`,
 //!   `SYS_EPOLL_CREATE1`, `SYS_EPOLL_CTL`, `SYS_EPOLL_PWAIT`, `SYS_CLOSE`,
 //!   `SYS_OPENAT`, `SYS_FCNTL`, `SYS_SOCKET`, `SYS_CONNECT`, `SYS_ACCEPT4`,
-//!   `SYS_BIND`, `SYS_LISTEN`, `SYS_SETSOCKOPT`, `SYS_GETSOCKOPT`, `SYS_GETSOCKNAME`: the Linux
+//!   `SYS_BIND`, `SYS_LISTEN`, `SYS_SETSOCKOPT`, `SYS_GETSOCKOPT`, `SYS_GETSOCKNAME`, `SYS_PPOLL`: the Linux
 //!   system call numbers (x86_64 has its own table; aarch64 uses the generic
 //!   one).
 //! * `syscall3` and `syscall6`: the system call instruction and its register

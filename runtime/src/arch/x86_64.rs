@@ -28,6 +28,7 @@ core::arch::global_asm!(
 
 /// x86_64's own system call table (`arch/x86/entry/syscalls/syscall_64.tbl`).
 pub const SYS_READ: usize = 0;
+pub const SYS_PPOLL: usize = 271;
 pub const SYS_WRITE: usize = 1;
 pub const SYS_MMAP: usize = 9;
 pub const SYS_MUNMAP: usize = 11;

@@ -391,6 +391,7 @@ impl Lowerer<'_> {
             IoFn::SetNonblocking => RtFn::SetNonblocking,
             IoFn::ErrnoMessage => RtFn::ErrnoMessage,
             IoFn::WaitFd => RtFn::AsyncWaitFd,
+            IoFn::StdinLineReady => RtFn::StdinLineReady,
         };
         let (params, _) = rt.signature();
         let args = vals

@@ -678,6 +678,21 @@ pub unsafe extern "C" fn clef_rt_async_spawn(
     unsafe { executor::spawn(resume_function(resume), frame, cts) }
 }
 
+/// As `clef_rt_async_spawn`, but the task runs at once until its first
+/// suspension (`Async.StartImmediate`, `task { }`); answers its handle.
+///
+/// # Safety
+/// As `clef_rt_async_spawn`.
+#[no_mangle]
+pub unsafe extern "C" fn clef_rt_async_spawn_now(
+    resume: *const u8,
+    frame: *mut u8,
+    cts: *mut u8,
+) -> *mut u8 {
+    // SAFETY: the caller's contract.
+    unsafe { executor::spawn_now(resume_function(resume), frame, cts) }
+}
+
 /// 0 while the task runs, then how it ended: 1 finished, 3 cancelled.
 ///
 /// # Safety

@@ -420,6 +420,19 @@ pub unsafe fn spawn(resume: ResumeFn, frame: *mut u8, cts: *mut u8) -> *mut u8 {
     })
 }
 
+/// `clef_rt_async_spawn_now`: as `spawn`, but the task runs at once, on this
+/// stack, until its first suspension (F#'s `Async.StartImmediate`, a hot
+/// `task { }`); answers its handle.
+///
+/// # Safety
+/// As `spawn`.
+pub unsafe fn spawn_now(resume: ResumeFn, frame: *mut u8, cts: *mut u8) -> *mut u8 {
+    let task = with_executor(|executor| executor.new_task(resume, frame, cts as *mut Source));
+    // SAFETY: a fresh record, not queued and not running.
+    unsafe { resume_task(task) };
+    task as *mut u8
+}
+
 /// `clef_rt_async_done`: 0 while the task runs, then how it ended (1, or 3
 /// when cancelled).
 ///

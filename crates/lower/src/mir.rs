@@ -286,6 +286,8 @@ pub enum RtFn {
     /// Queues a new task (resume function, initialised frame, token source or null
     /// for the current task's); answers its handle.
     AsyncSpawn,
+    /// As `AsyncSpawn`, but the task runs at once until its first suspension.
+    AsyncSpawnNow,
     /// How a task (a handle of `AsyncSpawn`) ended: `POLL_PENDING` (0) while it
     /// runs, then `POLL_READY` or `POLL_CANCELLED`.
     AsyncDone,
@@ -413,6 +415,7 @@ impl RtFn {
         RtFn::TryReadln,
         RtFn::AsyncRun,
         RtFn::AsyncSpawn,
+        RtFn::AsyncSpawnNow,
         RtFn::AsyncDone,
         RtFn::AsyncJoin,
         RtFn::AsyncNow,
@@ -498,6 +501,7 @@ impl RtFn {
             RtFn::TryReadln => "clef_rt_try_readln",
             RtFn::AsyncRun => "clef_rt_async_run",
             RtFn::AsyncSpawn => "clef_rt_async_spawn",
+            RtFn::AsyncSpawnNow => "clef_rt_async_spawn_now",
             RtFn::AsyncDone => "clef_rt_async_done",
             RtFn::AsyncJoin => "clef_rt_async_join",
             RtFn::AsyncNow => "clef_rt_async_now",
@@ -569,7 +573,7 @@ impl RtFn {
             RtFn::ArenaRelease => (vec![I64, I64], None),
             RtFn::TryReadln => (vec![Ptr], Some(I8)),
             RtFn::AsyncRun => (vec![Ptr, Ptr, Ptr], Some(I8)),
-            RtFn::AsyncSpawn => (vec![Ptr, Ptr, Ptr], Some(Ptr)),
+            RtFn::AsyncSpawn | RtFn::AsyncSpawnNow => (vec![Ptr, Ptr, Ptr], Some(Ptr)),
             RtFn::AsyncDone => (vec![Ptr], Some(I8)),
             RtFn::AsyncJoin => (vec![Ptr], None),
             RtFn::AsyncNow => (vec![], Some(I64)),

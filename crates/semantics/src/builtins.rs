@@ -188,6 +188,9 @@ pub enum Builtin {
     /// `Async.__startWith a token`: `Async.Start` with a token source (0: the
     /// current task's); answers the task's handle.
     AsyncSpawn,
+    /// `Async.__startNow a token`: as `__startWith`, but the task runs at once
+    /// until its first suspension.
+    AsyncSpawnNow,
     /// `Async.__taskState h`: 0 while the task of handle `h` runs, 1 when it
     /// finished, 3 when it ended cancelled.
     AsyncTaskState,
@@ -344,6 +347,7 @@ impl Builtin {
             Builtin::AsyncRun
             | Builtin::AsyncStart
             | Builtin::AsyncSpawn
+            | Builtin::AsyncSpawnNow
             | Builtin::AsyncTryRun => crate::analysis::alloc::ASYNC_FRAME,
             _ => return None,
         })
@@ -407,6 +411,7 @@ impl Builtin {
             Builtin::Io(f) => format!("Async.{}", f.name()),
             Builtin::AsyncTryRun => "Async.__tryRun".into(),
             Builtin::AsyncSpawn => "Async.__startWith".into(),
+            Builtin::AsyncSpawnNow => "Async.__startNow".into(),
             Builtin::AsyncTaskState => "Async.__taskState".into(),
             Builtin::AsyncJoinTask => "Async.__joinTask".into(),
             Builtin::AsyncTaskResult => "Async.__taskResult".into(),
@@ -462,6 +467,7 @@ impl Builtin {
             | Builtin::EnumHasFlag
             | Builtin::AsyncTryRun
             | Builtin::AsyncSpawn
+            | Builtin::AsyncSpawnNow
             | Builtin::CtsCancelAfter
             | Builtin::SeqRun => 2,
             Builtin::ArrayView => 3,
@@ -586,7 +592,7 @@ impl Builtin {
                     Ty::app(TyCon::Option, vec![a]),
                 )
             }
-            Builtin::AsyncSpawn => {
+            Builtin::AsyncSpawn | Builtin::AsyncSpawnNow => {
                 let a = u.fresh();
                 Ty::curried(
                     vec![Ty::async_of(a), Ty::Prim(Prim::NativeInt)],
@@ -744,6 +750,7 @@ impl Builtin {
                     ("__wakeAt", Builtin::AsyncWakeAt),
                     ("__tryRun", Builtin::AsyncTryRun),
                     ("__startWith", Builtin::AsyncSpawn),
+                    ("__startNow", Builtin::AsyncSpawnNow),
                     ("__taskState", Builtin::AsyncTaskState),
                     ("__joinTask", Builtin::AsyncJoinTask),
                     ("__taskResult", Builtin::AsyncTaskResult),

@@ -312,6 +312,7 @@ impl Lowerer<'_> {
         b: &mut Builder,
         a: Operand,
         token: Option<Operand>,
+        now: bool,
         span: Span,
     ) -> Operand {
         let (poll, start) = self.async_helpers();
@@ -328,11 +329,12 @@ impl Lowerer<'_> {
             Some(t) => b.temp(Rvalue::Convert(t, mir::Ty::Ptr), mir::Ty::Ptr),
             None => no_token(b),
         };
-        let task = b.call_rt(
-            RtFn::AsyncSpawn,
-            vec![code, slot.clone(), token],
-            mir::Ty::Ptr,
-        );
+        let spawn = if now {
+            RtFn::AsyncSpawnNow
+        } else {
+            RtFn::AsyncSpawn
+        };
+        let task = b.call_rt(spawn, vec![code, slot.clone(), token], mir::Ty::Ptr);
         let at = b.temp(field(slot.clone(), task_slot_ty(), 3), mir::Ty::Ptr);
         b.emit(Stmt::Store(at, task));
         b.temp(Rvalue::Convert(slot, mir::Ty::I64), mir::Ty::I64)

@@ -59,12 +59,13 @@ impl Lowerer<'_> {
             Builtin::Ignore => Operand::Const(Const::Unit),
             Builtin::AsyncRun => self.run_async(b, vals.remove(0), result_ty, span),
             Builtin::AsyncStart => {
-                self.start_task(b, vals.remove(0), None, span);
+                self.start_task(b, vals.remove(0), None, false, span);
                 Operand::Const(Const::Unit)
             }
-            Builtin::AsyncSpawn => {
+            Builtin::AsyncSpawn | Builtin::AsyncSpawnNow => {
                 let a = vals.remove(0);
-                self.start_task(b, a, Some(vals.remove(0)), span)
+                let now = bi == Builtin::AsyncSpawnNow;
+                self.start_task(b, a, Some(vals.remove(0)), now, span)
             }
             Builtin::AsyncTryRun => {
                 let a = vals.remove(0);

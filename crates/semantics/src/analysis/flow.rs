@@ -1282,7 +1282,7 @@ impl<'f, 'p> Run<'f, 'p> {
                 let fresh = self.fresh();
                 union_into(&mut out, &fresh);
             }
-            Builtin::AsyncStart | Builtin::AsyncSpawn => {
+            Builtin::AsyncStart | Builtin::AsyncSpawn | Builtin::AsyncSpawnNow => {
                 // A task outlives the code that starts it: its frame, and whatever
                 // the async holds, stay until it finishes.
                 let held = arg_values.first().cloned().unwrap_or_default();

@@ -25,8 +25,48 @@ pub(crate) fn builder_kind(name: &str) -> Option<bool> {
 }
 
 impl Checker<'_> {
-    /// `async { body }`: an `Async<'T>` whose body gives `'T`.
+    /// `async { body }`: an `Async<'T>` whose body gives `'T`. `task { body }` is hot,
+    /// as F#'s: the same async started at once as a task that runs until its first
+    /// suspension (`Async.__startNow`, without a cancellation token), and the value
+    /// is the async that waits for it (`Async.__awaitTask`): `let!` of it, any number
+    /// of times, gives the task's result. (`Task<'T>` is another name of
+    /// `Async<'T>`.)
     pub(crate) fn infer_async(&mut self, body: &ast::Expr, span: Span, hot: bool) -> ExprId {
+        if hot {
+            let ident = |c: &mut Self, name: &'static str| ast::Ident {
+                name: c.interner.get_or_intern_static(name),
+                span,
+            };
+            let path = |c: &mut Self, names: [&'static str; 2]| ast::Expr {
+                kind: ast::ExprKind::Path(names.iter().map(|n| ident(c, n)).collect()),
+                span,
+            };
+            let app = |func: ast::Expr, arg: ast::Expr| ast::Expr {
+                kind: ast::ExprKind::App {
+                    func: Box::new(func),
+                    arg: Box::new(arg),
+                },
+                span,
+            };
+            let cold = ast::Expr {
+                kind: ast::ExprKind::Computation {
+                    builder: ident(self, "async"),
+                    body: Box::new(body.clone()),
+                },
+                span,
+            };
+            let no_token = ast::Expr {
+                kind: ast::ExprKind::Lit(ast::Literal::Int {
+                    value: 1,
+                    suffix: ast::IntSuffix::N,
+                    bit_pattern: false,
+                }),
+                span,
+            };
+            let start = app(app(path(self, ["Async", "__startNow"]), cold), no_token);
+            let awaited = app(path(self, ["Async", "__awaitTask"]), start);
+            return self.infer_expr(&awaited);
+        }
         let mut tail = Vec::new();
         tail_returns(body, true, &mut tail);
         let saved = std::mem::replace(&mut self.tail_returns, tail);

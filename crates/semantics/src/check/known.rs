@@ -82,6 +82,11 @@ impl Known {
             interner.get_or_intern_static("Async"),
             KnownType::Con(TyCon::Async),
         );
+        // A hot `task { }` is an async that waits for a started task.
+        types.insert(
+            interner.get_or_intern_static("Task"),
+            KnownType::Con(TyCon::Async),
+        );
         types.insert(
             interner.get_or_intern_static("Arena"),
             KnownType::Con(TyCon::Arena),

@@ -65,7 +65,19 @@ impl Checker<'_> {
             };
             let start = app(app(path(self, ["Async", "__startNow"]), cold), no_token);
             let awaited = app(path(self, ["Async", "__awaitTask"]), start);
-            return self.infer_expr(&awaited);
+            let first = self.psg.exprs.len();
+            let id = self.infer_expr(&awaited);
+            // The task's handle is untyped: the waiting async gives what the started
+            // one does (the first async made here, at this span, is the started one).
+            let started = (first..self.psg.exprs.len()).find(|&i| {
+                matches!(self.psg.exprs[i].kind, ExprKind::Async { .. })
+                    && self.psg.exprs[i].span == span
+            });
+            if let Some(started) = started {
+                let t = self.psg.expr_types[started].clone();
+                self.expect_type(id, &t);
+            }
+            return id;
         }
         let mut tail = Vec::new();
         tail_returns(body, true, &mut tail);

@@ -182,12 +182,18 @@ pub fn set_fault_handler(signal: i32, handler: FaultHandler) {
         restorer,
         mask: 0,
     };
+    set_action(signal, &action);
+}
+
+/// `rt_sigaction(2)` with `action` for `signal` (the old action is not asked for;
+/// errors are ignored).
+fn set_action(signal: i32, action: &KernelSigaction) {
     // SAFETY: `action` is a valid kernel_sigaction; the mask size is 8 bytes.
     unsafe {
         syscall6(
             SYS_RT_SIGACTION,
             signal as usize,
-            &action as *const KernelSigaction as usize,
+            action as *const KernelSigaction as usize,
             0,
             core::mem::size_of::<u64>(),
             0,
@@ -208,18 +214,7 @@ pub fn ignore_signal(signal: i32) {
         restorer: 0,
         mask: 0,
     };
-    // SAFETY: `action` is a valid kernel_sigaction; the mask size is 8 bytes.
-    unsafe {
-        syscall6(
-            SYS_RT_SIGACTION,
-            signal as usize,
-            &action as *const KernelSigaction as usize,
-            0,
-            core::mem::size_of::<u64>(),
-            0,
-            0,
-        );
-    }
+    set_action(signal, &action);
 }
 
 /// `sigaltstack(2)`: handlers with `SA_ONSTACK` run on `[stack, stack + len)`.
